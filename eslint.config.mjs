@@ -1,0 +1,70 @@
+import nx from '@nx/eslint-plugin';
+
+const awsSdk = ['@aws-sdk/*', '@smithy/*', 'aws-sdk-client-mock', 'aws-sdk-client-mock-jest'];
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  ...nx.configs['flat/javascript'],
+  { ignores: ['**/dist', '**/node_modules', '**/.serverless', '**/coverage', 'lake/**', 'tmp/**'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // Dependency direction: apps -> libs; adapters -> ports -> domain. Domain imports only zod,
+      // and only the S3 adapter (and app wiring) may touch the AWS SDK.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: true,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: ['zod'] },
+            { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: ['zod'] },
+            {
+              sourceTag: 'type:storage',
+              onlyDependOnLibsWithTags: ['type:domain'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:adapter',
+              onlyDependOnLibsWithTags: ['type:storage', 'type:domain', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:observability',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:observability', 'type:config'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:domain',
+                'type:config',
+                'type:storage',
+                'type:adapter',
+                'type:observability',
+                'type:testing',
+              ],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.test.ts', '**/tests/**/*.ts', 'tools/**/*', '**/jest.config.js'],
+    rules: { 'no-console': 'off' },
+  },
+];

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'storage-s3',
+  preset: '../../jest.preset.js',
+};
