@@ -30,13 +30,18 @@ export default [
               onlyDependOnLibsWithTags: ['type:storage', 'type:domain', 'type:testing'],
             },
             {
+              sourceTag: 'type:pipeline',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage'],
+              bannedExternalImports: awsSdk,
+            },
+            {
               sourceTag: 'type:observability',
               onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
               bannedExternalImports: awsSdk,
             },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:observability', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline', 'type:observability', 'type:config'],
               bannedExternalImports: awsSdk,
             },
             {
@@ -47,6 +52,7 @@ export default [
                 'type:storage',
                 'type:adapter',
                 'type:observability',
+                'type:pipeline',
                 'type:testing',
               ],
             },

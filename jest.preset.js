@@ -15,4 +15,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: [require.resolve('./tools/jest/setup-env.js')],
   clearMocks: true,
+  reporters: ['default', require.resolve('./tools/jest/totals-reporter.js')],
 };

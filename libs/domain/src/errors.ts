@@ -1,3 +1,5 @@
+import type { RowErrorCode } from './error-codes';
+
 /**
  * Error classes of LedgerLake.
  *
@@ -56,4 +58,147 @@ export class ConfigError extends LedgerLakeError {
   ) {
     super(message);
   }
+}
+
+/** At most this many header columns are listed in a message; a wide header would drown the missing ones. */
+const MAX_LISTED_COLUMNS = 20;
+
+/** A file's header lacks required columns: the whole file is rejected before any row is read. */
+export class MissingColumnsError extends LedgerLakeError {
+  override readonly name = 'MissingColumnsError' as const;
+  readonly retryable = false;
+  constructor(
+    /** The file, e.g. `s3://bronze/mortgages/transactions/ingest_date=2024-01-05/x.csv`. */
+    readonly file: string,
+    readonly missing: readonly string[],
+    readonly present: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `enrichment: ${file} is missing required column(s) ${missing.join(', ')} (header has: ${listColumns(present)})`,
+      options,
+    );
+  }
+}
+
+/** Where in a file an `InvalidInputError` was found, when known. */
+export interface InputLocation {
+  /** 1-based line number. */
+  line?: number;
+  column?: string;
+  value?: string;
+}
+
+/** A whole file is unusable: empty, no header, not UTF-8, corrupt gzip. No row of it is processed. */
+export class InvalidInputError extends LedgerLakeError {
+  override readonly name = 'InvalidInputError' as const;
+  readonly retryable = false;
+  readonly line: number | undefined;
+  readonly column: string | undefined;
+  readonly value: string | undefined;
+  constructor(
+    readonly file: string,
+    /** What is wrong, e.g. `is empty` or `is not valid UTF-8`. */
+    readonly problem: string,
+    location: InputLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    super(`enrichment: ${file} ${problem}${describeLocation(location)}`, options);
+    this.line = location.line;
+    this.column = location.column;
+    this.value = location.value;
+  }
+}
+
+/**
+ * The circuit breaker is open (PRODUCT.md §3.5): one error code failed too many rows in the window.
+ * Not retryable: the breaker stays open until a person resets it.
+ */
+export class CircuitBreakerOpenError extends LedgerLakeError {
+  override readonly name = 'CircuitBreakerOpenError' as const;
+  readonly retryable = false;
+  constructor(
+    /** The error code that tripped the breaker. */
+    readonly code: RowErrorCode,
+    /** Rows that failed with `code` in the window. */
+    readonly failed: number,
+    /** Rows processed in the window. */
+    readonly processed: number,
+    readonly windowMinutes: number,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `circuit-breaker: open: ${failed} row(s) failed with ${code} out of ${processed} processed ` +
+        `(${percent(failed, processed)}) in the last ${windowMinutes} minutes; a person must reset it`,
+      options,
+    );
+  }
+}
+
+/**
+ * A run's counts or amount sums do not reconcile (`input = valid + quarantined + condemned`):
+ * a critical error, the run is never published.
+ */
+export class ReconciliationError extends LedgerLakeError {
+  override readonly name = 'ReconciliationError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly runId: string,
+    /** Each mismatch, e.g. `input_rows 10 != valid_rows 7 + quarantined_rows 2 + condemned_rows 0`. */
+    readonly problems: readonly string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`reconciliation: run ${runId} does not reconcile: ${problems.join('; ')}`, options);
+  }
+}
+
+/** Every concrete error class, so a test can check each Step Functions `ErrorEquals` names one. */
+export const ERROR_CLASSES = [
+  TransientStorageError,
+  StorageError,
+  ObjectConflictError,
+  ConfigError,
+  MissingColumnsError,
+  InvalidInputError,
+  CircuitBreakerOpenError,
+  ReconciliationError,
+] as const;
+
+/** The literal `name` of every concrete error class, index-aligned with `ERROR_CLASSES` (survives minification). */
+export const ERROR_NAMES = [
+  'TransientStorageError',
+  'StorageError',
+  'ObjectConflictError',
+  'ConfigError',
+  'MissingColumnsError',
+  'InvalidInputError',
+  'CircuitBreakerOpenError',
+  'ReconciliationError',
+] as const;
+
+/** The `name` of a LedgerLake error, as Step Functions `ErrorEquals` sees it. */
+export type ErrorName = (typeof ERROR_NAMES)[number];
+
+/** Whether `err` is a LedgerLake error that may pass on retry; anything unknown is not retried. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof LedgerLakeError && err.retryable;
+}
+
+function listColumns(columns: readonly string[]): string {
+  if (columns.length === 0) return 'no columns';
+  const listed = columns.slice(0, MAX_LISTED_COLUMNS).map((column) => (column === '' ? '""' : column));
+  const more = columns.length - listed.length;
+  return more > 0 ? `${listed.join(', ')} and ${more} more` : listed.join(', ');
+}
+
+function describeLocation({ line, column, value }: InputLocation): string {
+  const parts: string[] = [];
+  if (line !== undefined) parts.push(`line ${line}`);
+  if (column !== undefined) parts.push(`column ${column}`);
+  if (value !== undefined) parts.push(`value ${JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value)}`);
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${((part / whole) * 100).toFixed(2)} %` : 'n/a %';
 }

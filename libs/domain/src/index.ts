@@ -1,1 +1,91 @@
-export {};
+/** Public API of @ledgerlake/domain: the product's rules, pure and dependency-free but for zod. */
+export { businessKey } from './business-key';
+export {
+  DATASET,
+  missingColumns,
+  RAW_FIELD_NAMES,
+  type RawFieldName,
+  REQUIRED_COLUMNS,
+  type RequiredColumn,
+  RequiredColumnSchema,
+  SCHEMA_VERSION,
+} from './columns';
+export { type CurrencyCode, CurrencyCodeSchema, DEFAULT_CURRENCIES } from './currency';
+export {
+  CONDEMN_CODES,
+  type CondemnCode,
+  CondemnCodeSchema,
+  DUPLICATE_FILE,
+  ROW_ERROR_CODES,
+  type RowErrorCode,
+  RowErrorCodeSchema,
+  type RunSkipReason,
+  RunSkipReasonSchema,
+  VALIDATION_ERROR_CODES,
+  type ValidationErrorCode,
+  ValidationErrorCodeSchema,
+} from './error-codes';
+export {
+  CircuitBreakerOpenError,
+  ConfigError,
+  ERROR_CLASSES,
+  ERROR_NAMES,
+  type ErrorName,
+  type InputLocation,
+  InvalidInputError,
+  isRetryable,
+  LedgerLakeError,
+  MissingColumnsError,
+  ObjectConflictError,
+  ReconciliationError,
+  StorageError,
+  TransientStorageError,
+} from './errors';
+export { canonicalInt64, INT64_MAX, INT64_MIN, type Int64ParseResult, parseInt64 } from './int64';
+export {
+  type AmountParseResult,
+  DECIMAL_PRECISION,
+  DECIMAL_SCALE,
+  formatMinor,
+  MAX_MINOR,
+  MIN_MINOR,
+  parseAmount,
+} from './money';
+export { reconciliationProblems } from './reconciliation';
+export { type RowHashFields, rowHashInput } from './row-hash';
+export {
+  type AmountSums,
+  AmountSumsSchema,
+  MinorUnitsStringSchema,
+  type QuarantineByReason,
+  QuarantineByReasonSchema,
+  type RunContext,
+  RunContextSchema,
+  type RunCounts,
+  RunCountsSchema,
+  type RunMode,
+  RunModeSchema,
+  type SourceObject,
+  SourceObjectSchema,
+  type SuccessMarker,
+  SuccessMarkerSchema,
+  YearMonthSchema,
+} from './run-context';
+export { backfillRunId, formatRunId, isBackfillRunId, type RunId, RunIdSchema, runIdTime } from './run-id';
+export {
+  type Lineage,
+  LineageSchema,
+  type QuarantineRow,
+  QuarantineRowSchema,
+  type RawRow,
+  RawRowSchema,
+  type SilverRow,
+  SilverRowSchema,
+} from './rows';
+export {
+  formatTimestampMicros,
+  type ParsedTimestamp,
+  parseTimestamp,
+  type TimestampParseResult,
+} from './timestamp';
+export { type InvalidRow, quoteValue, type RowValidation, type ValidRow, validateRow } from './validate-row';

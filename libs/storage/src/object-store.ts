@@ -24,7 +24,7 @@ export interface PutResult {
   readonly versionId?: string;
 }
 
-/** Options of a write. */
+/** Options of a write. The port cannot read them back; the filesystem adapter does not store them. */
 export interface PutOptions {
   readonly contentType?: string;
   /** Small user metadata, stored beside the object (S3 `x-amz-meta-*`). */
@@ -35,7 +35,7 @@ export interface PutOptions {
 export interface ListOptions {
   /** Continuation token from the previous page's `nextToken`. */
   readonly token?: string;
-  /** Page size; at most 1000 (the S3 maximum), default 1000. */
+  /** Page size; default 1000, the S3 maximum (larger values are clamped to it). */
   readonly limit?: number;
   /** Group keys sharing the prefix up to this delimiter into `prefixes` (S3 `CommonPrefixes`). */
   readonly delimiter?: string;
@@ -50,7 +50,10 @@ export interface ListPage {
   readonly nextToken?: string;
 }
 
-/** An inclusive byte range, as in HTTP `Range: bytes=start-end`; `end` absent = to the end. */
+/**
+ * An inclusive byte range, as in HTTP `Range: bytes=start-end`; `end` absent or past the last byte =
+ * to the end. A `start` at or past the end of the object is a `StorageError` (S3: 416).
+ */
 export interface ByteRange {
   readonly start: number;
   readonly end?: number;

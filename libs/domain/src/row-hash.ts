@@ -1,0 +1,54 @@
+/**
+ * The input of a row's identity hash (PRODUCT.md §3): SHA-256 of this string, as UTF-8, is the
+ * row's `row_hash` forever, so the encoding below must never change.
+ *
+ * Encoding: the five fields in `REQUIRED_COLUMNS` order, each written as a netstring
+ * (`<UTF-8 byte length in decimal>:<value>,`), concatenated. Because every field states its own
+ * length, no value (whatever commas, colons or digits it contains) can shift a field boundary:
+ * two different field tuples always give two different strings. A field the CSV record did not
+ * have at all (too few fields) is written as `~,`; a netstring always starts with a digit, so a
+ * missing field can never be confused with an empty one (`0:,`).
+ *
+ * Example: `["1","ACC001","300.00","EUR","2024-01-05T09:00:00Z"]` gives
+ * `1:1,6:ACC001,6:300.00,3:EUR,20:2024-01-05T09:00:00Z,`.
+ *
+ * The fields must already be trimmed (PRODUCT.md §2) by the same rule used before validation;
+ * this function does not trim again, so the hash covers exactly the values that were validated.
+ * Hashing itself happens outside the domain (node:crypto), over the UTF-8 bytes of the result.
+ */
+
+/** The five raw source fields, in `REQUIRED_COLUMNS` order; `null` where the CSV record had no such field. */
+export type RowHashFields = readonly [string | null, string | null, string | null, string | null, string | null];
+
+/** Builds the unambiguous string whose SHA-256 is the row's `row_hash`; see the module comment. */
+export function rowHashInput(fields: RowHashFields): string {
+  return (
+    netstring(fields[0]) + netstring(fields[1]) + netstring(fields[2]) + netstring(fields[3]) + netstring(fields[4])
+  );
+}
+
+function netstring(value: string | null): string {
+  return value === null ? '~,' : `${utf8Length(value)}:${value},`;
+}
+
+/** Byte length of `value` encoded as UTF-8 (a lone surrogate counts as U+FFFD, as encoders write it). */
+function utf8Length(value: string): number {
+  let bytes = value.length;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) {
+      bytes += 1;
+    } else if (code >= 0xd800 && code <= 0xdbff && isLowSurrogate(value.charCodeAt(i + 1))) {
+      bytes += 2; // a surrogate pair: 2 UTF-16 units, 4 UTF-8 bytes
+      i++;
+    } else {
+      bytes += 2;
+    }
+  }
+  return bytes;
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}

@@ -1,0 +1,118 @@
+/**
+ * The row validation of PRODUCT.md §3 as one pure function. Checks run in contract order and the
+ * first failing one names the row's `validation_error`; `detail` says which field, which value
+ * and what was expected, for the data-quality team.
+ */
+import { REQUIRED_COLUMNS } from './columns';
+import type { ValidationErrorCode } from './error-codes';
+import { parseInt64 } from './int64';
+import { parseAmount } from './money';
+import { parseTimestamp } from './timestamp';
+
+/** A valid row's typed values. */
+export interface ValidRow {
+  ok: true;
+  id: bigint;
+  amountMinor: bigint;
+  /** `TransactionTimestamp` as microseconds since the epoch (UTC). */
+  txMicros: bigint;
+  /** UTC day of the transaction, `YYYY-MM-DD` (the business key's day). */
+  utcDay: string;
+  /** UTC year of the transaction (partition `year`). */
+  year: number;
+  /** UTC month of the transaction, 1-12 (partition `month`). */
+  month: number;
+}
+
+/** A rejected row: the first failing check's code and a human-readable detail. */
+export interface InvalidRow {
+  ok: false;
+  code: ValidationErrorCode;
+  detail: string;
+}
+
+/** Result of `validateRow`. */
+export type RowValidation = ValidRow | InvalidRow;
+
+/** Quoted values in details are cut to this many characters. */
+const MAX_QUOTED = 60;
+/** An allowlist up to this size is spelled out in a CURRENCY_ERROR detail. */
+const MAX_LISTED_CURRENCIES = 12;
+
+/**
+ * Validates one row.
+ *
+ * @param fields the five values, already trimmed, in `REQUIRED_COLUMNS` order.
+ * @param currencies the currency allowlist (case-sensitive).
+ * @param schemaProblem set by the reader when the CSV record is malformed (wrong number of
+ *   fields, broken quoting), e.g. `record has 4 fields; the header has 5`: the row is then a
+ *   SCHEMA_ERROR with this detail, whatever `fields` hold.
+ */
+export function validateRow(
+  fields: readonly string[],
+  currencies: ReadonlySet<string>,
+  schemaProblem?: string,
+): RowValidation {
+  if (schemaProblem !== undefined) return invalid('SCHEMA_ERROR', schemaProblem);
+  if (fields.length !== REQUIRED_COLUMNS.length) {
+    return invalid('SCHEMA_ERROR', `expected ${REQUIRED_COLUMNS.length} fields, got ${fields.length}`);
+  }
+  const [idText, accountText, amountText, currency, timestampText] = fields as readonly [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+
+  if (idText === '' || accountText === '' || amountText === '' || currency === '' || timestampText === '') {
+    const empty = REQUIRED_COLUMNS.filter((_, index) => fields[index] === '');
+    return invalid('NULL_VALUE_ERROR', `required field(s) empty: ${empty.join(', ')}`);
+  }
+
+  const id = parseInt64(idText);
+  if (!id.ok) return invalid('TYPE_ERROR', describe('TransactionID', idText, id.problem));
+  const amount = parseAmount(amountText);
+  if (!amount.ok) return invalid('TYPE_ERROR', describe('TransactionAmount', amountText, amount.problem));
+
+  if (!currencies.has(currency)) {
+    return invalid('CURRENCY_ERROR', describe('Currency', currency, currencyProblem(currency, currencies)));
+  }
+
+  const at = parseTimestamp(timestampText);
+  if (!at.ok) return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, at.problem));
+
+  return {
+    ok: true,
+    id: id.value,
+    amountMinor: amount.minor,
+    txMicros: at.epochMicros,
+    utcDay: at.utcDay,
+    year: at.year,
+    month: at.month,
+  };
+}
+
+/** Quotes a value for a detail, cut to 60 characters: `"12.345"`, `"aaaa…" (250 chars)`. */
+export function quoteValue(value: string): string {
+  if (value.length <= MAX_QUOTED) return JSON.stringify(value);
+  return `${JSON.stringify(`${value.slice(0, MAX_QUOTED)}…`)} (${value.length} chars)`;
+}
+
+function invalid(code: ValidationErrorCode, detail: string): InvalidRow {
+  return { ok: false, code, detail };
+}
+
+function describe(column: string, value: string, problem: string): string {
+  return `${column} ${quoteValue(value)}: ${problem}`;
+}
+
+function currencyProblem(currency: string, currencies: ReadonlySet<string>): string {
+  const upper = currency.toUpperCase();
+  const allowed =
+    currencies.size <= MAX_LISTED_CURRENCIES
+      ? `the allowlist (${[...currencies].join(', ')})`
+      : `the allowlist of ${currencies.size} codes`;
+  const hint = upper !== currency && currencies.has(upper) ? `; codes are case-sensitive, did you mean "${upper}"?` : '';
+  return `is not in ${allowed}${hint}`;
+}

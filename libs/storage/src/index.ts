@@ -1,0 +1,37 @@
+export type {
+  ByteRange,
+  ListOptions,
+  ListPage,
+  ObjectMeta,
+  ObjectRef,
+  ObjectStore,
+  PutOptions,
+  PutResult,
+} from './object-store';
+export { MemoryObjectStore } from './memory-object-store';
+export { FS_LOCKS_DIR, FS_TMP_DIR, FsObjectStore, type FsObjectStoreOptions } from './fs-object-store';
+export { listAll, listPrefixes } from './list-all';
+export { assertBucketName, assertListPrefix, assertObjectKey, assertObjectRef, compareKeys } from './object-key';
+export { resolveByteRange, type ResolvedRange } from './byte-range';
+export { MAX_LIST_LIMIT } from './list-page';
+export {
+  createLakeLayout,
+  LAKE_BUCKET_NAMES,
+  localBuckets,
+  parseBronzeKey,
+  parseRunIdFromKey,
+  parseSilverPartition,
+  stageBuckets,
+  type ArtifactsLayout,
+  type BronzeLayout,
+  type ControlLayout,
+  type GoldLayout,
+  type LakeBucketName,
+  type LakeBuckets,
+  type LakeLayout,
+  type PrefixRef,
+  type PublishedTableLayout,
+  type RejectedRowsLayout,
+  type SilverLayout,
+  type YearMonth,
+} from './layout';

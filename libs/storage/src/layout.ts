@@ -1,0 +1,386 @@
+import { DATASET as DATASET_PATH, RunIdSchema, SCHEMA_VERSION } from '@ledgerlake/domain';
+import type { ObjectRef } from './object-store';
+
+/*
+ * The one module that knows the lake's key layout (PRODUCT.md §4). The first segment of each
+ * PRODUCT.md pattern is the bucket; `condemned/` is a key prefix inside the quarantine bucket.
+ * Everything else builds keys through these functions and reads them back with the parsers.
+ */
+
+/** The five logical buckets of the lake. */
+export const LAKE_BUCKET_NAMES = ['bronze', 'silver', 'gold', 'quarantine', 'artifacts'] as const;
+
+/** A logical bucket name. */
+export type LakeBucketName = (typeof LAKE_BUCKET_NAMES)[number];
+
+/** Physical bucket names of the five logical buckets. */
+export interface LakeBuckets {
+  readonly bronze: string;
+  readonly silver: string;
+  readonly gold: string;
+  readonly quarantine: string;
+  readonly artifacts: string;
+}
+
+/** A key prefix (ending in `/`) in a bucket: what to list. */
+export interface PrefixRef {
+  readonly bucket: string;
+  readonly prefix: string;
+}
+
+/** A calendar month; `month` is 1..12. */
+export interface YearMonth {
+  readonly year: number;
+  readonly month: number;
+}
+
+
+/** Bronze: landed source files, immutable (`ingest_date=YYYY-MM-DD/<file>`). */
+export interface BronzeLayout {
+  /** Everything in Bronze. */
+  tablePrefix(): PrefixRef;
+  /** The files landed on one day. */
+  datePrefix(ingestDate: string): PrefixRef;
+  /** One landed file. */
+  file(ingestDate: string, fileName: string): ObjectRef;
+}
+
+/** A table published by run folders, a `current/` folder and a `_LATEST.json` commit point per partition. */
+export interface PublishedTableLayout {
+  /** Everything in the table (all partitions). */
+  tablePrefix(): PrefixRef;
+  /** One year/month partition. */
+  partitionPrefix(month: YearMonth): PrefixRef;
+  /** A run's output for the partition (`run_id=<run_id>/`). */
+  runPrefix(month: YearMonth, runId: string): PrefixRef;
+  /** One Parquet part of a run's output (`part-NNNNN.parquet`). */
+  runPart(month: YearMonth, runId: string, part: number): ObjectRef;
+  /** The published objects of the partition (`current/`). */
+  currentPrefix(month: YearMonth): PrefixRef;
+  /** One published object; `name` is a relative path under `current/`. */
+  currentObject(month: YearMonth, name: string): ObjectRef;
+  /** The partition's commit point (`_LATEST.json`). */
+  latest(month: YearMonth): ObjectRef;
+}
+
+/** Silver: a published table whose run folders also hold a `_SUCCESS` marker. */
+export interface SilverLayout extends PublishedTableLayout {
+  /** The marker a run writes last in its folder (`_SUCCESS`). */
+  runSuccess(month: YearMonth, runId: string): ObjectRef;
+}
+
+/** Quarantined or condemned rows: per ingest day and run. */
+export interface RejectedRowsLayout {
+  /** Everything of this kind. */
+  tablePrefix(): PrefixRef;
+  /** The rows of one ingest day. */
+  datePrefix(ingestDate: string): PrefixRef;
+  /** The rows one run rejected from files of one ingest day. */
+  runPrefix(ingestDate: string, runId: string): PrefixRef;
+  /** One Parquet part of them (`part-NNNNN.parquet`). */
+  runPart(ingestDate: string, runId: string, part: number): ObjectRef;
+}
+
+/** The Gold tables. */
+export interface GoldLayout {
+  /** `finance/account_balances/schema_v=v1/as_of_month=YYYY-MM/`. */
+  readonly accountBalances: PublishedTableLayout;
+  /** `finance/monthly_reports/schema_v=v1/month=YYYY-MM/`. */
+  readonly monthlyReports: PublishedTableLayout;
+}
+
+/** Run records in the artifacts bucket (`runs/<run_id>/`). */
+export interface ArtifactsLayout {
+  /** All runs. */
+  runsPrefix(): PrefixRef;
+  /** Everything of one run. */
+  runPrefix(runId: string): PrefixRef;
+  /** The run's manifest (`manifest.json`). */
+  manifest(runId: string): ObjectRef;
+  /** The run's human report (`report.html`). */
+  report(runId: string): ObjectRef;
+  /** The run's Powertools log lines and EMF records (`logs.jsonl`). */
+  logs(runId: string): ObjectRef;
+  /** The run's scratch area for intermediate row data passed between functions (`work/`). */
+  workPrefix(runId: string): PrefixRef;
+  /** One scratch object; `name` is a relative path under `work/`. */
+  workObject(runId: string, name: string): ObjectRef;
+}
+
+/** Control objects in the artifacts bucket. */
+export interface ControlLayout {
+  /** All processed-file ledger entries. */
+  processedFilesPrefix(): PrefixRef;
+  /** The ledger entry of a Bronze file with this content SHA-256 (`ledger/processed-files/<sha256>.json`). */
+  processedFile(sha256: string): ObjectRef;
+  /** The circuit breaker state (`control/circuit-breaker.json`). */
+  circuitBreaker(): ObjectRef;
+  /** All per-run breaker window statistics. */
+  breakerWindowPrefix(): PrefixRef;
+  /** A run's error statistics for the breaker window (`control/breaker-window/<run_id>.json`). */
+  breakerWindow(runId: string): ObjectRef;
+  /** All records of alerts already posted. */
+  postedAlertsPrefix(): PrefixRef;
+  /** The record that an incident's alert was posted (`alerts/posted/<incident-id>.json`). */
+  postedAlert(incidentId: string): ObjectRef;
+}
+
+/** Every key of the lake, bound to physical bucket names. */
+export interface LakeLayout {
+  readonly buckets: LakeBuckets;
+  readonly bronze: BronzeLayout;
+  readonly silver: SilverLayout;
+  /** Quarantine bucket, `mortgages/transactions/...`. */
+  readonly quarantine: RejectedRowsLayout;
+  /** Quarantine bucket, `condemned/mortgages/transactions/...`. */
+  readonly condemned: RejectedRowsLayout;
+  readonly gold: GoldLayout;
+  readonly artifacts: ArtifactsLayout;
+  readonly control: ControlLayout;
+}
+
+const DATASET = `${DATASET_PATH}/`;
+const CONDEMNED = `condemned/${DATASET}`;
+const MAX_PART = 99_999;
+const STAGE_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
+const LOCAL_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const SHA256_PATTERN = /^[0-9a-f]{64}$/;
+const INCIDENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const INGEST_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function invalid(what: string, value: unknown, expected: string): never {
+  throw new RangeError(`layout: invalid ${what} ${JSON.stringify(value)} (expected ${expected})`);
+}
+
+function daysIn(year: number, month: number): number {
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1] ?? 0;
+}
+
+function isYearMonth(year: number, month: number): boolean {
+  return Number.isInteger(year) && year >= 1 && year <= 9999 && Number.isInteger(month) && month >= 1 && month <= 12;
+}
+
+function isIngestDate(value: string): boolean {
+  const match = INGEST_DATE_PATTERN.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return isYearMonth(year, month) && day >= 1 && day <= daysIn(year, month);
+}
+
+function isRunId(value: string): boolean {
+  return RunIdSchema.safeParse(value).success;
+}
+
+function checkRunId(runId: string): string {
+  if (typeof runId !== 'string' || !isRunId(runId)) {
+    invalid('run id', runId, 'YYYYMMDDTHHMMSSZ, optionally prefixed "backfill-" and suffixed "-<1-12 of a-z0-9>"');
+  }
+  return runId;
+}
+
+function checkIngestDate(ingestDate: string): string {
+  if (typeof ingestDate !== 'string' || !isIngestDate(ingestDate)) {
+    invalid('ingest date', ingestDate, 'a calendar date YYYY-MM-DD');
+  }
+  return ingestDate;
+}
+
+function checkMonth(month: YearMonth): { yyyy: string; mm: string } {
+  if (typeof month !== 'object' || month === null || !isYearMonth(month.year, month.month)) {
+    invalid('year/month', month, 'year 1..9999 and month 1..12, integers');
+  }
+  return { yyyy: String(month.year).padStart(4, '0'), mm: String(month.month).padStart(2, '0') };
+}
+
+function partFile(part: number): string {
+  if (!Number.isInteger(part) || part < 0 || part > MAX_PART) invalid('part number', part, `an integer 0..${MAX_PART}`);
+  return `part-${String(part).padStart(5, '0')}.parquet`;
+}
+
+function isSafeSegment(segment: string): boolean {
+  return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\0');
+}
+
+function checkFileName(fileName: string): string {
+  if (typeof fileName !== 'string' || fileName.includes('/') || !isSafeSegment(fileName)) {
+    invalid('file name', fileName, 'one non-empty path segment without "/"');
+  }
+  return fileName;
+}
+
+function checkRelativePath(what: string, path: string): string {
+  if (typeof path !== 'string' || path.startsWith('/') || !path.split('/').every(isSafeSegment)) {
+    invalid(what, path, 'a relative path without empty, "." or ".." segments');
+  }
+  return path;
+}
+
+/** Bucket names as used in the local lake: the logical names themselves. */
+export function localBuckets(): LakeBuckets {
+  return { bronze: 'bronze', silver: 'silver', gold: 'gold', quarantine: 'quarantine', artifacts: 'artifacts' };
+}
+
+/** Bucket names of a cloud stage: `<prefix>-<logical name>`, e.g. `ledgerlake-prod-bronze`. */
+export function stageBuckets(prefix: string): LakeBuckets {
+  const longest = Math.max(...LAKE_BUCKET_NAMES.map((name) => name.length)) + 1;
+  if (typeof prefix !== 'string' || !STAGE_PREFIX_PATTERN.test(prefix) || prefix.length + longest > 63) {
+    invalid('bucket prefix', prefix, `lowercase letters, digits and inner hyphens, at most ${63 - longest} characters`);
+  }
+  return {
+    bronze: `${prefix}-bronze`,
+    silver: `${prefix}-silver`,
+    gold: `${prefix}-gold`,
+    quarantine: `${prefix}-quarantine`,
+    artifacts: `${prefix}-artifacts`,
+  };
+}
+
+function publishedTable(
+  bucket: string,
+  tableRoot: string,
+  partitionOf: (month: YearMonth) => string,
+): PublishedTableLayout {
+  const partition = (month: YearMonth) => `${tableRoot}${partitionOf(month)}`;
+  const run = (month: YearMonth, runId: string) => `${partition(month)}run_id=${checkRunId(runId)}/`;
+  return {
+    tablePrefix: () => ({ bucket, prefix: tableRoot }),
+    partitionPrefix: (month) => ({ bucket, prefix: partition(month) }),
+    runPrefix: (month, runId) => ({ bucket, prefix: run(month, runId) }),
+    runPart: (month, runId, part) => ({ bucket, key: `${run(month, runId)}${partFile(part)}` }),
+    currentPrefix: (month) => ({ bucket, prefix: `${partition(month)}current/` }),
+    currentObject: (month, name) => ({
+      bucket,
+      key: `${partition(month)}current/${checkRelativePath('published object name', name)}`,
+    }),
+    latest: (month) => ({ bucket, key: `${partition(month)}_LATEST.json` }),
+  };
+}
+
+function rejectedRows(bucket: string, tableRoot: string): RejectedRowsLayout {
+  const date = (ingestDate: string) => `${tableRoot}ingest_date=${checkIngestDate(ingestDate)}/`;
+  const run = (ingestDate: string, runId: string) => `${date(ingestDate)}run_id=${checkRunId(runId)}/`;
+  return {
+    tablePrefix: () => ({ bucket, prefix: tableRoot }),
+    datePrefix: (ingestDate) => ({ bucket, prefix: date(ingestDate) }),
+    runPrefix: (ingestDate, runId) => ({ bucket, prefix: run(ingestDate, runId) }),
+    runPart: (ingestDate, runId, part) => ({ bucket, key: `${run(ingestDate, runId)}${partFile(part)}` }),
+  };
+}
+
+function checkBuckets(buckets: LakeBuckets): LakeBuckets {
+  const names = LAKE_BUCKET_NAMES.map((name) => buckets?.[name]);
+  names.forEach((name, index) => {
+    if (typeof name !== 'string' || !LOCAL_BUCKET_PATTERN.test(name)) {
+      invalid(`${LAKE_BUCKET_NAMES[index]} bucket name`, name, 'an S3 bucket name');
+    }
+  });
+  if (new Set(names).size !== names.length) {
+    // Bronze and Quarantine keys both start `mortgages/transactions/ingest_date=`: they must not share a bucket.
+    invalid('bucket names', buckets, 'five different buckets');
+  }
+  return { ...buckets };
+}
+
+/** The lake layout over the given physical buckets; every function validates its inputs and throws `RangeError`. */
+export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
+  const buckets = checkBuckets(lakeBuckets);
+  const { bronze, silver, gold, quarantine, artifacts } = buckets;
+  const runRoot = (runId: string) => `runs/${checkRunId(runId)}/`;
+  const silverTable = publishedTable(silver, DATASET, (month) => {
+    const { yyyy, mm } = checkMonth(month);
+    return `year=${yyyy}/month=${mm}/schema_v=${SCHEMA_VERSION}/`;
+  });
+  const goldTable = (table: string, partitionKey: string) =>
+    publishedTable(gold, `finance/${table}/schema_v=${SCHEMA_VERSION}/`, (month) => {
+      const { yyyy, mm } = checkMonth(month);
+      return `${partitionKey}=${yyyy}-${mm}/`;
+    });
+
+  return {
+    buckets,
+    bronze: {
+      tablePrefix: () => ({ bucket: bronze, prefix: DATASET }),
+      datePrefix: (ingestDate) => ({ bucket: bronze, prefix: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/` }),
+      file: (ingestDate, fileName) => ({
+        bucket: bronze,
+        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/${checkFileName(fileName)}`,
+      }),
+    },
+    silver: {
+      ...silverTable,
+      runSuccess: (month, runId) => ({ bucket: silver, key: `${silverTable.runPrefix(month, runId).prefix}_SUCCESS` }),
+    },
+    quarantine: rejectedRows(quarantine, DATASET),
+    condemned: rejectedRows(quarantine, CONDEMNED),
+    gold: {
+      accountBalances: goldTable('account_balances', 'as_of_month'),
+      monthlyReports: goldTable('monthly_reports', 'month'),
+    },
+    artifacts: {
+      runsPrefix: () => ({ bucket: artifacts, prefix: 'runs/' }),
+      runPrefix: (runId) => ({ bucket: artifacts, prefix: runRoot(runId) }),
+      manifest: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}manifest.json` }),
+      report: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}report.html` }),
+      logs: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}logs.jsonl` }),
+      workPrefix: (runId) => ({ bucket: artifacts, prefix: `${runRoot(runId)}work/` }),
+      workObject: (runId, name) => ({
+        bucket: artifacts,
+        key: `${runRoot(runId)}work/${checkRelativePath('work object name', name)}`,
+      }),
+    },
+    control: {
+      processedFilesPrefix: () => ({ bucket: artifacts, prefix: 'ledger/processed-files/' }),
+      processedFile: (sha256) => {
+        if (typeof sha256 !== 'string' || !SHA256_PATTERN.test(sha256)) {
+          invalid('content SHA-256', sha256, '64 lowercase hex digits');
+        }
+        return { bucket: artifacts, key: `ledger/processed-files/${sha256}.json` };
+      },
+      circuitBreaker: () => ({ bucket: artifacts, key: 'control/circuit-breaker.json' }),
+      breakerWindowPrefix: () => ({ bucket: artifacts, prefix: 'control/breaker-window/' }),
+      breakerWindow: (runId) => ({ bucket: artifacts, key: `control/breaker-window/${checkRunId(runId)}.json` }),
+      postedAlertsPrefix: () => ({ bucket: artifacts, prefix: 'alerts/posted/' }),
+      postedAlert: (incidentId) => {
+        if (typeof incidentId !== 'string' || !INCIDENT_ID_PATTERN.test(incidentId)) {
+          invalid('incident id', incidentId, 'letters, digits, ".", "_", "-" (1-128, starting alphanumeric)');
+        }
+        return { bucket: artifacts, key: `alerts/posted/${incidentId}.json` };
+      },
+    },
+  };
+}
+
+/** The ingest date and file name of a Bronze key, or `undefined` if the key is not a landed file. */
+export function parseBronzeKey(key: string): { ingestDate: string; fileName: string } | undefined {
+  const match = /^mortgages\/transactions\/ingest_date=([^/]+)\/([^/]+)$/.exec(key);
+  if (!match) return undefined;
+  const [, ingestDate = '', fileName = ''] = match;
+  return isIngestDate(ingestDate) && isSafeSegment(fileName) ? { ingestDate, fileName } : undefined;
+}
+
+/** The year/month partition of a Silver key or prefix, or `undefined` if it is not under one. */
+export function parseSilverPartition(key: string): YearMonth | undefined {
+  const match = /^mortgages\/transactions\/year=(\d{4})\/month=(\d{2})(?:\/|$)/.exec(key);
+  if (!match) return undefined;
+  const year = Number(match[1]);
+  const month = Number(match[2]);
+  return isYearMonth(year, month) ? { year, month } : undefined;
+}
+
+/**
+ * The run id a key belongs to: a `run_id=<id>` segment (Silver, Quarantine, Condemned, Gold),
+ * `runs/<id>/...` (artifacts) or `control/breaker-window/<id>.json`; `undefined` if none.
+ */
+export function parseRunIdFromKey(key: string): string | undefined {
+  const segments = key.split('/');
+  let candidate: string | undefined;
+  const segment = segments.find((part) => part.startsWith('run_id='));
+  if (segment !== undefined) candidate = segment.slice('run_id='.length);
+  else if (segments[0] === 'runs' && segments.length > 2) candidate = segments[1];
+  else {
+    const match = /^control\/breaker-window\/([^/]+)\.json$/.exec(key);
+    candidate = match?.[1];
+  }
+  return candidate !== undefined && isRunId(candidate) ? candidate : undefined;
+}

@@ -1,0 +1,5 @@
+export { fakeLambdaContext } from './fake-lambda-context';
+export { loadFixture } from './load-fixture';
+export { captureSink } from './capture-sink';
+export type { CapturedSink, SinkRecord } from './capture-sink';
+export { describeObjectStoreContract, type ObjectStoreContractSubject } from './object-store-contract';
