@@ -2,6 +2,16 @@ import nx from '@nx/eslint-plugin';
 
 const awsSdk = ['@aws-sdk/*', '@smithy/*', 'aws-sdk-client-mock', 'aws-sdk-client-mock-jest'];
 
+// The Lambda functions. Each is deployed alone; only composition roots (the benchmark, and the
+// local runner that plays Lambda on a laptop) load them in-process, as Lambda loads a handler.
+// A composition root says so in its own eslint.config.mjs by turning `no-restricted-imports` off.
+export const functionPackages = [
+  '@ledgerlake/enrichment',
+  '@ledgerlake/loop-prevention',
+  '@ledgerlake/validation',
+  '@ledgerlake/partition-writer',
+];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -16,7 +26,7 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: true,
-          allow: [],
+          allow: functionPackages,
           depConstraints: [
             { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: ['zod'] },
             { sourceTag: 'type:config', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: ['zod'] },
@@ -44,6 +54,7 @@ export default [
               onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline', 'type:observability', 'type:config'],
               bannedExternalImports: awsSdk,
             },
+            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: [
@@ -67,6 +78,20 @@ export default [
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
+    },
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: functionPackages.map((name) => ({
+            name,
+            message: 'A function is its own deploy unit: only composition roots load it in-process.',
+          })),
+        },
+      ],
     },
   },
   {

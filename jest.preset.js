@@ -11,7 +11,7 @@ module.exports = {
       },
     ],
   },
-  transformIgnorePatterns: ['/node_modules/(?!(@middy|hyparquet|hyparquet-writer)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|hyparquet|hyparquet-writer|hysnappy)/)'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: [require.resolve('./tools/jest/setup-env.js')],
   clearMocks: true,

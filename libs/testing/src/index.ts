@@ -3,3 +3,4 @@ export { loadFixture } from './load-fixture';
 export { captureSink } from './capture-sink';
 export type { CapturedSink, SinkRecord } from './capture-sink';
 export { describeObjectStoreContract, type ObjectStoreContractSubject } from './object-store-contract';
+export { DEFAULT_BAD_ROW_MIX, generateTransactionsCsv, seededRandom, type BadRowMix, type GeneratedFile, type GenerateOptions } from './transactions-csv';

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'enrichment',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,37 @@
+import { InvalidInputError, MissingColumnsError } from '@ledgerlake/domain';
+import { checkHeader } from './header';
+
+const FILE = 's3://bronze/mortgages/transactions/ingest_date=2024-01-05/a.csv';
+const REQUIRED = ['TransactionID', 'CustomerID', 'TransactionAmount', 'Currency', 'TransactionTimestamp'];
+
+describe('checkHeader', () => {
+  it('finds the required columns wherever they are, after trimming the names', () => {
+    const header = checkHeader([' Currency', 'TransactionTimestamp ', 'TransactionID', 'CustomerID', '\tTransactionAmount'], FILE, 1);
+    expect(header.positions).toEqual([2, 3, 4, 0, 1]);
+    expect(header.names).toEqual(['Currency', 'TransactionTimestamp', 'TransactionID', 'CustomerID', 'TransactionAmount']);
+    expect(header.extra).toEqual([]);
+  });
+
+  it('reports extra columns, unnamed ones included', () => {
+    expect(checkHeader([...REQUIRED, 'Channel', '', ''], FILE, 1).extra).toEqual(['Channel', '', '']);
+  });
+
+  it('names the file and every missing column', () => {
+    let error: unknown;
+    try {
+      checkHeader(['TransactionID', 'customerid', 'TransactionAmount'], FILE, 1);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(MissingColumnsError);
+    expect(error).toMatchObject({ name: 'MissingColumnsError', retryable: false, missing: ['CustomerID', 'Currency', 'TransactionTimestamp'] });
+    expect((error as Error).message).toContain(FILE);
+    expect((error as Error).message).toContain('CustomerID, Currency, TransactionTimestamp');
+  });
+
+  it('rejects duplicate column names', () => {
+    const check = () => checkHeader([...REQUIRED, 'Currency '], FILE, 3);
+    expect(check).toThrow(InvalidInputError);
+    expect(check).toThrow(/duplicate column name\(s\) in its header: Currency \(line 3\)/);
+  });
+});

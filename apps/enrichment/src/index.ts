@@ -1,0 +1,11 @@
+/** Public API of the enrichment function: the handler factory (for the local runner) and the core. */
+export { bucketsFromConfig, EnrichmentConfigSchema, optionsFromConfig, type EnrichmentConfig } from './config';
+export { createHandler, type EnrichmentHandlerDeps } from './create-handler';
+export {
+  DEFAULT_ENRICHMENT_OPTIONS,
+  enrichFile,
+  type CoreLogger,
+  type EnrichmentDeps,
+  type EnrichmentOptions,
+} from './enrich-file';
+export { describeObject, sourceFileId } from './source-file-id';

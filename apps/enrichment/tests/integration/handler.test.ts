@@ -1,0 +1,72 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createObservability } from '@ledgerlake/observability';
+import { readWorkRows, workPartRef, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
+import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
+import { createHandler } from '../../src';
+
+const FIXTURES = join(__dirname, 'fixtures');
+
+describe('enrichment handler', () => {
+  let lake: string;
+  beforeEach(() => {
+    lake = mkdtempSync(join(tmpdir(), 'ledgerlake-enrichment-'));
+  });
+  afterEach(() => {
+    rmSync(lake, { recursive: true, force: true });
+  });
+
+  it('enriches a gzipped Bronze file in the middy chain and returns the $.enrichment section', async () => {
+    const store = new FsObjectStore(lake);
+    const layout = createLakeLayout(localBuckets());
+    const event = loadFixture<RunState>(FIXTURES, 'state-input');
+    const gz = gzipSync(readFileSync(join(FIXTURES, 'transactions.csv')));
+    await store.put(event.run.source, gz);
+    const capture = captureSink();
+    const obs = createObservability({ serviceName: 'enrichment', sink: capture.sink });
+    const handler = createHandler({ store, layout, obs, options: { rowsPerPart: 3 } });
+
+    const result = await handler(event, fakeLambdaContext({ functionName: 'enrichment' }));
+
+    expect(result).toMatchObject({
+      bytes_read: gz.length,
+      extra_columns: ['Channel'],
+      input_rows: 5,
+      input_amount: '292.50',
+      work: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/' },
+      parts: [{ part: 0, rows: 3 }, { part: 1, rows: 2 }],
+    });
+    expect(result.source_file_id).toMatch(/^s3:\/\/bronze\/mortgages\/transactions\/ingest_date=2024-01-05\/transactions\.csv\.gz#/);
+    const rows: WorkRow[] = [];
+    for (const { part } of result.parts) {
+      for await (const batch of readWorkRows(store, workPartRef(result.work, 'enriched', part))) rows.push(...batch);
+    }
+    expect(rows.map((r) => [r.sourceLine, r.fields[0], r.schemaProblem])).toEqual([
+      [2, '1', null],
+      [3, '2', null],
+      [5, '3', null],
+      [7, '4', 'record has 4 fields; the header has 6'],
+      [8, '5', null],
+    ]);
+    expect(rows[2]?.fields[1]).toBe('ACC,003');
+
+    const log = capture.logs().find((line) => line['message'] === 'bronze file enriched');
+    expect(log).toMatchObject({ run_id: '20240105T090000Z', execution_arn: event.run.execution_arn, input_rows: 5, gzip: true });
+    const [metrics] = capture.metrics();
+    expect(metrics).toMatchObject({ InputRows: 5, BytesRead: gz.length, run_id: '20240105T090000Z' });
+  });
+
+  it('fails the invocation with the typed error, logged once', async () => {
+    const store = new FsObjectStore(lake);
+    const capture = captureSink();
+    const obs = createObservability({ serviceName: 'enrichment', sink: capture.sink });
+    const handler = createHandler({ store, layout: createLakeLayout(localBuckets()), obs });
+    const event = loadFixture<RunState>(FIXTURES, 'state-input');
+
+    await expect(handler(event, fakeLambdaContext())).rejects.toMatchObject({ name: 'InvalidInputError', retryable: false });
+    expect(capture.logs().filter((line) => line['level'] === 'ERROR')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'loop-prevention',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,33 @@
+import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
+import { type LoopPreventionResult, RunStateSchema } from '@ledgerlake/pipeline';
+import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { type LoopPreventionSettings, preventLoops } from './prevent-loops';
+
+/** What the loop-prevention handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
+export interface LoopPreventionHandlerDeps {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  readonly obs: Observability;
+  /** Default `DEFAULT_LOOP_PREVENTION_SETTINGS`. */
+  readonly settings?: Partial<LoopPreventionSettings>;
+  readonly now?: () => Date;
+}
+
+/**
+ * The loop-prevention Lambda handler: the run state in (`$`), the `$.loop_prevention` section
+ * out, inside the middy chain every LedgerLake function uses.
+ */
+export function createHandler(deps: LoopPreventionHandlerDeps) {
+  const { store, layout, obs, settings, now } = deps;
+  return withObservability<unknown, LoopPreventionResult>(async (event) => {
+    const state = RunStateSchema.parse(event);
+    const started = Date.now();
+    const result = await preventLoops(state, { store, layout, settings, now, logger: obs.logger });
+    recordRunMetrics(obs.metrics, {
+      input_rows: result.status === 'CONTINUE' ? state.enrichment?.input_rows : 0,
+      condemned_rows: result.condemned_rows,
+      duration_ms: Date.now() - started,
+    });
+    return result;
+  }, obs);
+}

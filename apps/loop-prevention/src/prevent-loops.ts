@@ -1,0 +1,225 @@
+import { type CondemnCode, parseTimestamp } from '@ledgerlake/domain';
+import {
+  assertBreakerClosed,
+  claimFile,
+  type EnrichmentResult,
+  loadQuarantineHashes,
+  type LoopPreventionResult,
+  readWorkRows,
+  type RowDecision,
+  type RunState,
+  UNKNOWN_MONTH,
+  workPartRef,
+  writeDecisions,
+  type WorkRow,
+} from '@ledgerlake/pipeline';
+import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { FileKeyTable, keyOf, monthOf } from './business-keys';
+import { markPublishedKeys } from './published-keys';
+
+/** The little of a logger the core uses (Powertools' `Logger` fits). */
+export interface CoreLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** Tunables of loop prevention. */
+export interface LoopPreventionSettings {
+  /** A row with `attempt_count` at or above this is condemned `MAX_ATTEMPTS` (default 3). */
+  readonly maxAttempts: number;
+  /** A processed-file claim older than this is abandoned and may be taken over (default 1440 = 24 h). */
+  readonly claimTimeoutMinutes: number;
+}
+
+/** The contract's defaults. */
+export const DEFAULT_LOOP_PREVENTION_SETTINGS: LoopPreventionSettings = { maxAttempts: 3, claimTimeoutMinutes: 24 * 60 };
+
+/** What loop prevention works with. */
+export interface LoopPreventionDeps {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  readonly settings?: Partial<LoopPreventionSettings>;
+  /** The clock of the claim; default the system clock. */
+  readonly now?: () => Date;
+  readonly logger?: CoreLogger;
+}
+
+const ATTEMPTS_EXHAUSTED = 1;
+const QUARANTINE_RESEND = 2;
+
+/** Per-row findings of the streaming pass, kept compactly (a few bytes a row) until every part was read. */
+class RowFindings {
+  readonly slot: Int32Array;
+  readonly flags: Uint8Array;
+  readonly attempts: Uint8Array;
+  constructor(rows: number) {
+    this.slot = new Int32Array(rows).fill(-1);
+    this.flags = new Uint8Array(rows);
+    this.attempts = new Uint8Array(rows);
+  }
+
+  flag(row: number, bit: number): void {
+    this.flags[row] = (this.flags[row] as number) | bit;
+  }
+}
+
+function requireEnrichment(state: RunState): EnrichmentResult {
+  if (state.enrichment === undefined) throw new Error('loop-prevention: the state has no enrichment result');
+  return state.enrichment;
+}
+
+/**
+ * Loop prevention (PRODUCT.md §3): refuses to start while the circuit breaker is open; claims
+ * the file's content in the processed-file ledger (a content already processed, or claimed by a
+ * live run, ends the run as DUPLICATE_FILE); then condemns, per row, in this order of
+ * precedence: `MAX_ATTEMPTS` (attempt_count at the limit), and `DUPLICATE_FAILURE` for a business
+ * key already published in Silver, a key an earlier row of the file already had, or a fresh row
+ * whose exact content already sits in quarantine. Writes one decisions file per work part.
+ */
+export async function preventLoops(state: RunState, deps: LoopPreventionDeps): Promise<LoopPreventionResult> {
+  const { store, layout, logger } = deps;
+  const settings = { ...DEFAULT_LOOP_PREVENTION_SETTINGS, ...deps.settings };
+  const enrichment = requireEnrichment(state);
+  const { run } = state;
+
+  await assertBreakerClosed(store, layout);
+
+  const claim = await claimFile(store, layout, {
+    contentSha256: enrichment.content_sha256,
+    runId: run.run_id,
+    executionArn: run.execution_arn,
+    source: run.source,
+    sourceFileId: enrichment.source_file_id,
+    at: (deps.now ?? (() => new Date()))(),
+    claimTimeoutMinutes: settings.claimTimeoutMinutes,
+  });
+  if (claim.status === 'duplicate') {
+    logger?.warn('duplicate file skipped', {
+      content_sha256: enrichment.content_sha256,
+      duplicate_of: claim.duplicateOf,
+      ledger_status: claim.entryStatus,
+    });
+    return { status: 'DUPLICATE_FILE', duplicate_of: claim.duplicateOf, condemned_rows: 0, condemned_by_reason: {} };
+  }
+
+  // Quarantine output of this run and of earlier failed attempts at the same content is not history.
+  const excludeRunIds = [run.run_id, ...claim.previousRunIds];
+  const artifacts = layout.buckets.artifacts;
+  const quarantined = await loadQuarantineHashes(store, artifacts, [], { excludeRunIds });
+  const loadedMonths = new Set([UNKNOWN_MONTH]);
+  const keys = new FileKeyTable(enrichment.input_rows);
+  const findings = new RowFindings(enrichment.input_rows);
+  const keyMonths = new Set<string>();
+  const { work } = enrichment;
+
+  let row = 0;
+  for (const { part, rows: expected } of enrichment.parts) {
+    const partStart = row;
+    for await (const batch of readWorkRows(store, workPartRef(work, 'enriched', part))) {
+      if (row + batch.length > enrichment.input_rows) {
+        throw new Error(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
+      }
+      for (const r of batch) {
+        if (r.attemptCount >= settings.maxAttempts) {
+          findings.flag(row, ATTEMPTS_EXHAUSTED);
+          findings.attempts[row] = Math.min(r.attemptCount, 255);
+        }
+        const timestamp = r.fields[4] === null ? undefined : parseTimestamp(r.fields[4]);
+        const parsed = timestamp?.ok ? timestamp : undefined;
+        // A record with the wrong shape has no trustworthy key: validation rejects it.
+        const key = parsed !== undefined && r.schemaProblem === null ? keyOf(r.fields[0], parsed) : undefined;
+        if (key !== undefined) {
+          findings.slot[row] = keys.register(key, row, r.sourceLine);
+          keyMonths.add(key.month);
+        }
+        // A record the parser could not read has no fields and a constant hash: not comparable.
+        if (r.attemptCount === 0 && hasAnyField(r.fields)) {
+          const month = parsed === undefined ? UNKNOWN_MONTH : monthOf(parsed);
+          if (!loadedMonths.has(month)) {
+            // The first row of a month: load that month's quarantine history (only touched months are read).
+            loadedMonths.add(month);
+            for (const hash of await loadQuarantineHashes(store, artifacts, [month], { excludeRunIds })) quarantined.add(hash);
+          }
+          if (quarantined.has(r.rowHash)) findings.flag(row, QUARANTINE_RESEND);
+        }
+        row++;
+      }
+    }
+    if (row - partStart !== expected) {
+      throw new Error(`loop-prevention: work part ${part} holds ${row - partStart} rows; enrichment reported ${expected}`);
+    }
+  }
+  if (row !== enrichment.input_rows) {
+    throw new Error(`loop-prevention: the work area holds ${row} rows; enrichment reported ${enrichment.input_rows}`);
+  }
+
+  const published = await markPublishedKeys(store, layout, keyMonths, keys);
+
+  const condemnedByReason: Partial<Record<CondemnCode, number>> = {};
+  let condemned = 0;
+  row = 0;
+  for (const { part, rows } of enrichment.parts) {
+    const decisions: RowDecision[] = [];
+    for (let index = 0; index < rows; index++, row++) {
+      const decision = decide(row, findings, keys, settings.maxAttempts);
+      if (decision === undefined) continue;
+      decisions.push({ index, ...decision });
+      condemnedByReason[decision.code] = (condemnedByReason[decision.code] ?? 0) + 1;
+      condemned++;
+    }
+    await writeDecisions(store, workPartRef(work, 'loop-prevention', part), decisions);
+  }
+
+  logger?.info('loop prevention finished', {
+    claim: claim.how,
+    input_rows: enrichment.input_rows,
+    distinct_keys: keys.size,
+    quarantine_months_read: loadedMonths.size,
+    quarantine_hashes: quarantined.size,
+    published_partitions: published.partitions,
+    published_files: published.files,
+    published_rows_scanned: published.rows,
+    condemned_rows: condemned,
+    condemned_by_reason: condemnedByReason,
+  });
+  return { status: 'CONTINUE', condemned_rows: condemned, condemned_by_reason: condemnedByReason };
+}
+
+/** Whether the parser read any field of the record (an unparseable record has none). */
+function hasAnyField(fields: WorkRow['fields']): boolean {
+  return fields[0] !== null || fields[1] !== null || fields[2] !== null || fields[3] !== null || fields[4] !== null;
+}
+
+/** The verdict on one row, in precedence order; undefined when it carries on. */
+function decide(
+  row: number,
+  findings: RowFindings,
+  keys: FileKeyTable,
+  maxAttempts: number,
+): { code: CondemnCode; detail: string } | undefined {
+  const flags = findings.flags[row] as number;
+  if (flags & ATTEMPTS_EXHAUSTED) {
+    const attempts = findings.attempts[row] as number;
+    return {
+      code: 'MAX_ATTEMPTS',
+      detail: `attempt_count ${attempts === 255 ? '255 or more' : attempts} has reached the limit of ${maxAttempts} attempts`,
+    };
+  }
+  const slot = findings.slot[row] as number;
+  if (slot >= 0) {
+    const publishedBy = keys.publishedBy(slot);
+    if (publishedBy !== undefined) {
+      return { code: 'DUPLICATE_FAILURE', detail: `${keys.describe(slot)} is already published (run ${publishedBy})` };
+    }
+    if (keys.firstRow(slot) !== row) {
+      return {
+        code: 'DUPLICATE_FAILURE',
+        detail: `${keys.describe(slot)}: same key as line ${keys.firstLine(slot)} of this file (the first row with a key wins)`,
+      };
+    }
+  }
+  if (flags & QUARANTINE_RESEND) {
+    return { code: 'DUPLICATE_FAILURE', detail: 'exact re-send of a row already in quarantine (same row_hash)' };
+  }
+  return undefined;
+}

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'partition-writer',
+  preset: '../../jest.preset.js',
+};

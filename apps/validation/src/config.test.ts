@@ -1,0 +1,61 @@
+import { parseConfig } from '@ledgerlake/config';
+import { ConfigError, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
+import { bucketsFromConfig, settingsFromConfig, ValidationConfigSchema } from './config';
+
+const BUCKETS = {
+  BRONZE_BUCKET: 'll-dev-bronze',
+  SILVER_BUCKET: 'll-dev-silver',
+  GOLD_BUCKET: 'll-dev-gold',
+  QUARANTINE_BUCKET: 'll-dev-quarantine',
+  ARTIFACTS_BUCKET: 'll-dev-artifacts',
+};
+
+describe('ValidationConfigSchema', () => {
+  it('defaults to the contract: the domain currency list and a 60 min / >100 rows / >5 % breaker', () => {
+    const config = parseConfig(ValidationConfigSchema, BUCKETS, 'validation');
+
+    expect(settingsFromConfig(config)).toEqual({
+      currencies: [...DEFAULT_CURRENCIES],
+      breaker: { windowMinutes: 60, minFailedRows: 100, minFailedRate: 0.05 },
+    });
+    expect(bucketsFromConfig(config)).toEqual({
+      bronze: 'll-dev-bronze',
+      silver: 'll-dev-silver',
+      gold: 'll-dev-gold',
+      quarantine: 'll-dev-quarantine',
+      artifacts: 'll-dev-artifacts',
+    });
+  });
+
+  it('reads the allowlist and thresholds from the environment', () => {
+    const config = parseConfig(
+      ValidationConfigSchema,
+      {
+        ...BUCKETS,
+        CURRENCY_ALLOWLIST: 'EUR, CZK',
+        BREAKER_WINDOW_MINUTES: '30',
+        BREAKER_MIN_FAILED_ROWS: '500',
+        BREAKER_MIN_FAILED_RATE: '0.1',
+      },
+      'validation',
+    );
+
+    expect(settingsFromConfig(config)).toEqual({
+      currencies: ['EUR', 'CZK'],
+      breaker: { windowMinutes: 30, minFailedRows: 500, minFailedRate: 0.1 },
+    });
+  });
+
+  it('reports every bad key at once, without values', () => {
+    const parse = () =>
+      parseConfig(
+        ValidationConfigSchema,
+        { ...BUCKETS, SILVER_BUCKET: 'Not_A_Bucket', CURRENCY_ALLOWLIST: 'EUR,euro', BREAKER_MIN_FAILED_RATE: '5%' },
+        'validation',
+      );
+
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(/3 bad keys: SILVER_BUCKET .*CURRENCY_ALLOWLIST.*BREAKER_MIN_FAILED_RATE/);
+    expect(parse).not.toThrow(/Not_A_Bucket|euro/);
+  });
+});

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'pipeline',
+  preset: '../../jest.preset.js',
+};

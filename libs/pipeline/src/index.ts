@@ -1,0 +1,93 @@
+export { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
+export {
+  readDecisions,
+  readLineBatches,
+  readWorkRows,
+  workPartRef,
+  writeDecisions,
+  writeWorkPart,
+  type WorkArea,
+  type WorkStage,
+} from './work-area';
+export { decodeWorkRow, encodeWorkRow, escapeField, unescapeField, type WorkRow } from './work-row';
+export {
+  EnrichmentResultSchema,
+  LoopPreventionResultSchema,
+  ObjectRefSchema,
+  PartitionWriterResultSchema,
+  RunStateSchema,
+  ValidationResultSchema,
+  WorkAreaSchema,
+  WorkPartSchema,
+  WrittenPartitionSchema,
+  type EnrichmentResult,
+  type LoopPreventionResult,
+  type PartitionWriterResult,
+  type RunState,
+  type ValidationResult,
+} from './run-state';
+export { ChunkChannel } from './chunk-channel';
+export { ColumnBuffer, type ColumnValues, type ParquetValue } from './column-buffer';
+export {
+  ParquetObjectWriter,
+  utf8Views,
+  type Compressor,
+  type ParquetObjectOptions,
+  type WrittenParquetObject,
+} from './parquet-object-writer';
+export {
+  parquetSchemaElements,
+  type ParquetColumnEncoding,
+  type ParquetColumnKind,
+  type ParquetColumnSpec,
+} from './parquet-schema';
+export {
+  PartitionedParquetWriter,
+  type ParquetBufferLimits,
+  type PartitionedParquetWriterOptions,
+  type WrittenPartition,
+} from './partitioned-parquet-writer';
+export { RunManifestSchema, type RunManifest } from './run-manifest';
+export { parseDecimalSum, validateWorkRow, workRowAmountMinor } from './validate-work-row';
+export { WorkPartEncoder, writeEncodedWorkPart } from './work-part-encoder';
+export {
+  assertBreakerClosed,
+  BreakerResetSchema,
+  BreakerStateSchema,
+  breakerTrips,
+  BreakerWindowEntrySchema,
+  DEFAULT_BREAKER_CONFIG,
+  readBreakerState,
+  recordAndEvaluateBreaker,
+  resetBreaker,
+  type BreakerConfig,
+  type BreakerReset,
+  type BreakerResetRequest,
+  type BreakerRunStats,
+  type BreakerState,
+  type BreakerVerdict,
+  type BreakerWindowEntry,
+} from './circuit-breaker';
+export {
+  indexMonthsToRead,
+  loadQuarantineHashes,
+  quarantineIndexMonth,
+  quarantineIndexPrefix,
+  quarantineIndexRef,
+  UNKNOWN_MONTH,
+  writeQuarantineIndex,
+  type LoadQuarantineHashesOptions,
+} from './quarantine-index';
+export {
+  claimFile,
+  DEFAULT_CLAIM_TIMEOUT_MINUTES,
+  LedgerEntrySchema,
+  markFileProcessed,
+  PreviousClaimSchema,
+  readLedgerEntry,
+  releaseFileClaim,
+  type FileClaimOutcome,
+  type FileClaimRequest,
+  type LedgerEntry,
+  type ReleaseOptions,
+} from './processed-file-ledger';

@@ -1,0 +1,133 @@
+import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { claimFile, markFileProcessed, readLedgerEntry, releaseFileClaim, type FileClaimRequest } from './processed-file-ledger';
+
+const layout = createLakeLayout(localBuckets());
+const SHA = 'ab'.repeat(32);
+const T0 = new Date('2025-03-01T10:00:00Z');
+const source = { bucket: 'bronze', key: 'mortgages/transactions/ingest_date=2025-03-01/a.csv' };
+const request = (runId: string, over: Partial<FileClaimRequest> = {}): FileClaimRequest => ({
+  contentSha256: SHA,
+  runId,
+  source,
+  at: T0,
+  ...over,
+});
+
+describe('processed-file ledger', () => {
+  it('claims new content and records run, source and time', async () => {
+    const store = new MemoryObjectStore();
+    expect(await claimFile(store, layout, request('20250301T100000Z', { executionArn: 'arn:x' }))).toEqual({
+      status: 'claimed',
+      how: 'new',
+      previousRunIds: [],
+    });
+    expect(await readLedgerEntry(store, layout, SHA)).toMatchObject({
+      run_id: '20250301T100000Z',
+      execution_arn: 'arn:x',
+      source,
+      status: 'claimed',
+      claimed_at: T0.toISOString(),
+    });
+  });
+
+  it('lets exactly one of two concurrent runs of the same content proceed', async () => {
+    const store = new MemoryObjectStore();
+    const outcomes = await Promise.all([
+      claimFile(store, layout, request('20250301T100000Z-a')),
+      claimFile(store, layout, request('20250301T100000Z-b')),
+    ]);
+    expect(outcomes.filter((o) => o.status === 'claimed')).toHaveLength(1);
+    const loser = outcomes.find((o) => o.status === 'duplicate');
+    const winner = (await readLedgerEntry(store, layout, SHA))?.run_id;
+    expect(loser).toEqual({ status: 'duplicate', duplicateOf: winner, entryStatus: 'claimed' });
+  });
+
+  it('gives the claiming run its own claim back (a retry)', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    expect(await claimFile(store, layout, request('20250301T100000Z'))).toMatchObject({ status: 'claimed', how: 'own' });
+  });
+
+  it('refuses content that was processed, naming the run', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await markFileProcessed(store, layout, SHA, '20250301T100000Z', T0);
+    expect(await claimFile(store, layout, request('20250302T100000Z'))).toEqual({
+      status: 'duplicate',
+      duplicateOf: '20250301T100000Z',
+      entryStatus: 'processed',
+    });
+    expect(await claimFile(store, layout, request('20250301T100000Z'))).toMatchObject({ status: 'duplicate' });
+  });
+
+  it('lets a re-drive take over the claim of a run that failed and released it', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { reason: 'TransientStorageError', at: T0 })).toBe(true);
+    const outcome = await claimFile(store, layout, request('20250301T110000Z'));
+    expect(outcome).toEqual({ status: 'claimed', how: 'taken-over', previousRunIds: ['20250301T100000Z'] });
+    const entry = await readLedgerEntry(store, layout, SHA);
+    expect(entry).toMatchObject({ run_id: '20250301T110000Z', status: 'claimed' });
+    expect(entry?.previous).toEqual([
+      { run_id: '20250301T100000Z', claimed_at: T0.toISOString(), status: 'released', ended_at: T0.toISOString(), reason: 'TransientStorageError' },
+    ]);
+  });
+
+  it('lets the same run id take its released claim back', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    expect(await claimFile(store, layout, request('20250301T100000Z'))).toEqual({ status: 'claimed', how: 'taken-over', previousRunIds: [] });
+  });
+
+  it('treats a claim older than the timeout as abandoned, and a younger one as live', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+    expect(await claimFile(store, layout, request('20250301T120000Z', { at: later(24 * 60) }))).toMatchObject({ status: 'duplicate' });
+    expect(await claimFile(store, layout, request('20250302T100100Z', { at: later(24 * 60 + 1) }))).toMatchObject({
+      status: 'claimed',
+      how: 'taken-over',
+    });
+    expect((await readLedgerEntry(store, layout, SHA))?.previous[0]).toMatchObject({ run_id: '20250301T100000Z', status: 'abandoned' });
+  });
+
+  it('lets only one of two concurrent re-drives take over a released claim', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    const outcomes = await Promise.all([
+      claimFile(store, layout, request('20250301T110000Z-a')),
+      claimFile(store, layout, request('20250301T110000Z-b')),
+    ]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['claimed', 'duplicate']);
+  });
+
+  it('does not release another run’s claim, a processed entry, or nothing', async () => {
+    const store = new MemoryObjectStore();
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z')).toBe(false);
+    await claimFile(store, layout, request('20250301T100000Z'));
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T110000Z')).toBe(false);
+    await markFileProcessed(store, layout, SHA, '20250301T100000Z');
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z')).toBe(false);
+    expect((await readLedgerEntry(store, layout, SHA))?.status).toBe('processed');
+  });
+
+  it('marks processed idempotently, and only for the run that holds the claim', async () => {
+    const store = new MemoryObjectStore();
+    await expect(markFileProcessed(store, layout, SHA, '20250301T100000Z')).rejects.toThrow(/does not exist/);
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await expect(markFileProcessed(store, layout, SHA, '20250301T110000Z')).rejects.toThrow(/held by run 20250301T100000Z/);
+    const first = await markFileProcessed(store, layout, SHA, '20250301T100000Z', T0);
+    const second = await markFileProcessed(store, layout, SHA, '20250301T100000Z');
+    expect(second).toEqual(first);
+    expect(first).toMatchObject({ status: 'processed', processed_at: T0.toISOString() });
+  });
+
+  it('refuses to mark a released claim processed', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    await expect(markFileProcessed(store, layout, SHA, '20250301T100000Z')).rejects.toThrow(/released/);
+  });
+});

@@ -1,0 +1,227 @@
+import { ObjectConflictError, SourceObjectSchema, type SourceObject } from '@ledgerlake/domain';
+import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { z } from 'zod';
+import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
+
+/*
+ * The processed-file ledger (PRODUCT.md §3.1): `ledger/processed-files/<content_sha256>.json`,
+ * one entry per distinct Bronze content, so the same bytes are never processed twice, whatever
+ * key or bucket they arrive under.
+ *
+ * Life of an entry:
+ *   claimed   — written by loop prevention with create-if-absent: of two concurrent runs of the
+ *               same content exactly one creates it and proceeds; the other sees the claim and
+ *               ends as DUPLICATE_FILE.
+ *   processed — set by promotion once the run is published (`markFileProcessed`): final.
+ *   released  — set by the failure path (`releaseFileClaim`) when the claiming run failed.
+ *
+ * Re-drive rule: a claim blocks other runs while it is live. It stops blocking when
+ *   - it is `released` (the run failed and said so), or
+ *   - it is older than `claimTimeoutMinutes` (default 24 h, far beyond any run's duration: its
+ *     run died without reaching the failure path), or
+ *   - the claiming run itself comes back (same run_id: a Step Functions retry or re-drive).
+ * Taking a claim over is a conditional replace (If-Match on the ETag read), so two re-drives
+ * cannot both win; the earlier claims are kept in `previous` for the audit trail. A `processed`
+ * entry never stops blocking.
+ */
+
+/** An earlier claim of the same content that was released or abandoned. */
+export const PreviousClaimSchema = z.object({
+  run_id: z.string().min(1),
+  claimed_at: z.iso.datetime(),
+  status: z.enum(['released', 'abandoned']),
+  ended_at: z.iso.datetime(),
+  reason: z.string().optional(),
+});
+
+/** One processed-file ledger entry. */
+export const LedgerEntrySchema = z.object({
+  content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  run_id: z.string().min(1),
+  execution_arn: z.string().min(1).optional(),
+  source: SourceObjectSchema,
+  source_file_id: z.string().min(1).optional(),
+  status: z.enum(['claimed', 'processed', 'released']),
+  claimed_at: z.iso.datetime(),
+  processed_at: z.iso.datetime().optional(),
+  released_at: z.iso.datetime().optional(),
+  release_reason: z.string().optional(),
+  previous: z.array(PreviousClaimSchema),
+});
+/** One processed-file ledger entry. */
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+/** What a run claims. */
+export interface FileClaimRequest {
+  readonly contentSha256: string;
+  readonly runId: string;
+  readonly executionArn?: string;
+  readonly source: SourceObject;
+  readonly sourceFileId?: string;
+  /** Now. */
+  readonly at: Date;
+  /** A claim older than this is abandoned (default 1440 = 24 h). */
+  readonly claimTimeoutMinutes?: number;
+}
+
+/** The outcome of a claim: this run owns the content now, or another run has (or had) it. */
+export type FileClaimOutcome =
+  | {
+      readonly status: 'claimed';
+      /** How: a new entry, this run's own claim again, or another run's released/abandoned claim taken over. */
+      readonly how: 'new' | 'own' | 'taken-over';
+      /** Runs whose claims of this content were released or abandoned (their quarantine output is not a re-send). */
+      readonly previousRunIds: readonly string[];
+    }
+  | {
+      readonly status: 'duplicate';
+      /** The run that holds the content. */
+      readonly duplicateOf: string;
+      /** `processed`: it was published; `claimed`: a live claim (a run in progress, or a blocked run). */
+      readonly entryStatus: 'processed' | 'claimed';
+    };
+
+/** The claim timeout used when none is given: 24 hours. */
+export const DEFAULT_CLAIM_TIMEOUT_MINUTES = 24 * 60;
+const MAX_ATTEMPTS = 5;
+
+async function readEntry(store: ObjectStore, layout: LakeLayout, sha: string) {
+  return readVersionedJson(store, layout.control.processedFile(sha), LedgerEntrySchema, 'ledger entry');
+}
+
+/**
+ * Claims a Bronze content for a run (see the module comment for the rule). Safe under
+ * concurrency: every write is create-if-absent or replace-if-unchanged, retried on a lost race.
+ */
+export async function claimFile(store: ObjectStore, layout: LakeLayout, request: FileClaimRequest): Promise<FileClaimOutcome> {
+  const ref = layout.control.processedFile(request.contentSha256);
+  const timeoutMs = (request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES) * 60_000;
+  const now = request.at.toISOString();
+  const fresh = (previous: LedgerEntry['previous']): LedgerEntry => ({
+    content_sha256: request.contentSha256,
+    run_id: request.runId,
+    ...(request.executionArn === undefined ? {} : { execution_arn: request.executionArn }),
+    source: request.source,
+    ...(request.sourceFileId === undefined ? {} : { source_file_id: request.sourceFileId }),
+    status: 'claimed',
+    claimed_at: now,
+    previous,
+  });
+
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const current = await readEntry(store, layout, request.contentSha256);
+      if (current === undefined) {
+        await store.putIfAbsent(ref, jsonBody(fresh([])), JSON_PUT_OPTIONS);
+        return { status: 'claimed', how: 'new', previousRunIds: [] };
+      }
+      const entry = current.value;
+      const previousRunIds = entry.previous.map((claim) => claim.run_id);
+      if (entry.status === 'processed') {
+        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'processed' };
+      }
+      if (entry.run_id === request.runId && entry.status === 'claimed') {
+        return { status: 'claimed', how: 'own', previousRunIds };
+      }
+      const abandoned = entry.status === 'claimed' && request.at.getTime() - Date.parse(entry.claimed_at) > timeoutMs;
+      if (entry.status === 'claimed' && !abandoned) {
+        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
+      }
+      // Released, or abandoned: take it over, keeping the earlier claim for the record.
+      const ended: LedgerEntry['previous'][number] = {
+        run_id: entry.run_id,
+        claimed_at: entry.claimed_at,
+        status: entry.status === 'released' ? 'released' : 'abandoned',
+        ended_at: entry.released_at ?? now,
+        ...(entry.release_reason === undefined ? {} : { reason: entry.release_reason }),
+      };
+      const previous = [...entry.previous, ended];
+      await store.putIfMatch(ref, jsonBody(fresh(previous)), current.etag, JSON_PUT_OPTIONS);
+      return {
+        status: 'claimed',
+        how: 'taken-over',
+        previousRunIds: [...new Set(previous.map((claim) => claim.run_id))].filter((id) => id !== request.runId),
+      };
+    } catch (error) {
+      // Lost a race (another run created or replaced the entry): read again and decide again.
+      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * Marks a content as processed by `runId` (promotion calls it once the run is published):
+ * from then on every run of the same content is a DUPLICATE_FILE. Idempotent. Throws when the
+ * entry is missing or belongs to another run, or was released (a failed run cannot publish).
+ */
+export async function markFileProcessed(
+  store: ObjectStore,
+  layout: LakeLayout,
+  sha: string,
+  runId: string,
+  at: Date = new Date(),
+): Promise<LedgerEntry> {
+  const ref = layout.control.processedFile(sha);
+  for (let attempt = 1; ; attempt++) {
+    const current = await readEntry(store, layout, sha);
+    if (current === undefined) throw new Error(`ledger: ${ref.key} does not exist; run ${runId} never claimed the file`);
+    const entry = current.value;
+    if (entry.run_id !== runId) {
+      throw new Error(`ledger: ${ref.key} is held by run ${entry.run_id}, not ${runId}`);
+    }
+    if (entry.status === 'processed') return entry;
+    if (entry.status === 'released') throw new Error(`ledger: run ${runId} released ${ref.key}; it cannot be marked processed`);
+    const next: LedgerEntry = { ...entry, status: 'processed', processed_at: at.toISOString() };
+    try {
+      await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
+      return next;
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Options of `releaseFileClaim`. */
+export interface ReleaseOptions {
+  /** Why, e.g. the run's error name. */
+  readonly reason?: string;
+  readonly at?: Date;
+}
+
+/**
+ * Releases `runId`'s claim on a content (the failure path calls it) so that a re-drive can
+ * claim it. Returns whether a claim was released: a missing entry, another run's entry, or one
+ * already processed or released is left as it is (a published content stays blocked).
+ */
+export async function releaseFileClaim(
+  store: ObjectStore,
+  layout: LakeLayout,
+  sha: string,
+  runId: string,
+  options: ReleaseOptions = {},
+): Promise<boolean> {
+  const ref = layout.control.processedFile(sha);
+  for (let attempt = 1; ; attempt++) {
+    const current = await readEntry(store, layout, sha);
+    if (current === undefined) return false;
+    const entry = current.value;
+    if (entry.run_id !== runId || entry.status !== 'claimed') return false;
+    const next: LedgerEntry = {
+      ...entry,
+      status: 'released',
+      released_at: (options.at ?? new Date()).toISOString(),
+      ...(options.reason === undefined ? {} : { release_reason: options.reason }),
+    };
+    try {
+      await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/** Reads a content's ledger entry, if any. */
+export async function readLedgerEntry(store: ObjectStore, layout: LakeLayout, sha: string): Promise<LedgerEntry | undefined> {
+  return (await readEntry(store, layout, sha))?.value;
+}

@@ -1,0 +1,85 @@
+import { createHash } from 'node:crypto';
+import { MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
+import {
+  indexMonthsToRead,
+  loadQuarantineHashes,
+  quarantineIndexMonth,
+  quarantineIndexRef,
+  writeQuarantineIndex,
+} from './quarantine-index';
+
+function must<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('expected a value');
+  return value;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const BUCKET = 'artifacts';
+
+/** Counts the objects read, to check look-ups stay within the touched months. */
+function countingStore(store: MemoryObjectStore): { store: ObjectStore; read: string[] } {
+  const read: string[] = [];
+  const counting = Object.create(store) as ObjectStore;
+  counting.getStream = async (ref, range) => {
+    read.push(ref.key);
+    return store.getStream(ref, range);
+  };
+  return { store: counting, read };
+}
+
+describe('quarantine index', () => {
+  it('writes one object per month, one hash a line, sorted and de-duplicated', async () => {
+    const store = new MemoryObjectStore();
+    const refs = await writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([
+      ['2024-01', [sha('b'), sha('a'), sha('b')]],
+      ['unknown', [sha('c')]],
+      ['2024-02', []],
+    ]));
+    expect(refs.map((r) => r.key)).toEqual([
+      'index/quarantine-hashes/month=2024-01/run_id=20240105T090000Z.txt',
+      'index/quarantine-hashes/month=unknown/run_id=20240105T090000Z.txt',
+    ]);
+    const text = Buffer.from(must(await store.getBytes(must(refs[0])))).toString();
+    expect(text).toBe(`${[sha('a'), sha('b')].sort().join('\n')}\n`);
+  });
+
+  it('loads the hashes of the touched months and of unknown, and reads nothing else', async () => {
+    const memory = new MemoryObjectStore();
+    await writeQuarantineIndex(memory, BUCKET, '20240105T090000Z', new Map([['2024-01', [sha('jan')]], ['2024-03', [sha('mar')]]]));
+    await writeQuarantineIndex(memory, BUCKET, '20240205T090000Z', new Map([['2024-01', [sha('jan2')]], ['unknown', [sha('bad-ts')]]]));
+    const { store, read } = countingStore(memory);
+    const hashes = await loadQuarantineHashes(store, BUCKET, ['2024-01']);
+    expect(hashes).toEqual(new Set([sha('jan'), sha('jan2'), sha('bad-ts')]));
+    expect(read.every((key) => key.includes('month=2024-01/') || key.includes('month=unknown/'))).toBe(true);
+  });
+
+  it('leaves out the runs it is told to exclude', async () => {
+    const store = new MemoryObjectStore();
+    await writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([['2024-01', [sha('mine')]]]));
+    await writeQuarantineIndex(store, BUCKET, '20240205T090000Z', new Map([['2024-01', [sha('theirs')]]]));
+    const hashes = await loadQuarantineHashes(store, BUCKET, ['2024-01'], { excludeRunIds: ['20240105T090000Z'] });
+    expect(hashes).toEqual(new Set([sha('theirs')]));
+  });
+
+  it('finds nothing in an empty index', async () => {
+    expect((await loadQuarantineHashes(new MemoryObjectStore(), BUCKET, ['2024-01'])).size).toBe(0);
+  });
+
+  it('puts a row in the UTC month of its timestamp, or in unknown', () => {
+    expect(quarantineIndexMonth('2024-02-01T00:30:00+01:00')).toBe('2024-01');
+    expect(quarantineIndexMonth('2024-12-31 23:59:59')).toBe('2024-12');
+    expect(quarantineIndexMonth('yesterday')).toBe('unknown');
+    expect(quarantineIndexMonth(null)).toBe('unknown');
+  });
+
+  it('always reads unknown, each month once', () => {
+    expect(indexMonthsToRead(['2024-02', '2024-01', '2024-02'])).toEqual(['2024-01', '2024-02', 'unknown']);
+  });
+
+  it('rejects malformed months, run ids and hashes', async () => {
+    const store = new MemoryObjectStore();
+    expect(() => quarantineIndexRef(BUCKET, '2024-13', '20240105T090000Z')).toThrow(/invalid month/);
+    expect(() => quarantineIndexRef(BUCKET, '2024-01', '../x')).toThrow(/invalid run id/);
+    await expect(writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([['2024-01', ['XYZ']]]))).rejects.toThrow(/invalid row hash/);
+  });
+});

@@ -1,0 +1,95 @@
+import { AmountSumsSchema, QuarantineByReasonSchema, RunContextSchema, RunCountsSchema } from '@ledgerlake/domain';
+import { z } from 'zod';
+
+/**
+ * The small JSON the row-pipeline states pass to each other (never rows: Step Functions caps a
+ * state's payload at 256 KB). Every function receives the whole state and returns only its own
+ * section; the state machine stores it under the section's name (`ResultPath: $.<section>`).
+ */
+
+/** An object in the lake, as states pass it. */
+export const ObjectRefSchema = z.object({ bucket: z.string().min(1), key: z.string().min(1) });
+
+/** Where a run's functions leave rows and decisions for the next one. */
+export const WorkAreaSchema = z.object({ bucket: z.string().min(1), prefix: z.string().endsWith('/') });
+
+/** One part of the enriched rows in the work area. */
+export const WorkPartSchema = z.object({ part: z.number().int().nonnegative(), rows: z.number().int().nonnegative() });
+
+/** What enrichment returns: the file's identity, its header findings and the parts it wrote. */
+export const EnrichmentResultSchema = z.object({
+  source_file_id: z.string().min(1),
+  /** SHA-256 hex of the Bronze object's bytes as stored (the processed-file ledger key). */
+  content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes_read: z.number().int().nonnegative(),
+  header: z.array(z.string()),
+  /** Columns beyond the required five: ignored, and reported. */
+  extra_columns: z.array(z.string()),
+  input_rows: z.number().int().nonnegative(),
+  /** Sum of the amounts that parse exactly, as a decimal string (reconciliation input). */
+  input_amount: z.string(),
+  work: WorkAreaSchema,
+  parts: z.array(WorkPartSchema),
+});
+/** What enrichment returns. */
+export type EnrichmentResult = z.infer<typeof EnrichmentResultSchema>;
+
+/** What loop prevention returns: go on, or stop the run as a duplicate file. */
+export const LoopPreventionResultSchema = z.object({
+  status: z.enum(['CONTINUE', 'DUPLICATE_FILE']),
+  /** With DUPLICATE_FILE: the run that processed this content first. */
+  duplicate_of: z.string().optional(),
+  condemned_rows: z.number().int().nonnegative(),
+  condemned_by_reason: QuarantineByReasonSchema,
+});
+/** What loop prevention returns. */
+export type LoopPreventionResult = z.infer<typeof LoopPreventionResultSchema>;
+
+/** What validation returns. */
+export const ValidationResultSchema = z.object({
+  valid_rows: z.number().int().nonnegative(),
+  quarantined_rows: z.number().int().nonnegative(),
+  quarantine_by_reason: QuarantineByReasonSchema,
+});
+/** What validation returns. */
+export type ValidationResult = z.infer<typeof ValidationResultSchema>;
+
+/** One Silver year/month partition a run wrote into. */
+export const WrittenPartitionSchema = z.object({
+  year: z.number().int(),
+  month: z.number().int().min(1).max(12),
+  rows: z.number().int().nonnegative(),
+  files: z.array(z.string()),
+  success: ObjectRefSchema,
+});
+
+/** What the partition writer returns: the run's output, ready for the promotion gate. */
+export const PartitionWriterResultSchema = z.object({
+  counts: RunCountsSchema,
+  /** Quarantined rows by validation code (sums to `counts.quarantined_rows`). */
+  quarantine_by_reason: QuarantineByReasonSchema,
+  /** Condemned rows by loop-prevention code (sums to `counts.condemned_rows`). */
+  condemned_by_reason: QuarantineByReasonSchema,
+  /** Exact amount sums (minor units) per destination; they reconcile like the counts. */
+  amounts: AmountSumsSchema,
+  /** Non-empty = the run must not be published (counts or amounts do not reconcile, stages disagree). */
+  critical_errors: z.array(z.string()),
+  partitions: z.array(WrittenPartitionSchema),
+  quarantine_files: z.array(ObjectRefSchema),
+  condemned_files: z.array(ObjectRefSchema),
+  /** The run manifest (`runs/<run_id>/manifest.json` in artifacts). */
+  manifest: ObjectRefSchema,
+});
+/** What the partition writer returns. */
+export type PartitionWriterResult = z.infer<typeof PartitionWriterResultSchema>;
+
+/** The state as it grows along the row pipeline. */
+export const RunStateSchema = z.object({
+  run: RunContextSchema,
+  enrichment: EnrichmentResultSchema.optional(),
+  loop_prevention: LoopPreventionResultSchema.optional(),
+  validation: ValidationResultSchema.optional(),
+  partition_writer: PartitionWriterResultSchema.optional(),
+});
+/** The state as it grows along the row pipeline. */
+export type RunState = z.infer<typeof RunStateSchema>;

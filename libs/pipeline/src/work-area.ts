@@ -1,0 +1,80 @@
+import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
+import { decodeWorkRow, encodeWorkRow, type WorkRow } from './work-row';
+
+/** A run's scratch area: where its functions leave rows and decisions for the next one. */
+export interface WorkArea {
+  readonly bucket: string;
+  /** Key prefix, ending in `/` (the layout's `runs/<run_id>/work/`). */
+  readonly prefix: string;
+}
+
+/** What a work file holds: enriched rows, or the decisions of one function. */
+export type WorkStage = 'enriched' | 'loop-prevention' | 'validation';
+
+/** Where part `part` of `stage` lives in the work area. */
+export function workPartRef(area: WorkArea, stage: WorkStage, part: number): ObjectRef {
+  if (!Number.isInteger(part) || part < 0 || part > 99_999) {
+    throw new Error(`pipeline: work part number must be 0..99999, got ${part}`);
+  }
+  return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.tsv` };
+}
+
+/**
+ * Splits a byte stream into lines (LF or CRLF), yielding them in batches — one batch per chunk
+ * read — so that per-line overhead stays out of the hot path. The last line needs no newline.
+ */
+export async function* readLineBatches(stream: AsyncIterable<Uint8Array | string>): AsyncGenerator<string[]> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let rest = '';
+  for await (const chunk of stream) {
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    const lines = text.split('\n');
+    rest = lines.pop() as string;
+    if (lines.length > 0) yield lines.map(stripCr);
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield [stripCr(rest)];
+}
+
+function stripCr(line: string): string {
+  return line.endsWith('\r') ? line.slice(0, -1) : line;
+}
+
+async function openRequired(store: ObjectStore, ref: ObjectRef): Promise<AsyncIterable<Uint8Array>> {
+  const stream = await store.getStream(ref);
+  if (!stream) throw new Error(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
+  return stream;
+}
+
+/** Streams the rows of one work part, in batches, in the order they were written. */
+export async function* readWorkRows(store: ObjectStore, ref: ObjectRef): AsyncGenerator<WorkRow[]> {
+  for await (const lines of readLineBatches(await openRequired(store, ref))) {
+    yield lines.map(decodeWorkRow);
+  }
+}
+
+/** Writes one work part (rows already encoded with `encodeWorkRow`, or rows). */
+export async function writeWorkPart(store: ObjectStore, ref: ObjectRef, rows: readonly (WorkRow | string)[]): Promise<void> {
+  const lines = rows.map((r) => (typeof r === 'string' ? r : encodeWorkRow(r)));
+  await store.put(ref, lines.length === 0 ? '' : lines.join('\n') + '\n', { contentType: 'text/tab-separated-values' });
+}
+
+/** Reads one part's decisions, keyed by row index. A missing file is an error: every function writes one per part. */
+export async function readDecisions(store: ObjectStore, ref: ObjectRef): Promise<Map<number, RowDecision>> {
+  const decisions = new Map<number, RowDecision>();
+  for await (const lines of readLineBatches(await openRequired(store, ref))) {
+    for (const line of lines) {
+      const d = decodeRowDecision(line);
+      decisions.set(d.index, d);
+    }
+  }
+  return decisions;
+}
+
+/** Writes one part's decisions (possibly none), in row order. */
+export async function writeDecisions(store: ObjectStore, ref: ObjectRef, decisions: readonly RowDecision[]): Promise<void> {
+  const sorted = [...decisions].sort((a, b) => a.index - b.index);
+  const body = sorted.map(encodeRowDecision).join('\n');
+  await store.put(ref, sorted.length === 0 ? '' : body + '\n', { contentType: 'text/tab-separated-values' });
+}
