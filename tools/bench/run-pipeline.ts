@@ -5,16 +5,10 @@
  *
  * Usage: node -r @swc-node/register tools/bench/run-pipeline.ts <file.csv> <lake-dir>
  */
-import { DATASET, formatRunId } from '@ledgerlake/domain';
-import { enrichFile } from '@ledgerlake/enrichment';
-import { preventLoops } from '@ledgerlake/loop-prevention';
-import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '@ledgerlake/partition-writer';
-import type { RunState } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { DEFAULT_VALIDATION_SETTINGS, validateRun } from '@ledgerlake/validation';
-import { snappyCompressor } from 'hysnappy';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
+import { runRowPipeline } from './row-pipeline';
 
 async function main(): Promise<void> {
   const [csvPath, lakeDir] = process.argv.slice(2);
@@ -22,39 +16,9 @@ async function main(): Promise<void> {
   const store = new FsObjectStore(lakeDir);
   const layout = createLakeLayout(localBuckets());
   const started = new Date();
-  const runId = formatRunId(started, 'bench');
   const source = layout.bronze.file(started.toISOString().slice(0, 10), basename(csvPath));
   await store.putStream(source, createReadStream(csvPath));
-
-  let state: RunState = {
-    run: {
-      run_id: runId,
-      execution_arn: `arn:aws:states:local:000000000000:execution:ledgerlake:${runId}`,
-      execution_name: runId,
-      started_at: started.toISOString(),
-      dataset: DATASET,
-      mode: 'ingest',
-      source: { bucket: source.bucket, key: source.key },
-    },
-  };
-  const steps: Record<string, number> = {};
-  const time = async <T>(name: string, step: () => Promise<T>): Promise<T> => {
-    const t0 = performance.now();
-    const result = await step();
-    steps[name] = performance.now() - t0;
-    return result;
-  };
-
-  const deps = { store, layout };
-  state = { ...state, enrichment: await time('enrichment', () => enrichFile(state, deps)) };
-  state = { ...state, loop_prevention: await time('loop-prevention', () => preventLoops(state, deps)) };
-  state = {
-    ...state,
-    validation: await time('validation', () => validateRun(state, { ...deps, settings: DEFAULT_VALIDATION_SETTINGS })),
-  };
-  const written = await time('partition-writer', () =>
-    writePartitions(state, { ...deps, settings: DEFAULT_PARTITION_WRITER_SETTINGS, compressor: snappyCompressor() }),
-  );
+  const { steps, written } = await runRowPipeline(store, layout, source, started);
 
   const silverFiles = written.partitions.flatMap((p) => p.files);
   let silverBytes = 0;

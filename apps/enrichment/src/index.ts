@@ -1,5 +1,5 @@
 /** Public API of the enrichment function: the handler factory (for the local runner) and the core. */
-export { bucketsFromConfig, EnrichmentConfigSchema, optionsFromConfig, type EnrichmentConfig } from './config';
+export { EnrichmentConfigSchema, optionsFromConfig, type EnrichmentConfig } from './config';
 export { createHandler, type EnrichmentHandlerDeps } from './create-handler';
 export {
   DEFAULT_ENRICHMENT_OPTIONS,

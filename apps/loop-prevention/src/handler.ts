@@ -1,10 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseConfig } from '@ledgerlake/config';
+import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
-import { bucketsFromConfig, LoopPreventionConfigSchema, settingsFromConfig } from './config';
+import { LoopPreventionConfigSchema, settingsFromConfig } from './config';
 import { createHandler } from './create-handler';
 
 // Cold start: configuration, Powertools and the S3 client are created once per execution environment.
@@ -15,7 +15,7 @@ const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 /** Step Functions task `PreventLoops`: the run state in, `$.loop_prevention` out. */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
-  layout: createLakeLayout(bucketsFromConfig(config)),
+  layout: createLakeLayout(bucketsFromEnv(config)),
   obs,
   settings: settingsFromConfig(config),
 });

@@ -1,6 +1,5 @@
 /** Public API of the loop-prevention function: the handler factory (for the local runner) and the core. */
 export {
-  bucketsFromConfig,
   LoopPreventionConfigSchema,
   settingsFromConfig,
   type LoopPreventionConfig,

@@ -1,11 +1,11 @@
 import { S3Client } from '@aws-sdk/client-s3';
-import { parseConfig } from '@ledgerlake/config';
+import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
 import { snappyCompressor } from 'hysnappy';
-import { bucketsFromConfig, PartitionWriterConfigSchema, settingsFromConfig } from './config';
+import { PartitionWriterConfigSchema, settingsFromConfig } from './config';
 import { createHandler } from './index';
 
 // Cold start: configuration, Powertools, the S3 client and the WASM Snappy compressor, once.
@@ -16,7 +16,7 @@ const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 /** Step Functions task `WritePartitions`: the run state in, `$.partition_writer` out. */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
-  layout: createLakeLayout(bucketsFromConfig(config)),
+  layout: createLakeLayout(bucketsFromEnv(config)),
   obs,
   settings: settingsFromConfig(config),
   compressor: snappyCompressor(),

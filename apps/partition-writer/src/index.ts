@@ -4,7 +4,6 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions, type PartitionWriterSettings } from './write-partitions';
 
 export {
-  bucketsFromConfig,
   PartitionWriterConfigSchema,
   settingsFromConfig,
   type PartitionWriterConfig,

@@ -1,6 +1,6 @@
-import { parseConfig } from '@ledgerlake/config';
+import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { ConfigError, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
-import { bucketsFromConfig, settingsFromConfig, ValidationConfigSchema } from './config';
+import { settingsFromConfig, ValidationConfigSchema } from './config';
 
 const BUCKETS = {
   BRONZE_BUCKET: 'll-dev-bronze',
@@ -18,7 +18,7 @@ describe('ValidationConfigSchema', () => {
       currencies: [...DEFAULT_CURRENCIES],
       breaker: { windowMinutes: 60, minFailedRows: 100, minFailedRate: 0.05 },
     });
-    expect(bucketsFromConfig(config)).toEqual({
+    expect(bucketsFromEnv(config)).toEqual({
       bronze: 'll-dev-bronze',
       silver: 'll-dev-silver',
       gold: 'll-dev-gold',

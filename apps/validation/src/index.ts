@@ -3,7 +3,7 @@ import { RunStateSchema, type ValidationResult } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { DEFAULT_VALIDATION_SETTINGS, validateRun, type ValidationSettings } from './validate-run';
 
-export { bucketsFromConfig, settingsFromConfig, ValidationConfigSchema, type ValidationConfig } from './config';
+export { settingsFromConfig, ValidationConfigSchema, type ValidationConfig } from './config';
 export {
   DEFAULT_VALIDATION_SETTINGS,
   validateRun,

@@ -52,3 +52,20 @@ export function envEnum<const T extends readonly [string, ...string[]]>(
   const expected = `expected one of ${values.map((value) => `'${value}'`).join(', ')}`;
   return z.enum(values, { error: expected });
 }
+
+/** An S3 bucket name (3-63 lowercase letters, digits, dots, hyphens). */
+export function envBucket(): z.ZodType<string, string> {
+  const expected = 'expected an S3 bucket name (3-63 lowercase letters, digits, dots, hyphens)';
+  return envString().pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: expected }));
+}
+
+/** A rate in (0, 1] written as a decimal, e.g. `0.05` for 5 %. */
+export function envRate(): z.ZodType<number, string> {
+  const expected = 'expected a decimal rate greater than 0 and at most 1, e.g. 0.05';
+  return z
+    .string({ error: expected })
+    .trim()
+    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { error: expected })
+    .transform(Number)
+    .pipe(z.number().gt(0, { error: expected }).max(1, { error: expected }));
+}

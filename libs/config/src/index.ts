@@ -1,3 +1,4 @@
 export { parseConfig } from './parse-config';
 export type { Env } from './parse-config';
-export { envBoolean, envEnum, envList, envPositiveInt, envString } from './env-values';
+export { envBoolean, envBucket, envEnum, envList, envPositiveInt, envRate, envString } from './env-values';
+export { bucketsFromEnv, LakeBucketsEnvSchema, type LakeBucketsEnv } from './lake-buckets-env';
