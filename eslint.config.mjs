@@ -41,7 +41,7 @@ export default [
             },
             {
               sourceTag: 'type:pipeline',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:storage'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:testing'],
               bannedExternalImports: awsSdk,
             },
             {

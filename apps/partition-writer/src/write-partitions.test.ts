@@ -16,7 +16,7 @@ import {
   type PutOptions,
   type PutResult,
 } from '@ledgerlake/storage';
-import { openParquetScratch, type ParquetScratch } from '../tests/support/duckdb';
+import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { RUN, seedValidatedRun, SOURCE_FILE_ID, workRow } from '../tests/support/run-fixture';
 import {
   DEFAULT_PARTITION_WRITER_SETTINGS,

@@ -1,5 +1,5 @@
 import { MemoryObjectStore, type ObjectRef, type ObjectStore, type PutResult } from '@ledgerlake/storage';
-import { openParquetScratch, type ParquetScratch } from '../tests/support/duckdb';
+import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import type { ColumnValues } from './column-buffer';
 import { ParquetObjectWriter, utf8Views } from './parquet-object-writer';
 import type { ParquetColumnSpec } from './parquet-schema';

@@ -1,5 +1,5 @@
 import { MemoryObjectStore, type ObjectRef, type ObjectStore, type PutOptions, type PutResult } from '@ledgerlake/storage';
-import { openParquetScratch, type ParquetScratch } from '../tests/support/duckdb';
+import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import type { ParquetValue } from './column-buffer';
 import type { ParquetColumnSpec } from './parquet-schema';
 import { PartitionedParquetWriter, type ParquetBufferLimits } from './partitioned-parquet-writer';

@@ -3,7 +3,7 @@ import type { RowDecision, WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '../../src';
-import { openParquetScratch, type ParquetScratch } from '../support/duckdb';
+import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { seedValidatedRun, workRow } from '../support/run-fixture';
 
 const layout = createLakeLayout(localBuckets());

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
 import { workPartRef, writeDecisions, writeWorkPart, type RunState } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
+import { captureSink, fakeLambdaContext, loadFixture, openParquetScratch } from '@ledgerlake/testing';
 import { snappyCompressor } from 'hysnappy';
 import { createHandler } from '../../src';
-import { openParquetScratch } from '../support/duckdb';
 import { workRow } from '../support/run-fixture';
 
 describe('partition-writer handler', () => {
