@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+
+/** The Lambda function services, in pipeline order: each is `apps/<name>` with its own `serverless.yml`. */
+export const FUNCTION_SERVICES = ['enrichment', 'loop-prevention', 'validation', 'partition-writer'] as const;
+
+/** One function service. */
+export type FunctionService = (typeof FUNCTION_SERVICES)[number];
+
+/** The workspace root (this file is `tools/deploy/src/function-services.ts`). */
+export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
+
+/** The service directory of a function, relative to the workspace root. */
+export function serviceDir(service: FunctionService): string {
+  return join('apps', service);
+}
+
+/** Where `nx build <service>` leaves the bundle, relative to the workspace root. */
+export function bundleDir(service: FunctionService): string {
+  return join('dist', 'apps', service);
+}

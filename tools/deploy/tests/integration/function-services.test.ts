@@ -1,0 +1,351 @@
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig } from '@ledgerlake/config';
+import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
+import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
+import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
+import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
+import { ValidationConfigSchema } from '@ledgerlake/validation';
+import type { z } from 'zod';
+import {
+  bundleDir,
+  FUNCTION_SERVICES,
+  type FunctionService,
+  serviceDir,
+  WORKSPACE_ROOT,
+} from '../../src/function-services';
+import { asList, isAllowed, type PolicyStatement, roleStatements, wildcardMatch } from '../../src/iam-policy';
+import { type CfnTemplate, packageService, PACKAGE_DIR, readPackagedTemplate } from '../../src/package-service';
+import { accessRequest, type S3Access } from '../../src/recording-object-store';
+import { recordRowPipelineAccesses } from '../../src/row-pipeline-accesses';
+import { readZipEntryNames } from '../../src/zip-entries';
+
+/*
+ * Packages each function service with osls — its real serverless.yml, a stub bundle where the
+ * build would put it — offline, then checks the CloudFormation it would deploy against what the
+ * function needs: its runtime, its configuration schema, and the S3 keys its core actually touches
+ * (recorded by running the four cores on a stage's buckets).
+ */
+
+const STAGE = 'ci';
+const REGION = 'eu-west-1';
+const PACKAGING_TIMEOUT_MS = 240_000;
+
+const CONFIG_SCHEMAS: Record<FunctionService, z.ZodObject> = {
+  enrichment: EnrichmentConfigSchema,
+  'loop-prevention': LoopPreventionConfigSchema,
+  validation: ValidationConfigSchema,
+  'partition-writer': PartitionWriterConfigSchema,
+};
+
+/** Memory: the two that parse or write Parquet get the most CPU; the others a full vCPU (1769 MB). */
+const MEMORY_MB: Record<FunctionService, number> = {
+  enrichment: 3008,
+  'loop-prevention': 1769,
+  validation: 1769,
+  'partition-writer': 3008,
+};
+
+/** Variables every function gets beside its configuration (read by Powertools, the SDK and Node). */
+const RUNTIME_VARIABLES = (service: FunctionService): Record<string, string> => ({
+  POWERTOOLS_SERVICE_NAME: service,
+  POWERTOOLS_METRICS_NAMESPACE: 'LedgerLake',
+  POWERTOOLS_LOG_LEVEL: 'INFO',
+  AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+  NODE_OPTIONS: '--enable-source-maps',
+});
+
+const S3_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUpload', 's3:ListBucket', 's3:DeleteObject']);
+const LOG_ACTIONS = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource', 'logs:PutLogEvents']);
+const XRAY_ACTIONS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
+const KMS_ACTIONS = new Set(['kms:Decrypt', 'kms:GenerateDataKey']);
+
+interface Packaged {
+  readonly template: CfnTemplate;
+  readonly zipEntries: string[];
+}
+
+interface LambdaFunction {
+  readonly FunctionName: string;
+  readonly Handler: string;
+  readonly Runtime: string;
+  readonly Architectures: string[];
+  readonly MemorySize: number;
+  readonly Timeout: number;
+  readonly TracingConfig?: { Mode: string };
+  readonly Environment: { Variables: Record<string, string> };
+}
+
+function resourcesOfType(template: CfnTemplate, type: string): Record<string, unknown>[] {
+  return Object.values(template.Resources)
+    .filter((resource) => resource.Type === type)
+    .map((resource) => resource.Properties ?? {});
+}
+
+function onlyFunction(template: CfnTemplate): LambdaFunction {
+  const functions = resourcesOfType(template, 'AWS::Lambda::Function');
+  expect(functions).toHaveLength(1);
+  return functions[0] as unknown as LambdaFunction;
+}
+
+function actionsOf(statement: PolicyStatement): string[] {
+  return asList<string>(statement.Action);
+}
+
+/** The statements that allow some S3 action (a `Deny` only narrows them). */
+function s3Statements(statements: readonly PolicyStatement[]): PolicyStatement[] {
+  return statements.filter(
+    (statement) =>
+      statement.Effect === 'Allow' && actionsOf(statement).some((action) => action.toLowerCase().startsWith('s3:')),
+  );
+}
+
+function prefixPatterns(statement: PolicyStatement): string[] {
+  return Object.entries(statement.Condition ?? {})
+    .filter(([operator]) => operator === 'StringLike' || operator === 'StringEquals')
+    .flatMap(([, keys]) => asList<string>(keys['s3:prefix']));
+}
+
+/** A grant: one action on one resource pattern (and, for ListBucket, one `s3:prefix` pattern). */
+interface S3Grant {
+  readonly sid: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly prefix?: string;
+}
+
+function s3Grants(statements: readonly PolicyStatement[]): S3Grant[] {
+  return s3Statements(statements).flatMap((statement) =>
+    actionsOf(statement).flatMap((action) =>
+      asList<unknown>(statement.Resource).flatMap((resource): S3Grant[] => {
+        const sid = statement.Sid ?? '(no Sid)';
+        const base = { sid, action, resource: String(resource) };
+        if (action !== 's3:ListBucket') return [base];
+        const prefixes = prefixPatterns(statement);
+        return prefixes.length === 0 ? [base] : prefixes.map((prefix) => ({ ...base, prefix }));
+      }),
+    ),
+  );
+}
+
+function grantUsedBy(grant: S3Grant, access: S3Access): boolean {
+  const request = accessRequest(access);
+  if (grant.action !== access.action || !wildcardMatch(grant.resource, request.resource)) return false;
+  return grant.prefix === undefined || wildcardMatch(grant.prefix, access.key);
+}
+
+function describeAccess(access: S3Access): string {
+  return `${access.action} s3://${access.bucket}/${access.key}`;
+}
+
+const workDir = { path: '' };
+const packaged = new Map<FunctionService, Packaged>();
+let accesses: readonly S3Access[] = [];
+const buckets = stageBuckets(`ledgerlake-${STAGE}`);
+const layout = createLakeLayout(buckets);
+const encryptedBuckets = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
+
+beforeAll(async () => {
+  // The services' relative paths (../../dist/apps/<name>/…) resolve in a copy of the workspace's
+  // shape: apps/<name>/serverless.yml beside a stub bundle, plus decoys that must stay out of the zip.
+  workDir.path = await mkdtemp(join(tmpdir(), 'ledgerlake-deploy-'));
+  await Promise.all(
+    FUNCTION_SERVICES.map(async (service) => {
+      const dir = join(workDir.path, serviceDir(service));
+      const bundle = join(workDir.path, bundleDir(service));
+      await mkdir(join(dir, 'src'), { recursive: true });
+      await mkdir(bundle, { recursive: true });
+      await copyFile(join(WORKSPACE_ROOT, serviceDir(service), 'serverless.yml'), join(dir, 'serverless.yml'));
+      await writeFile(join(dir, 'src', 'handler.ts'), 'export const handler = async () => ({});\n');
+      await writeFile(join(bundle, 'handler.js'), 'exports.handler = async () => ({});\n');
+      await writeFile(join(bundle, 'handler.js.map'), '{"version":3,"sources":[],"mappings":""}\n');
+      await writeFile(join(bundle, 'meta.json'), '{}\n');
+    }),
+  );
+  const packaging = FUNCTION_SERVICES.map(async (service) => {
+    const dir = join(workDir.path, serviceDir(service));
+    await packageService(dir, STAGE);
+    const template = await readPackagedTemplate(dir);
+    const zipEntries = await readZipEntryNames(join(dir, PACKAGE_DIR, `ledgerlake-${service}.zip`));
+    packaged.set(service, { template, zipEntries });
+  });
+  const [recorded] = await Promise.all([recordRowPipelineAccesses(STAGE), ...packaging]);
+  accesses = recorded.accesses;
+}, PACKAGING_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (workDir.path !== '') await rm(workDir.path, { recursive: true, force: true });
+});
+
+function packagedService(service: FunctionService): Packaged {
+  const result = packaged.get(service);
+  if (result === undefined) throw new Error(`deploy: ${service} was not packaged`);
+  return result;
+}
+
+describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
+  const template = (): CfnTemplate => packagedService(service).template;
+  const statements = (): PolicyStatement[] => roleStatements(template());
+  const used = (): S3Access[] => accesses.filter((access) => access.actor === service);
+
+  it('runs Node.js 22 on arm64 with X-Ray tracing, its memory and a 15-minute timeout', () => {
+    const fn = onlyFunction(template());
+
+    expect(fn).toMatchObject({
+      FunctionName: `ledgerlake-${STAGE}-${service}`,
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      MemorySize: MEMORY_MB[service],
+      Timeout: 900,
+      TracingConfig: { Mode: 'Active' },
+    });
+  });
+
+  it('keeps its logs 30 days', () => {
+    const groups = resourcesOfType(template(), 'AWS::Logs::LogGroup');
+
+    expect(groups).toEqual([{ LogGroupName: `/aws/lambda/ledgerlake-${STAGE}-${service}`, RetentionInDays: 30 }]);
+  });
+
+  it('packages only the esbuild bundle and its source map, and the handler is in it', () => {
+    const { zipEntries } = packagedService(service);
+    const handler = onlyFunction(template()).Handler;
+    const bundle = `${bundleDir(service)}/handler.js`;
+
+    expect([...zipEntries].sort()).toEqual([bundle, `${bundle}.map`]);
+    expect(handler).toBe(`${bundleDir(service)}/handler.handler`);
+    expect(zipEntries).toContain(`${handler.slice(0, handler.lastIndexOf('.'))}.js`);
+  });
+
+  it('sets every variable its config schema requires, and the function would start with them', () => {
+    const schema = CONFIG_SCHEMAS[service];
+    const env = onlyFunction(template()).Environment.Variables;
+    const required = Object.keys(schema.shape).filter((key) => !schema.shape[key]?.safeParse(undefined).success);
+
+    expect(required.length).toBeGreaterThan(0);
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
+    expect(() => parseConfig(schema, env, service)).not.toThrow();
+  });
+
+  it('sets nothing but its configuration and the Powertools / runtime variables', () => {
+    const env = onlyFunction(template()).Environment.Variables;
+    const known = new Set([...Object.keys(CONFIG_SCHEMAS[service].shape), ...Object.keys(RUNTIME_VARIABLES(service))]);
+
+    expect(Object.keys(env).filter((key) => !known.has(key))).toEqual([]);
+    expect(env).toMatchObject(RUNTIME_VARIABLES(service));
+  });
+
+  it("names the stage's buckets as the lake layout does (no cross-stack references)", () => {
+    const env = onlyFunction(template()).Environment.Variables;
+
+    expect({
+      bronze: env['BRONZE_BUCKET'],
+      silver: env['SILVER_BUCKET'],
+      gold: env['GOLD_BUCKET'],
+      quarantine: env['QUARANTINE_BUCKET'],
+      artifacts: env['ARTIFACTS_BUCKET'],
+    }).toEqual(buckets);
+  });
+
+  it('grants no s3:* or wildcard S3 action, nothing on "*", and no whole bucket', () => {
+    const problems = s3Grants(statements()).filter((grant) => {
+      if (!S3_ACTIONS.has(grant.action)) return true;
+      const match = /^arn:aws:s3:::([a-z0-9.-]+)(?:\/(.*))?$/.exec(grant.resource);
+      if (!match || !Object.values(buckets).includes(match[1] as string)) return true;
+      if (grant.action === 's3:ListBucket') {
+        // A listing must be narrowed to key prefixes that start with at least one literal folder.
+        return match[2] !== undefined || grant.prefix === undefined || !/^[^*?]+\//.test(grant.prefix);
+      }
+      // An object grant names a key pattern that starts with at least one literal folder.
+      return match[2] === undefined || !/^[^*?]+\//.test(match[2]);
+    });
+
+    expect(s3Grants(statements()).length).toBeGreaterThan(0);
+    expect(problems).toEqual([]);
+  });
+
+  it('allows every S3 access its core makes (recorded on a run of the four cores)', () => {
+    const denied = used().filter((access) => !isAllowed(statements(), accessRequest(access)));
+
+    expect(used().length).toBeGreaterThan(0);
+    expect([...new Set(denied.map(describeAccess))]).toEqual([]);
+  });
+
+  it('grants no S3 access its core does not make: every grant is within the keys it touches', () => {
+    const unused = s3Grants(statements()).filter((grant) => !used().some((access) => grantUsedBy(grant, access)));
+
+    expect(unused).toEqual([]);
+  });
+
+  it('cannot publish: no write to a partition\'s current/ objects or its _LATEST.json', () => {
+    const month = { year: 2024, month: 1 };
+    const runId = '20240105T090000Z';
+    const published = [
+      layout.silver.currentObject(month, 'part-00000.parquet'),
+      layout.silver.currentObject(month, `run_id=${runId}/part-00000.parquet`),
+      layout.silver.latest(month),
+    ];
+    const writable = published.filter((ref) =>
+      isAllowed(statements(), { action: 's3:PutObject', resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
+    );
+
+    expect(writable).toEqual([]);
+  });
+
+  it('may use the data key exactly as far as it reads or writes the encrypted layers', () => {
+    const encrypted = used().filter((access) => encryptedBuckets.has(access.bucket));
+    const expected = new Set<string>();
+    // Reading an SSE-KMS object decrypts its data key; writing one generates a data key, and
+    // completing a multipart upload decrypts it again.
+    const decrypts = encrypted.some((a) => a.action === 's3:GetObject' || a.action === 's3:AbortMultipartUpload');
+    if (decrypts) expected.add('kms:Decrypt');
+    if (encrypted.some((a) => a.action === 's3:PutObject')) expected.add('kms:GenerateDataKey');
+    const kms = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+
+    expect(new Set(kms.flatMap(actionsOf))).toEqual(expected);
+    for (const statement of kms) {
+      expect(JSON.stringify(statement.Resource)).toMatch(/":key\/\*"/);
+      expect(statement.Condition).toEqual({
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/ledgerlake-${STAGE}-data` },
+        StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+      });
+    }
+  });
+
+  it('grants nothing else than writing its own logs and X-Ray segments', () => {
+    const others = statements().filter((statement) => {
+      const actions = actionsOf(statement);
+      if (statement.Effect === 'Deny') return false;
+      if (actions.every((action) => S3_ACTIONS.has(action) || KMS_ACTIONS.has(action))) return false;
+      if (actions.every((action) => XRAY_ACTIONS.has(action))) return false;
+      if (actions.every((action) => LOG_ACTIONS.has(action))) {
+        return !JSON.stringify(statement.Resource).includes(`log-group:/aws/lambda/ledgerlake-${STAGE}-${service}:`);
+      }
+      return true;
+    });
+
+    expect(others).toEqual([]);
+  });
+});
+
+describe('serverless-compose.yml', () => {
+  it('lists exactly the four function services', async () => {
+    const compose = await readFile(join(WORKSPACE_ROOT, 'serverless-compose.yml'), 'utf8');
+    const paths = [...compose.matchAll(/^\s+path:\s*(\S+)\s*$/gm)].map((match) => match[1]);
+
+    expect(paths).toEqual(FUNCTION_SERVICES.map((service) => `apps/${service}`));
+  });
+
+  it('runs osls through a shim whose --version compose can read, and hands other commands to osls', () => {
+    const shim = join(WORKSPACE_ROOT, 'tools', 'serverless', 'bin', 'serverless');
+    const run = (...args: string[]) => execFileSync(process.execPath, [shim, ...args], { encoding: 'utf8' });
+    const { version } = require('serverless/package.json') as { version: string };
+
+    // @serverless/compose 1.3.0 matches /Framework Core: ([0-9]+\.[0-9]+\.[0-9]+)/ and needs >= 3.7.7.
+    expect(run('--version')).toMatch(new RegExp(`^Framework Core: ${version.replace(/\./g, '\\.')}\\b`));
+    expect(Number(version.split('.')[0])).toBeGreaterThanOrEqual(4);
+    expect(run('--version', '--verbose')).toContain(`osls version: ${version}`);
+  });
+});
