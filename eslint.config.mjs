@@ -54,6 +54,12 @@ export default [
               onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline', 'type:observability', 'type:config'],
               bannedExternalImports: awsSdk,
             },
+            {
+              // The state machine definition and its local runner: it chains functions by name, never imports them.
+              sourceTag: 'type:orchestration',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:pipeline', 'type:storage'],
+              bannedExternalImports: awsSdk,
+            },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
             {
               sourceTag: 'type:app',

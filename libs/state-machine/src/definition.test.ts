@@ -1,0 +1,209 @@
+import { ERROR_CLASSES, ERROR_NAMES, type ErrorName, type LedgerLakeError } from '@ledgerlake/domain';
+import {
+  CircuitBreakerOpenError,
+  ConfigError,
+  InvalidInputError,
+  MissingColumnsError,
+  ObjectConflictError,
+  ReconciliationError,
+  StorageError,
+  TransientStorageError,
+} from '@ledgerlake/domain';
+import aslValidator from 'asl-validator';
+import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, rawDefinition, taskFunctions } from './definition';
+
+const PARAMS = { region: 'eu-west-1', accountId: '123456789012', stage: 'dev' };
+const LAMBDA_ERRORS = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+
+/** One instance of every domain error; typed by name, so a new error class fails typecheck until it is added. */
+const SAMPLE_ERRORS: Record<ErrorName, () => LedgerLakeError> = {
+  TransientStorageError: () => new TransientStorageError('storage: throttled'),
+  StorageError: () => new StorageError('storage: denied'),
+  ObjectConflictError: () => new ObjectConflictError('b', 'k', 'exists'),
+  ConfigError: () => new ConfigError('config: bad', []),
+  MissingColumnsError: () => new MissingColumnsError('f.csv', ['id'], []),
+  InvalidInputError: () => new InvalidInputError('f.csv', 'is empty'),
+  CircuitBreakerOpenError: () => new CircuitBreakerOpenError('TYPE_ERROR', 1, 1, 60),
+  ReconciliationError: () => new ReconciliationError('20240105T090000Z', ['x']),
+};
+
+function allStates(definition: AslDefinition): [string, AslState][] {
+  const found: [string, AslState][] = [];
+  const visit = (states: Readonly<Record<string, AslState>>): void => {
+    for (const [name, state] of Object.entries(states)) {
+      found.push([name, state]);
+      const processor = state.ItemProcessor ?? state.Iterator;
+      if (processor) visit(processor.States);
+      for (const branch of state.Branches ?? []) visit(branch.States);
+    }
+  };
+  visit(definition.States);
+  return found;
+}
+
+const tasks = (definition: AslDefinition) => allStates(definition).filter(([, state]) => state.Type === 'Task');
+
+describe('row-pipeline definition', () => {
+  it('is valid ASL as stored, placeholders included (what the Serverless plugin validates)', () => {
+    const result = aslValidator(rawDefinition());
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('is valid ASL with its placeholders filled', () => {
+    const result = aslValidator(loadDefinition(PARAMS));
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('names in ErrorEquals only domain errors, States.* and Lambda.* errors', () => {
+    const names = allStates(rawDefinition()).flatMap(([, state]) =>
+      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((entry) => entry.ErrorEquals),
+    );
+    const ours = names.filter((name) => !name.startsWith('States.') && !name.startsWith('Lambda.'));
+
+    expect(ours.length).toBeGreaterThan(0);
+    expect(ours.filter((name) => !(ERROR_NAMES as readonly string[]).includes(name))).toEqual([]);
+  });
+
+  it('has a sample of every domain error class', () => {
+    const samples = Object.values(SAMPLE_ERRORS).map((make) => make());
+
+    expect(samples.map((error) => error.name).sort()).toEqual([...ERROR_NAMES].sort());
+    expect(samples.map((error) => error.constructor).sort()).toEqual([...ERROR_CLASSES].sort());
+  });
+
+  it('retries every retryable domain error and the Lambda service errors in every Task, 3 times with backoff 2 and full jitter', () => {
+    const retryable = Object.values(SAMPLE_ERRORS)
+      .map((make) => make())
+      .filter((error) => error.retryable)
+      .map((error) => error.name);
+    expect(retryable).toContain('TransientStorageError');
+
+    for (const [name, state] of tasks(rawDefinition())) {
+      for (const error of [...retryable, ...LAMBDA_ERRORS]) {
+        const retrier = state.Retry?.find((entry) => entry.ErrorEquals.includes(error));
+        expect({ state: name, error, retrier: retrier && { ...retrier, ErrorEquals: undefined } }).toEqual({
+          state: name,
+          error,
+          retrier: { ErrorEquals: undefined, MaxAttempts: 3, BackoffRate: 2, IntervalSeconds: 2, JitterStrategy: 'FULL' },
+        });
+      }
+    }
+  });
+
+  it('never retries a non-retryable domain error (nor States.ALL)', () => {
+    const notRetryable = Object.values(SAMPLE_ERRORS)
+      .map((make) => make())
+      .filter((error) => !error.retryable)
+      .map((error) => error.name);
+    const retried = tasks(rawDefinition()).flatMap(([, state]) => (state.Retry ?? []).flatMap((entry) => entry.ErrorEquals));
+
+    expect(retried.filter((name) => [...notRetryable, 'States.ALL', 'States.TaskFailed'].includes(name))).toEqual([]);
+  });
+
+  it('catches every error of every row Task into $.error and the failure path', () => {
+    const rowTasks = tasks(rawDefinition()).filter(([name]) => name !== 'RecordFailure');
+
+    expect(rowTasks.map(([name]) => name)).toEqual(['Enrich', 'PreventLoops', 'Validate', 'WritePartitions']);
+    for (const [, state] of rowTasks) {
+      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    }
+  });
+
+  it('stores each row Task result under its own section', () => {
+    const resultPaths = Object.fromEntries(tasks(rawDefinition()).map(([name, state]) => [name, state['ResultPath']]));
+
+    expect(resultPaths).toEqual({
+      Enrich: '$.enrichment',
+      PreventLoops: '$.loop_prevention',
+      Validate: '$.validation',
+      WritePartitions: '$.partition_writer',
+      RecordFailure: '$.run_recorder',
+    });
+  });
+
+  it('fails the run with the original error name and cause', () => {
+    expect(rawDefinition().States['RunFailed']).toMatchObject({
+      Type: 'Fail',
+      ErrorPath: '$.error.Error',
+      CausePath: '$.error.Cause',
+    });
+  });
+});
+
+describe('loadDefinition', () => {
+  it('fills region, account and stage into every Lambda ARN', () => {
+    const resources = tasks(loadDefinition(PARAMS)).map(([, state]) => state.Resource);
+
+    expect(resources).toContain('arn:aws:lambda:eu-west-1:123456789012:function:ledgerlake-dev-enrichment');
+    expect(JSON.stringify(loadDefinition(PARAMS))).not.toContain('#{');
+  });
+
+  it('rejects an unknown placeholder', () => {
+    const definition = { StartAt: 'A', States: { A: { Type: 'Pass', Comment: '#{Nope}', End: true } } };
+
+    expect(() => fillPlaceholders(definition, PARAMS)).toThrow('unknown placeholder #{Nope}');
+  });
+
+  it('rejects a malformed account id or stage', () => {
+    expect(() => loadDefinition({ ...PARAMS, accountId: '123' })).toThrow('accountId "123" must be 12 digits');
+    expect(() => loadDefinition({ ...PARAMS, stage: 'Dev"' })).toThrow('stage "Dev\\"" must match');
+  });
+});
+
+describe('taskFunctions', () => {
+  it('maps every Task state of the row pipeline to its function', () => {
+    expect(taskFunctions(loadDefinition(PARAMS))).toEqual({
+      Enrich: 'ledgerlake-dev-enrichment',
+      PreventLoops: 'ledgerlake-dev-loop-prevention',
+      Validate: 'ledgerlake-dev-validation',
+      WritePartitions: 'ledgerlake-dev-partition-writer',
+      RecordFailure: 'ledgerlake-dev-run-recorder',
+    });
+  });
+
+  it('finds Tasks inside Map item processors and Parallel branches', () => {
+    const arn = (fn: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${fn}`;
+    const definition: AslDefinition = {
+      StartAt: 'Parts',
+      States: {
+        Parts: {
+          Type: 'Map',
+          ItemProcessor: { StartAt: 'DoPart', States: { DoPart: { Type: 'Task', Resource: arn('part'), End: true } } },
+          Next: 'Both',
+        },
+        Both: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Left', States: { Left: { Type: 'Task', Resource: arn('left'), End: true } } },
+            { StartAt: 'Right', States: { Right: { Type: 'Task', Resource: `${arn('right')}:live`, End: true } } },
+          ],
+          End: true,
+        },
+      },
+    };
+
+    expect(taskFunctions(definition)).toEqual({ DoPart: 'part', Left: 'left', Right: 'right' });
+  });
+
+  it('rejects a definition whose placeholders are not filled', () => {
+    expect(() => taskFunctions(rawDefinition())).toThrow('Task Enrich has Resource');
+  });
+
+  it('rejects a state name used twice', () => {
+    const definition: AslDefinition = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Parallel', Branches: [{ StartAt: 'A', States: { A: { Type: 'Pass', End: true } } }], End: true },
+      },
+    };
+
+    expect(() => taskFunctions(definition)).toThrow('state name "A" is used twice');
+  });
+});
