@@ -10,6 +10,7 @@ export const functionPackages = [
   '@ledgerlake/loop-prevention',
   '@ledgerlake/validation',
   '@ledgerlake/partition-writer',
+  '@ledgerlake/run-recorder',
 ];
 
 export default [

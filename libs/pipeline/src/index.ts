@@ -91,3 +91,16 @@ export {
   type LedgerEntry,
   type ReleaseOptions,
 } from './processed-file-ledger';
+export {
+  FailedRunRecordSchema,
+  readRunRecord,
+  RUN_RECORD_MAX_CAUSE_BYTES,
+  RunRecordBaseSchema,
+  RunRecordSchema,
+  RunRecordStatusSchema,
+  writeRunRecordIfAbsent,
+  type FailedRunRecord,
+  type RunRecord,
+  type RunRecordStatus,
+  type StoredRunRecord,
+} from './run-record';

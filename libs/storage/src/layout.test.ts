@@ -249,6 +249,12 @@ describe('Artifacts and control objects', () => {
     expect(local.artifacts.logs(RUN)).toEqual({ bucket: 'artifacts', key: `runs/${RUN}/logs.jsonl` });
   });
 
+  it('keeps the run record (status and what is known of the run) at runs/<run_id>/run.json', () => {
+    expect(local.artifacts.runRecord(RUN)).toEqual({ bucket: 'artifacts', key: `runs/${RUN}/run.json` });
+    expect(parseRunIdFromKey(local.artifacts.runRecord(RUN).key)).toBe(RUN);
+    expect(() => local.artifacts.runRecord('runs/../x')).toThrow('layout: invalid run id');
+  });
+
   it('gives each run a work/ scratch area for nested objects', () => {
     expect(local.artifacts.workPrefix(RUN)).toEqual({ bucket: 'artifacts', prefix: `runs/${RUN}/work/` });
     expect(local.artifacts.workObject(RUN, 'chunks/00001.jsonl')).toEqual({

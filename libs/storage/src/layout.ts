@@ -89,7 +89,7 @@ export interface GoldLayout {
   readonly monthlyReports: PublishedTableLayout;
 }
 
-/** Run records in the artifacts bucket (`runs/<run_id>/`). */
+/** Run records in the artifacts bucket (`runs/<run_id>/`): manifest, report, record, logs, work area. */
 export interface ArtifactsLayout {
   /** All runs. */
   runsPrefix(): PrefixRef;
@@ -99,6 +99,8 @@ export interface ArtifactsLayout {
   manifest(runId: string): ObjectRef;
   /** The run's human report (`report.html`). */
   report(runId: string): ObjectRef;
+  /** The run's record: its status (FAILED now; later PASSED, BLOCKED, PUBLISHED) and what is known of it (`run.json`). */
+  runRecord(runId: string): ObjectRef;
   /** The run's Powertools log lines and EMF records (`logs.jsonl`). */
   logs(runId: string): ObjectRef;
   /** The run's scratch area for intermediate row data passed between functions (`work/`). */
@@ -322,6 +324,7 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
       runPrefix: (runId) => ({ bucket: artifacts, prefix: runRoot(runId) }),
       manifest: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}manifest.json` }),
       report: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}report.html` }),
+      runRecord: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}run.json` }),
       logs: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}logs.jsonl` }),
       workPrefix: (runId) => ({ bucket: artifacts, prefix: `${runRoot(runId)}work/` }),
       workObject: (runId, name) => ({

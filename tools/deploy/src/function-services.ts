@@ -1,7 +1,10 @@
 import { join } from 'node:path';
 
-/** The Lambda function services, in pipeline order: each is `apps/<name>` with its own `serverless.yml`. */
-export const FUNCTION_SERVICES = ['enrichment', 'loop-prevention', 'validation', 'partition-writer'] as const;
+/**
+ * The Lambda function services, in pipeline order (the failure path's recorder last): each is
+ * `apps/<name>` with its own `serverless.yml`.
+ */
+export const FUNCTION_SERVICES = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'run-recorder'] as const;
 
 /** One function service. */
 export type FunctionService = (typeof FUNCTION_SERVICES)[number];

@@ -3,6 +3,7 @@ import { enrichFile } from '@ledgerlake/enrichment';
 import { preventLoops } from '@ledgerlake/loop-prevention';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '@ledgerlake/partition-writer';
 import type { PartitionWriterResult, RunState } from '@ledgerlake/pipeline';
+import { recordRunFailure } from '@ledgerlake/run-recorder';
 import { createLakeLayout, type LakeLayout, MemoryObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { DEFAULT_VALIDATION_SETTINGS, validateRun, type ValidationSettings } from '@ledgerlake/validation';
 import type { FunctionService } from './function-services';
@@ -58,11 +59,13 @@ function runState(layout: LakeLayout, fileName: string, started: Date, suffix: s
 }
 
 /**
- * Runs the four function cores, as the state machine chains them, on a stage's buckets (in
+ * Runs the function cores, as the state machine chains them (the run recorder on the failure path), on a stage's buckets (in
  * memory), recording the S3 permissions each function needs. The runs cover every path that
  * touches a different key: new content (ledger claim, missing breaker/ledger/`_LATEST.json`,
  * Silver/Quarantine/Condemned writes, quarantine index), content after a publication (published
- * Silver read back, quarantine history read), a missing Bronze object, and a tripping breaker.
+ * Silver read back, quarantine history read), a missing Bronze object, and a tripping breaker; and
+ * the failures recorded: before enrichment, after a claim (released; recorded twice, as a retry
+ * would), and after enrichment with no claim yet (no ledger entry).
  */
 export async function recordRowPipelineAccesses(stage: string): Promise<RecordedAccesses> {
   const layout = createLakeLayout(stageBuckets(`ledgerlake-${stage}`));
@@ -77,14 +80,28 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
     await lake.put({ bucket: state.run.source.bucket, key: state.run.source.key }, `${csv}\n`);
   };
 
-  const runUpToValidation = async (state: RunState, settings: ValidationSettings): Promise<RunState> => {
+  // `reached` is the state as far as it got: what the failure path would receive.
+  const runUpToValidation = async (
+    state: RunState,
+    settings: ValidationSettings,
+    reached: (state: RunState) => void = () => undefined,
+  ): Promise<RunState> => {
     const now = () => new Date(state.run.started_at);
     const deps = { store, layout, now };
     let next: RunState = { ...state, enrichment: await as('enrichment', () => enrichFile(state, deps)) };
+    reached(next);
     const loops = await as('loop-prevention', () => preventLoops(next, deps));
     if (loops.status !== 'CONTINUE') throw new Error(`deploy: run ${state.run.run_id} was refused as ${loops.status}`);
     next = { ...next, loop_prevention: loops };
+    reached(next);
     return { ...next, validation: await as('validation', () => validateRun(next, { ...deps, settings })) };
+  };
+
+  // The failure path: the state as far as it got, with the error as a Step Functions Catch stores it.
+  const recordFailure = (state: RunState, error: Error) => {
+    const cause = JSON.stringify({ errorType: error.name, errorMessage: error.message, trace: [] });
+    const failed = { ...state, error: { Error: error.name, Cause: cause } };
+    return as('run-recorder', () => recordRunFailure(failed, { store, layout, now: () => new Date(state.run.started_at) }));
   };
 
   const runAll = async (state: RunState): Promise<PartitionWriterResult> => {
@@ -112,21 +129,36 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
 
   // A Bronze object that is not there (must be a clean "does not exist", not an access error).
   const missing = runState(layout, 'missing.csv', new Date('2024-03-03T10:00:00Z'), 'missing');
-  await expectError(InvalidInputError, () => as('enrichment', () => enrichFile(missing, { store, layout })));
+  const notFound = await expectError(InvalidInputError, () => as('enrichment', () => enrichFile(missing, { store, layout })));
+  // Failed before enrichment: the run recorder writes the record and has no claim to release.
+  await recordFailure(missing, notFound);
 
   // A run whose failures trip the circuit breaker: validation writes its open state.
   const third = runState(layout, 'third.csv', new Date('2024-03-04T10:00:00Z'), 'third');
   await land(third, THIRD_FILE);
-  await expectError(CircuitBreakerOpenError, () => runUpToValidation(third, TRIPPING_BREAKER));
+  let thirdReached = third;
+  const breakerOpen = await expectError(CircuitBreakerOpenError, () =>
+    runUpToValidation(third, TRIPPING_BREAKER, (state) => (thirdReached = state)),
+  );
+  // The run recorder writes the record and releases the claim; retried, it reads the record back.
+  await recordFailure(thirdReached, breakerOpen);
+  await recordFailure(thirdReached, breakerOpen);
+
+  // A run that failed after enrichment, before loop prevention claimed the content: no ledger entry.
+  const fourth = runState(layout, 'fourth.csv', new Date('2024-03-05T10:00:00Z'), 'fourth');
+  await land(fourth, [HEADER, '7,ACC004,1.00,EUR,2024-03-05T09:00:00Z'].join('\n'));
+  const enriched = { ...fourth, enrichment: await as('enrichment', () => enrichFile(fourth, { store, layout })) };
+  const timeout = Object.assign(new Error('Task timed out'), { name: 'States.Timeout' });
+  await recordFailure(enriched, timeout);
 
   return { layout, accesses: store.accesses };
 }
 
-async function expectError(type: abstract new (...args: never[]) => Error, step: () => Promise<unknown>): Promise<void> {
+async function expectError<E extends Error>(type: abstract new (...args: never[]) => E, step: () => Promise<unknown>): Promise<E> {
   try {
     await step();
   } catch (error) {
-    if (error instanceof type) return;
+    if (error instanceof type) return error;
     throw error;
   }
   throw new Error(`deploy: expected ${type.name}, but the step succeeded`);

@@ -6,6 +6,7 @@ import { parseConfig } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
 import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
+import { RunRecorderConfigSchema } from '@ledgerlake/run-recorder';
 import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
 import { ValidationConfigSchema } from '@ledgerlake/validation';
 import type { z } from 'zod';
@@ -26,7 +27,7 @@ import { readZipEntryNames } from '../../src/zip-entries';
  * Packages each function service with osls — its real serverless.yml, a stub bundle where the
  * build would put it — offline, then checks the CloudFormation it would deploy against what the
  * function needs: its runtime, its configuration schema, and the S3 keys its core actually touches
- * (recorded by running the four cores on a stage's buckets).
+ * (recorded by running the function cores on a stage's buckets).
  */
 
 const STAGE = 'ci';
@@ -38,14 +39,28 @@ const CONFIG_SCHEMAS: Record<FunctionService, z.ZodObject> = {
   'loop-prevention': LoopPreventionConfigSchema,
   validation: ValidationConfigSchema,
   'partition-writer': PartitionWriterConfigSchema,
+  'run-recorder': RunRecorderConfigSchema,
 };
 
-/** Memory: the two that parse or write Parquet get the most CPU; the others a full vCPU (1769 MB). */
+/**
+ * Memory: the two that parse or write Parquet get the most CPU; the other row functions a full
+ * vCPU (1769 MB); the run recorder, which writes two small JSON objects, 512 MB.
+ */
 const MEMORY_MB: Record<FunctionService, number> = {
   enrichment: 3008,
   'loop-prevention': 1769,
   validation: 1769,
   'partition-writer': 3008,
+  'run-recorder': 512,
+};
+
+/** Timeout: the row functions get Lambda's 15 minutes; the run recorder 60 s (its Task's TimeoutSeconds). */
+const TIMEOUT_S: Record<FunctionService, number> = {
+  enrichment: 900,
+  'loop-prevention': 900,
+  validation: 900,
+  'partition-writer': 900,
+  'run-recorder': 60,
 };
 
 /** Variables every function gets beside its configuration (read by Powertools, the SDK and Node). */
@@ -190,7 +205,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
   const statements = (): PolicyStatement[] => roleStatements(template());
   const used = (): S3Access[] => accesses.filter((access) => access.actor === service);
 
-  it('runs Node.js 22 on arm64 with X-Ray tracing, its memory and a 15-minute timeout', () => {
+  it('runs Node.js 22 on arm64 with X-Ray tracing, its memory and its timeout', () => {
     const fn = onlyFunction(template());
 
     expect(fn).toMatchObject({
@@ -198,7 +213,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
       MemorySize: MEMORY_MB[service],
-      Timeout: 900,
+      Timeout: TIMEOUT_S[service],
       TracingConfig: { Mode: 'Active' },
     });
   });
@@ -266,7 +281,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     expect(problems).toEqual([]);
   });
 
-  it('allows every S3 access its core makes (recorded on a run of the four cores)', () => {
+  it('allows every S3 access its core makes (recorded on runs of the cores)', () => {
     const denied = used().filter((access) => !isAllowed(statements(), accessRequest(access)));
 
     expect(used().length).toBeGreaterThan(0);
@@ -331,7 +346,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 });
 
 describe('serverless-compose.yml', () => {
-  it('lists exactly the four function services', async () => {
+  it('lists exactly the function services', async () => {
     const compose = await readFile(join(WORKSPACE_ROOT, 'serverless-compose.yml'), 'utf8');
     const paths = [...compose.matchAll(/^\s+path:\s*(\S+)\s*$/gm)].map((match) => match[1]);
 

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'run-recorder',
+  preset: '../../jest.preset.js',
+};

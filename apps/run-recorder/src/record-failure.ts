@@ -1,0 +1,159 @@
+import type { RunCounts } from '@ledgerlake/domain';
+import { isRetryable } from '@ledgerlake/domain';
+import {
+  releaseFileClaim,
+  RUN_RECORD_MAX_CAUSE_BYTES,
+  writeRunRecordIfAbsent,
+  type FailedRunRecord,
+} from '@ledgerlake/pipeline';
+import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { parseFailureState, type FailureState } from './failure-state';
+
+/** The logging the core needs (Powertools' Logger has it). */
+export interface CoreLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/** What recording a failure needs. */
+export interface RecordFailureDeps {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  /** Default `() => new Date()`. */
+  readonly now?: () => Date;
+  readonly logger?: CoreLogger;
+}
+
+/** What the `RecordFailure` state gets back (stored at `$.run_recorder`). */
+export interface RecordFailureResult {
+  readonly status: 'FAILED';
+  readonly record: ObjectRef;
+}
+
+/**
+ * The row pipeline's Tasks in order, with the section each one fills. The state machine stops at
+ * the first Task that fails, so the failed state is the first whose section is missing.
+ */
+const PIPELINE_TASKS = [
+  ['Enrich', 'enrichment'],
+  ['PreventLoops', 'loop_prevention'],
+  ['Validate', 'validation'],
+  ['WritePartitions', 'partition_writer'],
+] as const;
+
+const TRUNCATED = '… [truncated]';
+
+/**
+ * The error message of a Step Functions Cause: Lambda reports a thrown error as the JSON
+ * `{"errorType","errorMessage","trace"}`, and the message is what a person needs. Any other Cause
+ * is kept as it is. Either way at most 4 KB (UTF-8), cut on a character boundary.
+ */
+export function causeMessage(cause: string): string {
+  return truncateUtf8(lambdaErrorMessage(cause) ?? cause, RUN_RECORD_MAX_CAUSE_BYTES);
+}
+
+function lambdaErrorMessage(cause: string): string | undefined {
+  if (!cause.trimStart().startsWith('{')) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    const { errorType, errorMessage } = parsed as Record<string, unknown>;
+    return typeof errorType === 'string' && typeof errorMessage === 'string' ? errorMessage : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+  const budget = maxBytes - Buffer.byteLength(TRUNCATED, 'utf8');
+  let kept = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > budget) break;
+    kept += char;
+    bytes += size;
+  }
+  return `${kept}${TRUNCATED}`;
+}
+
+/** The Task that failed: the first whose section is missing; `undefined` when every one ran. */
+export function failedStateOf(state: Pick<FailureState, (typeof PIPELINE_TASKS)[number][1]>): string | undefined {
+  return PIPELINE_TASKS.find(([, section]) => state[section] === undefined)?.[0];
+}
+
+/** The counts known so far: the partition writer's when it ran, else what each earlier step reported. */
+export function countsOf(state: FailureState): Partial<RunCounts> {
+  if (state.partition_writer) return { ...state.partition_writer.counts };
+  const counts: Partial<RunCounts> = {};
+  if (state.enrichment) counts.input_rows = state.enrichment.input_rows;
+  if (state.validation) {
+    counts.valid_rows = state.validation.valid_rows;
+    counts.quarantined_rows = state.validation.quarantined_rows;
+  }
+  if (state.loop_prevention) counts.condemned_rows = state.loop_prevention.condemned_rows;
+  return counts;
+}
+
+/** The failure record of a run, from its state. */
+export function failedRunRecord(state: FailureState, failedAt: Date): FailedRunRecord {
+  const { run, error } = state;
+  const failedState = failedStateOf(state);
+  return {
+    run_id: run.run_id,
+    execution_arn: run.execution_arn,
+    dataset: run.dataset,
+    mode: run.mode,
+    started_at: run.started_at,
+    source: { bucket: run.source.bucket, key: run.source.key },
+    ...(state.enrichment ? { source_file_id: state.enrichment.source_file_id } : {}),
+    counts: countsOf(state),
+    status: 'FAILED',
+    failed_at: failedAt.toISOString(),
+    error: error.Error,
+    cause: causeMessage(error.Cause),
+    ...(failedState === undefined ? {} : { failed_state: failedState }),
+  };
+}
+
+/**
+ * Records a failed run: writes `runs/<run_id>/run.json` (create-if-absent: a retry returns the
+ * record already there) and releases the run's processed-file claim, so that a re-drive of the
+ * same content is not refused as a duplicate. Throws only for a malformed input
+ * (`FailureStateError`) or a storage failure that a retry may fix (`TransientStorageError`):
+ * the state machine must still reach its Fail state with the run's original error.
+ */
+export async function recordRunFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordFailureResult> {
+  const { store, layout, logger } = deps;
+  const state = parseFailureState(input);
+  const runId = state.run.run_id;
+  if (state.malformedSections.length > 0) {
+    logger?.warn('sections left out of the run record', { malformed_sections: state.malformedSections });
+  }
+
+  const now = deps.now?.() ?? new Date();
+  const stored = await writeRunRecordIfAbsent(store, layout, failedRunRecord(state, now));
+  logger?.info(stored.created ? 'run recorded as failed' : 'run record already written', {
+    record: stored.ref.key,
+    error: stored.record.status === 'FAILED' ? stored.record.error : undefined,
+    failed_state: stored.record.status === 'FAILED' ? stored.record.failed_state : undefined,
+  });
+
+  // Only enrichment knows the content hash; loop prevention (which claims) runs after it. A run
+  // that failed earlier has no claim to release.
+  const sha = state.enrichment?.content_sha256;
+  if (sha !== undefined) {
+    try {
+      const released = await releaseFileClaim(store, layout, sha, runId, { reason: state.error.Error, at: now });
+      logger?.info(released ? 'file claim released' : 'no file claim of this run to release', { content_sha256: sha });
+    } catch (error) {
+      // A retry may fix a transient failure (the record is already there, so retrying is cheap).
+      // Anything else must not hide the run's own error: the claim then expires with its timeout.
+      if (isRetryable(error)) throw error;
+      logger?.error('file claim not released', { content_sha256: sha, error });
+    }
+  }
+  return { status: 'FAILED', record: stored.ref };
+}

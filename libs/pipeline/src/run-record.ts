@@ -1,0 +1,96 @@
+import { ObjectConflictError, RunCountsSchema, RunIdSchema, RunModeSchema } from '@ledgerlake/domain';
+import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { z } from 'zod';
+import { JSON_PUT_OPTIONS, jsonBody, parseJson } from './json-object';
+import { ObjectRefSchema } from './run-state';
+
+/*
+ * The run record, `runs/<run_id>/run.json` in artifacts: one object per run saying how it ended
+ * and what is known of it (what `ledgerlake runs` lists). Written once, with create-if-absent.
+ *
+ * Only FAILED exists so far (the run-recorder function, from the state machine's failure path).
+ * PASSED / BLOCKED / PUBLISHED come with the promotion gate and promotion: each becomes one more
+ * member of the `status`-discriminated union below (and of `RunRecordStatusSchema`), sharing
+ * `RunRecordBaseSchema`, so readers of older records keep parsing them.
+ */
+
+/** How a run ended, as its record says. Only `FAILED` for now; the union grows with promotion. */
+export const RunRecordStatusSchema = z.enum(['FAILED']);
+/** How a run ended. */
+export type RunRecordStatus = z.infer<typeof RunRecordStatusSchema>;
+
+/** What every run record carries, whatever the status. */
+export const RunRecordBaseSchema = z.object({
+  run_id: RunIdSchema,
+  execution_arn: z.string().min(1),
+  dataset: z.string().min(1),
+  mode: RunModeSchema,
+  started_at: z.iso.datetime(),
+  /** The Bronze object the run processed. */
+  source: ObjectRefSchema,
+  /** Known once enrichment ran. */
+  source_file_id: z.string().min(1).optional(),
+  /** The counts known when the record was written: a run failing early knows few or none. */
+  counts: RunCountsSchema.partial(),
+});
+
+/** The largest `cause` a record keeps, in UTF-8 bytes (Step Functions allows 32 KB; a record stays small). */
+export const RUN_RECORD_MAX_CAUSE_BYTES = 4096;
+
+/** The record of a run that failed: the Step Functions error it failed with. */
+export const FailedRunRecordSchema = RunRecordBaseSchema.extend({
+  status: z.literal('FAILED'),
+  failed_at: z.iso.datetime(),
+  /** The error name (`$.error.Error`), e.g. `CircuitBreakerOpenError` or `States.Timeout`. */
+  error: z.string().min(1),
+  /** The error message (from Lambda's `{"errorType","errorMessage"}` Cause), else the raw Cause; at most 4 KB. */
+  cause: z.string().refine((cause) => Buffer.byteLength(cause, 'utf8') <= RUN_RECORD_MAX_CAUSE_BYTES, {
+    message: `cause is longer than ${RUN_RECORD_MAX_CAUSE_BYTES} bytes`,
+  }),
+  /** The state that failed, when it can be told. */
+  failed_state: z.string().min(1).optional(),
+});
+/** The record of a run that failed. */
+export type FailedRunRecord = z.infer<typeof FailedRunRecordSchema>;
+
+/** A run record, discriminated by `status`. */
+export const RunRecordSchema = z.discriminatedUnion('status', [FailedRunRecordSchema]);
+/** A run record. */
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/** What `writeRunRecordIfAbsent` did: the record stored under `ref` is `record`, written now or before. */
+export interface StoredRunRecord {
+  readonly ref: ObjectRef;
+  readonly record: RunRecord;
+  /** False when a record was already there (a retried writer): `record` is that one, unchanged. */
+  readonly created: boolean;
+}
+
+/**
+ * Writes a run's record with create-if-absent. A record already there wins and is returned as
+ * stored, so a retried writer succeeds without rewriting history.
+ */
+export async function writeRunRecordIfAbsent(
+  store: ObjectStore,
+  layout: LakeLayout,
+  record: RunRecord,
+): Promise<StoredRunRecord> {
+  const valid = RunRecordSchema.parse(record);
+  const ref = layout.artifacts.runRecord(valid.run_id);
+  try {
+    await store.putIfAbsent(ref, jsonBody(valid), JSON_PUT_OPTIONS);
+    return { ref, record: valid, created: true };
+  } catch (error) {
+    if (!(error instanceof ObjectConflictError) || error.reason !== 'exists') throw error;
+  }
+  const existing = await readRunRecord(store, layout, valid.run_id);
+  if (existing === undefined) throw new Error(`pipeline: run record ${ref.bucket}/${ref.key} exists but cannot be read`);
+  return { ref, record: existing, created: false };
+}
+
+/** Reads a run's record; `undefined` when it has none. Throws naming the object when it is malformed. */
+export async function readRunRecord(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunRecord | undefined> {
+  const ref = layout.artifacts.runRecord(runId);
+  const bytes = await store.getBytes(ref);
+  return bytes === undefined ? undefined : parseJson(bytes, ref, RunRecordSchema, 'run record');
+}
