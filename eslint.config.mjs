@@ -62,6 +62,8 @@ export default [
               bannedExternalImports: awsSdk,
             },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
+            // The local command line is a composition root: it wires every function and lib in-process.
+            { sourceTag: 'type:cli', onlyDependOnLibsWithTags: ['*'] },
             {
               sourceTag: 'type:app',
               onlyDependOnLibsWithTags: [

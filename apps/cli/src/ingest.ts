@@ -1,0 +1,185 @@
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
+import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
+import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
+import type { ObjectRef } from '@ledgerlake/storage';
+import { CliError, EXIT } from './cli-error';
+import { createRunHandlers, type LocalLake } from './local-lake';
+
+/** How a file's run ended (PRODUCT.md §11). */
+export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED';
+
+/** What `ingest --json` prints per file. */
+export interface IngestOutcome {
+  readonly file: string;
+  readonly run_id: string;
+  readonly status: IngestStatus;
+  readonly counts: RunCounts;
+  readonly quarantine_by_reason: QuarantineByReason;
+  /** Where the file landed in Bronze. */
+  readonly source: ObjectRef;
+  /** SKIPPED: the run that processed the same content first. */
+  readonly duplicate_of?: string;
+  /** BLOCKED: why the run may not be published. */
+  readonly critical_errors?: readonly string[];
+  /** FAILED: the error that ended the run and the state it was raised in. */
+  readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
+  readonly duration_ms: number;
+}
+
+/** A file read from disk, ready to land. */
+export interface InputFile {
+  /** As the user typed it. */
+  readonly path: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Reads every input file before anything is ingested: one unreadable file stops the command with one sentence. */
+export async function readInputFiles(paths: readonly string[], cwd: string): Promise<InputFile[]> {
+  const files: InputFile[] = [];
+  for (const path of paths) {
+    try {
+      files.push({ path, bytes: await readFile(resolve(cwd, path)) });
+    } catch (error) {
+      throw new CliError(`Cannot read ${path}: ${describeReadError(error)}; nothing was ingested.`);
+    }
+  }
+  return files;
+}
+
+/** Options of one file's ingest. */
+export interface IngestOptions {
+  readonly definition: AslDefinition;
+  readonly now: () => Date;
+  /** Called as the execution enters each state (live progress). */
+  readonly onState?: (stateName: string) => void;
+}
+
+/**
+ * Lands one file in Bronze and runs the state machine on it in-process; the run's Powertools lines
+ * go to `artifacts/runs/<run_id>/logs.jsonl`, written when the run ends.
+ */
+export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
+  const started = options.now();
+  const source = await landInBronze(lake, file, started);
+  const runId = formatRunId(started, randomSuffix());
+  const lines: string[] = [];
+  let lastState: RunState | undefined;
+  const t0 = performance.now();
+  const result = await runLocally({
+    definition: options.definition,
+    handlers: createRunHandlers(lake, options.definition, (line) => {
+      lines.push(line);
+    }),
+    input: { dataset: DATASET, mode: 'ingest', source },
+    executionName: runId,
+    onStateEntered: (event) => options.onState?.(event.name),
+    onStateExited: (event) => {
+      const parsed = RunStateSchema.safeParse(event.output);
+      if (parsed.success) lastState = parsed.data;
+    },
+  });
+  const duration_ms = Math.round(performance.now() - t0);
+  await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
+
+  const base = { file: file.path, run_id: runId, source, duration_ms };
+  if (result.status === 'FAILED') {
+    return {
+      ...base,
+      status: 'FAILED',
+      ...countsOf(lastState),
+      error: { name: result.error, message: causeMessage(result.cause), state: result.failedState ?? null },
+    };
+  }
+  const state = RunStateSchema.parse(result.output);
+  if (state.loop_prevention?.status === 'DUPLICATE_FILE') {
+    return {
+      ...base,
+      status: 'SKIPPED',
+      ...countsOf(state),
+      ...(state.loop_prevention.duplicate_of === undefined ? {} : { duplicate_of: state.loop_prevention.duplicate_of }),
+    };
+  }
+  const written = state.partition_writer;
+  if (written === undefined) throw new Error(`cli: run ${runId} succeeded without a partition-writer result`);
+  // Until promotion is built, the end of the row pipeline with no critical errors counts as PUBLISHED.
+  if (written.critical_errors.length > 0) {
+    return { ...base, status: 'BLOCKED', ...countsOf(state), critical_errors: written.critical_errors };
+  }
+  return { ...base, status: 'PUBLISHED', ...countsOf(state) };
+}
+
+/** The exit code of a whole `ingest`: any failure 1, else any blocked 3, else 0. */
+export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {
+  if (outcomes.some((outcome) => outcome.status === 'FAILED')) return EXIT.failed;
+  if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
+  return EXIT.ok;
+}
+
+/**
+ * Lands the bytes at `ingest_date=<today UTC>/<file name>`. Bronze is never overwritten: the same
+ * content already there is reused (loop prevention then reports it as a duplicate), different
+ * content gets the first free `<name>-N<ext>`.
+ */
+async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<ObjectRef> {
+  const ingestDate = now.toISOString().slice(0, 10);
+  const name = basename(file.path);
+  const ext = extname(name);
+  const stem = name.slice(0, name.length - ext.length);
+  for (let attempt = 1; ; attempt += 1) {
+    const ref = lake.layout.bronze.file(ingestDate, attempt === 1 ? name : `${stem}-${attempt}${ext}`);
+    try {
+      await lake.store.putIfAbsent(ref, file.bytes);
+      return ref;
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError)) throw error;
+      const existing = await lake.store.getBytes(ref);
+      if (existing !== undefined && Buffer.compare(Buffer.from(existing), Buffer.from(file.bytes)) === 0) return ref;
+    }
+  }
+}
+
+function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason } {
+  const written = state?.partition_writer;
+  if (written !== undefined) return { counts: written.counts, quarantine_by_reason: written.quarantine_by_reason };
+  return {
+    counts: {
+      input_rows: state?.enrichment?.input_rows ?? 0,
+      valid_rows: state?.validation?.valid_rows ?? 0,
+      quarantined_rows: state?.validation?.quarantined_rows ?? 0,
+      condemned_rows: state?.loop_prevention?.condemned_rows ?? 0,
+    },
+    quarantine_by_reason: state?.validation?.quarantine_by_reason ?? {},
+  };
+}
+
+/** A failed Task's cause is Lambda's JSON `{errorType, errorMessage, trace}`; other causes are plain text. */
+function causeMessage(cause: string): string {
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // not JSON: the cause is the message
+  }
+  return cause;
+}
+
+function randomSuffix(): string {
+  return BigInt(`0x${randomBytes(5).toString('hex')}`).toString(36).padStart(8, '0').slice(-6);
+}
+
+function describeReadError(error: unknown): string {
+  switch ((error as NodeJS.ErrnoException | undefined)?.code) {
+    case 'ENOENT':
+      return 'no such file';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'it is a directory';
+    default:
+      return error instanceof Error ? error.message : String(error);
+  }
+}

@@ -1,0 +1,117 @@
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { DATASET } from '@ledgerlake/domain';
+import { createHandler as createEnrichmentHandler } from '@ledgerlake/enrichment';
+import { createHandler as createLoopPreventionHandler } from '@ledgerlake/loop-prevention';
+import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
+import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
+import type { Compressor } from '@ledgerlake/pipeline';
+import { createHandler as createRunRecorderHandler } from '@ledgerlake/run-recorder';
+import {
+  type AslDefinition,
+  type LocalHandler,
+  type LocalLambdaContext,
+  loadDefinition,
+  taskFunctions,
+} from '@ledgerlake/state-machine';
+import { createLakeLayout, FsObjectStore, type LakeLayout, localBuckets, type ObjectStore } from '@ledgerlake/storage';
+import { createHandler as createValidationHandler } from '@ledgerlake/validation';
+import { snappyCompressor } from 'hysnappy';
+import { CliError } from './cli-error';
+
+/** The lake folder when neither `--lake` nor `LEDGERLAKE_LAKE` is given. */
+export const DEFAULT_LAKE_DIR = 'lake';
+
+/** The placeholders of the definition as the local lake fills them: functions are `ledgerlake-local-<fn>`. */
+export const LOCAL_DEFINITION_PARAMS = { region: 'local', accountId: '000000000000', stage: 'local' } as const;
+
+const FUNCTION_PREFIX = `ledgerlake-${LOCAL_DEFINITION_PARAMS.stage}-`;
+
+/** An opened local lake: the folder, the filesystem object store over it and the key layout. */
+export interface LocalLake {
+  readonly root: string;
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+}
+
+/** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
+export function lakeDir(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
+  const chosen = option ?? (env['LEDGERLAKE_LAKE'] || undefined) ?? DEFAULT_LAKE_DIR;
+  return resolve(cwd, chosen);
+}
+
+/** Opens (creating it if needed) the lake folder; anything that is not a writable directory is a `CliError`. */
+export async function openLake(dir: string): Promise<LocalLake> {
+  const root = resolve(dir);
+  const existing = await stat(root).catch(() => undefined);
+  if (existing !== undefined && !existing.isDirectory()) {
+    throw new CliError(`The lake folder ${root} exists but is not a directory.`);
+  }
+  if (existing === undefined) {
+    await mkdir(root, { recursive: true }).catch((error: unknown) => {
+      throw new CliError(`Cannot create the lake folder ${root}: ${describeFsError(error)}.`);
+    });
+  }
+  await access(root, constants.W_OK | constants.X_OK).catch(() => {
+    throw new CliError(`The lake folder ${root} is not writable.`);
+  });
+  return { root, store: new FsObjectStore(root), layout: createLakeLayout(localBuckets()) };
+}
+
+/** The row-pipeline definition as the local lake runs it. */
+export function localDefinition(): AslDefinition {
+  return loadDefinition(LOCAL_DEFINITION_PARAMS);
+}
+
+type HandlerFactory = (lake: LocalLake, obs: Observability) => LocalHandler;
+
+let compressor: Compressor | undefined;
+/** hysnappy's WASM compressor, created once per process. */
+function sharedCompressor(): Compressor {
+  compressor ??= snappyCompressor();
+  return compressor;
+}
+
+/** Each function of the row pipeline, by its short name (`ledgerlake-<stage>-<name>`), as its app builds it. */
+const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
+  enrichment: ({ store, layout }, obs) => asLocalHandler(createEnrichmentHandler({ store, layout, obs })),
+  'loop-prevention': ({ store, layout }, obs) => asLocalHandler(createLoopPreventionHandler({ store, layout, obs })),
+  validation: ({ store, layout }, obs) => asLocalHandler(createValidationHandler({ store, layout, obs })),
+  'partition-writer': ({ store, layout }, obs) =>
+    asLocalHandler(createPartitionWriterHandler({ store, layout, obs, compressor: sharedCompressor() })),
+  'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),
+};
+
+/**
+ * One handler per Task function of the definition, each the app's own `createHandler` with its own
+ * Powertools (`serviceName` = the function's short name) writing every log line and EMF record to
+ * `sink` instead of stdout. Built per run, so that a run's sink gets exactly that run's lines.
+ */
+export function createRunHandlers(
+  lake: LocalLake,
+  definition: AslDefinition,
+  sink: LineSink,
+): Record<string, LocalHandler> {
+  const handlers: Record<string, LocalHandler> = {};
+  for (const functionName of new Set(Object.values(taskFunctions(definition)))) {
+    const short = functionName.startsWith(FUNCTION_PREFIX) ? functionName.slice(FUNCTION_PREFIX.length) : functionName;
+    const factory = FUNCTIONS[short];
+    if (factory === undefined) throw new Error(`cli: the state machine names function ${functionName}, which the local lake does not have`);
+    handlers[functionName] = factory(lake, createObservability({ serviceName: short, dataset: DATASET, sink }));
+  }
+  return handlers;
+}
+
+/** The runner's Lambda-like context lacks the legacy callback methods the middy chain's type declares. */
+function asLocalHandler(handler: (event: unknown, context: LambdaContext) => Promise<unknown>): LocalHandler {
+  return (event: unknown, context: LocalLambdaContext) =>
+    handler(event, { ...context, done: () => undefined, fail: () => undefined, succeed: () => undefined });
+}
+
+function describeFsError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR') return 'a parent is not a directory';
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,149 @@
+import { Command, CommanderError } from 'commander';
+import { CliError, EXIT } from './cli-error';
+import type { IngestOutcome } from './ingest';
+
+/*
+ * The commands' modules (the functions, Parquet, the state machine runner) load only when a
+ * command runs, so that `--help` and usage errors answer without loading them.
+ */
+const loadIngest = () => import('./ingest');
+const loadLake = () => import('./local-lake');
+const loadLogs = () => import('./logs');
+const loadRuns = () => import('./runs');
+const loadProgress = () => import('./progress');
+const loadSummary = () => import('./summary');
+
+/** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
+export interface CliOutput {
+  write(chunk: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** The command's world: its output streams, environment, working directory and clock. */
+export interface CliIo {
+  readonly stdout: CliOutput;
+  readonly stderr: CliOutput;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+  /** Default `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+interface CommonOptions {
+  readonly lake?: string;
+  readonly verbose?: boolean;
+  readonly json?: boolean;
+}
+
+/**
+ * The `ledgerlake` command: `argv` are the user's arguments (no `node` or script path). Resolves to
+ * the exit code (PRODUCT.md §11): 0 published or skipped, 1 failed, 2 wrong usage, 3 blocked.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const now = io.now ?? (() => new Date());
+  let exitCode: number = EXIT.ok;
+  let verbose = false;
+
+  const program = new Command('ledgerlake')
+    .description('LedgerLake on this machine: ingest transaction files into a local lake folder and inspect the runs.')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
+    .showHelpAfterError('(run `ledgerlake --help` for usage)')
+    .showSuggestionAfterError(true);
+
+  const withCommon = (command: Command): Command =>
+    command
+      .option('--lake <dir>', 'the lake folder (default: $LEDGERLAKE_LAKE, else ./lake)')
+      .option('--verbose', 'show stack traces of unexpected errors');
+
+  withCommon(
+    program
+      .command('ingest')
+      .description('land each file in Bronze and run the state machine on it')
+      .argument('<file...>', 'CSV files to ingest')
+      .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
+  ).action(async (files: string[], options: CommonOptions) => {
+    verbose = options.verbose === true;
+    const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
+    const { lakeDir, localDefinition, openLake } = await loadLake();
+    const { startProgress } = await loadProgress();
+    const { formatIngestSummary } = await loadSummary();
+    const inputs = await readInputFiles(files, io.cwd);
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const definition = localDefinition();
+    const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
+    const outcomes: IngestOutcome[] = [];
+    for (const input of inputs) {
+      const progress = live ? startProgress(io.stderr, input.path) : undefined;
+      try {
+        outcomes.push(await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name) }));
+      } finally {
+        progress?.stop();
+      }
+      if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as IngestOutcome));
+    }
+    if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+    exitCode = ingestExitCode(outcomes);
+  });
+
+  withCommon(
+    program
+      .command('runs')
+      .description('list the runs of the lake, newest first: status, counts, duration')
+      .option('--json', 'print one JSON array on stdout'),
+  ).action(async (options: CommonOptions) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { listRuns } = await loadRuns();
+    const { formatRunsTable } = await loadSummary();
+    const runs = await listRuns(await openLake(lakeDir(options.lake, io.env, io.cwd)));
+    io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+  });
+
+  withCommon(
+    program
+      .command('logs')
+      .description("show a run's log lines and metric records (kept in the lake, artifacts/runs/<run_id>/logs.jsonl)")
+      .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--level <level>', 'only lines of this level and above (DEBUG, INFO, WARN, ERROR); hides metric records')
+      .option('--function <name>', 'only lines of this function, e.g. validation')
+      .option('--json', 'print the records as one JSON array on stdout'),
+  ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { formatLogRecord, runLogs } = await loadLogs();
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const records = await runLogs(lake, runId, { level: options.level, function: options.function });
+    io.stdout.write(
+      options.json === true
+        ? `${JSON.stringify(records, null, 2)}\n`
+        : records.map((record) => `${formatLogRecord(record)}\n`).join(''),
+    );
+  });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander throws is wrong usage.
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof CliError) {
+      io.stderr.write(`ledgerlake: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const unexpected = error instanceof Error ? error : new Error(String(error));
+    io.stderr.write(`ledgerlake: ${unexpected.name}: ${unexpected.message}\n`);
+    io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
+    return EXIT.failed;
+  }
+}
+
+/** Runs the command on this process's arguments and streams, and sets the process exit code. */
+export function runFromProcess(): void {
+  const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
+  void main(process.argv.slice(2), io).then((code) => {
+    process.exitCode = code;
+  });
+}

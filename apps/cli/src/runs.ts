@@ -1,0 +1,102 @@
+import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
+import { FailedRunRecordSchema, RunManifestSchema } from '@ledgerlake/pipeline';
+import { listPrefixes } from '@ledgerlake/storage';
+import { readLogRecords } from './logs';
+import type { LocalLake } from './local-lake';
+
+/**
+ * A run as `ledgerlake runs` reports it. INCOMPLETE: the run folder holds neither a manifest, a
+ * failure record nor a duplicate verdict (still running, or the process was killed).
+ */
+export interface RunSummary {
+  readonly run_id: string;
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INCOMPLETE';
+  /** When the run started (ms precision; from its first log line when nothing else records it). */
+  readonly started_at: string | null;
+  readonly source_files: readonly string[];
+  /** Known counts: a run that failed early knows few or none; a skipped run has none. */
+  readonly counts: Partial<RunCounts> | null;
+  readonly quarantine_by_reason: QuarantineByReason;
+  readonly duration_ms: number | null;
+  readonly duplicate_of?: string;
+  readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
+}
+
+/** Every run of the lake, newest first (run ids sort by start time). */
+export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
+  const { bucket, prefix } = lake.layout.artifacts.runsPrefix();
+  const runIds = (await listPrefixes(lake.store, bucket, prefix))
+    .map((runPrefix) => runPrefix.slice(prefix.length, -1))
+    .filter((runId) => RunIdSchema.safeParse(runId).success);
+  const runs = await Promise.all(runIds.map((runId) => summarizeRun(lake, runId)));
+  // Run ids sort by the second; two runs of the same second are ordered by their recorded start.
+  return runs.sort((a, b) => compareDesc(a.started_at ?? a.run_id, b.started_at ?? b.run_id) || compareDesc(a.run_id, b.run_id));
+}
+
+async function summarizeRun(lake: LocalLake, runId: string): Promise<RunSummary> {
+  const manifestBytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
+  if (manifestBytes !== undefined) {
+    const manifest = RunManifestSchema.parse(JSON.parse(Buffer.from(manifestBytes).toString('utf8')));
+    return {
+      run_id: runId,
+      // Until promotion is built, a written run with no critical errors counts as PUBLISHED.
+      status: manifest.critical_errors.length > 0 ? 'BLOCKED' : 'PUBLISHED',
+      started_at: manifest.started_at,
+      source_files: manifest.source_files,
+      counts: manifest.counts,
+      quarantine_by_reason: manifest.quarantine_by_reason,
+      duration_ms: Date.parse(manifest.finished_at) - Date.parse(manifest.started_at),
+    };
+  }
+  const recordBytes = await lake.store.getBytes(lake.layout.artifacts.runRecord(runId));
+  if (recordBytes !== undefined) {
+    const record = FailedRunRecordSchema.parse(JSON.parse(Buffer.from(recordBytes).toString('utf8')));
+    return {
+      run_id: runId,
+      status: 'FAILED',
+      started_at: record.started_at,
+      source_files: [`${record.source.bucket}/${record.source.key}`],
+      counts: record.counts,
+      quarantine_by_reason: {},
+      duration_ms: Date.parse(record.failed_at) - Date.parse(record.started_at),
+      error: { name: record.error, message: record.cause, state: record.failed_state ?? null },
+    };
+  }
+  const records = await readLogRecords(lake, runId);
+  const duration_ms = logSpanMs(records);
+  const duplicate = records?.find((line) => line['message'] === 'duplicate file skipped');
+  if (duplicate !== undefined) {
+    return {
+      run_id: runId,
+      status: 'SKIPPED',
+      started_at: firstLogTime(records),
+      source_files: [],
+      counts: null,
+      quarantine_by_reason: {},
+      duration_ms,
+      ...(typeof duplicate['duplicate_of'] === 'string' ? { duplicate_of: duplicate['duplicate_of'] } : {}),
+    };
+  }
+  return { run_id: runId, status: 'INCOMPLETE', started_at: firstLogTime(records), source_files: [], counts: null, quarantine_by_reason: {}, duration_ms };
+}
+
+function compareDesc(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
+}
+
+function logTimes(records: readonly Record<string, unknown>[] | undefined): number[] {
+  return (records ?? [])
+    .map((record) => (typeof record['timestamp'] === 'string' ? Date.parse(record['timestamp']) : Number.NaN))
+    .filter((time) => !Number.isNaN(time));
+}
+
+function firstLogTime(records: readonly Record<string, unknown>[] | undefined): string | null {
+  const times = logTimes(records);
+  return times.length === 0 ? null : new Date(Math.min(...times)).toISOString();
+}
+
+/** First to last log line of a run: its duration when no manifest records one. */
+function logSpanMs(records: readonly Record<string, unknown>[] | undefined): number | null {
+  const times = logTimes(records);
+  return times.length === 0 ? null : Math.max(...times) - Math.min(...times);
+}

@@ -1,0 +1,67 @@
+import type { QuarantineByReason } from '@ledgerlake/domain';
+import type { IngestOutcome } from './ingest';
+import type { RunSummary } from './runs';
+
+/** The readable summary of one ingested file (a few lines, ending in a newline). */
+export function formatIngestSummary(outcome: IngestOutcome): string {
+  const { counts } = outcome;
+  const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
+  const lines = [head];
+  switch (outcome.status) {
+    case 'PUBLISHED':
+    case 'BLOCKED':
+      lines.push(
+        `  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned`,
+      );
+      if (counts.quarantined_rows > 0) lines.push(`  quarantined: ${reasons(outcome.quarantine_by_reason)}`);
+      if (outcome.status === 'BLOCKED') lines.push(`  blocked: ${(outcome.critical_errors ?? []).join('; ')}`);
+      break;
+    case 'SKIPPED':
+      lines.push(
+        `  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`} (same content): nothing written`,
+      );
+      break;
+    case 'FAILED': {
+      const error = outcome.error;
+      lines.push(`  ${error?.name ?? 'Error'}${error?.state ? ` in ${error.state}` : ''}: ${error?.message ?? ''}`);
+      break;
+    }
+  }
+  lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `ledgerlake runs` as a table. */
+export function formatRunsTable(runs: readonly RunSummary[]): string {
+  if (runs.length === 0) return 'No runs yet (ingest a file with `ledgerlake ingest FILE`).\n';
+  const rows = runs.map((run) => [
+    run.run_id,
+    run.status,
+    run.counts?.input_rows?.toString() ?? '-',
+    run.counts?.valid_rows?.toString() ?? '-',
+    run.counts?.quarantined_rows?.toString() ?? '-',
+    run.counts?.condemned_rows?.toString() ?? '-',
+    run.duration_ms === null ? '-' : seconds(run.duration_ms),
+    run.error !== undefined
+      ? `${run.error.name}${run.error.state === null ? '' : ` in ${run.error.state}`}`
+      : run.duplicate_of !== undefined
+        ? `duplicate of ${run.duplicate_of}`
+        : run.source_files.join(', '),
+  ]);
+  const header = ['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'];
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  return [header, ...rows]
+    .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))
+    .join('\n')
+    .concat('\n');
+}
+
+function reasons(byReason: QuarantineByReason): string {
+  return Object.entries(byReason)
+    .map(([code, rows]) => `${code} ${rows}`)
+    .join(', ');
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
