@@ -2,14 +2,9 @@ import { parseConfig } from '@ledgerlake/config';
 import { ConfigError, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
 import { PartitionWriterConfigSchema, settingsFromConfig } from './config';
 import { DEFAULT_PARTITION_WRITER_SETTINGS } from './write-partitions';
+import { lakeBucketsEnv } from '@ledgerlake/testing';
 
-const BUCKETS = {
-  BRONZE_BUCKET: 'll-dev-bronze',
-  SILVER_BUCKET: 'll-dev-silver',
-  GOLD_BUCKET: 'll-dev-gold',
-  QUARANTINE_BUCKET: 'll-dev-quarantine',
-  ARTIFACTS_BUCKET: 'll-dev-artifacts',
-};
+const BUCKETS = lakeBucketsEnv('dev');
 
 describe('PartitionWriterConfigSchema', () => {
   it('defaults to the default settings', () => {

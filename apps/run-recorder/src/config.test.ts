@@ -1,14 +1,9 @@
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { ConfigError } from '@ledgerlake/domain';
 import { RunRecorderConfigSchema } from './config';
+import { lakeBucketsEnv } from '@ledgerlake/testing';
 
-const BUCKETS = {
-  BRONZE_BUCKET: 'll-dev-bronze',
-  SILVER_BUCKET: 'll-dev-silver',
-  GOLD_BUCKET: 'll-dev-gold',
-  QUARANTINE_BUCKET: 'll-dev-quarantine',
-  ARTIFACTS_BUCKET: 'll-dev-artifacts',
-};
+const BUCKETS = lakeBucketsEnv('dev');
 
 describe('RunRecorderConfigSchema', () => {
   it('reads the lake buckets', () => {

@@ -1,14 +1,9 @@
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { ConfigError, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
 import { settingsFromConfig, ValidationConfigSchema } from './config';
+import { lakeBucketsEnv } from '@ledgerlake/testing';
 
-const BUCKETS = {
-  BRONZE_BUCKET: 'll-dev-bronze',
-  SILVER_BUCKET: 'll-dev-silver',
-  GOLD_BUCKET: 'll-dev-gold',
-  QUARANTINE_BUCKET: 'll-dev-quarantine',
-  ARTIFACTS_BUCKET: 'll-dev-artifacts',
-};
+const BUCKETS = lakeBucketsEnv('dev');
 
 describe('ValidationConfigSchema', () => {
   it('defaults to the contract: the domain currency list and a 60 min / >100 rows / >5 % breaker', () => {

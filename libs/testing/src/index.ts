@@ -5,3 +5,4 @@ export type { CapturedSink, SinkRecord } from './capture-sink';
 export { describeObjectStoreContract, type ObjectStoreContractSubject } from './object-store-contract';
 export { DEFAULT_BAD_ROW_MIX, generateTransactionsCsv, seededRandom, type BadRowMix, type GeneratedFile, type GenerateOptions } from './transactions-csv';
 export { openParquetScratch, type ParquetScratch } from './parquet-scratch';
+export { lakeBucketsEnv } from './lake-buckets-env';
