@@ -6,7 +6,7 @@ import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
 import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError, EXIT } from './cli-error';
-import { createRunHandlers, type LocalLake } from './local-lake';
+import { createRunHandlers, type LocalLake, type LocalWiring } from './local-lake';
 
 /** How a file's run ended (PRODUCT.md §11). */
 export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED';
@@ -49,30 +49,48 @@ export async function readInputFiles(paths: readonly string[], cwd: string): Pro
   return files;
 }
 
-/** Options of one file's ingest. */
+/** Options of one run (of a file being ingested, or of an object already in Bronze). */
 export interface IngestOptions {
   readonly definition: AslDefinition;
   readonly now: () => Date;
   /** Called as the execution enters each state (live progress). */
   readonly onState?: (stateName: string) => void;
+  /** Fault injection and retry timing (tests); default the real wiring. */
+  readonly wiring?: LocalWiring;
+}
+
+/** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
+export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
+  const source = await landInBronze(lake, file, options.now());
+  return runBronzeObject(lake, source, file.path, options);
 }
 
 /**
- * Lands one file in Bronze and runs the state machine on it in-process; the run's Powertools lines
- * go to `artifacts/runs/<run_id>/logs.jsonl`, written when the run ends.
+ * Runs the state machine in-process on an object already in Bronze and summarises how it ended;
+ * `file` is what the outcome names (the user's path, or the Bronze key). The run's Powertools
+ * lines go to `artifacts/runs/<run_id>/logs.jsonl`, written when the run ends.
  */
-export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
-  const started = options.now();
-  const source = await landInBronze(lake, file, started);
-  const runId = formatRunId(started, randomSuffix());
+export async function runBronzeObject(
+  lake: LocalLake,
+  source: ObjectRef,
+  file: string,
+  options: IngestOptions,
+): Promise<IngestOutcome> {
+  const runId = formatRunId(options.now(), randomSuffix());
   const lines: string[] = [];
   let lastState: RunState | undefined;
   const t0 = performance.now();
   const result = await runLocally({
     definition: options.definition,
-    handlers: createRunHandlers(lake, options.definition, (line) => {
-      lines.push(line);
-    }),
+    handlers: createRunHandlers(
+      lake,
+      options.definition,
+      (line) => {
+        lines.push(line);
+      },
+      options.wiring,
+    ),
+    ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
     input: { dataset: DATASET, mode: 'ingest', source },
     executionName: runId,
     onStateEntered: (event) => options.onState?.(event.name),
@@ -84,7 +102,7 @@ export async function ingestFile(lake: LocalLake, file: InputFile, options: Inge
   const duration_ms = Math.round(performance.now() - t0);
   await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
 
-  const base = { file: file.path, run_id: runId, source, duration_ms };
+  const base = { file, run_id: runId, source, duration_ms };
   if (result.status === 'FAILED') {
     return {
       ...base,
@@ -123,7 +141,7 @@ export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {
  * content already there is reused (loop prevention then reports it as a duplicate), different
  * content gets the first free `<name>-N<ext>`.
  */
-async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<ObjectRef> {
+export async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<ObjectRef> {
   const ingestDate = now.toISOString().slice(0, 10);
   const name = basename(file.path);
   const ext = extname(name);

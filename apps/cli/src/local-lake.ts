@@ -35,6 +35,17 @@ export interface LocalLake {
   readonly layout: LakeLayout;
 }
 
+/**
+ * How a command wires its runs; the defaults are the real ones. Tests use it to inject faults and
+ * to skip the definition's retry backoff.
+ */
+export interface LocalWiring {
+  /** The store one function (short name, e.g. `validation`) uses; default the lake's own store. */
+  readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
+  /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
+  readonly retryIntervalMs?: number;
+}
+
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
 export function lakeDir(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
   const chosen = option ?? (env['LEDGERLAKE_LAKE'] || undefined) ?? DEFAULT_LAKE_DIR;
@@ -86,19 +97,21 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
 /**
  * One handler per Task function of the definition, each the app's own `createHandler` with its own
  * Powertools (`serviceName` = the function's short name) writing every log line and EMF record to
- * `sink` instead of stdout. Built per run, so that a run's sink gets exactly that run's lines.
+ * `sink` instead of stdout; `wiring.storeFor` may give one function another store. Built per run, so that a run's sink gets exactly that run's lines.
  */
 export function createRunHandlers(
   lake: LocalLake,
   definition: AslDefinition,
   sink: LineSink,
+  wiring: LocalWiring = {},
 ): Record<string, LocalHandler> {
   const handlers: Record<string, LocalHandler> = {};
   for (const functionName of new Set(Object.values(taskFunctions(definition)))) {
     const short = functionName.startsWith(FUNCTION_PREFIX) ? functionName.slice(FUNCTION_PREFIX.length) : functionName;
     const factory = FUNCTIONS[short];
     if (factory === undefined) throw new Error(`cli: the state machine names function ${functionName}, which the local lake does not have`);
-    handlers[functionName] = factory(lake, createObservability({ serviceName: short, dataset: DATASET, sink }));
+    const store = wiring.storeFor?.(short, lake.store) ?? lake.store;
+    handlers[functionName] = factory({ ...lake, store }, createObservability({ serviceName: short, dataset: DATASET, sink }));
   }
   return handlers;
 }

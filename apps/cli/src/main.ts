@@ -1,6 +1,8 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli-error';
 import type { IngestOutcome } from './ingest';
+import type { LocalWiring } from './local-lake';
+import { type DailyTime, parseDailyTime } from './schedule';
 
 /*
  * The commands' modules (the functions, Parquet, the state machine runner) load only when a
@@ -12,6 +14,7 @@ const loadLogs = () => import('./logs');
 const loadRuns = () => import('./runs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
+const loadWatch = () => import('./watch');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -27,6 +30,10 @@ export interface CliIo {
   readonly cwd: string;
   /** Default `() => new Date()`. */
   readonly now?: () => Date;
+  /** Fault injection and retry timing of the runs (tests); default the real wiring. */
+  readonly wiring?: LocalWiring;
+  /** Stops `watch` (tests); without it, SIGINT and SIGTERM do. */
+  readonly signal?: AbortSignal;
 }
 
 interface CommonOptions {
@@ -76,7 +83,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     for (const input of inputs) {
       const progress = live ? startProgress(io.stderr, input.path) : undefined;
       try {
-        outcomes.push(await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name) }));
+        outcomes.push(
+          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: io.wiring }),
+        );
       } finally {
         progress?.stop();
       }
@@ -84,6 +93,49 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     exitCode = ingestExitCode(outcomes);
+  });
+
+  withCommon(
+    program
+      .command('watch')
+      .description(
+        'watch Bronze (bronze/mortgages/transactions/ingest_date=*/) and run the state machine once per new object; ' +
+          'stop with Ctrl-C (SIGINT) or SIGTERM',
+      )
+      .option('--interval <seconds>', 'seconds between two listings of Bronze', parseInterval, 2)
+      .option('--daily <HH:MM>', 'also, every day at this time (UTC), run every Bronze object not yet processed', parseDaily)
+      .option('--once', 'run every Bronze object not yet processed, then exit (exit code as for ingest)')
+      .option('--json', 'print one JSON object per run (one line each) on stdout'),
+  ).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
+    verbose = options.verbose === true;
+    const { ingestExitCode } = await loadIngest();
+    const { lakeDir, localDefinition, openLake } = await loadLake();
+    const { formatRunLine } = await loadSummary();
+    const { watchBronze } = await loadWatch();
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const stop = new AbortController();
+    const onSignal = () => stop.abort();
+    io.signal?.addEventListener('abort', onSignal);
+    if (io.signal === undefined && options.once !== true) {
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    }
+    try {
+      const outcomes = await watchBronze(lake, {
+        run: { definition: localDefinition(), now, wiring: io.wiring },
+        intervalMs: options.interval * 1000,
+        ...(options.daily === undefined ? {} : { daily: options.daily }),
+        once: options.once === true,
+        signal: stop.signal,
+        onOutcome: (outcome, trigger) =>
+          io.stdout.write(options.json === true ? `${JSON.stringify({ trigger, ...outcome })}\n` : formatRunLine(outcome)),
+      });
+      exitCode = options.once === true ? ingestExitCode(outcomes) : EXIT.ok;
+    } finally {
+      io.signal?.removeEventListener('abort', onSignal);
+      process.removeListener('SIGINT', onSignal);
+      process.removeListener('SIGTERM', onSignal);
+    }
   });
 
   withCommon(
@@ -138,6 +190,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
     return EXIT.failed;
   }
+}
+
+function parseDaily(value: string): DailyTime {
+  try {
+    return parseDailyTime(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function parseInterval(value: string): number {
+  const seconds = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !(seconds > 0)) throw new InvalidArgumentError(`expected a positive number of seconds, got '${value}'`);
+  return seconds;
 }
 
 /** Runs the command on this process's arguments and streams, and sets the process exit code. */

@@ -2,6 +2,22 @@ import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { IngestOutcome } from './ingest';
 import type { RunSummary } from './runs';
 
+/** One line per run (`watch`): status, Bronze key, run id, duration and the gist. */
+export function formatRunLine(outcome: IngestOutcome): string {
+  const { counts } = outcome;
+  const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
+  switch (outcome.status) {
+    case 'PUBLISHED':
+      return `${head}  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned\n`;
+    case 'BLOCKED':
+      return `${head}  blocked: ${(outcome.critical_errors ?? []).join('; ')}\n`;
+    case 'SKIPPED':
+      return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
+    case 'FAILED':
+      return `${head}  ${outcome.error?.name ?? 'Error'}${outcome.error?.state ? ` in ${outcome.error.state}` : ''}: ${outcome.error?.message ?? ''}\n`;
+  }
+}
+
 /** The readable summary of one ingested file (a few lines, ending in a newline). */
 export function formatIngestSummary(outcome: IngestOutcome): string {
   const { counts } = outcome;
