@@ -204,7 +204,7 @@ describe('preventLoops', () => {
 
     it('condemns a fresh exact re-send of a quarantined row', async () => {
       const store = new MemoryObjectStore();
-      await writeQuarantineIndex(store, 'artifacts', '20240101T000000Z', new Map([['2024-01', [bad().rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['2024-01', [bad().rowHash]]]));
       const state = await prepareRun(store, layout, numbered([[tx('1', '2024-01-05T09:00:00Z'), bad()]]));
       expect(await run(store, state)).toEqual({ status: 'CONTINUE', condemned_rows: 1, condemned_by_reason: { DUPLICATE_FAILURE: 1 } });
       expect(await decisionsOf(store, state)).toEqual([
@@ -215,21 +215,21 @@ describe('preventLoops', () => {
     it('finds hashes filed under unknown when the timestamp does not parse', async () => {
       const store = new MemoryObjectStore();
       const row = workRow(['12', 'ACC001', '1.00', 'EUR', 'not a time']);
-      await writeQuarantineIndex(store, 'artifacts', '20240101T000000Z', new Map([['unknown', [row.rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['unknown', [row.rowHash]]]));
       const state = await prepareRun(store, layout, numbered([[row]]));
       expect((await run(store, state)).condemned_rows).toBe(1);
     });
 
     it('lets a retried row (attempt_count > 0) through', async () => {
       const store = new MemoryObjectStore();
-      await writeQuarantineIndex(store, 'artifacts', '20240101T000000Z', new Map([['2024-01', [bad().rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['2024-01', [bad().rowHash]]]));
       const state = await prepareRun(store, layout, numbered([[bad({ attemptCount: 1 })]]));
       expect((await run(store, state)).condemned_rows).toBe(0);
     });
 
     it('ignores the quarantine output of this run itself (a retry of the run)', async () => {
       const store = new MemoryObjectStore();
-      await writeQuarantineIndex(store, 'artifacts', '20240105T090000Z', new Map([['2024-01', [bad().rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240105T090000Z', new Map([['2024-01', [bad().rowHash]]]));
       const state = await prepareRun(store, layout, numbered([[bad()]]));
       expect((await run(store, state)).condemned_rows).toBe(0);
     });
@@ -238,7 +238,7 @@ describe('preventLoops', () => {
       const store = new MemoryObjectStore();
       const first = await prepareRun(store, layout, numbered([[bad()]]), { runId: '20240105T080000Z' });
       await run(store, first);
-      await writeQuarantineIndex(store, 'artifacts', '20240105T080000Z', new Map([['2024-01', [bad().rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240105T080000Z', new Map([['2024-01', [bad().rowHash]]]));
       await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T080000Z');
       const redrive = await prepareRun(store, layout, numbered([[bad()]]));
       expect(await run(store, redrive)).toMatchObject({ status: 'CONTINUE', condemned_rows: 0 });
@@ -247,7 +247,7 @@ describe('preventLoops', () => {
     it('does not compare records the parser could not read (they all share one hash)', async () => {
       const store = new MemoryObjectStore();
       const unreadable = workRow([null, null, null, null, null], { schemaProblem: 'unparseable record: …' });
-      await writeQuarantineIndex(store, 'artifacts', '20240101T000000Z', new Map([['unknown', [unreadable.rowHash]]]));
+      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['unknown', [unreadable.rowHash]]]));
       const state = await prepareRun(store, layout, numbered([[unreadable]]));
       expect((await run(store, state)).condemned_rows).toBe(0);
     });

@@ -104,8 +104,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
 
   // Quarantine output of this run and of earlier failed attempts at the same content is not history.
   const excludeRunIds = [run.run_id, ...claim.previousRunIds];
-  const artifacts = layout.buckets.artifacts;
-  const quarantined = await loadQuarantineHashes(store, artifacts, [], { excludeRunIds });
+  const quarantined = await loadQuarantineHashes(store, layout, [], { excludeRunIds });
   const loadedMonths = new Set([UNKNOWN_MONTH]);
   const keys = new FileKeyTable(enrichment.input_rows);
   const findings = new RowFindings(enrichment.input_rows);
@@ -138,7 +137,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
           if (!loadedMonths.has(month)) {
             // The first row of a month: load that month's quarantine history (only touched months are read).
             loadedMonths.add(month);
-            for (const hash of await loadQuarantineHashes(store, artifacts, [month], { excludeRunIds })) quarantined.add(hash);
+            for (const hash of await loadQuarantineHashes(store, layout, [month], { excludeRunIds })) quarantined.add(hash);
           }
           if (quarantined.has(r.rowHash)) findings.flag(row, QUARANTINE_RESEND);
         }

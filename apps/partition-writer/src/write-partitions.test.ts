@@ -251,8 +251,8 @@ describe('writePartitions', () => {
 
     // Row 2 (unparseable time) is under `unknown`, read with every month; 2024-04-01T00:30+01:00 is March in UTC.
     const [bad, unknown, , march] = rows.map((row) => row.rowHash);
-    expect(await loadQuarantineHashes(store, 'artifacts', ['2024-03'])).toEqual(new Set([bad, unknown, march]));
-    expect(await loadQuarantineHashes(store, 'artifacts', ['2024-04'])).toEqual(new Set([unknown]));
+    expect(await loadQuarantineHashes(store, layout, ['2024-03'])).toEqual(new Set([bad, unknown, march]));
+    expect(await loadQuarantineHashes(store, layout, ['2024-04'])).toEqual(new Set([unknown]));
   });
 
   it('writes _SUCCESS last in each Silver run folder, then the manifest', async () => {

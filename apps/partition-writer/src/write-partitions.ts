@@ -222,7 +222,7 @@ export async function writePartitions(state: RunState, deps: PartitionWriterDeps
   const silverParts = await silver.finish();
   const quarantineFiles = fileRefs(await quarantine.finish());
   const condemnedFiles = fileRefs(await condemned.finish());
-  await writeQuarantineIndex(store, layout.buckets.artifacts, runId, quarantinedHashes);
+  await writeQuarantineIndex(store, layout, runId, quarantinedHashes);
 
   const counts = {
     input_rows: enrichment.input_rows,

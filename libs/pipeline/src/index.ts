@@ -72,8 +72,6 @@ export {
   indexMonthsToRead,
   loadQuarantineHashes,
   quarantineIndexMonth,
-  quarantineIndexPrefix,
-  quarantineIndexRef,
   UNKNOWN_MONTH,
   writeQuarantineIndex,
   type LoadQuarantineHashesOptions,

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import { MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
+import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import {
   indexMonthsToRead,
   loadQuarantineHashes,
   quarantineIndexMonth,
-  quarantineIndexRef,
   writeQuarantineIndex,
 } from './quarantine-index';
 
@@ -14,7 +13,7 @@ function must<T>(value: T | undefined): T {
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
-const BUCKET = 'artifacts';
+const layout = createLakeLayout(localBuckets());
 
 /** Counts the objects read, to check look-ups stay within the touched months. */
 function countingStore(store: MemoryObjectStore): { store: ObjectStore; read: string[] } {
@@ -30,7 +29,7 @@ function countingStore(store: MemoryObjectStore): { store: ObjectStore; read: st
 describe('quarantine index', () => {
   it('writes one object per month, one hash a line, sorted and de-duplicated', async () => {
     const store = new MemoryObjectStore();
-    const refs = await writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([
+    const refs = await writeQuarantineIndex(store, layout, '20240105T090000Z', new Map([
       ['2024-01', [sha('b'), sha('a'), sha('b')]],
       ['unknown', [sha('c')]],
       ['2024-02', []],
@@ -45,24 +44,24 @@ describe('quarantine index', () => {
 
   it('loads the hashes of the touched months and of unknown, and reads nothing else', async () => {
     const memory = new MemoryObjectStore();
-    await writeQuarantineIndex(memory, BUCKET, '20240105T090000Z', new Map([['2024-01', [sha('jan')]], ['2024-03', [sha('mar')]]]));
-    await writeQuarantineIndex(memory, BUCKET, '20240205T090000Z', new Map([['2024-01', [sha('jan2')]], ['unknown', [sha('bad-ts')]]]));
+    await writeQuarantineIndex(memory, layout, '20240105T090000Z', new Map([['2024-01', [sha('jan')]], ['2024-03', [sha('mar')]]]));
+    await writeQuarantineIndex(memory, layout, '20240205T090000Z', new Map([['2024-01', [sha('jan2')]], ['unknown', [sha('bad-ts')]]]));
     const { store, read } = countingStore(memory);
-    const hashes = await loadQuarantineHashes(store, BUCKET, ['2024-01']);
+    const hashes = await loadQuarantineHashes(store, layout, ['2024-01']);
     expect(hashes).toEqual(new Set([sha('jan'), sha('jan2'), sha('bad-ts')]));
     expect(read.every((key) => key.includes('month=2024-01/') || key.includes('month=unknown/'))).toBe(true);
   });
 
   it('leaves out the runs it is told to exclude', async () => {
     const store = new MemoryObjectStore();
-    await writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([['2024-01', [sha('mine')]]]));
-    await writeQuarantineIndex(store, BUCKET, '20240205T090000Z', new Map([['2024-01', [sha('theirs')]]]));
-    const hashes = await loadQuarantineHashes(store, BUCKET, ['2024-01'], { excludeRunIds: ['20240105T090000Z'] });
+    await writeQuarantineIndex(store, layout, '20240105T090000Z', new Map([['2024-01', [sha('mine')]]]));
+    await writeQuarantineIndex(store, layout, '20240205T090000Z', new Map([['2024-01', [sha('theirs')]]]));
+    const hashes = await loadQuarantineHashes(store, layout, ['2024-01'], { excludeRunIds: ['20240105T090000Z'] });
     expect(hashes).toEqual(new Set([sha('theirs')]));
   });
 
   it('finds nothing in an empty index', async () => {
-    expect((await loadQuarantineHashes(new MemoryObjectStore(), BUCKET, ['2024-01'])).size).toBe(0);
+    expect((await loadQuarantineHashes(new MemoryObjectStore(), layout, ['2024-01'])).size).toBe(0);
   });
 
   it('puts a row in the UTC month of its timestamp, or in unknown', () => {
@@ -78,8 +77,9 @@ describe('quarantine index', () => {
 
   it('rejects malformed months, run ids and hashes', async () => {
     const store = new MemoryObjectStore();
-    expect(() => quarantineIndexRef(BUCKET, '2024-13', '20240105T090000Z')).toThrow(/invalid month/);
-    expect(() => quarantineIndexRef(BUCKET, '2024-01', '../x')).toThrow(/invalid run id/);
-    await expect(writeQuarantineIndex(store, BUCKET, '20240105T090000Z', new Map([['2024-01', ['XYZ']]]))).rejects.toThrow(/invalid row hash/);
+    await expect(writeQuarantineIndex(store, layout, '20240105T090000Z', new Map([['2024-13', [sha('a')]]]))).rejects.toThrow(/invalid month/);
+    await expect(loadQuarantineHashes(store, layout, ['2024-13'])).rejects.toThrow(/invalid month/);
+    await expect(writeQuarantineIndex(store, layout, '../x', new Map([['2024-01', [sha('a')]]]))).rejects.toThrow(/invalid run id/);
+    await expect(writeQuarantineIndex(store, layout, '20240105T090000Z', new Map([['2024-01', ['XYZ']]]))).rejects.toThrow(/invalid row hash/);
   });
 });

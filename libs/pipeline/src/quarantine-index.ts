@@ -1,5 +1,5 @@
-import { parseTimestamp, RunIdSchema } from '@ledgerlake/domain';
-import { listAll, type ObjectRef, type ObjectStore, type PrefixRef } from '@ledgerlake/storage';
+import { parseTimestamp } from '@ledgerlake/domain';
+import { listAll, type LakeLayout, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { readLineBatches } from './work-area';
 
 /*
@@ -8,7 +8,7 @@ import { readLineBatches } from './work-area';
  * of a known-bad row by reading only the months the new file touches — the cost follows the
  * partitions a file touches, not the size of the quarantine.
  *
- * Layout (artifacts bucket): `index/quarantine-hashes/month=<YYYY-MM|unknown>/run_id=<run_id>.txt`,
+ * Layout (`layout.control.quarantineIndex`): `index/quarantine-hashes/month=<YYYY-MM|unknown>/run_id=<run_id>.txt`,
  * one lowercase hex SHA-256 a line. `unknown` holds rows whose timestamp does not parse; every
  * look-up reads it too. One object per run and month: written once by the run's partition
  * writer, rewritten identically if the writer is retried, never appended to by another run.
@@ -17,16 +17,7 @@ import { readLineBatches } from './work-area';
 /** The month of rows whose `TransactionTimestamp` does not parse. */
 export const UNKNOWN_MONTH = 'unknown';
 
-const INDEX_ROOT = 'index/quarantine-hashes/';
-const MONTH_PATTERN = /^(\d{4}-(0[1-9]|1[0-2])|unknown)$/;
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
-
-function checkMonth(month: string): string {
-  if (!MONTH_PATTERN.test(month)) {
-    throw new RangeError(`quarantine-index: invalid month ${JSON.stringify(month)} (expected YYYY-MM or ${UNKNOWN_MONTH})`);
-  }
-  return month;
-}
 
 /** The index month of a row: `YYYY-MM` (UTC) of its trimmed `TransactionTimestamp`, or `unknown`. */
 export function quarantineIndexMonth(timestamp: string | null): string {
@@ -36,31 +27,19 @@ export function quarantineIndexMonth(timestamp: string | null): string {
   return `${String(parsed.year).padStart(4, '0')}-${String(parsed.month).padStart(2, '0')}`;
 }
 
-/** Where one month's index objects live. */
-export function quarantineIndexPrefix(artifactsBucket: string, month: string): PrefixRef {
-  return { bucket: artifactsBucket, prefix: `${INDEX_ROOT}month=${checkMonth(month)}/` };
-}
-
-/** One run's index object for one month. */
-export function quarantineIndexRef(artifactsBucket: string, month: string, runId: string): ObjectRef {
-  const id = RunIdSchema.safeParse(runId);
-  if (!id.success) throw new RangeError(`quarantine-index: invalid run id ${JSON.stringify(runId)}`);
-  return { bucket: artifactsBucket, key: `${quarantineIndexPrefix(artifactsBucket, month).prefix}run_id=${runId}.txt` };
-}
-
 /**
  * Writes a run's quarantined row hashes, one object per month (months without hashes are not
  * written). Hashes are de-duplicated and sorted. Returns the objects written.
  */
 export async function writeQuarantineIndex(
   store: ObjectStore,
-  artifactsBucket: string,
+  layout: LakeLayout,
   runId: string,
   hashesByMonth: ReadonlyMap<string, readonly string[]>,
 ): Promise<ObjectRef[]> {
   const written: ObjectRef[] = [];
   for (const [month, hashes] of [...hashesByMonth].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ref = quarantineIndexRef(artifactsBucket, month, runId);
+    const ref = layout.control.quarantineIndex(month, runId);
     if (hashes.length === 0) continue;
     for (const hash of hashes) {
       if (!HASH_PATTERN.test(hash)) {
@@ -76,9 +55,7 @@ export async function writeQuarantineIndex(
 
 /** Which months of the index to read: the given ones plus `unknown`, each once. */
 export function indexMonthsToRead(months: Iterable<string>): string[] {
-  const wanted = new Set<string>([UNKNOWN_MONTH]);
-  for (const month of months) wanted.add(checkMonth(month));
-  return [...wanted].sort();
+  return [...new Set<string>([UNKNOWN_MONTH, ...months])].sort();
 }
 
 /** Options of `loadQuarantineHashes`. */
@@ -93,14 +70,14 @@ export interface LoadQuarantineHashesOptions {
  */
 export async function loadQuarantineHashes(
   store: ObjectStore,
-  artifactsBucket: string,
+  layout: LakeLayout,
   months: Iterable<string>,
   options: LoadQuarantineHashesOptions = {},
 ): Promise<Set<string>> {
   const excluded = new Set([...(options.excludeRunIds ?? [])].map((runId) => `run_id=${runId}.txt`));
   const hashes = new Set<string>();
   for (const month of indexMonthsToRead(months)) {
-    const { bucket, prefix } = quarantineIndexPrefix(artifactsBucket, month);
+    const { bucket, prefix } = layout.control.quarantineIndexPrefix(month);
     for await (const meta of listAll(store, bucket, prefix)) {
       if (excluded.has(meta.key.slice(prefix.length))) continue;
       const stream = await store.getStream({ bucket, key: meta.key });

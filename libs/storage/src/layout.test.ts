@@ -298,6 +298,21 @@ describe('Artifacts and control objects', () => {
   it.each(['', '../x', 'a/b', '.hidden', 'x'.repeat(129)])('rejects the incident id %j', (id) => {
     expect(() => local.control.postedAlert(id)).toThrow('layout: invalid incident id');
   });
+
+  it('keeps the quarantine history index by transaction month, one object per run', () => {
+    expect(local.control.quarantineIndex('2024-01', RUN)).toEqual({
+      bucket: 'artifacts',
+      key: `index/quarantine-hashes/month=2024-01/run_id=${RUN}.txt`,
+    });
+    expect(local.control.quarantineIndexPrefix('unknown')).toEqual({
+      bucket: 'artifacts',
+      prefix: 'index/quarantine-hashes/month=unknown/',
+    });
+  });
+
+  it.each(['2024-13', '2024-1', '', 'UNKNOWN', '2024-01/..'])('rejects the index month %j', (month) => {
+    expect(() => local.control.quarantineIndexPrefix(month)).toThrow('layout: invalid month');
+  });
 });
 
 describe('parseBronzeKey', () => {

@@ -125,6 +125,10 @@ export interface ControlLayout {
   postedAlertsPrefix(): PrefixRef;
   /** The record that an incident's alert was posted (`alerts/posted/<incident-id>.json`). */
   postedAlert(incidentId: string): ObjectRef;
+  /** One month of the quarantine history index (`index/quarantine-hashes/month=<YYYY-MM|unknown>/`). */
+  quarantineIndexPrefix(month: string): PrefixRef;
+  /** One run's quarantined row hashes of one month (`.../month=<m>/run_id=<run_id>.txt`). */
+  quarantineIndex(month: string, runId: string): ObjectRef;
 }
 
 /** Every key of the lake, bound to physical bucket names. */
@@ -149,6 +153,7 @@ const LOCAL_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
 const INCIDENT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const INGEST_DATE_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+const INDEX_MONTH_PATTERN = /^(\d{4}-(0[1-9]|1[0-2])|unknown)$/;
 
 function invalid(what: string, value: unknown, expected: string): never {
   throw new RangeError(`layout: invalid ${what} ${JSON.stringify(value)} (expected ${expected})`);
@@ -172,6 +177,11 @@ function isIngestDate(value: string): boolean {
 
 function isRunId(value: string): boolean {
   return RunIdSchema.safeParse(value).success;
+}
+
+function checkIndexMonth(month: string): string {
+  if (typeof month !== 'string' || !INDEX_MONTH_PATTERN.test(month)) invalid('month', month, 'YYYY-MM or unknown');
+  return month;
 }
 
 function checkRunId(runId: string): string {
@@ -350,6 +360,14 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         }
         return { bucket: artifacts, key: `alerts/posted/${incidentId}.json` };
       },
+      quarantineIndexPrefix: (month) => ({
+        bucket: artifacts,
+        prefix: `index/quarantine-hashes/month=${checkIndexMonth(month)}/`,
+      }),
+      quarantineIndex: (month, runId) => ({
+        bucket: artifacts,
+        key: `index/quarantine-hashes/month=${checkIndexMonth(month)}/run_id=${checkRunId(runId)}.txt`,
+      }),
     },
   };
 }
