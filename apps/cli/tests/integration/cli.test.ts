@@ -1,47 +1,15 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { main, type CliIo } from '../../src/main';
+import { Q1_SAMPLE, REPO, runCli, runLogLines, useTempLake, type Captured } from '../support/cli-harness';
 
-const REPO = resolve(__dirname, '../../../..');
-const Q1_SAMPLE = join(REPO, 'samples/transactions-2024-q1.csv');
 const BIN = join(REPO, 'apps/cli/bin/ledgerlake.js');
 const TASK_FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer'];
 
-interface Captured {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-let work: string;
-let lake: string;
-
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'ledgerlake-cli-'));
-  lake = join(work, 'lake');
-});
-
-afterEach(async () => {
-  await rm(work, { recursive: true, force: true });
-});
-
-/** Runs the real CLI entry in-process with captured output; stdout/stderr are not terminals. */
-async function run(...argv: string[]): Promise<Captured> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    cwd: work,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const dirs = useTempLake('ledgerlake-cli-');
+const run = (...argv: string[]): Promise<Captured> => runCli(argv, dirs.work);
 
 /** Every file under `dir`, as paths relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -50,17 +18,10 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1));
 }
 
-async function logLines(runId: string): Promise<Record<string, unknown>[]> {
-  const text = await readFile(join(lake, 'artifacts/runs', runId, 'logs.jsonl'), 'utf8');
-  return text
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
 
 describe('ledgerlake ingest', () => {
   it('publishes the §6 sample into Silver with a run log holding every function and only its run id', async () => {
-    const result = await run('ingest', Q1_SAMPLE, '--json', '--lake', lake);
+    const result = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
 
     expect(result.code).toBe(0);
     const [outcome, ...others] = JSON.parse(result.stdout) as Record<string, unknown>[];
@@ -71,19 +32,19 @@ describe('ledgerlake ingest', () => {
       quarantine_by_reason: {},
     });
     const runId = String(outcome?.['run_id']);
-    const silver = await filesUnder(join(lake, 'silver'));
+    const silver = await filesUnder(join(dirs.lake, 'silver'));
     for (const month of ['01', '02', '03']) {
       const folder = `mortgages/transactions/year=2024/month=${month}/schema_v=v1/run_id=${runId}/`;
       expect(silver).toContain(`${folder}_SUCCESS`);
       expect(silver.some((key) => key.startsWith(folder) && key.endsWith('.parquet'))).toBe(true);
     }
-    const lines = await logLines(runId);
+    const lines = await runLogLines(dirs.lake, runId);
     expect(lines.every((line) => line['run_id'] === runId)).toBe(true);
     expect(new Set(lines.map((line) => line['service']))).toEqual(new Set(TASK_FUNCTIONS));
   });
 
   it('keeps the run log out of stdout: --json prints exactly one JSON array', async () => {
-    const result = await run('ingest', Q1_SAMPLE, '--json', '--lake', lake);
+    const result = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
 
     expect(result.stdout.trimStart().startsWith('[')).toBe(true);
     expect(() => JSON.parse(result.stdout) as unknown).not.toThrow();
@@ -91,10 +52,10 @@ describe('ledgerlake ingest', () => {
   });
 
   it('skips a second ingest of the same content with exit 0 and says so', async () => {
-    const first = await run('ingest', Q1_SAMPLE, '--json', '--lake', lake);
+    const first = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
     const firstRunId = (JSON.parse(first.stdout) as { run_id: string }[])[0]?.run_id;
 
-    const second = await run('ingest', Q1_SAMPLE, '--lake', lake);
+    const second = await run('ingest', Q1_SAMPLE, '--lake', dirs.lake);
 
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/^SKIPPED /);
@@ -102,34 +63,34 @@ describe('ledgerlake ingest', () => {
   });
 
   it('fails a file missing a column: exit 1, FAILED naming the column and the state, run.json, nothing in Silver', async () => {
-    const file = join(work, 'no-currency.csv');
+    const file = join(dirs.work, 'no-currency.csv');
     await writeFile(file, 'TransactionID,CustomerID,TransactionAmount,TransactionTimestamp\n1,ACC001,1.00,2024-01-05T09:00:00Z\n');
 
-    const result = await run('ingest', file, '--json', '--lake', lake);
+    const result = await run('ingest', file, '--json', '--lake', dirs.lake);
 
     expect(result.code).toBe(1);
     const [outcome] = JSON.parse(result.stdout) as { run_id: string; status: string; error: Record<string, unknown> }[];
     expect(outcome?.status).toBe('FAILED');
     expect(outcome?.error).toMatchObject({ name: 'MissingColumnsError', state: 'Enrich' });
     expect(String(outcome?.error['message'])).toContain('missing required column(s) Currency');
-    const record = JSON.parse(await readFile(join(lake, 'artifacts/runs', String(outcome?.run_id), 'run.json'), 'utf8')) as {
+    const record = JSON.parse(await readFile(join(dirs.lake, 'artifacts/runs', String(outcome?.run_id), 'run.json'), 'utf8')) as {
       status: string;
       error: string;
     };
     expect(record).toMatchObject({ status: 'FAILED', error: 'MissingColumnsError' });
-    expect(await filesUnder(join(lake, 'silver'))).toEqual([]);
+    expect(await filesUnder(join(dirs.lake, 'silver'))).toEqual([]);
   });
 
   it('rejects a missing file with one sentence and exit 1, before ingesting anything', async () => {
-    const result = await run('ingest', Q1_SAMPLE, 'nope.csv', '--lake', lake);
+    const result = await run('ingest', Q1_SAMPLE, 'nope.csv', '--lake', dirs.lake);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toBe('ledgerlake: Cannot read nope.csv: no such file; nothing was ingested.\n');
-    expect(await filesUnder(join(lake, 'bronze'))).toEqual([]);
+    expect(await filesUnder(join(dirs.lake, 'bronze'))).toEqual([]);
   });
 
   it('rejects an unknown option as wrong usage (exit 2) with a hint', async () => {
-    const result = await run('ingest', Q1_SAMPLE, '--bogus', '--lake', lake);
+    const result = await run('ingest', Q1_SAMPLE, '--bogus', '--lake', dirs.lake);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("unknown option '--bogus'");
@@ -137,7 +98,7 @@ describe('ledgerlake ingest', () => {
   });
 
   it('refuses a lake path that is a file, in one sentence', async () => {
-    const notADir = join(work, 'file');
+    const notADir = join(dirs.work, 'file');
     await writeFile(notADir, 'x');
 
     const result = await run('ingest', Q1_SAMPLE, '--lake', notADir);
@@ -149,13 +110,13 @@ describe('ledgerlake ingest', () => {
 
 describe('ledgerlake runs and logs', () => {
   it('lists runs newest first with status and counts, and shows a run log filtered by function', async () => {
-    const published = await run('ingest', Q1_SAMPLE, '--json', '--lake', lake);
-    const skipped = await run('ingest', Q1_SAMPLE, '--json', '--lake', lake);
+    const published = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
+    const skipped = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
     const [first] = JSON.parse(published.stdout) as { run_id: string }[];
     const [second] = JSON.parse(skipped.stdout) as { run_id: string }[];
 
-    const runs = await run('runs', '--json', '--lake', lake);
-    const logs = await run('logs', String(first?.run_id), '--function', 'validation', '--lake', lake);
+    const runs = await run('runs', '--json', '--lake', dirs.lake);
+    const logs = await run('logs', String(first?.run_id), '--function', 'validation', '--lake', dirs.lake);
 
     expect(runs.code).toBe(0);
     expect(JSON.parse(runs.stdout)).toMatchObject([
@@ -169,17 +130,17 @@ describe('ledgerlake runs and logs', () => {
   });
 
   it('reports an unknown run in one sentence with exit 1', async () => {
-    const result = await run('logs', '20240101T000000Z-nope', '--lake', lake);
+    const result = await run('logs', '20240101T000000Z-nope', '--lake', dirs.lake);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`ledgerlake: No run 20240101T000000Z-nope in the lake ${lake}.\n`);
+    expect(result.stderr).toBe(`ledgerlake: No run 20240101T000000Z-nope in the lake ${dirs.lake}.\n`);
   });
 });
 
 describe('the ledgerlake bin', () => {
   it('prints only JSON on stdout for ingest --json and exits with the status code', async () => {
-    const outcome = await promisify(execFile)(process.execPath, [BIN, 'ingest', Q1_SAMPLE, '--json', '--lake', lake], {
-      cwd: work,
+    const outcome = await promisify(execFile)(process.execPath, [BIN, 'ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake], {
+      cwd: dirs.work,
       env: { ...process.env, LEDGERLAKE_LAKE: '' },
     }).then(
       ({ stdout }) => ({ code: 0, stdout }),

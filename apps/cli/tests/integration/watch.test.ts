@@ -1,60 +1,28 @@
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { TransientStorageError } from '@ledgerlake/domain';
 import type { ObjectStore } from '@ledgerlake/storage';
 import { main, type CliIo } from '../../src/main';
+import { jsonLines, Q1_SAMPLE, runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
-const REPO = resolve(__dirname, '../../../..');
-const Q1_SAMPLE = join(REPO, 'samples/transactions-2024-q1.csv');
 const BRONZE_KEY = 'mortgages/transactions/ingest_date=2024-04-01/dropped.csv';
 
-let work: string;
-let lake: string;
-
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'ledgerlake-watch-'));
-  lake = join(work, 'lake');
-});
-
-afterEach(async () => {
-  await rm(work, { recursive: true, force: true });
-});
-
-async function run(argv: string[], extra: Partial<CliIo> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    cwd: work,
-    ...extra,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const dirs = useTempLake('ledgerlake-watch-');
+const run = (argv: string[], extra: Partial<CliIo> = {}) => runCli(argv, dirs.work, extra);
 
 /** Drops a file into Bronze by hand, as an upload to the bucket would. */
 async function dropIntoBronze(key: string): Promise<void> {
-  const path = join(lake, 'bronze', key);
+  const path = join(dirs.lake, 'bronze', key);
   await mkdir(dirname(path), { recursive: true });
   await copyFile(Q1_SAMPLE, path);
 }
-
-const jsonLines = (text: string) =>
-  text
-    .trim()
-    .split('\n')
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('ledgerlake watch --once', () => {
   it('runs a file dropped into Bronze by hand, exits 0, and starts nothing when run again', async () => {
     await dropIntoBronze(BRONZE_KEY);
 
-    const first = await run(['watch', '--once', '--json', '--lake', lake]);
-    const second = await run(['watch', '--once', '--json', '--lake', lake]);
+    const first = await run(['watch', '--once', '--json', '--lake', dirs.lake]);
+    const second = await run(['watch', '--once', '--json', '--lake', dirs.lake]);
 
     expect(first.code).toBe(0);
     const [outcome, ...others] = jsonLines(first.stdout);
@@ -67,17 +35,17 @@ describe('ledgerlake watch --once', () => {
       counts: { input_rows: 8, valid_rows: 8 },
     });
     expect(second).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(await readdir(join(lake, 'artifacts/runs'))).toEqual([outcome?.['run_id']]);
+    expect(await readdir(join(dirs.lake, 'artifacts/runs'))).toEqual([outcome?.['run_id']]);
   });
 
   it('prints one summary line per run without --json, and runs only the objects not yet processed', async () => {
-    await run(['ingest', Q1_SAMPLE, '--lake', lake]);
+    await run(['ingest', Q1_SAMPLE, '--lake', dirs.lake]);
     const other = 'mortgages/transactions/ingest_date=2024-04-02/other.csv';
     const csv = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp\n9,ACC009,5.00,GBP,2024-04-02T09:00:00Z\n';
-    await mkdir(dirname(join(lake, 'bronze', other)), { recursive: true });
-    await writeFile(join(lake, 'bronze', other), csv);
+    await mkdir(dirname(join(dirs.lake, 'bronze', other)), { recursive: true });
+    await writeFile(join(dirs.lake, 'bronze', other), csv);
 
-    const result = await run(['watch', '--once', '--lake', lake]);
+    const result = await run(['watch', '--once', '--lake', dirs.lake]);
 
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
@@ -86,7 +54,7 @@ describe('ledgerlake watch --once', () => {
   });
 
   it('rejects a malformed --daily as wrong usage', async () => {
-    const result = await run(['watch', '--daily', '2am', '--lake', lake]);
+    const result = await run(['watch', '--daily', '2am', '--lake', dirs.lake]);
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('expected HH:MM');
@@ -107,10 +75,10 @@ describe('ledgerlake watch (polling)', () => {
       },
       stderr: { write: () => true },
       env: {},
-      cwd: work,
+      cwd: dirs.work,
       signal: stop.signal,
     };
-    const watching = main(['watch', '--interval', '0.05', '--json', '--lake', lake], io);
+    const watching = main(['watch', '--interval', '0.05', '--json', '--lake', dirs.lake], io);
     await new Promise((done) => setTimeout(done, 200));
     await dropIntoBronze(BRONZE_KEY);
 
@@ -138,7 +106,7 @@ describe('a transient storage failure in a real run', () => {
         },
       });
 
-    const result = await run(['ingest', Q1_SAMPLE, '--json', '--lake', lake], {
+    const result = await run(['ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake], {
       wiring: {
         storeFor: (fn, store) => (fn === 'validation' ? failFirstWrite(store) : store),
         retryIntervalMs: 0,
@@ -149,10 +117,7 @@ describe('a transient storage failure in a real run', () => {
     const [outcome] = JSON.parse(result.stdout) as { run_id: string; status: string }[];
     expect(outcome?.status).toBe('PUBLISHED');
     expect(failures).toBe(1);
-    const lines = (await readFile(join(lake, 'artifacts/runs', String(outcome?.run_id), 'logs.jsonl'), 'utf8'))
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const lines = await runLogLines(dirs.lake, String(outcome?.run_id));
     const validation = lines.filter((line) => line['service'] === 'validation');
     const failed = validation.filter((line) => line['level'] === 'ERROR' && line['message'] === 'invocation failed');
     expect(failed).toHaveLength(1);
