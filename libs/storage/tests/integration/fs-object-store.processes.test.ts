@@ -65,6 +65,20 @@ async function runTogether(commands: WorkerCommand[]): Promise<{ won: string[]; 
   return results.map((m) => ('result' in m ? m.result : { won: [], conflicts: 0 }));
 }
 
+/** Starts a worker process that takes the key's lock and keeps it; resolves once it holds it. */
+async function lockHolder(root: string, bucket: string, key: string): Promise<Worker> {
+  const holder = startWorker({ kind: 'hold-lock', root, bucket, key });
+  try {
+    await holder.next((m) => 'ready' in m);
+    holder.child.send({ go: true });
+    await holder.next((m) => 'locked' in m);
+    return holder;
+  } catch (err) {
+    await killed(holder);
+    throw err;
+  }
+}
+
 async function killed(worker: Worker): Promise<void> {
   worker.child.kill('SIGKILL');
   await worker.exited; // reaped: its pid is gone, not a zombie that still answers kill(pid, 0)
@@ -127,10 +141,7 @@ describe('FsObjectStore across processes', () => {
     'a lock left by a killed process does not block later writes (its pid is gone)',
     async () => {
       const ref = { bucket, key: 'locked/object.json' };
-      const holder = startWorker({ kind: 'hold-lock', root, bucket, key: ref.key });
-      await holder.next((m) => 'ready' in m);
-      holder.child.send({ go: true });
-      await holder.next((m) => 'locked' in m);
+      const holder = await lockHolder(root, bucket, ref.key);
       await killed(holder);
       // Age alone would not free the lock for a minute: only the dead pid can explain a quick write.
       const store = new FsObjectStore(root, { lockStaleMs: 60_000, lockTimeoutMs: 10_000 });
@@ -151,11 +162,8 @@ describe('FsObjectStore across processes', () => {
     'a lock held by a live process makes writers wait, then fail with TransientStorageError',
     async () => {
       const ref = { bucket, key: 'locked/object.json' };
-      const holder = startWorker({ kind: 'hold-lock', root, bucket, key: ref.key });
+      const holder = await lockHolder(root, bucket, ref.key);
       try {
-        await holder.next((m) => 'ready' in m);
-        holder.child.send({ go: true });
-        await holder.next((m) => 'locked' in m);
         const store = new FsObjectStore(root, { lockStaleMs: 60_000, lockTimeoutMs: 300 });
 
         const attempt = store.put(ref, 'blocked');
@@ -174,11 +182,8 @@ describe('FsObjectStore across processes', () => {
     'a lock held by a live process for longer than lockStaleMs is taken over',
     async () => {
       const ref = { bucket, key: 'locked/object.json' };
-      const holder = startWorker({ kind: 'hold-lock', root, bucket, key: ref.key });
+      const holder = await lockHolder(root, bucket, ref.key);
       try {
-        await holder.next((m) => 'ready' in m);
-        holder.child.send({ go: true });
-        await holder.next((m) => 'locked' in m);
         const store = new FsObjectStore(root, { lockStaleMs: 300, lockTimeoutMs: 10_000 });
 
         const started = Date.now();
