@@ -11,6 +11,8 @@ export const functionPackages = [
   '@ledgerlake/validation',
   '@ledgerlake/partition-writer',
   '@ledgerlake/run-recorder',
+  '@ledgerlake/promotion',
+  '@ledgerlake/alert-consumer',
 ];
 
 export default [
