@@ -71,6 +71,15 @@ export {
   SuccessMarkerSchema,
   YearMonthSchema,
 } from './run-context';
+export {
+  RUN_BLOCKED_DETAIL_TYPE,
+  RUN_BLOCKED_SOURCE,
+  type RunBlockedDetail,
+  RunBlockedDetailSchema,
+  type RunBlockedEvent,
+  RunBlockedEventSchema,
+  runBlockedEvent,
+} from './run-blocked-event';
 export { backfillRunId, formatRunId, isBackfillRunId, type RunId, RunIdSchema, runIdTime } from './run-id';
 export {
   type Lineage,
