@@ -9,6 +9,9 @@ export const FUNCTION_SERVICES = ['enrichment', 'loop-prevention', 'validation',
 /** One function service. */
 export type FunctionService = (typeof FUNCTION_SERVICES)[number];
 
+/** The shared-infrastructure service (buckets, state machine, alerts, catalog), relative to the workspace root. */
+export const INFRA_SERVICE_DIR = 'infra';
+
 /** The workspace root (this file is `tools/deploy/src/function-services.ts`). */
 export const WORKSPACE_ROOT = join(__dirname, '..', '..', '..');
 

@@ -1,7 +1,8 @@
 /**
- * `npm run package`, after the build: packages every function service with osls
- * (`serverless package --stage <stage>`, default `ci`) in its own directory — offline, with no AWS
- * credentials — leaving `apps/<name>/.serverless/` (the zip and the CloudFormation templates).
+ * `npm run package`, after the build: packages every function service and the infrastructure
+ * service with osls (`serverless package --stage <stage>`, default `ci`) in its own directory —
+ * offline, with no AWS credentials — leaving `apps/<name>/.serverless/` (the zip and the
+ * CloudFormation templates) and `infra/.serverless/` (the templates).
  *
  * Usage: node -r @swc-node/register tools/deploy/src/package-functions.ts [--stage STAGE]
  */
@@ -9,7 +10,14 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bundleDir, FUNCTION_SERVICES, type FunctionService, serviceDir, WORKSPACE_ROOT } from './function-services';
+import {
+  bundleDir,
+  FUNCTION_SERVICES,
+  type FunctionService,
+  INFRA_SERVICE_DIR,
+  serviceDir,
+  WORKSPACE_ROOT,
+} from './function-services';
 import { PACKAGE_DIR, packageService, type PackagedService } from './package-service';
 
 /** Packages the given services, a few at a time (each osls run is one busy process). */
@@ -45,8 +53,12 @@ async function main(): Promise<void> {
     const result = packaged.get(service);
     if (result) process.stdout.write(`packaged ${serviceDir(service)}/${PACKAGE_DIR} (${(result.ms / 1000).toFixed(1)} s)\n`);
   }
+  const infra = await packageService(join(WORKSPACE_ROOT, INFRA_SERVICE_DIR), values.stage);
+  process.stdout.write(`packaged ${INFRA_SERVICE_DIR}/${PACKAGE_DIR} (${(infra.ms / 1000).toFixed(1)} s)\n`);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
-  process.stdout.write(`${packaged.size} function services packaged for stage ${values.stage} in ${seconds} s\n`);
+  process.stdout.write(
+    `${packaged.size} function services and the infrastructure service packaged for stage ${values.stage} in ${seconds} s\n`,
+  );
 }
 
 if (require.main === module) {

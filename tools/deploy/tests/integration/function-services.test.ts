@@ -14,6 +14,7 @@ import {
   bundleDir,
   FUNCTION_SERVICES,
   type FunctionService,
+  INFRA_SERVICE_DIR,
   serviceDir,
   WORKSPACE_ROOT,
 } from '../../src/function-services';
@@ -346,11 +347,11 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 });
 
 describe('serverless-compose.yml', () => {
-  it('lists exactly the function services', async () => {
+  it('lists exactly the infrastructure service and the function services', async () => {
     const compose = await readFile(join(WORKSPACE_ROOT, 'serverless-compose.yml'), 'utf8');
     const paths = [...compose.matchAll(/^\s+path:\s*(\S+)\s*$/gm)].map((match) => match[1]);
 
-    expect(paths).toEqual(FUNCTION_SERVICES.map((service) => `apps/${service}`));
+    expect(paths).toEqual([INFRA_SERVICE_DIR, ...FUNCTION_SERVICES.map((service) => `apps/${service}`)]);
   });
 
   it('runs osls through a shim whose --version compose can read, and hands other commands to osls', () => {

@@ -1,0 +1,597 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DATASET, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
+import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
+import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
+import aslValidator from 'asl-validator';
+import jsonata from 'jsonata';
+import { WORKSPACE_ROOT } from '../../src/function-services';
+import { asList, isAllowed, type PolicyStatement, roleStatements } from '../../src/iam-policy';
+import { copyInfraService, ROW_PIPELINE_DEFINITION } from '../../src/infra-service';
+import { type CfnTemplate, packageService, readPackagedTemplate } from '../../src/package-service';
+
+/*
+ * Packages the infrastructure service (infra/serverless.yml, in a copy of the workspace's shape)
+ * offline and checks the CloudFormation it would deploy against PRODUCT.md §4-§9 and the repo's
+ * own definitions: the lake layout, the state machine file, the run-id rule, the alert path.
+ */
+
+const STAGE = 'ci';
+const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+const PACKAGING_TIMEOUT_MS = 120_000;
+const buckets = stageBuckets(`ledgerlake-${STAGE}`);
+const layout = createLakeLayout(buckets);
+const TRAIL_BUCKET = `ledgerlake-${STAGE}-audit-trail`;
+const STATE_MACHINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}`;
+/** The alert consumer's Lambda timeout the queue is sized for. */
+const ALERT_CONSUMER_TIMEOUT_S = 30;
+
+type Properties = Record<string, unknown>;
+interface Resource {
+  readonly Type: string;
+  readonly Properties?: Properties;
+  readonly DependsOn?: string | string[];
+}
+
+const workDir = { path: '' };
+let template: CfnTemplate;
+
+beforeAll(async () => {
+  workDir.path = await mkdtemp(join(tmpdir(), 'ledgerlake-infra-'));
+  const dir = await copyInfraService(workDir.path);
+  await packageService(dir, STAGE);
+  template = await readPackagedTemplate(dir);
+}, PACKAGING_TIMEOUT_MS);
+
+afterAll(async () => {
+  if (workDir.path !== '') await rm(workDir.path, { recursive: true, force: true });
+});
+
+function resource(id: string): Resource {
+  const found = template.Resources[id] as Resource | undefined;
+  if (found === undefined) throw new Error(`infra: the template has no resource ${id}`);
+  return found;
+}
+
+function props(id: string): Properties {
+  return resource(id).Properties ?? {};
+}
+
+function ofType(type: string): [string, Properties][] {
+  return Object.entries(template.Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, r.Properties ?? {}]);
+}
+
+/** What CloudFormation would make of an `Fn::Sub` string, in the stage's region and a test account. */
+function substitute(text: string): string {
+  const values: Record<string, string> = {
+    'AWS::Region': REGION,
+    'AWS::AccountId': ACCOUNT,
+    'AWS::Partition': 'aws',
+    Stage: STAGE,
+  };
+  return text.replace(/\$\{([^}!]+)\}/g, (match, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`infra: unknown Fn::Sub variable ${match}`);
+    return value;
+  });
+}
+
+/** A literal or a plain `Fn::Sub` string, resolved; anything else (Ref, GetAtt) is returned as is. */
+function resolve(value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && 'Fn::Sub' in value) {
+    const sub = (value as { 'Fn::Sub': unknown })['Fn::Sub'];
+    if (typeof sub === 'string') return substitute(sub);
+  }
+  return value;
+}
+
+function statementsOf(roleId: string): PolicyStatement[] {
+  return roleStatements(template, roleId).map((statement) => ({
+    ...statement,
+    Resource: asList<unknown>(statement.Resource as unknown[]).map(resolve),
+  }));
+}
+
+function definitionOf(stateMachineId: string): AslDefinition {
+  const definition = props(stateMachineId)['DefinitionString'] as { 'Fn::Sub': string };
+  expect(typeof definition['Fn::Sub']).toBe('string');
+  return JSON.parse(substitute(definition['Fn::Sub'])) as AslDefinition;
+}
+
+function bucketId(name: string): string {
+  const found = ofType('AWS::S3::Bucket').find(([, p]) => p['BucketName'] === name);
+  if (found === undefined) throw new Error(`infra: no bucket ${name}`);
+  return found[0];
+}
+
+/** Evaluates a `{% ... %}` JSONata field as Step Functions would, with `$states` and `$uuid`. */
+async function evaluateJsonata(field: unknown, states: Properties, uuid = '0f8fad5b-d9cb-469f-a165-70867728950e'): Promise<unknown> {
+  const text = String(field);
+  expect(text.startsWith('{%') && text.endsWith('%}')).toBe(true);
+  const value: unknown = await jsonata(text.slice(2, -2)).evaluate({}, { states, uuid: () => uuid });
+  // JSONata marks its result sequences; Step Functions hands on plain JSON.
+  return value === undefined ? undefined : JSON.parse(JSON.stringify(value));
+}
+
+const LAKE_BUCKETS = Object.entries(buckets) as [keyof typeof buckets, string][];
+const KMS_BUCKETS = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
+
+describe('buckets', () => {
+  it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s is versioned, owner-enforced and blocks public access', (name) => {
+    const bucket = props(bucketId(name));
+
+    expect(bucket['VersioningConfiguration']).toEqual({ Status: 'Enabled' });
+    expect(bucket['PublicAccessBlockConfiguration']).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(bucket['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+  });
+
+  it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s is SSE-KMS with the data key for Silver, Gold and Quarantine, SSE-S3 otherwise', (name) => {
+    const encryption = props(bucketId(name))['BucketEncryption'] as {
+      ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Properties }[];
+    };
+    const rules = encryption.ServerSideEncryptionConfiguration;
+
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.ServerSideEncryptionByDefault).toEqual(
+      KMS_BUCKETS.has(name)
+        ? { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': ['DataKey', 'Arn'] } }
+        : { SSEAlgorithm: 'AES256' },
+    );
+  });
+
+  it('the data key rotates and is the alias the function roles are scoped to', () => {
+    expect(props('DataKey')['EnableKeyRotation']).toBe(true);
+    expect(resource('DataKey').Type).toBe('AWS::KMS::Key');
+    expect(props('DataKeyAlias')).toEqual({ AliasName: `alias/ledgerlake-${STAGE}-data`, TargetKeyId: { Ref: 'DataKey' } });
+  });
+
+  it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s denies every request that is not TLS', (name) => {
+    const id = bucketId(name);
+    const policies = ofType('AWS::S3::BucketPolicy').filter(([, p]) => JSON.stringify(p['Bucket']) === JSON.stringify({ Ref: id }));
+    const statements = policies.flatMap(([, p]) => (p['PolicyDocument'] as { Statement: Properties[] }).Statement);
+
+    expect(policies).toHaveLength(1);
+    expect(statements).toContainEqual({
+      Sid: 'DenyInsecureTransport',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 's3:*',
+      Resource: [`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`],
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    });
+  });
+
+  it('Silver moves to a Glacier class after 90 days, for the whole bucket', () => {
+    const rules = (props(bucketId(buckets.silver))['LifecycleConfiguration'] as { Rules: Properties[] }).Rules;
+    const transition = rules.find((rule) => rule['Transitions'] !== undefined);
+
+    expect(transition).toMatchObject({ Status: 'Enabled', Transitions: [{ TransitionInDays: 90 }] });
+    expect(transition?.['Prefix'] ?? transition?.['Filter']).toBeUndefined();
+    expect(String((transition?.['Transitions'] as Properties[])[0]?.['StorageClass'])).toMatch(/^GLACIER/);
+  });
+
+  it('Quarantine and condemned rows go to Glacier after 5 years and are never expired', () => {
+    const rules = (props(bucketId(buckets.quarantine))['LifecycleConfiguration'] as { Rules: Properties[] }).Rules;
+    const transition = rules.find((rule) => rule['Transitions'] !== undefined);
+    const expiring = rules.filter((rule) =>
+      ['ExpirationInDays', 'ExpirationDate', 'NoncurrentVersionExpiration', 'NoncurrentVersionExpirationInDays'].some((key) => key in rule),
+    );
+
+    // No prefix or filter: the rule covers mortgages/transactions/ and condemned/ alike.
+    expect(transition).toMatchObject({ Status: 'Enabled', Transitions: [{ StorageClass: 'GLACIER', TransitionInDays: 1825 }] });
+    expect(transition?.['Prefix'] ?? transition?.['Filter']).toBeUndefined();
+    expect(expiring).toEqual([]);
+  });
+
+  it('Bronze sends its events to EventBridge', () => {
+    expect(props(bucketId(buckets.bronze))['NotificationConfiguration']).toEqual({
+      EventBridgeConfiguration: { EventBridgeEnabled: true },
+    });
+  });
+});
+
+describe('the row-pipeline state machine', () => {
+  it('deploys the repo file as is: the definition equals libs/state-machine/src/row-pipeline.asl.json after substitution', async () => {
+    const fromFile = (await readFile(join(WORKSPACE_ROOT, ROW_PIPELINE_DEFINITION), 'utf8')).replace(
+      /#\{([^}]+)\}/g,
+      (_match, name: string) => ({ 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, Stage: STAGE })[name] ?? `#{${name}}`,
+    );
+
+    expect(definitionOf('RowPipelineStateMachine')).toEqual(JSON.parse(fromFile));
+    expect(definitionOf('RowPipelineStateMachine')).toEqual(loadDefinition({ region: REGION, accountId: ACCOUNT, stage: STAGE }));
+  });
+
+  it.each(['RowPipelineStateMachine', 'StarterStateMachine'])('%s is valid ASL as deployed', (id) => {
+    const result = aslValidator(structuredClone(definitionOf(id)), { checkPaths: true, checkArn: true });
+
+    expect(result.errorsText()).toBe('');
+    expect(result.isValid).toBe(true);
+  });
+
+  it('is named ledgerlake-<stage>, traced, and logs to its own log group; Stage defaults to the stage', () => {
+    const machine = props('RowPipelineStateMachine');
+
+    expect(machine['StateMachineName']).toBe(`ledgerlake-${STAGE}`);
+    expect(machine['TracingConfiguration']).toEqual({ Enabled: true });
+    expect(machine['LoggingConfiguration']).toMatchObject({
+      Level: 'ERROR',
+      Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': ['RowPipelineLogGroup', 'Arn'] } } }],
+    });
+    expect(props('RowPipelineLogGroup')).toEqual({ LogGroupName: `/aws/vendedlogs/states/ledgerlake-${STAGE}`, RetentionInDays: 30 });
+    expect(machine['RoleArn']).toEqual({ 'Fn::GetAtt': ['RowPipelineRole', 'Arn'] });
+    expect((template as unknown as { Parameters: Record<string, Properties> }).Parameters['Stage']).toMatchObject({ Type: 'String', Default: STAGE });
+  });
+
+  it('its role invokes exactly the functions the definition names, and nothing else but logs delivery and X-Ray', () => {
+    const named = [...new Set(Object.values(taskFunctions(definitionOf('RowPipelineStateMachine'))))];
+    const statements = statementsOf('RowPipelineRole');
+    const invoke = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
+    const others = statements.filter((s) => !invoke.includes(s));
+
+    expect(named).toEqual(expect.arrayContaining([`ledgerlake-${STAGE}-enrichment`, `ledgerlake-${STAGE}-run-recorder`]));
+    expect(invoke).toHaveLength(1);
+    expect(asList<string>(invoke[0]?.Action)).toEqual(['lambda:InvokeFunction']);
+    expect(new Set(invoke[0]?.Resource as string[])).toEqual(
+      new Set(named.map((name) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`)),
+    );
+    expect(others.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(logs:[A-Za-z]+Deliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
+    expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-other` })).toBe(false);
+  });
+
+  it('a Task added to the definition is allowed by the next package; a non-Lambda Task stops packaging', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ledgerlake-infra-def-'));
+    try {
+      const dir = await copyInfraService(root);
+      const definition = rawDefinition() as unknown as { States: Record<string, Properties> };
+      const resourceOf = (fn: string) => `arn:aws:lambda:#{AWS::Region}:#{AWS::AccountId}:function:ledgerlake-#{Stage}-${fn}`;
+      definition.States['AuditRun'] = { Type: 'Task', Resource: resourceOf('audit'), End: true };
+      const expected = new Set(Object.values(taskFunctions(fillForTest(definition))).map((name) => name.replace(`-${STAGE}-`, '-#{Stage}-')));
+      await writeFile(join(root, ROW_PIPELINE_DEFINITION), JSON.stringify(definition));
+      const withAudit = jest.requireActual<{ functionNames: string[] }>(join(dir, 'row-pipeline-functions.js'));
+      definition.States['AuditRun'] = { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true };
+      await writeFile(join(root, ROW_PIPELINE_DEFINITION), JSON.stringify(definition));
+      jest.resetModules();
+
+      expect(withAudit.functionNames).toContain('ledgerlake-#{Stage}-audit');
+      expect(new Set(withAudit.functionNames)).toEqual(expected);
+      expect(() => jest.requireActual(join(dir, 'row-pipeline-functions.js'))).toThrow(/Task AuditRun has Resource arn:aws:states:::sns:publish/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});
+
+/** A definition object with its placeholders filled, for `taskFunctions`. */
+function fillForTest(definition: unknown): AslDefinition {
+  return JSON.parse(JSON.stringify(definition).replace(/#\{AWS::Region\}/g, REGION).replace(/#\{AWS::AccountId\}/g, ACCOUNT).replace(/#\{Stage\}/g, STAGE)) as AslDefinition;
+}
+
+describe('the starter (executions named with their run id)', () => {
+  const states = (): Record<string, Properties> => definitionOf('StarterStateMachine').States as unknown as Record<string, Properties>;
+  const startTasks = (): Properties[] => {
+    const sweep = states()['SweepIngestDates']?.['ItemProcessor'] as { States: Record<string, Properties> };
+    const runs = sweep.States['StartRuns']?.['ItemProcessor'] as { States: Record<string, Properties> };
+    return [states()['StartRun'] as Properties, runs.States['StartSweptRun'] as Properties];
+  };
+
+  it('starts the row pipeline with a name that is a run id, and the run request as its input', async () => {
+    for (const task of startTasks()) {
+      const args = task['Arguments'] as Properties;
+      const context = { State: { EnteredTime: '2024-01-05T09:00:00.123Z' }, Execution: { StartTime: '2024-01-05T09:00:00.001Z' } };
+      const request = { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/a.csv` } };
+      const name = await evaluateJsonata(args['Name'], { context, input: request });
+      const input = await evaluateJsonata(args['Input'], { context, input: { ...request, extra: 1 } });
+
+      expect(task['Resource']).toBe('arn:aws:states:::states:startExecution');
+      expect(args['StateMachineArn']).toBe(STATE_MACHINE_ARN);
+      expect(name).toBe('20240105T090000Z-0f8fad5bd9cb');
+      expect(RunIdSchema.safeParse(name).success).toBe(true);
+      expect(input).toEqual(request);
+      // What CaptureRunContext/BuildRunContext then make of it parses as the run context.
+      const run = { ...request, run_id: name, execution_name: name, execution_arn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${String(name)}`, started_at: '2024-01-05T09:00:00.200Z' };
+      expect(RunContextSchema.safeParse(run).success).toBe(true);
+    }
+  });
+
+  it('the daily sweep lists today and the days before (UTC) and starts a run per landed file, not per folder marker', async () => {
+    const sweep = states()['SweepIngestDates'] as Properties;
+    const inner = (sweep['ItemProcessor'] as { States: Record<string, Properties> }).States;
+    const input = { dataset: DATASET, mode: 'ingest', sweep: { bucket: buckets.bronze, days: 2 } };
+    const context = { Execution: { StartTime: '2024-03-01T02:00:00.045Z' }, Map: { Item: { Value: '2024-02-29' } } };
+    const prefix = await evaluateJsonata((sweep['ItemSelector'] as Properties)['prefix'], { context, input });
+    const listed = await evaluateJsonata(inner['ListIngestDate']?.['Output'], {
+      input: { dataset: DATASET, mode: 'ingest', bucket: buckets.bronze, prefix },
+      result: { Contents: [{ Key: `${String(prefix)}` }, { Key: `${String(prefix)}a.csv` }, { Key: `${String(prefix)}b.csv.gz` }], NextContinuationToken: 'next' },
+    });
+
+    expect(await evaluateJsonata(sweep['Items'], { context, input })).toEqual(['2024-03-01', '2024-02-29']);
+    expect(prefix).toBe(`${DATASET}/ingest_date=2024-02-29/`);
+    expect(listed).toMatchObject({ keys: [`${String(prefix)}a.csv`, `${String(prefix)}b.csv.gz`], token: 'next' });
+    expect(await evaluateJsonata(inner['ListIngestDate']?.['Arguments'], { input: { bucket: buckets.bronze, prefix, token: 'next' } })).toEqual({
+      Bucket: buckets.bronze,
+      Prefix: prefix,
+      ContinuationToken: 'next',
+    });
+  });
+
+  it('may start only the row pipeline and list only the dataset in Bronze', () => {
+    const statements = statementsOf('StarterRole');
+    const landed = `${DATASET}/ingest_date=2024-01-05/`;
+
+    expect(props('StarterStateMachine')['RoleArn']).toEqual({ 'Fn::GetAtt': ['StarterRole', 'Arn'] });
+    expect(isAllowed(statements, { action: 'states:StartExecution', resource: STATE_MACHINE_ARN })).toBe(true);
+    expect(isAllowed(statements, { action: 'states:StartExecution', resource: `${STATE_MACHINE_ARN}-starter` })).toBe(false);
+    expect(isAllowed(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${buckets.bronze}`, context: { 's3:prefix': landed } })).toBe(true);
+    expect(isAllowed(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${buckets.bronze}`, context: { 's3:prefix': '' } })).toBe(false);
+    expect(isAllowed(statements, { action: 's3:GetObject', resource: `arn:aws:s3:::${buckets.bronze}/${landed}a.csv` })).toBe(false);
+    expect(statements.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(states:StartExecution|s3:ListBucket|logs:[A-Za-z]+|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
+  });
+});
+
+describe('triggers', () => {
+  const targetsOf = (id: string): Properties[] => props(id)['Targets'] as Properties[];
+
+  it('Bronze Object Created under mortgages/transactions/ starts a run with the run request', async () => {
+    const rule = props('BronzeObjectCreatedRule');
+    const [target] = targetsOf('BronzeObjectCreatedRule');
+    const transformer = target?.['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
+    const event = { detail: { bucket: { name: buckets.bronze }, object: { key: `${DATASET}/ingest_date=2024-01-05/q1.csv`, size: 10 } } };
+    const values = Object.fromEntries(
+      Object.entries(transformer.InputPathsMap).map(([name, path]) => [name, path.slice(2).split('.').reduce<unknown>((v, k) => (v as Properties)[k], event)]),
+    );
+    const input = JSON.parse(transformer.InputTemplate.replace(/<(\w+)>/g, (_m, name: string) => JSON.stringify(values[name])));
+
+    expect(rule['EventPattern']).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { bucket: { name: [buckets.bronze] }, object: { key: [{ prefix: `${DATASET}/` }] } },
+    });
+    expect(rule['State']).toBe('ENABLED');
+    expect(target).toMatchObject({ Arn: { Ref: 'StarterStateMachine' }, RoleArn: { 'Fn::GetAtt': ['TriggerRole', 'Arn'] } });
+    expect(input).toEqual({ dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/q1.csv` } });
+  });
+
+  it('the daily schedule at 02:00 UTC sweeps the last two ingest dates of Bronze', () => {
+    const [target] = targetsOf('DailyScheduleRule');
+
+    expect(props('DailyScheduleRule')['ScheduleExpression']).toBe('cron(0 2 * * ? *)');
+    expect(target).toMatchObject({ Arn: { Ref: 'StarterStateMachine' }, RoleArn: { 'Fn::GetAtt': ['TriggerRole', 'Arn'] } });
+    expect(JSON.parse(String(target?.['Input']))).toEqual({ dataset: DATASET, mode: 'ingest', sweep: { bucket: buckets.bronze, days: 2 } });
+  });
+
+  it('EventBridge may start the starter and nothing else', () => {
+    const statements = roleStatements(template, 'TriggerRole');
+
+    expect(statements).toEqual([{ Sid: 'StartStarter', Effect: 'Allow', Action: 'states:StartExecution', Resource: { Ref: 'StarterStateMachine' } }]);
+  });
+});
+
+describe('alerts', () => {
+  it('FAILED, TIMED_OUT and ABORTED executions of the row pipeline go to SNS etl-failures', () => {
+    const rule = props('ExecutionFailedRule');
+
+    expect(rule['EventPattern']).toEqual({
+      source: ['aws.states'],
+      'detail-type': ['Step Functions Execution Status Change'],
+      detail: {
+        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        stateMachineArn: [{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:ledgerlake-ci' }],
+      },
+    });
+    expect(resolve((rule['EventPattern'] as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn[0])).toBe(STATE_MACHINE_ARN);
+    expect(rule['Targets']).toEqual([{ Id: 'etl-failures', Arn: { Ref: 'EtlFailuresTopic' } }]);
+  });
+
+  it.each([
+    ['EtlFailuresTopic', 'etl-failures', 'events.amazonaws.com'],
+    ['QuarantineAlertsTopic', 'quarantine-alerts', 'cloudwatch.amazonaws.com'],
+  ])('%s is KMS-encrypted and its publisher (%s) may publish', (id, name, publisher) => {
+    const policy = ofType('AWS::SNS::TopicPolicy').find(([, p]) => JSON.stringify(p['Topics']) === JSON.stringify([{ Ref: id }]));
+    const keyPolicy = props('AlertsKey')['KeyPolicy'] as { Statement: Properties[] };
+
+    expect(props(id)).toEqual({ TopicName: `ledgerlake-${STAGE}-${name}`, KmsMasterKeyId: { Ref: 'AlertsKeyAlias' } });
+    expect((policy?.[1]['PolicyDocument'] as { Statement: Properties[] }).Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Allow', Principal: { Service: publisher }, Action: 'sns:Publish', Resource: { Ref: id } }),
+    );
+    expect(keyPolicy.Statement).toContainEqual(
+      expect.objectContaining({ Principal: { Service: expect.arrayContaining([publisher]) }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+    );
+    expect(props('AlertsKey')['EnableKeyRotation']).toBe(true);
+  });
+
+  it('both topics deliver to one encrypted queue, which the topics alone may send to', () => {
+    const subscriptions = ofType('AWS::SNS::Subscription').map(([, p]) => p);
+    const policy = props('EtlFailuresQueuePolicy');
+
+    expect(subscriptions).toEqual(
+      ['EtlFailuresTopic', 'QuarantineAlertsTopic'].map((topic) => ({
+        TopicArn: { Ref: topic },
+        Protocol: 'sqs',
+        Endpoint: { 'Fn::GetAtt': ['EtlFailuresQueue', 'Arn'] },
+        RawMessageDelivery: false,
+      })),
+    );
+    expect(policy['Queues']).toEqual([{ Ref: 'EtlFailuresQueue' }]);
+    expect((policy['PolicyDocument'] as { Statement: Properties[] }).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'sns.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': [{ Ref: 'EtlFailuresTopic' }, { Ref: 'QuarantineAlertsTopic' }] } },
+      }),
+    ]);
+  });
+
+  it('the queue hides a message 6x the consumer timeout and moves it to the DLQ after 3 receives; the DLQ keeps 14 days', () => {
+    const queue = props('EtlFailuresQueue');
+    const dlq = props('EtlFailuresDeadLetterQueue');
+
+    expect(queue['QueueName']).toBe(`ledgerlake-${STAGE}-etl-failures`);
+    expect(queue['SqsManagedSseEnabled']).toBe(true);
+    expect(Number(queue['VisibilityTimeout'])).toBeGreaterThanOrEqual(6 * ALERT_CONSUMER_TIMEOUT_S);
+    expect(queue['RedrivePolicy']).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['EtlFailuresDeadLetterQueue', 'Arn'] }, maxReceiveCount: 3 });
+    expect(dlq).toEqual({ QueueName: `ledgerlake-${STAGE}-etl-failures-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+  });
+
+  it('a message in the DLQ raises an alarm', () => {
+    expect(props('EtlFailuresDeadLetterAlarm')).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EtlFailuresDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }],
+    });
+  });
+
+  const runMetric = (name: string) => ({
+    Namespace: 'LedgerLake',
+    MetricName: name,
+    Dimensions: [
+      { Name: 'service', Value: 'partition-writer' },
+      { Name: 'dataset', Value: DATASET },
+    ],
+  });
+
+  it('a quarantine rate of 5 % or more (QuarantinedRows / InputRows) alarms to quarantine-alerts', async () => {
+    const alarm = props('QuarantineRateAlarm');
+    const metrics = alarm['Metrics'] as Properties[];
+    const rate = metrics.find((m) => m['ReturnData'] === true);
+
+    expect(alarm).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }] });
+    expect(metrics.filter((m) => m['MetricStat'] !== undefined)).toEqual([
+      { Id: 'quarantined', ReturnData: false, MetricStat: { Metric: runMetric('QuarantinedRows'), Period: 3600, Stat: 'Sum' } },
+      { Id: 'input', ReturnData: false, MetricStat: { Metric: runMetric('InputRows'), Period: 3600, Stat: 'Sum' } },
+    ]);
+    expect(rate?.['Expression']).toBe('IF(input > 0, 100 * quarantined / input, 0)');
+  });
+
+  it('100 or more condemned rows alarm to quarantine-alerts', () => {
+    expect(props('CondemnedRowsAlarm')).toMatchObject({
+      ...runMetric('CondemnedRows'),
+      Statistic: 'Sum',
+      Threshold: 100,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }],
+    });
+  });
+});
+
+describe('catalog and SQL', () => {
+  const cols = (spec: string): { Name: string; Type: string }[] =>
+    spec.split(', ').map((column) => {
+      const [name, type] = column.split(' ') as [string, string];
+      return { Name: name, Type: type };
+    });
+  const lineage = 'row_hash string, source_file_id string, source_line bigint, attempt_count int, ingestion_timestamp timestamp, run_id string, execution_arn string';
+  const rejected = `transaction_id string, customer_id string, transaction_amount string, currency string, transaction_timestamp string, validation_error string, error_detail string, ${lineage}`;
+  const s3 = (ref: { bucket: string; prefix: string }) => `s3://${ref.bucket}/${ref.prefix}`;
+  const SYMLINK = {
+    InputFormat: 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat',
+    SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+  };
+  const PARQUET = {
+    InputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+    OutputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+    SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
+  };
+  const tables: [string, string, string, string, string, Properties][] = [
+    ['silver.transactions', 'SilverDatabase', `id bigint, account_id string, amount decimal(16,2), currency string, tx_date timestamp, ${lineage}`, 'year int, month string, schema_v string', s3(layout.silver.tablePrefix()), SYMLINK],
+    ['gold.account_balances', 'GoldDatabase', 'account_id string, currency string, balance decimal(16,2), tx_count bigint, last_tx_date timestamp', 'as_of_month string', s3(layout.gold.accountBalances.tablePrefix()), SYMLINK],
+    ['gold.monthly_reports', 'GoldDatabase', 'account_id string, currency string, tx_count bigint, credits decimal(16,2), debits decimal(16,2), net decimal(16,2), closing_balance decimal(16,2)', 'month string', s3(layout.gold.monthlyReports.tablePrefix()), SYMLINK],
+    ['quarantine.rows', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.quarantine.tablePrefix()), PARQUET],
+    ['quarantine.condemned', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.condemned.tablePrefix()), PARQUET],
+  ];
+
+  it.each(tables)('%s has its columns, partitions, location and formats', (sqlName, database, columns, partitions, location, formats) => {
+    const [databaseName, tableName] = sqlName.split('.');
+    const table = ofType('AWS::Glue::Table').find(([, p]) => (p['TableInput'] as Properties)['Name'] === tableName && JSON.stringify(p['DatabaseName']) === JSON.stringify({ Ref: database }));
+    const input = table?.[1]['TableInput'] as { PartitionKeys: unknown; StorageDescriptor: Properties; TableType: string };
+
+    expect((props(database)['DatabaseInput'] as Properties)['Name']).toBe(databaseName);
+    expect(input.TableType).toBe('EXTERNAL_TABLE');
+    expect(input.StorageDescriptor['Columns']).toEqual(cols(columns));
+    expect(input.PartitionKeys).toEqual(cols(partitions));
+    expect(input.StorageDescriptor).toMatchObject({ Location: location, ...formats });
+  });
+
+  it.each([
+    ['rows', layout.quarantine.tablePrefix()],
+    ['condemned', layout.condemned.tablePrefix()],
+  ])('quarantine.%s projects ingest_date partitions onto the layout (no registration needed)', (tableName, prefix) => {
+    const [, table] = ofType('AWS::Glue::Table').find(([, p]) => (p['TableInput'] as Properties)['Name'] === tableName) ?? [];
+    const parameters = (table?.['TableInput'] as { Parameters: Properties }).Parameters;
+    const template = String(resolve(parameters['storage.location.template'])).replace('${!ingest_date}', '2024-01-05');
+
+    expect(parameters).toMatchObject({ 'projection.enabled': 'true', 'projection.ingest_date.type': 'date', 'projection.ingest_date.format': 'yyyy-MM-dd' });
+    expect(template).toBe(`s3://${prefix.bucket}/${prefix.prefix}ingest_date=2024-01-05/`);
+  });
+
+  it('the Athena workgroup enforces its result location in the artifacts bucket (SSE) and a 10 GB scan limit', () => {
+    expect(props('AthenaWorkGroup')).toMatchObject({
+      Name: `ledgerlake-${STAGE}`,
+      WorkGroupConfiguration: {
+        EnforceWorkGroupConfiguration: true,
+        BytesScannedCutoffPerQuery: 10 * 1024 ** 3,
+        ResultConfiguration: {
+          OutputLocation: `s3://${buckets.artifacts}/athena-results/`,
+          EncryptionConfiguration: { EncryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+  });
+});
+
+describe('audit', () => {
+  it('CloudTrail records every object read and write in Gold and Quarantine, into its own bucket', () => {
+    const trail = props('DataAccessTrail');
+
+    expect(trail).toMatchObject({ TrailName: `ledgerlake-${STAGE}-data-access`, IsLogging: true, EnableLogFileValidation: true, S3BucketName: { Ref: 'TrailBucket' } });
+    expect(trail['EventSelectors']).toEqual([
+      {
+        ReadWriteType: 'All',
+        IncludeManagementEvents: false,
+        DataResources: [{ Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${buckets.gold}/`, `arn:aws:s3:::${buckets.quarantine}/`] }],
+      },
+    ]);
+    expect(asList(resource('DataAccessTrail').DependsOn)).toEqual(['TrailBucketPolicy']);
+  });
+
+  it("the trail bucket lets CloudTrail deliver this trail's logs and nothing else in", () => {
+    const statements = (props('TrailBucketPolicy')['PolicyDocument'] as { Statement: Properties[] }).Statement;
+    const trailArn = `arn:aws:cloudtrail:${REGION}:${ACCOUNT}:trail/ledgerlake-${STAGE}-data-access`;
+    const allows = statements.filter((s) => s['Effect'] === 'Allow');
+
+    expect(allows.map((s) => s['Principal'])).toEqual([{ Service: 'cloudtrail.amazonaws.com' }, { Service: 'cloudtrail.amazonaws.com' }]);
+    expect(allows.map((s) => [s['Action'], resolve(s['Resource'])])).toEqual([
+      ['s3:GetBucketAcl', `arn:aws:s3:::${TRAIL_BUCKET}`],
+      ['s3:PutObject', `arn:aws:s3:::${TRAIL_BUCKET}/AWSLogs/${ACCOUNT}/*`],
+    ]);
+    for (const statement of allows) {
+      expect(resolve((statement['Condition'] as { StringEquals: Properties }).StringEquals['aws:SourceArn'])).toBe(trailArn);
+    }
+  });
+});
+
+describe('outputs', () => {
+  it('exports what other stacks might need under stage-prefixed names', () => {
+    const exported = Object.values(template.Outputs ?? {}).map((output) => (output as { Export?: { Name: string } }).Export?.Name);
+
+    expect(exported).toEqual(
+      expect.arrayContaining(
+        ['state-machine-arn', 'starter-arn', 'data-key-arn', 'alerts-key-arn', 'etl-failures-topic-arn', 'quarantine-alerts-topic-arn', 'etl-failures-queue-arn', 'etl-failures-dlq-arn', 'athena-workgroup'].map(
+          (name) => `ledgerlake-${STAGE}-${name}`,
+        ),
+      ),
+    );
+  });
+});
