@@ -330,6 +330,42 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     }
   });
 
+  it('uses no NotAction, NotResource or NotPrincipal, and every statement names its actions and resources', () => {
+    const loose = statements().filter(
+      (statement) =>
+        ['NotAction', 'NotResource', 'NotPrincipal'].some((key) => key in statement) ||
+        actionsOf(statement).length === 0 ||
+        asList<unknown>(statement.Resource).length === 0,
+    );
+
+    expect(statements().length).toBeGreaterThan(0);
+    expect(loose).toEqual([]);
+  });
+
+  it('grants no wildcard action, and nothing on "*" but X-Ray (which has no resource-level permissions)', () => {
+    const problems = statements()
+      .filter((statement) => statement.Effect === 'Allow')
+      .flatMap((statement) =>
+        actionsOf(statement).flatMap((action) => {
+          if (/[*?]/.test(action)) return [`${action}: wildcard action`];
+          const onEverything = asList<unknown>(statement.Resource).some((resource) => resource === '*');
+          return onEverything && !XRAY_ACTIONS.has(action) ? [`${action} on "*"`] : [];
+        }),
+      );
+
+    expect(problems).toEqual([]);
+  });
+
+  it('writes logs to its own log group only, on every resource of every logs statement', () => {
+    const logStatements = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('logs:')));
+    const foreign = logStatements
+      .flatMap((statement) => asList<unknown>(statement.Resource))
+      .filter((resource) => !JSON.stringify(resource).includes(`log-group:/aws/lambda/ledgerlake-${STAGE}-${service}:`));
+
+    expect(logStatements.length).toBeGreaterThan(0);
+    expect(foreign).toEqual([]);
+  });
+
   it('grants nothing else than writing its own logs and X-Ray segments', () => {
     const others = statements().filter((statement) => {
       const actions = actionsOf(statement);
