@@ -5,6 +5,7 @@ import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, typ
 import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
 import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
+import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
 import { createRunHandlers, type LocalLake, type LocalWiring } from './local-lake';
 
@@ -22,8 +23,10 @@ export interface IngestOutcome {
   readonly source: ObjectRef;
   /** SKIPPED: the run that processed the same content first. */
   readonly duplicate_of?: string;
-  /** BLOCKED: why the run may not be published. */
-  readonly critical_errors?: readonly string[];
+  /** BLOCKED: why the promotion gate refused the run, one sentence per failed condition. */
+  readonly reasons?: readonly string[];
+  /** PUBLISHED: the Silver months the run's rows were published in, and each month's new version. */
+  readonly partitions?: readonly { readonly partition: string; readonly version: number; readonly rows: number }[];
   /** FAILED: the error that ended the run and the state it was raised in. */
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
   readonly duration_ms: number;
@@ -120,14 +123,19 @@ export async function runBronzeObject(
       ...(state.loop_prevention.duplicate_of === undefined ? {} : { duplicate_of: state.loop_prevention.duplicate_of }),
     };
   }
-  const written = state.partition_writer;
-  if (written === undefined) throw new Error(`cli: run ${runId} succeeded without a partition-writer result`);
-  // Until promotion is built, the end of the row pipeline with no critical errors counts as PUBLISHED.
-  if (written.critical_errors.length > 0) {
-    return { ...base, status: 'BLOCKED', ...countsOf(state), critical_errors: written.critical_errors };
-  }
-  return { ...base, status: 'PUBLISHED', ...countsOf(state) };
+  const ended = EndedRunSchema.parse(result.output);
+  if (ended.gate.decision === 'BLOCKED') return { ...base, status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
+  const partitions = (ended.promotion?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
+  return { ...base, status: 'PUBLISHED', ...countsOf(state), partitions };
 }
+
+/** What the promotion states add to a run that got past the row pipeline. */
+const EndedRunSchema = z.object({
+  gate: z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string()) }),
+  promotion: z
+    .object({ partitions: z.array(z.object({ partition: z.string(), version: z.number(), rows: z.number() })) })
+    .optional(),
+});
 
 /** The exit code of a whole `ingest`: any failure 1, else any blocked 3, else 0. */
 export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {

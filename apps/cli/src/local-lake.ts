@@ -1,12 +1,17 @@
 import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { DATASET } from '@ledgerlake/domain';
+import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
-import type { Compressor } from '@ledgerlake/pipeline';
+import { type Compressor, LakeCatalog } from '@ledgerlake/pipeline';
+import {
+  createHandler as createPromotionHandler,
+  DEFAULT_GATE_THRESHOLDS,
+  type GateThresholds,
+} from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler } from '@ledgerlake/run-recorder';
 import {
   type AslDefinition,
@@ -44,6 +49,10 @@ export interface LocalWiring {
   readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
   /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
   readonly retryIntervalMs?: number;
+  /** The promotion gate's thresholds; default PRODUCT.md §5.3's. */
+  readonly thresholds?: GateThresholds;
+  /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
+  readonly publish?: (event: RunBlockedEvent) => Promise<void>;
 }
 
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
@@ -75,7 +84,7 @@ export function localDefinition(): AslDefinition {
   return loadDefinition(LOCAL_DEFINITION_PARAMS);
 }
 
-type HandlerFactory = (lake: LocalLake, obs: Observability) => LocalHandler;
+type HandlerFactory = (lake: LocalLake, obs: Observability, wiring: LocalWiring) => LocalHandler;
 
 let compressor: Compressor | undefined;
 /** hysnappy's WASM compressor, created once per process. */
@@ -92,6 +101,19 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
   'partition-writer': ({ store, layout }, obs) =>
     asLocalHandler(createPartitionWriterHandler({ store, layout, obs, compressor: sharedCompressor() })),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),
+  promotion: ({ store, layout }, obs, wiring) =>
+    asLocalHandler(
+      createPromotionHandler({
+        store,
+        layout,
+        // The lake's own catalog stands in for Glue: `ledgerlake query` reads it.
+        catalog: new LakeCatalog(store, layout),
+        thresholds: wiring.thresholds ?? DEFAULT_GATE_THRESHOLDS,
+        publish: wiring.publish ?? (() => Promise.resolve()),
+        obs,
+        compressor: sharedCompressor(),
+      }),
+    ),
 };
 
 /**
@@ -111,7 +133,11 @@ export function createRunHandlers(
     const factory = FUNCTIONS[short];
     if (factory === undefined) throw new Error(`cli: the state machine names function ${functionName}, which the local lake does not have`);
     const store = wiring.storeFor?.(short, lake.store) ?? lake.store;
-    handlers[functionName] = factory({ ...lake, store }, createObservability({ serviceName: short, dataset: DATASET, sink }));
+    handlers[functionName] = factory(
+      { ...lake, store },
+      createObservability({ serviceName: short, dataset: DATASET, sink }),
+      wiring,
+    );
   }
   return handlers;
 }

@@ -1,12 +1,13 @@
 import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
-import { FailedRunRecordSchema, RunManifestSchema } from '@ledgerlake/pipeline';
+import { readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
 import { readLogRecords } from './logs';
 import type { LocalLake } from './local-lake';
 
 /**
- * A run as `ledgerlake runs` reports it. INCOMPLETE: the run folder holds neither a manifest, a
- * failure record nor a duplicate verdict (still running, or the process was killed).
+ * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED), else its
+ * logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a run whose
+ * output was written but not promoted can be completed with `ledgerlake promote`).
  */
 export interface RunSummary {
   readonly run_id: string;
@@ -20,6 +21,8 @@ export interface RunSummary {
   readonly duration_ms: number | null;
   readonly duplicate_of?: string;
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
+  /** BLOCKED: why the promotion gate refused the run. */
+  readonly reasons?: readonly string[];
 }
 
 /** Every run of the lake, newest first (run ids sort by start time). */
@@ -34,32 +37,51 @@ export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
 }
 
 async function summarizeRun(lake: LocalLake, runId: string): Promise<RunSummary> {
+  const record = await readRunRecord(lake.store, lake.layout, runId);
   const manifestBytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
-  if (manifestBytes !== undefined) {
-    const manifest = RunManifestSchema.parse(JSON.parse(Buffer.from(manifestBytes).toString('utf8')));
+  const manifest =
+    manifestBytes === undefined ? undefined : RunManifestSchema.parse(JSON.parse(Buffer.from(manifestBytes).toString('utf8')));
+  if (record !== undefined) {
+    const base = {
+      run_id: runId,
+      status: record.status,
+      started_at: record.started_at,
+      source_files: manifest?.source_files ?? [`${record.source.bucket}/${record.source.key}`],
+      counts: record.counts,
+    };
+    switch (record.status) {
+      case 'FAILED':
+        return {
+          ...base,
+          quarantine_by_reason: manifest?.quarantine_by_reason ?? {},
+          duration_ms: Date.parse(record.failed_at) - Date.parse(record.started_at),
+          error: { name: record.error, message: record.cause, state: record.failed_state ?? null },
+        };
+      case 'BLOCKED':
+        return {
+          ...base,
+          quarantine_by_reason: record.quarantine_by_reason,
+          duration_ms: Date.parse(record.blocked_at) - Date.parse(record.started_at),
+          reasons: record.reasons,
+        };
+      case 'PUBLISHED':
+        return {
+          ...base,
+          quarantine_by_reason: record.quarantine_by_reason,
+          duration_ms: Date.parse(record.published_at) - Date.parse(record.started_at),
+        };
+    }
+  }
+  if (manifest !== undefined) {
+    // Written but neither promoted nor blocked (yet): running, or stopped between the two.
     return {
       run_id: runId,
-      // Until promotion is built, a written run with no critical errors counts as PUBLISHED.
-      status: manifest.critical_errors.length > 0 ? 'BLOCKED' : 'PUBLISHED',
+      status: 'INCOMPLETE',
       started_at: manifest.started_at,
       source_files: manifest.source_files,
       counts: manifest.counts,
       quarantine_by_reason: manifest.quarantine_by_reason,
-      duration_ms: Date.parse(manifest.finished_at) - Date.parse(manifest.started_at),
-    };
-  }
-  const recordBytes = await lake.store.getBytes(lake.layout.artifacts.runRecord(runId));
-  if (recordBytes !== undefined) {
-    const record = FailedRunRecordSchema.parse(JSON.parse(Buffer.from(recordBytes).toString('utf8')));
-    return {
-      run_id: runId,
-      status: 'FAILED',
-      started_at: record.started_at,
-      source_files: [`${record.source.bucket}/${record.source.key}`],
-      counts: record.counts,
-      quarantine_by_reason: {},
-      duration_ms: Date.parse(record.failed_at) - Date.parse(record.started_at),
-      error: { name: record.error, message: record.cause, state: record.failed_state ?? null },
+      duration_ms: null,
     };
   }
   const records = await readLogRecords(lake, runId);

@@ -10,7 +10,7 @@ export function formatRunLine(outcome: IngestOutcome): string {
     case 'PUBLISHED':
       return `${head}  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned\n`;
     case 'BLOCKED':
-      return `${head}  blocked: ${(outcome.critical_errors ?? []).join('; ')}\n`;
+      return `${head}  blocked: ${(outcome.reasons ?? []).join('; ')}\n`;
     case 'SKIPPED':
       return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
     case 'FAILED':
@@ -30,7 +30,10 @@ export function formatIngestSummary(outcome: IngestOutcome): string {
         `  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned`,
       );
       if (counts.quarantined_rows > 0) lines.push(`  quarantined: ${reasons(outcome.quarantine_by_reason)}`);
-      if (outcome.status === 'BLOCKED') lines.push(`  blocked: ${(outcome.critical_errors ?? []).join('; ')}`);
+      if (outcome.status === 'BLOCKED') lines.push(`  blocked: ${(outcome.reasons ?? []).join('; ')}`);
+      if (outcome.status === 'PUBLISHED' && (outcome.partitions ?? []).length > 0) {
+        lines.push(`  published: ${(outcome.partitions ?? []).map((p) => `${p.partition} (${p.rows} rows, v${p.version})`).join(', ')}`);
+      }
       break;
     case 'SKIPPED':
       lines.push(
@@ -60,9 +63,11 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
     run.duration_ms === null ? '-' : seconds(run.duration_ms),
     run.error !== undefined
       ? `${run.error.name}${run.error.state === null ? '' : ` in ${run.error.state}`}`
-      : run.duplicate_of !== undefined
-        ? `duplicate of ${run.duplicate_of}`
-        : run.source_files.join(', '),
+      : run.reasons !== undefined
+        ? `blocked: ${run.reasons.join('; ')}`
+        : run.duplicate_of !== undefined
+          ? `duplicate of ${run.duplicate_of}`
+          : run.source_files.join(', '),
   ]);
   const header = ['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

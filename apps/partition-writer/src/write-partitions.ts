@@ -278,6 +278,8 @@ export async function writePartitions(state: RunState, deps: PartitionWriterDeps
 
   const manifest: RunManifest = RunManifestSchema.parse({
     ...marker(partitions.flatMap((p) => p.files)),
+    run: state.run,
+    content_sha256: enrichment.content_sha256,
     condemned_by_reason: tally.condemnedByReason,
     partitions,
     quarantine_files: quarantineFiles,

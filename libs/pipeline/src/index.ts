@@ -90,6 +90,10 @@ export {
   type ReleaseOptions,
 } from './processed-file-ledger';
 export {
+  BlockedRunRecordSchema,
+  PublishedRunRecordSchema,
+  type BlockedRunRecord,
+  type PublishedRunRecord,
   FailedRunRecordSchema,
   readRunRecord,
   RUN_RECORD_MAX_CAUSE_BYTES,
@@ -102,3 +106,32 @@ export {
   type RunRecordStatus,
   type StoredRunRecord,
 } from './run-record';
+export {
+  monthName,
+  parseMonthName,
+  parseSymlinkManifest,
+  PublishActionSchema,
+  PublishedPartitionSchema,
+  PublishedRunSchema,
+  readLatest,
+  readVersion,
+  symlinkManifest,
+  type PublishAction,
+  type PublishedPartition,
+  type PublishedRun,
+} from './published-partition';
+export {
+  CatalogPartitionSchema,
+  LakeCatalog,
+  partitionValues,
+  readLakeCatalog,
+  type CatalogPartition,
+  type PartitionCatalog,
+} from './lake-catalog';
+export { JSON_PUT_OPTIONS, jsonBody, parseJson, readVersionedJson, type VersionedJson } from './json-object';
+export {
+  openParquetObject,
+  readParquetRowGroups,
+  type ParquetRowGroup,
+  type ReadParquetOptions,
+} from './parquet-object-reader';

@@ -1,4 +1,11 @@
-import { ObjectConflictError, RunCountsSchema, RunIdSchema, RunModeSchema } from '@ledgerlake/domain';
+import {
+  ObjectConflictError,
+  QuarantineByReasonSchema,
+  RunCountsSchema,
+  RunIdSchema,
+  RunModeSchema,
+  YearMonthSchema,
+} from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, parseJson } from './json-object';
@@ -8,14 +15,14 @@ import { ObjectRefSchema } from './run-state';
  * The run record, `runs/<run_id>/run.json` in artifacts: one object per run saying how it ended
  * and what is known of it (what `ledgerlake runs` lists). Written once, with create-if-absent.
  *
- * Only FAILED exists so far (the run-recorder function, from the state machine's failure path).
- * PASSED / BLOCKED / PUBLISHED come with the promotion gate and promotion: each becomes one more
- * member of the `status`-discriminated union below (and of `RunRecordStatusSchema`), sharing
+ * FAILED comes from the run-recorder function (the state machine's failure path), BLOCKED and
+ * PUBLISHED from the promotion function (the gate refused the run; the run's partitions were
+ * committed). Each is one member of the `status`-discriminated union below, sharing
  * `RunRecordBaseSchema`, so readers of older records keep parsing them.
  */
 
-/** How a run ended, as its record says. Only `FAILED` for now; the union grows with promotion. */
-export const RunRecordStatusSchema = z.enum(['FAILED']);
+/** How a run ended, as its record says. */
+export const RunRecordStatusSchema = z.enum(['FAILED', 'BLOCKED', 'PUBLISHED']);
 /** How a run ended. */
 export type RunRecordStatus = z.infer<typeof RunRecordStatusSchema>;
 
@@ -53,8 +60,38 @@ export const FailedRunRecordSchema = RunRecordBaseSchema.extend({
 /** The record of a run that failed. */
 export type FailedRunRecord = z.infer<typeof FailedRunRecordSchema>;
 
+/** The record of a run the promotion gate refused: nothing of it is published. */
+export const BlockedRunRecordSchema = RunRecordBaseSchema.extend({
+  status: z.literal('BLOCKED'),
+  blocked_at: z.iso.datetime(),
+  counts: RunCountsSchema,
+  quarantine_by_reason: QuarantineByReasonSchema,
+  /** Why, one sentence per failed gate condition. */
+  reasons: z.array(z.string().min(1)).min(1),
+});
+/** The record of a blocked run. */
+export type BlockedRunRecord = z.infer<typeof BlockedRunRecordSchema>;
+
+/** The record of a published run: the partition versions that made its rows visible. */
+export const PublishedRunRecordSchema = RunRecordBaseSchema.extend({
+  status: z.literal('PUBLISHED'),
+  published_at: z.iso.datetime(),
+  counts: RunCountsSchema,
+  quarantine_by_reason: QuarantineByReasonSchema,
+  /** One entry per Silver month the run wrote: the version that published it and its rows. */
+  partitions: z.array(
+    z.object({ partition: YearMonthSchema, version: z.number().int().positive(), rows: z.number().int().nonnegative() }),
+  ),
+});
+/** The record of a published run. */
+export type PublishedRunRecord = z.infer<typeof PublishedRunRecordSchema>;
+
 /** A run record, discriminated by `status`. */
-export const RunRecordSchema = z.discriminatedUnion('status', [FailedRunRecordSchema]);
+export const RunRecordSchema = z.discriminatedUnion('status', [
+  FailedRunRecordSchema,
+  BlockedRunRecordSchema,
+  PublishedRunRecordSchema,
+]);
 /** A run record. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

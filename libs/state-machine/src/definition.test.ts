@@ -110,7 +110,16 @@ describe('row-pipeline definition', () => {
   it('catches every error of every row Task into $.error and the failure path', () => {
     const rowTasks = tasks(rawDefinition()).filter(([name]) => name !== 'RecordFailure');
 
-    expect(rowTasks.map(([name]) => name)).toEqual(['Enrich', 'PreventLoops', 'Validate', 'WritePartitions']);
+    expect(rowTasks.map(([name]) => name)).toEqual([
+      'Enrich',
+      'PreventLoops',
+      'Validate',
+      'WritePartitions',
+      'EvaluateGate',
+      'Promote',
+      'RefreshGold',
+      'RecordBlocked',
+    ]);
     for (const [, state] of rowTasks) {
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
     }
@@ -124,8 +133,37 @@ describe('row-pipeline definition', () => {
       PreventLoops: '$.loop_prevention',
       Validate: '$.validation',
       WritePartitions: '$.partition_writer',
+      EvaluateGate: '$.gate',
+      Promote: '$.promotion',
+      RefreshGold: '$.gold',
+      RecordBlocked: '$.blocked',
       RecordFailure: '$.run_recorder',
     });
+  });
+
+  it('sends each promotion Task its action and only the sections it reads', () => {
+    const parameters = Object.fromEntries(
+      tasks(rawDefinition())
+        .filter(([, state]) => String(state.Resource).endsWith('-promotion'))
+        .map(([name, state]) => [name, state['Parameters']]),
+    );
+
+    expect(parameters).toEqual({
+      EvaluateGate: { action: 'evaluate-gate', 'run.$': '$.run' },
+      Promote: { action: 'promote', 'run.$': '$.run' },
+      RefreshGold: { action: 'refresh-gold', 'run.$': '$.run', 'promotion.$': '$.promotion' },
+      RecordBlocked: { action: 'record-blocked', 'run.$': '$.run', 'gate.$': '$.gate' },
+    });
+  });
+
+  it('promotes only what the gate passes: anything but PROMOTE takes the blocked path', () => {
+    expect(rawDefinition().States['IsPromotable']).toEqual(
+      expect.objectContaining({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.gate.decision', StringEquals: 'PROMOTE', Next: 'Promote' }],
+        Default: 'RecordBlocked',
+      }),
+    );
   });
 
   it('fails the run with the original error name and cause', () => {
@@ -164,6 +202,10 @@ describe('taskFunctions', () => {
       PreventLoops: 'ledgerlake-dev-loop-prevention',
       Validate: 'ledgerlake-dev-validation',
       WritePartitions: 'ledgerlake-dev-partition-writer',
+      EvaluateGate: 'ledgerlake-dev-promotion',
+      Promote: 'ledgerlake-dev-promotion',
+      RefreshGold: 'ledgerlake-dev-promotion',
+      RecordBlocked: 'ledgerlake-dev-promotion',
       RecordFailure: 'ledgerlake-dev-run-recorder',
     });
   });

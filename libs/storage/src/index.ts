@@ -17,6 +17,7 @@ export { MAX_LIST_LIMIT } from './list-page';
 export {
   createLakeLayout,
   LAKE_BUCKET_NAMES,
+  PUBLISHED_TABLE_NAMES,
   localBuckets,
   parseBronzeKey,
   parseRunIdFromKey,
@@ -31,6 +32,7 @@ export {
   type LakeLayout,
   type PrefixRef,
   type PublishedTableLayout,
+  type PublishedTableName,
   type RejectedRowsLayout,
   type SilverLayout,
   type YearMonth,

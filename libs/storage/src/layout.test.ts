@@ -240,6 +240,47 @@ describe('Gold', () => {
   });
 });
 
+describe('published versions, manifests and the lake catalog', () => {
+  const partition = 'mortgages/transactions/year=2024/month=01/schema_v=v1/';
+
+  it('keeps each committed version under _versions/ with a zero-padded number', () => {
+    expect(local.silver.versionsPrefix(JAN_2024)).toEqual({ bucket: 'silver', prefix: `${partition}_versions/` });
+    expect(local.silver.version(JAN_2024, 12)).toEqual({ bucket: 'silver', key: `${partition}_versions/v=000000012.json` });
+  });
+
+  it('puts the symlink manifest of a version, as one run committed it, in its own folder', () => {
+    expect(local.silver.manifestPrefix(JAN_2024, 3, RUN)).toEqual({
+      bucket: 'silver',
+      prefix: `${partition}_manifests/v=000000003/run_id=${RUN}/`,
+    });
+    expect(local.gold.accountBalances.manifest({ year: 2024, month: 3 }, 3, RUN).key).toBe(
+      `finance/account_balances/schema_v=v1/as_of_month=2024-03/_manifests/v=000000003/run_id=${RUN}/manifest`,
+    );
+  });
+
+  it.each([0, -1, 1.5, 1_000_000_000])('refuses version %p', (version) => {
+    expect(() => local.silver.version(JAN_2024, version)).toThrow('layout: invalid version');
+  });
+
+  it('keeps the lake catalog in artifacts, one object per table partition', () => {
+    expect(local.control.catalogTablePrefix('gold.monthly_reports')).toEqual({
+      bucket: 'artifacts',
+      prefix: 'catalog/gold.monthly_reports/',
+    });
+    expect(local.control.catalogPartition('silver.transactions', JAN_2024)).toEqual({
+      bucket: 'artifacts',
+      key: 'catalog/silver.transactions/2024-01.json',
+    });
+  });
+
+  it('refuses a table that is not published', () => {
+    expect(() => local.control.catalogTablePrefix('quarantine.rows' as never)).toThrow('layout: invalid published table');
+    expect(() => local.control.catalogPartition('silver.transactions', { year: 2024, month: 0 })).toThrow(
+      'layout: invalid year/month',
+    );
+  });
+});
+
 describe('Artifacts and control objects', () => {
   it('keeps run records under runs/<run_id>/', () => {
     expect(local.artifacts.runsPrefix()).toEqual({ bucket: 'artifacts', prefix: 'runs/' });

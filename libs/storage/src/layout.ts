@@ -61,6 +61,17 @@ export interface PublishedTableLayout {
   currentObject(month: YearMonth, name: string): ObjectRef;
   /** The partition's commit point (`_LATEST.json`). */
   latest(month: YearMonth): ObjectRef;
+  /** Every committed version of the partition (`_versions/`). */
+  versionsPrefix(month: YearMonth): PrefixRef;
+  /** The immutable copy of one committed version (`_versions/v=NNNNNNNNN.json`), kept for rollback and audit. */
+  version(month: YearMonth, version: number): ObjectRef;
+  /**
+   * The folder holding the symlink manifest of one version as `runId` committed it
+   * (`_manifests/v=NNNNNNNNN/run_id=<run_id>/`): the location the catalog registers.
+   */
+  manifestPrefix(month: YearMonth, version: number, runId: string): PrefixRef;
+  /** The symlink manifest in it (`manifest`): one `s3://bucket/key` per published Parquet object. */
+  manifest(month: YearMonth, version: number, runId: string): ObjectRef;
 }
 
 /** Silver: a published table whose run folders also hold a `_SUCCESS` marker. */
@@ -129,7 +140,17 @@ export interface ControlLayout {
   quarantineIndexPrefix(month: string): PrefixRef;
   /** One run's quarantined row hashes of one month (`.../month=<m>/run_id=<run_id>.txt`). */
   quarantineIndex(month: string, runId: string): ObjectRef;
+  /** The lake's own catalog of one published table (`catalog/<table>/`), the local stand-in for Glue. */
+  catalogTablePrefix(table: PublishedTableName): PrefixRef;
+  /** One partition of it (`catalog/<table>/<YYYY-MM>.json`). */
+  catalogPartition(table: PublishedTableName, month: YearMonth): ObjectRef;
 }
+
+/** The tables published through `current/` and `_LATEST.json`, by their SQL names (PRODUCT.md §11). */
+export const PUBLISHED_TABLE_NAMES = ['silver.transactions', 'gold.account_balances', 'gold.monthly_reports'] as const;
+
+/** A published table's SQL name. */
+export type PublishedTableName = (typeof PUBLISHED_TABLE_NAMES)[number];
 
 /** Every key of the lake, bound to physical bucket names. */
 export interface LakeLayout {
@@ -148,6 +169,7 @@ export interface LakeLayout {
 const DATASET = `${DATASET_PATH}/`;
 const CONDEMNED = `condemned/${DATASET}`;
 const MAX_PART = 99_999;
+const MAX_VERSION = 999_999_999;
 const STAGE_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
 const LOCAL_BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const SHA256_PATTERN = /^[0-9a-f]{64}$/;
@@ -210,6 +232,20 @@ function partFile(part: number): string {
   return `part-${String(part).padStart(5, '0')}.parquet`;
 }
 
+function versionSegment(version: number): string {
+  if (!Number.isInteger(version) || version < 1 || version > MAX_VERSION) {
+    invalid('version', version, `an integer 1..${MAX_VERSION}`);
+  }
+  return `v=${String(version).padStart(9, '0')}`;
+}
+
+function checkTableName(table: PublishedTableName): PublishedTableName {
+  if (!(PUBLISHED_TABLE_NAMES as readonly string[]).includes(table)) {
+    invalid('published table', table, PUBLISHED_TABLE_NAMES.join(', '));
+  }
+  return table;
+}
+
 function isSafeSegment(segment: string): boolean {
   return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\0');
 }
@@ -255,6 +291,8 @@ function publishedTable(
 ): PublishedTableLayout {
   const partition = (month: YearMonth) => `${tableRoot}${partitionOf(month)}`;
   const run = (month: YearMonth, runId: string) => `${partition(month)}run_id=${checkRunId(runId)}/`;
+  const manifestFolder = (month: YearMonth, version: number, runId: string) =>
+    `${partition(month)}_manifests/${versionSegment(version)}/run_id=${checkRunId(runId)}/`;
   return {
     tablePrefix: () => ({ bucket, prefix: tableRoot }),
     partitionPrefix: (month) => ({ bucket, prefix: partition(month) }),
@@ -266,6 +304,10 @@ function publishedTable(
       key: `${partition(month)}current/${checkRelativePath('published object name', name)}`,
     }),
     latest: (month) => ({ bucket, key: `${partition(month)}_LATEST.json` }),
+    versionsPrefix: (month) => ({ bucket, prefix: `${partition(month)}_versions/` }),
+    version: (month, version) => ({ bucket, key: `${partition(month)}_versions/${versionSegment(version)}.json` }),
+    manifestPrefix: (month, version, runId) => ({ bucket, prefix: manifestFolder(month, version, runId) }),
+    manifest: (month, version, runId) => ({ bucket, key: `${manifestFolder(month, version, runId)}manifest` }),
   };
 }
 
@@ -368,6 +410,11 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         bucket: artifacts,
         key: `index/quarantine-hashes/month=${checkIndexMonth(month)}/run_id=${checkRunId(runId)}.txt`,
       }),
+      catalogTablePrefix: (table) => ({ bucket: artifacts, prefix: `catalog/${checkTableName(table)}/` }),
+      catalogPartition: (table, month) => {
+        const { yyyy, mm } = checkMonth(month);
+        return { bucket: artifacts, key: `catalog/${checkTableName(table)}/${yyyy}-${mm}.json` };
+      },
     },
   };
 }

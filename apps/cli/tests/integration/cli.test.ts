@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { Q1_SAMPLE, REPO, runCli, runLogLines, useTempLake, type Captured } from '../support/cli-harness';
 
 const BIN = join(REPO, 'apps/cli/bin/ledgerlake.js');
-const TASK_FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer'];
+const TASK_FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'promotion'];
 
 const dirs = useTempLake('ledgerlake-cli-');
 const run = (...argv: string[]): Promise<Captured> => runCli(argv, dirs.work);
@@ -37,7 +37,13 @@ describe('ledgerlake ingest', () => {
       const folder = `mortgages/transactions/year=2024/month=${month}/schema_v=v1/run_id=${runId}/`;
       expect(silver).toContain(`${folder}_SUCCESS`);
       expect(silver.some((key) => key.startsWith(folder) && key.endsWith('.parquet'))).toBe(true);
+      expect(silver).toContain(`mortgages/transactions/year=2024/month=${month}/schema_v=v1/_LATEST.json`);
     }
+    expect(outcome?.['partitions']).toEqual([
+      { partition: '2024-01', version: 1, rows: 2 },
+      { partition: '2024-02', version: 1, rows: 3 },
+      { partition: '2024-03', version: 1, rows: 3 },
+    ]);
     const lines = await runLogLines(dirs.lake, runId);
     expect(lines.every((line) => line['run_id'] === runId)).toBe(true);
     expect(new Set(lines.map((line) => line['service']))).toEqual(new Set(TASK_FUNCTIONS));

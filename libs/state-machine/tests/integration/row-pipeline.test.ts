@@ -22,6 +22,13 @@ const SECTIONS = {
   validation: { valid_rows: 3, quarantined_rows: 0, quarantine_by_reason: {} },
   partition_writer: { counts: { input_rows: 3, valid_rows: 3, quarantined_rows: 0, condemned_rows: 0 } },
 };
+/** What the promotion function returns per action (its four Tasks share one function). */
+const PROMOTION = {
+  'evaluate-gate': { decision: 'PROMOTE', reasons: [] },
+  promote: { status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' },
+  'refresh-gold': { months: ['2024-01'], committed: 2, passes: 1 },
+  'record-blocked': { status: 'BLOCKED', reasons: ['too many'], claim_released: true },
+} as const;
 
 type Calls = { fn: string; event: Record<string, unknown>; context: LocalLambdaContext }[];
 
@@ -39,6 +46,12 @@ function fakeHandlers(calls: Calls, overrides: Partial<Record<string, LocalHandl
     'ledgerlake-test-validation': canned('ledgerlake-test-validation', SECTIONS.validation),
     'ledgerlake-test-partition-writer': canned('ledgerlake-test-partition-writer', SECTIONS.partition_writer),
     'ledgerlake-test-run-recorder': canned('ledgerlake-test-run-recorder', { recorded: true }),
+    'ledgerlake-test-promotion': async (event, context) => {
+      const { action } = event as { action: keyof typeof PROMOTION };
+      calls.push({ fn: `ledgerlake-test-promotion:${action}`, event: event as Record<string, unknown>, context });
+      const handler = overrides[`promotion:${action}`];
+      return handler ? handler(event, context) : PROMOTION[action];
+    },
   };
 }
 
@@ -59,6 +72,9 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(result.status === 'SUCCEEDED' && result.output).toEqual({
       run: expect.objectContaining({ ...INPUT, run_id: RUN_ID, execution_name: RUN_ID }),
       ...SECTIONS,
+      gate: PROMOTION['evaluate-gate'],
+      promotion: PROMOTION.promote,
+      gold: PROMOTION['refresh-gold'],
     });
     expect(entered).toEqual([
       'CaptureRunContext',
@@ -68,14 +84,54 @@ describe('row pipeline, run locally with fake functions', () => {
       'IsDuplicateFile',
       'Validate',
       'WritePartitions',
-      'RowPipelineSucceeded',
+      'EvaluateGate',
+      'IsPromotable',
+      'Promote',
+      'RefreshGold',
+      'RunPublished',
     ]);
     expect(calls.map((call) => call.fn)).toEqual([
       'ledgerlake-test-enrichment',
       'ledgerlake-test-loop-prevention',
       'ledgerlake-test-validation',
       'ledgerlake-test-partition-writer',
+      'ledgerlake-test-promotion:evaluate-gate',
+      'ledgerlake-test-promotion:promote',
+      'ledgerlake-test-promotion:refresh-gold',
     ]);
+  });
+
+  it('hands Gold the earliest month promotion touched', async () => {
+    const calls: Calls = [];
+
+    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+
+    const gold = calls.find((call) => call.fn === 'ledgerlake-test-promotion:refresh-gold');
+    expect(gold?.event).toEqual({
+      action: 'refresh-gold',
+      run: expect.objectContaining({ run_id: RUN_ID }),
+      promotion: PROMOTION.promote,
+    });
+  });
+
+  it('takes the blocked path when the gate blocks: never promotes, records and succeeds as RunBlocked', async () => {
+    const calls: Calls = [];
+    const exited: string[] = [];
+    const blocked = { decision: 'BLOCKED', reasons: ['quarantine rate 50.00 % is not below 5.00 %'] };
+
+    const result = await runLocally({
+      definition,
+      handlers: fakeHandlers(calls, { 'promotion:evaluate-gate': async () => blocked }),
+      input: INPUT,
+      executionName: RUN_ID,
+      onStateExited: (state) => exited.push(state.name),
+    });
+
+    expect(result.status).toBe('SUCCEEDED');
+    expect(exited.slice(-3)).toEqual(['IsPromotable', 'RecordBlocked', 'RunBlocked']);
+    const recorded = calls.find((call) => call.fn === 'ledgerlake-test-promotion:record-blocked');
+    expect(recorded?.event).toEqual({ action: 'record-blocked', run: expect.objectContaining({ run_id: RUN_ID }), gate: blocked });
+    expect(calls.map((call) => call.fn)).not.toContain('ledgerlake-test-promotion:promote');
   });
 
   it('captures the run context from the execution: name = run id, id = execution ARN', async () => {

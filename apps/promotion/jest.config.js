@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'promotion',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,82 @@
+import { DEFAULT_GATE_THRESHOLDS, evaluateGate, formatPercent, parseRate } from './gate';
+
+const counts = (input_rows: number, quarantined_rows: number, condemned_rows = 0) => ({
+  input_rows,
+  valid_rows: input_rows - quarantined_rows - condemned_rows,
+  quarantined_rows,
+  condemned_rows,
+});
+
+describe('evaluateGate', () => {
+  it('promotes a run below every limit', () => {
+    expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS)).toEqual({
+      decision: 'PROMOTE',
+      reasons: [],
+    });
+  });
+
+  it('blocks a quarantine rate of exactly the limit (the rate must be below it)', () => {
+    const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS);
+
+    expect(verdict).toEqual({
+      decision: 'BLOCKED',
+      reasons: ['quarantine rate 5.00 % (50 of 1000 rows) is not below the limit of 5.00 %'],
+    });
+  });
+
+  it('compares the rate exactly, where a float would round (1 in 20,000,001 rows against 0.00000005)', () => {
+    const thresholds = { ...DEFAULT_GATE_THRESHOLDS, maxQuarantineRate: parseRate('0.00000005') };
+
+    expect(evaluateGate({ counts: counts(20_000_001, 1), critical_errors: [] }, thresholds).decision).toBe('PROMOTE');
+    expect(evaluateGate({ counts: counts(20_000_000, 1), critical_errors: [] }, thresholds).decision).toBe('BLOCKED');
+  });
+
+  it('blocks 100 condemned rows', () => {
+    const verdict = evaluateGate({ counts: counts(10_000, 0, 100), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS);
+
+    expect(verdict.reasons).toEqual(['100 condemned rows is not below the limit of 100']);
+  });
+
+  it('blocks on every critical error and names each, with the other failed conditions', () => {
+    const verdict = evaluateGate(
+      { counts: counts(10, 5, 0), critical_errors: ['counts do not reconcile', 'amounts do not reconcile'] },
+      DEFAULT_GATE_THRESHOLDS,
+    );
+
+    expect(verdict.decision).toBe('BLOCKED');
+    expect(verdict.reasons).toEqual([
+      'quarantine rate 50.00 % (5 of 10 rows) is not below the limit of 5.00 %',
+      'critical error: counts do not reconcile',
+      'critical error: amounts do not reconcile',
+    ]);
+  });
+
+  it('promotes an empty run (no rows, no rate)', () => {
+    expect(evaluateGate({ counts: counts(0, 0), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS).decision).toBe('PROMOTE');
+  });
+});
+
+describe('parseRate', () => {
+  it.each([
+    ['0.05', 5n, 100n],
+    ['0', 0n, 1n],
+    ['1', 1n, 1n],
+    ['1.0', 10n, 10n],
+    [' 0.125 ', 125n, 1000n],
+  ])('reads %j as %p / %p', (text, numerator, denominator) => {
+    expect(parseRate(text)).toEqual({ numerator, denominator });
+  });
+
+  it.each(['', '5%', '-0.1', '1.5', '0.', '2', '0.1234567890'])('refuses %j', (text) => {
+    expect(() => parseRate(text)).toThrow(/gate: rate/);
+  });
+});
+
+describe('formatPercent', () => {
+  it('rounds half up to two decimals', () => {
+    expect(formatPercent(1n, 3n)).toBe('33.33 %');
+    expect(formatPercent(2n, 3n)).toBe('66.67 %');
+    expect(formatPercent(1n, 80n)).toBe('1.25 %');
+    expect(formatPercent(0n, 0n)).toBe('0.00 %');
+  });
+});

@@ -1,0 +1,75 @@
+import type { RunCounts } from '@ledgerlake/domain';
+
+/** A rate as an exact fraction (`0.05` = 5/100): rates are compared in integers, never floats. */
+export interface ExactRate {
+  readonly numerator: bigint;
+  readonly denominator: bigint;
+}
+
+/** The gate's thresholds (PRODUCT.md §5.3), from configuration. */
+export interface GateThresholds {
+  /** Promote only if quarantined / input rows is below this. */
+  readonly maxQuarantineRate: ExactRate;
+  /** Promote only if condemned rows are below this. */
+  readonly maxCondemnedRows: number;
+}
+
+/** What the gate looks at: the run's counts and the critical errors its writer found. */
+export interface GateInput {
+  readonly counts: RunCounts;
+  readonly critical_errors: readonly string[];
+}
+
+/** The gate's verdict: promote, or block with one sentence per failed condition. */
+export interface GateVerdict {
+  readonly decision: 'PROMOTE' | 'BLOCKED';
+  readonly reasons: string[];
+}
+
+/** Defaults of PRODUCT.md §5.3: quarantine rate below 5 %, fewer than 100 condemned rows. */
+export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {
+  maxQuarantineRate: { numerator: 5n, denominator: 100n },
+  maxCondemnedRows: 100,
+};
+
+/** Parses a rate written as a decimal between 0 and 1 (`"0.05"`) into an exact fraction. */
+export function parseRate(text: string): ExactRate {
+  const match = /^(0|1)(?:\.(\d{1,9}))?$/.exec(text.trim());
+  if (!match) throw new RangeError(`gate: rate ${JSON.stringify(text)} is not a decimal between 0 and 1`);
+  const fraction = match[2] ?? '';
+  const denominator = 10n ** BigInt(fraction.length);
+  const numerator = BigInt(match[1] as string) * denominator + BigInt(fraction === '' ? '0' : fraction);
+  if (numerator > denominator) throw new RangeError(`gate: rate ${JSON.stringify(text)} is above 1`);
+  return { numerator, denominator };
+}
+
+/** A rate as a percentage with two decimals (rounded half up), for people. */
+export function formatPercent(numerator: bigint, denominator: bigint): string {
+  if (denominator === 0n) return '0.00 %';
+  const hundredths = (numerator * 10_000n * 2n + denominator) / (denominator * 2n);
+  return `${hundredths / 100n}.${String(hundredths % 100n).padStart(2, '0')} %`;
+}
+
+/**
+ * The promotion gate (PRODUCT.md §5.3): a run is promoted only if its quarantine rate is below the
+ * limit, its condemned rows are below the limit and its writer found no critical error (counts or
+ * amounts that do not reconcile). A run with no input rows has a rate of 0.
+ */
+export function evaluateGate(input: GateInput, thresholds: GateThresholds): GateVerdict {
+  const { counts } = input;
+  const reasons: string[] = [];
+  const input_rows = BigInt(counts.input_rows);
+  const quarantined = BigInt(counts.quarantined_rows);
+  const { numerator, denominator } = thresholds.maxQuarantineRate;
+  if (input_rows > 0n && quarantined * denominator >= numerator * input_rows) {
+    reasons.push(
+      `quarantine rate ${formatPercent(quarantined, input_rows)} (${counts.quarantined_rows} of ${counts.input_rows} rows) ` +
+        `is not below the limit of ${formatPercent(numerator, denominator)}`,
+    );
+  }
+  if (counts.condemned_rows >= thresholds.maxCondemnedRows) {
+    reasons.push(`${counts.condemned_rows} condemned rows is not below the limit of ${thresholds.maxCondemnedRows}`);
+  }
+  for (const error of input.critical_errors) reasons.push(`critical error: ${error}`);
+  return { decision: reasons.length === 0 ? 'PROMOTE' : 'BLOCKED', reasons };
+}

@@ -1,0 +1,43 @@
+import { DECIMAL_PRECISION, DECIMAL_SCALE } from '@ledgerlake/domain';
+import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
+
+/*
+ * The Parquet columns of the Gold tables (PRODUCT.md §6). The partition column (`as_of_month`,
+ * `month`, both `YYYY-MM`) lives in the key, hive style, not in the files.
+ */
+
+const money = (name: string): ParquetColumnSpec => ({
+  name,
+  kind: 'decimal',
+  precision: DECIMAL_PRECISION,
+  scale: DECIMAL_SCALE,
+});
+
+/**
+ * `gold.account_balances`: per account, currency and month-end, the closing balance carried
+ * forward; `tx_count` counts the account's transactions in that currency up to the month's end and
+ * `last_tx_date` is the latest of them.
+ */
+export const ACCOUNT_BALANCES_COLUMNS: readonly ParquetColumnSpec[] = [
+  { name: 'account_id', kind: 'string', encoding: 'dictionary' },
+  { name: 'currency', kind: 'string', encoding: 'dictionary' },
+  money('balance'),
+  { name: 'tx_count', kind: 'int64' },
+  { name: 'last_tx_date', kind: 'timestamp-micros-utc' },
+];
+
+/**
+ * `gold.monthly_reports`: per account, currency and month, that month's activity — `credits` the
+ * sum of positive amounts, `debits` the sum of negative amounts as a positive number, `net` =
+ * credits − debits — and the month's closing balance. Months without activity after the account's
+ * first transaction have a row with zeros, like `account_balances`.
+ */
+export const MONTHLY_REPORTS_COLUMNS: readonly ParquetColumnSpec[] = [
+  { name: 'account_id', kind: 'string', encoding: 'dictionary' },
+  { name: 'currency', kind: 'string', encoding: 'dictionary' },
+  { name: 'tx_count', kind: 'int64' },
+  money('credits'),
+  money('debits'),
+  money('net'),
+  money('closing_balance'),
+];

@@ -1,0 +1,306 @@
+import { createHash } from 'node:crypto';
+import { formatMinor, MAX_MINOR, TransientStorageError } from '@ledgerlake/domain';
+import {
+  ColumnBuffer,
+  type Compressor,
+  ParquetObjectWriter,
+  parseMonthName,
+  type PartitionCatalog,
+  type PublishedPartition,
+  readLatest,
+  readParquetRowGroups,
+} from '@ledgerlake/pipeline';
+import type { LakeLayout, ObjectStore, PublishedTableLayout, PublishedTableName } from '@ledgerlake/storage';
+import { commitPartition } from './commit-partition';
+import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
+import {
+  covers,
+  listTableMonths,
+  monthsBetween,
+  previousMonth,
+  readSilverSnapshot,
+  type SilverSnapshot,
+  versionsUpTo,
+} from './published-months';
+import { syncCatalog } from './sync-catalog';
+
+/** What rebuilding Gold works with. */
+export interface GoldDeps {
+  readonly store: ObjectStore;
+  readonly layout: LakeLayout;
+  readonly catalog: PartitionCatalog;
+  /** The run (promotion or rollback) the rebuild belongs to: it commits the Gold versions. */
+  readonly runId: string;
+  readonly executionArn: string;
+  readonly now: () => Date;
+  readonly compressor?: Compressor;
+}
+
+/** What a rebuild did. */
+export interface GoldRefresh {
+  /** The months rebuilt (each table committed a new version, or already held this Silver). */
+  readonly months: string[];
+  /** Table partitions committed. */
+  readonly committed: number;
+  /** Rebuild passes: more than one when Silver changed while Gold was being built. */
+  readonly passes: number;
+}
+
+/** One account's position in one currency at a month's end. */
+interface Position {
+  readonly account: string;
+  readonly currency: string;
+  balance: bigint;
+  count: bigint;
+  last: bigint;
+}
+
+/** One account's activity in one currency during a month. */
+interface Activity {
+  count: bigint;
+  credits: bigint;
+  debits: bigint;
+}
+
+const MAX_PASSES = 5;
+const SILVER_COLUMNS = ['account_id', 'currency', 'amount', 'tx_date'];
+const BALANCE_COLUMNS = ['account_id', 'currency', 'balance', 'tx_count', 'last_tx_date'];
+/** Timestamps stay bigint microseconds: no `Date` per row, no precision lost. */
+const MICROS = {
+  timestampFromMicroseconds: (micros: bigint) => micros,
+  timestampFromMilliseconds: (millis: bigint) => millis * 1000n,
+};
+
+/**
+ * Rebuilds Gold (PRODUCT.md §6) for `from` and every later month, from published Silver only.
+ * The balances at the end of the month before `from` are taken from Gold itself when that Gold
+ * month was built from exactly the Silver versions now published up to it; otherwise from Silver's
+ * first month. Each month's rows carry the Silver versions they were computed from (`built_from`):
+ * a Gold month already built from Silver at least as recent is left as it is, and after a pass the
+ * Silver versions are read again — if a promotion committed meanwhile, the rebuild runs again
+ * from the earliest month it changed, so concurrent promotions end with Gold matching Silver.
+ */
+export async function refreshGold(from: string, deps: GoldDeps): Promise<GoldRefresh> {
+  const months = new Set<string>();
+  let committed = 0;
+  let start = from;
+  for (let pass = 1; pass <= MAX_PASSES; pass++) {
+    const snapshot = await readSilverSnapshot(deps.store, deps.layout);
+    const rebuilt = await rebuildFrom(start, snapshot, deps);
+    rebuilt.months.forEach((month) => months.add(month));
+    committed += rebuilt.committed;
+    const changed = changedMonths(snapshot, await readSilverSnapshot(deps.store, deps.layout));
+    if (changed === undefined) return { months: [...months].sort(), committed, passes: pass };
+    start = changed;
+  }
+  throw new TransientStorageError(`gold: Silver kept changing during ${MAX_PASSES} rebuilds from ${from}`);
+}
+
+/** The earliest month whose Silver version differs between two snapshots, `undefined` when none. */
+function changedMonths(before: SilverSnapshot, after: SilverSnapshot): string | undefined {
+  const names = new Set([...before.keys(), ...after.keys()]);
+  return [...names].sort().find((month) => before.get(month)?.version !== after.get(month)?.version);
+}
+
+async function rebuildFrom(
+  from: string,
+  snapshot: SilverSnapshot,
+  deps: GoldDeps,
+): Promise<{ months: string[]; committed: number }> {
+  const silverMonths = [...snapshot.keys()];
+  const goldMonths = await listTableMonths(deps.store, deps.layout.gold.accountBalances);
+  const first = silverMonths[0];
+  const last = [silverMonths.at(-1), goldMonths.at(-1)].filter((m): m is string => m !== undefined).sort().at(-1);
+  if (last === undefined || from > last) return { months: [], committed: 0 };
+
+  const positions = new Map<string, Position>();
+  let begin = from;
+  if (first !== undefined && from > first) {
+    const seeded = await seedFromGold(previousMonth(from), snapshot, deps, positions);
+    if (!seeded) begin = first;
+  }
+
+  const months: string[] = [];
+  let committed = 0;
+  for (const month of monthsBetween(begin, last)) {
+    const activity = await aggregateMonth(snapshot.get(month), deps, positions);
+    const builtFrom = versionsUpTo(snapshot, month);
+    committed += await publishGoldMonth(month, positions, activity, builtFrom, deps);
+    months.push(month);
+  }
+  return { months, committed };
+}
+
+/** Loads the positions at the end of `month` from Gold when it matches Silver now; false otherwise. */
+async function seedFromGold(
+  month: string,
+  snapshot: SilverSnapshot,
+  deps: GoldDeps,
+  positions: Map<string, Position>,
+): Promise<boolean> {
+  const latest = await readLatest(deps.store, deps.layout.gold.accountBalances, parseMonthName(month));
+  const expected = versionsUpTo(snapshot, month);
+  const builtFrom = latest?.value.built_from;
+  if (latest === undefined || !covers(builtFrom, expected) || !covers(expected, builtFrom ?? {})) return false;
+  for (const key of latest.value.files) {
+    const ref = { bucket: deps.layout.buckets.gold, key };
+    for await (const group of readParquetRowGroups(deps.store, ref, BALANCE_COLUMNS, { rawDecimals: true, parsers: MICROS })) {
+      const [accounts, currencies, balances, counts, lasts] = BALANCE_COLUMNS.map((c) => group.columns.get(c) ?? []);
+      for (let i = 0; i < group.rows; i++) {
+        const account = String(accounts?.[i]);
+        const currency = String(currencies?.[i]);
+        positions.set(positionKey(account, currency), {
+          account,
+          currency,
+          balance: BigInt(balances?.[i] as bigint),
+          count: BigInt(counts?.[i] as bigint),
+          last: BigInt(lasts?.[i] as bigint),
+        });
+      }
+    }
+  }
+  return true;
+}
+
+function positionKey(account: string, currency: string): string {
+  return `${account}\u0000${currency}`;
+}
+
+/** Adds one published Silver month to the positions and returns its activity per account and currency. */
+async function aggregateMonth(
+  partition: PublishedPartition | undefined,
+  deps: GoldDeps,
+  positions: Map<string, Position>,
+): Promise<Map<string, Activity>> {
+  const activity = new Map<string, Activity>();
+  for (const key of partition?.files ?? []) {
+    const ref = { bucket: deps.layout.buckets.silver, key };
+    for await (const group of readParquetRowGroups(deps.store, ref, SILVER_COLUMNS, { rawDecimals: true, parsers: MICROS })) {
+      const [accounts, currencies, amounts, dates] = SILVER_COLUMNS.map((c) => group.columns.get(c) ?? []);
+      for (let i = 0; i < group.rows; i++) {
+        const account = String(accounts?.[i]);
+        const currency = String(currencies?.[i]);
+        const amount = BigInt(amounts?.[i] as bigint);
+        const when = BigInt(dates?.[i] as bigint);
+        const key = positionKey(account, currency);
+        let position = positions.get(key);
+        if (position === undefined) {
+          position = { account, currency, balance: 0n, count: 0n, last: when };
+          positions.set(key, position);
+        }
+        position.balance += amount;
+        position.count += 1n;
+        if (when > position.last) position.last = when;
+        let month = activity.get(key);
+        if (month === undefined) {
+          month = { count: 0n, credits: 0n, debits: 0n };
+          activity.set(key, month);
+        }
+        month.count += 1n;
+        if (amount >= 0n) month.credits += amount;
+        else month.debits -= amount;
+      }
+    }
+  }
+  return activity;
+}
+
+/** Writes and commits one month of both Gold tables; returns the number of partitions committed. */
+async function publishGoldMonth(
+  month: string,
+  positions: ReadonlyMap<string, Position>,
+  activity: ReadonlyMap<string, Activity>,
+  builtFrom: Record<string, number>,
+  deps: GoldDeps,
+): Promise<number> {
+  const sorted = [...positions.values()].sort(
+    (a, b) => compare(a.account, b.account) || compare(a.currency, b.currency),
+  );
+  const balanceRows = sorted.map((p) => [p.account, p.currency, checked(p.balance, p, month), p.count, p.last]);
+  const reportRows = sorted.map((p) => {
+    const a = activity.get(positionKey(p.account, p.currency)) ?? { count: 0n, credits: 0n, debits: 0n };
+    return [p.account, p.currency, a.count, checked(a.credits, p, month), checked(a.debits, p, month), checked(a.credits - a.debits, p, month), checked(p.balance, p, month)];
+  });
+  const tables: [PublishedTableName, PublishedTableLayout, typeof ACCOUNT_BALANCES_COLUMNS, (bigint | string)[][]][] = [
+    ['gold.account_balances', deps.layout.gold.accountBalances, ACCOUNT_BALANCES_COLUMNS, balanceRows],
+    ['gold.monthly_reports', deps.layout.gold.monthlyReports, MONTHLY_REPORTS_COLUMNS, reportRows],
+  ];
+  let committed = 0;
+  for (const [table, layout, columns, rows] of tables) {
+    if (await publishGoldTable(month, table, layout, columns, rows, builtFrom, deps)) committed += 1;
+  }
+  return committed;
+}
+
+async function publishGoldTable(
+  monthText: string,
+  table: PublishedTableName,
+  layout: PublishedTableLayout,
+  columns: typeof ACCOUNT_BALANCES_COLUMNS,
+  rows: (bigint | string)[][],
+  builtFrom: Record<string, number>,
+  deps: GoldDeps,
+): Promise<boolean> {
+  const month = parseMonthName(monthText);
+  const existing = await readLatest(deps.store, layout, month);
+  if (covers(existing?.value.built_from, builtFrom)) return false;
+  if (existing === undefined && rows.length === 0) return false;
+  // Named by the Silver it was built from: a retry rewrites the same bytes, a rebuild from newer
+  // Silver gets a new name, so a published object never changes under its readers.
+  const fingerprint = createHash('sha256').update(JSON.stringify(builtFrom)).digest('hex').slice(0, 16);
+  const files: string[] = [];
+  if (rows.length > 0) {
+    const ref = layout.currentObject(month, `${deps.runId}-${fingerprint}.parquet`);
+    const buffer = new ColumnBuffer(columns);
+    for (const row of rows) buffer.push(row);
+    const writer = new ParquetObjectWriter(deps.store, ref, {
+      columns,
+      ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
+      metadata: { 'ledgerlake.table': table, 'ledgerlake.built_from': JSON.stringify(builtFrom) },
+    });
+    await writer.writeRowGroup(buffer.columnValues(), buffer.length);
+    await writer.finish();
+    files.push(ref.key);
+  }
+  const outcome = await commitPartition(deps.store, {
+    table,
+    layout,
+    bucket: deps.layout.buckets.gold,
+    month,
+    runId: deps.runId,
+    executionArn: deps.executionArn,
+    now: deps.now,
+    change: (current) =>
+      covers(current?.built_from, builtFrom)
+        ? undefined
+        : {
+            action: 'rebuild',
+            runs: [
+              {
+                run_id: deps.runId,
+                execution_arn: deps.executionArn,
+                promoted_at: deps.now().toISOString(),
+                rows: rows.length,
+                files,
+              },
+            ],
+            built_from: builtFrom,
+          },
+  });
+  await syncCatalog(deps.store, deps.catalog, table, layout, month, deps.now);
+  return outcome.committed;
+}
+
+/** An amount that must fit DECIMAL(16,2); a sum that does not is reported, never wrapped or rounded. */
+function checked(minor: bigint, position: Position, month: string): bigint {
+  if (minor > MAX_MINOR || minor < -MAX_MINOR) {
+    throw new RangeError(
+      `gold: account ${position.account} ${position.currency} reaches ${formatMinor(minor)} at ${month}, beyond DECIMAL(16,2)`,
+    );
+  }
+  return minor;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,31 @@
+import { GlueClient } from '@aws-sdk/client-glue';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
+import { DATASET } from '@ledgerlake/domain';
+import { createObservability } from '@ledgerlake/observability';
+import { createLakeLayout } from '@ledgerlake/storage';
+import { S3ObjectStore } from '@ledgerlake/storage-s3';
+import { snappyCompressor } from 'hysnappy';
+import { PromotionConfigSchema, thresholdsFromConfig } from './config';
+import { createHandler } from './create-handler';
+import { GlueCatalog } from './glue-catalog';
+import { snsPublisher } from './sns-publisher';
+
+// Cold start: configuration, Powertools and the AWS clients are created once per execution environment.
+const config = parseConfig(PromotionConfigSchema, process.env, 'promotion');
+const obs = createObservability({ serviceName: 'promotion', dataset: DATASET });
+const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
+const glue = obs.tracer.captureAWSv3Client(new GlueClient({}));
+const sns = obs.tracer.captureAWSv3Client(new SNSClient({}));
+
+/** Step Functions tasks `EvaluateGate`, `RecordBlocked`, `Promote` and `RefreshGold`. */
+export const handler = createHandler({
+  store: new S3ObjectStore(s3),
+  layout: createLakeLayout(bucketsFromEnv(config)),
+  catalog: new GlueCatalog(glue, { silver: config.GLUE_SILVER_DATABASE, gold: config.GLUE_GOLD_DATABASE }),
+  thresholds: thresholdsFromConfig(config),
+  publish: snsPublisher(sns, config.ETL_FAILURES_TOPIC_ARN),
+  obs,
+  compressor: snappyCompressor(),
+});

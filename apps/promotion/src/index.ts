@@ -1,0 +1,18 @@
+/** Public API of the promotion function: the handler factory (for the local runner) and the cores. */
+export { PromotionConfigSchema, thresholdsFromConfig, type PromotionConfig } from './config';
+export { createHandler, type PromotionHandlerDeps } from './create-handler';
+export { DEFAULT_GATE_THRESHOLDS, evaluateGate, parseRate, type GateThresholds, type GateVerdict } from './gate';
+export { refreshGold, type GoldDeps, type GoldRefresh } from './gold';
+export { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
+export {
+  gateRun,
+  promoteRun,
+  PromotionError,
+  readRunManifest,
+  restorePartition,
+  RunBlockedError,
+  type PromotionDeps,
+  type PromotionResult,
+  type RestoreResult,
+} from './promote-run';
+export { PromotionEventSchema, runPromotionStep, type PromotionStepDeps } from './steps';
