@@ -6,3 +6,4 @@ export { describeObjectStoreContract, type ObjectStoreContractSubject } from './
 export { DEFAULT_BAD_ROW_MIX, generateTransactionsCsv, seededRandom, type BadRowMix, type GeneratedFile, type GenerateOptions } from './transactions-csv';
 export { openParquetScratch, type ParquetScratch } from './parquet-scratch';
 export { lakeBucketsEnv } from './lake-buckets-env';
+export { startFakeSlack, type FakeSlack, type FakeSlackRequest, type FakeSlackResponse } from './fake-slack';

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'alert-consumer',
+  preset: '../../jest.preset.js',
+};
