@@ -7,6 +7,7 @@ import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
+import type { LocalAlerts } from './local-alerts';
 import { createRunHandlers, type LocalLake, type LocalWiring } from './local-lake';
 
 /** How a file's run ended (PRODUCT.md §11). */
@@ -60,6 +61,8 @@ export interface IngestOptions {
   readonly onState?: (stateName: string) => void;
   /** Fault injection and retry timing (tests); default the real wiring. */
   readonly wiring?: LocalWiring;
+  /** Where a failed execution is reported, as EventBridge reports it in the cloud; default nowhere. */
+  readonly alerts?: LocalAlerts;
 }
 
 /** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
@@ -79,7 +82,9 @@ export async function runBronzeObject(
   file: string,
   options: IngestOptions,
 ): Promise<IngestOutcome> {
-  const runId = formatRunId(options.now(), randomSuffix());
+  const startDate = options.now();
+  const runId = formatRunId(startDate, randomSuffix());
+  const input = { dataset: DATASET, mode: 'ingest', source };
   const lines: string[] = [];
   let lastState: RunState | undefined;
   const t0 = performance.now();
@@ -94,7 +99,7 @@ export async function runBronzeObject(
       options.wiring,
     ),
     ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
-    input: { dataset: DATASET, mode: 'ingest', source },
+    input,
     executionName: runId,
     onStateEntered: (event) => options.onState?.(event.name),
     onStateExited: (event) => {
@@ -103,6 +108,13 @@ export async function runBronzeObject(
     },
   });
   const duration_ms = Math.round(performance.now() - t0);
+  if (result.status === 'FAILED') {
+    const { executionArn, error, cause } = result;
+    const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
+    await options.alerts?.executionEnded(execution, (line) => {
+      lines.push(line);
+    });
+  }
   await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
 
   const base = { file, run_id: runId, source, duration_ms };

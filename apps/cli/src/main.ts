@@ -15,6 +15,7 @@ const loadRuns = () => import('./runs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
 const loadWatch = () => import('./watch');
+const loadAlerts = () => import('./local-alerts');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -77,6 +78,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatIngestSummary } = await loadSummary();
     const inputs = await readInputFiles(files, io.cwd);
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const definition = localDefinition();
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: IngestOutcome[] = [];
@@ -84,7 +86,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const progress = live ? startProgress(io.stderr, input.path) : undefined;
       try {
         outcomes.push(
-          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: io.wiring }),
+          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: io.wiring, alerts }),
         );
       } finally {
         progress?.stop();
@@ -113,6 +115,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     io.signal?.addEventListener('abort', onSignal);
@@ -122,7 +125,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     try {
       const outcomes = await watchBronze(lake, {
-        run: { definition: localDefinition(), now, wiring: io.wiring },
+        run: { definition: localDefinition(), now, wiring: io.wiring, alerts },
         intervalMs: options.interval * 1000,
         ...(options.daily === undefined ? {} : { daily: options.daily }),
         once: options.once === true,
