@@ -1,5 +1,5 @@
 import { type LakeLayout, type ObjectRef, type ObjectStore, parseRunIdFromKey } from '@ledgerlake/storage';
-import { type AsyncBuffer, cachedAsyncBuffer, parquetMetadataAsync, parquetRead } from 'hyparquet';
+import { readParquetRowGroups } from '@ledgerlake/pipeline';
 import { z } from 'zod';
 import { dayOfMicros, dayOfMillis, type FileKeyTable, idKeyOf } from './business-keys';
 
@@ -26,29 +26,6 @@ export interface PublishedScan {
 
 const ID_COLUMN = 'id';
 const DATE_COLUMN = 'tx_date';
-/** Files smaller than this are fetched whole; bigger ones by byte ranges (footer, then the two columns). */
-const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-
-async function readRange(store: ObjectStore, ref: ObjectRef, start: number, end: number): Promise<ArrayBuffer> {
-  const stream = await store.getStream(ref, { start, end: end - 1 });
-  if (stream === undefined) throw new Error(`loop-prevention: published file ${ref.bucket}/${ref.key} disappeared while reading`);
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
-  const bytes = Buffer.concat(chunks);
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-}
-
-/** A hyparquet file over the object store: byte-range reads, cached. */
-async function openParquet(store: ObjectStore, ref: ObjectRef): Promise<AsyncBuffer> {
-  const meta = await store.head(ref);
-  if (meta === undefined) {
-    throw new Error(`loop-prevention: ${ref.bucket}/${ref.key} is listed in _LATEST.json but does not exist`);
-  }
-  return cachedAsyncBuffer(
-    { byteLength: meta.size, slice: (start, end) => readRange(store, ref, start, end ?? meta.size) },
-    { minSize: WHOLE_FILE_BYTES },
-  );
-}
 
 /** Keeps timestamps as day numbers: no Date per row. */
 const DAY_PARSERS = {
@@ -63,60 +40,19 @@ async function scanFile(
   ref: ObjectRef,
   visit: (id: bigint | number, day: number) => void,
 ): Promise<number> {
-  const file = await openParquet(store, ref);
-  const metadata = await parquetMetadataAsync(file);
-  let rowStart = 0;
   let rows = 0;
-  for (const group of metadata.row_groups) {
-    const groupRows = Number(group.num_rows);
-    const chunks = new Map<string, { rowStart: number; data: ArrayLike<unknown> }[]>([
-      [ID_COLUMN, []],
-      [DATE_COLUMN, []],
-    ]);
-    await parquetRead({
-      file,
-      metadata,
-      columns: [ID_COLUMN, DATE_COLUMN],
-      rowStart,
-      rowEnd: rowStart + groupRows,
-      parsers: DAY_PARSERS,
-      onChunk: ({ columnName, columnData, rowStart: at }) => {
-        chunks.get(columnName)?.push({ rowStart: at, data: columnData });
-      },
-    });
-    const ids = flatten(chunks.get(ID_COLUMN), rowStart, groupRows, ref, ID_COLUMN);
-    const days = flatten(chunks.get(DATE_COLUMN), rowStart, groupRows, ref, DATE_COLUMN);
-    for (let i = 0; i < groupRows; i++) {
+  for await (const group of readParquetRowGroups(store, ref, [ID_COLUMN, DATE_COLUMN], { parsers: DAY_PARSERS })) {
+    const ids = group.columns.get(ID_COLUMN) ?? [];
+    const days = group.columns.get(DATE_COLUMN) ?? [];
+    for (let i = 0; i < group.rows; i++) {
       const id = ids[i];
       const day = days[i];
       // A published row always has both (Silver columns are required); skip anything else.
       if ((typeof id === 'bigint' || typeof id === 'number') && typeof day === 'number') visit(id, day);
     }
-    rows += groupRows;
-    rowStart += groupRows;
+    rows += group.rows;
   }
   return rows;
-}
-
-/** Lays a column's chunks of one row group out as one array indexed from the group's first row. */
-function flatten(
-  chunks: { rowStart: number; data: ArrayLike<unknown> }[] | undefined,
-  groupStart: number,
-  groupRows: number,
-  ref: ObjectRef,
-  column: string,
-): unknown[] {
-  if (chunks === undefined || chunks.length === 0) {
-    throw new Error(`loop-prevention: published file ${ref.bucket}/${ref.key} has no ${column} column`);
-  }
-  const out = new Array<unknown>(groupRows);
-  for (const { rowStart, data } of chunks) {
-    for (let i = 0; i < data.length; i++) {
-      const at = rowStart - groupStart + i;
-      if (at >= 0 && at < groupRows) out[at] = data[i];
-    }
-  }
-  return out;
 }
 
 /**
