@@ -1,4 +1,12 @@
-import { CircuitBreakerOpenError, DATASET, formatRunId, InvalidInputError } from '@ledgerlake/domain';
+import {
+  type AlertSender,
+  executionStatusEvent,
+  processAlertRecord,
+  SlackUnavailableError,
+  snsNotification,
+  sqsRecord,
+} from '@ledgerlake/alert-consumer';
+import { CircuitBreakerOpenError, DATASET, formatRunId, InvalidInputError, runBlockedEvent } from '@ledgerlake/domain';
 import { enrichFile } from '@ledgerlake/enrichment';
 import { preventLoops } from '@ledgerlake/loop-prevention';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '@ledgerlake/partition-writer';
@@ -65,7 +73,8 @@ function runState(layout: LakeLayout, fileName: string, started: Date, suffix: s
  * Silver/Quarantine/Condemned writes, quarantine index), content after a publication (published
  * Silver read back, quarantine history read), a missing Bronze object, and a tripping breaker; and
  * the failures recorded: before enrichment, after a claim (released; recorded twice, as a retry
- * would), and after enrichment with no claim yet (no ledger entry).
+ * would), and after enrichment with no claim yet (no ledger entry); then the alerts of those
+ * failures (`recordAlerts`).
  */
 export async function recordRowPipelineAccesses(stage: string): Promise<RecordedAccesses> {
   const layout = createLakeLayout(stageBuckets(`ledgerlake-${stage}`));
@@ -151,7 +160,81 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   const timeout = Object.assign(new Error('Task timed out'), { name: 'States.Timeout' });
   await recordFailure(enriched, timeout);
 
+  await recordAlerts(store, layout, as, { failed: thirdReached, breakerOpen });
+
   return { layout, accesses: store.accesses };
+}
+
+/**
+ * The alert consumer on the failure events of those runs, as the queue delivers them: a failed run
+ * with a record (read for its failed state), delivered twice (the duplicate reads the posted
+ * record); a timed-out run with no record (the read must answer 404); a post Slack refuses once
+ * (the claim is released, the redelivery takes it over); a blocked run.
+ */
+async function recordAlerts(
+  store: RecordingObjectStore,
+  layout: LakeLayout,
+  as: <T>(actor: FunctionService, step: () => Promise<T>) => Promise<T>,
+  runs: { failed: RunState; breakerOpen: Error },
+): Promise<void> {
+  const failures: Error[] = [];
+  const sender: AlertSender = {
+    send: () => {
+      const failure = failures.shift();
+      return failure === undefined ? Promise.resolve() : Promise.reject(failure);
+    },
+  };
+  const deps = { store, layout, stage: 'ci', sender, logger: { info: () => undefined, warn: () => undefined, error: () => undefined } };
+  const budget = { remainingMs: () => 25_000 };
+  const deliver = (message: unknown) => {
+    const record = sqsRecord(snsNotification(message, { topicArn: 'arn:aws:sns:eu-west-1:123456789012:ledgerlake-ci-etl-failures' }), {
+      queueArn: 'arn:aws:sqs:eu-west-1:123456789012:ledgerlake-ci-etl-failures',
+    });
+    return as('alert-consumer', () => processAlertRecord(record, budget, deps));
+  };
+  const ended = (state: RunState, status: 'FAILED' | 'TIMED_OUT', error: string) =>
+    executionStatusEvent({
+      executionArn: state.run.execution_arn,
+      name: state.run.run_id,
+      status,
+      input: { dataset: state.run.dataset, mode: state.run.mode, source: state.run.source },
+      error,
+      cause: error,
+      startDate: new Date(state.run.started_at),
+      stopDate: new Date(Date.parse(state.run.started_at) + 60_000),
+    });
+
+  const failed = ended(runs.failed, 'FAILED', runs.breakerOpen.name);
+  await deliver(failed);
+  await deliver(failed);
+
+  const timedOut = runState(layout, 'fifth.csv', new Date('2024-03-06T10:00:00Z'), 'fifth');
+  failures.push(new SlackUnavailableError('deploy: Slack is down'));
+  await deliver(ended(timedOut, 'TIMED_OUT', 'States.Timeout')).then(
+    () => {
+      throw new Error('deploy: expected the first alert of the timed-out run to fail');
+    },
+    (error: unknown) => {
+      if (!(error instanceof SlackUnavailableError)) throw error;
+    },
+  );
+  await deliver(ended(timedOut, 'TIMED_OUT', 'States.Timeout'));
+
+  await deliver(
+    runBlockedEvent({
+      run_id: runs.failed.run.run_id,
+      execution_arn: runs.failed.run.execution_arn,
+      execution_name: runs.failed.run.execution_name,
+      dataset: runs.failed.run.dataset,
+      mode: runs.failed.run.mode,
+      source: runs.failed.run.source,
+      counts: { input_rows: 2, valid_rows: 1, quarantined_rows: 1, condemned_rows: 0 },
+      quarantine_by_reason: { TYPE_ERROR: 1 },
+      condemned_by_reason: {},
+      reasons: ['quarantine rate 50.00 % (1 of 2 rows) is not below the 5 % threshold'],
+      blocked_at: runs.failed.run.started_at,
+    }),
+  );
 }
 
 async function expectError<E extends Error>(type: abstract new (...args: never[]) => E, step: () => Promise<unknown>): Promise<E> {

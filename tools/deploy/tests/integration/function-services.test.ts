@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
 import { parseConfig } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
@@ -41,11 +42,13 @@ const CONFIG_SCHEMAS: Record<FunctionService, z.ZodObject> = {
   validation: ValidationConfigSchema,
   'partition-writer': PartitionWriterConfigSchema,
   'run-recorder': RunRecorderConfigSchema,
+  'alert-consumer': AlertConsumerConfigSchema,
 };
 
 /**
  * Memory: the two that parse or write Parquet get the most CPU; the other row functions a full
- * vCPU (1769 MB); the run recorder, which writes two small JSON objects, 512 MB.
+ * vCPU (1769 MB); the run recorder, which writes two small JSON objects, 512 MB; the alert
+ * consumer, small JSON and one HTTPS call per message, 256 MB.
  */
 const MEMORY_MB: Record<FunctionService, number> = {
   enrichment: 3008,
@@ -53,15 +56,20 @@ const MEMORY_MB: Record<FunctionService, number> = {
   validation: 1769,
   'partition-writer': 3008,
   'run-recorder': 512,
+  'alert-consumer': 256,
 };
 
-/** Timeout: the row functions get Lambda's 15 minutes; the run recorder 60 s (its Task's TimeoutSeconds). */
+/**
+ * Timeout: the row functions get Lambda's 15 minutes; the run recorder 60 s (its Task's
+ * TimeoutSeconds); the alert consumer 30 s (its queue's visibility timeout is six times that).
+ */
 const TIMEOUT_S: Record<FunctionService, number> = {
   enrichment: 900,
   'loop-prevention': 900,
   validation: 900,
   'partition-writer': 900,
   'run-recorder': 60,
+  'alert-consumer': 30,
 };
 
 /** Variables every function gets beside its configuration (read by Powertools, the SDK and Node). */
@@ -77,6 +85,28 @@ const S3_ACTIONS = new Set(['s3:GetObject', 's3:PutObject', 's3:AbortMultipartUp
 const LOG_ACTIONS = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource', 'logs:PutLogEvents']);
 const XRAY_ACTIONS = new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);
 const KMS_ACTIONS = new Set(['kms:Decrypt', 'kms:GenerateDataKey']);
+const ACCOUNT_ID = '123456789012';
+/** The alert consumer's webhook URL (an SSM SecureString) and the queue it consumes. */
+const WEBHOOK_PARAMETER_ARN = `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/ledgerlake/${STAGE}/slack-webhook-url`;
+const ALERT_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
+const SQS_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
+
+/** A CloudFormation value as deployed in REGION / ACCOUNT_ID: `Ref`s of the pseudo parameters and `Fn::Join` resolved. */
+function resolveCfn(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(resolveCfn);
+  if (typeof value !== 'object' || value === null) return value;
+  const object = value as Record<string, unknown>;
+  if (object['Ref'] === 'AWS::Region') return REGION;
+  if (object['Ref'] === 'AWS::AccountId') return ACCOUNT_ID;
+  const join = object['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join !== undefined) return join[1].map(resolveCfn).join(join[0]);
+  return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, resolveCfn(item)]));
+}
+
+/** A KMS statement for the webhook SecureString: decrypt through SSM only (the S3 data key is checked apart). */
+function decryptsViaSsm(statement: PolicyStatement): boolean {
+  return JSON.stringify(statement.Condition ?? {}).includes(`"kms:ViaService":"ssm.${REGION}.amazonaws.com"`);
+}
 
 interface Packaged {
   readonly template: CfnTemplate;
@@ -318,7 +348,9 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     const decrypts = encrypted.some((a) => a.action === 's3:GetObject' || a.action === 's3:AbortMultipartUpload');
     if (decrypts) expected.add('kms:Decrypt');
     if (encrypted.some((a) => a.action === 's3:PutObject')) expected.add('kms:GenerateDataKey');
-    const kms = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
+    const kms = statements().filter(
+      (statement) => actionsOf(statement).some((action) => action.startsWith('kms:')) && !decryptsViaSsm(statement),
+    );
 
     expect(new Set(kms.flatMap(actionsOf))).toEqual(expected);
     for (const statement of kms) {
@@ -372,6 +404,11 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
       if (statement.Effect === 'Deny') return false;
       if (actions.every((action) => S3_ACTIONS.has(action) || KMS_ACTIONS.has(action))) return false;
       if (actions.every((action) => XRAY_ACTIONS.has(action))) return false;
+      if (service === 'alert-consumer') {
+        const resources = asList<unknown>(resolveCfn(statement.Resource));
+        if (actions.join() === 'ssm:GetParameter' && resources.join() === WEBHOOK_PARAMETER_ARN) return false;
+        if (actions.every((action) => SQS_CONSUMER_ACTIONS.includes(action)) && resources.join() === ALERT_QUEUE_ARN) return false;
+      }
       if (actions.every((action) => LOG_ACTIONS.has(action))) {
         return !JSON.stringify(statement.Resource).includes(`log-group:/aws/lambda/ledgerlake-${STAGE}-${service}:`);
       }
@@ -379,6 +416,40 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     });
 
     expect(others).toEqual([]);
+  });
+});
+
+describe('the alert-consumer service', () => {
+  const template = (): CfnTemplate => packagedService('alert-consumer').template;
+  const statements = (): PolicyStatement[] => roleStatements(template()).map((statement) => resolveCfn(statement) as PolicyStatement);
+
+  it('reads its webhook parameter, and only it, and decrypts it only through SSM for that parameter', () => {
+    const ssm = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('ssm:')));
+    const kms = statements().filter(decryptsViaSsm);
+    const env = onlyFunction(template()).Environment.Variables;
+
+    expect(ssm).toEqual([expect.objectContaining({ Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: WEBHOOK_PARAMETER_ARN })]);
+    expect(`arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter${env['SLACK_WEBHOOK_PARAMETER']}`).toBe(WEBHOOK_PARAMETER_ARN);
+    expect(env).not.toHaveProperty('SLACK_WEBHOOK_URL');
+    expect(kms).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt'],
+        Resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/*`,
+        Condition: {
+          StringEquals: { 'kms:ViaService': `ssm.${REGION}.amazonaws.com`, 'kms:EncryptionContext:PARAMETER_ARN': WEBHOOK_PARAMETER_ARN },
+        },
+      }),
+    ]);
+  });
+
+  it('consumes the etl-failures queue in batches with partial batch responses', () => {
+    const mappings = resourcesOfType(template(), 'AWS::Lambda::EventSourceMapping').map(resolveCfn);
+    const sqs = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
+
+    expect(mappings).toEqual([
+      expect.objectContaining({ EventSourceArn: ALERT_QUEUE_ARN, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], Enabled: true }),
+    ]);
+    expect(sqs).toEqual([expect.objectContaining({ Action: SQS_CONSUMER_ACTIONS, Resource: [ALERT_QUEUE_ARN] })]);
   });
 });
 
