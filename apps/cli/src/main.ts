@@ -15,6 +15,7 @@ const loadRuns = () => import('./runs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
 const loadWatch = () => import('./watch');
+const loadPromote = () => import('./promote');
 const loadAlerts = () => import('./local-alerts');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
@@ -176,6 +177,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     );
   });
 
+  withCommon(
+    program
+      .command('promote')
+      .description(
+        "roll a month back to its published state right after an earlier run's promotion (or promote a run never " +
+          'promoted there, through the gate), as a new version; Gold is rebuilt from that month on',
+      )
+      .requiredOption('--run <run_id>', 'the run, as `ledgerlake runs` lists it')
+      .requiredOption('--partition <YYYY-MM>', 'the Silver month', parseMonth)
+      .option('--json', 'print one JSON object on stdout'),
+  ).action(async (options: CommonOptions & { run: string; partition: string }) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { formatPromoteOutcome, promotePartition } = await loadPromote();
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: io.wiring });
+    io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
+  });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
@@ -201,6 +221,11 @@ function parseDaily(value: string): DailyTime {
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
+}
+
+function parseMonth(value: string): string {
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`expected a month YYYY-MM, got '${value}'`);
+  return value;
 }
 
 function parseInterval(value: string): number {
