@@ -15,6 +15,9 @@ const loadRuns = () => import('./runs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
 const loadWatch = () => import('./watch');
+const loadQuery = () => import('./query');
+const loadSqlOutput = () => import('./sql-output');
+const loadBalancesReport = () => import('./balances-report');
 const loadPromote = () => import('./promote');
 const loadAlerts = () => import('./local-alerts');
 
@@ -194,6 +197,41 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: io.wiring });
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
+  });
+
+  withCommon(
+    program
+      .command('query')
+      .description(
+        'run SQL over the published tables (silver.transactions, gold.account_balances, gold.monthly_reports) ' +
+          'and quarantine.rows, quarantine.condemned; prints an aligned table',
+      )
+      .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
+      .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
+  ).action(async (sql: string, options: CommonOptions) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { queryLake } = await loadQuery();
+    const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
+    const result = await queryLake(await openLake(lakeDir(options.lake, io.env, io.cwd)), sql);
+    io.stdout.write(options.json === true ? formatSqlJson(result) : formatSqlTable(result));
+  });
+
+  const report = program.command('report').description('reports over the published tables');
+  withCommon(
+    report
+      .command('balances')
+      .description('month-end balance history per account and currency (sql/duckdb/reports/month-end-balances.sql)')
+      .requiredOption('--from <YYYY-MM>', 'first month', parseMonth)
+      .requiredOption('--to <YYYY-MM>', 'last month (inclusive)', parseMonth)
+      .option('--json', 'print one JSON array of {acct, balance, month, currency} on stdout; balance is an exact string or null'),
+  ).action(async (options: CommonOptions & { from: string; to: string }) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
+    const { formatSqlJson } = await loadSqlOutput();
+    const result = await monthEndBalances(await openLake(lakeDir(options.lake, io.env, io.cwd)), options.from, options.to);
+    io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
   });
 
   try {

@@ -1,0 +1,28 @@
+-- gold.monthly_reports: per account, currency and month, that month's activity and closing
+-- balance (PRODUCT.md §6). credits is the sum of positive amounts, debits the sum of negative
+-- amounts as a positive number, net = credits - debits. Months without activity after the
+-- account's first transaction have a row with zero activity.
+--
+-- Partitions are registered by promotion when it rebuilds Gold: each partition's location is the
+-- folder of the symlink manifest of its committed version
+--   .../month=YYYY-MM/_manifests/v=NNNNNNNNN/run_id=<run_id>/manifest
+-- so Athena reads published data only. Do not run MSCK REPAIR TABLE on it.
+--
+-- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
+CREATE EXTERNAL TABLE IF NOT EXISTS gold.monthly_reports (
+  account_id      string,
+  currency        string,
+  tx_count        bigint,
+  credits         decimal(16,2),
+  debits          decimal(16,2),
+  net             decimal(16,2),
+  closing_balance decimal(16,2)
+)
+PARTITIONED BY (
+  month string
+)
+ROW FORMAT SERDE 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe'
+STORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat'
+OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
+LOCATION 's3://ledgerlake-${stage}-gold/finance/monthly_reports/schema_v=v1/'
+TBLPROPERTIES ('classification' = 'parquet');

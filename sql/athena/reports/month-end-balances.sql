@@ -1,0 +1,66 @@
+-- Month-end balance history (PRODUCT.md §6), Athena (engine version 3) dialect. Its DuckDB twin,
+-- sql/duckdb/reports/month-end-balances.sql, is what `ledgerlake report balances` runs locally
+-- and what the tests check against Gold; keep the two in step.
+--
+-- Execution parameters, positional: ? = first month, ? = last month, both 'YYYY-MM' (inclusive),
+-- e.g. `aws athena start-query-execution --work-group ledgerlake-<stage>
+--        --query-string file://month-end-balances.sql --execution-parameters "'2024-01'" "'2024-03'"`.
+--
+-- One row per account, currency and month of the range: the closing balance at the month's end is
+-- the sum of every published amount of the account in that currency with tx_date before the end
+-- of the month (tx_date is UTC). It is NULL for the months before the account's first
+-- transaction. Accounts whose first transaction is after the range do not appear. Sorted by
+-- account, then month.
+--
+-- currency is the 4th column: an account may hold several currencies, and a balance is only
+-- meaningful in one of them.
+WITH
+params AS (
+  SELECT CAST(CAST(? AS varchar) || '-01' AS date) AS first_month,
+         CAST(CAST(? AS varchar) || '-01' AS date) AS last_month
+),
+months AS (
+  SELECT CAST(month_start AS timestamp) AS month_start
+  FROM params
+  CROSS JOIN UNNEST(sequence(first_month, last_month, INTERVAL '1' MONTH)) AS s (month_start)
+),
+bounds AS (
+  SELECT min(month_start) AS range_start,
+         max(month_start) + INTERVAL '1' MONTH AS range_end
+  FROM months
+),
+-- Each account's net movement per month of the range; everything before the range counts in
+-- its first month, so that the running sum below starts from the opening balance.
+movements AS (
+  SELECT t.account_id,
+         t.currency,
+         greatest(date_trunc('month', t.tx_date), b.range_start) AS month_start,
+         sum(t.amount) AS net
+  FROM silver.transactions AS t
+  CROSS JOIN bounds AS b
+  WHERE t.tx_date < b.range_end
+  GROUP BY 1, 2, 3
+),
+accounts AS (
+  SELECT account_id, currency, min(month_start) AS first_month
+  FROM movements
+  GROUP BY 1, 2
+)
+SELECT a.account_id AS acct,
+       CAST(
+         CASE WHEN m.month_start >= a.first_month THEN
+           sum(coalesce(mv.net, 0)) OVER (
+             PARTITION BY a.account_id, a.currency
+             ORDER BY m.month_start
+             ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+           )
+         END AS decimal(16,2)) AS balance,
+       date_format(m.month_start, '%Y-%m') AS month,
+       a.currency AS currency
+FROM accounts AS a
+CROSS JOIN months AS m
+LEFT JOIN movements AS mv
+  ON mv.account_id = a.account_id
+ AND mv.currency = a.currency
+ AND mv.month_start = m.month_start
+ORDER BY acct, month, currency;
