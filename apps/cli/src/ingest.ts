@@ -86,18 +86,22 @@ export async function runBronzeObject(
   const runId = formatRunId(startDate, randomSuffix());
   const input = { dataset: DATASET, mode: 'ingest', source };
   const lines: string[] = [];
+  const sink = (line: string): void => {
+    lines.push(line);
+  };
   let lastState: RunState | undefined;
   const t0 = performance.now();
   const result = await runLocally({
     definition: options.definition,
-    handlers: createRunHandlers(
-      lake,
-      options.definition,
-      (line) => {
-        lines.push(line);
-      },
-      options.wiring,
-    ),
+    handlers: createRunHandlers(lake, options.definition, sink, {
+      ...options.wiring,
+      // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
+      publish:
+        options.wiring?.publish ??
+        (async (event) => {
+          await options.alerts?.publish(event, sink);
+        }),
+    }),
     ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
     input,
     executionName: runId,
@@ -111,9 +115,7 @@ export async function runBronzeObject(
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;
     const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
-    await options.alerts?.executionEnded(execution, (line) => {
-      lines.push(line);
-    });
+    await options.alerts?.executionEnded(execution, sink);
   }
   await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
 
