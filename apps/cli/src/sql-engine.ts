@@ -126,7 +126,9 @@ async function runQuery(connection: DuckDBConnection, sql: string, params: reado
   try {
     reader = params.length === 0 ? await connection.runAndReadAll(sql) : await connection.runAndReadAll(sql, [...params]);
   } catch (error) {
-    throw new SqlQueryError(error instanceof Error ? error.message : String(error), { cause: error });
+    // Not `instanceof Error`: the native binding's errors may come from another realm (e.g. under jest).
+    const message = (error as { message?: unknown } | undefined)?.message;
+    throw new SqlQueryError(typeof message === 'string' ? message : String(error), { cause: error });
   }
   const names = reader.deduplicatedColumnNames();
   const columns = names.map((name, index) => ({ name, type: reader.columnType(index).toString() }));
