@@ -49,6 +49,13 @@ describe('RunContextSchema', () => {
     expect(RunContextSchema.safeParse({ ...context, backfill_month: '2024-01' }).success).toBe(false);
   });
 
+  it('keeps the approval a retry run acts on, and refuses one on any other mode', () => {
+    const retry = { ...context, mode: 'retry', approval_id: 'approve-20240105T091000Z-abc123' };
+    expect(RunContextSchema.parse(retry)).toEqual(retry);
+    expect(RunContextSchema.safeParse({ ...retry, mode: 'ingest' }).success).toBe(false);
+    expect(RunContextSchema.safeParse({ ...retry, approval_id: '../x' }).success).toBe(false);
+  });
+
   it.each([
     ['mode', 'replay'],
     ['run_id', 'run-1'],

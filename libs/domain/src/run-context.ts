@@ -37,10 +37,19 @@ export const RunContextSchema = z
     mode: RunModeSchema,
     source: SourceObjectSchema,
     backfill_month: YearMonthSchema.optional(),
+    /**
+     * A retry run that re-submits condemned rows a person approved: the id of that recorded
+     * approval. Loop prevention lets the rows it names past the attempt limit, once.
+     */
+    approval_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).optional(),
   })
   .refine((run) => (run.mode === 'backfill') === (run.backfill_month !== undefined), {
     message: 'backfill_month is required for mode backfill and only allowed there',
     path: ['backfill_month'],
+  })
+  .refine((run) => run.approval_id === undefined || run.mode === 'retry', {
+    message: 'approval_id is only allowed for mode retry',
+    path: ['approval_id'],
   });
 
 /** The run context. */

@@ -319,6 +319,24 @@ describe('Artifacts and control objects', () => {
     expect(() => local.control.processedFile(sha)).toThrow('layout: invalid content SHA-256');
   });
 
+  it('keys retry claims by row hash and attempt, and retry records and condemned decisions by id', () => {
+    const hash = 'cd'.repeat(32);
+
+    expect(local.control.retryClaim(hash, 2)).toEqual({ bucket: 'artifacts', key: `control/retries/claims/${hash}/attempt=2.json` });
+    expect(local.control.retryRecord(RUN)).toEqual({ bucket: 'artifacts', key: `control/retries/runs/${RUN}.json` });
+    expect(local.control.condemnedDecision('approve-1')).toEqual({
+      bucket: 'artifacts',
+      key: 'control/condemned/decisions/approve-1.json',
+    });
+    expect(local.control.condemnedRowDecision(RUN, hash)).toEqual({
+      bucket: 'artifacts',
+      key: `control/condemned/rows/run_id=${RUN}/${hash}.json`,
+    });
+    expect(() => local.control.retryClaim(hash, 0)).toThrow('layout: invalid attempt');
+    expect(() => local.control.retryClaim('x', 1)).toThrow('layout: invalid row hash');
+    expect(() => local.control.condemnedDecision('../x')).toThrow('layout: invalid decision id');
+  });
+
   it('places the circuit breaker and the breaker window statistics', () => {
     expect(local.control.circuitBreaker()).toEqual({ bucket: 'artifacts', key: 'control/circuit-breaker.json' });
     expect(local.control.breakerWindow(RUN)).toEqual({

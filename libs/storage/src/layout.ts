@@ -144,6 +144,18 @@ export interface ControlLayout {
   catalogTablePrefix(table: PublishedTableName): PrefixRef;
   /** One partition of it (`catalog/<table>/<YYYY-MM>.json`). */
   catalogPartition(table: PublishedTableName, month: YearMonth): ObjectRef;
+  /** The claim that a quarantined row is retried as attempt `attempt` (`control/retries/claims/<row_hash>/attempt=<n>.json`). */
+  retryClaim(rowHash: string, attempt: number): ObjectRef;
+  /** All retry records. */
+  retryRecordsPrefix(): PrefixRef;
+  /** What one retry run re-submits, and why (`control/retries/runs/<run_id>.json`). */
+  retryRecord(retryRunId: string): ObjectRef;
+  /** All decisions on condemned rows. */
+  condemnedDecisionsPrefix(): PrefixRef;
+  /** One recorded approval or rejection of condemned rows (`control/condemned/decisions/<decision_id>.json`). */
+  condemnedDecision(decisionId: string): ObjectRef;
+  /** The decision taken on one condemned row of a run (`control/condemned/rows/run_id=<run_id>/<row_hash>.json`). */
+  condemnedRowDecision(runId: string, rowHash: string): ObjectRef;
 }
 
 /** The tables published through `current/` and `_LATEST.json`, by their SQL names (PRODUCT.md §11). */
@@ -248,6 +260,23 @@ function checkTableName(table: PublishedTableName): PublishedTableName {
 
 function isSafeSegment(segment: string): boolean {
   return segment !== '' && segment !== '.' && segment !== '..' && !segment.includes('\0');
+}
+
+function checkRowHash(rowHash: string): string {
+  if (typeof rowHash !== 'string' || !SHA256_PATTERN.test(rowHash)) invalid('row hash', rowHash, '64 lowercase hex digits');
+  return rowHash;
+}
+
+function checkDecisionId(decisionId: string): string {
+  if (typeof decisionId !== 'string' || !INCIDENT_ID_PATTERN.test(decisionId)) {
+    invalid('decision id', decisionId, 'letters, digits, ".", "_", "-" (1-128, starting alphanumeric)');
+  }
+  return decisionId;
+}
+
+function checkAttempt(attempt: number): number {
+  if (!Number.isInteger(attempt) || attempt < 1 || attempt > 255) invalid('attempt', attempt, 'an integer 1..255');
+  return attempt;
 }
 
 function checkFileName(fileName: string): string {
@@ -415,6 +444,21 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         const { yyyy, mm } = checkMonth(month);
         return { bucket: artifacts, key: `catalog/${checkTableName(table)}/${yyyy}-${mm}.json` };
       },
+      retryClaim: (rowHash, attempt) => ({
+        bucket: artifacts,
+        key: `control/retries/claims/${checkRowHash(rowHash)}/attempt=${checkAttempt(attempt)}.json`,
+      }),
+      retryRecordsPrefix: () => ({ bucket: artifacts, prefix: 'control/retries/runs/' }),
+      retryRecord: (retryRunId) => ({ bucket: artifacts, key: `control/retries/runs/${checkRunId(retryRunId)}.json` }),
+      condemnedDecisionsPrefix: () => ({ bucket: artifacts, prefix: 'control/condemned/decisions/' }),
+      condemnedDecision: (decisionId) => ({
+        bucket: artifacts,
+        key: `control/condemned/decisions/${checkDecisionId(decisionId)}.json`,
+      }),
+      condemnedRowDecision: (runId, rowHash) => ({
+        bucket: artifacts,
+        key: `control/condemned/rows/run_id=${checkRunId(runId)}/${checkRowHash(rowHash)}.json`,
+      }),
     },
   };
 }
