@@ -11,6 +11,12 @@ export {
 } from './work-area';
 export { decodeWorkRow, encodeWorkRow, escapeField, unescapeField, type WorkRow } from './work-row';
 export {
+  ChunkEnrichmentSchema,
+  ChunkPlanSchema,
+  ChunkSchema,
+  type Chunk,
+  type ChunkEnrichment,
+  type ChunkPlan,
   EnrichmentResultSchema,
   LoopPreventionResultSchema,
   ObjectRefSchema,

@@ -34,6 +34,44 @@ export const EnrichmentResultSchema = z.object({
 /** What enrichment returns. */
 export type EnrichmentResult = z.infer<typeof EnrichmentResultSchema>;
 
+/** One chunk of a Bronze object: bytes `[start, end)` of `source` (the object itself, or a plain copy of a gzip one's piece). */
+export const ChunkSchema = z.object({
+  index: z.number().int().nonnegative().max(999),
+  source: ObjectRefSchema,
+  start: z.number().int().nonnegative(),
+  end: z.number().int().nonnegative(),
+  /** The 1-based line of the file the chunk's first byte is on. */
+  first_line: z.number().int().positive(),
+});
+/** One chunk of a Bronze object. */
+export type Chunk = z.infer<typeof ChunkSchema>;
+
+/** What planning returns (`$.plan`): the file's identity and header, and its chunks, cut on record boundaries. */
+export const ChunkPlanSchema = z.object({
+  source_file_id: z.string().min(1),
+  content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  bytes_read: z.number().int().nonnegative(),
+  gzip: z.boolean(),
+  /** The header record's fields as in the file (untrimmed), and the line it is on. */
+  header: z.array(z.string()),
+  header_line: z.number().int().positive(),
+  chunks: z.array(ChunkSchema).min(1),
+  work: WorkAreaSchema,
+});
+/** What planning returns. */
+export type ChunkPlan = z.infer<typeof ChunkPlanSchema>;
+
+/** What enriching one chunk returns (one item of `$.chunks`). */
+export const ChunkEnrichmentSchema = z.object({
+  chunk: z.number().int().nonnegative(),
+  input_rows: z.number().int().nonnegative(),
+  /** Sum of the amounts that parse exactly, in minor units. */
+  input_minor: z.string().regex(/^(0|-?[1-9]\d*)$/),
+  parts: z.array(WorkPartSchema),
+});
+/** What enriching one chunk returns. */
+export type ChunkEnrichment = z.infer<typeof ChunkEnrichmentSchema>;
+
 /** What loop prevention returns: go on, or stop the run as a duplicate file. */
 export const LoopPreventionResultSchema = z.object({
   status: z.enum(['CONTINUE', 'DUPLICATE_FILE']),
