@@ -15,6 +15,7 @@ import { recordRunFailure } from '@ledgerlake/run-recorder';
 import { createLakeLayout, type LakeLayout, MemoryObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { DEFAULT_VALIDATION_SETTINGS, validateRun, type ValidationSettings } from '@ledgerlake/validation';
 import type { FunctionService } from './function-services';
+import { promotionTasks } from './promotion-accesses';
 import { RecordingObjectStore, type S3Access } from './recording-object-store';
 
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
@@ -35,6 +36,9 @@ const SECOND_FILE = [
   '2,ACC001,26.00,EUR,2024-02-10T09:00:00Z',
   '3,ACC002,-25.50,XXX,2024-02-12T09:00:00Z',
 ].join('\n');
+
+/** A file with half its rows quarantined (bad currency): the promotion gate blocks its run. */
+const BLOCKED_FILE = [HEADER, '8,ACC005,40.00,EUR,2024-03-01T09:00:00Z', '9,ACC005,12.00,XXX,2024-03-01T10:00:00Z'].join('\n');
 
 /** A third file with a bad row, validated with thresholds that trip the circuit breaker. */
 const THIRD_FILE = [HEADER, '5,ACC003,10.00,EUR,2024-03-01T09:00:00Z', '6,ACC003,abc,EUR,2024-03-02T09:00:00Z'].join('\n');
@@ -67,11 +71,14 @@ function runState(layout: LakeLayout, fileName: string, started: Date, suffix: s
 }
 
 /**
- * Runs the function cores, as the state machine chains them (the run recorder on the failure path), on a stage's buckets (in
- * memory), recording the S3 permissions each function needs. The runs cover every path that
- * touches a different key: new content (ledger claim, missing breaker/ledger/`_LATEST.json`,
- * Silver/Quarantine/Condemned writes, quarantine index), content after a publication (published
- * Silver read back, quarantine history read), a missing Bronze object, and a tripping breaker; and
+ * Runs the function cores, as the state machine chains them (promotion after the row functions,
+ * the run recorder on the failure path), on a stage's buckets (in memory), recording the S3
+ * permissions each function needs. The runs cover every path that touches a different key: new
+ * content (ledger claim, missing breaker/ledger/`_LATEST.json`, Silver/Quarantine/Condemned
+ * writes, quarantine index) promoted into two new months with Gold built for them
+ * (`promotionTasks`), content after a publication (published Silver read back, quarantine history
+ * read) appended to a published month, Gold rebuilt from the Gold before it, the Promote retried,
+ * a run the gate blocks, a missing Bronze object, and a tripping breaker; and
  * the failures recorded: before enrichment, after a claim (released; recorded twice, as a retry
  * would), and after enrichment with no claim yet (no ledger entry); then the alerts of those
  * failures (`recordAlerts`).
@@ -121,20 +128,32 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
     );
   };
 
-  // New content.
+  const promotion = promotionTasks(store, layout, as);
+  const expectMonths = (run: RunState, months: string[], expected: string[]) => {
+    if (months.join() !== expected.join()) {
+      throw new Error(`deploy: run ${run.run.run_id} promoted ${months.join(', ')}, expected ${expected.join(', ')}`);
+    }
+  };
+
+  // New content, then published: two months new to Silver (and to Gold).
   const first = runState(layout, 'first.csv', new Date('2024-03-01T10:00:00Z'), 'first');
   await land(first, FIRST_FILE);
-  const written = await runAll(first);
-  // Promotion (not a function here) publishes the run: each partition's `_LATEST.json` lists its files.
-  for (const partition of written.partitions) {
-    const latest = layout.silver.latest({ year: partition.year, month: partition.month });
-    await lake.put(latest, JSON.stringify({ run_id: first.run.run_id, files: partition.files }));
-  }
+  await runAll(first);
+  expectMonths(first, await promotion.promote(first), ['2024-01', '2024-02']);
 
-  // Content after a publication: published keys and quarantine history are read back.
+  // Content after a publication: published keys and quarantine history are read back; the run
+  // is appended to a published month, Gold rebuilt from it on the month before; its Promote is retried.
   const second = runState(layout, 'second.csv', new Date('2024-03-02T10:00:00Z'), 'second');
   await land(second, SECOND_FILE);
   await runAll(second);
+  expectMonths(second, await promotion.promote(second), ['2024-02']);
+  await promotion.repromote(second);
+
+  // A run the promotion gate blocks: its record, its released claim, its event.
+  const blocked = runState(layout, 'blocked.csv', new Date('2024-03-02T12:00:00Z'), 'blocked');
+  await land(blocked, BLOCKED_FILE);
+  await runAll(blocked);
+  await promotion.block(blocked);
 
   // A Bronze object that is not there (must be a clean "does not exist", not an access error).
   const missing = runState(layout, 'missing.csv', new Date('2024-03-03T10:00:00Z'), 'missing');

@@ -7,8 +7,9 @@ import { parseConfig } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
 import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
+import { PromotionConfigSchema } from '@ledgerlake/promotion';
 import { RunRecorderConfigSchema } from '@ledgerlake/run-recorder';
-import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
+import { createLakeLayout, PUBLISHED_TABLE_NAMES, stageBuckets } from '@ledgerlake/storage';
 import { ValidationConfigSchema } from '@ledgerlake/validation';
 import type { z } from 'zod';
 import {
@@ -41,33 +42,38 @@ const CONFIG_SCHEMAS: Record<FunctionService, z.ZodObject> = {
   'loop-prevention': LoopPreventionConfigSchema,
   validation: ValidationConfigSchema,
   'partition-writer': PartitionWriterConfigSchema,
+  promotion: PromotionConfigSchema,
   'run-recorder': RunRecorderConfigSchema,
   'alert-consumer': AlertConsumerConfigSchema,
 };
 
 /**
- * Memory: the two that parse or write Parquet get the most CPU; the other row functions a full
- * vCPU (1769 MB); the run recorder, which writes two small JSON objects, 512 MB; the alert
- * consumer, small JSON and one HTTPS call per message, 256 MB.
+ * Memory: the three that parse or write Parquet in bulk (promotion rebuilds Gold from every Silver
+ * month from the run's on) get the most CPU; the other row functions a full vCPU (1769 MB); the
+ * run recorder, which writes two small JSON objects, 512 MB; the alert consumer, small JSON and
+ * one HTTPS call per message, 256 MB.
  */
 const MEMORY_MB: Record<FunctionService, number> = {
   enrichment: 3008,
   'loop-prevention': 1769,
   validation: 1769,
   'partition-writer': 3008,
+  promotion: 3008,
   'run-recorder': 512,
   'alert-consumer': 256,
 };
 
 /**
- * Timeout: the row functions get Lambda's 15 minutes; the run recorder 60 s (its Task's
- * TimeoutSeconds); the alert consumer 30 s (its queue's visibility timeout is six times that).
+ * Timeout: the row functions and promotion get Lambda's 15 minutes (the Promote and RefreshGold
+ * Tasks' TimeoutSeconds); the run recorder 60 s (its Task's TimeoutSeconds); the alert consumer
+ * 30 s (its queue's visibility timeout is six times that).
  */
 const TIMEOUT_S: Record<FunctionService, number> = {
   enrichment: 900,
   'loop-prevention': 900,
   validation: 900,
   'partition-writer': 900,
+  promotion: 900,
   'run-recorder': 60,
   'alert-consumer': 30,
 };
@@ -107,6 +113,25 @@ function resolveCfn(value: unknown): unknown {
 function decryptsViaSsm(statement: PolicyStatement): boolean {
   return JSON.stringify(statement.Condition ?? {}).includes(`"kms:ViaService":"ssm.${REGION}.amazonaws.com"`);
 }
+
+/** A KMS statement for an encrypted topic: through SNS only (the S3 data key is checked apart). */
+function encryptsViaSns(statement: PolicyStatement): boolean {
+  return JSON.stringify(statement.Condition ?? {}).includes(`"kms:ViaService":"sns.${REGION}.amazonaws.com"`);
+}
+
+/** Promotion's Glue actions (src/glue-catalog.ts) and the catalog objects they are allowed on. */
+const GLUE_ACTIONS = ['glue:GetTable', 'glue:GetPartition', 'glue:CreatePartition', 'glue:UpdatePartition'];
+const GLUE_ARN = `arn:aws:glue:${REGION}:${ACCOUNT_ID}`;
+const GLUE_RESOURCES = [
+  `${GLUE_ARN}:catalog`,
+  `${GLUE_ARN}:database/silver`,
+  `${GLUE_ARN}:database/gold`,
+  `${GLUE_ARN}:table/silver/transactions`,
+  `${GLUE_ARN}:table/gold/account_balances`,
+  `${GLUE_ARN}:table/gold/monthly_reports`,
+];
+/** The topic promotion publishes blocked runs to (the infrastructure service's). */
+const ETL_FAILURES_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
 
 interface Packaged {
   readonly template: CfnTemplate;
@@ -272,7 +297,8 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
     expect(required.length).toBeGreaterThan(0);
     expect(Object.keys(env)).toEqual(expect.arrayContaining(required));
-    expect(() => parseConfig(schema, env, service)).not.toThrow();
+    // As deployed: a value built with Fn::Join (a topic ARN) is a string by then.
+    expect(() => parseConfig(schema, resolveCfn(env) as Record<string, string>, service)).not.toThrow();
   });
 
   it('sets nothing but its configuration and the Powertools / runtime variables', () => {
@@ -325,19 +351,23 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     expect(unused).toEqual([]);
   });
 
-  it('cannot publish: no write to a partition\'s current/ objects or its _LATEST.json', () => {
+  it('cannot publish unless it is promotion: a write to a partition\'s current/ objects or its _LATEST.json', () => {
     const month = { year: 2024, month: 1 };
     const runId = '20240105T090000Z';
     const published = [
       layout.silver.currentObject(month, 'part-00000.parquet'),
       layout.silver.currentObject(month, `run_id=${runId}/part-00000.parquet`),
       layout.silver.latest(month),
+      layout.gold.accountBalances.currentObject(month, `${runId}-part-00000.parquet`),
+      layout.gold.accountBalances.latest(month),
+      layout.gold.monthlyReports.currentObject(month, `${runId}-part-00000.parquet`),
+      layout.gold.monthlyReports.latest(month),
     ];
     const writable = published.filter((ref) =>
       isAllowed(statements(), { action: 's3:PutObject', resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
     );
 
-    expect(writable).toEqual([]);
+    expect(writable).toEqual(service === 'promotion' ? published : []);
   });
 
   it('may use the data key exactly as far as it reads or writes the encrypted layers', () => {
@@ -348,8 +378,12 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     const decrypts = encrypted.some((a) => a.action === 's3:GetObject' || a.action === 's3:AbortMultipartUpload');
     if (decrypts) expected.add('kms:Decrypt');
     if (encrypted.some((a) => a.action === 's3:PutObject')) expected.add('kms:GenerateDataKey');
+    // The alert consumer's SSM and promotion's SNS statements are checked on their own below.
     const kms = statements().filter(
-      (statement) => actionsOf(statement).some((action) => action.startsWith('kms:')) && !decryptsViaSsm(statement),
+      (statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')) &&
+        !decryptsViaSsm(statement) &&
+        !(service === 'promotion' && encryptsViaSns(statement)),
     );
 
     expect(new Set(kms.flatMap(actionsOf))).toEqual(expected);
@@ -409,6 +443,11 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
         if (actions.join() === 'ssm:GetParameter' && resources.join() === WEBHOOK_PARAMETER_ARN) return false;
         if (actions.every((action) => SQS_CONSUMER_ACTIONS.includes(action)) && resources.join() === ALERT_QUEUE_ARN) return false;
       }
+      if (service === 'promotion') {
+        const resources = asList<unknown>(resolveCfn(statement.Resource));
+        if (actions.join() === GLUE_ACTIONS.join() && resources.join() === GLUE_RESOURCES.join()) return false;
+        if (actions.join() === 'sns:Publish' && resources.join() === ETL_FAILURES_TOPIC_ARN) return false;
+      }
       if (actions.every((action) => LOG_ACTIONS.has(action))) {
         return !JSON.stringify(statement.Resource).includes(`log-group:/aws/lambda/ledgerlake-${STAGE}-${service}:`);
       }
@@ -450,6 +489,87 @@ describe('the alert-consumer service', () => {
       expect.objectContaining({ EventSourceArn: ALERT_QUEUE_ARN, BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], Enabled: true }),
     ]);
     expect(sqs).toEqual([expect.objectContaining({ Action: SQS_CONSUMER_ACTIONS, Resource: [ALERT_QUEUE_ARN] })]);
+  });
+});
+
+describe('the promotion service', () => {
+  const template = (): CfnTemplate => packagedService('promotion').template;
+  const statements = (): PolicyStatement[] => roleStatements(template()).map((statement) => resolveCfn(statement) as PolicyStatement);
+  const env = (): Record<string, string> => resolveCfn(onlyFunction(template()).Environment.Variables) as Record<string, string>;
+
+  it('registers partitions in Glue: the four calls of its catalog, on the catalog, the two databases and the three tables only', () => {
+    const glue = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('glue:')));
+
+    expect(glue).toEqual([{ Sid: 'RegisterPublishedPartitions', Effect: 'Allow', Action: GLUE_ACTIONS, Resource: GLUE_RESOURCES }]);
+  });
+
+  it('names the Glue databases and tables the infrastructure service creates, and the ones its role allows', async () => {
+    const infra = await readFile(join(WORKSPACE_ROOT, INFRA_SERVICE_DIR, 'serverless.yml'), 'utf8');
+    // The infrastructure's Glue resources: a database's name, and the database and name of a table.
+    const databaseName = (logicalId: string) =>
+      new RegExp(`\\n    ${logicalId}:\\s*\\n\\s*Type: AWS::Glue::Database\\s*\\n[\\s\\S]*?DatabaseInput:\\s*\\n\\s*Name: (\\S+)`).exec(infra)?.[1];
+    const infraTables = [...infra.matchAll(/DatabaseName:\s*\n\s*Ref: (\w+)\s*\n\s*TableInput:\s*\n\s*Name: (\S+)/g)].map(
+      ([, database = '', name = '']) => `${GLUE_ARN}:table/${databaseName(database) ?? database}/${name}`,
+    );
+    const { GLUE_SILVER_DATABASE: silver, GLUE_GOLD_DATABASE: gold } = env();
+    // The catalog names a table `<database of its schema>/<name in its SQL name>` (src/glue-catalog.ts).
+    const tables = PUBLISHED_TABLE_NAMES.map((table) => {
+      const [schema, name] = table.split('.') as ['silver' | 'gold', string];
+      return `${GLUE_ARN}:table/${schema === 'silver' ? silver : gold}/${name}`;
+    });
+
+    expect([databaseName('SilverDatabase'), databaseName('GoldDatabase')]).toEqual([silver, gold]);
+    expect(infraTables).toEqual(expect.arrayContaining(tables));
+    expect(GLUE_RESOURCES).toEqual([`${GLUE_ARN}:catalog`, `${GLUE_ARN}:database/${silver}`, `${GLUE_ARN}:database/${gold}`, ...tables]);
+  });
+
+  it('publishes blocked runs to the etl-failures topic only, which its configuration names', () => {
+    const sns = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('sns:')));
+
+    expect(sns).toEqual([{ Sid: 'PublishBlockedRuns', Effect: 'Allow', Action: ['sns:Publish'], Resource: ETL_FAILURES_TOPIC_ARN }]);
+    expect(env()['ETL_FAILURES_TOPIC_ARN']).toBe(ETL_FAILURES_TOPIC_ARN);
+  });
+
+  it('may use the alerts key only through SNS, to encrypt what it publishes', () => {
+    const kms = statements().filter(encryptsViaSns);
+
+    expect(kms).toEqual([
+      {
+        Sid: 'EncryptBlockedRunEvents',
+        Effect: 'Allow',
+        Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+        Resource: `arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/*`,
+        Condition: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/ledgerlake-${STAGE}-alerts` },
+          StringEquals: { 'kms:ViaService': `sns.${REGION}.amazonaws.com` },
+        },
+      },
+    ]);
+  });
+
+  it('gates at the product\'s thresholds (quarantine rate below 5 %, fewer than 100 condemned rows)', () => {
+    expect(env()).toMatchObject({ GATE_MAX_QUARANTINE_RATE: '0.05', GATE_MAX_CONDEMNED_ROWS: '100' });
+  });
+
+  it('was recorded promoting, rebuilding Gold and blocking, and never touches the lake\'s own catalog (Glue is the cloud\'s)', () => {
+    const used = accesses.filter((access) => access.actor === 'promotion');
+    const catalogKeys = PUBLISHED_TABLE_NAMES.map((table) => layout.control.catalogPartition(table, { year: 2024, month: 1 }));
+    const catalogAccess = catalogKeys.flatMap((ref) =>
+      (['s3:GetObject', 's3:PutObject'] as const).filter((action) =>
+        isAllowed(roleStatements(template()), { action, resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
+      ),
+    );
+    const wrote = (bucket: string, pattern: RegExp) =>
+      used.some((access) => access.action === 's3:PutObject' && access.bucket === bucket && pattern.test(access.key));
+
+    expect(used.filter((access) => access.key.startsWith('catalog/'))).toEqual([]);
+    expect(catalogAccess).toEqual([]);
+    expect(wrote(buckets.silver, /\/year=2024\/month=02\/schema_v=v1\/_versions\/v=000000002\.json$/)).toBe(true);
+    expect(wrote(buckets.gold, /^finance\/account_balances\/.*\/current\/.*\.parquet$/)).toBe(true);
+    expect(wrote(buckets.gold, /^finance\/monthly_reports\/.*\/_LATEST\.json$/)).toBe(true);
+    expect(used.filter((access) => access.bucket === buckets.artifacts && access.key.endsWith('/run.json')).map((a) => a.key)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/-blocked\/run\.json$/)]),
+    );
   });
 });
 

@@ -1,0 +1,105 @@
+import type { RunBlockedEvent } from '@ledgerlake/domain';
+import { type CatalogPartition, CatalogPartitionSchema, monthName, type PartitionCatalog } from '@ledgerlake/pipeline';
+import type { RunState } from '@ledgerlake/pipeline';
+import { type GateThresholds, parseRate, type PromotionStepDeps, runPromotionStep } from '@ledgerlake/promotion';
+import type { LakeLayout, ObjectStore, PublishedTableName, YearMonth } from '@ledgerlake/storage';
+
+/*
+ * The promotion function's Tasks as the state machine sends them (EvaluateGate, then Promote and
+ * RefreshGold, or RecordBlocked), on the recorded store. In the cloud the catalog is Glue and the
+ * blocked-run event goes to SNS: neither is an S3 access, so they are recorded in memory here —
+ * the lake's own catalog (`catalog/` in the artifacts bucket) is the local stand-in and must not
+ * show up among the keys promotion's role is granted.
+ */
+
+/**
+ * The gate of the recorded runs. The fixture files hold a handful of rows, so one bad row is a
+ * quarantine rate of 25 % or more: the limit is set where those runs pass and a run with half its
+ * rows quarantined is blocked. The thresholds decide the verdict, not which keys are touched.
+ */
+export const RECORDING_GATE: GateThresholds = { maxQuarantineRate: parseRate('0.5'), maxCondemnedRows: 100 };
+
+/** A catalog of published partitions in memory: what Glue holds in the cloud, with the same forward-only rule. */
+export class MemoryPartitionCatalog implements PartitionCatalog {
+  readonly partitions = new Map<string, CatalogPartition>();
+
+  registerPartition(entry: CatalogPartition): Promise<void> {
+    const valid = CatalogPartitionSchema.parse(entry);
+    const key = `${valid.table}/${valid.partition}`;
+    const registered = this.partitions.get(key);
+    if (registered === undefined || registered.version < valid.version) this.partitions.set(key, valid);
+    return Promise.resolve();
+  }
+
+  registeredVersion(table: PublishedTableName, month: YearMonth): Promise<number | undefined> {
+    return Promise.resolve(this.partitions.get(`${table}/${monthName(month)}`)?.version);
+  }
+}
+
+/** The promotion Tasks of one stage's lake, recorded as `promotion`. */
+export interface PromotionTasks {
+  /** EvaluateGate (must say PROMOTE), Promote, RefreshGold; returns the months promoted. */
+  promote(state: RunState): Promise<string[]>;
+  /** Promote again, as a retry after a timeout would: everything is found done, nothing is committed twice. */
+  repromote(state: RunState): Promise<void>;
+  /** EvaluateGate (must say BLOCKED), then RecordBlocked. */
+  block(state: RunState): Promise<void>;
+  /** The catalog the promotions registered in. */
+  readonly catalog: MemoryPartitionCatalog;
+  /** The blocked-run events published to `etl-failures`. */
+  readonly published: readonly RunBlockedEvent[];
+}
+
+/** The promotion Tasks over `store`, each step run as `promotion` through `as`. */
+export function promotionTasks(
+  store: ObjectStore,
+  layout: LakeLayout,
+  as: <T>(actor: 'promotion', step: () => Promise<T>) => Promise<T>,
+): PromotionTasks {
+  const catalog = new MemoryPartitionCatalog();
+  const published: RunBlockedEvent[] = [];
+  const depsOf = (state: RunState): PromotionStepDeps => ({
+    store,
+    layout,
+    catalog,
+    thresholds: RECORDING_GATE,
+    now: () => new Date(Date.parse(state.run.started_at) + 60_000),
+    publish: (event) => {
+      published.push(event);
+      return Promise.resolve();
+    },
+  });
+  const task = (state: RunState, input: Record<string, unknown>) =>
+    as('promotion', () => runPromotionStep({ ...input, run: state.run }, depsOf(state)));
+  const gate = async (state: RunState, expected: 'PROMOTE' | 'BLOCKED') => {
+    const verdict = (await task(state, { action: 'evaluate-gate' })) as { decision: string; reasons: string[] };
+    if (verdict.decision !== expected) {
+      throw new Error(`deploy: the gate said ${verdict.decision} to run ${state.run.run_id} (${verdict.reasons.join('; ')}), expected ${expected}`);
+    }
+    return verdict;
+  };
+
+  return {
+    catalog,
+    published,
+    async promote(state) {
+      await gate(state, 'PROMOTE');
+      const promotion = (await task(state, { action: 'promote' })) as { partitions: { partition: string }[]; gold_from?: string };
+      const gold = (await task(state, { action: 'refresh-gold', promotion })) as { months: string[] };
+      if (gold.months.length === 0) throw new Error(`deploy: promoting run ${state.run.run_id} rebuilt no Gold month`);
+      return promotion.partitions.map((partition) => partition.partition);
+    },
+    async repromote(state) {
+      const again = (await task(state, { action: 'promote' })) as { partitions: { committed: boolean }[] };
+      if (again.partitions.some((partition) => partition.committed)) {
+        throw new Error(`deploy: promoting run ${state.run.run_id} again committed a new version`);
+      }
+    },
+    async block(state) {
+      const verdict = await gate(state, 'BLOCKED');
+      const before = published.length;
+      await task(state, { action: 'record-blocked', gate: verdict });
+      if (published.length !== before + 1) throw new Error(`deploy: blocking run ${state.run.run_id} published no event`);
+    },
+  };
+}
