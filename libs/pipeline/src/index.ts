@@ -32,6 +32,20 @@ export {
   type RunState,
   type ValidationResult,
 } from './run-state';
+export {
+  CheckBreakerEventSchema,
+  FinishRunEventSchema,
+  PartValidationSchema,
+  PartWrittenSchema,
+  ValidatePartEventSchema,
+  WritePartEventSchema,
+  type CheckBreakerEvent,
+  type FinishRunEvent,
+  type PartValidation,
+  type PartWritten,
+  type ValidatePartEvent,
+  type WritePartEvent,
+} from './run-state';
 export { ChunkChannel } from './chunk-channel';
 export { ColumnBuffer, type ColumnValues, type ParquetValue } from './column-buffer';
 export {

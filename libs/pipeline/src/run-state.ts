@@ -121,6 +121,81 @@ export const PartitionWriterResultSchema = z.object({
 /** What the partition writer returns. */
 export type PartitionWriterResult = z.infer<typeof PartitionWriterResultSchema>;
 
+/*
+ * Per-part processing: the state machine's `ProcessParts` Map runs `ValidatePart` then `WritePart`
+ * on each enriched work part, `CheckBreaker` and `FinishRun` then sum the parts' small summaries.
+ */
+
+/** What `ValidatePart` returns for one work part (stored at `$.validation` inside the Map iteration). */
+export const PartValidationSchema = z.object({
+  part: z.number().int().nonnegative(),
+  valid_rows: z.number().int().nonnegative(),
+  quarantined_rows: z.number().int().nonnegative(),
+  quarantine_by_reason: QuarantineByReasonSchema,
+});
+/** What `ValidatePart` returns for one work part. */
+export type PartValidation = z.infer<typeof PartValidationSchema>;
+
+/**
+ * What `WritePart` returns for one work part: a small summary (the Map's output array holds one
+ * per part, under the 256 KB state limit); the part's full result is the JSON object at `result`.
+ */
+export const PartWrittenSchema = z.object({
+  part: z.number().int().nonnegative(),
+  /** `input_rows` = the rows of the part; the rest = where the partition writer routed them. */
+  counts: RunCountsSchema,
+  quarantine_by_reason: QuarantineByReasonSchema,
+  condemned_by_reason: QuarantineByReasonSchema,
+  /** The part's full result in the run's work area (`work/written/part-NNNNN.json`). */
+  result: ObjectRefSchema,
+});
+/** What `WritePart` returns for one work part. */
+export type PartWritten = z.infer<typeof PartWrittenSchema>;
+
+/** The validation function's `ValidatePart` event: one work part of the run. */
+export const ValidatePartEventSchema = z.object({
+  action: z.literal('validate-part'),
+  run: RunContextSchema,
+  enrichment: EnrichmentResultSchema,
+  loop_prevention: LoopPreventionResultSchema,
+  part: WorkPartSchema,
+});
+/** The validation function's `ValidatePart` event. */
+export type ValidatePartEvent = z.infer<typeof ValidatePartEventSchema>;
+
+/** The partition writer's `WritePart` event: one work part and what validation said of it. */
+export const WritePartEventSchema = z.object({
+  action: z.literal('write-part'),
+  run: RunContextSchema,
+  enrichment: EnrichmentResultSchema,
+  loop_prevention: LoopPreventionResultSchema,
+  validation: PartValidationSchema,
+  part: WorkPartSchema,
+});
+/** The partition writer's `WritePart` event. */
+export type WritePartEvent = z.infer<typeof WritePartEventSchema>;
+
+/** The validation function's `CheckBreaker` event: every part's summary, as the Map returned them. */
+export const CheckBreakerEventSchema = z.object({
+  action: z.literal('check-breaker'),
+  run: RunContextSchema,
+  parts: z.array(PartWrittenSchema),
+});
+/** The validation function's `CheckBreaker` event. */
+export type CheckBreakerEvent = z.infer<typeof CheckBreakerEventSchema>;
+
+/** The partition writer's `FinishRun` event: the run's sections and every part's summary. */
+export const FinishRunEventSchema = z.object({
+  action: z.literal('finish'),
+  run: RunContextSchema,
+  enrichment: EnrichmentResultSchema,
+  loop_prevention: LoopPreventionResultSchema,
+  validation: ValidationResultSchema,
+  parts: z.array(PartWrittenSchema),
+});
+/** The partition writer's `FinishRun` event. */
+export type FinishRunEvent = z.infer<typeof FinishRunEventSchema>;
+
 /** The state as it grows along the row pipeline. */
 export const RunStateSchema = z.object({
   run: RunContextSchema,
