@@ -155,3 +155,33 @@ export {
   type ParquetRowGroup,
   type ReadParquetOptions,
 } from './parquet-object-reader';
+export { readRejectedRows, type RejectedRow } from './rejected-rows';
+export {
+  claimRetryRows,
+  CondemnedDecisionSchema,
+  CondemnedRowDecisionSchema,
+  DecidedRowSchema,
+  readCondemnedDecision,
+  readCondemnedRowDecision,
+  readRetryClaim,
+  readRetryRecord,
+  recordCondemnedDecision,
+  RetryClaimSchema,
+  RetryRecordSchema,
+  RetryRowSchema,
+  RunbookRefusedError,
+  writeRetryRecord,
+  type CondemnedDecision,
+  type CondemnedRowDecision,
+  type RetryClaim,
+  type RetryRecord,
+  type RetryRow,
+} from './runbook-ledger';
+export {
+  RETRY_FILE_COLUMNS,
+  retryFileText,
+  rowHashOf,
+  submitRetry,
+  type RetryCandidate,
+  type RetrySubmission,
+} from './retry-submission';

@@ -1,0 +1,116 @@
+import { hash } from 'node:crypto';
+import { REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import type { RejectedRow } from './rejected-rows';
+import { claimRetryRows, type RetryRecord, type RetryRow, writeRetryRecord } from './runbook-ledger';
+
+/*
+ * A retry is a run like any other (mode `retry`): its rows are written to Bronze as a CSV with the
+ * five input columns plus `attempt_count` (which enrichment honours in mode retry only) and
+ * `retry_of_row_hash` (lineage: the quarantined or condemned row it re-submits). The same core
+ * serves the local command and the cloud; the caller then starts the state machine on `source`
+ * with `{mode: 'retry', source, approval_id?}`, named with the retry run id.
+ */
+
+/** The columns of a retry file: the contract's five, then the attempt and the row it retries. */
+export const RETRY_FILE_COLUMNS = [...REQUIRED_COLUMNS, 'attempt_count', 'retry_of_row_hash'] as const;
+
+/** One row to re-submit: the rejected row and the fields it is re-submitted with (corrected or as stored). */
+export interface RetryCandidate {
+  readonly row: RejectedRow;
+  readonly fields: RowHashFields;
+}
+
+/** A retry to submit. */
+export interface RetrySubmission {
+  readonly sourceRunId: string;
+  readonly retryRunId: string;
+  readonly kind: RetryRecord['kind'];
+  readonly requestedBy: string;
+  readonly reason: string | null;
+  readonly errorFilter: string | null;
+  readonly fixesFile: string | null;
+  readonly approvalId: string | null;
+  readonly at: Date;
+  readonly candidates: readonly RetryCandidate[];
+}
+
+/** The SHA-256 row hash of five fields (PRODUCT.md §3). */
+export function rowHashOf(fields: RowHashFields): string {
+  return hash('sha256', rowHashInput(fields), 'hex');
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** The retry file's text: header, then one line per row (a missing field is written empty). */
+export function retryFileText(rows: readonly { fields: RowHashFields; attempt: number; retryOf: string }[]): string {
+  const lines = [RETRY_FILE_COLUMNS.join(',')];
+  for (const { fields, attempt, retryOf } of rows) {
+    lines.push([...fields.map((field) => csvField(field ?? '')), String(attempt), retryOf].join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Submits a retry: identical rows (same `row_hash`) are re-submitted once; each is claimed for
+ * attempt `attempt_count + 1` (all or nothing, `RunbookRefusedError` when any was retried for that
+ * attempt already); the retry file lands in Bronze as `retry-<retry run id>.csv` under the day of
+ * `at`; the retry record is written. Returns where the file landed and the record.
+ */
+export async function submitRetry(
+  store: ObjectStore,
+  layout: LakeLayout,
+  submission: RetrySubmission,
+): Promise<{ source: ObjectRef; record: RetryRecord }> {
+  const seen = new Set<string>();
+  const rows: (RetryRow & { fields: RowHashFields })[] = [];
+  for (const { row, fields } of submission.candidates) {
+    if (seen.has(row.row_hash)) continue;
+    seen.add(row.row_hash);
+    const newHash = rowHashOf(fields);
+    rows.push({
+      row_hash: row.row_hash,
+      new_row_hash: newHash,
+      attempt_count: row.attempt_count + 1,
+      validation_error: row.validation_error,
+      source_line: row.source_line,
+      fixed: newHash !== row.row_hash,
+      fields,
+    });
+  }
+  const claimedAt = submission.at.toISOString();
+  await claimRetryRows(
+    store,
+    layout,
+    rows.map((row) => ({
+      row_hash: row.row_hash,
+      attempt_count: row.attempt_count,
+      source_run_id: submission.sourceRunId,
+      retry_run_id: submission.retryRunId,
+      new_row_hash: row.new_row_hash,
+      claimed_at: claimedAt,
+      previous_runs: [],
+    })),
+  );
+  const source = layout.bronze.file(claimedAt.slice(0, 10), `retry-${submission.retryRunId}.csv`);
+  await store.putIfAbsent(source, retryFileText(rows.map((row) => ({ fields: row.fields, attempt: row.attempt_count, retryOf: row.row_hash }))), {
+    contentType: 'text/csv',
+  });
+  const record: RetryRecord = {
+    retry_run_id: submission.retryRunId,
+    source_run_id: submission.sourceRunId,
+    kind: submission.kind,
+    requested_by: submission.requestedBy,
+    requested_at: claimedAt,
+    reason: submission.reason,
+    error_filter: submission.errorFilter,
+    fixes_file: submission.fixesFile,
+    approval_id: submission.approvalId,
+    source,
+    rows: rows.map(({ fields: _fields, ...row }) => row),
+  };
+  await writeRetryRecord(store, layout, record);
+  return { source, record };
+}

@@ -1,0 +1,220 @@
+import { LedgerLakeError, ObjectConflictError, RunIdSchema } from '@ledgerlake/domain';
+import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { z } from 'zod';
+import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
+import { readRunRecord } from './run-record';
+import { ObjectRefSchema } from './run-state';
+
+/*
+ * What people decided about rejected rows (PRODUCT.md §10), recorded in the lake with
+ * create-if-absent writes so that two operators (or two retries) never act on the same row twice:
+ *
+ * - a retry claim per quarantined row and attempt (`control/retries/claims/<row_hash>/attempt=<n>.json`):
+ *   the row is re-submitted as attempt n by exactly one retry run; a claim whose run FAILED may be
+ *   taken over (nothing of that run was published);
+ * - a retry record per retry run (`control/retries/runs/<run_id>.json`): which rows, from which
+ *   run, corrected or not, asked by whom and when;
+ * - a decision per approval or rejection of condemned rows (`control/condemned/decisions/<id>.json`:
+ *   who, when, why, which rows) and a marker per decided row (`control/condemned/rows/...`), so a
+ *   row is approved or rejected once, and a rejected row is never retried.
+ */
+
+const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
+
+/** A runbook operation refused: the rows were already retried or decided, or the request is incomplete. */
+export class RunbookRefusedError extends LedgerLakeError {
+  override readonly name = 'RunbookRefusedError' as const;
+  readonly retryable = false;
+}
+
+/** `control/retries/claims/<row_hash>/attempt=<n>.json`. */
+export const RetryClaimSchema = z.object({
+  row_hash: SHA256,
+  attempt_count: z.number().int().positive(),
+  source_run_id: RunIdSchema,
+  retry_run_id: RunIdSchema,
+  /** The hash of the row as re-submitted (different when it was corrected). */
+  new_row_hash: SHA256,
+  claimed_at: z.iso.datetime(),
+  /** Runs that held the claim before and failed. */
+  previous_runs: z.array(RunIdSchema).default([]),
+});
+/** A retry claim. */
+export type RetryClaim = z.infer<typeof RetryClaimSchema>;
+
+/** One row of a retry run. */
+export const RetryRowSchema = z.object({
+  row_hash: SHA256,
+  new_row_hash: SHA256,
+  attempt_count: z.number().int().positive(),
+  validation_error: z.string(),
+  source_line: z.number().int().nonnegative(),
+  fixed: z.boolean(),
+});
+/** One row of a retry run. */
+export type RetryRow = z.infer<typeof RetryRowSchema>;
+
+/** `control/retries/runs/<run_id>.json`: what a retry run re-submits, and on whose request. */
+export const RetryRecordSchema = z.object({
+  retry_run_id: RunIdSchema,
+  source_run_id: RunIdSchema,
+  /** `quarantine`: quarantined rows retried; `approval`: condemned rows a person approved. */
+  kind: z.enum(['quarantine', 'approval']),
+  requested_by: z.string().min(1),
+  requested_at: z.iso.datetime(),
+  reason: z.string().nullable(),
+  error_filter: z.string().nullable(),
+  fixes_file: z.string().nullable(),
+  approval_id: z.string().nullable(),
+  /** The Bronze object holding the re-submitted rows. */
+  source: ObjectRefSchema,
+  rows: z.array(RetryRowSchema),
+});
+/** A retry record. */
+export type RetryRecord = z.infer<typeof RetryRecordSchema>;
+
+/** One condemned row a decision covers. */
+export const DecidedRowSchema = z.object({
+  row_hash: SHA256,
+  validation_error: z.string(),
+  attempt_count: z.number().int().nonnegative(),
+  source_line: z.number().int().nonnegative(),
+});
+
+/** `control/condemned/decisions/<id>.json`: a person's approval or rejection of condemned rows of one run. */
+export const CondemnedDecisionSchema = z.object({
+  decision_id: z.string().min(1),
+  decision: z.enum(['approve', 'reject']),
+  run_id: RunIdSchema,
+  by: z.string().min(1),
+  reason: z.string().min(1),
+  at: z.iso.datetime(),
+  rows: z.array(DecidedRowSchema).min(1),
+  /** approve: the retry run that re-submits the rows. */
+  retry_run_id: RunIdSchema.nullable(),
+});
+/** A decision on condemned rows. */
+export type CondemnedDecision = z.infer<typeof CondemnedDecisionSchema>;
+
+/** `control/condemned/rows/run_id=<run>/<row_hash>.json`: the decision a condemned row got. */
+export const CondemnedRowDecisionSchema = CondemnedDecisionSchema.pick({ decision_id: true, decision: true, by: true, at: true });
+/** The decision a condemned row got. */
+export type CondemnedRowDecision = z.infer<typeof CondemnedRowDecisionSchema>;
+
+/** The retry claim of a row for one attempt, if any. */
+export async function readRetryClaim(
+  store: ObjectStore,
+  layout: LakeLayout,
+  rowHash: string,
+  attempt: number,
+): Promise<RetryClaim | undefined> {
+  return (await readVersionedJson(store, layout.control.retryClaim(rowHash, attempt), RetryClaimSchema, 'retry claim'))?.value;
+}
+
+/**
+ * Claims every row for its attempt, all or nothing: a row already claimed by a run that did not
+ * fail refuses the whole request (`RunbookRefusedError` naming the rows and runs) and the claims
+ * made so far are withdrawn. A claim whose run FAILED is taken over.
+ */
+export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, claims: readonly RetryClaim[]): Promise<void> {
+  const taken: ObjectRef[] = [];
+  const refused: string[] = [];
+  for (const claim of claims) {
+    const ref = layout.control.retryClaim(claim.row_hash, claim.attempt_count);
+    try {
+      await store.putIfAbsent(ref, jsonBody(claim), JSON_PUT_OPTIONS);
+      taken.push(ref);
+      continue;
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError)) throw error;
+    }
+    const current = await readVersionedJson(store, ref, RetryClaimSchema, 'retry claim');
+    const holder = current?.value.retry_run_id;
+    const failed = holder !== undefined && (await readRunRecord(store, layout, holder))?.status === 'FAILED';
+    if (current === undefined || !failed) {
+      refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, retry run ${holder ?? 'unknown'})`);
+      continue;
+    }
+    const next = { ...claim, previous_runs: [...current.value.previous_runs, current.value.retry_run_id] };
+    try {
+      await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError)) throw error;
+      refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, taken over concurrently)`);
+    }
+  }
+  if (refused.length > 0) {
+    // Only fresh claims are withdrawn; a takeover keeps its failed predecessor listed and stays harmless.
+    await Promise.all(taken.map((ref) => store.delete(ref)));
+    throw new RunbookRefusedError(
+      `${refused.length} of the rows ${refused.length === 1 ? 'was' : 'were'} already retried for the same attempt: ${refused.join(', ')}`,
+    );
+  }
+}
+
+/** Writes a retry run's record (create-if-absent). */
+export async function writeRetryRecord(store: ObjectStore, layout: LakeLayout, record: RetryRecord): Promise<void> {
+  await store.putIfAbsent(layout.control.retryRecord(record.retry_run_id), jsonBody(RetryRecordSchema.parse(record)), JSON_PUT_OPTIONS);
+}
+
+/** A retry run's record, if the run is a retry. */
+export async function readRetryRecord(store: ObjectStore, layout: LakeLayout, retryRunId: string): Promise<RetryRecord | undefined> {
+  return (await readVersionedJson(store, layout.control.retryRecord(retryRunId), RetryRecordSchema, 'retry record'))?.value;
+}
+
+/**
+ * Records a person's approval or rejection of condemned rows: `by` and `reason` must be given;
+ * each row is marked decided with create-if-absent, all or nothing (a row decided before refuses
+ * the whole request, naming who decided it and when); then the decision itself is written.
+ */
+export async function recordCondemnedDecision(
+  store: ObjectStore,
+  layout: LakeLayout,
+  decision: CondemnedDecision,
+): Promise<CondemnedDecision> {
+  if (decision.by.trim() === '' || decision.reason.trim() === '') {
+    throw new RunbookRefusedError('a decision on condemned rows needs who takes it (by) and why (reason)');
+  }
+  const parsed = CondemnedDecisionSchema.parse({ ...decision, by: decision.by.trim(), reason: decision.reason.trim() });
+  const marker: CondemnedRowDecision = { decision_id: parsed.decision_id, decision: parsed.decision, by: parsed.by, at: parsed.at };
+  const taken: ObjectRef[] = [];
+  const refused: string[] = [];
+  for (const hash of new Set(parsed.rows.map((row) => row.row_hash))) {
+    const ref = layout.control.condemnedRowDecision(parsed.run_id, hash);
+    try {
+      await store.putIfAbsent(ref, jsonBody(marker), JSON_PUT_OPTIONS);
+      taken.push(ref);
+    } catch (error) {
+      if (!(error instanceof ObjectConflictError)) throw error;
+      const earlier = await readCondemnedRowDecision(store, layout, parsed.run_id, hash);
+      refused.push(`${hash.slice(0, 12)} (${earlier === undefined ? 'decided' : `${earlier.decision}d by ${earlier.by} at ${earlier.at}`})`);
+    }
+  }
+  if (refused.length > 0) {
+    await Promise.all(taken.map((ref) => store.delete(ref)));
+    throw new RunbookRefusedError(`${refused.length} of the rows ${refused.length === 1 ? 'was' : 'were'} already decided: ${refused.join(', ')}`);
+  }
+  await store.putIfAbsent(layout.control.condemnedDecision(parsed.decision_id), jsonBody(parsed), JSON_PUT_OPTIONS);
+  return parsed;
+}
+
+/** A recorded decision on condemned rows, if it exists. */
+export async function readCondemnedDecision(
+  store: ObjectStore,
+  layout: LakeLayout,
+  decisionId: string,
+): Promise<CondemnedDecision | undefined> {
+  return (await readVersionedJson(store, layout.control.condemnedDecision(decisionId), CondemnedDecisionSchema, 'condemned decision'))
+    ?.value;
+}
+
+/** The decision one condemned row of a run got, if any. */
+export async function readCondemnedRowDecision(
+  store: ObjectStore,
+  layout: LakeLayout,
+  runId: string,
+  rowHash: string,
+): Promise<CondemnedRowDecision | undefined> {
+  const ref = layout.control.condemnedRowDecision(runId, rowHash);
+  return (await readVersionedJson(store, ref, CondemnedRowDecisionSchema, 'condemned row decision'))?.value;
+}
