@@ -142,7 +142,8 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   expectMonths(first, await promotion.promote(first), ['2024-01', '2024-02']);
 
   // Content after a publication: published keys and quarantine history are read back; the run
-  // is appended to a published month, Gold rebuilt from it on the month before; its Promote is retried.
+  // is appended to a published month and Gold rebuilt from that month on (seeded from the Gold
+  // month before); its Promote is retried, as after a timeout.
   const second = runState(layout, 'second.csv', new Date('2024-03-02T10:00:00Z'), 'second');
   await land(second, SECOND_FILE);
   await runAll(second);
