@@ -13,6 +13,7 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { streamStoredBytes } from './bronze-bytes';
 import { CsvRecordReader, type CsvRecordSink } from './csv-records';
 import { type CheckedHeader, checkHeader } from './header';
+import { attemptOf, attemptPosition } from './retry-attempts';
 import { describeObject, sourceFileId } from './source-file-id';
 import { Utf8Check } from './utf8-check';
 
@@ -94,6 +95,9 @@ class RowBuilder implements CsvRecordSink {
   wrongFieldCount = 0;
   unparseableRecords = 0;
   amountMinor = 0n;
+  /** Mode `retry`: rows carry their attempt in the file's `attempt_count` column; otherwise every row is attempt 0. */
+  retry = false;
+  #attemptPosition: number | undefined;
 
   constructor(
     private readonly file: string,
@@ -133,7 +137,13 @@ class RowBuilder implements CsvRecordSink {
       const parsed = parseAmount(amount);
       if (parsed.ok) this.amountMinor += parsed.minor;
     }
-    this.#add(row, line, schemaProblem);
+    this.#add(row, line, schemaProblem, this.#attempt(header, fields, line));
+  }
+
+  #attempt(header: CheckedHeader, fields: readonly string[], line: number): number {
+    if (!this.retry) return 0;
+    this.#attemptPosition ??= attemptPosition(header, this.file, this.headerLine);
+    return attemptOf(fields, this.#attemptPosition, this.file, line);
   }
 
   unparseable(line: number, problem: string, text: string): void {
@@ -141,15 +151,15 @@ class RowBuilder implements CsvRecordSink {
       throw new InvalidInputError(this.file, `has a header row that cannot be parsed: ${problem}`, { line });
     }
     this.unparseableRecords++;
-    this.#add(NULL_FIELDS, line, `unparseable record: ${problem}; the line reads ${JSON.stringify(text)}`);
+    this.#add(NULL_FIELDS, line, `unparseable record: ${problem}; the line reads ${JSON.stringify(text)}`, 0);
   }
 
-  #add(fields: RowHashFields, line: number, schemaProblem: string | null): void {
+  #add(fields: RowHashFields, line: number, schemaProblem: string | null, attemptCount: number): void {
     this.rows++;
     this.out.add({
       sourceFileId: this.sourceFileId,
       sourceLine: line,
-      attemptCount: 0,
+      attemptCount,
       rowHash: hash('sha256', rowHashInput(fields), 'hex'),
       fields,
       schemaProblem,
@@ -204,6 +214,7 @@ export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise
   const work: WorkArea = { bucket: workPrefix.bucket, prefix: workPrefix.prefix };
   const out = new WorkPartWriter(store, work, options.rowsPerPart);
   const rows = new RowBuilder(file, id, out);
+  rows.retry = run.mode === 'retry';
   const reader = new CsvRecordReader(rows, { maxRecordBytes: options.maxRecordBytes });
   const utf8 = new Utf8Check();
   const notUtf8 = (problem: { offset: number; line: number }): InvalidInputError =>
