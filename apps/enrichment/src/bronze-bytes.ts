@@ -40,7 +40,7 @@ export async function streamStoredBytes(
   stored: AsyncIterable<unknown>,
   key: string,
   file: string,
-  consume: (chunk: Buffer) => void | Promise<void>,
+  consume: (chunk: Buffer, gzip: boolean) => void | Promise<void>,
 ): Promise<StoredBytesSummary> {
   const hash = createHash('sha256');
   let bytesRead = 0;
@@ -83,13 +83,13 @@ export async function streamStoredBytes(
   }
 
   if (!gzip) {
-    for await (const chunk of storedChunks()) await consume(chunk);
+    for await (const chunk of storedChunks()) await consume(chunk, false);
   } else {
     const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK_BYTES });
     // Errors of either side surface in the iteration below; the callback only keeps Node quiet.
     pipeline(Readable.from(storedChunks(), { objectMode: false }), gunzip, () => undefined);
     try {
-      for await (const chunk of gunzip) await consume(toBuffer(chunk));
+      for await (const chunk of gunzip) await consume(toBuffer(chunk), true);
     } catch (err) {
       if (isZlibError(err)) {
         throw new InvalidInputError(file, `is not a valid gzip stream (${err.code}: ${err.message})`, {}, { cause: err });

@@ -8,6 +8,8 @@ export const EnrichmentConfigSchema = LakeBucketsEnvSchema.extend({
   ROWS_PER_PART: envPositiveInt().default(DEFAULT_ENRICHMENT_OPTIONS.rowsPerPart),
   /** A record whose fields exceed this many bytes is unparseable (an unclosed quote); default 1 MiB. */
   MAX_RECORD_BYTES: envPositiveInt().default(DEFAULT_ENRICHMENT_OPTIONS.maxRecordBytes),
+  /** Target bytes of a chunk of the uncompressed file (cut at the next record end); default 64 MiB. */
+  CHUNK_BYTES: envPositiveInt().default(DEFAULT_ENRICHMENT_OPTIONS.chunkBytes),
 });
 
 /** The parsed environment. */
@@ -15,5 +17,5 @@ export type EnrichmentConfig = z.infer<typeof EnrichmentConfigSchema>;
 
 /** The core's tunables, from the environment. */
 export function optionsFromConfig(config: EnrichmentConfig): EnrichmentOptions {
-  return { rowsPerPart: config.ROWS_PER_PART, maxRecordBytes: config.MAX_RECORD_BYTES };
+  return { rowsPerPart: config.ROWS_PER_PART, maxRecordBytes: config.MAX_RECORD_BYTES, chunkBytes: config.CHUNK_BYTES };
 }

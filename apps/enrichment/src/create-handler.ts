@@ -1,7 +1,17 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { type EnrichmentResult, RunStateSchema } from '@ledgerlake/pipeline';
+import {
+  ChunkEnrichmentSchema,
+  ChunkPlanSchema,
+  ChunkSchema,
+  type ChunkEnrichment,
+  type ChunkPlan,
+  type EnrichmentResult,
+  RunStateSchema,
+} from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { enrichFile, type EnrichmentOptions } from './enrich-file';
+import { z } from 'zod';
+import { combineChunks, enrichChunk, enrichFile, type EnrichmentOptions, planChunks } from './enrich-file';
+import { describeObject } from './source-file-id';
 
 /** What the enrichment handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface EnrichmentHandlerDeps {
@@ -12,16 +22,51 @@ export interface EnrichmentHandlerDeps {
   readonly options?: Partial<EnrichmentOptions>;
 }
 
+/** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map iteration), combine the chunks. */
+const EnrichmentEventSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('plan'), run: RunStateSchema.shape.run }),
+  z.object({ action: z.literal('enrich-chunk'), run: RunStateSchema.shape.run, plan: ChunkPlanSchema, chunk: ChunkSchema }),
+  z.object({
+    action: z.literal('combine'),
+    run: RunStateSchema.shape.run,
+    plan: ChunkPlanSchema,
+    chunks: z.array(ChunkEnrichmentSchema),
+  }),
+]);
+
 /**
- * The enrichment Lambda handler: the run state in (`$`), the `$.enrichment` section out, inside
- * the middy chain every LedgerLake function uses.
+ * The enrichment Lambda handler, inside the middy chain every LedgerLake function uses. With an
+ * `action` (the state machine's PlanChunks, EnrichChunk and CombineChunks Tasks) it does that step;
+ * without, the whole file in one call.
  */
 export function createHandler(deps: EnrichmentHandlerDeps) {
   const { store, layout, obs, options } = deps;
-  return withObservability<unknown, EnrichmentResult>(async (event) => {
-    const state = RunStateSchema.parse(event);
+  const core = { store, layout, options, logger: obs.logger };
+  return withObservability<unknown, EnrichmentResult | ChunkPlan | ChunkEnrichment>(async (event) => {
     const started = Date.now();
-    const result = await enrichFile(state, { store, layout, options, logger: obs.logger });
+    if (typeof event === 'object' && event !== null && 'action' in event) {
+      const step = EnrichmentEventSchema.parse(event);
+      switch (step.action) {
+        case 'plan': {
+          const plan = await planChunks({ run: step.run }, core);
+          recordRunMetrics(obs.metrics, { bytes_read: plan.bytes_read, duration_ms: Date.now() - started });
+          return plan;
+        }
+        case 'enrich-chunk': {
+          const chunk = await enrichChunk({ run: step.run, plan: step.plan }, step.chunk, core);
+          recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
+          return chunk;
+        }
+        case 'combine': {
+          const result = combineChunks(step.plan, step.chunks, describeObject(step.run.source.bucket, step.run.source.key));
+          if (result.extra_columns.length > 0) obs.logger.warn('extra columns ignored', { extra_columns: result.extra_columns });
+          recordRunMetrics(obs.metrics, { input_rows: result.input_rows, duration_ms: Date.now() - started });
+          return result;
+        }
+      }
+    }
+    const state = RunStateSchema.parse(event);
+    const result = await enrichFile(state, core);
     recordRunMetrics(obs.metrics, {
       input_rows: result.input_rows,
       bytes_read: result.bytes_read,

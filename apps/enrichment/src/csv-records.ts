@@ -35,6 +35,10 @@ export interface CsvRecordSink {
 export interface CsvRecordReaderOptions {
   /** A record whose fields grow beyond this many bytes is unparseable (an unclosed quote). */
   readonly maxRecordBytes: number;
+  /** The line the first byte is on (a chunk of a file starts mid-file); default 1. */
+  readonly firstLine?: number;
+  /** Whether a UTF-8 byte order mark may start the bytes (only a file's first chunk); default true. */
+  readonly bom?: boolean;
 }
 
 /** What csv-parse 6.2.1 keeps on `Parser#api` (not in its type declarations). */
@@ -109,7 +113,9 @@ export class CsvRecordReader {
   constructor(sink: CsvRecordSink, options: CsvRecordReaderOptions) {
     this.#sink = sink;
     this.#maxRecordBytes = options.maxRecordBytes;
-    this.#api = createParserApi(this.#maxRecordBytes, true);
+    this.#api = createParserApi(this.#maxRecordBytes, options.bom ?? true);
+    this.#baseLine = (options.firstLine ?? 1) - 1;
+    this.#lastEndLine = this.#baseLine;
   }
 
   /** Feeds the next chunk of the file (already decompressed). */

@@ -1,6 +1,9 @@
 import { hash } from 'node:crypto';
 import { formatMinor, InvalidInputError, parseAmount, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
 import {
+  type Chunk,
+  type ChunkEnrichment,
+  type ChunkPlan,
   type EnrichmentResult,
   type RunState,
   type WorkArea,
@@ -9,11 +12,12 @@ import {
   type WorkRow,
   writeEncodedWorkPart,
 } from '@ledgerlake/pipeline';
-import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import type { LakeLayout, ObjectMeta, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { streamStoredBytes } from './bronze-bytes';
 import { CsvRecordReader, type CsvRecordSink } from './csv-records';
 import { type CheckedHeader, checkHeader } from './header';
 import { attemptOf, attemptPosition } from './retry-attempts';
+import { RecordBoundaryScanner } from './record-boundaries';
 import { describeObject, sourceFileId } from './source-file-id';
 import { Utf8Check } from './utf8-check';
 
@@ -29,10 +33,24 @@ export interface EnrichmentOptions {
   readonly rowsPerPart: number;
   /** A record whose fields exceed this many bytes is unparseable (a quote that never closes). */
   readonly maxRecordBytes: number;
+  /** Target size of a chunk of the (uncompressed) file: chunks are cut at the first record end past it. */
+  readonly chunkBytes: number;
 }
 
-/** Default tunables: 250,000 rows a part; 1 MiB a record. */
-export const DEFAULT_ENRICHMENT_OPTIONS: EnrichmentOptions = { rowsPerPart: 250_000, maxRecordBytes: 1024 * 1024 };
+/**
+ * Default tunables: 250,000 rows a part; 1 MiB a record; chunks of 64 MiB (about 900,000 rows of
+ * 70 bytes: a few seconds of work each, and at most 1000 chunks up to 64 GB).
+ */
+export const DEFAULT_ENRICHMENT_OPTIONS: EnrichmentOptions = {
+  rowsPerPart: 250_000,
+  maxRecordBytes: 1024 * 1024,
+  chunkBytes: 64 * 1024 * 1024,
+};
+
+/** Parts one chunk may write: part numbers are `chunk * 100 + n`, so chunk results never collide. */
+const PARTS_PER_CHUNK = 100;
+/** Chunks of one file (part numbers stay below 100,000). */
+const MAX_CHUNKS = 1000;
 
 /** What enrichment works with. */
 export interface EnrichmentDeps {
@@ -47,6 +65,7 @@ const NULL_FIELDS: RowHashFields = [null, null, null, null, null];
 /** Encodes rows into work parts of at most `rowsPerPart` rows and writes them, one write in flight. */
 class WorkPartWriter {
   readonly parts: { part: number; rows: number }[] = [];
+  #next = 0;
   readonly #encoder = new WorkPartEncoder();
   #ready: { part: number; chunks: Buffer[] }[] = [];
   #inFlight: Promise<void> | undefined;
@@ -55,6 +74,7 @@ class WorkPartWriter {
     private readonly store: ObjectStore,
     private readonly work: WorkArea,
     private readonly rowsPerPart: number,
+    private readonly firstPart = 0,
   ) {}
 
   add(row: WorkRow): void {
@@ -80,7 +100,10 @@ class WorkPartWriter {
   }
 
   #seal(): void {
-    const part = this.parts.length;
+    if (this.#next === PARTS_PER_CHUNK) {
+      throw new Error(`enrichment: a chunk may write at most ${PARTS_PER_CHUNK} work parts; lower chunkBytes or raise rowsPerPart`);
+    }
+    const part = this.firstPart + this.#next++;
     this.parts.push({ part, rows: this.#encoder.rows });
     this.#ready.push({ part, chunks: this.#encoder.take() });
   }
@@ -103,7 +126,12 @@ class RowBuilder implements CsvRecordSink {
     private readonly file: string,
     private readonly sourceFileId: string,
     private readonly out: WorkPartWriter,
-  ) {}
+    /** The header found by planning, and its line (skipped where the chunk holds it). */
+    preset?: { readonly header: CheckedHeader; readonly line: number },
+  ) {
+    this.header = preset?.header;
+    this.headerLine = preset?.line ?? 0;
+  }
 
   record(fields: string[], line: number): void {
     // A line of nothing but whitespace is blank, like an empty one: not a row.
@@ -112,6 +140,7 @@ class RowBuilder implements CsvRecordSink {
       return;
     }
     const header = this.header;
+    if (line === this.headerLine) return;
     if (header === undefined) {
       this.header = checkHeader(fields, this.file, line);
       this.headerLine = line;
@@ -167,25 +196,11 @@ class RowBuilder implements CsvRecordSink {
   }
 }
 
-/**
- * Enrichment: streams the run's Bronze object once — hashing its stored bytes, gunzipping,
- * checking UTF-8, parsing CSV — checks the header, and writes every row, with its lineage
- * (`row_hash`, `source_file_id`, `source_line`, `attempt_count` 0), to the run's work area in
- * parts of at most `rowsPerPart` rows.
- *
- * Throws `InvalidInputError` when the object is missing, replaced, empty, not UTF-8, corrupt gzip
- * or has no usable header, and `MissingColumnsError` when required columns are missing; nothing
- * is then written outside the work area. Storage errors propagate (transient ones are retryable).
- */
-export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise<EnrichmentResult> {
-  const { store, layout, logger } = deps;
-  const options = { ...DEFAULT_ENRICHMENT_OPTIONS, ...deps.options };
-  const { run } = state;
+/** The run's Bronze object, checked against what the run was started for. */
+async function openSource(run: RunState['run'], store: ObjectStore): Promise<{ file: string; id: string; meta: ObjectMeta }> {
   const { bucket, key } = run.source;
   const file = describeObject(bucket, key);
-  const ref = { bucket, key };
-
-  const meta = await store.head(ref);
+  const meta = await store.head({ bucket, key });
   if (meta === undefined) throw new InvalidInputError(file, 'does not exist');
   if (run.source.version_id !== undefined && meta.versionId !== undefined && meta.versionId !== run.source.version_id) {
     throw new InvalidInputError(
@@ -201,66 +216,207 @@ export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise
       `was replaced after the run started (ETag ${meta.etag} found, ${run.source.etag} expected); Bronze objects are immutable`,
     );
   }
-  const id = sourceFileId({
-    bucket,
-    key,
-    version_id: run.source.version_id ?? meta.versionId,
-    etag: run.source.etag ?? meta.etag,
-  });
-  const stream = await store.getStream(ref);
-  if (stream === undefined) throw new InvalidInputError(file, 'does not exist');
+  const id = sourceFileId({ bucket, key, version_id: run.source.version_id ?? meta.versionId, etag: run.source.etag ?? meta.etag });
+  return { file, id, meta };
+}
 
+/** Captures the header record (the first non-blank record) while planning. */
+class HeaderSink implements CsvRecordSink {
+  fields: string[] | undefined;
+  line = 0;
+  constructor(private readonly file: string) {}
+
+  record(fields: string[], line: number): void {
+    if (this.fields !== undefined || (fields.length === 1 && (fields[0] as string).trim() === '')) return;
+    this.fields = fields;
+    this.line = line;
+  }
+
+  unparseable(line: number, problem: string): void {
+    if (this.fields === undefined) {
+      throw new InvalidInputError(this.file, `has a header row that cannot be parsed: ${problem}`, { line });
+    }
+  }
+}
+
+/**
+ * Planning (PRODUCT.md §7, large inputs): streams the run's Bronze object once — hashing its
+ * stored bytes, gunzipping, checking UTF-8 — reads and checks its header (a file missing a
+ * required column fails here, before any work), and cuts it into chunks of about `chunkBytes` on
+ * record boundaries (`RecordBoundaryScanner`: quoted newlines never split a record). A plain file's
+ * chunks are byte ranges of the object itself; a gzip stream cannot be entered mid-way, so its
+ * chunks are written, uncompressed, to the run's work area (`work/chunks/`) as planning reads it.
+ *
+ * Throws `InvalidInputError` when the object is missing, replaced, empty, not UTF-8, corrupt gzip
+ * or has no usable header, and `MissingColumnsError` when required columns are missing.
+ */
+export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise<ChunkPlan> {
+  const { store, layout, logger } = deps;
+  const options = { ...DEFAULT_ENRICHMENT_OPTIONS, ...deps.options };
+  const { run } = state;
+  const { file, id } = await openSource(run, store);
+  const stream = await store.getStream(run.source);
+  if (stream === undefined) throw new InvalidInputError(file, 'does not exist');
   const workPrefix = layout.artifacts.workPrefix(run.run_id);
   const work: WorkArea = { bucket: workPrefix.bucket, prefix: workPrefix.prefix };
-  const out = new WorkPartWriter(store, work, options.rowsPerPart);
-  const rows = new RowBuilder(file, id, out);
-  rows.retry = run.mode === 'retry';
-  const reader = new CsvRecordReader(rows, { maxRecordBytes: options.maxRecordBytes });
+
+  const headerSink = new HeaderSink(file);
+  const headerReader = new CsvRecordReader(headerSink, { maxRecordBytes: options.maxRecordBytes });
+  const scanner = new RecordBoundaryScanner(options.maxRecordBytes);
   const utf8 = new Utf8Check();
   const notUtf8 = (problem: { offset: number; line: number }): InvalidInputError =>
-    new InvalidInputError(file, `is not valid UTF-8 (invalid byte sequence at byte ${problem.offset})`, {
-      line: problem.line,
-    });
+    new InvalidInputError(file, `is not valid UTF-8 (invalid byte sequence at byte ${problem.offset})`, { line: problem.line });
+  const cuts: { offset: number; line: number }[] = [{ offset: 0, line: 1 }];
+  let pending: Buffer[] = [];
+  let pendingStart = 0;
+  const chunkObjects: ObjectRef[] = [];
+  let gzip = false;
 
-  const stored = await streamStoredBytes(stream, key, file, async (chunk) => {
+  /** gzip only: writes the plain bytes `[pendingStart, upTo)` as the next chunk object. */
+  const writeChunkObject = async (upTo: number): Promise<void> => {
+    const bytes = Buffer.concat(pending);
+    const ref = layout.artifacts.workObject(run.run_id, `chunks/chunk-${String(chunkObjects.length).padStart(5, '0')}.csv`);
+    await store.put(ref, bytes.subarray(0, upTo - pendingStart), { contentType: 'text/csv' });
+    chunkObjects.push(ref);
+    pending = [bytes.subarray(upTo - pendingStart)];
+    pendingStart = upTo;
+  };
+
+  const stored = await streamStoredBytes(stream, run.source.key, file, async (chunk, isGzip) => {
+    gzip = isGzip;
     const problem = utf8.check(chunk);
     if (problem !== undefined) throw notUtf8(problem);
-    reader.write(chunk);
-    await out.flush();
+    if (headerSink.fields === undefined) headerReader.write(chunk);
+    const newCuts: number[] = [];
+    scanner.scan(chunk, (offset, line) => {
+      const last = cuts[cuts.length - 1] as { offset: number };
+      if (headerSink.fields === undefined || line <= headerSink.line || cuts.length >= MAX_CHUNKS) return;
+      if (offset - last.offset < options.chunkBytes) return;
+      cuts.push({ offset, line });
+      newCuts.push(offset);
+    });
+    if (!gzip) return;
+    pending.push(chunk);
+    for (const offset of newCuts) await writeChunkObject(offset);
   });
   const tail = utf8.end();
   if (tail !== undefined) throw notUtf8(tail);
-  reader.end();
-  const header = rows.header;
-  if (header === undefined) {
+  if (headerSink.fields === undefined) headerReader.end();
+  if (headerSink.fields === undefined) {
     throw new InvalidInputError(
       file,
       stored.bytesRead === 0 ? 'is empty (0 bytes); a header row is required' : 'has no header row (only blank lines)',
     );
   }
-  await out.close();
-
-  if (header.extra.length > 0) logger?.warn('extra columns ignored', { extra_columns: header.extra });
-  logger?.info('bronze file enriched', {
+  checkHeader(headerSink.fields, file, headerSink.line);
+  const total = scanner.offset;
+  if (gzip) await writeChunkObject(total);
+  const chunks: Chunk[] = cuts.map((cut, index) => {
+    const end = cuts[index + 1]?.offset ?? total;
+    return gzip
+      ? { index, source: chunkObjects[index] as ObjectRef, start: 0, end: end - cut.offset, first_line: cut.line }
+      : { index, source: { bucket: run.source.bucket, key: run.source.key }, start: cut.offset, end, first_line: cut.line };
+  });
+  logger?.info('bronze file planned', {
     source_file_id: id,
-    gzip: stored.gzip,
+    gzip,
     bytes_read: stored.bytesRead,
-    header_line: rows.headerLine,
+    plain_bytes: total,
+    chunks: chunks.length,
+    header_line: headerSink.line,
+    boundaries_lost: scanner.lost,
+  });
+  return {
+    source_file_id: id,
+    content_sha256: stored.contentSha256,
+    bytes_read: stored.bytesRead,
+    gzip,
+    header: headerSink.fields,
+    header_line: headerSink.line,
+    chunks,
+    work,
+  };
+}
+
+/**
+ * Enriches one chunk of a planned file: parses its records (line numbers counted from the
+ * chunk's first line, so they are the file's), and writes every row, with its lineage
+ * (`row_hash`, `source_file_id`, `source_line`, `attempt_count` 0), to the run's work area in
+ * parts of at most `rowsPerPart` rows, numbered `chunk * 100 + n`.
+ */
+export async function enrichChunk(
+  state: RunState & { plan: ChunkPlan },
+  chunk: Chunk,
+  deps: EnrichmentDeps,
+): Promise<ChunkEnrichment> {
+  const { store, logger } = deps;
+  const options = { ...DEFAULT_ENRICHMENT_OPTIONS, ...deps.options };
+  const { plan } = state;
+  const file = describeObject(state.run.source.bucket, state.run.source.key);
+  const header = checkHeader(plan.header, file, plan.header_line);
+  const stream =
+    chunk.end > chunk.start ? await store.getStream(chunk.source, { start: chunk.start, end: chunk.end - 1 }) : undefined;
+  if (stream === undefined && chunk.end > chunk.start) {
+    throw new InvalidInputError(describeObject(chunk.source.bucket, chunk.source.key), 'does not exist');
+  }
+  const out = new WorkPartWriter(store, plan.work, options.rowsPerPart, chunk.index * PARTS_PER_CHUNK);
+  const rows = new RowBuilder(file, plan.source_file_id, out, { header, line: plan.header_line });
+  rows.retry = state.run.mode === 'retry';
+  const reader = new CsvRecordReader(rows, {
+    maxRecordBytes: options.maxRecordBytes,
+    firstLine: chunk.first_line,
+    bom: chunk.start === 0 && chunk.index === 0,
+  });
+  for await (const piece of stream ?? []) {
+    reader.write(Buffer.isBuffer(piece) ? piece : Buffer.from(piece as Uint8Array));
+    await out.flush();
+  }
+  reader.end();
+  await out.close();
+  logger?.info('chunk enriched', {
+    chunk: chunk.index,
+    first_line: chunk.first_line,
+    bytes: chunk.end - chunk.start,
     input_rows: rows.rows,
     whitespace_only_lines: rows.whitespaceLines,
     wrong_field_count_rows: rows.wrongFieldCount,
     unparseable_records: rows.unparseableRecords,
     parts: out.parts.length,
   });
+  return { chunk: chunk.index, input_rows: rows.rows, input_minor: String(rows.amountMinor), parts: out.parts };
+}
+
+/** The enrichment section (`$.enrichment`) of a planned file whose chunks are all enriched. */
+export function combineChunks(plan: ChunkPlan, enriched: readonly ChunkEnrichment[], file: string): EnrichmentResult {
+  const byChunk = new Map(enriched.map((result) => [result.chunk, result]));
+  const missing = plan.chunks.filter((chunk) => !byChunk.has(chunk.index)).map((chunk) => chunk.index);
+  if (missing.length > 0 || byChunk.size !== plan.chunks.length) {
+    throw new Error(`enrichment: chunk results do not match the plan (missing chunks: ${missing.join(', ') || 'none'}; ${enriched.length} results for ${plan.chunks.length} chunks)`);
+  }
+  const header = checkHeader(plan.header, file, plan.header_line);
+  const ordered = plan.chunks.map((chunk) => byChunk.get(chunk.index) as ChunkEnrichment);
   return {
-    source_file_id: id,
-    content_sha256: stored.contentSha256,
-    bytes_read: stored.bytesRead,
+    source_file_id: plan.source_file_id,
+    content_sha256: plan.content_sha256,
+    bytes_read: plan.bytes_read,
     header: [...header.names],
     extra_columns: [...header.extra],
-    input_rows: rows.rows,
-    input_amount: formatMinor(rows.amountMinor),
-    work,
-    parts: out.parts,
+    input_rows: ordered.reduce((sum, result) => sum + result.input_rows, 0),
+    input_amount: formatMinor(ordered.reduce((sum, result) => sum + BigInt(result.input_minor), 0n)),
+    work: plan.work,
+    parts: ordered.flatMap((result) => result.parts),
   };
+}
+
+/**
+ * Enrichment of a whole file in one call: planning, every chunk in turn, and the combined section.
+ * The state machine runs the same steps as separate Tasks, the chunks in parallel.
+ */
+export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise<EnrichmentResult> {
+  const plan = await planChunks(state, deps);
+  const enriched: ChunkEnrichment[] = [];
+  for (const chunk of plan.chunks) enriched.push(await enrichChunk({ ...state, plan }, chunk, deps));
+  const result = combineChunks(plan, enriched, describeObject(state.run.source.bucket, state.run.source.key));
+  if (result.extra_columns.length > 0) deps.logger?.warn('extra columns ignored', { extra_columns: result.extra_columns });
+  return result;
 }

@@ -2,10 +2,14 @@
 export { EnrichmentConfigSchema, optionsFromConfig, type EnrichmentConfig } from './config';
 export { createHandler, type EnrichmentHandlerDeps } from './create-handler';
 export {
+  combineChunks,
   DEFAULT_ENRICHMENT_OPTIONS,
+  enrichChunk,
   enrichFile,
+  planChunks,
   type CoreLogger,
   type EnrichmentDeps,
   type EnrichmentOptions,
 } from './enrich-file';
 export { describeObject, sourceFileId } from './source-file-id';
+export { RecordBoundaryScanner } from './record-boundaries';

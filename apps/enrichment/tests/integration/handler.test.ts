@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@ledgerlake/observability';
-import { readWorkRows, workPartRef, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import { readWorkRows, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
@@ -29,7 +29,7 @@ describe('enrichment handler', () => {
     const obs = createObservability({ serviceName: 'enrichment', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, options: { rowsPerPart: 3 } });
 
-    const result = await handler(event, fakeLambdaContext({ functionName: 'enrichment' }));
+    const result = (await handler(event, fakeLambdaContext({ functionName: 'enrichment' }))) as EnrichmentResult;
 
     expect(result).toMatchObject({
       bytes_read: gz.length,
@@ -53,8 +53,10 @@ describe('enrichment handler', () => {
     ]);
     expect(rows[2]?.fields[1]).toBe('ACC,003');
 
-    const log = capture.logs().find((line) => line['message'] === 'bronze file enriched');
-    expect(log).toMatchObject({ run_id: '20240105T090000Z', execution_arn: event.run.execution_arn, input_rows: 5, gzip: true });
+    const planned = capture.logs().find((line) => line['message'] === 'bronze file planned');
+    expect(planned).toMatchObject({ run_id: '20240105T090000Z', execution_arn: event.run.execution_arn, gzip: true, chunks: 1 });
+    const enriched = capture.logs().find((line) => line['message'] === 'chunk enriched');
+    expect(enriched).toMatchObject({ run_id: '20240105T090000Z', chunk: 0, input_rows: 5 });
     const [metrics] = capture.metrics();
     expect(metrics).toMatchObject({ InputRows: 5, BytesRead: gz.length, run_id: '20240105T090000Z' });
   });
