@@ -14,6 +14,7 @@ import {
   type WorkRow,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { approvedRowHashes } from './approved-rows';
 import { FileKeyTable, keyOf, monthOf } from './business-keys';
 import { markPublishedKeys } from './published-keys';
 
@@ -75,6 +76,10 @@ function requireEnrichment(state: RunState): EnrichmentResult {
  * precedence: `MAX_ATTEMPTS` (attempt_count at the limit), and `DUPLICATE_FAILURE` for a business
  * key already published in Silver, a key an earlier row of the file already had, or a fresh row
  * whose exact content already sits in quarantine. Writes one decisions file per work part.
+ *
+ * A backfill rebuilds its `backfill_month`: keys of that month are not checked against what is
+ * published there (the run replaces it); other months are checked as usual. A retry run that
+ * re-submits approved condemned rows (`approval_id`) lets exactly those rows past the attempt limit.
  */
 export async function preventLoops(state: RunState, deps: LoopPreventionDeps): Promise<LoopPreventionResult> {
   const { store, layout, logger } = deps;
@@ -105,6 +110,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   // Quarantine output of this run and of earlier failed attempts at the same content is not history.
   const excludeRunIds = [run.run_id, ...claim.previousRunIds];
   const quarantined = await loadQuarantineHashes(store, layout, [], { excludeRunIds });
+  const approved = run.approval_id === undefined ? undefined : await approvedRowHashes(store, layout, run.run_id, run.approval_id);
   const loadedMonths = new Set([UNKNOWN_MONTH]);
   const keys = new FileKeyTable(enrichment.input_rows);
   const findings = new RowFindings(enrichment.input_rows);
@@ -119,7 +125,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
         throw new Error(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
       }
       for (const r of batch) {
-        if (r.attemptCount >= settings.maxAttempts) {
+        if (r.attemptCount >= settings.maxAttempts && approved?.has(r.rowHash) !== true) {
           findings.flag(row, ATTEMPTS_EXHAUSTED);
           findings.attempts[row] = Math.min(r.attemptCount, 255);
         }
@@ -152,6 +158,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     throw new Error(`loop-prevention: the work area holds ${row} rows; enrichment reported ${enrichment.input_rows}`);
   }
 
+  if (run.mode === 'backfill' && run.backfill_month !== undefined) keyMonths.delete(run.backfill_month);
   const published = await markPublishedKeys(store, layout, keyMonths, keys);
 
   const condemnedByReason: Partial<Record<CondemnCode, number>> = {};
