@@ -1,7 +1,7 @@
 import { envList, envPositiveInt, envRate, LakeBucketsEnvSchema } from '@ledgerlake/config';
 import { CurrencyCodeSchema, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
 import { z } from 'zod';
-import type { ValidationSettings } from './validate-run';
+import type { ValidationSettings } from './settings';
 
 /** The validation function's environment. */
 export const ValidationConfigSchema = LakeBucketsEnvSchema.extend({

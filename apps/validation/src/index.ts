@@ -1,15 +1,23 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { RunStateSchema, type ValidationResult } from '@ledgerlake/pipeline';
+import {
+  CheckBreakerEventSchema,
+  RunStateSchema,
+  ValidatePartEventSchema,
+  type PartValidation,
+  type ValidationResult,
+} from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { DEFAULT_VALIDATION_SETTINGS, validateRun, type ValidationSettings } from './validate-run';
+import { z } from 'zod';
+import { checkBreaker } from './check-breaker';
+import { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettings } from './settings';
+import { validatePart } from './validate-part';
+import { validateRun } from './validate-run';
 
 export { settingsFromConfig, ValidationConfigSchema, type ValidationConfig } from './config';
-export {
-  DEFAULT_VALIDATION_SETTINGS,
-  validateRun,
-  type ValidationDeps,
-  type ValidationSettings,
-} from './validate-run';
+export { checkBreaker, evaluateRunBreaker } from './check-breaker';
+export { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettings } from './settings';
+export { validatePart } from './validate-part';
+export { validateRun } from './validate-run';
 
 /** What the validation handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface ValidationHandlerDeps {
@@ -21,24 +29,61 @@ export interface ValidationHandlerDeps {
   readonly now?: () => Date;
 }
 
+/** The events of the state machine's tasks this function serves, told apart by `action`. */
+const ActionEventSchema = z.discriminatedUnion('action', [ValidatePartEventSchema, CheckBreakerEventSchema]);
+
 /**
- * The validation Lambda handler: the run state in (`$`), the `$.validation` section out, inside
- * the middy chain every LedgerLake function uses.
+ * The validation Lambda handler, inside the middy chain every LedgerLake function uses. It serves
+ * two tasks of the state machine, by the event's `action`:
+ * - `validate-part` (`ValidatePart`, in the `ProcessParts` Map): one work part → `PartValidation`;
+ * - `check-breaker` (`CheckBreaker`, after the Map): every part's `PartWritten` → `$.validation`.
+ *
+ * An event without `action` is the whole run state of the single-task `Validate` state
+ * (`validateRun` → `$.validation`), still accepted until every definition runs the Map.
  */
 export function createHandler(deps: ValidationHandlerDeps) {
-  const { store, layout, obs, now } = deps;
-  const settings = deps.settings ?? DEFAULT_VALIDATION_SETTINGS;
-  return withObservability<unknown, ValidationResult>(async (event) => {
-    const state = RunStateSchema.parse(event);
+  const core: ValidationDeps = {
+    store: deps.store,
+    layout: deps.layout,
+    settings: deps.settings ?? DEFAULT_VALIDATION_SETTINGS,
+    now: deps.now,
+  };
+  const { obs } = deps;
+  return withObservability<unknown, PartValidation | ValidationResult>(async (event) => {
     const started = Date.now();
-    const result = await validateRun(state, { store, layout, settings, now });
-    recordRunMetrics(obs.metrics, {
-      input_rows: state.enrichment?.input_rows,
-      valid_rows: result.valid_rows,
-      quarantined_rows: result.quarantined_rows,
-      duration_ms: Date.now() - started,
-    });
-    obs.logger.info('rows validated', { ...result });
+    if (!hasAction(event)) {
+      const state = RunStateSchema.parse(event);
+      const result = await validateRun(state, core);
+      recordRunMetrics(obs.metrics, {
+        input_rows: state.enrichment?.input_rows,
+        valid_rows: result.valid_rows,
+        quarantined_rows: result.quarantined_rows,
+        duration_ms: Date.now() - started,
+      });
+      obs.logger.info('rows validated', { ...result });
+      return result;
+    }
+    const parsed = ActionEventSchema.parse(event);
+    if (parsed.action === 'validate-part') {
+      const result = await validatePart(parsed, core);
+      // Row counts are recorded where the rows are read, part by part: summed over a run they
+      // equal the run's (CheckBreaker adds none, so nothing is counted twice).
+      recordRunMetrics(obs.metrics, {
+        input_rows: parsed.part.rows,
+        valid_rows: result.valid_rows,
+        quarantined_rows: result.quarantined_rows,
+        duration_ms: Date.now() - started,
+      });
+      obs.logger.info('part validated', { ...result });
+      return result;
+    }
+    const result = await checkBreaker(parsed, core);
+    recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
+    obs.logger.info('breaker checked', { parts: parsed.parts.length, ...result });
     return result;
   }, obs);
+}
+
+function hasAction(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'action' in event;
 }

@@ -1,8 +1,16 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import { readDecisions, workPartRef, writeDecisions, writeWorkPart, type RunState } from '@ledgerlake/pipeline';
+import {
+  readDecisions,
+  workPartRef,
+  writeDecisions,
+  writeWorkPart,
+  type CheckBreakerEvent,
+  type RunState,
+  type ValidatePartEvent,
+} from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
@@ -46,5 +54,59 @@ describe('validation handler', () => {
     expect(log).toMatchObject({ run_id: '20240201T000000Z', execution_arn: event.run.execution_arn, valid_rows: 2 });
     const [metrics] = capture.metrics();
     expect(metrics).toMatchObject({ ValidRows: 2, QuarantinedRows: 1, InputRows: 4, run_id: '20240201T000000Z' });
+  });
+  it('serves ValidatePart: one work part in, its PartValidation out, its row counts as metrics', async () => {
+    const store = new FsObjectStore(lake);
+    const layout = createLakeLayout(localBuckets());
+    const event = loadFixture<ValidatePartEvent>(join(__dirname, 'fixtures'), 'validate-part');
+    const work = event.enrichment.work;
+    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
+      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
+      workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00']),
+      workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z']),
+      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
+    ]);
+    await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [
+      { index: 3, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 repeats line 2 of the file' },
+    ]);
+    const capture = captureSink();
+    const obs = createObservability({ serviceName: 'validation', sink: capture.sink });
+    const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:01:00Z') });
+
+    const result = await handler(event, fakeLambdaContext({ functionName: 'validation' }));
+
+    expect(result).toEqual({ part: 0, valid_rows: 2, quarantined_rows: 1, quarantine_by_reason: { TYPE_ERROR: 1 } });
+    expect([...(await readDecisions(store, workPartRef(work, 'validation', 0))).keys()]).toEqual([2]);
+    expect(capture.logs().find((line) => line['message'] === 'part validated')).toMatchObject({ run_id: '20240201T000000Z', part: 0 });
+    expect(capture.metrics()[0]).toMatchObject({ ValidRows: 2, QuarantinedRows: 1, InputRows: 4 });
+    // The breaker is evaluated once per run, by CheckBreaker: validating a part records nothing in its window.
+    expect(await store.head(layout.control.breakerWindow('20240201T000000Z'))).toBeUndefined();
+  });
+
+  it('serves CheckBreaker: every part summary in, the run\'s $.validation out, the run recorded in the window', async () => {
+    const store = new FsObjectStore(lake);
+    const layout = createLakeLayout(localBuckets());
+    const event = loadFixture<CheckBreakerEvent>(join(__dirname, 'fixtures'), 'check-breaker');
+    const capture = captureSink();
+    const obs = createObservability({ serviceName: 'validation', sink: capture.sink });
+    const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:03:00Z') });
+
+    const result = await handler(event, fakeLambdaContext({ functionName: 'validation' }));
+
+    expect(result).toEqual({ valid_rows: 5, quarantined_rows: 1, quarantine_by_reason: { TYPE_ERROR: 1 } });
+    expect(JSON.parse(readFileSync(join(lake, 'artifacts/control/breaker-window/20240201T000000Z.json'), 'utf8'))).toMatchObject({
+      processed: 7,
+      failed_by_code: { TYPE_ERROR: 1, DUPLICATE_FAILURE: 1 },
+    });
+    expect(capture.logs().find((line) => line['message'] === 'breaker checked')).toMatchObject({ parts: 2, valid_rows: 5 });
+  });
+
+  it('rejects an event with an action it does not serve', async () => {
+    const store = new FsObjectStore(lake);
+    const obs = createObservability({ serviceName: 'validation', sink: captureSink().sink });
+    const handler = createHandler({ store, layout: createLakeLayout(localBuckets()), obs });
+    const event = { ...loadFixture<ValidatePartEvent>(join(__dirname, 'fixtures'), 'validate-part'), action: 'write-part' };
+
+    await expect(handler(event, fakeLambdaContext({ functionName: 'validation' }))).rejects.toThrow(/validate-part|check-breaker/);
   });
 });

@@ -1,0 +1,124 @@
+import { CircuitBreakerOpenError } from '@ledgerlake/domain';
+import {
+  BreakerWindowEntrySchema,
+  readBreakerState,
+  readDecisions,
+  workPartRef,
+  type CheckBreakerEvent,
+  type EnrichmentResult,
+  type LoopPreventionResult,
+  type PartWritten,
+  type RunState,
+} from '@ledgerlake/pipeline';
+import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { RUN, seedRun, workRow } from '../tests/support/run-fixture';
+import { checkBreaker } from './check-breaker';
+import { DEFAULT_VALIDATION_SETTINGS } from './settings';
+import { validatePart } from './validate-part';
+import { validateRun } from './validate-run';
+
+const layout = createLakeLayout(localBuckets());
+const NOW = () => new Date('2024-02-01T00:05:00.000Z');
+const deps = (store: MemoryObjectStore) => ({ store, layout, settings: DEFAULT_VALIDATION_SETTINGS, now: NOW });
+
+/** A part's summary as WritePart returns it. */
+function written(part: number, rows: number, quarantine: Record<string, number>, condemned: Record<string, number> = {}): PartWritten {
+  const quarantined = Object.values(quarantine).reduce((a, b) => a + b, 0);
+  const condemnedRows = Object.values(condemned).reduce((a, b) => a + b, 0);
+  return {
+    part,
+    counts: { input_rows: rows, valid_rows: rows - quarantined - condemnedRows, quarantined_rows: quarantined, condemned_rows: condemnedRows },
+    quarantine_by_reason: quarantine,
+    condemned_by_reason: condemned,
+    result: layout.artifacts.workObject(RUN.run_id, `written/part-${String(part).padStart(5, '0')}.json`),
+  };
+}
+
+const event = (parts: PartWritten[]): CheckBreakerEvent => ({ action: 'check-breaker', run: RUN, parts });
+
+describe('checkBreaker', () => {
+  it('sums the parts: failures each part alone keeps under the threshold trip the breaker together', async () => {
+    const store = new MemoryObjectStore();
+    const parts = [0, 1, 2].map((part) => written(part, 400, { TYPE_ERROR: 50 }));
+
+    const run = checkBreaker(event(parts), deps(store));
+
+    await expect(run).rejects.toBeInstanceOf(CircuitBreakerOpenError);
+    await expect(run).rejects.toMatchObject({ code: 'TYPE_ERROR', failed: 150, processed: 1200 });
+    expect((await readBreakerState(store, layout)).state).toBe('open');
+  });
+
+  it('counts the condemned rows of every part towards the breaker too', async () => {
+    const store = new MemoryObjectStore();
+    const parts = [written(0, 1000, {}, { DUPLICATE_FAILURE: 60 }), written(1, 1000, { TYPE_ERROR: 1 }, { DUPLICATE_FAILURE: 60 })];
+
+    await expect(checkBreaker(event(parts), deps(store))).rejects.toMatchObject({ code: 'DUPLICATE_FAILURE', failed: 120 });
+  });
+
+  it("returns the run's $.validation summed over the parts and records the run once in the window", async () => {
+    const store = new MemoryObjectStore();
+    const parts = [written(1, 300, { TYPE_ERROR: 2, SCHEMA_ERROR: 1 }), written(0, 200, { TYPE_ERROR: 3 }, { MAX_ATTEMPTS: 4 })];
+
+    const result = await checkBreaker(event(parts), deps(store));
+
+    expect(result).toEqual({ valid_rows: 490, quarantined_rows: 6, quarantine_by_reason: { TYPE_ERROR: 5, SCHEMA_ERROR: 1 } });
+    const entry = BreakerWindowEntrySchema.parse(
+      JSON.parse(Buffer.from((await store.getBytes(layout.control.breakerWindow(RUN.run_id))) ?? []).toString()),
+    );
+    expect(entry).toMatchObject({ run_id: RUN.run_id, processed: 500, failed_by_code: { TYPE_ERROR: 5, SCHEMA_ERROR: 1, MAX_ATTEMPTS: 4 } });
+  });
+
+  it('refuses a part listed twice', async () => {
+    const store = new MemoryObjectStore();
+
+    await expect(checkBreaker(event([written(0, 10, {}), written(0, 10, {})]), deps(store))).rejects.toThrow(
+      "validation: work part 0 appears twice in run 20240201T000000Z's parts",
+    );
+  });
+});
+
+describe('part by part versus the whole run', () => {
+  async function seed(store: MemoryObjectStore): Promise<RunState> {
+    const rows = (from: number, bad: number) =>
+      Array.from({ length: 40 }, (_, i) =>
+        workRow([`${from + i}`, 'A', i < bad ? 'oops' : '1.00', i % 7 === 0 ? 'eur' : 'EUR', '2024-01-05T09:00:00Z']),
+      );
+    return seedRun(store, layout, {
+      parts: [rows(0, 5), rows(100, 0), rows(200, 12)],
+      condemned: [[{ index: 39, code: 'DUPLICATE_FAILURE', detail: 'repeat' }], [], [{ index: 0, code: 'MAX_ATTEMPTS', detail: 'limit' }]],
+    });
+  }
+
+  it('gives the same decisions and the same $.validation, whatever the order of the parts', async () => {
+    const whole = new MemoryObjectStore();
+    const wholeState = await seed(whole);
+    const expected = await validateRun(wholeState, deps(whole));
+
+    const byPart = new MemoryObjectStore();
+    const state = await seed(byPart);
+    const enrichment = state.enrichment as EnrichmentResult;
+    const summaries: PartWritten[] = [];
+    for (const part of [...enrichment.parts].reverse()) {
+      const validated = await validatePart(
+        { action: 'validate-part', run: state.run, enrichment, loop_prevention: state.loop_prevention as LoopPreventionResult, part },
+        deps(byPart),
+      );
+      const condemned = (await readDecisions(byPart, workPartRef(enrichment.work, 'loop-prevention', part.part))).size;
+      summaries.push({
+        ...written(part.part, part.rows, validated.quarantine_by_reason),
+        counts: { input_rows: part.rows, valid_rows: validated.valid_rows, quarantined_rows: validated.quarantined_rows, condemned_rows: condemned },
+        condemned_by_reason: condemned > 0 ? { [part.part === 0 ? 'DUPLICATE_FAILURE' : 'MAX_ATTEMPTS']: condemned } : {},
+      });
+    }
+    const result = await checkBreaker(event(summaries), deps(byPart));
+
+    expect(result).toEqual(expected);
+    for (const { part } of enrichment.parts) {
+      const ref = workPartRef(enrichment.work, 'validation', part);
+      expect(Buffer.from((await byPart.getBytes(ref)) ?? []).toString()).toBe(Buffer.from((await whole.getBytes(ref)) ?? []).toString());
+    }
+    const window = (store: MemoryObjectStore) => store.getBytes(layout.control.breakerWindow(RUN.run_id));
+    const entry = async (store: MemoryObjectStore) => JSON.parse(Buffer.from((await window(store)) ?? []).toString());
+    expect(await entry(byPart)).toEqual(await entry(whole));
+  });
+});

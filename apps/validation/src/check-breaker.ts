@@ -1,0 +1,69 @@
+import { CircuitBreakerOpenError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
+import { recordAndEvaluateBreaker, type CheckBreakerEvent, type ValidationResult } from '@ledgerlake/pipeline';
+import type { ValidationDeps } from './settings';
+
+/**
+ * `CheckBreaker`: once every part is written, records the run's failures in the circuit breaker
+ * window and evaluates it exactly as the whole-run validation does (`evaluateRunBreaker`):
+ * `processed` = the rows of all parts, `failedByCode` = their quarantined and condemned rows per
+ * code. Throws `CircuitBreakerOpenError` when it trips; nothing is published then. Returns the
+ * run's `$.validation` section, summed over the parts.
+ */
+export async function checkBreaker(event: CheckBreakerEvent, deps: ValidationDeps): Promise<ValidationResult> {
+  const seen = new Set<number>();
+  for (const { part } of event.parts) {
+    if (seen.has(part)) throw new Error(`validation: work part ${part} appears twice in run ${event.run.run_id}'s parts`);
+    seen.add(part);
+  }
+  const quarantineByReason = sumByCode(event.parts.map((p) => p.quarantine_by_reason));
+  const condemnedByReason = sumByCode(event.parts.map((p) => p.condemned_by_reason));
+  const total = (pick: (counts: CheckBreakerEvent['parts'][number]['counts']) => number) =>
+    event.parts.reduce((sum, p) => sum + pick(p.counts), 0);
+  await evaluateRunBreaker(
+    event.run.run_id,
+    total((c) => c.input_rows),
+    sumByCode([quarantineByReason, condemnedByReason]),
+    deps,
+  );
+  return {
+    valid_rows: total((c) => c.valid_rows),
+    quarantined_rows: total((c) => c.quarantined_rows),
+    quarantine_by_reason: quarantineByReason,
+  };
+}
+
+/**
+ * Records a run's statistics in the breaker window and throws `CircuitBreakerOpenError` when the
+ * window trips (or the breaker was already open).
+ *
+ * The breaker counts failures of every row code, validation and condemn codes alike: PRODUCT.md
+ * says "one error code", and a flood of DUPLICATE_FAILURE rows is as systemic as a flood of
+ * TYPE_ERROR ones.
+ */
+export async function evaluateRunBreaker(
+  runId: string,
+  processed: number,
+  failedByCode: QuarantineByReason,
+  deps: ValidationDeps,
+): Promise<void> {
+  const { breaker } = deps.settings;
+  const verdict = await recordAndEvaluateBreaker(deps.store, deps.layout, {
+    runId,
+    at: (deps.now ?? (() => new Date()))(),
+    processed,
+    failedByCode,
+    config: breaker,
+  });
+  if (verdict.open) {
+    throw new CircuitBreakerOpenError(verdict.code, verdict.failed, verdict.processed, breaker.windowMinutes);
+  }
+}
+
+/** Adds up counts per code. */
+export function sumByCode(all: readonly QuarantineByReason[]): Partial<Record<RowErrorCode, number>> {
+  const merged: Partial<Record<RowErrorCode, number>> = {};
+  for (const counts of all) {
+    for (const [code, n] of Object.entries(counts) as [RowErrorCode, number][]) merged[code] = (merged[code] ?? 0) + n;
+  }
+  return merged;
+}

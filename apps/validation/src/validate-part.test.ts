@@ -1,0 +1,105 @@
+import { CircuitBreakerOpenError } from '@ledgerlake/domain';
+import {
+  readDecisions,
+  recordAndEvaluateBreaker,
+  workPartRef,
+  type EnrichmentResult,
+  type LoopPreventionResult,
+  type RunState,
+  type ValidatePartEvent,
+} from '@ledgerlake/pipeline';
+import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { seedRun, workRow } from '../tests/support/run-fixture';
+import { DEFAULT_VALIDATION_SETTINGS } from './settings';
+import { validatePart } from './validate-part';
+
+const layout = createLakeLayout(localBuckets());
+const NOW = () => new Date('2024-02-01T00:05:00.000Z');
+const deps = (store: MemoryObjectStore) => ({ store, layout, settings: DEFAULT_VALIDATION_SETTINGS, now: NOW });
+
+function partEvent(state: RunState, part: number): ValidatePartEvent {
+  const enrichment = state.enrichment as EnrichmentResult;
+  return {
+    action: 'validate-part',
+    run: state.run,
+    enrichment,
+    loop_prevention: state.loop_prevention as LoopPreventionResult,
+    part: enrichment.parts[part] as EnrichmentResult['parts'][number],
+  };
+}
+
+async function twoPartRun(store: MemoryObjectStore): Promise<RunState> {
+  return seedRun(store, layout, {
+    parts: [
+      [workRow(['1', 'A', '1.00', 'EUR', '2024-01-05T09:00:00Z']), workRow(['2', 'A', '1.00', 'XXX', '2024-01-05T09:00:00Z'])],
+      [
+        workRow(['3', 'A', 'x', 'EUR', '2024-01-05T09:00:00Z']),
+        workRow(['4', 'A', '2.00', 'EUR', '2024-01-05T09:00:00Z']),
+        workRow(['5', 'A', '1.00', 'EUR', 'bad']),
+        workRow(['6', 'A', '1.00', 'EUR', 'bad']),
+      ],
+    ],
+    condemned: [[], [{ index: 3, code: 'MAX_ATTEMPTS', detail: 'attempt_count 3 reached the limit 3' }]],
+  });
+}
+
+describe('validatePart', () => {
+  it("validates one part's rows, skipping the condemned ones, and returns that part's counts", async () => {
+    const store = new MemoryObjectStore();
+    const state = await twoPartRun(store);
+
+    const result = await validatePart(partEvent(state, 1), deps(store));
+
+    expect(result).toEqual({ part: 1, valid_rows: 1, quarantined_rows: 2, quarantine_by_reason: { TYPE_ERROR: 1, TIMESTAMP_ERROR: 1 } });
+  });
+
+  it("writes only that part's decisions file, indexed within the part", async () => {
+    const store = new MemoryObjectStore();
+    const state = await twoPartRun(store);
+    const work = (state.enrichment as EnrichmentResult).work;
+
+    await validatePart(partEvent(state, 1), deps(store));
+
+    const decisions = await readDecisions(store, workPartRef(work, 'validation', 1));
+    expect([...decisions.values()].map((d) => [d.index, d.code])).toEqual([
+      [0, 'TYPE_ERROR'],
+      [2, 'TIMESTAMP_ERROR'],
+    ]);
+    expect(await store.head(workPartRef(work, 'validation', 0))).toBeUndefined();
+  });
+
+  it('refuses to validate while the circuit breaker is open, writing nothing', async () => {
+    const store = new MemoryObjectStore();
+    const state = await twoPartRun(store);
+    await recordAndEvaluateBreaker(store, layout, {
+      runId: '20240131T235000Z',
+      at: new Date('2024-01-31T23:50:00.000Z'),
+      processed: 1000,
+      failedByCode: { TYPE_ERROR: 500 },
+    });
+
+    await expect(validatePart(partEvent(state, 0), deps(store))).rejects.toBeInstanceOf(CircuitBreakerOpenError);
+    expect(await store.head(workPartRef((state.enrichment as EnrichmentResult).work, 'validation', 0))).toBeUndefined();
+  });
+
+  it('refuses a part that is not one of the run’s enriched parts', async () => {
+    const store = new MemoryObjectStore();
+    const state = await twoPartRun(store);
+    const event = { ...partEvent(state, 0), part: { part: 7, rows: 2 } };
+
+    await expect(validatePart(event, deps(store))).rejects.toThrow(
+      "validation: work part 7 (2 rows) is not one of run 20240201T000000Z's enriched parts (0: 2 rows, 1: 4 rows)",
+    );
+  });
+
+  it('refuses a run loop prevention ended', async () => {
+    const store = new MemoryObjectStore();
+    const state = await twoPartRun(store);
+    const event: ValidatePartEvent = {
+      ...partEvent(state, 0),
+      loop_prevention: { status: 'DUPLICATE_FILE', duplicate_of: 'x', condemned_rows: 0, condemned_by_reason: {} },
+    };
+
+    await expect(validatePart(event, deps(store))).rejects.toThrow('loop prevention ended the run (DUPLICATE_FILE)');
+  });
+});

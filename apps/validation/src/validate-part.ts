@@ -1,0 +1,94 @@
+import type { RowErrorCode } from '@ledgerlake/domain';
+import {
+  assertBreakerClosed,
+  readDecisions,
+  readWorkRows,
+  validateWorkRow,
+  workPartRef,
+  writeDecisions,
+  type LoopPreventionResult,
+  type PartValidation,
+  type RowDecision,
+  type ValidatePartEvent,
+  type WorkArea,
+} from '@ledgerlake/pipeline';
+import type { ObjectStore } from '@ledgerlake/storage';
+import type { ValidationDeps } from './settings';
+
+/** One part's validation, with what loop prevention condemned in it (the breaker counts both). */
+export interface PartRowsValidated extends PartValidation {
+  readonly condemned_by_reason: Partial<Record<RowErrorCode, number>>;
+}
+
+/**
+ * `ValidatePart`: validates one enriched work part (PRODUCT.md §3) — skips the rows loop
+ * prevention condemned, runs the checks in contract order on the rest, writes the part's
+ * decisions (`<work>/validation/part-NNNNN.tsv`) — after checking that the circuit breaker is
+ * closed, so that a breaker tripped by another run stops the remaining parts. The breaker itself
+ * is evaluated once for the whole run, by `checkBreaker`, when every part is written.
+ */
+export async function validatePart(event: ValidatePartEvent, deps: ValidationDeps): Promise<PartValidation> {
+  requireContinue(event.loop_prevention);
+  const listed = event.enrichment.parts.find((p) => p.part === event.part.part);
+  if (listed === undefined || listed.rows !== event.part.rows) {
+    throw new Error(
+      `validation: work part ${event.part.part} (${event.part.rows} rows) is not one of run ${event.run.run_id}'s ` +
+        `enriched parts (${event.enrichment.parts.map((p) => `${p.part}: ${p.rows} rows`).join(', ')})`,
+    );
+  }
+  await assertBreakerClosed(deps.store, deps.layout);
+  const result = await validatePartRows(deps.store, event.enrichment.work, event.part.part, new Set(deps.settings.currencies));
+  return {
+    part: result.part,
+    valid_rows: result.valid_rows,
+    quarantined_rows: result.quarantined_rows,
+    quarantine_by_reason: result.quarantine_by_reason,
+  };
+}
+
+/** Validates the rows of one work part and writes its decisions; the core of `validatePart` and `validateRun`. */
+export async function validatePartRows(
+  store: ObjectStore,
+  work: WorkArea,
+  part: number,
+  currencies: ReadonlySet<string>,
+): Promise<PartRowsValidated> {
+  const condemned = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
+  const quarantineByReason: Partial<Record<RowErrorCode, number>> = {};
+  const condemnedByReason: Partial<Record<RowErrorCode, number>> = {};
+  const decisions: RowDecision[] = [];
+  let valid = 0;
+  let index = 0;
+  for await (const rows of readWorkRows(store, workPartRef(work, 'enriched', part))) {
+    for (const row of rows) {
+      const at = index++;
+      const verdict = condemned.get(at);
+      if (verdict !== undefined) {
+        condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
+        continue;
+      }
+      const result = validateWorkRow(row, currencies);
+      if (result.ok) {
+        valid++;
+      } else {
+        quarantineByReason[result.code] = (quarantineByReason[result.code] ?? 0) + 1;
+        decisions.push({ index: at, code: result.code, detail: result.detail });
+      }
+    }
+  }
+  await writeDecisions(store, workPartRef(work, 'validation', part), decisions);
+  return {
+    part,
+    valid_rows: valid,
+    quarantined_rows: decisions.length,
+    quarantine_by_reason: quarantineByReason,
+    condemned_by_reason: condemnedByReason,
+  };
+}
+
+/** Refuses a run loop prevention ended (a duplicate file has nothing to validate). */
+export function requireContinue(loopPrevention: LoopPreventionResult): void {
+  if (loopPrevention.status !== 'CONTINUE') {
+    throw new Error(`validation: loop prevention ended the run (${loopPrevention.status}); nothing to validate`);
+  }
+}
