@@ -1,7 +1,7 @@
 import { envList, envPositiveInt, LakeBucketsEnvSchema } from '@ledgerlake/config';
 import { CurrencyCodeSchema, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
 import { z } from 'zod';
-import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterSettings } from './write-partitions';
+import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterSettings } from './settings';
 
 const defaults = DEFAULT_PARTITION_WRITER_SETTINGS.parquet;
 

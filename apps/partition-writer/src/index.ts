@@ -1,21 +1,35 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { RunStateSchema, type Compressor, type PartitionWriterResult } from '@ledgerlake/pipeline';
+import {
+  FinishRunEventSchema,
+  RunStateSchema,
+  WritePartEventSchema,
+  type Compressor,
+  type PartitionWriterResult,
+  type PartWritten,
+} from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions, type PartitionWriterSettings } from './write-partitions';
+import { z } from 'zod';
+import { finishRun } from './finish-run';
+import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps, type PartitionWriterSettings } from './settings';
+import { writePart } from './write-part';
+import { writePartitions } from './write-partitions';
 
 export {
   PartitionWriterConfigSchema,
   settingsFromConfig,
   type PartitionWriterConfig,
 } from './config';
-export { reconcile, type ReconciliationInput } from './reconcile';
-export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './tables';
+export { finishRun } from './finish-run';
+export { partResultRef, PartResultSchema, type PartResult } from './part-result';
+export { reconcile, reconcilePart, type ReconciliationInput } from './reconcile';
 export {
   DEFAULT_PARTITION_WRITER_SETTINGS,
-  writePartitions,
   type PartitionWriterDeps,
   type PartitionWriterSettings,
-} from './write-partitions';
+} from './settings';
+export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './tables';
+export { writePart } from './write-part';
+export { writePartitions } from './write-partitions';
 
 /** What the partition-writer handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface PartitionWriterHandlerDeps {
@@ -29,18 +43,28 @@ export interface PartitionWriterHandlerDeps {
   readonly now?: () => Date;
 }
 
+/** The events of the state machine's tasks this function serves, told apart by `action`. */
+const ActionEventSchema = z.discriminatedUnion('action', [WritePartEventSchema, FinishRunEventSchema]);
+
 /**
- * The partition-writer Lambda handler: the run state in (`$`), the `$.partition_writer` section
- * out, inside the middy chain every LedgerLake function uses.
+ * The partition-writer Lambda handler, inside the middy chain every LedgerLake function uses. It
+ * serves two tasks of the state machine, by the event's `action`:
+ * - `write-part` (`WritePart`, in the `ProcessParts` Map): one work part → `PartWritten`;
+ * - `finish` (`FinishRun`, after the Map): every part's `PartWritten` → `$.partition_writer`.
+ *
+ * An event without `action` is the whole run state of the single-task `WritePartitions` state
+ * (`writePartitions` → `$.partition_writer`), still accepted until every definition runs the Map.
  */
 export function createHandler(deps: PartitionWriterHandlerDeps) {
-  const { store, layout, obs, compressor, now } = deps;
-  const settings = deps.settings ?? DEFAULT_PARTITION_WRITER_SETTINGS;
-  return withObservability<unknown, PartitionWriterResult>(async (event) => {
-    const state = RunStateSchema.parse(event);
-    const started = Date.now();
-    const result = await writePartitions(state, { store, layout, settings, compressor, now });
-    recordRunMetrics(obs.metrics, { ...result.counts, duration_ms: Date.now() - started });
+  const core: PartitionWriterDeps = {
+    store: deps.store,
+    layout: deps.layout,
+    settings: deps.settings ?? DEFAULT_PARTITION_WRITER_SETTINGS,
+    compressor: deps.compressor,
+    now: deps.now,
+  };
+  const { obs } = deps;
+  const finished = (result: PartitionWriterResult) => {
     const summary = {
       counts: result.counts,
       quarantine_by_reason: result.quarantine_by_reason,
@@ -53,5 +77,29 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
       obs.logger.info('partitions written', summary);
     }
     return result;
+  };
+  return withObservability<unknown, PartWritten | PartitionWriterResult>(async (event) => {
+    const started = Date.now();
+    if (!hasAction(event)) {
+      const result = await writePartitions(RunStateSchema.parse(event), core);
+      recordRunMetrics(obs.metrics, { ...result.counts, duration_ms: Date.now() - started });
+      return finished(result);
+    }
+    const parsed = ActionEventSchema.parse(event);
+    if (parsed.action === 'write-part') {
+      const result = await writePart(parsed, core);
+      // Row counts are recorded where the rows are written, part by part: summed over a run they
+      // equal the run's (FinishRun adds none, so nothing is counted twice).
+      recordRunMetrics(obs.metrics, { ...result.counts, duration_ms: Date.now() - started });
+      obs.logger.info('part written', { ...result });
+      return result;
+    }
+    const result = await finishRun(parsed, core);
+    recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
+    return finished(result);
   }, obs);
+}
+
+function hasAction(event: unknown): boolean {
+  return typeof event === 'object' && event !== null && 'action' in event;
 }

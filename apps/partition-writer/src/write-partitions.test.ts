@@ -120,8 +120,12 @@ describe('writePartitions', () => {
       [2024, 1, 2],
       [2024, 2, 3],
     ]);
-    expect(result.quarantine_files).toEqual([layout.quarantine.runPart('2024-02-01', RUN.run_id, 0)]);
-    expect(result.condemned_files).toEqual([layout.condemned.runPart('2024-02-01', RUN.run_id, 0)]);
+    // One object per work part that has such rows, numbered like the part.
+    expect(result.quarantine_files).toEqual([
+      layout.quarantine.runPart('2024-02-01', RUN.run_id, 0),
+      layout.quarantine.runPart('2024-02-01', RUN.run_id, 1),
+    ]);
+    expect(result.condemned_files).toEqual([layout.condemned.runPart('2024-02-01', RUN.run_id, 1)]);
     expect(result.manifest).toEqual(layout.artifacts.manifest(RUN.run_id));
   });
 
@@ -146,15 +150,19 @@ describe('writePartitions', () => {
       run_id: 'VARCHAR',
       execution_arn: 'VARCHAR',
     });
-    expect(result.partitions[1]?.files).toEqual([layout.silver.runPart(FEB, RUN.run_id, 0).key]);
+    // February has rows in both work parts: one object each.
+    expect(result.partitions[1]?.files).toEqual([
+      layout.silver.runPart(FEB, RUN.run_id, 0).key,
+      layout.silver.runPart(FEB, RUN.run_id, 1).key,
+    ]);
   });
 
   it('stores exact amounts and the UTC instant, partitioned by the transaction month', async () => {
     const store = new MemoryObjectStore();
     const state = await mixedRun(store);
-    await writePartitions(state, deps(store));
+    const result = await writePartitions(state, deps(store));
 
-    await scratch.copyFrom(store, [layout.silver.runPart(JAN, RUN.run_id, 0), layout.silver.runPart(FEB, RUN.run_id, 0)]);
+    await scratch.copyFrom(store, result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
     const rows = await scratch.query(
       `SELECT year, month, id, account_id, amount::VARCHAR AS amount, currency,
               strftime(tx_date, '%Y-%m-%dT%H:%M:%S.%fZ') AS tx_date, source_line, attempt_count,
@@ -185,12 +193,13 @@ describe('writePartitions', () => {
     const state = await mixedRun(store);
     const result = await writePartitions(state, deps(store));
 
-    const [quarantine, condemned] = await scratch.copyFrom(store, [...result.quarantine_files, ...result.condemned_files]);
-    expect(quarantine).toContain('quarantine/mortgages/transactions/ingest_date=2024-02-01/run_id=20240201T000000Z/');
+    const [firstQuarantine, secondQuarantine, condemned] = await scratch.copyFrom(store, [...result.quarantine_files, ...result.condemned_files]);
+    expect(firstQuarantine).toContain('quarantine/mortgages/transactions/ingest_date=2024-02-01/run_id=20240201T000000Z/');
     expect(condemned).toContain('quarantine/condemned/mortgages/transactions/ingest_date=2024-02-01/run_id=20240201T000000Z/');
+    const quarantine = `['${firstQuarantine}', '${secondQuarantine}']`;
     const columns = `transaction_id, customer_id, transaction_amount, currency, transaction_timestamp,
                      validation_error, error_detail, source_line, attempt_count, run_id, execution_arn, length(row_hash) AS hash_length`;
-    expect(await scratch.query(`SELECT ${columns} FROM read_parquet('${quarantine}') ORDER BY source_line`)).toEqual([
+    expect(await scratch.query(`SELECT ${columns} FROM read_parquet(${quarantine}) ORDER BY source_line`)).toEqual([
       {
         transaction_id: '3',
         customer_id: 'ACC001',
@@ -223,7 +232,7 @@ describe('writePartitions', () => {
     expect(await scratch.query(`SELECT transaction_id, validation_error, error_detail FROM read_parquet('${condemned}')`)).toEqual([
       { transaction_id: '1', validation_error: 'DUPLICATE_FAILURE', error_detail: 'business key 1|2024-01-05 repeats line 2' },
     ]);
-    expect(await scratch.describe(`SELECT * FROM read_parquet('${quarantine}')`)).toMatchObject({
+    expect(await scratch.describe(`SELECT * FROM read_parquet(${quarantine})`)).toMatchObject({
       transaction_id: 'VARCHAR',
       transaction_amount: 'VARCHAR',
       validation_error: 'VARCHAR',
@@ -287,7 +296,7 @@ describe('writePartitions', () => {
       quarantine_by_reason: { TYPE_ERROR: 1, SCHEMA_ERROR: 1 },
       amounts: result.amounts,
       critical_errors: [],
-      files: [layout.silver.runPart(FEB, RUN.run_id, 0).key],
+      files: [layout.silver.runPart(FEB, RUN.run_id, 0).key, layout.silver.runPart(FEB, RUN.run_id, 1).key],
       started_at: RUN.started_at,
       finished_at: FINISHED,
     });

@@ -2,7 +2,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import { workPartRef, writeDecisions, writeWorkPart, type RunState } from '@ledgerlake/pipeline';
+import {
+  workPartRef,
+  writeDecisions,
+  writeWorkPart,
+  type FinishRunEvent,
+  type PartitionWriterResult,
+  type PartWritten,
+  type RunState,
+  type WritePartEvent,
+} from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, openParquetScratch } from '@ledgerlake/testing';
 import { snappyCompressor } from 'hysnappy';
@@ -39,7 +48,7 @@ describe('partition-writer handler', () => {
     const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-02-01T00:02:00Z') });
 
-    const result = await handler(event, fakeLambdaContext({ functionName: 'partition-writer' }));
+    const result = (await handler(event, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartitionWriterResult;
 
     expect(result.counts).toEqual({ input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 });
     expect(result.critical_errors).toEqual([]);
@@ -65,5 +74,51 @@ describe('partition-writer handler', () => {
     const log = capture.logs().find((line) => line['message'] === 'partitions written');
     expect(log).toMatchObject({ run_id: '20240201T000000Z', counts: result.counts });
     expect(capture.metrics()[0]).toMatchObject({ ValidRows: 2, QuarantinedRows: 1, CondemnedRows: 1, InputRows: 4 });
+  });
+  it('serves WritePart then FinishRun: a part summary out of the Map, the run sealed after it', async () => {
+    const store = new FsObjectStore(lake);
+    const layout = createLakeLayout(localBuckets());
+    const state = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
+    const work = state.enrichment?.work ?? { bucket: '', prefix: '' };
+    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
+      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 2 }),
+      workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00'], { line: 3 }),
+      workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z'], { line: 4 }),
+      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 5 }),
+    ]);
+    await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [
+      { index: 3, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 repeats line 2' },
+    ]);
+    await writeDecisions(store, workPartRef(work, 'validation', 0), [
+      { index: 2, code: 'TYPE_ERROR', detail: 'TransactionAmount "1,00": contains the separator ","' },
+    ]);
+    const capture = captureSink();
+    const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
+    const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:02:00Z') });
+    const writeEvent = loadFixture<WritePartEvent>(join(__dirname, 'fixtures'), 'write-part');
+
+    const summary = (await handler(writeEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartWritten;
+    const finishEvent: FinishRunEvent = { ...loadFixture<FinishRunEvent>(join(__dirname, 'fixtures'), 'finish'), parts: [summary] };
+    const result = (await handler(finishEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartitionWriterResult;
+
+    expect(summary).toEqual({
+      part: 0,
+      counts: { input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 },
+      quarantine_by_reason: { TYPE_ERROR: 1 },
+      condemned_by_reason: { DUPLICATE_FAILURE: 1 },
+      result: { bucket: 'artifacts', key: 'runs/20240201T000000Z/work/written/part-00000.json' },
+    });
+    expect(JSON.stringify(summary).length).toBeLessThan(1024);
+    expect(result.counts).toEqual(summary.counts);
+    expect(result.critical_errors).toEqual([]);
+    expect(result.partitions.map((p) => [p.month, p.files])).toEqual([
+      [1, ['mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=20240201T000000Z/part-00000.parquet']],
+      [2, ['mortgages/transactions/year=2024/month=02/schema_v=v1/run_id=20240201T000000Z/part-00000.parquet']],
+    ]);
+    const [partMetrics, finishMetrics] = capture.metrics();
+    expect(partMetrics).toMatchObject({ InputRows: 4, ValidRows: 2, QuarantinedRows: 1, CondemnedRows: 1 });
+    expect(finishMetrics).not.toHaveProperty('InputRows');
+    expect(capture.logs().find((line) => line['message'] === 'part written')).toMatchObject({ part: 0 });
+    expect(capture.logs().find((line) => line['message'] === 'partitions written')).toMatchObject({ counts: result.counts });
   });
 });

@@ -1,0 +1,373 @@
+import {
+  ObjectConflictError,
+  parseTimestamp,
+  SCHEMA_VERSION,
+  type RowErrorCode,
+  type RunContext,
+} from '@ledgerlake/domain';
+import {
+  PartitionedParquetWriter,
+  quarantineIndexMonth,
+  readDecisions,
+  readWorkRows,
+  validateWorkRow,
+  workPartRef,
+  workRowAmountMinor,
+  type EnrichmentResult,
+  type LoopPreventionResult,
+  type ParquetBufferLimits,
+  type ParquetValue,
+  type PartValidation,
+  type PartWritten,
+  type RowDecision,
+  type WorkRow,
+  type WritePartEvent,
+  type WrittenPartition,
+} from '@ledgerlake/pipeline';
+import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
+import { partResultRef, type PartResult } from './part-result';
+import { reconcilePart } from './reconcile';
+import type { PartitionWriterDeps } from './settings';
+import { REJECTED_COLUMNS, SILVER_COLUMNS } from './tables';
+
+/** Per-row disagreements quoted (per part, and in the run's critical error); the count is always complete. */
+export const MAX_QUOTED_DISAGREEMENTS = 5;
+const PARQUET_METADATA = { 'ledgerlake.dataset': 'mortgages/transactions', 'ledgerlake.schema_version': SCHEMA_VERSION };
+
+type Counts = Partial<Record<RowErrorCode, number>>;
+
+/** One work part to write, with the run it belongs to. */
+export interface PartToWrite {
+  readonly run: RunContext;
+  readonly enrichment: EnrichmentResult;
+  readonly part: { readonly part: number; readonly rows: number };
+  /** What validation reported for this part, compared with where the rows went; absent in the whole-run form. */
+  readonly validation?: PartValidation;
+}
+
+/**
+ * `WritePart`: writes one work part's rows where they belong (PRODUCT.md §4): every row goes to
+ * exactly one of Condemned (loop prevention's decision), Quarantine (validation's decision) or
+ * Silver (the rest, in the year/month of its UTC transaction time). The part's full result goes
+ * to the work area (`work/written/part-NNNNN.json`) and a small summary is returned for the
+ * state machine's Map. Nothing is sealed or published here: `FinishRun` does that for all parts.
+ */
+export async function writePart(event: WritePartEvent, deps: PartitionWriterDeps): Promise<PartWritten> {
+  requireContinue(event.loop_prevention);
+  if (event.validation.part !== event.part.part) {
+    throw new Error(`partition-writer: validation result of work part ${event.validation.part} given for work part ${event.part.part}`);
+  }
+  return writePartRows({ run: event.run, enrichment: event.enrichment, part: event.part, validation: event.validation }, deps);
+}
+
+/**
+ * Writes one work part and its result; the core of `writePart` and of the whole-run `writePartitions`.
+ *
+ * Objects are numbered so that parts written in parallel never collide and a part's objects are
+ * the same whichever attempt writes them: object `n` (0, 1, …) of work part `p` in a Silver month
+ * (or in the run's Quarantine or Condemned folder) is `part-(p + n × P)`, where `P` is the highest
+ * work part number of the run plus one. The first object of a part is thus numbered like the part
+ * itself; a second one only exists when a part's month outgrows `maxRowsPerFile` or more months
+ * than `maxOpenFiles` interleave in it.
+ *
+ * Idempotent: a retry rewrites the same objects with the same rows (the run's own, unsealed
+ * folders). It refuses a run already finished (manifest written) and a Silver folder already
+ * sealed with `_SUCCESS`.
+ */
+export async function writePartRows(input: PartToWrite, deps: PartitionWriterDeps): Promise<PartWritten> {
+  const { run, enrichment } = input;
+  const { part, rows: reported } = input.part;
+  const { store, layout, settings } = deps;
+  const listed = enrichment.parts.find((p) => p.part === part);
+  if (listed === undefined || listed.rows !== reported) {
+    throw new Error(
+      `partition-writer: work part ${part} (${reported} rows) is not one of run ${run.run_id}'s enriched parts ` +
+        `(${enrichment.parts.map((p) => `${p.part}: ${p.rows} rows`).join(', ')})`,
+    );
+  }
+  const runId = run.run_id;
+  const manifestRef = layout.artifacts.manifest(runId);
+  if ((await store.head(manifestRef)) !== undefined) {
+    // The run already completed: a run never overwrites what it published.
+    throw new ObjectConflictError(manifestRef.bucket, manifestRef.key, 'exists');
+  }
+
+  const started = parseTimestamp(run.started_at);
+  if (!started.ok) throw new Error(`partition-writer: run started_at ${run.started_at} ${started.problem}`);
+  const ingestDate = started.utcDay;
+  const span = Math.max(...enrichment.parts.map((p) => p.part)) + 1;
+  const objectNumber = (n: number) => part + n * span;
+  const constants: Record<string, ParquetValue> = {
+    ingestion_timestamp: started.epochMicros,
+    run_id: runId,
+    execution_arn: run.execution_arn,
+  };
+  const months = new Map<string, YearMonth>();
+  const limits = settings.parquet;
+  const rejectedLimits: ParquetBufferLimits = {
+    ...limits,
+    rowGroupRows: Math.max(1, Math.ceil(limits.rowGroupRows / 4)),
+    maxBufferedRows: Math.max(1, Math.ceil(limits.rowGroupRows / 4)),
+  };
+  const common = { constants, compressor: deps.compressor, metadata: PARQUET_METADATA };
+  const silver = new PartitionedParquetWriter(store, {
+    ...common,
+    columns: SILVER_COLUMNS,
+    limits,
+    partRef: (key, n) => layout.silver.runPart(months.get(key) as YearMonth, runId, objectNumber(n)),
+    beforeFirstPart: async (key) => {
+      const success = layout.silver.runSuccess(months.get(key) as YearMonth, runId);
+      if ((await store.head(success)) !== undefined) throw new ObjectConflictError(success.bucket, success.key, 'exists');
+    },
+  });
+  const quarantine = new PartitionedParquetWriter(store, {
+    ...common,
+    columns: REJECTED_COLUMNS,
+    limits: rejectedLimits,
+    partRef: (_key, n) => layout.quarantine.runPart(ingestDate, runId, objectNumber(n)),
+  });
+  const condemned = new PartitionedParquetWriter(store, {
+    ...common,
+    columns: REJECTED_COLUMNS,
+    limits: rejectedLimits,
+    partRef: (_key, n) => layout.condemned.runPart(ingestDate, runId, objectNumber(n)),
+  });
+
+  const tally = new PartTally(part);
+  const quarantinedHashes = new Map<string, string[]>();
+  const currencies = new Set(settings.currencies);
+  const interned = new Interner();
+  const { work } = enrichment;
+
+  const routeRejected = (target: PartitionedParquetWriter, row: WorkRow, code: RowErrorCode, detail: string) => {
+    const f = row.fields;
+    return target.append('rows', [
+      f[0],
+      f[1],
+      f[2],
+      f[3],
+      f[4],
+      code,
+      detail,
+      row.rowHash,
+      interned.get(row.sourceFileId),
+      BigInt(row.sourceLine),
+      row.attemptCount,
+    ]);
+  };
+
+  let index = 0;
+  const condemnedRows = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
+  const quarantinedRows = await readDecisions(store, workPartRef(work, 'validation', part));
+  try {
+    for await (const batch of readWorkRows(store, workPartRef(work, 'enriched', part))) {
+      for (const row of batch) {
+        const at = index++;
+        const verdict = condemnedRows.get(at);
+        if (verdict !== undefined) {
+          if (quarantinedRows.has(at)) tally.disagree(at, row, 'both condemned and quarantined; kept as condemned');
+          tally.condemned(verdict.code, workRowAmountMinor(row));
+          const pending = routeRejected(condemned, row, verdict.code, verdict.detail);
+          if (pending) await pending;
+          continue;
+        }
+        const checked = validateWorkRow(row, currencies);
+        const decision: RowDecision | undefined = quarantinedRows.get(at);
+        if (decision !== undefined || !checked.ok) {
+          const { code, detail } = decision ?? {
+            code: (checked as { code: RowErrorCode }).code,
+            detail: `${(checked as { detail: string }).detail} (found by the partition writer)`,
+          };
+          if (decision === undefined) {
+            tally.disagree(at, row, `validation passed it, re-validation says ${code}: ${detail}`);
+          } else if (checked.ok) {
+            tally.disagree(at, row, `validation quarantined it (${code}), re-validation passes it`);
+          } else if (checked.code !== code) {
+            tally.disagree(at, row, `validation says ${code}, re-validation says ${checked.code}`);
+          }
+          tally.quarantined(code, workRowAmountMinor(row));
+          addHash(quarantinedHashes, row);
+          const pending = routeRejected(quarantine, row, code, detail);
+          if (pending) await pending;
+          continue;
+        }
+        const monthKey = yearMonthKey(checked.year, checked.month);
+        if (!months.has(monthKey)) months.set(monthKey, { year: checked.year, month: checked.month });
+        tally.valid(checked.amountMinor);
+        const f = row.fields as readonly string[];
+        const pending = silver.append(monthKey, [
+          checked.id,
+          f[1] as string,
+          checked.amountMinor,
+          interned.get(f[3] as string),
+          checked.txMicros,
+          row.rowHash,
+          interned.get(row.sourceFileId),
+          BigInt(row.sourceLine),
+          row.attemptCount,
+        ]);
+        if (pending) await pending;
+      }
+    }
+  } catch (error) {
+    await Promise.all([silver.abort(error), quarantine.abort(error), condemned.abort(error)]);
+    throw error;
+  }
+  const silverWritten = await silver.finish();
+  const quarantineFiles = fileRefs(await quarantine.finish());
+  const condemnedFiles = fileRefs(await condemned.finish());
+
+  if (index !== reported) tally.problem(`work part ${part} has ${index} rows; enrichment reported ${reported}`);
+  for (const [what, decisions] of [
+    ['loop-prevention', condemnedRows],
+    ['validation', quarantinedRows],
+  ] as const) {
+    const beyond = [...decisions.keys()].filter((i) => i >= index);
+    if (beyond.length > 0) {
+      tally.problem(`${what} decisions of work part ${part} name ${beyond.length} row(s) past its ${index} rows`);
+    }
+  }
+  if (input.validation !== undefined) {
+    const routed = {
+      valid_rows: tally.validRows,
+      quarantined_rows: tally.quarantinedRows,
+      quarantine_by_reason: tally.quarantineByReason,
+    };
+    for (const problem of reconcilePart(input.validation, routed)) tally.problem(problem);
+  }
+
+  const counts = {
+    input_rows: index,
+    valid_rows: tally.validRows,
+    quarantined_rows: tally.quarantinedRows,
+    condemned_rows: tally.condemnedRows,
+  };
+  const result: PartResult = {
+    run_id: runId,
+    part,
+    counts,
+    amounts: {
+      valid_minor: tally.validMinor.toString(),
+      quarantined_minor: tally.quarantinedMinor.toString(),
+      condemned_minor: tally.condemnedMinor.toString(),
+    },
+    quarantine_by_reason: tally.quarantineByReason,
+    condemned_by_reason: tally.condemnedByReason,
+    silver: silverWritten.map((written) => {
+      const month = months.get(written.partition) as YearMonth;
+      return { year: month.year, month: month.month, rows: written.rows, files: written.files.map((file) => file.ref.key) };
+    }),
+    quarantine_files: quarantineFiles,
+    condemned_files: condemnedFiles,
+    quarantine_hashes: Object.fromEntries(quarantinedHashes),
+    disagreements: { count: tally.disagreements, quoted: tally.quoted },
+    problems: tally.found,
+  };
+  const resultRef = partResultRef(layout, runId, part);
+  // Written last: its presence means every object of the part is complete.
+  await store.put(resultRef, JSON.stringify(result), { contentType: 'application/json' });
+  return {
+    part,
+    counts,
+    quarantine_by_reason: tally.quarantineByReason,
+    condemned_by_reason: tally.condemnedByReason,
+    result: resultRef,
+  };
+}
+
+/** Refuses a run loop prevention ended (a duplicate file has nothing to write). */
+export function requireContinue(loopPrevention: LoopPreventionResult): void {
+  if (loopPrevention.status !== 'CONTINUE') {
+    throw new Error(`partition-writer: loop prevention ended the run (${loopPrevention.status}); nothing to write`);
+  }
+}
+
+function yearMonthKey(year: number, month: number): string {
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+}
+
+/** Files the quarantined row's hash under its index month (`YYYY-MM` of the UTC transaction time, or `unknown`). */
+function addHash(hashesByMonth: Map<string, string[]>, row: WorkRow): void {
+  const key = quarantineIndexMonth(row.fields[4]);
+  let hashes = hashesByMonth.get(key);
+  if (hashes === undefined) {
+    hashes = [];
+    hashesByMonth.set(key, hashes);
+  }
+  hashes.push(detach(row.rowHash));
+}
+
+/**
+ * A copy of `text` that does not share memory with the string it was cut from. A field split off
+ * a line read from the work area keeps the whole chunk of text it came from alive (V8 sliced
+ * strings); kept for the rest of the part, a few such fields per chunk would pin the entire input.
+ */
+function detach(text: string): string {
+  return (' ' + text).slice(1);
+}
+
+function fileRefs(partitions: readonly WrittenPartition[]): ObjectRef[] {
+  return partitions.flatMap((partition) => partition.files.map((file) => file.ref));
+}
+
+/** Repeated strings (the source file id, currency codes) kept once instead of once per buffered row. */
+class Interner {
+  private readonly strings = new Map<string, string>();
+  private last = '';
+
+  get(value: string): string {
+    if (value === this.last) return this.last;
+    let kept = this.strings.get(value);
+    if (kept === undefined) {
+      kept = detach(value);
+      if (this.strings.size < 1000) this.strings.set(kept, kept);
+    }
+    this.last = kept;
+    return kept;
+  }
+}
+
+/** Where one part's rows went, with exact amount sums, and what did not add up along the way. */
+class PartTally {
+  validRows = 0;
+  quarantinedRows = 0;
+  condemnedRows = 0;
+  validMinor = 0n;
+  quarantinedMinor = 0n;
+  condemnedMinor = 0n;
+  disagreements = 0;
+  readonly quarantineByReason: Counts = {};
+  readonly condemnedByReason: Counts = {};
+  readonly found: string[] = [];
+  readonly quoted: string[] = [];
+
+  constructor(private readonly part: number) {}
+
+  valid(amount: bigint): void {
+    this.validRows++;
+    this.validMinor += amount;
+  }
+
+  quarantined(code: RowErrorCode, amount: bigint | undefined): void {
+    this.quarantinedRows++;
+    if (amount !== undefined) this.quarantinedMinor += amount;
+    this.quarantineByReason[code] = (this.quarantineByReason[code] ?? 0) + 1;
+  }
+
+  condemned(code: RowErrorCode, amount: bigint | undefined): void {
+    this.condemnedRows++;
+    if (amount !== undefined) this.condemnedMinor += amount;
+    this.condemnedByReason[code] = (this.condemnedByReason[code] ?? 0) + 1;
+  }
+
+  disagree(index: number, row: WorkRow, what: string): void {
+    this.disagreements++;
+    if (this.quoted.length < MAX_QUOTED_DISAGREEMENTS) {
+      this.quoted.push(`part ${this.part} row ${index} (${row.sourceFileId} line ${row.sourceLine}): ${what}`);
+    }
+  }
+
+  problem(what: string): void {
+    this.found.push(what);
+  }
+}
