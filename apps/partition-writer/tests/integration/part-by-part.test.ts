@@ -1,0 +1,101 @@
+import type { RowHashFields } from '@ledgerlake/domain';
+import { type PartWritten, type RowDecision, type WorkRow } from '@ledgerlake/pipeline';
+import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
+import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
+import { DEFAULT_PARTITION_WRITER_SETTINGS, finishRun, writePart, writePartitions, type PartitionWriterDeps } from '../../src';
+import { finishEvent, writePartEvent } from '../support/part-events';
+import { RUN, seedValidatedRun, workRow } from '../support/run-fixture';
+
+const layout = createLakeLayout(localBuckets());
+
+/** Three parts of a run spread over four months, with quarantined and condemned rows in each. */
+function runRows(): { parts: WorkRow[][]; condemned: RowDecision[][] } {
+  let line = 2;
+  const parts = [0, 1, 2].map((part) =>
+    Array.from({ length: 30 }, (_, i): WorkRow => {
+      const n = part * 100 + i;
+      const month = String((n % 4) + 1).padStart(2, '0');
+      const fields: RowHashFields = [
+        String(n),
+        `ACC${n % 5}`,
+        i % 9 === 4 ? '1,00' : `${n % 2 === 0 ? '-' : ''}${n}.${String(n % 100).padStart(2, '0')}`,
+        i % 11 === 6 ? 'XXX' : 'EUR',
+        `2024-${month}-15T12:00:00Z`,
+      ];
+      return workRow(fields, { line: line++ });
+    }),
+  );
+  const condemned = parts.map((_, part) => [{ index: 7 + part, code: 'DUPLICATE_FAILURE' as const, detail: 'repeat' }]);
+  return { parts, condemned };
+}
+
+function deps(store: MemoryObjectStore): PartitionWriterDeps {
+  // Small files: a part's month needs several objects, so their numbering is exercised too.
+  const parquet = { rowGroupRows: 2, maxBufferedRows: 4, maxOpenFiles: 2, maxRowsPerFile: 4 };
+  return { store, layout, settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet }, now: () => new Date('2024-02-01T00:10:00Z') };
+}
+
+describe('a run written part by part, in any order, equals the run written whole', () => {
+  let scratch: ParquetScratch;
+  beforeAll(async () => {
+    scratch = await openParquetScratch();
+  });
+  afterAll(async () => {
+    await scratch.close();
+  });
+
+  it('has the same Silver, Quarantine and Condemned rows, _SUCCESS markers and manifest', async () => {
+    const { parts, condemned } = runRows();
+    const whole = new MemoryObjectStore();
+    const wholeResult = await writePartitions(await seedValidatedRun(whole, layout, { parts, condemned }), deps(whole));
+
+    const byPart = new MemoryObjectStore();
+    const state = await seedValidatedRun(byPart, layout, { parts, condemned });
+    const written: PartWritten[] = [];
+    for (const part of [2, 0, 1]) written.push(await writePart(await writePartEvent(byPart, state, part), deps(byPart)));
+    const partResult = await finishRun(finishEvent(state, written), deps(byPart));
+
+    expect(partResult).toEqual(wholeResult);
+    expect(wholeResult.critical_errors).toEqual([]);
+    expect(wholeResult.partitions.some((p) => p.files.length > 3)).toBe(true);
+
+    const rows = async (name: string, store: MemoryObjectStore, refs: readonly ObjectRef[]) => {
+      const paths = await Promise.all(
+        refs.map(async (ref, i) => scratch.save(`${name}/${i}.parquet`, (await store.getBytes(ref)) as Uint8Array)),
+      );
+      return scratch.query(
+        `SELECT * EXCLUDE (ingestion_timestamp), ingestion_timestamp::VARCHAR AS ingested
+         FROM read_parquet([${paths.map((p) => `'${p}'`).join(', ')}], hive_partitioning = false) ORDER BY source_line`,
+      );
+    };
+    const silverRefs = (result: typeof wholeResult) => result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
+    const silver = await rows('whole-silver', whole, silverRefs(wholeResult));
+    expect(silver).toHaveLength(wholeResult.counts.valid_rows);
+    expect(await rows('part-silver', byPart, silverRefs(partResult))).toEqual(silver);
+    expect(await rows('part-quarantine', byPart, partResult.quarantine_files)).toEqual(
+      await rows('whole-quarantine', whole, wholeResult.quarantine_files),
+    );
+    expect(await rows('part-condemned', byPart, partResult.condemned_files)).toEqual(
+      await rows('whole-condemned', whole, wholeResult.condemned_files),
+    );
+
+    // Markers, manifest and quarantine index: the same objects with the same content.
+    const sealed = async (store: MemoryObjectStore) => {
+      const found: Record<string, string> = {};
+      for (const [bucket, prefix] of [
+        ['silver', ''],
+        ['artifacts', `runs/${RUN.run_id}/manifest.json`],
+        ['artifacts', 'index/'],
+      ] as const) {
+        for await (const meta of listAll(store, bucket, prefix)) {
+          if (meta.key.endsWith('.parquet')) continue;
+          found[`${bucket}/${meta.key}`] = Buffer.from((await store.getBytes({ bucket, key: meta.key })) ?? []).toString();
+        }
+      }
+      return found;
+    };
+    const wholeSealed = await sealed(whole);
+    expect(Object.keys(wholeSealed).filter((key) => key.endsWith('/_SUCCESS'))).toHaveLength(4);
+    expect(await sealed(byPart)).toEqual(wholeSealed);
+  }, 60_000);
+});
