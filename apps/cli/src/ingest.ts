@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
+import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
 import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
 import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
@@ -63,6 +63,19 @@ export interface IngestOptions {
   readonly wiring?: LocalWiring;
   /** Where a failed execution is reported, as EventBridge reports it in the cloud; default nowhere. */
   readonly alerts?: LocalAlerts;
+  /**
+   * The run request beyond the source (what the cloud starter puts in the execution input): the run
+   * id (default a fresh ingest run id), `mode` (default `ingest`), `backfill_month`, `approval_id`.
+   */
+  readonly run?: RunRequest;
+}
+
+/** What starts a run besides its source object. */
+export interface RunRequest {
+  readonly runId?: string;
+  readonly mode?: RunMode;
+  readonly backfill_month?: string;
+  readonly approval_id?: string;
 }
 
 /** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
@@ -83,8 +96,8 @@ export async function runBronzeObject(
   options: IngestOptions,
 ): Promise<IngestOutcome> {
   const startDate = options.now();
-  const runId = formatRunId(startDate, randomSuffix());
-  const input = { dataset: DATASET, mode: 'ingest', source };
+  const { runId = formatRunId(startDate, randomSuffix()), mode = 'ingest', ...request } = options.run ?? {};
+  const input = { dataset: DATASET, mode, source, ...request };
   const lines: string[] = [];
   const sink = (line: string): void => {
     lines.push(line);
@@ -206,7 +219,8 @@ function causeMessage(cause: string): string {
   return cause;
 }
 
-function randomSuffix(): string {
+/** A short random run id suffix (`[a-z0-9]{6}`): two runs of the same second get different ids. */
+export function randomSuffix(): string {
   return BigInt(`0x${randomBytes(5).toString('hex')}`).toString(36).padStart(8, '0').slice(-6);
 }
 

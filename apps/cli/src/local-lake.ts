@@ -21,7 +21,7 @@ import {
   taskFunctions,
 } from '@ledgerlake/state-machine';
 import { createLakeLayout, FsObjectStore, type LakeLayout, localBuckets, type ObjectStore } from '@ledgerlake/storage';
-import { createHandler as createValidationHandler } from '@ledgerlake/validation';
+import { createHandler as createValidationHandler, type ValidationSettings } from '@ledgerlake/validation';
 import { snappyCompressor } from 'hysnappy';
 import { CliError } from './cli-error';
 
@@ -51,6 +51,8 @@ export interface LocalWiring {
   readonly retryIntervalMs?: number;
   /** The promotion gate's thresholds; default PRODUCT.md §5.3's. */
   readonly thresholds?: GateThresholds;
+  /** Validation's currency allowlist and circuit breaker thresholds; default PRODUCT.md §3's. */
+  readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
 }
@@ -97,7 +99,8 @@ function sharedCompressor(): Compressor {
 const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
   enrichment: ({ store, layout }, obs) => asLocalHandler(createEnrichmentHandler({ store, layout, obs })),
   'loop-prevention': ({ store, layout }, obs) => asLocalHandler(createLoopPreventionHandler({ store, layout, obs })),
-  validation: ({ store, layout }, obs) => asLocalHandler(createValidationHandler({ store, layout, obs })),
+  validation: ({ store, layout }, obs, wiring) =>
+    asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
   'partition-writer': ({ store, layout }, obs) =>
     asLocalHandler(createPartitionWriterHandler({ store, layout, obs, compressor: sharedCompressor() })),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),

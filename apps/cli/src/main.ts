@@ -20,6 +20,10 @@ const loadSqlOutput = () => import('./sql-output');
 const loadBalancesReport = () => import('./balances-report');
 const loadPromote = () => import('./promote');
 const loadAlerts = () => import('./local-alerts');
+const loadSettings = () => import('./local-settings');
+const loadRunbook = () => import('./runbook');
+const loadRetry = () => import('./retry');
+const loadRunDetail = () => import('./run-detail');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -59,9 +63,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const program = new Command('ledgerlake')
     .description('LedgerLake on this machine: ingest transaction files into a local lake folder and inspect the runs.')
     .exitOverride()
+    // `runs` takes options and has a subcommand (`runs show`): options after a subcommand are the subcommand's.
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run `ledgerlake --help` for usage)')
     .showSuggestionAfterError(true);
+
+  /** The runs' wiring: the functions' settings from the environment (as in the cloud), then the test's. */
+  const wiring = async (): Promise<LocalWiring> => (await loadSettings()).wiringFromEnv(io.env, io.wiring);
 
   const withCommon = (command: Command): Command =>
     command
@@ -84,13 +93,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const definition = localDefinition();
+    const runWiring = await wiring();
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: IngestOutcome[] = [];
     for (const input of inputs) {
       const progress = live ? startProgress(io.stderr, input.path) : undefined;
       try {
         outcomes.push(
-          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: io.wiring, alerts }),
+          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: runWiring, alerts }),
         );
       } finally {
         progress?.stop();
@@ -129,7 +139,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     try {
       const outcomes = await watchBronze(lake, {
-        run: { definition: localDefinition(), now, wiring: io.wiring, alerts },
+        run: { definition: localDefinition(), now, wiring: await wiring(), alerts },
         intervalMs: options.interval * 1000,
         ...(options.daily === undefined ? {} : { daily: options.daily }),
         once: options.once === true,
@@ -145,10 +155,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   });
 
+  const runsCommand = program.command('runs');
   withCommon(
-    program
-      .command('runs')
-      .description('list the runs of the lake, newest first: status, counts, duration')
+    runsCommand
+      .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
     verbose = options.verbose === true;
@@ -157,6 +167,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatRunsTable } = await loadSummary();
     const runs = await listRuns(await openLake(lakeDir(options.lake, io.env, io.cwd)));
     io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+  });
+
+  withCommon(
+    runsCommand
+      .command('show')
+      .description("one run: status, mode, counts by reason (quarantined and condemned), partitions and their published versions, timings, errors or gate reasons, source file")
+      .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--json', 'print one JSON object on stdout'),
+  ).action(async (runId: string, options: CommonOptions) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { formatRunDetail, showRun } = await loadRunDetail();
+    const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd)), runId);
+    io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
   });
 
   withCommon(
@@ -195,7 +219,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { lakeDir, openLake } = await loadLake();
     const { formatPromoteOutcome, promotePartition } = await loadPromote();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: io.wiring });
+    const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: await wiring() });
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
   });
 
@@ -232,6 +256,183 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatSqlJson } = await loadSqlOutput();
     const result = await monthEndBalances(await openLake(lakeDir(options.lake, io.env, io.cwd)), options.from, options.to);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
+  });
+
+  /** What a runbook command runs a retry or backfill with: the same as `ingest`. */
+  const runOptions = async (lake: import('./local-lake').LocalLake) => ({
+    definition: (await loadLake()).localDefinition(),
+    now,
+    wiring: await wiring(),
+    alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr }),
+  });
+  const openFor = async (options: CommonOptions) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    return openLake(lakeDir(options.lake, io.env, io.cwd));
+  };
+  const print = (options: CommonOptions, value: unknown, text: () => string): void => {
+    io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : text());
+  };
+
+  const quarantine = program.command('quarantine').description('quarantined rows: list them by error, retry them (attempt_count + 1)');
+  withCommon(
+    quarantine
+      .command('list')
+      .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRIED: a retry run took the row; RESOLVED: its retry run published it)')
+      .option('--run <run_id>', 'only the rows of this run')
+      .option('--error <code>', 'only rows with this code (SCHEMA_ERROR, NULL_VALUE_ERROR, TYPE_ERROR, CURRENCY_ERROR, TIMESTAMP_ERROR)')
+      .option('--all', 'also list rows already retried or resolved')
+      .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
+  ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
+    const lake = await openFor(options);
+    const { listQuarantine } = await loadRunbook();
+    const { formatRows } = await import('./rejected-listing');
+    const listing = await listQuarantine(lake, options);
+    print(options, listing, () => formatRows(listing.rows, listing.by_code, options.all === true ? 'quarantined rows' : 'open quarantined rows'));
+  });
+  withCommon(
+    quarantine
+      .command('retry')
+      .description(
+        "re-submit a run's open quarantined rows as a new run (mode retry) whose rows carry attempt_count + 1, optionally corrected; " +
+          'rows that pass are published through the gate, rows that fail stay quarantined, and at 3 attempts they are condemned (MAX_ATTEMPTS)',
+      )
+      .requiredOption('--run <run_id>', 'the run whose quarantined rows to retry')
+      .option('--error <code>', 'only rows with this code')
+      .option('--fixes <file.csv>', 'corrections: a row_hash column naming the quarantined row, and the five input columns with the corrected values')
+      .option('--by <name>', 'who asks for the retry (recorded; default $USER)')
+      .option('--json', 'print one JSON object on stdout: the retry run as ingest --json prints a run, plus retry_of and rows'),
+  ).action(async (options: CommonOptions & { run: string; error?: string; fixes?: string; by?: string }) => {
+    const lake = await openFor(options);
+    const { retryQuarantine } = await loadRunbook();
+    const { formatRetryOutcome, readFixes } = await loadRetry();
+    const { ingestExitCode } = await loadIngest();
+    const { formatIngestSummary } = await loadSummary();
+    const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
+    const by = options.by?.trim() || io.env['USER'] || 'unknown';
+    const outcome = await retryQuarantine(
+      lake,
+      { run: options.run, ...(options.error === undefined ? {} : { error: options.error }), ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }), by },
+      await runOptions(lake),
+    );
+    print(options, outcome, () => formatRetryOutcome(outcome, formatIngestSummary(outcome)));
+    exitCode = ingestExitCode([outcome]);
+  });
+
+  const condemned = program.command('condemned').description('condemned rows: list them, approve one more attempt, or reject them for good');
+  withCommon(
+    condemned
+      .command('list')
+      .description('condemned rows with their code, detail and status (CONDEMNED: undecided; APPROVED; REJECTED), and the counts by code')
+      .option('--run <run_id>', 'only the rows of this run')
+      .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
+  ).action(async (options: CommonOptions & { run?: string }) => {
+    const lake = await openFor(options);
+    const { listCondemned } = await loadRunbook();
+    const { formatRows } = await import('./rejected-listing');
+    const listing = await listCondemned(lake, options);
+    print(options, listing, () => formatRows(listing.rows, listing.by_code, 'condemned rows'));
+  });
+  withCommon(
+    condemned
+      .command('approve')
+      .description(
+        "record a person's approval (who, when, why, which rows) of a run's undecided condemned rows, then re-submit them as a retry run " +
+          'allowed one more attempt despite the limit',
+      )
+      .requiredOption('--run <run_id>', 'the run whose condemned rows to approve')
+      .option('--by <name>', 'who approves (required; recorded)')
+      .option('--reason <text>', 'why (required; recorded)')
+      .option('--row-hash <hash...>', 'only these rows (default: every undecided condemned row of the run)')
+      .option('--fixes <file.csv>', 'corrections, as for quarantine retry')
+      .option('--json', 'print one JSON object on stdout: the decision and the retry run'),
+  ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[]; fixes?: string }) => {
+    const { requireWhoAndWhy, readFixes, formatRetryOutcome } = await loadRetry();
+    const who = requireWhoAndWhy(options, 'An approval');
+    const lake = await openFor(options);
+    const { approveCondemned, formatDecision } = await loadRunbook();
+    const { ingestExitCode } = await loadIngest();
+    const { formatIngestSummary } = await loadSummary();
+    const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
+    const outcome = await approveCondemned(
+      lake,
+      {
+        run: options.run,
+        ...who,
+        ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }),
+        ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }),
+      },
+      await runOptions(lake),
+    );
+    print(options, outcome, () => formatDecision(outcome.decision) + formatRetryOutcome(outcome, formatIngestSummary(outcome)));
+    exitCode = ingestExitCode([outcome]);
+  });
+  withCommon(
+    condemned
+      .command('reject')
+      .description("record a person's rejection (who, when, why, which rows) of a run's undecided condemned rows: kept forever, never retried")
+      .requiredOption('--run <run_id>', 'the run whose condemned rows to reject')
+      .option('--by <name>', 'who rejects (required; recorded)')
+      .option('--reason <text>', 'why (required; recorded)')
+      .option('--row-hash <hash...>', 'only these rows (default: every undecided condemned row of the run)')
+      .option('--json', 'print the recorded decision as one JSON object on stdout'),
+  ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[] }) => {
+    const { requireWhoAndWhy } = await loadRetry();
+    const who = requireWhoAndWhy(options, 'A rejection');
+    const lake = await openFor(options);
+    const { formatDecision, rejectCondemned } = await loadRunbook();
+    const decision = await rejectCondemned(lake, { run: options.run, ...who, ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }) }, now);
+    print(options, decision, () => formatDecision(decision));
+  });
+
+  const breaker = program.command('breaker').description('the circuit breaker (PRODUCT.md §3.5): its state, and a recorded reset');
+  withCommon(
+    breaker
+      .command('status')
+      .description('open or closed; when open, the code, rows and window that tripped it; every reset (who, when, why)')
+      .option('--json', 'print the breaker state (control/circuit-breaker.json) as one JSON object on stdout'),
+  ).action(async (options: CommonOptions) => {
+    const lake = await openFor(options);
+    const { breakerStatus, formatBreaker } = await loadRunbook();
+    const state = await breakerStatus(lake);
+    print(options, state, () => formatBreaker(state));
+  });
+  withCommon(
+    breaker
+      .command('reset')
+      .description('close the breaker so that runs start again, recording who, when and why; the failures that tripped it no longer count')
+      .option('--by <name>', 'who resets it (required; recorded)')
+      .option('--reason <text>', 'why (required; recorded)')
+      .option('--json', 'print the new breaker state as one JSON object on stdout'),
+  ).action(async (options: CommonOptions & { by?: string; reason?: string }) => {
+    const { requireWhoAndWhy } = await loadRetry();
+    const who = requireWhoAndWhy(options, 'A breaker reset');
+    const lake = await openFor(options);
+    const { breakerReset, formatBreaker } = await loadRunbook();
+    const state = await breakerReset(lake, { ...who, at: now() });
+    print(options, state, () => formatBreaker(state));
+  });
+
+  withCommon(
+    program
+      .command('backfill')
+      .description(
+        'rebuild one month from the given files (as one run, backfill-<timestamp>): through the gate, the run replaces the ' +
+          "month's published state (rows of other months are appended to theirs), and Gold is rebuilt from there on",
+      )
+      .requiredOption('--month <YYYY-MM>', 'the Silver month to rebuild', parseMonth)
+      .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
+      .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
+  ).action(async (files: string[], options: CommonOptions & { month: string }) => {
+    verbose = options.verbose === true;
+    const { ingestExitCode, readInputFiles } = await loadIngest();
+    const inputs = await readInputFiles(files, io.cwd);
+    const lake = await openFor(options);
+    const { backfillMonth } = await loadRunbook();
+    const { formatIngestSummary } = await loadSummary();
+    const outcome = await backfillMonth(lake, options.month, inputs, await runOptions(lake));
+    print(options, outcome, () => formatIngestSummary(outcome));
+    exitCode = ingestExitCode([outcome]);
   });
 
   try {

@@ -36,7 +36,8 @@ export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
   return runs.sort((a, b) => compareDesc(a.started_at ?? a.run_id, b.started_at ?? b.run_id) || compareDesc(a.run_id, b.run_id));
 }
 
-async function summarizeRun(lake: LocalLake, runId: string): Promise<RunSummary> {
+/** One run as `ledgerlake runs` reports it. */
+export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunSummary> {
   const record = await readRunRecord(lake.store, lake.layout, runId);
   const manifestBytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
   const manifest =

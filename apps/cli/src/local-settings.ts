@@ -1,0 +1,40 @@
+import { parseConfig } from '@ledgerlake/config';
+import { ConfigError } from '@ledgerlake/domain';
+import { PromotionConfigSchema, thresholdsFromConfig } from '@ledgerlake/promotion';
+import { ValidationConfigSchema, type ValidationSettings } from '@ledgerlake/validation';
+import { CliError } from './cli-error';
+import type { LocalWiring } from './local-lake';
+
+/** The settings the functions read from their environment in the cloud, which the local command reads from its own. */
+const LocalSettingsSchema = ValidationConfigSchema.pick({
+  CURRENCY_ALLOWLIST: true,
+  BREAKER_WINDOW_MINUTES: true,
+  BREAKER_MIN_FAILED_ROWS: true,
+  BREAKER_MIN_FAILED_RATE: true,
+}).extend(PromotionConfigSchema.pick({ GATE_MAX_QUARANTINE_RATE: true, GATE_MAX_CONDEMNED_ROWS: true }).shape);
+
+/**
+ * The local runs' wiring with the functions' settings taken from the command's environment, as
+ * the cloud takes them from each function's: `CURRENCY_ALLOWLIST`, `BREAKER_WINDOW_MINUTES`,
+ * `BREAKER_MIN_FAILED_ROWS`, `BREAKER_MIN_FAILED_RATE` (validation), `GATE_MAX_QUARANTINE_RATE`,
+ * `GATE_MAX_CONDEMNED_ROWS` (promotion); unset keys keep the contract's defaults. What `base`
+ * sets (tests) wins. A malformed value is one sentence naming the keys (exit 2).
+ */
+export function wiringFromEnv(env: NodeJS.ProcessEnv, base: LocalWiring = {}): LocalWiring {
+  let config;
+  try {
+    config = parseConfig(LocalSettingsSchema, env, 'ledgerlake');
+  } catch (error) {
+    if (error instanceof ConfigError) throw new CliError(error.message, 2);
+    throw error;
+  }
+  const validation: ValidationSettings = {
+    currencies: config.CURRENCY_ALLOWLIST,
+    breaker: {
+      windowMinutes: config.BREAKER_WINDOW_MINUTES,
+      minFailedRows: config.BREAKER_MIN_FAILED_ROWS,
+      minFailedRate: config.BREAKER_MIN_FAILED_RATE,
+    },
+  };
+  return { validation, thresholds: thresholdsFromConfig(config), ...base };
+}

@@ -1,0 +1,175 @@
+import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
+import {
+  readCondemnedRowDecision,
+  readRejectedRows,
+  readRetryClaim,
+  readRunRecord,
+  type RejectedRow,
+  type RunManifest,
+  RunManifestSchema,
+} from '@ledgerlake/pipeline';
+import { listPrefixes } from '@ledgerlake/storage';
+import { CliError, EXIT } from './cli-error';
+import type { LocalLake } from './local-lake';
+
+/**
+ * A quarantined row's state: OPEN (never retried, or its retry run failed: it may be retried),
+ * RETRIED (a retry run took it; if it failed again it is listed again, from that run, one attempt
+ * higher), RESOLVED (its retry run published it).
+ */
+export type QuarantineStatus = 'OPEN' | 'RETRIED' | 'RESOLVED';
+
+/** A condemned row's state: CONDEMNED (no decision yet), APPROVED (re-submitted), REJECTED (kept forever). */
+export type CondemnedStatus = 'CONDEMNED' | 'APPROVED' | 'REJECTED';
+
+/** A rejected row as `quarantine list` and `condemned list` print it. */
+export interface ListedRow<S extends string> {
+  readonly run_id: string;
+  readonly row_hash: string;
+  readonly validation_error: string;
+  readonly error_detail: string;
+  readonly attempt_count: number;
+  readonly source_file_id: string;
+  readonly source_line: number;
+  /** The five input fields by their CSV column names; null where the record had none. */
+  readonly fields: Readonly<Record<(typeof REQUIRED_COLUMNS)[number], string | null>>;
+  readonly status: S;
+  /** RETRIED, RESOLVED, APPROVED: the retry run that re-submitted the row; OPEN: a retry run that failed. */
+  readonly retry_run_id?: string;
+  /** APPROVED, REJECTED: the recorded decision. */
+  readonly decision?: { readonly decision_id: string; readonly by: string; readonly at: string };
+}
+
+/** A listed row with the stored row it came from. */
+export interface Listed<S extends string> {
+  readonly row: RejectedRow;
+  readonly listed: ListedRow<S>;
+}
+
+/** Refuses a run id that is not one (exit 2). */
+export function checkRunId(runId: string): string {
+  if (!RunIdSchema.safeParse(runId).success) {
+    throw new CliError(`${JSON.stringify(runId)} is not a run id (see \`ledgerlake runs\`).`, EXIT.usage);
+  }
+  return runId;
+}
+
+/** A run's manifest, or `undefined` when the run never finished writing its output. */
+export async function readManifest(lake: LocalLake, runId: string): Promise<RunManifest | undefined> {
+  const bytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
+  return bytes === undefined ? undefined : RunManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+}
+
+/** The manifest of one run (an unknown run is one sentence, exit 1), or of every run that wrote output. */
+async function manifests(lake: LocalLake, runId: string | undefined): Promise<RunManifest[]> {
+  if (runId !== undefined) {
+    const manifest = await readManifest(lake, checkRunId(runId));
+    if (manifest === undefined) throw new CliError(`Run ${runId} wrote no output (no runs/${runId}/manifest.json); see \`ledgerlake runs\`.`);
+    return [manifest];
+  }
+  const { bucket, prefix } = lake.layout.artifacts.runsPrefix();
+  const runIds = (await listPrefixes(lake.store, bucket, prefix))
+    .map((runPrefix) => runPrefix.slice(prefix.length, -1))
+    .filter((id) => RunIdSchema.safeParse(id).success)
+    .sort();
+  const found = await Promise.all(runIds.map((id) => readManifest(lake, id)));
+  return found.filter((manifest): manifest is RunManifest => manifest !== undefined);
+}
+
+function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
+  return {
+    run_id: row.run_id,
+    row_hash: row.row_hash,
+    validation_error: row.validation_error,
+    error_detail: row.error_detail,
+    attempt_count: row.attempt_count,
+    source_file_id: row.source_file_id,
+    source_line: row.source_line,
+    fields: Object.fromEntries(REQUIRED_COLUMNS.map((column, i) => [column, row.fields[i] ?? null])) as ListedRow<never>['fields'],
+  };
+}
+
+/** Every quarantined row of one run (or all runs), oldest run first, with its retry status. */
+export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<Listed<QuarantineStatus>[]> {
+  const rejectedOfRun = new Map<string, Promise<Set<string>>>();
+  /** Row hashes a retry run quarantined or condemned again. */
+  const rejectedBy = (id: string): Promise<Set<string>> => {
+    let hashes = rejectedOfRun.get(id);
+    if (hashes === undefined) {
+      hashes = (async () => {
+        const manifest = await readManifest(lake, id);
+        const refs = manifest === undefined ? [] : [...manifest.quarantine_files, ...manifest.condemned_files];
+        return new Set((await readRejectedRows(lake.store, refs)).map((row) => row.row_hash));
+      })();
+      rejectedOfRun.set(id, hashes);
+    }
+    return hashes;
+  };
+  const out: Listed<QuarantineStatus>[] = [];
+  for (const manifest of await manifests(lake, runId)) {
+    for (const row of await readRejectedRows(lake.store, manifest.quarantine_files)) {
+      const claim = row.attempt_count < 255 ? await readRetryClaim(lake.store, lake.layout, row.row_hash, row.attempt_count + 1) : undefined;
+      let status: QuarantineStatus = 'OPEN';
+      if (claim !== undefined) {
+        const record = await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
+        if (record?.status === 'FAILED') status = 'OPEN';
+        else if (record?.status === 'PUBLISHED' && !(await rejectedBy(claim.retry_run_id)).has(claim.new_row_hash)) status = 'RESOLVED';
+        else status = 'RETRIED';
+      }
+      out.push({ row, listed: { ...base(row), status, ...(claim === undefined ? {} : { retry_run_id: claim.retry_run_id }) } });
+    }
+  }
+  return out;
+}
+
+/** Every condemned row of one run (or all runs), oldest run first, with the decision taken on it. */
+export async function condemnedRows(lake: LocalLake, runId?: string): Promise<Listed<CondemnedStatus>[]> {
+  const out: Listed<CondemnedStatus>[] = [];
+  for (const manifest of await manifests(lake, runId)) {
+    for (const row of await readRejectedRows(lake.store, manifest.condemned_files)) {
+      const decision = await readCondemnedRowDecision(lake.store, lake.layout, row.run_id, row.row_hash);
+      const status: CondemnedStatus = decision === undefined ? 'CONDEMNED' : decision.decision === 'approve' ? 'APPROVED' : 'REJECTED';
+      out.push({
+        row,
+        listed: {
+          ...base(row),
+          status,
+          ...(decision === undefined ? {} : { decision: { decision_id: decision.decision_id, by: decision.by, at: decision.at } }),
+        },
+      });
+    }
+  }
+  return out;
+}
+
+/** Rows per error code. */
+export function countByCode(rows: readonly { validation_error: string }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const row of rows) counts[row.validation_error] = (counts[row.validation_error] ?? 0) + 1;
+  return counts;
+}
+
+/** Rows per status, every status present (zero when none). */
+export function countByStatus<S extends string>(statuses: readonly S[], rows: readonly { status: S }[]): Record<S, number> {
+  const counts = Object.fromEntries(statuses.map((status) => [status, 0])) as Record<S, number>;
+  for (const row of rows) counts[row.status] += 1;
+  return counts;
+}
+
+/** The readable table of listed rows. */
+export function formatRows(rows: readonly ListedRow<string>[], byCode: Record<string, number>, what: string): string {
+  if (rows.length === 0) return `No ${what}.\n`;
+  const lines = rows.map((row) => {
+    const fields = REQUIRED_COLUMNS.map((column) => row.fields[column] ?? '∅').join(',');
+    const retry = row.retry_run_id === undefined ? '' : ` (retry ${row.retry_run_id})`;
+    const decided = row.decision === undefined ? '' : ` (by ${row.decision.by} at ${row.decision.at})`;
+    return (
+      `${row.status.padEnd(9)} ${row.run_id}  line ${row.source_line}  attempt ${row.attempt_count}  ${row.row_hash.slice(0, 12)}  ` +
+      `${row.validation_error}: ${row.error_detail}${retry}${decided}\n          ${fields}`
+    );
+  });
+  const counts = Object.entries(byCode)
+    .map(([code, n]) => `${code} ${n}`)
+    .join(', ');
+  return `${lines.join('\n')}\n${rows.length} ${what}: ${counts}\n`;
+}

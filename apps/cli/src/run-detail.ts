@@ -1,0 +1,94 @@
+import { type QuarantineByReason, type RunMode } from '@ledgerlake/domain';
+import { readRetryRecord, readRunRecord, type RetryRecord } from '@ledgerlake/pipeline';
+import { CliError } from './cli-error';
+import type { LocalLake } from './local-lake';
+import { checkRunId, readManifest } from './rejected-listing';
+import { type RunSummary, summarizeRun } from './runs';
+
+/** What `runs show RUN_ID` prints: the run's summary and everything the lake records about it. */
+export interface RunDetail extends RunSummary {
+  readonly mode: RunMode | null;
+  readonly backfill_month?: string;
+  readonly approval_id?: string;
+  /** Condemned rows per code (quarantine_by_reason holds the quarantined ones). */
+  readonly condemned_by_reason: QuarantineByReason;
+  /** Silver months the run wrote, with the version that published each (null when not published). */
+  readonly partitions: readonly { readonly partition: string; readonly rows: number; readonly version: number | null }[];
+  readonly timings: {
+    readonly started_at: string | null;
+    readonly output_written_at: string | null;
+    readonly ended_at: string | null;
+    readonly duration_ms: number | null;
+  };
+  /** A retry run: which run's rows it re-submitted, on whose request. */
+  readonly retry?: Pick<RetryRecord, 'source_run_id' | 'kind' | 'requested_by' | 'reason' | 'approval_id'> & { readonly rows: number };
+}
+
+/** `runs show RUN_ID`; a run the lake knows nothing of is one sentence, exit 1. */
+export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail> {
+  checkRunId(runId);
+  const [summary, record, manifest, retry] = await Promise.all([
+    summarizeRun(lake, runId),
+    readRunRecord(lake.store, lake.layout, runId),
+    readManifest(lake, runId),
+    readRetryRecord(lake.store, lake.layout, runId),
+  ]);
+  if (record === undefined && manifest === undefined && summary.started_at === null) {
+    throw new CliError(`The lake has no run ${runId} (see \`ledgerlake runs\`).`);
+  }
+  const published = new Map((record?.status === 'PUBLISHED' ? record.partitions : []).map((p) => [p.partition, p.version]));
+  const partitions = (manifest?.partitions ?? []).map(({ year, month, rows }) => {
+    const partition = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+    return { partition, rows, version: published.get(partition) ?? null };
+  });
+  const endedAt =
+    record === undefined
+      ? null
+      : record.status === 'PUBLISHED'
+        ? record.published_at
+        : record.status === 'BLOCKED'
+          ? record.blocked_at
+          : record.failed_at;
+  const run = manifest?.run;
+  return {
+    ...summary,
+    mode: run?.mode ?? record?.mode ?? null,
+    ...(run?.backfill_month === undefined ? {} : { backfill_month: run.backfill_month }),
+    ...(run?.approval_id === undefined ? {} : { approval_id: run.approval_id }),
+    condemned_by_reason: manifest?.condemned_by_reason ?? {},
+    partitions,
+    timings: { started_at: summary.started_at, output_written_at: manifest?.finished_at ?? null, ended_at: endedAt, duration_ms: summary.duration_ms },
+    ...(retry === undefined
+      ? {}
+      : {
+          retry: {
+            source_run_id: retry.source_run_id,
+            kind: retry.kind,
+            requested_by: retry.requested_by,
+            reason: retry.reason,
+            approval_id: retry.approval_id,
+            rows: retry.rows.length,
+          },
+        }),
+  };
+}
+
+/** The readable form of `runs show`. */
+export function formatRunDetail(run: RunDetail): string {
+  const lines = [`Run ${run.run_id}: ${run.status}${run.mode === null ? '' : ` (mode ${run.mode}${run.backfill_month === undefined ? '' : `, month ${run.backfill_month}`})`}`];
+  lines.push(`  source: ${run.source_files.join(', ') || 'unknown'}`);
+  if (run.counts !== null) {
+    const c = run.counts;
+    lines.push(`  rows: ${c.input_rows ?? '?'} in, ${c.valid_rows ?? '?'} valid, ${c.quarantined_rows ?? '?'} quarantined, ${c.condemned_rows ?? '?'} condemned`);
+  }
+  const reasons = (counts: QuarantineByReason) => Object.entries(counts).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
+  lines.push(`  quarantined by reason: ${reasons(run.quarantine_by_reason)}`);
+  lines.push(`  condemned by reason: ${reasons(run.condemned_by_reason)}`);
+  for (const p of run.partitions) lines.push(`  partition ${p.partition}: ${p.rows} rows, ${p.version === null ? 'not published' : `published as version ${p.version}`}`);
+  lines.push(`  started ${run.timings.started_at ?? '?'}, ended ${run.timings.ended_at ?? '?'}, ${run.timings.duration_ms === null ? '?' : `${run.timings.duration_ms} ms`}`);
+  if (run.retry !== undefined) lines.push(`  retry of run ${run.retry.source_run_id} (${run.retry.kind}, ${run.retry.rows} rows, requested by ${run.retry.requested_by})`);
+  if (run.duplicate_of !== undefined) lines.push(`  duplicate of run ${run.duplicate_of}`);
+  if (run.error !== undefined) lines.push(`  error: ${run.error.name} in ${run.error.state ?? '?'}: ${run.error.message}`);
+  for (const reason of run.reasons ?? []) lines.push(`  blocked: ${reason}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,272 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Q1_SAMPLE, runCli, useTempLake, type Captured } from '../support/cli-harness';
+
+const dirs = useTempLake('ledgerlake-runbook-');
+const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
+const run = (...argv: string[]): Promise<Captured> => runCli([...argv, '--lake', dirs.lake], dirs.work);
+const runWith = (env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Captured> => runCli([...argv, '--lake', dirs.lake], dirs.work, { env });
+
+type Json = Record<string, unknown>;
+
+async function json(result: Captured): Promise<Json> {
+  if (result.stdout.trim() === '') throw new Error(`no output (exit ${result.code}): ${result.stderr}`);
+  return JSON.parse(result.stdout) as Json;
+}
+
+/** A file of `good` valid rows in January 2024 (ids 1000..), then the extra lines. */
+async function csvFile(name: string, good: number, ...extra: string[]): Promise<string> {
+  const rows = Array.from({ length: good }, (_, i) => `${1000 + i},ACC00${i % 3},${i + 1}.25,EUR,2024-01-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z`);
+  const path = join(dirs.work, name);
+  await writeFile(path, `${[HEADER, ...rows, ...extra].join('\n')}\n`);
+  return path;
+}
+
+async function ingest(path: string): Promise<Json> {
+  const result = await run('ingest', path, '--json');
+  return (JSON.parse(result.stdout) as Json[])[0] as Json;
+}
+
+async function latest(table: string, month: string): Promise<Json> {
+  const path =
+    table === 'silver'
+      ? `silver/mortgages/transactions/year=2024/month=${month}/schema_v=v1/_LATEST.json`
+      : `gold/finance/account_balances/schema_v=v1/as_of_month=2024-${month}/_LATEST.json`;
+  return JSON.parse(await readFile(join(dirs.lake, path), 'utf8')) as Json;
+}
+
+async function silverRow(id: number): Promise<Json[]> {
+  const result = await run('query', `SELECT id, currency, amount, attempt_count, run_id FROM silver.transactions WHERE id = ${id}`, '--json');
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as Json[];
+}
+
+async function writeFixes(rowHash: string, line: string): Promise<string> {
+  const path = join(dirs.work, 'fixes.csv');
+  await writeFile(path, `row_hash,${HEADER}\n${rowHash},${line}\n`);
+  return path;
+}
+
+describe('ledgerlake quarantine', () => {
+  it('lists a quarantined row, retries it corrected as a new run, publishes it, and then shows it resolved', async () => {
+    const first = await ingest(await csvFile('jan.csv', 30, '99,ACC009,12.34,eur,2024-01-15T10:00:00Z'));
+    expect(first).toMatchObject({ status: 'PUBLISHED', counts: { quarantined_rows: 1 } });
+    const runId = String(first['run_id']);
+
+    const listing = await json(await run('quarantine', 'list', '--json'));
+    expect(listing['by_code']).toEqual({ CURRENCY_ERROR: 1 });
+    const [row] = listing['rows'] as Json[];
+    expect(row).toMatchObject({ run_id: runId, status: 'OPEN', attempt_count: 0, validation_error: 'CURRENCY_ERROR', source_line: 32 });
+    expect(row?.['fields']).toMatchObject({ TransactionID: '99', Currency: 'eur' });
+
+    const fixes = await writeFixes(String(row?.['row_hash']), '99,ACC009,12.34,EUR,2024-01-15T10:00:00Z');
+    const retried = await run('quarantine', 'retry', '--run', runId, '--fixes', fixes, '--by', 'dq-analyst', '--json');
+
+    expect(retried.code).toBe(0);
+    const outcome = await json(retried);
+    expect(outcome).toMatchObject({
+      status: 'PUBLISHED',
+      retry_of: runId,
+      counts: { input_rows: 1, valid_rows: 1, quarantined_rows: 0, condemned_rows: 0 },
+      rows: [{ row_hash: row?.['row_hash'], attempt_count: 1, fixed: true, validation_error: 'CURRENCY_ERROR' }],
+      partitions: [{ partition: '2024-01', version: 2, rows: 1 }],
+    });
+    expect(await silverRow(99)).toEqual([{ id: 99, currency: 'EUR', amount: '12.34', attempt_count: 1, run_id: outcome['run_id'] }]);
+    expect((await latest('silver', '01'))['runs']).toEqual([expect.objectContaining({ run_id: runId }), expect.objectContaining({ run_id: outcome['run_id'] })]);
+
+    const after = await json(await run('quarantine', 'list', '--all', '--json'));
+    expect(after['by_status']).toEqual({ OPEN: 0, RETRIED: 0, RESOLVED: 1 });
+    expect((after['rows'] as Json[])[0]).toMatchObject({ status: 'RESOLVED', retry_run_id: outcome['run_id'] });
+    const shown = await json(await run('runs', 'show', String(outcome['run_id']), '--json'));
+    expect(shown).toMatchObject({
+      status: 'PUBLISHED',
+      mode: 'retry',
+      retry: { source_run_id: runId, kind: 'quarantine', requested_by: 'dq-analyst', rows: 1 },
+      partitions: [{ partition: '2024-01', rows: 1, version: 2 }],
+    });
+  });
+
+  it('refuses to retry the same rows twice for the same attempt', async () => {
+    const first = await ingest(await csvFile('jan.csv', 30, '99,ACC009,12.34,eur,2024-01-15T10:00:00Z'));
+    const runId = String(first['run_id']);
+    expect((await run('quarantine', 'retry', '--run', runId, '--json')).code).toBe(3);
+
+    const again = await run('quarantine', 'retry', '--run', runId);
+
+    expect(again.code).toBe(1);
+    expect(again.stderr).toBe(`ledgerlake: Run ${runId} has no open quarantined rows to retry (see \`ledgerlake quarantine list --all\`).\n`);
+  });
+
+  it('refuses a fixes file that names a row the retry does not take', async () => {
+    const first = await ingest(await csvFile('jan.csv', 30, '99,ACC009,12.34,eur,2024-01-15T10:00:00Z'));
+    const fixes = await writeFixes('ab'.repeat(32), '99,ACC009,12.34,EUR,2024-01-15T10:00:00Z');
+
+    const result = await run('quarantine', 'retry', '--run', String(first['run_id']), '--fixes', fixes);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^ledgerlake: The fixes file names row (ab)+, which is not an open quarantined row of run \S+; nothing was retried\.\n$/);
+  });
+
+  it.each([
+    [['quarantine', 'list', '--error', 'NOPE'], /"NOPE" is not a quarantine error code/],
+    [['quarantine', 'retry', '--run', 'x'], /"x" is not a run id/],
+    [['quarantine', 'retry'], /required option '--run <run_id>' not specified/],
+  ])('exits 2 on wrong usage: %j', async (argv, message) => {
+    const result = await run(...argv);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+});
+
+describe('ledgerlake condemned', () => {
+  it('condemns a row after three failed attempts (MAX_ATTEMPTS), and publishes it once a person approves it, corrected', async () => {
+    const first = await ingest(await csvFile('jan.csv', 30, '77,ACC007,5.00,eur,2024-01-16T10:00:00Z'));
+    let source = String(first['run_id']);
+    const attempts: Json[] = [];
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const result = await run('quarantine', 'retry', '--run', source, '--json');
+      attempts.push(await json(result));
+      source = String(attempts.at(-1)?.['run_id']);
+    }
+    expect(attempts.map((a) => [a['status'], (a['rows'] as Json[])[0]?.['attempt_count'], a['counts']])).toEqual([
+      ['BLOCKED', 1, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
+      ['BLOCKED', 2, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
+      ['PUBLISHED', 3, { input_rows: 1, valid_rows: 0, quarantined_rows: 0, condemned_rows: 1 }],
+    ]);
+    const condemned = await json(await run('condemned', 'list', '--run', source, '--json'));
+    expect(condemned['by_code']).toEqual({ MAX_ATTEMPTS: 1 });
+    const [row] = condemned['rows'] as Json[];
+    expect(row).toMatchObject({ status: 'CONDEMNED', attempt_count: 3, error_detail: 'attempt_count 3 has reached the limit of 3 attempts' });
+
+    const unsigned = await run('condemned', 'approve', '--run', source, '--reason', 'fixed upstream');
+    expect(unsigned.code).toBe(2);
+    expect(unsigned.stderr).toBe('ledgerlake: An approval needs --by NAME and --reason TEXT: who decided it and why are recorded in the lake.\n');
+
+    const fixes = await writeFixes(String(row?.['row_hash']), '77,ACC007,5.00,EUR,2024-01-16T10:00:00Z');
+    const approved = await run('condemned', 'approve', '--run', source, '--by', 'alice', '--reason', 'currency confirmed by the desk', '--fixes', fixes, '--json');
+
+    expect(approved.code).toBe(0);
+    const outcome = await json(approved);
+    expect(outcome).toMatchObject({
+      status: 'PUBLISHED',
+      counts: { input_rows: 1, valid_rows: 1 },
+      decision: { decision: 'approve', by: 'alice', reason: 'currency confirmed by the desk', run_id: source, retry_run_id: outcome['run_id'] },
+      rows: [{ attempt_count: 4, fixed: true }],
+    });
+    expect(await silverRow(77)).toEqual([{ id: 77, currency: 'EUR', amount: '5.00', attempt_count: 4, run_id: outcome['run_id'] }]);
+    const after = await json(await run('condemned', 'list', '--run', source, '--json'));
+    expect((after['rows'] as Json[])[0]).toMatchObject({ status: 'APPROVED', decision: { by: 'alice' } });
+    const twice = await run('condemned', 'reject', '--run', source, '--by', 'bob', '--reason', 'no');
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toMatch(/has no undecided condemned rows; nothing was recorded/);
+  });
+
+  it('records a rejection with who, when and why; the rows stay condemned for good', async () => {
+    await ingest(Q1_SAMPLE);
+    const resent = await ingest(await csvFile('resend.csv', 0, '1,ACC001,300.00,EUR,2024-01-05T09:00:00Z', '9,ACC001,1.00,EUR,2024-01-06T09:00:00Z'));
+    expect(resent['counts']).toMatchObject({ condemned_rows: 1 });
+
+    const result = await run('condemned', 'reject', '--run', String(resent['run_id']), '--by', 'bob', '--reason', 'true duplicate', '--json');
+
+    expect(result.code).toBe(0);
+    expect(await json(result)).toMatchObject({ decision: 'reject', by: 'bob', reason: 'true duplicate', retry_run_id: null, rows: [{ validation_error: 'DUPLICATE_FAILURE' }] });
+    const listing = await json(await run('condemned', 'list', '--json'));
+    expect(listing['by_status']).toEqual({ CONDEMNED: 0, APPROVED: 0, REJECTED: 1 });
+    expect((await run('condemned', 'approve', '--run', String(resent['run_id']), '--by', 'c', '--reason', 'r')).code).toBe(1);
+  });
+});
+
+describe('ledgerlake breaker', () => {
+  const LOW = { BREAKER_MIN_FAILED_ROWS: '2', BREAKER_MIN_FAILED_RATE: '0.1' };
+
+  it('trips on a systemic failure, refuses runs while open, and runs again after a recorded reset', async () => {
+    const bad = await csvFile('bad.csv', 2, '1,A,x,EUR,2024-01-01T00:00:00Z', '2,A,y,EUR,2024-01-01T00:00:00Z', '3,A,z,EUR,2024-01-01T00:00:00Z');
+    const tripped = await runWith(LOW, 'ingest', bad, '--json');
+    expect(tripped.code).toBe(1);
+    expect((JSON.parse(tripped.stdout) as Json[])[0]).toMatchObject({ status: 'FAILED', error: { name: 'CircuitBreakerOpenError' } });
+    expect(await json(await run('breaker', 'status', '--json'))).toMatchObject({ state: 'open', code: 'TYPE_ERROR', failed: 3, processed: 5 });
+
+    const good = await csvFile('good.csv', 5);
+    const refused = await runWith(LOW, 'ingest', good, '--json');
+    expect(refused.code).toBe(1);
+    expect((JSON.parse(refused.stdout) as Json[])[0]).toMatchObject({ status: 'FAILED', error: { name: 'CircuitBreakerOpenError', state: 'PreventLoops' } });
+
+    const anonymous = await run('breaker', 'reset', '--reason', 'bad export fixed');
+    expect(anonymous.code).toBe(2);
+    expect(anonymous.stderr).toBe('ledgerlake: A breaker reset needs --by NAME and --reason TEXT: who decided it and why are recorded in the lake.\n');
+    const reset = await run('breaker', 'reset', '--by', 'oncall', '--reason', 'bad export fixed', '--json');
+    expect(reset.code).toBe(0);
+    expect(await json(reset)).toMatchObject({ state: 'closed', reset: [{ by: 'oncall', reason: 'bad export fixed' }] });
+
+    const again = await runWith(LOW, 'ingest', good, '--json');
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as Json[])[0]).toMatchObject({ status: 'PUBLISHED' });
+    expect((await run('breaker', 'status')).stdout).toMatch(/^Circuit breaker CLOSED: runs start; last reset by oncall at \S+ \(bad export fixed\)\.\n$/);
+  });
+});
+
+describe('ledgerlake backfill', () => {
+  it("replaces a month's published rows, appends other months' new rows, condemns re-sent ones, and rebuilds every later Gold month", async () => {
+    const original = await ingest(Q1_SAMPLE);
+    const before = await latest('gold', '03');
+    const file = join(dirs.work, 'january.csv');
+    await writeFile(
+      file,
+      `${HEADER}\n1,ACC001,500.00,EUR,2024-01-05T09:00:00Z\n2,ACC001,26.00,EUR,2024-01-20T09:00:00Z\n3,ACC001,100.00,EUR,2024-02-10T09:00:00Z\n`,
+    );
+
+    const result = await run('backfill', '--month', '2024-01', file, '--json');
+
+    expect(result.code).toBe(0);
+    const outcome = await json(result);
+    expect(String(outcome['run_id'])).toMatch(/^backfill-\d{8}T\d{6}Z-[a-z0-9]{6}$/);
+    expect(outcome).toMatchObject({
+      status: 'PUBLISHED',
+      backfill_month: '2024-01',
+      counts: { input_rows: 3, valid_rows: 2, quarantined_rows: 0, condemned_rows: 1 },
+      partitions: [{ partition: '2024-01', version: 2, rows: 2 }],
+    });
+    expect(((await latest('silver', '01'))['runs'] as Json[]).map((r) => r['run_id'])).toEqual([outcome['run_id']]);
+    expect(((await latest('silver', '02'))['runs'] as Json[]).map((r) => r['run_id'])).toEqual([original['run_id']]);
+    for (const month of ['01', '02', '03']) expect((await latest('gold', month))['built_from']).toMatchObject({ '2024-01': 2 });
+    expect((await latest('gold', '03'))['version']).toBe(Number(before['version']) + 1);
+    const report = JSON.parse((await run('report', 'balances', '--from', '2024-01', '--to', '2024-03', '--json')).stdout) as Json[];
+    expect(report.filter((r) => r['acct'] === 'ACC001').map((r) => r['balance'])).toEqual(['526.00', '526.00', '526.00']);
+    const condemned = await json(await run('condemned', 'list', '--run', String(outcome['run_id']), '--json'));
+    expect((condemned['rows'] as Json[])[0]).toMatchObject({ validation_error: 'DUPLICATE_FAILURE', fields: { TransactionID: '3' } });
+  });
+
+  it('exits 2 without a valid month', async () => {
+    const result = await run('backfill', '--month', '2024-1', Q1_SAMPLE);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/expected a month YYYY-MM, got '2024-1'/);
+  });
+});
+
+describe('ledgerlake runs show', () => {
+  it('shows a blocked run with its counts by reason, unpublished partitions and the gate reasons', async () => {
+    const blocked = await ingest(await csvFile('half.csv', 1, '5,A,x,EUR,2024-01-01T00:00:00Z'));
+
+    const result = await run('runs', 'show', String(blocked['run_id']), '--json');
+
+    expect(result.code).toBe(0);
+    expect(await json(result)).toMatchObject({
+      status: 'BLOCKED',
+      mode: 'ingest',
+      quarantine_by_reason: { TYPE_ERROR: 1 },
+      condemned_by_reason: {},
+      partitions: [{ partition: '2024-01', rows: 1, version: null }],
+      reasons: [expect.stringMatching(/^quarantine rate 50\.00 %/)],
+      source_files: [expect.stringMatching(/\/half\.csv#/)],
+    });
+  });
+
+  it('says in one sentence that the lake has no such run', async () => {
+    const result = await run('runs', 'show', '20240101T000000Z-abcdef');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('ledgerlake: The lake has no run 20240101T000000Z-abcdef (see `ledgerlake runs`).\n');
+  });
+});
