@@ -8,7 +8,8 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
 import type { LocalAlerts } from './local-alerts';
-import { createRunHandlers, type LocalLake, type LocalWiring } from './local-lake';
+import { createRunHandlers, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
+import { MapWorkerPool } from './map-workers';
 
 /** How a file's run ended (PRODUCT.md §11). */
 export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED';
@@ -103,18 +104,36 @@ export async function runBronzeObject(
     lines.push(line);
   };
   let lastState: RunState | undefined;
+  const workerCount = mapWorkerCount(options.wiring);
+  let pool: MapWorkerPool | undefined;
+  const workers = () => {
+    pool ??= new MapWorkerPool(
+      {
+        root: lake.root,
+        wiring: { thresholds: options.wiring?.thresholds, validation: options.wiring?.validation, enrichment: options.wiring?.enrichment },
+      },
+      workerCount,
+    );
+    return pool;
+  };
   const t0 = performance.now();
   const result = await runLocally({
     definition: options.definition,
-    handlers: createRunHandlers(lake, options.definition, sink, {
-      ...options.wiring,
-      // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
-      publish:
-        options.wiring?.publish ??
-        (async (event) => {
-          await options.alerts?.publish(event, sink);
-        }),
-    }),
+    handlers: createRunHandlers(
+      lake,
+      options.definition,
+      sink,
+      {
+        ...options.wiring,
+        // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
+        publish:
+          options.wiring?.publish ??
+          (async (event) => {
+            await options.alerts?.publish(event, sink);
+          }),
+      },
+      workerCount > 0 ? workers : undefined,
+    ),
     ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
     input,
     executionName: runId,
@@ -124,6 +143,7 @@ export async function runBronzeObject(
       if (parsed.success) lastState = parsed.data;
     },
   });
+  await pool?.close();
   const duration_ms = Math.round(performance.now() - t0);
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;

@@ -1,8 +1,9 @@
 import { constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { access, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
-import { createHandler as createEnrichmentHandler } from '@ledgerlake/enrichment';
+import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
@@ -24,6 +25,7 @@ import { createLakeLayout, FsObjectStore, type LakeLayout, localBuckets, type Ob
 import { createHandler as createValidationHandler, type ValidationSettings } from '@ledgerlake/validation';
 import { snappyCompressor } from 'hysnappy';
 import { CliError } from './cli-error';
+import type { MapWorkerPool } from './map-workers';
 
 /** The lake folder when neither `--lake` nor `LEDGERLAKE_LAKE` is given. */
 export const DEFAULT_LAKE_DIR = 'lake';
@@ -55,6 +57,10 @@ export interface LocalWiring {
   readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
+  /** Enrichment's tunables (chunk size, rows per part); default the function's. */
+  readonly enrichment?: Partial<EnrichmentOptions>;
+  /** Worker threads for Map iterations (0: in-process); default one per core. */
+  readonly workers?: number;
 }
 
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
@@ -97,7 +103,8 @@ function sharedCompressor(): Compressor {
 
 /** Each function of the row pipeline, by its short name (`ledgerlake-<stage>-<name>`), as its app builds it. */
 const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
-  enrichment: ({ store, layout }, obs) => asLocalHandler(createEnrichmentHandler({ store, layout, obs })),
+  enrichment: ({ store, layout }, obs, wiring) =>
+    asLocalHandler(createEnrichmentHandler({ store, layout, obs, ...(wiring.enrichment === undefined ? {} : { options: wiring.enrichment }) })),
   'loop-prevention': ({ store, layout }, obs) => asLocalHandler(createLoopPreventionHandler({ store, layout, obs })),
   validation: ({ store, layout }, obs, wiring) =>
     asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
@@ -119,30 +126,57 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
     ),
 };
 
+/** One function's handler (short name, e.g. `validation`) over a lake, its Powertools output going to `sink`. */
+export function createFunctionHandler(short: string, lake: LocalLake, sink: LineSink, wiring: LocalWiring = {}): LocalHandler {
+  const factory = FUNCTIONS[short];
+  if (factory === undefined) throw new Error(`cli: the state machine names function ${short}, which the local lake does not have`);
+  const store = wiring.storeFor?.(short, lake.store) ?? lake.store;
+  return factory({ ...lake, store }, createObservability({ serviceName: short, dataset: DATASET, sink }), wiring);
+}
+
+/** The Map iterations' Tasks (by `action`) and how many iterations their Map has. */
+function mapIterations(event: unknown): number {
+  const { action, plan, enrichment } = (event ?? {}) as {
+    action?: unknown;
+    plan?: { chunks?: unknown[] };
+    enrichment?: { parts?: unknown[] };
+  };
+  if (action === 'enrich-chunk') return plan?.chunks?.length ?? 0;
+  if (action === 'validate-part' || action === 'write-part') return enrichment?.parts?.length ?? 0;
+  return 0;
+}
+
 /**
  * One handler per Task function of the definition, each the app's own `createHandler` with its own
  * Powertools (`serviceName` = the function's short name) writing every log line and EMF record to
- * `sink` instead of stdout; `wiring.storeFor` may give one function another store. Built per run, so that a run's sink gets exactly that run's lines.
+ * `sink` instead of stdout; `wiring.storeFor` may give one function another store. Built per run,
+ * so that a run's sink gets exactly that run's lines. With `workers`, the Tasks of a Map with more
+ * than one iteration run on those worker threads (as parallel Lambda invocations would).
  */
 export function createRunHandlers(
   lake: LocalLake,
   definition: AslDefinition,
   sink: LineSink,
   wiring: LocalWiring = {},
+  workers?: () => MapWorkerPool,
 ): Record<string, LocalHandler> {
   const handlers: Record<string, LocalHandler> = {};
+  const emit = (line: string): void => void (typeof sink === 'function' ? sink(line) : sink.write(line));
   for (const functionName of new Set(Object.values(taskFunctions(definition)))) {
     const short = functionName.startsWith(FUNCTION_PREFIX) ? functionName.slice(FUNCTION_PREFIX.length) : functionName;
-    const factory = FUNCTIONS[short];
-    if (factory === undefined) throw new Error(`cli: the state machine names function ${functionName}, which the local lake does not have`);
-    const store = wiring.storeFor?.(short, lake.store) ?? lake.store;
-    handlers[functionName] = factory(
-      { ...lake, store },
-      createObservability({ serviceName: short, dataset: DATASET, sink }),
-      wiring,
-    );
+    const local = createFunctionHandler(short, lake, sink, wiring);
+    handlers[functionName] =
+      workers === undefined
+        ? local
+        : (event, context) => (mapIterations(event) > 1 ? workers().run(short, event, context, emit) : local(event, context));
   }
   return handlers;
+}
+
+/** Worker threads for Map iterations: `wiring.workers`, default one per core; none when a test injects stores. */
+export function mapWorkerCount(wiring: LocalWiring = {}): number {
+  if (wiring.storeFor !== undefined) return 0;
+  return wiring.workers ?? availableParallelism();
 }
 
 /** The runner's Lambda-like context lacks the legacy callback methods the middy chain's type declares. */

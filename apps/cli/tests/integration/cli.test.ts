@@ -77,7 +77,7 @@ describe('ledgerlake ingest', () => {
     expect(result.code).toBe(1);
     const [outcome] = JSON.parse(result.stdout) as { run_id: string; status: string; error: Record<string, unknown> }[];
     expect(outcome?.status).toBe('FAILED');
-    expect(outcome?.error).toMatchObject({ name: 'MissingColumnsError', state: 'Enrich' });
+    expect(outcome?.error).toMatchObject({ name: 'MissingColumnsError', state: 'PlanChunks' });
     expect(String(outcome?.error['message'])).toContain('missing required column(s) Currency');
     const record = JSON.parse(await readFile(join(dirs.lake, 'artifacts/runs', String(outcome?.run_id), 'run.json'), 'utf8')) as {
       status: string;

@@ -1,0 +1,62 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { runCli, runLogLines, useTempLake } from '../support/cli-harness';
+
+// One file cut into many chunks (and run on worker threads) must give exactly what one chunk gives.
+const dirs = useTempLake('ledgerlake-chunks-');
+const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
+const PERMISSIVE_GATE = { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: 1_000_000 };
+
+/** 600 rows: quoted newlines and commas in account ids, bad currencies, unparseable amounts, in-file duplicates far apart. */
+function fileWithQuotedNewlines(): string {
+  const lines = [HEADER];
+  for (let i = 1; i <= 600; i++) {
+    const account = i % 4 === 0 ? `"ACC\n${i % 17}, ""x"""` : `ACC${i % 23}`;
+    const currency = i % 37 === 0 ? 'XXX' : 'EUR';
+    const amount = i % 53 === 0 ? '12.345' : `${(i * 7) % 1000}.${String(i % 100).padStart(2, '0')}`;
+    const id = i % 97 === 0 ? 5 : i; // the same key as row 5, same day: condemned, wherever it lands
+    lines.push(`${id},${account},${amount},${currency},2024-0${1 + (i % 3)}-05T09:00:00Z`);
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function ingest(lake: string, file: string, wiring: object): Promise<Record<string, unknown>> {
+  const result = await runCli(['ingest', file, '--json', '--lake', lake], dirs.work, {
+    wiring: { thresholds: PERMISSIVE_GATE, ...wiring },
+  });
+  expect(result.stderr).not.toMatch(/Error/);
+  return (JSON.parse(result.stdout) as Record<string, unknown>[])[0] as Record<string, unknown>;
+}
+
+async function rows(lake: string, sql: string): Promise<unknown[]> {
+  const result = await runCli(['query', sql, '--json', '--lake', lake], dirs.work);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout) as unknown[];
+}
+
+const SILVER = 'SELECT id, account_id, amount, currency, tx_date, row_hash, source_line, attempt_count FROM silver.transactions ORDER BY source_line';
+const REJECTED = (table: string) =>
+  `SELECT transaction_id, customer_id, transaction_amount, currency, transaction_timestamp, validation_error, error_detail, row_hash, source_line FROM ${table} ORDER BY source_line`;
+
+describe('a file processed in chunks', () => {
+  it('gives the same Silver, Quarantine and Condemned rows with one chunk and with many on two workers', async () => {
+    const file = join(dirs.work, 'quoted.csv');
+    await writeFile(file, fileWithQuotedNewlines());
+    const one = join(dirs.work, 'one');
+    const many = join(dirs.work, 'many');
+
+    const whole = await ingest(one, file, { workers: 0 });
+    const chunked = await ingest(many, file, { workers: 2, enrichment: { chunkBytes: 1500, rowsPerPart: 40 } });
+
+    expect(chunked['counts']).toEqual(whole['counts']);
+    expect(whole['counts']).toMatchObject({ input_rows: 600 });
+    expect((whole['counts'] as { condemned_rows: number }).condemned_rows).toBeGreaterThan(0);
+    expect(await rows(many, SILVER)).toEqual(await rows(one, SILVER));
+    expect(await rows(many, REJECTED('quarantine.rows'))).toEqual(await rows(one, REJECTED('quarantine.rows')));
+    expect(await rows(many, REJECTED('quarantine.condemned'))).toEqual(await rows(one, REJECTED('quarantine.condemned')));
+    const planned = async (lake: string, runId: unknown) =>
+      (await runLogLines(lake, String(runId))).find((line) => line['message'] === 'bronze file planned')?.['chunks'];
+    expect(await planned(one, whole['run_id'])).toBe(1);
+    expect(await planned(many, chunked['run_id'])).toBeGreaterThan(10);
+  }, 120_000);
+});
