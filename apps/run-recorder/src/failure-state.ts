@@ -35,7 +35,10 @@ const FailureInputSchema = z.object({
   loop_prevention: z.unknown().optional(),
   validation: z.unknown().optional(),
   partition_writer: z.unknown().optional(),
-});
+}).loose();
+
+/** The sections of the state machine's other Tasks: only whether they are there matters here. */
+const MARKER_SECTIONS = ['plan', 'chunks', 'parts', 'gate', 'promotion', 'gold'] as const;
 
 /** The failed run's state, with every section that was present and well-formed. */
 export interface FailureState {
@@ -47,6 +50,10 @@ export interface FailureState {
   readonly partition_writer?: PartitionWriterResult;
   /** Sections present but not of their schema: left out of the record rather than failing it. */
   readonly malformedSections: readonly string[];
+  /** Every section present in the state (what the run got through). */
+  readonly present: ReadonlySet<string>;
+  /** The gate's decision, when it was taken. */
+  readonly gateDecision?: string;
 }
 
 const SECTIONS = {
@@ -79,5 +86,15 @@ export function parseFailureState(input: unknown): FailureState {
     if (section.success) sections[name] = section.data;
     else malformedSections.push(name);
   }
-  return { run, error, ...(sections as Partial<FailureState>), malformedSections };
+  const raw = parsed.data as Record<string, unknown>;
+  const present = new Set([...Object.keys(SECTIONS), ...MARKER_SECTIONS].filter((name) => raw[name] !== undefined));
+  const decision = (raw['gate'] as { decision?: unknown } | undefined)?.decision;
+  return {
+    run,
+    error,
+    ...(sections as Partial<FailureState>),
+    malformedSections,
+    present,
+    ...(typeof decision === 'string' ? { gateDecision: decision } : {}),
+  };
 }

@@ -88,7 +88,7 @@ describe('recordRunFailure', () => {
       failed_at: FAILED_AT.toISOString(),
       error: 'CircuitBreakerOpenError',
       cause: 'validation: circuit breaker open: TYPE_ERROR failed 120 of 1000 rows',
-      failed_state: 'Validate',
+      failed_state: 'ProcessParts',
     });
   });
 
@@ -166,11 +166,11 @@ describe('recordRunFailure', () => {
     await recordRunFailure({ run: RUN, error }, { store, layout, now });
 
     const record = await readRunRecord(store, layout, RUN_ID);
-    expect(record).toMatchObject({ counts: {}, failed_state: 'Enrich', cause: 'enrichment: bronze/x.csv is empty' });
+    expect(record).toMatchObject({ counts: {}, failed_state: 'PlanChunks', cause: 'enrichment: bronze/x.csv is empty' });
     expect(record).not.toHaveProperty('source_file_id');
   });
 
-  it('takes the counts of the partition writer when it ran, and names no row Task as failed after it', async () => {
+  it('takes the counts of the partition writer when it ran, and names the gate as failed after it', async () => {
     const store = new MemoryObjectStore();
     const counts = { input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 };
     const state = {
@@ -196,7 +196,7 @@ describe('recordRunFailure', () => {
 
     const record = await readRunRecord(store, layout, RUN_ID);
     expect(record?.counts).toEqual(counts);
-    expect(record).not.toHaveProperty('failed_state');
+    expect(record).toHaveProperty('failed_state', 'EvaluateGate');
   });
 
   it('leaves a malformed section out of the record instead of failing, and says so', async () => {

@@ -32,14 +32,20 @@ export interface RecordFailureResult {
 }
 
 /**
- * The row pipeline's Tasks in order, with the section each one fills. The state machine stops at
- * the first Task that fails, so the failed state is the first whose section is missing.
+ * The pipeline's Tasks in order, with the section each one fills. The state machine stops at the
+ * first Task that fails, so the failed state is the one after the last whose section is there.
  */
 const PIPELINE_TASKS = [
-  ['Enrich', 'enrichment'],
+  ['PlanChunks', 'plan'],
+  ['EnrichChunks', 'chunks'],
+  ['CombineChunks', 'enrichment'],
   ['PreventLoops', 'loop_prevention'],
-  ['Validate', 'validation'],
-  ['WritePartitions', 'partition_writer'],
+  ['ProcessParts', 'parts'],
+  ['CheckBreaker', 'validation'],
+  ['FinishRun', 'partition_writer'],
+  ['EvaluateGate', 'gate'],
+  ['Promote', 'promotion'],
+  ['RefreshGold', 'gold'],
 ] as const;
 
 const TRUNCATED = '… [truncated]';
@@ -80,8 +86,14 @@ function truncateUtf8(text: string, maxBytes: number): string {
 }
 
 /** The Task that failed: the first whose section is missing; `undefined` when every one ran. */
-export function failedStateOf(state: Pick<FailureState, (typeof PIPELINE_TASKS)[number][1]>): string | undefined {
-  return PIPELINE_TASKS.find(([, section]) => state[section] === undefined)?.[0];
+export function failedStateOf(state: Pick<FailureState, 'present' | 'gateDecision'>): string | undefined {
+  // A blocked run goes from the gate to RecordBlocked, not to Promote.
+  if (state.gateDecision === 'BLOCKED') return 'RecordBlocked';
+  let reached = -1;
+  PIPELINE_TASKS.forEach(([, section], index) => {
+    if (state.present.has(section)) reached = index;
+  });
+  return PIPELINE_TASKS[reached + 1]?.[0];
 }
 
 /** The counts known so far: the partition writer's when it ran, else what each earlier step reported. */

@@ -107,21 +107,45 @@ describe('row-pipeline definition', () => {
     expect(retried.filter((name) => [...notRetryable, 'States.ALL', 'States.TaskFailed'].includes(name))).toEqual([]);
   });
 
-  it('catches every error of every row Task into $.error and the failure path', () => {
-    const rowTasks = tasks(rawDefinition()).filter(([name]) => name !== 'RecordFailure');
+  it('catches every error of every top-level Task and Map into $.error and the failure path', () => {
+    const top = Object.entries(rawDefinition().States).filter(
+      ([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && name !== 'RecordFailure',
+    );
 
-    expect(rowTasks.map(([name]) => name)).toEqual([
-      'Enrich',
+    expect(top.map(([name]) => name)).toEqual([
+      'PlanChunks',
+      'EnrichChunks',
+      'CombineChunks',
       'PreventLoops',
-      'Validate',
-      'WritePartitions',
+      'ProcessParts',
+      'CheckBreaker',
+      'FinishRun',
       'EvaluateGate',
       'Promote',
       'RefreshGold',
       'RecordBlocked',
     ]);
-    for (const [, state] of rowTasks) {
+    for (const [, state] of top) {
       expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    }
+  });
+
+  it('runs the chunks and the parts in Maps whose Tasks retry but leave catching to their Map', () => {
+    const maps = Object.fromEntries(
+      Object.entries(rawDefinition().States)
+        .filter(([, state]) => state.Type === 'Map')
+        .map(([name, state]) => [name, { items: state['ItemsPath'], tasks: Object.keys(state.ItemProcessor?.States ?? {}) }]),
+    );
+
+    expect(maps).toEqual({
+      EnrichChunks: { items: '$.plan.chunks', tasks: ['EnrichChunk'] },
+      ProcessParts: { items: '$.enrichment.parts', tasks: ['ValidatePart', 'WritePart'] },
+    });
+    for (const [name, state] of tasks(rawDefinition())) {
+      if (['EnrichChunk', 'ValidatePart', 'WritePart'].includes(name)) {
+        expect(state.Catch).toBeUndefined();
+        expect(state.Retry?.[0]?.ErrorEquals).toContain('TransientStorageError');
+      }
     }
   });
 
@@ -129,10 +153,14 @@ describe('row-pipeline definition', () => {
     const resultPaths = Object.fromEntries(tasks(rawDefinition()).map(([name, state]) => [name, state['ResultPath']]));
 
     expect(resultPaths).toEqual({
-      Enrich: '$.enrichment',
+      PlanChunks: '$.plan',
+      EnrichChunk: undefined,
+      CombineChunks: '$.enrichment',
       PreventLoops: '$.loop_prevention',
-      Validate: '$.validation',
-      WritePartitions: '$.partition_writer',
+      ValidatePart: '$.validation',
+      WritePart: '$.written',
+      CheckBreaker: '$.validation',
+      FinishRun: '$.partition_writer',
       EvaluateGate: '$.gate',
       Promote: '$.promotion',
       RefreshGold: '$.gold',
@@ -198,10 +226,14 @@ describe('loadDefinition', () => {
 describe('taskFunctions', () => {
   it('maps every Task state of the row pipeline to its function', () => {
     expect(taskFunctions(loadDefinition(PARAMS))).toEqual({
-      Enrich: 'ledgerlake-dev-enrichment',
+      PlanChunks: 'ledgerlake-dev-enrichment',
+      EnrichChunk: 'ledgerlake-dev-enrichment',
+      CombineChunks: 'ledgerlake-dev-enrichment',
       PreventLoops: 'ledgerlake-dev-loop-prevention',
-      Validate: 'ledgerlake-dev-validation',
-      WritePartitions: 'ledgerlake-dev-partition-writer',
+      ValidatePart: 'ledgerlake-dev-validation',
+      WritePart: 'ledgerlake-dev-partition-writer',
+      CheckBreaker: 'ledgerlake-dev-validation',
+      FinishRun: 'ledgerlake-dev-partition-writer',
       EvaluateGate: 'ledgerlake-dev-promotion',
       Promote: 'ledgerlake-dev-promotion',
       RefreshGold: 'ledgerlake-dev-promotion',
@@ -235,7 +267,7 @@ describe('taskFunctions', () => {
   });
 
   it('rejects a definition whose placeholders are not filled', () => {
-    expect(() => taskFunctions(rawDefinition())).toThrow('Task Enrich has Resource');
+    expect(() => taskFunctions(rawDefinition())).toThrow('Task PlanChunks has Resource');
   });
 
   it('rejects a state name used twice', () => {

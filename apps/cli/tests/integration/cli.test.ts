@@ -131,7 +131,7 @@ describe('ledgerlake runs and logs', () => {
     ]);
     expect(logs.code).toBe(0);
     const shown = logs.stdout.trim().split('\n');
-    expect(shown.some((line) => line.includes('rows validated'))).toBe(true);
+    expect(shown.some((line) => line.includes('part validated'))).toBe(true);
     expect(shown.every((line) => /\s(INFO|WARN|ERROR|DEBUG|METRIC)\s+validation\s/.test(line))).toBe(true);
   });
 

@@ -123,10 +123,10 @@ describe('a transient storage failure in a real run', () => {
     expect(failed).toHaveLength(1);
     expect(JSON.stringify(failed[0])).toContain('TransientStorageError');
     expect(JSON.stringify(failed[0])).toContain('injected 503 on the first write');
-    // Two invocations of validation: the failed attempt and the retry, which validated the rows.
+    // Three invocations of validation: the part's failed attempt, its retry (which validated the rows), the breaker check.
     const invocations = new Set(validation.map((line) => line['function_request_id']).filter((id) => typeof id === 'string'));
-    expect(invocations.size).toBe(2);
-    const validated = validation.find((line) => line['message'] === 'rows validated');
+    expect(invocations.size).toBe(3);
+    const validated = validation.find((line) => line['message'] === 'part validated');
     expect(validated?.['function_request_id']).not.toBe(failed[0]?.['function_request_id']);
   });
 });

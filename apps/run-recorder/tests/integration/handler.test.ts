@@ -34,7 +34,7 @@ describe('run-recorder handler', () => {
       status: 'FAILED',
       error: 'CircuitBreakerOpenError',
       cause: 'validation: circuit breaker open: TYPE_ERROR failed 120 of 1000 rows in the last 60 min',
-      failed_state: 'Validate',
+      failed_state: 'ProcessParts',
       counts: { input_rows: 1000, condemned_rows: 0 },
       failed_at: '2024-02-01T00:05:00.000Z',
     });

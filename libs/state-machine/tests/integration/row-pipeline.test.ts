@@ -16,44 +16,66 @@ const INPUT = {
   mode: 'ingest',
   source: { bucket: 'ledgerlake-test-bronze', key: 'mortgages/transactions/ingest_date=2024-01-05/x.csv' },
 };
+const CHUNKS = [
+  { index: 0, source: { bucket: 'b', key: 'k' }, start: 0, end: 10, first_line: 1 },
+  { index: 1, source: { bucket: 'b', key: 'k' }, start: 10, end: 20, first_line: 3 },
+];
 const SECTIONS = {
-  enrichment: { source_file_id: 'f1', input_rows: 3, parts: [{ part: 0, rows: 3 }] },
+  plan: { source_file_id: 'f1', chunks: CHUNKS },
+  chunks: [
+    { chunk: 0, input_rows: 2, input_minor: '100', parts: [{ part: 0, rows: 2 }] },
+    { chunk: 1, input_rows: 1, input_minor: '50', parts: [{ part: 100, rows: 1 }] },
+  ],
+  enrichment: { source_file_id: 'f1', input_rows: 3, parts: [{ part: 0, rows: 2 }, { part: 100, rows: 1 }] },
   loop_prevention: { status: 'CONTINUE', condemned_rows: 0, condemned_by_reason: {} },
+  parts: [
+    { part: 0, counts: { input_rows: 2, valid_rows: 2, quarantined_rows: 0, condemned_rows: 0 } },
+    { part: 100, counts: { input_rows: 1, valid_rows: 1, quarantined_rows: 0, condemned_rows: 0 } },
+  ],
   validation: { valid_rows: 3, quarantined_rows: 0, quarantine_by_reason: {} },
   partition_writer: { counts: { input_rows: 3, valid_rows: 3, quarantined_rows: 0, condemned_rows: 0 } },
 };
-/** What the promotion function returns per action (its four Tasks share one function). */
-const PROMOTION = {
-  'evaluate-gate': { decision: 'PROMOTE', reasons: [] },
-  promote: { status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' },
-  'refresh-gold': { months: ['2024-01'], committed: 2, passes: 1 },
-  'record-blocked': { status: 'BLOCKED', reasons: ['too many'], claim_released: true },
-} as const;
+/** What each function returns per action (several Tasks share a function); `-` = no action. */
+const CANNED: Record<string, (event: Record<string, unknown>) => unknown> = {
+  'enrichment:plan': () => SECTIONS.plan,
+  'enrichment:enrich-chunk': (event) => SECTIONS.chunks[(event['chunk'] as { index: number }).index],
+  'enrichment:combine': () => SECTIONS.enrichment,
+  'loop-prevention:-': () => SECTIONS.loop_prevention,
+  'validation:validate-part': (event) => ({ part: (event['part'] as { part: number }).part, valid_rows: 1 }),
+  'partition-writer:write-part': (event) => SECTIONS.parts.find((p) => p.part === (event['part'] as { part: number }).part),
+  'validation:check-breaker': () => SECTIONS.validation,
+  'partition-writer:finish': () => SECTIONS.partition_writer,
+  'run-recorder:-': () => ({ recorded: true }),
+  'promotion:evaluate-gate': () => ({ decision: 'PROMOTE', reasons: [] }),
+  'promotion:promote': () => ({ status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' }),
+  'promotion:refresh-gold': () => ({ months: ['2024-01'], committed: 2, passes: 1 }),
+  'promotion:record-blocked': () => ({ status: 'BLOCKED', reasons: ['too many'], claim_released: true }),
+};
+const FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'run-recorder', 'promotion'];
 
+/** One call: `fn` is `<function>:<action>` (`-` without an action). */
 type Calls = { fn: string; event: Record<string, unknown>; context: LocalLambdaContext }[];
 
+/** Fake functions: canned results per action, no app imports; `overrides` by `<function>:<action>`. */
 function fakeHandlers(calls: Calls, overrides: Partial<Record<string, LocalHandler>> = {}): Record<string, LocalHandler> {
-  const canned = (fn: string, section: unknown): LocalHandler => {
-    const handler = overrides[fn];
-    return async (event, context) => {
-      calls.push({ fn, event: event as Record<string, unknown>, context });
-      return handler ? handler(event, context) : section;
-    };
-  };
-  return {
-    'ledgerlake-test-enrichment': canned('ledgerlake-test-enrichment', SECTIONS.enrichment),
-    'ledgerlake-test-loop-prevention': canned('ledgerlake-test-loop-prevention', SECTIONS.loop_prevention),
-    'ledgerlake-test-validation': canned('ledgerlake-test-validation', SECTIONS.validation),
-    'ledgerlake-test-partition-writer': canned('ledgerlake-test-partition-writer', SECTIONS.partition_writer),
-    'ledgerlake-test-run-recorder': canned('ledgerlake-test-run-recorder', { recorded: true }),
-    'ledgerlake-test-promotion': async (event, context) => {
-      const { action } = event as { action: keyof typeof PROMOTION };
-      calls.push({ fn: `ledgerlake-test-promotion:${action}`, event: event as Record<string, unknown>, context });
-      const handler = overrides[`promotion:${action}`];
-      return handler ? handler(event, context) : PROMOTION[action];
-    },
-  };
+  return Object.fromEntries(
+    FUNCTIONS.map((fn) => [
+      `ledgerlake-test-${fn}`,
+      async (event: unknown, context: LocalLambdaContext) => {
+        const input = event as Record<string, unknown>;
+        const name = `${fn}:${typeof input['action'] === 'string' ? input['action'] : '-'}`;
+        calls.push({ fn: name, event: input, context });
+        const override = overrides[name];
+        if (override) return override(event, context);
+        const canned = CANNED[name];
+        if (canned === undefined) throw new Error(`fake: no canned result for ${name}`);
+        return canned(input);
+      },
+    ]),
+  );
 }
+
+const TOP_LEVEL = new Set(Object.keys(definition.States));
 
 describe('row pipeline, run locally with fake functions', () => {
   it('reaches the success state with every section in the output', async () => {
@@ -72,33 +94,63 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(result.status === 'SUCCEEDED' && result.output).toEqual({
       run: expect.objectContaining({ ...INPUT, run_id: RUN_ID, execution_name: RUN_ID }),
       ...SECTIONS,
-      gate: PROMOTION['evaluate-gate'],
-      promotion: PROMOTION.promote,
-      gold: PROMOTION['refresh-gold'],
+      gate: CANNED['promotion:evaluate-gate']?.({}),
+      promotion: CANNED['promotion:promote']?.({}),
+      gold: CANNED['promotion:refresh-gold']?.({}),
     });
-    expect(entered).toEqual([
+    expect(entered.filter((name) => TOP_LEVEL.has(name))).toEqual([
       'CaptureRunContext',
       'BuildRunContext',
-      'Enrich',
+      'PlanChunks',
+      'EnrichChunks',
+      'CombineChunks',
       'PreventLoops',
       'IsDuplicateFile',
-      'Validate',
-      'WritePartitions',
+      'ProcessParts',
+      'CheckBreaker',
+      'FinishRun',
       'EvaluateGate',
       'IsPromotable',
       'Promote',
       'RefreshGold',
       'RunPublished',
     ]);
-    expect(calls.map((call) => call.fn)).toEqual([
-      'ledgerlake-test-enrichment',
-      'ledgerlake-test-loop-prevention',
-      'ledgerlake-test-validation',
-      'ledgerlake-test-partition-writer',
-      'ledgerlake-test-promotion:evaluate-gate',
-      'ledgerlake-test-promotion:promote',
-      'ledgerlake-test-promotion:refresh-gold',
+    const sequence = calls.map((call) => call.fn);
+    expect(sequence.filter((fn) => fn === 'enrichment:enrich-chunk')).toHaveLength(2);
+    expect(sequence.filter((fn) => fn === 'validation:validate-part')).toHaveLength(2);
+    expect(sequence.filter((fn) => fn === 'partition-writer:write-part')).toHaveLength(2);
+    expect(sequence.filter((fn) => !fn.endsWith('-chunk') && !fn.endsWith('-part'))).toEqual([
+      'enrichment:plan',
+      'enrichment:combine',
+      'loop-prevention:-',
+      'validation:check-breaker',
+      'partition-writer:finish',
+      'promotion:evaluate-gate',
+      'promotion:promote',
+      'promotion:refresh-gold',
     ]);
+  });
+
+  it('gives each chunk and each part its own iteration, with the sections it reads', async () => {
+    const calls: Calls = [];
+
+    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+
+    const chunkEvents = calls.filter((call) => call.fn === 'enrichment:enrich-chunk').map((call) => call.event);
+    expect(chunkEvents.map((event) => event['chunk'])).toEqual(CHUNKS);
+    expect(chunkEvents[0]).toEqual({ action: 'enrich-chunk', run: expect.objectContaining({ run_id: RUN_ID }), plan: SECTIONS.plan, chunk: CHUNKS[0] });
+    const write = calls.find((call) => call.fn === 'partition-writer:write-part' && (call.event['part'] as { part: number }).part === 100);
+    expect(write?.event).toEqual({
+      action: 'write-part',
+      run: expect.objectContaining({ run_id: RUN_ID }),
+      enrichment: SECTIONS.enrichment,
+      loop_prevention: SECTIONS.loop_prevention,
+      validation: { part: 100, valid_rows: 1 },
+      part: { part: 100, rows: 1 },
+    });
+    const finish = calls.find((call) => call.fn === 'partition-writer:finish');
+    expect(finish?.event['parts']).toEqual(SECTIONS.parts);
+    expect(calls.find((call) => call.fn === 'enrichment:combine')?.event['chunks']).toEqual(SECTIONS.chunks);
   });
 
   it('hands Gold the earliest month promotion touched', async () => {
@@ -106,11 +158,11 @@ describe('row pipeline, run locally with fake functions', () => {
 
     await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
-    const gold = calls.find((call) => call.fn === 'ledgerlake-test-promotion:refresh-gold');
+    const gold = calls.find((call) => call.fn === 'promotion:refresh-gold');
     expect(gold?.event).toEqual({
       action: 'refresh-gold',
       run: expect.objectContaining({ run_id: RUN_ID }),
-      promotion: PROMOTION.promote,
+      promotion: CANNED['promotion:promote']?.({}),
     });
   });
 
@@ -129,9 +181,9 @@ describe('row pipeline, run locally with fake functions', () => {
 
     expect(result.status).toBe('SUCCEEDED');
     expect(exited.slice(-3)).toEqual(['IsPromotable', 'RecordBlocked', 'RunBlocked']);
-    const recorded = calls.find((call) => call.fn === 'ledgerlake-test-promotion:record-blocked');
+    const recorded = calls.find((call) => call.fn === 'promotion:record-blocked');
     expect(recorded?.event).toEqual({ action: 'record-blocked', run: expect.objectContaining({ run_id: RUN_ID }), gate: blocked });
-    expect(calls.map((call) => call.fn)).not.toContain('ledgerlake-test-promotion:promote');
+    expect(calls.map((call) => call.fn)).not.toContain('promotion:promote');
   });
 
   it('captures the run context from the execution: name = run id, id = execution ARN', async () => {
@@ -155,11 +207,11 @@ describe('row pipeline, run locally with fake functions', () => {
 
     await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
-    const validate = calls.find((call) => call.fn === 'ledgerlake-test-validation');
-    expect(Object.keys(validate?.event ?? {}).sort()).toEqual(['enrichment', 'loop_prevention', 'run']);
+    const validate = calls.find((call) => call.fn === 'loop-prevention:-');
+    expect(Object.keys(validate?.event ?? {}).sort()).toEqual(['chunks', 'enrichment', 'plan', 'run']);
     expect(validate?.context).toMatchObject({
-      functionName: 'ledgerlake-test-validation',
-      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ledgerlake-test-validation',
+      functionName: 'ledgerlake-test-loop-prevention',
+      invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ledgerlake-test-loop-prevention',
       awsRequestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(validate?.context.getRemainingTimeInMillis()).toBeGreaterThan(890_000);
@@ -172,7 +224,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
-      handlers: fakeHandlers(calls, { 'ledgerlake-test-loop-prevention': async () => duplicate }),
+      handlers: fakeHandlers(calls, { 'loop-prevention:-': async () => duplicate }),
       input: INPUT,
       executionName: RUN_ID,
       onStateExited: (state) => exited.push(state.name),
@@ -181,8 +233,7 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(exited.at(-1)).toBe('Skipped');
     expect(result.status === 'SUCCEEDED' && result.output).toMatchObject({ loop_prevention: duplicate });
-    expect(calls.map((call) => call.fn)).not.toContain('ledgerlake-test-validation');
-    expect(calls.map((call) => call.fn)).not.toContain('ledgerlake-test-partition-writer');
+    expect(calls.map((call) => call.fn).filter((fn) => fn.startsWith('validation') || fn.startsWith('partition-writer'))).toEqual([]);
   });
 
   it('retries a TransientStorageError and succeeds when the function recovers', async () => {
@@ -190,20 +241,21 @@ describe('row pipeline, run locally with fake functions', () => {
     let failuresLeft = 2;
     const flaky: LocalHandler = async () => {
       if (failuresLeft-- > 0) throw new TransientStorageError('storage: PutObject throttled');
-      return SECTIONS.validation;
+      return { part: 0, valid_rows: 1 };
     };
 
     const result = await runLocally({
       definition,
-      handlers: fakeHandlers(calls, { 'ledgerlake-test-validation': flaky }),
+      handlers: fakeHandlers(calls, { 'validation:validate-part': flaky }),
       input: INPUT,
       executionName: RUN_ID,
       retryIntervalMs: 0,
     });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(calls.filter((call) => call.fn === 'ledgerlake-test-validation')).toHaveLength(3);
-    expect(calls.map((call) => call.fn)).not.toContain('ledgerlake-test-run-recorder');
+    // Two parts: one validated at once, one after two retries (the failures hit whichever came first).
+    expect(calls.filter((call) => call.fn === 'validation:validate-part')).toHaveLength(4);
+    expect(calls.map((call) => call.fn)).not.toContain('run-recorder:-');
   });
 
   it('gives up after 3 retries of a TransientStorageError and fails the run with it', async () => {
@@ -214,14 +266,16 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
-      handlers: fakeHandlers(calls, { 'ledgerlake-test-validation': broken }),
+      handlers: fakeHandlers(calls, { 'validation:validate-part': broken }),
       input: INPUT,
       executionName: RUN_ID,
       retryIntervalMs: 0,
     });
 
-    expect(calls.filter((call) => call.fn === 'ledgerlake-test-validation')).toHaveLength(4);
-    expect(result).toMatchObject({ status: 'FAILED', error: 'TransientStorageError', failedState: 'Validate' });
+    // The first part's four attempts fail the Map; the other iteration is abandoned.
+    expect(calls.filter((call) => call.fn === 'validation:validate-part').length).toBeGreaterThanOrEqual(4);
+    expect(result).toMatchObject({ status: 'FAILED', error: 'TransientStorageError' });
+    expect(['ProcessParts', 'ValidatePart']).toContain(result.status === 'FAILED' ? result.failedState : '');
   });
 
   it('does not retry a MissingColumnsError: records the failure, then fails with the original error', async () => {
@@ -233,12 +287,12 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
-      handlers: fakeHandlers(calls, { 'ledgerlake-test-enrichment': rejecting }),
+      handlers: fakeHandlers(calls, { 'enrichment:plan': rejecting }),
       input: INPUT,
       executionName: RUN_ID,
     });
 
-    expect(calls.map((call) => call.fn)).toEqual(['ledgerlake-test-enrichment', 'ledgerlake-test-run-recorder']);
+    expect(calls.map((call) => call.fn)).toEqual(['enrichment:plan', 'run-recorder:-']);
     const recorded = calls[1]?.event['error'] as { Error: string; Cause: string };
     expect(recorded.Error).toBe('MissingColumnsError');
     expect(JSON.parse(recorded.Cause)).toMatchObject({ errorType: 'MissingColumnsError', errorMessage: thrown.message });
@@ -247,7 +301,7 @@ describe('row pipeline, run locally with fake functions', () => {
       executionArn: localExecutionArn(RUN_ID),
       error: 'MissingColumnsError',
       cause: recorded.Cause,
-      failedState: 'Enrich',
+      failedState: 'PlanChunks',
     });
   });
 
@@ -257,10 +311,10 @@ describe('row pipeline, run locally with fake functions', () => {
     const result = await runLocally({
       definition,
       handlers: fakeHandlers(calls, {
-        'ledgerlake-test-partition-writer': async () => {
+        'partition-writer:finish': async () => {
           throw new MissingColumnsError('s3://bronze/x.csv', ['amount'], []);
         },
-        'ledgerlake-test-run-recorder': async () => {
+        'run-recorder:-': async () => {
           throw new Error('recorder down');
         },
       }),
@@ -268,6 +322,6 @@ describe('row pipeline, run locally with fake functions', () => {
       executionName: RUN_ID,
     });
 
-    expect(result).toMatchObject({ status: 'FAILED', error: 'MissingColumnsError', failedState: 'WritePartitions' });
+    expect(result).toMatchObject({ status: 'FAILED', error: 'MissingColumnsError', failedState: 'FinishRun' });
   });
 });
