@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- [--rows N] [--seed S]`: the row pipeline against the DuckDB reference job, on
- * the same generated file, on this machine, in this run. Each side runs in its own child process
- * (so peak RSS is each side's own). Prints a readable table, then the summary as one JSON line.
+ * `npm run bench -- [--rows N] [--seed S] [--workers 1,2]`: the whole state machine (local runner,
+ * Map iterations on N worker threads) against the DuckDB reference job, on the same generated file,
+ * on this machine, in this run — once per worker count. Each run is its own child process (so peak
+ * RSS is each one's own). Prints a readable table, then the summary as one JSON line.
  */
 import { generateTransactionsCsv } from '@ledgerlake/testing';
 import { execFileSync } from 'node:child_process';
@@ -11,9 +12,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 interface PipelineOutput {
+  workers: number;
+  status: string;
+  error: unknown;
+  wall_ms: number;
   steps: Record<string, number>;
   counts: { input_rows: number; valid_rows: number; quarantined_rows: number; condemned_rows: number };
-  critical_errors: string[];
   silver_files: number;
   silver_bytes: number;
   peak_rss_bytes: number;
@@ -46,8 +50,14 @@ const fmt = (n: number): string => n.toLocaleString('en-US');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { rows: { type: 'string', default: '1000000' }, seed: { type: 'string', default: '42' } },
+    options: {
+      rows: { type: 'string', default: '1000000' },
+      seed: { type: 'string', default: '42' },
+      workers: { type: 'string', default: '1,2' },
+    },
   });
+  const workerCounts = values.workers.split(',').map(Number);
+  if (workerCounts.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`bench: --workers must list worker counts, got ${values.workers}`);
   const rows = Number(values.rows);
   const seed = Number(values.seed);
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`bench: --rows must be a positive integer, got ${values.rows}`);
@@ -65,49 +75,66 @@ async function main(): Promise<void> {
   rmSync(lake, { recursive: true, force: true });
   rmSync(refOut, { recursive: true, force: true });
 
-  process.stderr.write('bench: running the pipeline\n');
-  const p = runChild<PipelineOutput>('run-pipeline.ts', [csv, lake]);
+  const runs: PipelineOutput[] = [];
+  for (const workers of workerCounts) {
+    rmSync(lake, { recursive: true, force: true });
+    process.stderr.write(`bench: running the pipeline with ${workers} worker${workers === 1 ? '' : 's'}\n`);
+    runs.push(runChild<PipelineOutput>('run-pipeline.ts', [csv, lake, String(workers)]));
+  }
   process.stderr.write('bench: running the DuckDB reference\n');
   const threads = cpus().length;
   const r = runChild<ReferenceOutput>('run-reference.ts', [csv, refOut, String(threads)]);
 
-  const pipelineMs = Object.values(p.steps).reduce((a, b) => a + b, 0);
-  const input = p.counts.input_rows;
+  const first = runs[0] as PipelineOutput;
+  const input = first.counts.input_rows;
+  const stepNames = [...new Set(runs.flatMap((run) => Object.keys(run.steps)))];
+  const header = `${'state'.padEnd(16)}${runs.map((run) => `${`${run.workers}w ms`.padStart(11)}`).join('')}`;
   const lines = [
     `rows ${fmt(input)}  csv ${(csvBytes / MB).toFixed(1)} MB  machine ${cpus().length} cores`,
     '',
-    'step                 wall ms     rows/s',
-    ...Object.entries(p.steps).map(([name, ms]) => `${name.padEnd(18)} ${fmt(Math.round(ms)).padStart(9)} ${fmt(rate(input, ms)).padStart(10)}`),
-    `${'pipeline total'.padEnd(18)} ${fmt(Math.round(pipelineMs)).padStart(9)} ${fmt(rate(input, pipelineMs)).padStart(10)}`,
-    `${`duckdb (${threads} threads)`.padEnd(18)} ${fmt(Math.round(r.wallMs)).padStart(9)} ${fmt(rate(input, r.wallMs)).padStart(10)}`,
+    header,
+    ...stepNames.map((name) => `${name.padEnd(16)}${runs.map((run) => fmt(Math.round(run.steps[name] ?? 0)).padStart(11)).join('')}`),
+    `${'total'.padEnd(16)}${runs.map((run) => fmt(Math.round(run.wall_ms)).padStart(11)).join('')}`,
     '',
-    `ratio pipeline/duckdb wall   ${(pipelineMs / r.wallMs).toFixed(2)}x`,
-    `peak RSS pipeline ${fmt(Math.round(p.peak_rss_bytes / MB))} MB, duckdb ${fmt(Math.round(r.peak_rss_bytes / MB))} MB`,
-    `silver bytes/row pipeline ${(p.silver_bytes / p.counts.valid_rows).toFixed(1)}, duckdb ${(r.silver_bytes / r.validRows).toFixed(1)}`,
-    `counts valid ${fmt(p.counts.valid_rows)} quarantined ${fmt(p.counts.quarantined_rows)} condemned ${fmt(p.counts.condemned_rows)}` +
-      (p.critical_errors.length > 0 ? `  CRITICAL: ${p.critical_errors.join('; ')}` : ''),
+    ...runs.map(
+      (run) =>
+        `${run.workers} worker${run.workers === 1 ? ' ' : 's'}  ${fmt(rate(input, run.wall_ms)).padStart(9)} rows/s  ` +
+        `${(run.wall_ms / r.wallMs).toFixed(2)}x DuckDB  peak RSS ${fmt(Math.round(run.peak_rss_bytes / MB))} MB  ` +
+        `silver ${(run.silver_bytes / run.counts.valid_rows).toFixed(1)} B/row in ${run.silver_files} files  ${run.status}`,
+    ),
+    `duckdb (${threads} threads) ${fmt(rate(input, r.wallMs)).padStart(9)} rows/s  ${fmt(Math.round(r.wallMs))} ms  peak RSS ${fmt(Math.round(r.peak_rss_bytes / MB))} MB  silver ${(r.silver_bytes / r.validRows).toFixed(1)} B/row`,
+    runs.length > 1
+      ? `speed-up ${runs.map((run) => `${run.workers}w ${(first.wall_ms / run.wall_ms).toFixed(2)}x`).join(', ')} (against ${first.workers} worker${first.workers === 1 ? '' : 's'})`
+      : '',
+    `counts valid ${fmt(first.counts.valid_rows)} quarantined ${fmt(first.counts.quarantined_rows)} condemned ${fmt(first.counts.condemned_rows)}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const summary = {
     rows: input,
     csv_bytes: csvBytes,
     cores: cpus().length,
-    steps_ms: Object.fromEntries(Object.entries(p.steps).map(([k, v]) => [k, Math.round(v)])),
-    steps_rows_per_s: Object.fromEntries(Object.entries(p.steps).map(([k, v]) => [k, rate(input, v)])),
-    pipeline_ms: Math.round(pipelineMs),
-    pipeline_rows_per_s: rate(input, pipelineMs),
     duckdb_ms: Math.round(r.wallMs),
     duckdb_threads: threads,
-    ratio_pipeline_to_duckdb: Number((pipelineMs / r.wallMs).toFixed(3)),
-    pipeline_peak_rss_mb: Math.round(p.peak_rss_bytes / MB),
     duckdb_peak_rss_mb: Math.round(r.peak_rss_bytes / MB),
-    silver_bytes_per_row: Number((p.silver_bytes / p.counts.valid_rows).toFixed(2)),
     duckdb_silver_bytes_per_row: Number((r.silver_bytes / r.validRows).toFixed(2)),
-    counts: p.counts,
-    critical_errors: p.critical_errors,
+    runs: runs.map((run) => ({
+      workers: run.workers,
+      status: run.status,
+      wall_ms: Math.round(run.wall_ms),
+      rows_per_s: rate(input, run.wall_ms),
+      ratio_to_duckdb: Number((run.wall_ms / r.wallMs).toFixed(3)),
+      speedup_vs_first: Number((first.wall_ms / run.wall_ms).toFixed(3)),
+      peak_rss_mb: Math.round(run.peak_rss_bytes / MB),
+      silver_bytes_per_row: Number((run.silver_bytes / run.counts.valid_rows).toFixed(2)),
+      steps_ms: Object.fromEntries(Object.entries(run.steps).map(([k, v]) => [k, Math.round(v)])),
+    })),
+    counts: first.counts,
   };
   process.stdout.write(JSON.stringify(summary) + '\n');
-  if (p.critical_errors.length > 0) process.exitCode = 1;
+  if (runs.some((run) => run.status !== 'PUBLISHED' || JSON.stringify(run.counts) !== JSON.stringify(first.counts))) {
+    process.stderr.write('bench: a run was not published, or runs disagree on the counts\n');
+    process.exitCode = 1;
+  }
 }
 
 main().catch((err: unknown) => {

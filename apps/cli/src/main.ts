@@ -82,8 +82,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('ingest')
       .description('land each file in Bronze and run the state machine on it')
       .argument('<file...>', 'CSV files to ingest')
+      .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
-  ).action(async (files: string[], options: CommonOptions) => {
+  ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
     verbose = options.verbose === true;
     const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
@@ -93,7 +94,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const definition = localDefinition();
-    const runWiring = await wiring();
+    const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: IngestOutcome[] = [];
     for (const input of inputs) {
@@ -465,6 +466,12 @@ function parseDaily(value: string): DailyTime {
 function parseMonth(value: string): string {
   if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(value)) throw new InvalidArgumentError(`expected a month YYYY-MM, got '${value}'`);
   return value;
+}
+
+function parseWorkers(value: string): number {
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count > 256) throw new InvalidArgumentError(`expected a number of worker threads 0..256, got '${value}'`);
+  return count;
 }
 
 function parseInterval(value: string): number {

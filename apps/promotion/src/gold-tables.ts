@@ -19,7 +19,7 @@ const money = (name: string): ParquetColumnSpec => ({
  * `last_tx_date` is the latest of them.
  */
 export const ACCOUNT_BALANCES_COLUMNS: readonly ParquetColumnSpec[] = [
-  { name: 'account_id', kind: 'string', encoding: 'dictionary' },
+  { name: 'account_id', kind: 'string', encoding: 'plain' },
   { name: 'currency', kind: 'string', encoding: 'dictionary' },
   money('balance'),
   { name: 'tx_count', kind: 'int64' },
@@ -33,7 +33,7 @@ export const ACCOUNT_BALANCES_COLUMNS: readonly ParquetColumnSpec[] = [
  * first transaction have a row with zeros, like `account_balances`.
  */
 export const MONTHLY_REPORTS_COLUMNS: readonly ParquetColumnSpec[] = [
-  { name: 'account_id', kind: 'string', encoding: 'dictionary' },
+  { name: 'account_id', kind: 'string', encoding: 'plain' },
   { name: 'currency', kind: 'string', encoding: 'dictionary' },
   { name: 'tx_count', kind: 'int64' },
   money('credits'),
