@@ -11,6 +11,7 @@ const money = (name: string): ParquetColumnSpec => ({
   kind: 'decimal',
   precision: DECIMAL_PRECISION,
   scale: DECIMAL_SCALE,
+  encoding: 'plain',
 });
 
 /**
@@ -22,8 +23,8 @@ export const ACCOUNT_BALANCES_COLUMNS: readonly ParquetColumnSpec[] = [
   { name: 'account_id', kind: 'string', encoding: 'plain' },
   { name: 'currency', kind: 'string', encoding: 'dictionary' },
   money('balance'),
-  { name: 'tx_count', kind: 'int64' },
-  { name: 'last_tx_date', kind: 'timestamp-micros-utc' },
+  { name: 'tx_count', kind: 'int64', encoding: 'plain' },
+  { name: 'last_tx_date', kind: 'timestamp-micros-utc', encoding: 'plain' },
 ];
 
 /**
@@ -35,7 +36,7 @@ export const ACCOUNT_BALANCES_COLUMNS: readonly ParquetColumnSpec[] = [
 export const MONTHLY_REPORTS_COLUMNS: readonly ParquetColumnSpec[] = [
   { name: 'account_id', kind: 'string', encoding: 'plain' },
   { name: 'currency', kind: 'string', encoding: 'dictionary' },
-  { name: 'tx_count', kind: 'int64' },
+  { name: 'tx_count', kind: 'int64', encoding: 'plain' },
   money('credits'),
   money('debits'),
   money('net'),

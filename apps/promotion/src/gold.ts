@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { formatMinor, MAX_MINOR, TransientStorageError } from '@ledgerlake/domain';
 import {
-  ColumnBuffer,
+  type ColumnValues,
   type Compressor,
+  type ParquetColumnSpec,
   ParquetObjectWriter,
   parseMonthName,
   type PartitionCatalog,
@@ -49,6 +50,8 @@ export interface GoldRefresh {
 /** One account's position in one currency at a month's end. */
 interface Position {
   readonly account: string;
+  /** The account id as UTF-8, encoded once: every month's files repeat it. */
+  readonly accountBytes: Uint8Array;
   readonly currency: string;
   balance: bigint;
   count: bigint;
@@ -63,6 +66,7 @@ interface Activity {
 }
 
 const MAX_PASSES = 5;
+const UTF8 = new TextEncoder();
 const SILVER_COLUMNS = ['account_id', 'currency', 'amount', 'tx_date'];
 const BALANCE_COLUMNS = ['account_id', 'currency', 'balance', 'tx_count', 'last_tx_date'];
 /** Timestamps stay bigint microseconds: no `Date` per row, no precision lost. */
@@ -122,10 +126,14 @@ async function rebuildFrom(
 
   const months: string[] = [];
   let committed = 0;
+  // Positions in file order (account, currency), kept sorted as accounts appear: no full sort a month.
+  let ordered = [...positions.values()].sort(byAccount);
   for (const month of monthsBetween(begin, last)) {
+    const known = positions.size;
     const activity = await aggregateMonth(snapshot.get(month), deps, positions);
+    if (positions.size > known) ordered = mergeSorted(ordered, [...positions.values()].slice(known).sort(byAccount));
     const builtFrom = versionsUpTo(snapshot, month);
-    committed += await publishGoldMonth(month, positions, activity, builtFrom, deps);
+    committed += await publishGoldMonth(month, ordered, activity, builtFrom, deps);
     months.push(month);
   }
   return { months, committed };
@@ -151,6 +159,7 @@ async function seedFromGold(
         const currency = String(currencies?.[i]);
         positions.set(positionKey(account, currency), {
           account,
+          accountBytes: UTF8.encode(account),
           currency,
           balance: BigInt(balances?.[i] as bigint),
           count: BigInt(counts?.[i] as bigint),
@@ -185,7 +194,7 @@ async function aggregateMonth(
         const key = positionKey(account, currency);
         let position = positions.get(key);
         if (position === undefined) {
-          position = { account, currency, balance: 0n, count: 0n, last: when };
+          position = { account, accountBytes: UTF8.encode(account), currency, balance: 0n, count: 0n, last: when };
           positions.set(key, position);
         }
         position.balance += amount;
@@ -208,26 +217,47 @@ async function aggregateMonth(
 /** Writes and commits one month of both Gold tables; returns the number of partitions committed. */
 async function publishGoldMonth(
   month: string,
-  positions: ReadonlyMap<string, Position>,
+  sorted: readonly Position[],
   activity: ReadonlyMap<string, Activity>,
   builtFrom: Record<string, number>,
   deps: GoldDeps,
 ): Promise<number> {
-  const sorted = [...positions.values()].sort(
-    (a, b) => compare(a.account, b.account) || compare(a.currency, b.currency),
-  );
-  const balanceRows = sorted.map((p) => [p.account, p.currency, checked(p.balance, p, month), p.count, p.last]);
-  const reportRows = sorted.map((p) => {
-    const a = activity.get(positionKey(p.account, p.currency)) ?? { count: 0n, credits: 0n, debits: 0n };
-    return [p.account, p.currency, a.count, checked(a.credits, p, month), checked(a.debits, p, month), checked(a.credits - a.debits, p, month), checked(p.balance, p, month)];
-  });
-  const tables: [PublishedTableName, PublishedTableLayout, typeof ACCOUNT_BALANCES_COLUMNS, (bigint | string)[][]][] = [
-    ['gold.account_balances', deps.layout.gold.accountBalances, ACCOUNT_BALANCES_COLUMNS, balanceRows],
-    ['gold.monthly_reports', deps.layout.gold.monthlyReports, MONTHLY_REPORTS_COLUMNS, reportRows],
+  const n = sorted.length;
+  // Column by column, straight into typed arrays: a month can hold every account of the lake.
+  const accounts = sorted.map((p) => p.accountBytes);
+  const currencies = sorted.map((p) => p.currency);
+  const balance = new BigInt64Array(n);
+  const count = new BigInt64Array(n);
+  const last = new BigInt64Array(n);
+  const txCount = new BigInt64Array(n);
+  const credits = new BigInt64Array(n);
+  const debits = new BigInt64Array(n);
+  const net = new BigInt64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = sorted[i] as Position;
+    const a = activity.get(positionKey(p.account, p.currency));
+    balance[i] = checked(p.balance, p, month);
+    count[i] = p.count;
+    last[i] = p.last;
+    if (a !== undefined) {
+      txCount[i] = a.count;
+      credits[i] = checked(a.credits, p, month);
+      debits[i] = checked(a.debits, p, month);
+      net[i] = checked(a.credits - a.debits, p, month);
+    }
+  }
+  const tables: [PublishedTableName, PublishedTableLayout, readonly ParquetColumnSpec[], ColumnValues[]][] = [
+    ['gold.account_balances', deps.layout.gold.accountBalances, ACCOUNT_BALANCES_COLUMNS, [accounts, currencies, balance, count, last]],
+    [
+      'gold.monthly_reports',
+      deps.layout.gold.monthlyReports,
+      MONTHLY_REPORTS_COLUMNS,
+      [accounts, currencies, txCount, credits, debits, net, balance],
+    ],
   ];
   let committed = 0;
-  for (const [table, layout, columns, rows] of tables) {
-    if (await publishGoldTable(month, table, layout, columns, rows, builtFrom, deps)) committed += 1;
+  for (const [table, layout, columns, values] of tables) {
+    if (await publishGoldTable(month, table, layout, columns, values, n, builtFrom, deps)) committed += 1;
   }
   return committed;
 }
@@ -236,29 +266,30 @@ async function publishGoldTable(
   monthText: string,
   table: PublishedTableName,
   layout: PublishedTableLayout,
-  columns: typeof ACCOUNT_BALANCES_COLUMNS,
-  rows: (bigint | string)[][],
+  columns: readonly ParquetColumnSpec[],
+  values: ColumnValues[],
+  rows: number,
   builtFrom: Record<string, number>,
   deps: GoldDeps,
 ): Promise<boolean> {
   const month = parseMonthName(monthText);
   const existing = await readLatest(deps.store, layout, month);
   if (covers(existing?.value.built_from, builtFrom)) return false;
-  if (existing === undefined && rows.length === 0) return false;
+  if (existing === undefined && rows === 0) return false;
   // Named by the Silver it was built from: a retry rewrites the same bytes, a rebuild from newer
   // Silver gets a new name, so a published object never changes under its readers.
   const fingerprint = createHash('sha256').update(JSON.stringify(builtFrom)).digest('hex').slice(0, 16);
   const files: string[] = [];
-  if (rows.length > 0) {
+  if (rows > 0) {
     const ref = layout.currentObject(month, `${deps.runId}-${fingerprint}.parquet`);
-    const buffer = new ColumnBuffer(columns);
-    for (const row of rows) buffer.push(row);
     const writer = new ParquetObjectWriter(deps.store, ref, {
       columns,
       ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
       metadata: { 'ledgerlake.table': table, 'ledgerlake.built_from': JSON.stringify(builtFrom) },
+      // One row group of every account: its min/max say nothing a reader could skip on.
+      statistics: false,
     });
-    await writer.writeRowGroup(buffer.columnValues(), buffer.length);
+    await writer.writeRowGroup(values, rows);
     await writer.finish();
     files.push(ref.key);
   }
@@ -275,15 +306,7 @@ async function publishGoldTable(
         ? undefined
         : {
             action: 'rebuild',
-            runs: [
-              {
-                run_id: deps.runId,
-                execution_arn: deps.executionArn,
-                promoted_at: deps.now().toISOString(),
-                rows: rows.length,
-                files,
-              },
-            ],
+            runs: [{ run_id: deps.runId, execution_arn: deps.executionArn, promoted_at: deps.now().toISOString(), rows, files }],
             built_from: builtFrom,
           },
   });
@@ -303,4 +326,20 @@ function checked(minor: bigint, position: Position, month: string): bigint {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function byAccount(a: Position, b: Position): number {
+  return compare(a.account, b.account) || compare(a.currency, b.currency);
+}
+
+/** Merges two arrays sorted by `byAccount` (a Map keeps insertion order, so new positions come last). */
+function mergeSorted(left: readonly Position[], right: readonly Position[]): Position[] {
+  const out = new Array<Position>(left.length + right.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < left.length && j < right.length) out[k++] = byAccount(left[i] as Position, right[j] as Position) <= 0 ? (left[i++] as Position) : (right[j++] as Position);
+  while (i < left.length) out[k++] = left[i++] as Position;
+  while (j < right.length) out[k++] = right[j++] as Position;
+  return out;
 }

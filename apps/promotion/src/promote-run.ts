@@ -73,6 +73,21 @@ export class RunBlockedError extends LedgerLakeError {
   }
 }
 
+/** What a run record says of a run that got as far as its manifest (the fields every status shares). */
+export function recordBase(manifest: RunManifest) {
+  return {
+    run_id: manifest.run_id,
+    execution_arn: manifest.execution_arn,
+    dataset: manifest.run.dataset,
+    mode: manifest.run.mode,
+    started_at: manifest.started_at,
+    source: manifest.run.source,
+    ...(manifest.source_files[0] === undefined ? {} : { source_file_id: manifest.source_files[0] }),
+    counts: manifest.counts,
+    quarantine_by_reason: manifest.quarantine_by_reason,
+  };
+}
+
 /** Reads a run's manifest; a run without one did not finish writing and cannot be promoted. */
 export async function readRunManifest(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunManifest> {
   const ref = layout.artifacts.manifest(runId);
@@ -147,15 +162,7 @@ export async function promoteRun(
   await markFileProcessed(store, layout, manifest.content_sha256, runId, now());
   await writeRunRecordIfAbsent(store, layout, {
     status: 'PUBLISHED',
-    run_id: runId,
-    execution_arn: manifest.execution_arn,
-    dataset: manifest.run.dataset,
-    mode: manifest.run.mode,
-    started_at: manifest.started_at,
-    source: manifest.run.source,
-    ...(manifest.source_files[0] === undefined ? {} : { source_file_id: manifest.source_files[0] }),
-    counts: manifest.counts,
-    quarantine_by_reason: manifest.quarantine_by_reason,
+    ...recordBase(manifest),
     published_at: now().toISOString(),
     partitions: partitions.map(({ partition, version, rows }) => ({ partition, version, rows })),
   });

@@ -2,7 +2,15 @@ import { type RunBlockedEvent, RunContextSchema } from '@ledgerlake/domain';
 import { type Compressor, releaseFileClaim, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { z } from 'zod';
 import { refreshGold, type GoldRefresh } from './gold';
-import { blockedEvent, gateRun, promoteRun, type PromotionDeps, type PromotionResult, readRunManifest } from './promote-run';
+import {
+  blockedEvent,
+  gateRun,
+  promoteRun,
+  type PromotionDeps,
+  type PromotionResult,
+  readRunManifest,
+  recordBase,
+} from './promote-run';
 
 /*
  * The promotion function's four Task states (libs/state-machine): each sends `{action, run, ...}`
@@ -65,15 +73,7 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       const at = now();
       await writeRunRecordIfAbsent(store, layout, {
         status: 'BLOCKED',
-        run_id: runId,
-        execution_arn: manifest.execution_arn,
-        dataset: manifest.run.dataset,
-        mode: manifest.run.mode,
-        started_at: manifest.started_at,
-        source: manifest.run.source,
-        ...(manifest.source_files[0] === undefined ? {} : { source_file_id: manifest.source_files[0] }),
-        counts: manifest.counts,
-        quarantine_by_reason: manifest.quarantine_by_reason,
+        ...recordBase(manifest),
         blocked_at: at.toISOString(),
         reasons: event.gate.reasons,
       });

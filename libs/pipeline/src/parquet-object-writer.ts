@@ -21,6 +21,8 @@ export interface ParquetObjectOptions {
   readonly pageSize?: number;
   /** Bytes handed to the store at a time (default 4 MiB). */
   readonly chunkBytes?: number;
+  /** Column statistics (min/max, null count) in the footer, default true. */
+  readonly statistics?: boolean;
 }
 
 /** What a finished Parquet object holds. */
@@ -126,7 +128,7 @@ export class ParquetObjectWriter {
       schema,
       codec: 'SNAPPY',
       ...(options.compressor && { compressors: { SNAPPY: options.compressor } }),
-      statistics: true,
+      statistics: options.statistics ?? true,
       createdBy: CREATED_BY,
       ...(options.metadata && {
         kvMetadata: Object.entries(options.metadata).map(([key, value]) => ({ key, value })),
