@@ -10,7 +10,7 @@ import {
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { combineChunks, enrichChunk, enrichFile, type EnrichmentOptions, planChunks } from './enrich-file';
+import { combineChunks, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
 import { describeObject } from './source-file-id';
 
 /** What the enrichment handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
@@ -35,43 +35,32 @@ const EnrichmentEventSchema = z.discriminatedUnion('action', [
 ]);
 
 /**
- * The enrichment Lambda handler, inside the middy chain every LedgerLake function uses. With an
- * `action` (the state machine's PlanChunks, EnrichChunk and CombineChunks Tasks) it does that step;
- * without, the whole file in one call.
+ * The enrichment Lambda handler, inside the middy chain every LedgerLake function uses: the state
+ * machine's PlanChunks, EnrichChunk and CombineChunks Tasks, by the event's `action`.
  */
 export function createHandler(deps: EnrichmentHandlerDeps) {
   const { store, layout, obs, options } = deps;
   const core = { store, layout, options, logger: obs.logger };
   return withObservability<unknown, EnrichmentResult | ChunkPlan | ChunkEnrichment>(async (event) => {
     const started = Date.now();
-    if (typeof event === 'object' && event !== null && 'action' in event) {
-      const step = EnrichmentEventSchema.parse(event);
-      switch (step.action) {
-        case 'plan': {
-          const plan = await planChunks({ run: step.run }, core);
-          recordRunMetrics(obs.metrics, { bytes_read: plan.bytes_read, duration_ms: Date.now() - started });
-          return plan;
-        }
-        case 'enrich-chunk': {
-          const chunk = await enrichChunk({ run: step.run, plan: step.plan }, step.chunk, core);
-          recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
-          return chunk;
-        }
-        case 'combine': {
-          const result = combineChunks(step.plan, step.chunks, describeObject(step.run.source.bucket, step.run.source.key));
-          if (result.extra_columns.length > 0) obs.logger.warn('extra columns ignored', { extra_columns: result.extra_columns });
-          recordRunMetrics(obs.metrics, { input_rows: result.input_rows, duration_ms: Date.now() - started });
-          return result;
-        }
+    const step = EnrichmentEventSchema.parse(event);
+    switch (step.action) {
+      case 'plan': {
+        const plan = await planChunks({ run: step.run }, core);
+        recordRunMetrics(obs.metrics, { bytes_read: plan.bytes_read, duration_ms: Date.now() - started });
+        return plan;
+      }
+      case 'enrich-chunk': {
+        const chunk = await enrichChunk({ run: step.run, plan: step.plan }, step.chunk, core);
+        recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
+        return chunk;
+      }
+      case 'combine': {
+        const result = combineChunks(step.plan, step.chunks, describeObject(step.run.source.bucket, step.run.source.key));
+        if (result.extra_columns.length > 0) obs.logger.warn('extra columns ignored', { extra_columns: result.extra_columns });
+        recordRunMetrics(obs.metrics, { input_rows: result.input_rows, duration_ms: Date.now() - started });
+        return result;
       }
     }
-    const state = RunStateSchema.parse(event);
-    const result = await enrichFile(state, core);
-    recordRunMetrics(obs.metrics, {
-      input_rows: result.input_rows,
-      bytes_read: result.bytes_read,
-      duration_ms: Date.now() - started,
-    });
-    return result;
   }, obs);
 }

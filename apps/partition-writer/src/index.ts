@@ -1,7 +1,6 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import {
   FinishRunEventSchema,
-  RunStateSchema,
   WritePartEventSchema,
   type Compressor,
   type PartitionWriterResult,
@@ -12,7 +11,6 @@ import { z } from 'zod';
 import { finishRun } from './finish-run';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps, type PartitionWriterSettings } from './settings';
 import { writePart } from './write-part';
-import { writePartitions } from './write-partitions';
 
 export {
   PartitionWriterConfigSchema,
@@ -51,9 +49,6 @@ const ActionEventSchema = z.discriminatedUnion('action', [WritePartEventSchema, 
  * serves two tasks of the state machine, by the event's `action`:
  * - `write-part` (`WritePart`, in the `ProcessParts` Map): one work part → `PartWritten`;
  * - `finish` (`FinishRun`, after the Map): every part's `PartWritten` → `$.partition_writer`.
- *
- * An event without `action` is the whole run state of the single-task `WritePartitions` state
- * (`writePartitions` → `$.partition_writer`), still accepted until every definition runs the Map.
  */
 export function createHandler(deps: PartitionWriterHandlerDeps) {
   const core: PartitionWriterDeps = {
@@ -80,11 +75,6 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
   };
   return withObservability<unknown, PartWritten | PartitionWriterResult>(async (event) => {
     const started = Date.now();
-    if (!hasAction(event)) {
-      const result = await writePartitions(RunStateSchema.parse(event), core);
-      recordRunMetrics(obs.metrics, { ...result.counts, duration_ms: Date.now() - started });
-      return finished(result);
-    }
     const parsed = ActionEventSchema.parse(event);
     if (parsed.action === 'write-part') {
       const result = await writePart(parsed, core);
@@ -98,8 +88,4 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     return finished(result);
   }, obs);
-}
-
-function hasAction(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && 'action' in event;
 }

@@ -1,7 +1,6 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import {
   CheckBreakerEventSchema,
-  RunStateSchema,
   ValidatePartEventSchema,
   type PartValidation,
   type ValidationResult,
@@ -11,7 +10,6 @@ import { z } from 'zod';
 import { checkBreaker } from './check-breaker';
 import { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettings } from './settings';
 import { validatePart } from './validate-part';
-import { validateRun } from './validate-run';
 
 export { settingsFromConfig, ValidationConfigSchema, type ValidationConfig } from './config';
 export { checkBreaker, evaluateRunBreaker } from './check-breaker';
@@ -37,9 +35,6 @@ const ActionEventSchema = z.discriminatedUnion('action', [ValidatePartEventSchem
  * two tasks of the state machine, by the event's `action`:
  * - `validate-part` (`ValidatePart`, in the `ProcessParts` Map): one work part → `PartValidation`;
  * - `check-breaker` (`CheckBreaker`, after the Map): every part's `PartWritten` → `$.validation`.
- *
- * An event without `action` is the whole run state of the single-task `Validate` state
- * (`validateRun` → `$.validation`), still accepted until every definition runs the Map.
  */
 export function createHandler(deps: ValidationHandlerDeps) {
   const core: ValidationDeps = {
@@ -51,18 +46,6 @@ export function createHandler(deps: ValidationHandlerDeps) {
   const { obs } = deps;
   return withObservability<unknown, PartValidation | ValidationResult>(async (event) => {
     const started = Date.now();
-    if (!hasAction(event)) {
-      const state = RunStateSchema.parse(event);
-      const result = await validateRun(state, core);
-      recordRunMetrics(obs.metrics, {
-        input_rows: state.enrichment?.input_rows,
-        valid_rows: result.valid_rows,
-        quarantined_rows: result.quarantined_rows,
-        duration_ms: Date.now() - started,
-      });
-      obs.logger.info('rows validated', { ...result });
-      return result;
-    }
     const parsed = ActionEventSchema.parse(event);
     if (parsed.action === 'validate-part') {
       const result = await validatePart(parsed, core);
@@ -82,8 +65,4 @@ export function createHandler(deps: ValidationHandlerDeps) {
     obs.logger.info('breaker checked', { parts: parsed.parts.length, ...result });
     return result;
   }, obs);
-}
-
-function hasAction(event: unknown): boolean {
-  return typeof event === 'object' && event !== null && 'action' in event;
 }

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@ledgerlake/observability';
-import { readWorkRows, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import {
+  readWorkRows,
+  workPartRef,
+  type ChunkEnrichment,
+  type ChunkPlan,
+  type EnrichmentResult,
+  type RunState,
+  type WorkRow,
+} from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
@@ -19,7 +27,7 @@ describe('enrichment handler', () => {
     rmSync(lake, { recursive: true, force: true });
   });
 
-  it('enriches a gzipped Bronze file in the middy chain and returns the $.enrichment section', async () => {
+  it('plans, enriches each chunk and combines a gzipped Bronze file in the middy chain, returning the $.enrichment section', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
     const event = loadFixture<RunState>(FIXTURES, 'state-input');
@@ -29,7 +37,13 @@ describe('enrichment handler', () => {
     const obs = createObservability({ serviceName: 'enrichment', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, options: { rowsPerPart: 3 } });
 
-    const result = (await handler(event, fakeLambdaContext({ functionName: 'enrichment' }))) as EnrichmentResult;
+    const context = fakeLambdaContext({ functionName: 'enrichment' });
+    const plan = (await handler({ action: 'plan', run: event.run }, context)) as ChunkPlan;
+    const chunks: ChunkEnrichment[] = [];
+    for (const chunk of plan.chunks) {
+      chunks.push((await handler({ action: 'enrich-chunk', run: event.run, plan, chunk }, context)) as ChunkEnrichment);
+    }
+    const result = (await handler({ action: 'combine', run: event.run, plan, chunks }, context)) as EnrichmentResult;
 
     expect(result).toMatchObject({
       bytes_read: gz.length,
@@ -57,8 +71,9 @@ describe('enrichment handler', () => {
     expect(planned).toMatchObject({ run_id: '20240105T090000Z', execution_arn: event.run.execution_arn, gzip: true, chunks: 1 });
     const enriched = capture.logs().find((line) => line['message'] === 'chunk enriched');
     expect(enriched).toMatchObject({ run_id: '20240105T090000Z', chunk: 0, input_rows: 5 });
-    const [metrics] = capture.metrics();
-    expect(metrics).toMatchObject({ InputRows: 5, BytesRead: gz.length, run_id: '20240105T090000Z' });
+    const metrics = capture.metrics();
+    expect(metrics[0]).toMatchObject({ BytesRead: gz.length, run_id: '20240105T090000Z' });
+    expect(metrics.at(-1)).toMatchObject({ InputRows: 5, run_id: '20240105T090000Z' });
   });
 
   it('fails the invocation with the typed error, logged once', async () => {
@@ -68,7 +83,10 @@ describe('enrichment handler', () => {
     const handler = createHandler({ store, layout: createLakeLayout(localBuckets()), obs });
     const event = loadFixture<RunState>(FIXTURES, 'state-input');
 
-    await expect(handler(event, fakeLambdaContext())).rejects.toMatchObject({ name: 'InvalidInputError', retryable: false });
+    await expect(handler({ action: 'plan', run: event.run }, fakeLambdaContext())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      retryable: false,
+    });
     expect(capture.logs().filter((line) => line['level'] === 'ERROR')).toHaveLength(1);
   });
 });

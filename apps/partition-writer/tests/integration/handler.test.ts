@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
@@ -13,7 +13,7 @@ import {
   type WritePartEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { captureSink, fakeLambdaContext, loadFixture, openParquetScratch } from '@ledgerlake/testing';
+import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { snappyCompressor } from 'hysnappy';
 import { createHandler } from '../../src';
 import { workRow } from '../support/run-fixture';
@@ -27,55 +27,7 @@ describe('partition-writer handler', () => {
     rmSync(lake, { recursive: true, force: true });
   });
 
-  it('writes the run into a filesystem lake through the middy chain, with the WASM compressor', async () => {
-    const store = new FsObjectStore(lake);
-    const layout = createLakeLayout(localBuckets());
-    const event = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
-    const work = event.enrichment?.work ?? { bucket: '', prefix: '' };
-    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
-      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 2 }),
-      workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00'], { line: 3 }),
-      workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z'], { line: 4 }),
-      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 5 }),
-    ]);
-    await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [
-      { index: 3, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 repeats line 2' },
-    ]);
-    await writeDecisions(store, workPartRef(work, 'validation', 0), [
-      { index: 2, code: 'TYPE_ERROR', detail: 'TransactionAmount "1,00": contains the separator ","' },
-    ]);
-    const capture = captureSink();
-    const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
-    const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-02-01T00:02:00Z') });
-
-    const result = (await handler(event, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartitionWriterResult;
-
-    expect(result.counts).toEqual({ input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 });
-    expect(result.critical_errors).toEqual([]);
-    const success = JSON.parse(
-      readFileSync(join(lake, 'silver/mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=20240201T000000Z/_SUCCESS'), 'utf8'),
-    );
-    expect(success).toMatchObject({ run_id: '20240201T000000Z', counts: result.counts, critical_errors: [] });
-    const scratch = await openParquetScratch();
-    try {
-      const rows = await scratch.query(
-        `SELECT year, month, schema_v, id, amount::VARCHAR AS amount
-         FROM read_parquet('${lake}/silver/mortgages/transactions/*/*/*/*/*.parquet', hive_partitioning = true,
-                           hive_types = {'year': INTEGER, 'month': VARCHAR})
-         ORDER BY id`,
-      );
-      expect(rows).toEqual([
-        { year: 2024, month: '01', schema_v: 'v1', id: '1', amount: '300.00' },
-        { year: 2024, month: '02', schema_v: 'v1', id: '2', amount: '-25.50' },
-      ]);
-    } finally {
-      await scratch.close();
-    }
-    const log = capture.logs().find((line) => line['message'] === 'partitions written');
-    expect(log).toMatchObject({ run_id: '20240201T000000Z', counts: result.counts });
-    expect(capture.metrics()[0]).toMatchObject({ ValidRows: 2, QuarantinedRows: 1, CondemnedRows: 1, InputRows: 4 });
-  });
-  it('serves WritePart then FinishRun: a part summary out of the Map, the run sealed after it', async () => {
+  it('serves WritePart then FinishRun with the WASM compressor: a part summary out of the Map, the run sealed after it', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
     const state = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
@@ -94,7 +46,7 @@ describe('partition-writer handler', () => {
     ]);
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
-    const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:02:00Z') });
+    const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-02-01T00:02:00Z') });
     const writeEvent = loadFixture<WritePartEvent>(join(__dirname, 'fixtures'), 'write-part');
 
     const summary = (await handler(writeEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartWritten;

@@ -8,7 +8,6 @@ import {
   writeDecisions,
   writeWorkPart,
   type CheckBreakerEvent,
-  type RunState,
   type ValidatePartEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
@@ -25,36 +24,6 @@ describe('validation handler', () => {
     rmSync(lake, { recursive: true, force: true });
   });
 
-  it('validates the run in the middy chain and returns the $.validation section', async () => {
-    const store = new FsObjectStore(lake);
-    const layout = createLakeLayout(localBuckets());
-    const event = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
-    const work = event.enrichment?.work ?? { bucket: '', prefix: '' };
-    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
-      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
-      workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00']),
-      workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z']),
-      workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
-    ]);
-    await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [
-      { index: 3, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 repeats line 2 of the file' },
-    ]);
-    const capture = captureSink();
-    const obs = createObservability({ serviceName: 'validation', sink: capture.sink });
-    const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:01:00Z') });
-
-    const result = await handler(event, fakeLambdaContext({ functionName: 'validation' }));
-
-    expect(result).toEqual({ valid_rows: 2, quarantined_rows: 1, quarantine_by_reason: { TYPE_ERROR: 1 } });
-    const decisions = await readDecisions(store, workPartRef(work, 'validation', 0));
-    expect([...decisions.values()]).toEqual([
-      { index: 2, code: 'TYPE_ERROR', detail: expect.stringContaining('TransactionAmount "1,00": contains the separator ","') },
-    ]);
-    const log = capture.logs().find((line) => line['message'] === 'rows validated');
-    expect(log).toMatchObject({ run_id: '20240201T000000Z', execution_arn: event.run.execution_arn, valid_rows: 2 });
-    const [metrics] = capture.metrics();
-    expect(metrics).toMatchObject({ ValidRows: 2, QuarantinedRows: 1, InputRows: 4, run_id: '20240201T000000Z' });
-  });
   it('serves ValidatePart: one work part in, its PartValidation out, its row counts as metrics', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
