@@ -1,3 +1,5 @@
+import { FUNCTION_NAMES } from '@ledgerlake/domain';
+
 /*
  * Links into the AWS console, built from the event's region and ARNs: the execution, a CloudWatch
  * Logs Insights query over the pipeline's log groups filtered on the run id, the X-Ray traces
@@ -5,15 +7,7 @@
  */
 
 /** The functions whose log groups a run's query reads (`/aws/lambda/ledgerlake-<stage>-<fn>`). */
-export const PIPELINE_FUNCTIONS = [
-  'enrichment',
-  'loop-prevention',
-  'validation',
-  'partition-writer',
-  'promotion',
-  'run-recorder',
-  'alert-consumer',
-] as const;
+export const PIPELINE_FUNCTIONS = FUNCTION_NAMES;
 
 /** X-Ray's console searches at most 6 hours at once. */
 const XRAY_MAX_RANGE_MS = 6 * 60 * 60 * 1000;

@@ -17,6 +17,7 @@ describe('public API', () => {
         'DUPLICATE_FILE',
         'ERROR_CLASSES',
         'ERROR_NAMES',
+        'FUNCTION_NAMES',
         'INT64_MAX',
         'INT64_MIN',
         'InvalidInputError',

@@ -98,3 +98,4 @@ export {
   type TimestampParseResult,
 } from './timestamp';
 export { type InvalidRow, quoteValue, type RowValidation, type ValidRow, validateRow } from './validate-row';
+export { FUNCTION_NAMES, type FunctionName } from './functions';

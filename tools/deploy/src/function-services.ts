@@ -1,19 +1,12 @@
 import { join } from 'node:path';
+import { FUNCTION_NAMES } from '@ledgerlake/domain';
 
 /**
  * The Lambda function services, in pipeline order (the row functions, promotion, the failure
  * path's recorder, then the alert consumer the failure events reach): each is `apps/<name>` with
  * its own `serverless.yml`.
  */
-export const FUNCTION_SERVICES = [
-  'enrichment',
-  'loop-prevention',
-  'validation',
-  'partition-writer',
-  'promotion',
-  'run-recorder',
-  'alert-consumer',
-] as const;
+export const FUNCTION_SERVICES = FUNCTION_NAMES;
 
 /** One function service. */
 export type FunctionService = (typeof FUNCTION_SERVICES)[number];
