@@ -36,9 +36,9 @@ describe('failure alerts of the local command', () => {
     expect(outcome?.status).toBe('FAILED');
     expect(slack.requests).toHaveLength(1);
     const body = slack.requests[0]?.body as PostedBody;
-    expect(body.text).toBe(`Run ${runId} failed in Enrich: MissingColumnsError`);
+    expect(body.text).toBe(`Run ${runId} failed in PlanChunks: MissingColumnsError`);
     const fields = body.blocks.flatMap((block) => block.fields ?? []).map((field) => field.text);
-    expect(fields).toEqual(expect.arrayContaining([`*Run id*\n\`${runId}\``, '*Failed state*\n`Enrich`', '*Error*\n`MissingColumnsError`']));
+    expect(fields).toEqual(expect.arrayContaining([`*Run id*\n\`${runId}\``, '*Failed state*\n`PlanChunks`', '*Error*\n`MissingColumnsError`']));
     const cause = body.blocks.find((block) => block.text?.text.startsWith('*Cause*'))?.text?.text;
     expect(cause).toContain('missing required column(s) Currency');
     expect(JSON.stringify(body)).toContain('/aws/lambda/ledgerlake-local-enrichment'.replace(/\//g, '*2F'));
@@ -58,7 +58,7 @@ describe('failure alerts of the local command', () => {
     const [outcome] = JSON.parse(result.stdout) as { run_id: string }[];
     expect(result.stderr).toContain('SLACK_WEBHOOK_URL is not set');
     expect(result.stderr).toContain(`Run id: ${outcome?.run_id}\n`);
-    expect(result.stderr).toContain('Failed state: Enrich\n');
+    expect(result.stderr).toContain('Failed state: PlanChunks\n');
     expect(result.stderr).toMatch(/Cause:\n.*missing required column\(s\) Currency/);
     expect(result.stdout).not.toContain('Failed state');
   });
