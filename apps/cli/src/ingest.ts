@@ -117,33 +117,38 @@ export async function runBronzeObject(
     return pool;
   };
   const t0 = performance.now();
-  const result = await runLocally({
-    definition: options.definition,
-    handlers: createRunHandlers(
-      lake,
-      options.definition,
-      sink,
-      {
-        ...options.wiring,
-        // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
-        publish:
-          options.wiring?.publish ??
-          (async (event) => {
-            await options.alerts?.publish(event, sink);
-          }),
+  let result: Awaited<ReturnType<typeof runLocally>>;
+  try {
+    result = await runLocally({
+      definition: options.definition,
+      handlers: createRunHandlers(
+        lake,
+        options.definition,
+        sink,
+        {
+          ...options.wiring,
+          // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
+          publish:
+            options.wiring?.publish ??
+            (async (event) => {
+              await options.alerts?.publish(event, sink);
+            }),
+        },
+        workerCount > 0 ? workers : undefined,
+      ),
+      ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
+      input,
+      executionName: runId,
+      onStateEntered: (event) => options.onState?.(event.name),
+      onStateExited: (event) => {
+        const parsed = RunStateSchema.safeParse(event.output);
+        if (parsed.success) lastState = parsed.data;
       },
-      workerCount > 0 ? workers : undefined,
-    ),
-    ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
-    input,
-    executionName: runId,
-    onStateEntered: (event) => options.onState?.(event.name),
-    onStateExited: (event) => {
-      const parsed = RunStateSchema.safeParse(event.output);
-      if (parsed.success) lastState = parsed.data;
-    },
-  });
-  await pool?.close();
+    });
+  } finally {
+    // Worker threads would keep the command alive: stop them whatever happened to the run.
+    await pool?.close();
+  }
   const duration_ms = Math.round(performance.now() - t0);
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;
