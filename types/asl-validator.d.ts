@@ -1,4 +1,4 @@
-// asl-validator 4.0.0 ships no type declarations; this is the part of its API the tests use.
+// asl-validator 4.0.0 ships no type declarations; this is the part of its API the tests use (state-machine, deploy).
 declare module 'asl-validator' {
   interface AslValidationResult {
     isValid: boolean;
