@@ -1,5 +1,5 @@
 import { type QuarantineByReason, type RunMode } from '@ledgerlake/domain';
-import { readRetryRecord, readRunRecord, type RetryRecord } from '@ledgerlake/pipeline';
+import { monthName, readRetryRecord, readRunRecord, type RetryRecord } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
 import { checkRunId, readManifest } from './rejected-listing';
@@ -38,7 +38,7 @@ export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail
   }
   const published = new Map((record?.status === 'PUBLISHED' ? record.partitions : []).map((p) => [p.partition, p.version]));
   const partitions = (manifest?.partitions ?? []).map(({ year, month, rows }) => {
-    const partition = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
+    const partition = monthName({ year, month });
     return { partition, rows, version: published.get(partition) ?? null };
   });
   const endedAt =

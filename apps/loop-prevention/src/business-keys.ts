@@ -1,4 +1,5 @@
 import { type ParsedTimestamp, parseInt64, parseTimestamp } from '@ledgerlake/domain';
+import { monthName } from '@ledgerlake/pipeline';
 
 /** Microseconds in a day. */
 const DAY_MICROS = 86_400_000_000n;
@@ -45,7 +46,7 @@ export function monthOf(at: ParsedTimestamp): string {
   const index = at.year * 12 + at.month;
   let text = MONTH_TEXT.get(index);
   if (text === undefined) {
-    text = `${String(at.year).padStart(4, '0')}-${String(at.month).padStart(2, '0')}`;
+    text = monthName(at);
     MONTH_TEXT.set(index, text);
   }
   return text;

@@ -6,6 +6,7 @@ import {
   type SuccessMarker,
 } from '@ledgerlake/domain';
 import {
+  monthName,
   parseDecimalSum,
   parseJson,
   RunManifestSchema,
@@ -294,7 +295,7 @@ function sumParts(results: readonly PartResult[]) {
       else for (const hash of hashes) kept.push(hash);
     }
     for (const written of result.silver) {
-      const key = `${String(written.year).padStart(4, '0')}-${String(written.month).padStart(2, '0')}`;
+      const key = monthName(written);
       const month = months.get(key) ?? { year: written.year, month: written.month, rows: 0, files: [] };
       months.set(key, month);
       month.rows += written.rows;

@@ -6,6 +6,7 @@ import {
   type RunContext,
 } from '@ledgerlake/domain';
 import {
+  monthName,
   PartitionedParquetWriter,
   quarantineIndexMonth,
   readDecisions,
@@ -191,7 +192,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
           if (pending) await pending;
           continue;
         }
-        const monthKey = yearMonthKey(checked.year, checked.month);
+        const monthKey = monthName(checked);
         if (!months.has(monthKey)) months.set(monthKey, { year: checked.year, month: checked.month });
         tally.valid(checked.amountMinor);
         const f = row.fields as readonly string[];
@@ -280,10 +281,6 @@ export function requireContinue(loopPrevention: LoopPreventionResult): void {
   if (loopPrevention.status !== 'CONTINUE') {
     throw new Error(`partition-writer: loop prevention ended the run (${loopPrevention.status}); nothing to write`);
   }
-}
-
-function yearMonthKey(year: number, month: number): string {
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
 }
 
 /** Files the quarantined row's hash under its index month (`YYYY-MM` of the UTC transaction time, or `unknown`). */

@@ -1,5 +1,6 @@
 import { parseTimestamp } from '@ledgerlake/domain';
 import { listAll, type LakeLayout, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
+import { monthName } from './published-partition';
 import { readLineBatches } from './work-area';
 
 /*
@@ -24,7 +25,7 @@ export function quarantineIndexMonth(timestamp: string | null): string {
   if (timestamp === null) return UNKNOWN_MONTH;
   const parsed = parseTimestamp(timestamp);
   if (!parsed.ok) return UNKNOWN_MONTH;
-  return `${String(parsed.year).padStart(4, '0')}-${String(parsed.month).padStart(2, '0')}`;
+  return monthName(parsed);
 }
 
 /**
