@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
-import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
-import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
+import { readPromotionIntent, readRunRecord, type RunState, RunStateSchema, trackLocalExecution } from '@ledgerlake/pipeline';
+import { type AslDefinition, localExecutionArn, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
@@ -11,8 +11,11 @@ import type { LocalAlerts } from './local-alerts';
 import { createRunHandlers, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
 import { MapWorkerPool } from './map-workers';
 
-/** How a file's run ended (PRODUCT.md §11). */
-export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED';
+/**
+ * How a file's run ended (PRODUCT.md §11). PROMOTING: it failed after its promotion began; the
+ * promotion is completed by the next run or `ledgerlake recover` (docs/exactly-once.md).
+ */
+export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'PROMOTING';
 
 /** What `ingest --json` prints per file. */
 export interface IngestOutcome {
@@ -118,6 +121,8 @@ export async function runBronzeObject(
   };
   const t0 = performance.now();
   let result: Awaited<ReturnType<typeof runLocally>>;
+  // While it runs, its claims and promotion are a live holder's; once it ends, any later run may complete them.
+  const untrack = trackLocalExecution(localExecutionArn(runId));
   try {
     result = await runLocally({
       definition: options.definition,
@@ -146,6 +151,7 @@ export async function runBronzeObject(
       },
     });
   } finally {
+    untrack();
     // Worker threads would keep the command alive: stop them whatever happened to the run.
     await pool?.close();
   }
@@ -159,9 +165,10 @@ export async function runBronzeObject(
 
   const base = { file, run_id: runId, source, duration_ms };
   if (result.status === 'FAILED') {
+    const promoting = (await readPromotionIntent(lake.store, lake.layout, runId)) !== undefined;
     return {
       ...base,
-      status: 'FAILED',
+      status: promoting ? 'PROMOTING' : 'FAILED',
       ...countsOf(lastState),
       error: { name: result.error, message: causeMessage(result.cause), state: result.failedState ?? null },
     };
@@ -177,21 +184,29 @@ export async function runBronzeObject(
   }
   const ended = EndedRunSchema.parse(result.output);
   if (ended.gate.decision === 'BLOCKED') return { ...base, status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
-  const partitions = (ended.promotion?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
-  return { ...base, status: 'PUBLISHED', ...countsOf(state), partitions };
+  // Published by Promote, or by the roll-forward of a promotion whose step failed.
+  const promoted = ended.rolled_forward ?? ended.promotion;
+  const partitions = (promoted?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
+  // The record's counts: rows condemned at the commit (another run published their keys first) moved there.
+  const record = await readRunRecord(lake.store, lake.layout, runId);
+  const counts = record?.status === 'PUBLISHED' ? { counts: record.counts, quarantine_by_reason: record.quarantine_by_reason } : countsOf(state);
+  return { ...base, status: 'PUBLISHED', ...counts, partitions };
 }
+
+const PromotedSchema = z.object({
+  partitions: z.array(z.object({ partition: z.string(), version: z.number(), rows: z.number() })),
+});
 
 /** What the promotion states add to a run that got past the row pipeline. */
 const EndedRunSchema = z.object({
   gate: z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string()) }),
-  promotion: z
-    .object({ partitions: z.array(z.object({ partition: z.string(), version: z.number(), rows: z.number() })) })
-    .optional(),
+  promotion: PromotedSchema.optional(),
+  rolled_forward: PromotedSchema.optional(),
 });
 
 /** The exit code of a whole `ingest`: any failure 1, else any blocked 3, else 0. */
 export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {
-  if (outcomes.some((outcome) => outcome.status === 'FAILED')) return EXIT.failed;
+  if (outcomes.some((outcome) => outcome.status === 'FAILED' || outcome.status === 'PROMOTING')) return EXIT.failed;
   if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
   return EXIT.ok;
 }

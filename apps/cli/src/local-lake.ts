@@ -4,10 +4,10 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
-import { createHandler as createLoopPreventionHandler } from '@ledgerlake/loop-prevention';
+import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
-import { type Compressor, LakeCatalog } from '@ledgerlake/pipeline';
+import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder } from '@ledgerlake/pipeline';
 import {
   createHandler as createPromotionHandler,
   DEFAULT_GATE_THRESHOLDS,
@@ -67,6 +67,13 @@ export interface LocalWiring {
   readonly enrichment?: Partial<EnrichmentOptions>;
   /** Worker threads for Map iterations (0: in-process); default one per core. */
   readonly workers?: number;
+  /** Loop prevention's attempt limit and claim timeout; default PRODUCT.md §3's (CLAIM_TIMEOUT_MINUTES, MAX_ATTEMPTS). */
+  readonly loopPrevention?: Partial<LoopPreventionSettings>;
+  /**
+   * Which holders of claims and pending promotions are dead; default: those of this machine whose
+   * process is gone. Tests that crash a run inside this process say its holder is dead.
+   */
+  readonly liveness?: LivenessProbe;
 }
 
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
@@ -102,7 +109,7 @@ type HandlerFactory = (lake: LocalLake, obs: Observability, wiring: LocalWiring)
 
 let compressor: Compressor | undefined;
 /** hysnappy's WASM compressor, created once per process. */
-function sharedCompressor(): Compressor {
+export function sharedCompressor(): Compressor {
   compressor ??= snappyCompressor();
   return compressor;
 }
@@ -111,7 +118,18 @@ function sharedCompressor(): Compressor {
 const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
   enrichment: ({ store, layout }, obs, wiring) =>
     asLocalHandler(createEnrichmentHandler({ store, layout, obs, options: { chunkBytes: LOCAL_CHUNK_BYTES, ...wiring.enrichment } })),
-  'loop-prevention': ({ store, layout }, obs) => asLocalHandler(createLoopPreventionHandler({ store, layout, obs })),
+  'loop-prevention': ({ store, layout }, obs, wiring) =>
+    asLocalHandler(
+      createLoopPreventionHandler({
+        store,
+        layout,
+        obs,
+        ...(wiring.loopPrevention === undefined ? {} : { settings: wiring.loopPrevention }),
+        // A claim made here is held by this process: once it is gone, the next run takes it over at once.
+        holder: localHolder,
+        liveness: wiring.liveness ?? LOCAL_LIVENESS,
+      }),
+    ),
   validation: ({ store, layout }, obs, wiring) =>
     asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
   'partition-writer': ({ store, layout }, obs) =>
@@ -128,6 +146,9 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         publish: wiring.publish ?? (() => Promise.resolve()),
         obs,
         compressor: sharedCompressor(),
+        // A promotion begun here is held by this process: once it is gone, any later run completes it.
+        holder: localHolder,
+        liveness: wiring.liveness ?? LOCAL_LIVENESS,
       }),
     ),
 };

@@ -1,5 +1,6 @@
 import { parseConfig } from '@ledgerlake/config';
 import { ConfigError } from '@ledgerlake/domain';
+import { LoopPreventionConfigSchema, settingsFromConfig } from '@ledgerlake/loop-prevention';
 import { PromotionConfigSchema, thresholdsFromConfig } from '@ledgerlake/promotion';
 import { ValidationConfigSchema, type ValidationSettings } from '@ledgerlake/validation';
 import { CliError } from './cli-error';
@@ -11,13 +12,16 @@ const LocalSettingsSchema = ValidationConfigSchema.pick({
   BREAKER_WINDOW_MINUTES: true,
   BREAKER_MIN_FAILED_ROWS: true,
   BREAKER_MIN_FAILED_RATE: true,
-}).extend(PromotionConfigSchema.pick({ GATE_MAX_QUARANTINE_RATE: true, GATE_MAX_CONDEMNED_ROWS: true }).shape);
+})
+  .extend(PromotionConfigSchema.pick({ GATE_MAX_QUARANTINE_RATE: true, GATE_MAX_CONDEMNED_ROWS: true }).shape)
+  .extend(LoopPreventionConfigSchema.pick({ MAX_ATTEMPTS: true, CLAIM_TIMEOUT_MINUTES: true }).shape);
 
 /**
  * The local runs' wiring with the functions' settings taken from the command's environment, as
  * the cloud takes them from each function's: `CURRENCY_ALLOWLIST`, `BREAKER_WINDOW_MINUTES`,
  * `BREAKER_MIN_FAILED_ROWS`, `BREAKER_MIN_FAILED_RATE` (validation), `GATE_MAX_QUARANTINE_RATE`,
- * `GATE_MAX_CONDEMNED_ROWS` (promotion); unset keys keep the contract's defaults. What `base`
+ * `GATE_MAX_CONDEMNED_ROWS` (promotion), `MAX_ATTEMPTS`, `CLAIM_TIMEOUT_MINUTES` (loop prevention);
+ * unset keys keep the contract's defaults. What `base`
  * sets (tests) wins. A malformed value is one sentence naming the keys (exit 2).
  */
 export function wiringFromEnv(env: NodeJS.ProcessEnv, base: LocalWiring = {}): LocalWiring {
@@ -36,5 +40,5 @@ export function wiringFromEnv(env: NodeJS.ProcessEnv, base: LocalWiring = {}): L
       minFailedRate: config.BREAKER_MIN_FAILED_RATE,
     },
   };
-  return { validation, thresholds: thresholdsFromConfig(config), ...base };
+  return { validation, thresholds: thresholdsFromConfig(config), loopPrevention: settingsFromConfig(config), ...base };
 }

@@ -24,6 +24,7 @@ const loadSettings = () => import('./local-settings');
 const loadRunbook = () => import('./runbook');
 const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
+const loadRecover = () => import('./recover');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -222,6 +223,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: await wiring() });
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
+  });
+
+  withCommon(
+    program
+      .command('recover')
+      .description(
+        'complete every promotion left half-done by a run that died (each month committed, its catalog entry, Gold, ' +
+          'the run record PUBLISHED): what the next run does first, on demand',
+      )
+      .option('--force', 'also complete promotions whose process still looks alive')
+      .option('--json', 'print one JSON object on stdout: recovered, live, failed'),
+  ).action(async (options: CommonOptions & { force?: boolean }) => {
+    verbose = options.verbose === true;
+    const { lakeDir, openLake } = await loadLake();
+    const { formatRecovery, recoverLake } = await loadRecover();
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const result = await recoverLake(lake, { now, wiring: await wiring(), force: options.force === true });
+    io.stdout.write(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
+    if (result.failed.length > 0) exitCode = EXIT.failed;
   });
 
   withCommon(

@@ -1,5 +1,6 @@
 import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
 import {
+  listLateCondemned,
   readCondemnedRowDecision,
   readRejectedRows,
   readRetryClaim,
@@ -98,7 +99,8 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
     if (hashes === undefined) {
       hashes = (async () => {
         const manifest = await readManifest(lake, id);
-        const refs = manifest === undefined ? [] : [...manifest.quarantine_files, ...manifest.condemned_files];
+        const late = manifest === undefined ? [] : await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), id);
+        const refs = manifest === undefined ? [] : [...manifest.quarantine_files, ...manifest.condemned_files, ...late];
         return new Set((await readRejectedRows(lake.store, refs)).map((row) => row.row_hash));
       })();
       rejectedOfRun.set(id, hashes);
@@ -126,7 +128,8 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
 export async function condemnedRows(lake: LocalLake, runId?: string): Promise<Listed<CondemnedStatus>[]> {
   const out: Listed<CondemnedStatus>[] = [];
   for (const manifest of await manifests(lake, runId)) {
-    for (const row of await readRejectedRows(lake.store, manifest.condemned_files)) {
+    const late = await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), manifest.run_id);
+    for (const row of await readRejectedRows(lake.store, [...manifest.condemned_files, ...late])) {
       const decision = await readCondemnedRowDecision(lake.store, lake.layout, row.run_id, row.row_hash);
       const status: CondemnedStatus = decision === undefined ? 'CONDEMNED' : decision.decision === 'approve' ? 'APPROVED' : 'REJECTED';
       out.push({

@@ -1,5 +1,5 @@
 import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
-import { readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
+import { readPromotionIntent, readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
 import { readLogRecords } from './logs';
 import type { LocalLake } from './local-lake';
@@ -11,7 +11,7 @@ import type { LocalLake } from './local-lake';
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INCOMPLETE';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'PROMOTING' | 'INCOMPLETE';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -74,10 +74,12 @@ export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunS
     }
   }
   if (manifest !== undefined) {
-    // Written but neither promoted nor blocked (yet): running, or stopped between the two.
+    // Written but neither promoted nor blocked (yet): running, or stopped between the two; with a
+    // pending promotion intent, PROMOTING (its promotion is completed by the next run or `recover`).
+    const promoting = (await readPromotionIntent(lake.store, lake.layout, runId)) !== undefined;
     return {
       run_id: runId,
-      status: 'INCOMPLETE',
+      status: promoting ? 'PROMOTING' : 'INCOMPLETE',
       started_at: manifest.started_at,
       source_files: manifest.source_files,
       counts: manifest.counts,

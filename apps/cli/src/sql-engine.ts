@@ -8,8 +8,14 @@ import {
   type DuckDBValueConverter,
   JsonDuckDBValueConverter,
 } from '@duckdb/node-api';
-import { REJECTED_COLUMNS, SILVER_COLUMNS } from '@ledgerlake/partition-writer';
-import { type CatalogPartition, type ParquetColumnSpec, parseSymlinkManifest, readLakeCatalog } from '@ledgerlake/pipeline';
+import {
+  type CatalogPartition,
+  type ParquetColumnSpec,
+  parseSymlinkManifest,
+  readLakeCatalog,
+  REJECTED_COLUMNS,
+  SILVER_COLUMNS,
+} from '@ledgerlake/pipeline';
 import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from '@ledgerlake/promotion';
 import { LAKE_BUCKET_NAMES, listAll, type PrefixRef, type PublishedTableName } from '@ledgerlake/storage';
 import type { LocalLake } from './local-lake';
@@ -94,7 +100,7 @@ const PUBLISHED_TABLES: readonly PublishedTable[] = [
 ];
 
 const INGEST_DATE_COLUMN: PartitionColumn = { name: 'ingest_date', type: 'VARCHAR' };
-const REJECTED_PART = /^ingest_date=(\d{4}-\d{2}-\d{2})\/run_id=[^/]+\/part-\d{5}\.parquet$/;
+const REJECTED_PART = /^ingest_date=(\d{4}-\d{2}-\d{2})\/run_id=[^/]+\/part-[A-Za-z0-9._-]+\.parquet$/;
 
 /** Opens an in-memory DuckDB (session time zone UTC) with the lake's tables as views. */
 export async function openLakeSql(lake: LocalLake): Promise<LakeSql> {

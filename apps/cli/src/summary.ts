@@ -2,6 +2,10 @@ import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { IngestOutcome } from './ingest';
 import type { RunSummary } from './runs';
 
+/** What a PROMOTING run means for the person who sees it. */
+const PROMOTING_NOTE =
+  'its promotion had begun: it is completed by the next run in this lake or by `ledgerlake recover` once the cause is gone';
+
 /** One line per run (`watch`): status, Bronze key, run id, duration and the gist. */
 export function formatRunLine(outcome: IngestOutcome): string {
   const { counts } = outcome;
@@ -15,6 +19,8 @@ export function formatRunLine(outcome: IngestOutcome): string {
       return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
     case 'FAILED':
       return `${head}  ${outcome.error?.name ?? 'Error'}${outcome.error?.state ? ` in ${outcome.error.state}` : ''}: ${outcome.error?.message ?? ''}\n`;
+    case 'PROMOTING':
+      return `${head}  ${PROMOTING_NOTE} (${outcome.error?.name ?? 'Error'}: ${outcome.error?.message ?? ''})\n`;
   }
 }
 
@@ -40,9 +46,11 @@ export function formatIngestSummary(outcome: IngestOutcome): string {
         `  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`} (same content): nothing written`,
       );
       break;
-    case 'FAILED': {
+    case 'FAILED':
+    case 'PROMOTING': {
       const error = outcome.error;
       lines.push(`  ${error?.name ?? 'Error'}${error?.state ? ` in ${error.state}` : ''}: ${error?.message ?? ''}`);
+      if (outcome.status === 'PROMOTING') lines.push(`  ${PROMOTING_NOTE}`);
       break;
     }
   }

@@ -14,6 +14,6 @@ export const LoopPreventionConfigSchema = LakeBucketsEnvSchema.extend({
 export type LoopPreventionConfig = z.infer<typeof LoopPreventionConfigSchema>;
 
 /** The core's settings, from the environment. */
-export function settingsFromConfig(config: LoopPreventionConfig): LoopPreventionSettings {
+export function settingsFromConfig(config: Pick<LoopPreventionConfig, 'MAX_ATTEMPTS' | 'CLAIM_TIMEOUT_MINUTES'>): LoopPreventionSettings {
   return { maxAttempts: config.MAX_ATTEMPTS, claimTimeoutMinutes: config.CLAIM_TIMEOUT_MINUTES };
 }

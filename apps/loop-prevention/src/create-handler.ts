@@ -1,5 +1,5 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { type LoopPreventionResult, RunStateSchema } from '@ledgerlake/pipeline';
+import { type LivenessProbe, type LoopPreventionResult, type RunHolder, RunStateSchema } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { type LoopPreventionSettings, preventLoops } from './prevent-loops';
 
@@ -11,6 +11,10 @@ export interface LoopPreventionHandlerDeps {
   /** Default `DEFAULT_LOOP_PREVENTION_SETTINGS`. */
   readonly settings?: Partial<LoopPreventionSettings>;
   readonly now?: () => Date;
+  /** Who this function's claims are held by; default the run's execution. */
+  readonly holder?: (executionArn: string) => RunHolder;
+  /** Which holders of earlier claims are known dead. */
+  readonly liveness?: LivenessProbe;
 }
 
 /**
@@ -18,11 +22,20 @@ export interface LoopPreventionHandlerDeps {
  * out, inside the middy chain every LedgerLake function uses.
  */
 export function createHandler(deps: LoopPreventionHandlerDeps) {
-  const { store, layout, obs, settings, now } = deps;
+  const { store, layout, obs, settings, now, liveness } = deps;
   return withObservability<unknown, LoopPreventionResult>(async (event) => {
     const state = RunStateSchema.parse(event);
     const started = Date.now();
-    const result = await preventLoops(state, { store, layout, settings, now, logger: obs.logger });
+    const holder = deps.holder?.(state.run.execution_arn);
+    const result = await preventLoops(state, {
+      store,
+      layout,
+      settings,
+      now,
+      logger: obs.logger,
+      ...(holder === undefined ? {} : { holder }),
+      ...(liveness === undefined ? {} : { liveness }),
+    });
     recordRunMetrics(obs.metrics, {
       input_rows: result.status === 'CONTINUE' ? state.enrichment?.input_rows : 0,
       condemned_rows: result.condemned_rows,

@@ -2,14 +2,18 @@ import { type CondemnCode, parseTimestamp } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
   claimFile,
+  discardSupersededOutput,
   type EnrichmentResult,
   loadQuarantineHashes,
+  type LivenessProbe,
   type LoopPreventionResult,
   readWorkRows,
   type RowDecision,
+  type RunHolder,
   type RunState,
   UNKNOWN_MONTH,
   workPartRef,
+  writeCheckedVersions,
   writeDecisions,
   type WorkRow,
 } from '@ledgerlake/pipeline';
@@ -42,6 +46,10 @@ export interface LoopPreventionDeps {
   readonly settings?: Partial<LoopPreventionSettings>;
   /** The clock of the claim; default the system clock. */
   readonly now?: () => Date;
+  /** Who the run's claim is held by; default its execution. */
+  readonly holder?: RunHolder;
+  /** Which earlier holders of the file's claim are dead (their claim is taken over at once). */
+  readonly liveness?: LivenessProbe;
   readonly logger?: CoreLogger;
 }
 
@@ -97,6 +105,8 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     sourceFileId: enrichment.source_file_id,
     at: (deps.now ?? (() => new Date()))(),
     claimTimeoutMinutes: settings.claimTimeoutMinutes,
+    holder: deps.holder ?? { execution_arn: run.execution_arn },
+    ...(deps.liveness === undefined ? {} : { liveness: deps.liveness }),
   });
   if (claim.status === 'duplicate') {
     logger?.warn('duplicate file skipped', {
@@ -107,6 +117,11 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     return { status: 'DUPLICATE_FILE', duplicate_of: claim.duplicateOf, condemned_rows: 0, condemned_by_reason: {} };
   }
 
+  // The run taken over is superseded: its rejected rows go, this run decides every row again.
+  if (claim.superseded !== undefined) {
+    const removed = await discardSupersededOutput(store, layout, claim.superseded);
+    logger?.info('superseded run output discarded', { superseded_run_id: claim.superseded.run_id, objects: removed });
+  }
   // Quarantine output of this run and of earlier failed attempts at the same content is not history.
   const excludeRunIds = [run.run_id, ...claim.previousRunIds];
   const quarantined = await loadQuarantineHashes(store, layout, [], { excludeRunIds });
@@ -160,6 +175,8 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
 
   if (run.mode === 'backfill' && run.backfill_month !== undefined) keyMonths.delete(run.backfill_month);
   const published = await markPublishedKeys(store, layout, keyMonths, keys);
+  // What promotion re-checks against at its commit: rows other runs publish meanwhile (docs/exactly-once.md).
+  await writeCheckedVersions(store, layout, run.run_id, published.versions);
 
   const condemnedByReason: Partial<Record<CondemnCode, number>> = {};
   let condemned = 0;

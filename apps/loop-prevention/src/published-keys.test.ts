@@ -32,7 +32,7 @@ describe('markPublishedKeys', () => {
 
     const scan = await markPublishedKeys(store, layout, ['2024-01'], table);
 
-    expect(scan).toEqual({ partitions: 1, files: 1, rows: 10, matches: 2 });
+    expect(scan).toEqual({ partitions: 1, files: 1, rows: 10, matches: 2, versions: { '2024-01': 0 } });
     expect([0, 1, 2].map((slot) => table.publishedBy(slot))).toEqual(['20240110T000000Z', undefined, '20240110T000000Z']);
   });
 
@@ -50,7 +50,7 @@ describe('markPublishedKeys', () => {
 
   it('treats a partition without _LATEST.json as having nothing published', async () => {
     const scan = await markPublishedKeys(new MemoryObjectStore(), layout, ['2024-01'], tableOf([1, '2024-01-01T00:00:00Z']));
-    expect(scan).toEqual({ partitions: 0, files: 0, rows: 0, matches: 0 });
+    expect(scan).toEqual({ partitions: 0, files: 0, rows: 0, matches: 0, versions: { '2024-01': 0 } });
   });
 
   it('fails loudly on a _LATEST.json that lists a missing object or has no files list', async () => {

@@ -10,6 +10,7 @@ import { dayOfMicros, dayOfMillis, type FileKeyTable, idKeyOf } from './business
 export const LatestPointerSchema = z.object({
   files: z.array(z.string().min(1)),
   run_id: z.string().min(1).optional(),
+  version: z.number().int().positive().optional(),
 });
 
 /** What scanning the published partitions found. */
@@ -22,6 +23,8 @@ export interface PublishedScan {
   readonly rows: number;
   /** Published keys that are also in the file. */
   readonly matches: number;
+  /** Each touched month's version the check read (`YYYY-MM` → version; 0: nothing published). */
+  readonly versions: Record<string, number>;
 }
 
 const ID_COLUMN = 'id';
@@ -71,13 +74,16 @@ export async function markPublishedKeys(
   let files = 0;
   let rows = 0;
   let matches = 0;
+  const versions: Record<string, number> = {};
   for (const month of [...new Set(months)].sort()) {
+    versions[month] = 0;
     const [year, mm] = month.split('-').map(Number) as [number, number];
     const latestRef = layout.silver.latest({ year, month: mm });
     const bytes = await store.getBytes(latestRef);
     if (bytes === undefined) continue;
     partitions++;
     const latest = parseLatest(bytes, latestRef);
+    versions[month] = latest.version ?? 0;
     for (const key of latest.files) {
       const ref = { bucket: layout.buckets.silver, key };
       const runId = parseRunIdFromKey(key) ?? latest.run_id ?? 'unknown';
@@ -91,7 +97,7 @@ export async function markPublishedKeys(
       });
     }
   }
-  return { partitions, files, rows, matches };
+  return { partitions, files, rows, matches, versions };
 }
 
 function parseLatest(bytes: Uint8Array, ref: ObjectRef): z.infer<typeof LatestPointerSchema> {

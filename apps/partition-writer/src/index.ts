@@ -25,7 +25,6 @@ export {
   type PartitionWriterDeps,
   type PartitionWriterSettings,
 } from './settings';
-export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './tables';
 export { writePart } from './write-part';
 export { writePartitions } from './write-partitions';
 

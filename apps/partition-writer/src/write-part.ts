@@ -29,7 +29,7 @@ import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { partResultRef, type PartResult } from './part-result';
 import { reconcilePart } from './reconcile';
 import type { PartitionWriterDeps } from './settings';
-import { REJECTED_COLUMNS, SILVER_COLUMNS } from './tables';
+import { REJECTED_COLUMNS, SILVER_COLUMNS } from '@ledgerlake/pipeline';
 
 /** Per-row disagreements quoted (per part, and in the run's critical error); the count is always complete. */
 export const MAX_QUOTED_DISAGREEMENTS = 5;

@@ -35,7 +35,7 @@ export interface CommitRequest {
    * The change to commit on top of `current` (`undefined` when nothing was published yet), or
    * `undefined` when `current` already holds it: a retried or re-run promotion commits nothing twice.
    */
-  readonly change: (current: PublishedPartition | undefined) => PartitionChange | undefined;
+  readonly change: (current: PublishedPartition | undefined) => PartitionChange | undefined | Promise<PartitionChange | undefined>;
   /** Called after each lost race, before re-reading (tests use it to interleave promotions). */
   readonly onConflict?: (attempt: number) => void;
 }
@@ -66,7 +66,7 @@ export async function commitPartition(store: ObjectStore, request: CommitRequest
     const latest = await readLatest(store, layout, month);
     // The version read is kept before anything else: its committer may have died right after its commit.
     if (latest !== undefined) await keepVersion(store, layout, latest.value);
-    const change = request.change(latest?.value);
+    const change = await request.change(latest?.value);
     if (change === undefined) {
       if (latest === undefined) throw new Error(`promotion: nothing to commit for ${request.table} ${monthName(month)}`);
       return { version: latest.value, committed: false, conflicts: attempt };

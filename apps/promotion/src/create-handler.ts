@@ -1,5 +1,5 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import type { Compressor, PartitionCatalog } from '@ledgerlake/pipeline';
+import type { Compressor, LivenessProbe, PartitionCatalog, RunHolder } from '@ledgerlake/pipeline';
 import type { RunBlockedEvent } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { GateThresholds } from './gate';
@@ -15,6 +15,10 @@ export interface PromotionHandlerDeps {
   readonly obs: Observability;
   readonly compressor?: Compressor;
   readonly now?: () => Date;
+  /** Who this function's promotions are held by; default the run's execution. */
+  readonly holder?: (executionArn: string) => RunHolder;
+  /** Which holders of pending promotions are known dead (recovery rolls those forward). */
+  readonly liveness?: LivenessProbe;
 }
 
 /**
@@ -22,10 +26,12 @@ export interface PromotionHandlerDeps {
  * Gold), that Task's section out, inside the middy chain every LedgerLake function uses.
  */
 export function createHandler(deps: PromotionHandlerDeps) {
-  const { obs, ...rest } = deps;
+  const { obs, holder, ...rest } = deps;
   return withObservability<unknown, PromotionStepResult>(async (event) => {
     const started = Date.now();
-    const result = await runPromotionStep(event, { ...rest, logger: obs.logger });
+    const arn = (event as { run?: { execution_arn?: unknown } } | null)?.run?.execution_arn;
+    const held = holder !== undefined && typeof arn === 'string' ? { holder: holder(arn) } : {};
+    const result = await runPromotionStep(event, { ...rest, ...held, logger: obs.logger });
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     return result;
   }, obs);

@@ -274,7 +274,11 @@ async function publishGoldTable(
 ): Promise<boolean> {
   const month = parseMonthName(monthText);
   const existing = await readLatest(deps.store, layout, month);
-  if (covers(existing?.value.built_from, builtFrom)) return false;
+  if (covers(existing?.value.built_from, builtFrom)) {
+    // Already built (a retry, or a roll-forward after a crash): its catalog entry may still lag.
+    await syncCatalog(deps.store, deps.catalog, table, layout, month, deps.now);
+    return false;
+  }
   if (existing === undefined && rows === 0) return false;
   // Named by the Silver it was built from: a retry rewrites the same bytes, a rebuild from newer
   // Silver gets a new name, so a published object never changes under its readers.

@@ -5,8 +5,13 @@ export { DEFAULT_GATE_THRESHOLDS, evaluateGate, parseRate, type GateThresholds, 
 export { refreshGold, type GoldDeps, type GoldRefresh } from './gold';
 export { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
 export {
+  beginPromotion,
+  commitPromotion,
+  completePromotion,
   gateRun,
   promoteRun,
+  recoverPromotions,
+  type RecoveryResult,
   PromotionError,
   readRunManifest,
   restorePartition,

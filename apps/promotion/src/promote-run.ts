@@ -1,19 +1,32 @@
 import { LedgerLakeError, runBlockedEvent, type RunBlockedEvent } from '@ledgerlake/domain';
 import {
+  type Compressor,
+  deletePromotionIntent,
+  type IntentMonth,
+  listPromotionIntents,
+  type LivenessProbe,
   markFileProcessed,
   monthName,
   parseJson,
+  parseMonthName,
   type PartitionCatalog,
+  type PromotionIntent,
   type PublishedPartition,
+  readCheckedVersions,
   readLatest,
+  readPromotionIntent,
   readVersion,
+  type RunHolder,
   type RunManifest,
   RunManifestSchema,
+  writePromotionIntent,
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { commitPartition, type PartitionChange } from './commit-partition';
 import { evaluateGate, type GateThresholds, type GateVerdict } from './gate';
+import { type GoldRefresh, refreshGold } from './gold';
+import { excludeLateRows, findLateKeys, removeStaleLateRows } from './late-rows';
 import { syncCatalog } from './sync-catalog';
 
 /** The logger the promotion core reports through (Powertools' Logger fits). */
@@ -30,6 +43,12 @@ export interface PromotionDeps {
   readonly thresholds: GateThresholds;
   readonly now?: () => Date;
   readonly logger?: CoreLogger;
+  /** Gold's and the late-row rewrite's Snappy compressor; default hyparquet-writer's own. */
+  readonly compressor?: Compressor;
+  /** Who begins a promotion (recorded in its intent); default the run's execution alone. */
+  readonly holder?: RunHolder;
+  /** Tells recovery which holders are dead; default none known dead (only `force` recovers). */
+  readonly liveness?: LivenessProbe;
 }
 
 /** One Silver month a promotion committed (or found already committed). */
@@ -44,12 +63,15 @@ export interface PromotedPartition {
   readonly committed: boolean;
   /** Races with other promotions lost (and re-applied) before committing. */
   readonly conflicts: number;
+  /** Rows of the run condemned at the commit: another run published their keys first. */
+  readonly late_condemned: number;
 }
 
 /** What `promoteRun` returns: the partitions and the earliest month Gold must be rebuilt from. */
 export interface PromotionResult {
   readonly run_id: string;
-  readonly status: 'PUBLISHED';
+  /** `COMMITTED`: every month committed, Gold and the run record still to come; `PUBLISHED`: complete. */
+  readonly status: 'COMMITTED' | 'PUBLISHED';
   readonly partitions: PromotedPartition[];
   /** The earliest month touched (`YYYY-MM`), absent when the run had no valid rows. */
   readonly gold_from?: string;
@@ -104,26 +126,31 @@ export function gateRun(manifest: RunManifest, thresholds: GateThresholds): Gate
 }
 
 /**
- * Publishes a run (PRODUCT.md §5.4), from its manifest: the gate is checked again (a blocked run
- * is never published, whoever asks), then per Silver month the run wrote — in month order — its
- * `_SUCCESS` must be there, its Parquet objects are copied into `current/` as
- * `<run_id>-part-NNNNN.parquet`, and a new version is committed: the run's rows added to the
- * month, or, for a backfill run's own month, replacing it. Then the catalog, the processed-file
- * ledger and the run record. Every step is idempotent: a retry or a re-run after a crash
- * completes what is missing and commits nothing twice. `only` restricts it to some months.
+ * Publishes a run (PRODUCT.md §5.4) as one transaction (docs/exactly-once.md): `beginPromotion`
+ * records the intent, then `completePromotion` commits every month, its catalog entry, Gold, the
+ * processed-file ledger and the run record. `only` restricts it to some months.
  */
-export async function promoteRun(
-  runId: string,
-  deps: PromotionDeps,
-  only?: ReadonlySet<string>,
-): Promise<PromotionResult> {
-  const { store, layout, logger } = deps;
+export async function promoteRun(runId: string, deps: PromotionDeps, only?: ReadonlySet<string>): Promise<PromotionResult> {
+  const intent = await beginPromotion(runId, deps, only);
+  return (await completePromotion(intent, deps)).promotion;
+}
+
+/**
+ * Begins a run's promotion: the gate is checked again (a blocked run is never published, whoever
+ * asks), every month to publish must have its `_SUCCESS`, and the whole intent — months, files,
+ * the versions the duplicate check read, the Gold month — is written before anything is
+ * committed. A promotion already begun returns its stored intent.
+ */
+export async function beginPromotion(runId: string, deps: PromotionDeps, only?: ReadonlySet<string>): Promise<PromotionIntent> {
+  const { store, layout } = deps;
   const now = deps.now ?? (() => new Date());
+  const begun = await readPromotionIntent(store, layout, runId);
+  if (begun !== undefined) return begun;
   const manifest = await readRunManifest(store, layout, runId);
   const verdict = gateRun(manifest, deps.thresholds);
   if (verdict.decision === 'BLOCKED') throw new RunBlockedError(runId, verdict.reasons);
-
-  const partitions: PromotedPartition[] = [];
+  const checked = await readCheckedVersions(store, layout, runId);
+  const months: IntentMonth[] = [];
   const ordered = [...manifest.partitions].sort((a, b) => a.year - b.year || a.month - b.month);
   for (const written of ordered) {
     const month: YearMonth = { year: written.year, month: written.month };
@@ -132,43 +159,209 @@ export async function promoteRun(
     if ((await store.head(layout.silver.runSuccess(month, runId))) === undefined) {
       throw new PromotionError(`promotion: run ${runId} has no _SUCCESS in ${name}: its output there is incomplete`);
     }
-    const files = await publishRunFiles(store, layout, month, runId, written.files);
     const replace = manifest.run.mode === 'backfill' && manifest.run.backfill_month === name;
-    const promotedAt = now().toISOString();
-    const run = { run_id: runId, execution_arn: manifest.execution_arn, promoted_at: promotedAt, rows: written.rows, files };
+    months.push({
+      partition: name,
+      rows: written.rows,
+      files: [...written.files],
+      action: replace ? 'replace' : 'append',
+      checked_version: checked[name] ?? 0,
+    });
+  }
+  const first = months[0]?.partition;
+  return writePromotionIntent(store, layout, {
+    run_id: runId,
+    execution_arn: manifest.execution_arn,
+    dataset: manifest.run.dataset,
+    mode: manifest.run.mode,
+    content_sha256: manifest.content_sha256,
+    ingest_date: manifest.started_at.slice(0, 10),
+    begun_at: now().toISOString(),
+    holder: deps.holder ?? { execution_arn: manifest.execution_arn },
+    months,
+    ...(first === undefined ? {} : { gold_from: first }),
+  });
+}
+
+/**
+ * Commits every month of a begun promotion, in month order: the run's objects copied into
+ * `current/` (`<run_id>-part-NNNNN.parquet`), a new version committed with compare-and-swap —
+ * the run's rows added to the month, or for a backfill's own month replacing it — after the
+ * run's keys were checked against every run published there since its duplicate check (late rows
+ * are condemned, not published: `late-rows.ts`), then the catalog entry. Idempotent: a month
+ * already holding the run is not committed again, and its catalog entry is still brought up to date.
+ */
+export async function commitPromotion(intent: PromotionIntent, deps: PromotionDeps): Promise<PromotedPartition[]> {
+  const { store, layout, logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runId = intent.run_id;
+  const partitions: PromotedPartition[] = [];
+  for (const planned of intent.months) {
+    const month = parseMonthName(planned.partition);
+    const copied = await publishRunFiles(store, layout, month, runId, planned.files);
+    const entryOf = (files: string[], rows: number): RunEntry => ({
+      run_id: runId,
+      execution_arn: intent.execution_arn,
+      promoted_at: now().toISOString(),
+      rows,
+      files,
+    });
     const outcome = await commitPartition(store, {
       table: 'silver.transactions',
       layout: layout.silver,
       bucket: layout.buckets.silver,
       month,
       runId,
-      executionArn: manifest.execution_arn,
+      executionArn: intent.execution_arn,
       now,
-      change: (current) => (replace ? replaceWith(current, run) : appendTo(current, run)),
+      change: async (current) => {
+        if (planned.action === 'replace') return replaceWith(current, entryOf(copied, planned.rows));
+        if (current?.runs.some((published) => published.run_id === runId)) return undefined;
+        const others = await runsPublishedSince(store, layout, month, planned.checked_version, current);
+        const late = await findLateKeys(store, layout, planned.files, others);
+        if (late.size === 0) return appendTo(current, entryOf(copied, planned.rows));
+        const kept = await excludeLateRows(store, layout, {
+          month,
+          runId,
+          ingestDate: intent.ingest_date,
+          runFiles: planned.files,
+          late,
+          ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
+        });
+        logger?.warn('rows published meanwhile by another run condemned', {
+          partition: planned.partition,
+          condemned_rows: kept.condemnedRows,
+          published_by: [...new Set(late.values())],
+        });
+        return appendTo(current, entryOf(kept.files, kept.rows));
+      },
     });
+    const mine = outcome.version.runs.find((published) => published.run_id === runId);
+    await removeStaleLateRows(store, layout, month, runId, intent.ingest_date, mine?.files ?? []);
     await syncCatalog(store, deps.catalog, 'silver.transactions', layout.silver, month, now);
-    const entry = {
-      partition: name,
+    const rows = mine?.rows ?? planned.rows;
+    const entry: PromotedPartition = {
+      partition: planned.partition,
       version: outcome.version.version,
-      rows: written.rows,
-      action: replace ? ('replace' as const) : ('append' as const),
+      rows,
+      action: planned.action,
       committed: outcome.committed,
       conflicts: outcome.conflicts,
+      late_condemned: planned.rows - rows,
     };
-    logger?.info(outcome.committed ? 'partition promoted' : 'partition already promoted', entry);
+    logger?.info(outcome.committed ? 'partition promoted' : 'partition already promoted', { ...entry });
     partitions.push(entry);
   }
+  return partitions;
+}
 
+/** The runs published in the month after the version the duplicate check read (their keys were not checked). */
+async function runsPublishedSince(
+  store: ObjectStore,
+  layout: LakeLayout,
+  month: YearMonth,
+  checkedVersion: number,
+  current: PublishedPartition | undefined,
+): Promise<PublishedPartition['runs']> {
+  if (current === undefined || current.version === checkedVersion) return [];
+  const checked = checkedVersion === 0 ? undefined : await readVersion(store, layout.silver, month, checkedVersion);
+  const seen = new Set(checked?.runs.map((run) => run.run_id) ?? []);
+  return current.runs.filter((run) => !seen.has(run.run_id));
+}
+
+/** What completing a promotion did. */
+export interface CompletedPromotion {
+  readonly promotion: PromotionResult;
+  readonly gold: GoldRefresh;
+}
+
+/**
+ * Completes a begun promotion from its intent alone, whoever calls it and however often: every
+ * month committed (`commitPromotion`, idempotent), Gold rebuilt from the intent's first month,
+ * the content marked processed, the run record PUBLISHED (its counts moved by any rows condemned
+ * late), and last the intent deleted.
+ */
+export async function completePromotion(intent: PromotionIntent, deps: PromotionDeps): Promise<CompletedPromotion> {
+  const { store, layout } = deps;
+  const now = deps.now ?? (() => new Date());
+  const runId = intent.run_id;
+  const partitions = await commitPromotion(intent, deps);
+  const gold =
+    intent.gold_from === undefined
+      ? { months: [], committed: 0, passes: 0 }
+      : await refreshGold(intent.gold_from, {
+          store,
+          layout,
+          catalog: deps.catalog,
+          runId,
+          executionArn: intent.execution_arn,
+          now,
+          ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
+        });
+  const manifest = await readRunManifest(store, layout, runId);
   await markFileProcessed(store, layout, manifest.content_sha256, runId, now());
+  const late = partitions.reduce((sum, partition) => sum + partition.late_condemned, 0);
   await writeRunRecordIfAbsent(store, layout, {
     status: 'PUBLISHED',
     ...recordBase(manifest),
+    counts: {
+      ...manifest.counts,
+      valid_rows: manifest.counts.valid_rows - late,
+      condemned_rows: manifest.counts.condemned_rows + late,
+    },
+    ...(late === 0 ? {} : { late_condemned_rows: late }),
     published_at: now().toISOString(),
     partitions: partitions.map(({ partition, version, rows }) => ({ partition, version, rows })),
   });
+  await deletePromotionIntent(store, layout, runId);
   const first = partitions[0]?.partition;
-  return { run_id: runId, status: 'PUBLISHED', partitions, ...(first === undefined ? {} : { gold_from: first }) };
+  return {
+    promotion: { run_id: runId, status: 'PUBLISHED', partitions, ...(first === undefined ? {} : { gold_from: first }) },
+    gold,
+  };
 }
+
+/** What `recoverPromotions` found and did. */
+export interface RecoveryResult {
+  /** Promotions rolled forward to PUBLISHED. */
+  readonly recovered: string[];
+  /** Promotions left to their live holder. */
+  readonly live: string[];
+  /** Promotions that could not be completed now, with the one-sentence reason. */
+  readonly failed: { readonly run_id: string; readonly error: string }[];
+}
+
+/**
+ * Rolls forward every pending promotion of the lake whose holder is known dead (or every one,
+ * with `force`), except `exceptRunId`'s; one that cannot be completed now (the fault is still
+ * there) is reported and left for the next attempt.
+ */
+export async function recoverPromotions(
+  deps: PromotionDeps,
+  options: { readonly exceptRunId?: string; readonly force?: boolean } = {},
+): Promise<RecoveryResult> {
+  const result: RecoveryResult = { recovered: [], live: [], failed: [] };
+  for (const intent of await listPromotionIntents(deps.store, deps.layout)) {
+    if (intent.run_id === options.exceptRunId) continue;
+    if (options.force !== true && !(await (deps.liveness ?? NO_LIVENESS).isDead(intent.holder))) {
+      result.live.push(intent.run_id);
+      continue;
+    }
+    try {
+      await completePromotion(intent, deps);
+      result.recovered.push(intent.run_id);
+      deps.logger?.info('interrupted promotion rolled forward', { recovered_run_id: intent.run_id });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      result.failed.push({ run_id: intent.run_id, error: message });
+      deps.logger?.warn('interrupted promotion could not be rolled forward yet', { recovered_run_id: intent.run_id, error: message });
+    }
+  }
+  return result;
+}
+
+/** Without a way to tell, no holder is known dead. */
+const NO_LIVENESS: LivenessProbe = { isDead: async () => false };
 
 type RunEntry = PublishedPartition['runs'][number];
 

@@ -1,20 +1,25 @@
 import { type RunBlockedEvent, RunContextSchema } from '@ledgerlake/domain';
-import { type Compressor, releaseFileClaim, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
+import { readPromotionIntent, readRunRecord, releaseFileClaim, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { z } from 'zod';
-import { refreshGold, type GoldRefresh } from './gold';
+import type { GoldRefresh } from './gold';
 import {
+  beginPromotion,
   blockedEvent,
+  commitPromotion,
+  completePromotion,
   gateRun,
-  promoteRun,
   type PromotionDeps,
   type PromotionResult,
   readRunManifest,
   recordBase,
+  recoverPromotions,
+  type RecoveryResult,
 } from './promote-run';
 
 /*
- * The promotion function's four Task states (libs/state-machine): each sends `{action, run, ...}`
- * built with `Parameters`, so one deploy unit serves the gate, the blocked path, publishing and Gold.
+ * The promotion function's Task states (libs/state-machine): each sends `{action, run, ...}` built
+ * with `Parameters`, so one deploy unit serves recovery, the gate, the blocked path, publishing,
+ * Gold and the roll-forward of an interrupted promotion (docs/exactly-once.md).
  */
 
 const GateSchema = z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string()) });
@@ -24,11 +29,9 @@ export const PromotionEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('evaluate-gate'), run: RunContextSchema }),
   z.object({ action: z.literal('record-blocked'), run: RunContextSchema, gate: GateSchema }),
   z.object({ action: z.literal('promote'), run: RunContextSchema }),
-  z.object({
-    action: z.literal('refresh-gold'),
-    run: RunContextSchema,
-    promotion: z.object({ gold_from: z.string().optional() }).loose(),
-  }),
+  z.object({ action: z.literal('refresh-gold'), run: RunContextSchema }),
+  z.object({ action: z.literal('recover'), run: RunContextSchema }),
+  z.object({ action: z.literal('roll-forward'), run: RunContextSchema }),
 ]);
 /** The event of a promotion Task. */
 export type PromotionEvent = z.infer<typeof PromotionEventSchema>;
@@ -37,7 +40,6 @@ export type PromotionEvent = z.infer<typeof PromotionEventSchema>;
 export interface PromotionStepDeps extends PromotionDeps {
   /** Publishes the run-blocked event to `etl-failures` (SNS in the cloud, the local alert path on a laptop). */
   readonly publish: (event: RunBlockedEvent) => Promise<void>;
-  readonly compressor?: Compressor;
 }
 
 /** What the gate Task returns (`$.gate`). */
@@ -53,8 +55,20 @@ export interface BlockedResult {
   readonly claim_released: boolean;
 }
 
+/** What the roll-forward Task returns (`$.rolled_forward`): the run's promotion completed, or never begun. */
+export type RollForwardResult =
+  | (PromotionResult & { readonly status: 'PUBLISHED' })
+  | { readonly run_id: string; readonly status: 'NOT_BEGUN' };
+
+/** What the recovery Task returns (`$.recovery`): counts only, the state stays small. */
+export interface RecoverySummary {
+  readonly recovered: number;
+  readonly live: number;
+  readonly failed: number;
+}
+
 /** The result of a promotion Task. */
-export type PromotionStepResult = GateResult | BlockedResult | PromotionResult | GoldRefresh;
+export type PromotionStepResult = GateResult | BlockedResult | PromotionResult | GoldRefresh | RecoverySummary | RollForwardResult;
 
 /** Runs one promotion Task. */
 export async function runPromotionStep(input: unknown, deps: PromotionStepDeps): Promise<PromotionStepResult> {
@@ -86,22 +100,51 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       logger?.warn('run blocked by the promotion gate', { reasons: event.gate.reasons, claim_released: released });
       return { status: 'BLOCKED', reasons: event.gate.reasons, claim_released: released };
     }
-    case 'promote':
-      return promoteRun(runId, deps);
+    case 'promote': {
+      // A retry after the promotion completed finds its record: nothing is begun again.
+      const done = await publishedResult(store, layout, runId);
+      if (done !== undefined) return done;
+      // The intent first: from here on the run is PROMOTING, and whoever finds it completes it.
+      return commitPromotion(await beginPromotion(runId, deps), deps).then((partitions) => ({
+        run_id: runId,
+        status: 'COMMITTED' as const,
+        partitions,
+        ...(partitions[0] === undefined ? {} : { gold_from: partitions[0].partition }),
+      }));
+    }
     case 'refresh-gold': {
-      const from = event.promotion.gold_from;
-      if (from === undefined) return { months: [], committed: 0, passes: 0 };
-      const refreshed = await refreshGold(from, {
-        store,
-        layout,
-        catalog: deps.catalog,
-        runId,
-        executionArn: event.run.execution_arn,
-        now,
-        ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
-      });
-      logger?.info('gold rebuilt', { from, months: refreshed.months.length, committed: refreshed.committed, passes: refreshed.passes });
-      return refreshed;
+      const intent = await readPromotionIntent(store, layout, runId);
+      if (intent === undefined) {
+        // Completed already (a retry after the intent was deleted): the record must say so.
+        if ((await readRunRecord(store, layout, runId))?.status === 'PUBLISHED') return { months: [], committed: 0, passes: 0 };
+        throw new Error(`promotion: run ${runId} has no promotion to complete`);
+      }
+      const { gold } = await completePromotion(intent, deps);
+      logger?.info('gold rebuilt', { from: intent.gold_from, months: gold.months.length, committed: gold.committed, passes: gold.passes });
+      return gold;
+    }
+    case 'recover': {
+      const recovered: RecoveryResult = await recoverPromotions(deps, { exceptRunId: runId });
+      return { recovered: recovered.recovered.length, live: recovered.live.length, failed: recovered.failed.length };
+    }
+    case 'roll-forward': {
+      const intent = await readPromotionIntent(store, layout, runId);
+      if (intent === undefined) return (await publishedResult(store, layout, runId)) ?? { run_id: runId, status: 'NOT_BEGUN' };
+      const { promotion } = await completePromotion(intent, deps);
+      logger?.warn('promotion rolled forward after a failed step', { partitions: promotion.partitions.length });
+      return { ...promotion, status: 'PUBLISHED' };
     }
   }
+}
+
+/** What promotion returns for a run its record already says is PUBLISHED (a retried Task); `undefined` otherwise. */
+async function publishedResult(
+  store: PromotionStepDeps['store'],
+  layout: PromotionStepDeps['layout'],
+  runId: string,
+): Promise<(PromotionResult & { readonly status: 'PUBLISHED' }) | undefined> {
+  const record = await readRunRecord(store, layout, runId);
+  if (record?.status !== 'PUBLISHED') return undefined;
+  const partitions = record.partitions.map((p) => ({ ...p, action: 'append' as const, committed: false, conflicts: 0, late_condemned: 0 }));
+  return { run_id: runId, status: 'PUBLISHED', partitions, ...(partitions[0] === undefined ? {} : { gold_from: partitions[0].partition }) };
 }

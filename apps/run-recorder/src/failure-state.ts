@@ -38,7 +38,7 @@ const FailureInputSchema = z.object({
 }).loose();
 
 /** The sections of the state machine's other Tasks: only whether they are there matters here. */
-const MARKER_SECTIONS = ['plan', 'chunks', 'parts', 'gate', 'promotion', 'gold'] as const;
+const MARKER_SECTIONS = ['recovery', 'plan', 'chunks', 'parts', 'gate', 'promotion', 'gold'] as const;
 
 /** The failed run's state, with every section that was present and well-formed. */
 export interface FailureState {

@@ -163,7 +163,7 @@ describe('recordRunFailure', () => {
     const store = new MemoryObjectStore();
     const error = { Error: 'InvalidInputError', Cause: lambdaCause('InvalidInputError', 'enrichment: bronze/x.csv is empty') };
 
-    await recordRunFailure({ run: RUN, error }, { store, layout, now });
+    await recordRunFailure({ run: RUN, recovery: { recovered: 0, live: 0, failed: 0 }, error }, { store, layout, now });
 
     const record = await readRunRecord(store, layout, RUN_ID);
     expect(record).toMatchObject({ counts: {}, failed_state: 'PlanChunks', cause: 'enrichment: bronze/x.csv is empty' });

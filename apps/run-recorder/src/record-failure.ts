@@ -1,6 +1,7 @@
 import type { RunCounts } from '@ledgerlake/domain';
 import { isRetryable } from '@ledgerlake/domain';
 import {
+  readPromotionIntent,
   releaseFileClaim,
   RUN_RECORD_MAX_CAUSE_BYTES,
   writeRunRecordIfAbsent,
@@ -25,17 +26,21 @@ export interface RecordFailureDeps {
   readonly logger?: CoreLogger;
 }
 
-/** What the `RecordFailure` state gets back (stored at `$.run_recorder`). */
-export interface RecordFailureResult {
-  readonly status: 'FAILED';
-  readonly record: ObjectRef;
-}
+/**
+ * What the `RecordFailure` state gets back (stored at `$.run_recorder`): FAILED with the record, or
+ * PROMOTING when the run had begun its promotion — nothing is recorded failed and its claim is
+ * kept, since the promotion is rolled forward (docs/exactly-once.md).
+ */
+export type RecordFailureResult =
+  | { readonly status: 'FAILED'; readonly record: ObjectRef }
+  | { readonly status: 'PROMOTING'; readonly intent: ObjectRef };
 
 /**
  * The pipeline's Tasks in order, with the section each one fills. The state machine stops at the
  * first Task that fails, so the failed state is the one after the last whose section is there.
  */
 const PIPELINE_TASKS = [
+  ['RecoverPromotions', 'recovery'],
   ['PlanChunks', 'plan'],
   ['EnrichChunks', 'chunks'],
   ['CombineChunks', 'enrichment'],
@@ -143,6 +148,13 @@ export async function recordRunFailure(input: unknown, deps: RecordFailureDeps):
   const runId = state.run.run_id;
   if (state.malformedSections.length > 0) {
     logger?.warn('sections left out of the run record', { malformed_sections: state.malformedSections });
+  }
+
+  // A run that began committing is never FAILED with data published: it stays PROMOTING.
+  const intent = layout.control.promotionIntent(runId);
+  if ((await readPromotionIntent(store, layout, runId)) !== undefined) {
+    logger?.warn('run failed during its promotion: left PROMOTING for roll-forward', { intent: intent.key, error: state.error.Error });
+    return { status: 'PROMOTING', intent };
   }
 
   const now = deps.now?.() ?? new Date();

@@ -185,3 +185,24 @@ export {
   type RetryCandidate,
   type RetrySubmission,
 } from './retry-submission';
+export {
+  deletePromotionIntent,
+  type IntentMonth,
+  IntentMonthSchema,
+  listPromotionIntents,
+  LOCAL_LIVENESS,
+  localHolder,
+  type LivenessProbe,
+  type PromotionIntent,
+  PromotionIntentSchema,
+  readCheckedVersions,
+  readPromotionIntent,
+  writeCheckedVersions,
+  type RunHolder,
+  RunHolderSchema,
+  trackLocalExecution,
+  writePromotionIntent,
+} from './promotion-intent';
+export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
+export { discardSupersededOutput, type SupersededRun } from './superseded-run';
+export { lateCondemnedRef, listLateCondemned } from './late-condemned';

@@ -65,7 +65,12 @@ describe('processed-file ledger', () => {
     await claimFile(store, layout, request('20250301T100000Z'));
     expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { reason: 'TransientStorageError', at: T0 })).toBe(true);
     const outcome = await claimFile(store, layout, request('20250301T110000Z'));
-    expect(outcome).toEqual({ status: 'claimed', how: 'taken-over', previousRunIds: ['20250301T100000Z'] });
+    expect(outcome).toEqual({
+      status: 'claimed',
+      how: 'taken-over',
+      previousRunIds: ['20250301T100000Z'],
+      superseded: { run_id: '20250301T100000Z', claimed_at: T0.toISOString() },
+    });
     const entry = await readLedgerEntry(store, layout, SHA);
     expect(entry).toMatchObject({ run_id: '20250301T110000Z', status: 'claimed' });
     expect(entry?.previous).toEqual([
@@ -90,6 +95,42 @@ describe('processed-file ledger', () => {
       how: 'taken-over',
     });
     expect((await readLedgerEntry(store, layout, SHA))?.previous[0]).toMatchObject({ run_id: '20250301T100000Z', status: 'abandoned' });
+  });
+
+  it('takes over at once the claim of a holder known dead, and records why; a live holder keeps it', async () => {
+    const store = new MemoryObjectStore();
+    const holder = { execution_arn: 'arn:dead', host: 'laptop', pid: 4242 };
+    await claimFile(store, layout, request('20250301T100000Z', { holder }));
+    const alive = { isDead: async () => false };
+    const dead = { isDead: async (h: { pid?: number }) => h.pid === 4242 };
+
+    expect(await claimFile(store, layout, request('20250301T100100Z', { liveness: alive }))).toMatchObject({ status: 'duplicate' });
+    expect(await claimFile(store, layout, request('20250301T100100Z', { liveness: dead }))).toMatchObject({
+      status: 'claimed',
+      how: 'taken-over',
+      superseded: { run_id: '20250301T100000Z' },
+    });
+    expect((await readLedgerEntry(store, layout, SHA))?.previous[0]).toMatchObject({
+      run_id: '20250301T100000Z',
+      status: 'abandoned',
+      reason: 'its holder is gone',
+    });
+  });
+
+  it('never takes over the claim of a run whose promotion is pending, dead holder or expired', async () => {
+    const store = new MemoryObjectStore();
+    const holder = { execution_arn: 'arn:dead', host: 'laptop', pid: 4242 };
+    await claimFile(store, layout, request('20250301T100000Z', { holder }));
+    await store.put(layout.control.promotionIntent('20250301T100000Z'), '{}');
+    const dead = { isDead: async () => true };
+
+    for (const at of [T0, new Date(T0.getTime() + 48 * 3_600_000)]) {
+      expect(await claimFile(store, layout, request('20250303T100000Z', { liveness: dead, at }))).toEqual({
+        status: 'duplicate',
+        duplicateOf: '20250301T100000Z',
+        entryStatus: 'promoting',
+      });
+    }
   });
 
   it('lets only one of two concurrent re-drives take over a released claim', async () => {

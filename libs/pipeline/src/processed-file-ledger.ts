@@ -2,6 +2,7 @@ import { ObjectConflictError, SourceObjectSchema, type SourceObject } from '@led
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
+import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion-intent';
 
 /*
  * The processed-file ledger (PRODUCT.md §3.1): `ledger/processed-files/<content_sha256>.json`,
@@ -16,10 +17,13 @@ import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
  *   released  — set by the failure path (`releaseFileClaim`) when the claiming run failed.
  *
  * Re-drive rule: a claim blocks other runs while it is live. It stops blocking when
- *   - it is `released` (the run failed and said so), or
- *   - it is older than `claimTimeoutMinutes` (default 24 h, far beyond any run's duration: its
- *     run died without reaching the failure path), or
+ *   - it is `released` (the run failed, was blocked or interrupted, and said so), or
+ *   - its holder is known dead (on a laptop: the process that claimed it is gone), or
+ *   - it is older than `claimTimeoutMinutes` (its run died without reaching the failure path), or
  *   - the claiming run itself comes back (same run_id: a Step Functions retry or re-drive).
+ * Never while the claiming run has a pending promotion (`control/promotions/<run_id>.json`): some
+ * of its rows may be published, so the content is its own until the promotion is rolled forward —
+ * a re-run never condemns a file's own published rows as duplicates (docs/exactly-once.md).
  * Taking a claim over is a conditional replace (If-Match on the ETag read), so two re-drives
  * cannot both win; the earlier claims are kept in `previous` for the audit trail. A `processed`
  * entry never stops blocking.
@@ -41,6 +45,8 @@ export const LedgerEntrySchema = z.object({
   execution_arn: z.string().min(1).optional(),
   source: SourceObjectSchema,
   source_file_id: z.string().min(1).optional(),
+  /** Who holds the claim (how a dead holder is recognised). */
+  holder: RunHolderSchema.optional(),
   status: z.enum(['claimed', 'processed', 'released']),
   claimed_at: z.iso.datetime(),
   processed_at: z.iso.datetime().optional(),
@@ -62,6 +68,10 @@ export interface FileClaimRequest {
   readonly at: Date;
   /** A claim older than this is abandoned (default 1440 = 24 h). */
   readonly claimTimeoutMinutes?: number;
+  /** Who claims (recorded in the entry). */
+  readonly holder?: RunHolder;
+  /** Tells whether an earlier claim's holder is dead; default none is known dead. */
+  readonly liveness?: LivenessProbe;
 }
 
 /** The outcome of a claim: this run owns the content now, or another run has (or had) it. */
@@ -72,13 +82,15 @@ export type FileClaimOutcome =
       readonly how: 'new' | 'own' | 'taken-over';
       /** Runs whose claims of this content were released or abandoned (their quarantine output is not a re-send). */
       readonly previousRunIds: readonly string[];
+      /** With `taken-over`: the run whose claim this one took (its rejected rows are superseded). */
+      readonly superseded?: { readonly run_id: string; readonly claimed_at: string };
     }
   | {
       readonly status: 'duplicate';
       /** The run that holds the content. */
       readonly duplicateOf: string;
-      /** `processed`: it was published; `claimed`: a live claim (a run in progress, or a blocked run). */
-      readonly entryStatus: 'processed' | 'claimed';
+      /** `processed`: it was published; `claimed`: a live claim (a run in progress); `promoting`: its promotion is pending. */
+      readonly entryStatus: 'processed' | 'claimed' | 'promoting';
     };
 
 /** The claim timeout used when none is given: 24 hours. */
@@ -103,6 +115,7 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
     ...(request.executionArn === undefined ? {} : { execution_arn: request.executionArn }),
     source: request.source,
     ...(request.sourceFileId === undefined ? {} : { source_file_id: request.sourceFileId }),
+    ...(request.holder === undefined ? {} : { holder: request.holder }),
     status: 'claimed',
     claimed_at: now,
     previous,
@@ -117,15 +130,22 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
       }
       const entry = current.value;
       const previousRunIds = entry.previous.map((claim) => claim.run_id);
+      let abandonReason: string | undefined;
       if (entry.status === 'processed') {
         return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'processed' };
       }
       if (entry.run_id === request.runId && entry.status === 'claimed') {
         return { status: 'claimed', how: 'own', previousRunIds };
       }
-      const abandoned = entry.status === 'claimed' && request.at.getTime() - Date.parse(entry.claimed_at) > timeoutMs;
-      if (entry.status === 'claimed' && !abandoned) {
-        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
+      if (entry.status === 'claimed') {
+        // A run whose promotion began owns the content until that promotion is completed.
+        if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
+          return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' };
+        }
+        const expired = request.at.getTime() - Date.parse(entry.claimed_at) > timeoutMs;
+        const dead = !expired && entry.holder !== undefined && (await request.liveness?.isDead(entry.holder)) === true;
+        if (!expired && !dead) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
+        abandonReason = dead ? 'its holder is gone' : `no word from it for ${request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES} minutes`;
       }
       // Released, or abandoned: take it over, keeping the earlier claim for the record.
       const ended: LedgerEntry['previous'][number] = {
@@ -134,12 +154,14 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
         status: entry.status === 'released' ? 'released' : 'abandoned',
         ended_at: entry.released_at ?? now,
         ...(entry.release_reason === undefined ? {} : { reason: entry.release_reason }),
+        ...(abandonReason === undefined ? {} : { reason: abandonReason }),
       };
       const previous = [...entry.previous, ended];
       await store.putIfMatch(ref, jsonBody(fresh(previous)), current.etag, JSON_PUT_OPTIONS);
       return {
         status: 'claimed',
         how: 'taken-over',
+        ...(entry.run_id === request.runId ? {} : { superseded: { run_id: entry.run_id, claimed_at: entry.claimed_at } }),
         previousRunIds: [...new Set(previous.map((claim) => claim.run_id))].filter((id) => id !== request.runId),
       };
     } catch (error) {

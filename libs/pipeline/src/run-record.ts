@@ -82,6 +82,11 @@ export const PublishedRunRecordSchema = RunRecordBaseSchema.extend({
   partitions: z.array(
     z.object({ partition: YearMonthSchema, version: z.number().int().positive(), rows: z.number().int().nonnegative() }),
   ),
+  /**
+   * Rows condemned `DUPLICATE_FAILURE` at the commit because another run published their keys
+   * first (already counted in `counts.condemned_rows`, no longer in `valid_rows`).
+   */
+  late_condemned_rows: z.number().int().positive().optional(),
 });
 /** The record of a published run. */
 export type PublishedRunRecord = z.infer<typeof PublishedRunRecordSchema>;

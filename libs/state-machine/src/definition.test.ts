@@ -107,12 +107,14 @@ describe('row-pipeline definition', () => {
     expect(retried.filter((name) => [...notRetryable, 'States.ALL', 'States.TaskFailed'].includes(name))).toEqual([]);
   });
 
-  it('catches every error of every top-level Task and Map into $.error and the failure path', () => {
+  it('catches every error of every top-level Task and Map into $.error and the failure path; a begun promotion rolls forward first', () => {
     const top = Object.entries(rawDefinition().States).filter(
-      ([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && name !== 'RecordFailure',
+      ([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && !['RecordFailure', 'RollForward'].includes(name),
     );
+    const promoting = new Set(['Promote', 'RefreshGold']);
 
     expect(top.map(([name]) => name)).toEqual([
+      'RecoverPromotions',
       'PlanChunks',
       'EnrichChunks',
       'CombineChunks',
@@ -125,9 +127,21 @@ describe('row-pipeline definition', () => {
       'RefreshGold',
       'RecordBlocked',
     ]);
-    for (const [, state] of top) {
-      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' }]);
+    for (const [name, state] of top) {
+      const next = promoting.has(name) ? 'RollForward' : 'RecordFailure';
+      expect(state.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: next }]);
     }
+    // The roll-forward keeps the original error: its own goes elsewhere, and the run is still recorded.
+    expect(rawDefinition().States['RollForward']?.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.roll_forward_error', Next: 'RecordFailure' },
+    ]);
+    expect(rawDefinition().States['IsRolledForward']).toEqual(
+      expect.objectContaining({
+        Type: 'Choice',
+        Choices: [{ Variable: '$.rolled_forward.status', StringEquals: 'PUBLISHED', Next: 'RunPublished' }],
+        Default: 'RecordFailure',
+      }),
+    );
   });
 
   it('runs the chunks and the parts in Maps whose Tasks retry but leave catching to their Map', () => {
@@ -153,6 +167,8 @@ describe('row-pipeline definition', () => {
     const resultPaths = Object.fromEntries(tasks(rawDefinition()).map(([name, state]) => [name, state['ResultPath']]));
 
     expect(resultPaths).toEqual({
+      RecoverPromotions: '$.recovery',
+      RollForward: '$.rolled_forward',
       PlanChunks: '$.plan',
       EnrichChunk: undefined,
       CombineChunks: '$.enrichment',
@@ -179,8 +195,10 @@ describe('row-pipeline definition', () => {
     expect(parameters).toEqual({
       EvaluateGate: { action: 'evaluate-gate', 'run.$': '$.run' },
       Promote: { action: 'promote', 'run.$': '$.run' },
-      RefreshGold: { action: 'refresh-gold', 'run.$': '$.run', 'promotion.$': '$.promotion' },
+      RefreshGold: { action: 'refresh-gold', 'run.$': '$.run' },
       RecordBlocked: { action: 'record-blocked', 'run.$': '$.run', 'gate.$': '$.gate' },
+      RecoverPromotions: { action: 'recover', 'run.$': '$.run' },
+      RollForward: { action: 'roll-forward', 'run.$': '$.run' },
     });
   });
 
@@ -226,6 +244,8 @@ describe('loadDefinition', () => {
 describe('taskFunctions', () => {
   it('maps every Task state of the row pipeline to its function', () => {
     expect(taskFunctions(loadDefinition(PARAMS))).toEqual({
+      RecoverPromotions: 'ledgerlake-dev-promotion',
+      RollForward: 'ledgerlake-dev-promotion',
       PlanChunks: 'ledgerlake-dev-enrichment',
       EnrichChunk: 'ledgerlake-dev-enrichment',
       CombineChunks: 'ledgerlake-dev-enrichment',
@@ -267,7 +287,7 @@ describe('taskFunctions', () => {
   });
 
   it('rejects a definition whose placeholders are not filled', () => {
-    expect(() => taskFunctions(rawDefinition())).toThrow('Task PlanChunks has Resource');
+    expect(() => taskFunctions(rawDefinition())).toThrow('Task RecoverPromotions has Resource');
   });
 
   it('rejects a state name used twice', () => {

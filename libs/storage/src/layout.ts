@@ -90,6 +90,8 @@ export interface RejectedRowsLayout {
   runPrefix(ingestDate: string, runId: string): PrefixRef;
   /** One Parquet part of them (`part-NNNNN.parquet`). */
   runPart(ingestDate: string, runId: string, part: number): ObjectRef;
+  /** Another Parquet object of them, named `part-<name>.parquet` (readers take every `part-*.parquet`), e.g. the rows promotion condemns late. */
+  runObject(ingestDate: string, runId: string, name: string): ObjectRef;
 }
 
 /** The Gold tables. */
@@ -156,6 +158,10 @@ export interface ControlLayout {
   condemnedDecision(decisionId: string): ObjectRef;
   /** The decision taken on one condemned row of a run (`control/condemned/rows/run_id=<run_id>/<row_hash>.json`). */
   condemnedRowDecision(runId: string, rowHash: string): ObjectRef;
+  /** Every promotion begun and not yet complete. */
+  promotionsPrefix(): PrefixRef;
+  /** The intent of a run's promotion, written before its first commit, deleted once complete (`control/promotions/<run_id>.json`). */
+  promotionIntent(runId: string): ObjectRef;
 }
 
 /** The tables published through `current/` and `_LATEST.json`, by their SQL names (PRODUCT.md §11). */
@@ -348,6 +354,10 @@ function rejectedRows(bucket: string, tableRoot: string): RejectedRowsLayout {
     datePrefix: (ingestDate) => ({ bucket, prefix: date(ingestDate) }),
     runPrefix: (ingestDate, runId) => ({ bucket, prefix: run(ingestDate, runId) }),
     runPart: (ingestDate, runId, part) => ({ bucket, key: `${run(ingestDate, runId)}${partFile(part)}` }),
+    runObject: (ingestDate, runId, name) => {
+      if (!/^part-[A-Za-z0-9._-]+\.parquet$/.test(name)) invalid('rejected rows object name', name, 'part-<name>.parquet');
+      return { bucket, key: `${run(ingestDate, runId)}${name}` };
+    },
   };
 }
 
@@ -459,6 +469,8 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         bucket: artifacts,
         key: `control/condemned/rows/run_id=${checkRunId(runId)}/${checkRowHash(rowHash)}.json`,
       }),
+      promotionsPrefix: () => ({ bucket: artifacts, prefix: 'control/promotions/' }),
+      promotionIntent: (runId) => ({ bucket: artifacts, key: `control/promotions/${checkRunId(runId)}.json` }),
     },
   };
 }

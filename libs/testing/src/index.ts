@@ -7,3 +7,14 @@ export { DEFAULT_BAD_ROW_MIX, generateTransactionsCsv, seededRandom, type BadRow
 export { openParquetScratch, type ParquetScratch } from './parquet-scratch';
 export { lakeBucketsEnv } from './lake-buckets-env';
 export { startFakeSlack, type FakeSlack, type FakeSlackRequest, type FakeSlackResponse } from './fake-slack';
+export {
+  crashAtKey,
+  crashAtMutation,
+  diskFull,
+  FaultInjectingStore,
+  type FaultDecision,
+  type FaultRule,
+  SimulatedCrash,
+  type StoreCall,
+  type StoreOperation,
+} from './fault-injecting-store';

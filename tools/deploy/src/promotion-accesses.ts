@@ -44,6 +44,12 @@ export interface PromotionTasks {
   repromote(state: RunState): Promise<void>;
   /** EvaluateGate (must say BLOCKED), then RecordBlocked. */
   block(state: RunState): Promise<void>;
+  /** EvaluateGate and Promote only: the run is left PROMOTING (its intent written, its months committed). */
+  beginOnly(state: RunState): Promise<void>;
+  /** RollForward: completes the run's promotion from its intent (or finds it complete, or never begun). */
+  rollForward(state: RunState): Promise<string>;
+  /** RecoverPromotions at the start of `state`'s run: completes every pending promotion (all holders dead here). */
+  recover(state: RunState): Promise<number>;
   /** The catalog the promotions registered in. */
   readonly catalog: MemoryPartitionCatalog;
   /** The blocked-run events published to `etl-failures`. */
@@ -63,6 +69,8 @@ export function promotionTasks(
     layout,
     catalog,
     thresholds: RECORDING_GATE,
+    // In the cloud a dead holder is one whose execution has ended: here every pending one is.
+    liveness: { isDead: () => Promise.resolve(true) },
     now: () => new Date(Date.parse(state.run.started_at) + 60_000),
     publish: (event) => {
       published.push(event);
@@ -85,7 +93,7 @@ export function promotionTasks(
     async promote(state) {
       await gate(state, 'PROMOTE');
       const promotion = (await task(state, { action: 'promote' })) as { partitions: { partition: string }[]; gold_from?: string };
-      const gold = (await task(state, { action: 'refresh-gold', promotion })) as { months: string[] };
+      const gold = (await task(state, { action: 'refresh-gold' })) as { months: string[] };
       if (gold.months.length === 0) throw new Error(`deploy: promoting run ${state.run.run_id} rebuilt no Gold month`);
       return promotion.partitions.map((partition) => partition.partition);
     },
@@ -94,6 +102,16 @@ export function promotionTasks(
       if (again.partitions.some((partition) => partition.committed)) {
         throw new Error(`deploy: promoting run ${state.run.run_id} again committed a new version`);
       }
+    },
+    async beginOnly(state) {
+      await gate(state, 'PROMOTE');
+      await task(state, { action: 'promote' });
+    },
+    async rollForward(state) {
+      return ((await task(state, { action: 'roll-forward' })) as { status: string }).status;
+    },
+    async recover(state) {
+      return ((await task(state, { action: 'recover' })) as { recovered: number }).recovered;
     },
     async block(state) {
       const verdict = await gate(state, 'BLOCKED');

@@ -10,7 +10,7 @@ import { CircuitBreakerOpenError, DATASET, formatRunId, InvalidInputError, runBl
 import { enrichFile } from '@ledgerlake/enrichment';
 import { preventLoops } from '@ledgerlake/loop-prevention';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '@ledgerlake/partition-writer';
-import type { PartitionWriterResult, RunState } from '@ledgerlake/pipeline';
+import { lateCondemnedRef, type PartitionWriterResult, type RunState } from '@ledgerlake/pipeline';
 import { recordRunFailure } from '@ledgerlake/run-recorder';
 import { createLakeLayout, type LakeLayout, MemoryObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { DEFAULT_VALIDATION_SETTINGS, validateRun, type ValidationSettings } from '@ledgerlake/validation';
@@ -37,8 +37,18 @@ const SECOND_FILE = [
   '3,ACC002,-25.50,XXX,2024-02-12T09:00:00Z',
 ].join('\n');
 
-/** A file with half its rows quarantined (bad currency): the promotion gate blocks its run. */
-const BLOCKED_FILE = [HEADER, '8,ACC005,40.00,EUR,2024-03-01T09:00:00Z', '9,ACC005,12.00,XXX,2024-03-01T10:00:00Z'].join('\n');
+/** Two files sharing transaction 10, for runs checked at the same time. */
+const OVERLAP_EARLY = [HEADER, '10,ACC006,5.00,EUR,2024-04-02T09:00:00Z', '11,ACC006,6.00,EUR,2024-04-03T09:00:00Z'].join('\n');
+const OVERLAP_LATE = [HEADER, '10,ACC006,5.00,EUR,2024-04-02T09:00:00Z', '12,ACC007,7.00,EUR,2024-04-04T09:00:00Z'].join('\n');
+
+/** A file with half its rows quarantined and one condemned (bad currency): the promotion gate blocks its run. */
+const BLOCKED_FILE = [
+  HEADER,
+  '8,ACC005,40.00,EUR,2024-03-01T09:00:00Z',
+  '9,ACC005,12.00,XXX,2024-03-01T10:00:00Z',
+  '13,ACC005,14.00,XXX,2024-03-01T11:00:00Z',
+  '8,ACC005,40.00,EUR,2024-03-01T09:00:00Z',
+].join('\n');
 
 /** A third file with a bad row, validated with thresholds that trip the circuit breaker. */
 const THIRD_FILE = [HEADER, '5,ACC003,10.00,EUR,2024-03-01T09:00:00Z', '6,ACC003,abc,EUR,2024-03-02T09:00:00Z'].join('\n');
@@ -155,6 +165,46 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   await land(blocked, BLOCKED_FILE);
   await runAll(blocked);
   await promotion.block(blocked);
+  // The same content again: the released claim is taken over and the blocked run's rejected rows
+  // (Quarantine, Condemned, quarantine-history entries) are superseded.
+  const blockedAgain = { ...runState(layout, 'blocked.csv', new Date('2024-03-02T13:00:00Z'), 'reblocked') };
+  blockedAgain.run = { ...blockedAgain.run, source: blocked.run.source };
+  await runUpToValidation(blockedAgain, DEFAULT_VALIDATION_SETTINGS);
+
+  // Two files sharing a transaction, both checked before either commits: the later commit
+  // condemns its copy (its month's objects rewritten without it, the row in its Condemned folder).
+  // The later one stops after Promote (PROMOTING): a run of the same content meanwhile is refused
+  // on its pending promotion; RollForward completes it; RecoverPromotions then finds none left,
+  // and a run that never began promoting rolls forward to NOT_BEGUN.
+  const early = runState(layout, 'early.csv', new Date('2024-03-06T10:00:00Z'), 'early');
+  const late = runState(layout, 'late.csv', new Date('2024-03-06T10:00:00Z'), 'late');
+  await land(early, OVERLAP_EARLY);
+  await land(late, OVERLAP_LATE);
+  await runAll(early);
+  await runAll(late);
+  await promotion.promote(early);
+  // An earlier commit attempt's late rows, left by a lost compare-and-swap: removed after the commit.
+  await lake.put(lateCondemnedRef(layout, '2024-03-06', late.run.run_id, { year: 2024, month: 4 }, '000000000000'), 'stale');
+  await promotion.beginOnly(late);
+  const lateAgain = { ...runState(layout, 'late.csv', new Date('2024-03-06T11:00:00Z'), 'lateagain') };
+  lateAgain.run = { ...lateAgain.run, source: late.run.source };
+  const lateAgainEnriched = { ...lateAgain, enrichment: await as('enrichment', () => enrichFile(lateAgain, { store, layout })) };
+  const refused = await as('loop-prevention', () => preventLoops(lateAgainEnriched, { store, layout, now: () => new Date(lateAgain.run.started_at) }));
+  if (refused.status !== 'DUPLICATE_FILE') throw new Error('deploy: a run of content whose promotion is pending was not refused');
+  // Content claimed by a run still in progress (no promotion begun): refused too.
+  const inProgress = runState(layout, 'fourth.csv', new Date('2024-03-06T12:00:00Z'), 'inprogress');
+  inProgress.run = { ...inProgress.run, source: { ...lateAgain.run.source, key: lateAgain.run.source.key.replace('late.csv', 'busy.csv') } };
+  await lake.put({ bucket: inProgress.run.source.bucket, key: inProgress.run.source.key }, `${HEADER}\n14,ACC008,1.00,EUR,2024-04-05T09:00:00Z\n`);
+  await runUpToValidation(inProgress, DEFAULT_VALIDATION_SETTINGS);
+  const busy = runState(layout, 'busy.csv', new Date('2024-03-06T12:30:00Z'), 'busy');
+  busy.run = { ...busy.run, source: inProgress.run.source };
+  const busyEnriched = { ...busy, enrichment: await as('enrichment', () => enrichFile(busy, { store, layout })) };
+  if ((await as('loop-prevention', () => preventLoops(busyEnriched, { store, layout, now: () => new Date(busy.run.started_at) }))).status !== 'DUPLICATE_FILE') {
+    throw new Error('deploy: a run of content claimed by a live run was not refused');
+  }
+  if ((await promotion.rollForward(late)) !== 'PUBLISHED') throw new Error('deploy: the pending promotion was not rolled forward');
+  await promotion.recover(lateAgain);
+  if ((await promotion.rollForward(lateAgain)) !== 'NOT_BEGUN') throw new Error('deploy: a run never promoted rolled forward');
 
   // A Bronze object that is not there (must be a clean "does not exist", not an access error).
   const missing = runState(layout, 'missing.csv', new Date('2024-03-03T10:00:00Z'), 'missing');

@@ -46,6 +46,7 @@ const CANNED: Record<string, (event: Record<string, unknown>) => unknown> = {
   'validation:check-breaker': () => SECTIONS.validation,
   'partition-writer:finish': () => SECTIONS.partition_writer,
   'run-recorder:-': () => ({ recorded: true }),
+  'promotion:recover': () => ({ recovered: 0, live: 0, failed: 0 }),
   'promotion:evaluate-gate': () => ({ decision: 'PROMOTE', reasons: [] }),
   'promotion:promote': () => ({ status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' }),
   'promotion:refresh-gold': () => ({ months: ['2024-01'], committed: 2, passes: 1 }),
@@ -77,6 +78,11 @@ function fakeHandlers(calls: Calls, overrides: Partial<Record<string, LocalHandl
 
 const TOP_LEVEL = new Set(Object.keys(definition.States));
 
+/** A function failing with an error no retry can fix. */
+const rejecting: LocalHandler = async () => {
+  throw new MissingColumnsError('s3://bronze/x.csv', ['amount'], ['id', 'account_id']);
+};
+
 describe('row pipeline, run locally with fake functions', () => {
   it('reaches the success state with every section in the output', async () => {
     const calls: Calls = [];
@@ -93,6 +99,7 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.status === 'SUCCEEDED' && result.output).toEqual({
       run: expect.objectContaining({ ...INPUT, run_id: RUN_ID, execution_name: RUN_ID }),
+      recovery: CANNED['promotion:recover']?.({}),
       ...SECTIONS,
       gate: CANNED['promotion:evaluate-gate']?.({}),
       promotion: CANNED['promotion:promote']?.({}),
@@ -101,6 +108,7 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(entered.filter((name) => TOP_LEVEL.has(name))).toEqual([
       'CaptureRunContext',
       'BuildRunContext',
+      'RecoverPromotions',
       'PlanChunks',
       'EnrichChunks',
       'CombineChunks',
@@ -120,6 +128,7 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(sequence.filter((fn) => fn === 'validation:validate-part')).toHaveLength(2);
     expect(sequence.filter((fn) => fn === 'partition-writer:write-part')).toHaveLength(2);
     expect(sequence.filter((fn) => !fn.endsWith('-chunk') && !fn.endsWith('-part'))).toEqual([
+      'promotion:recover',
       'enrichment:plan',
       'enrichment:combine',
       'loop-prevention:-',
@@ -153,17 +162,54 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(calls.find((call) => call.fn === 'enrichment:combine')?.event['chunks']).toEqual(SECTIONS.chunks);
   });
 
-  it('hands Gold the earliest month promotion touched', async () => {
+  it('completes the promotion from its intent: RefreshGold gets the run only', async () => {
     const calls: Calls = [];
 
     await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const gold = calls.find((call) => call.fn === 'promotion:refresh-gold');
-    expect(gold?.event).toEqual({
-      action: 'refresh-gold',
-      run: expect.objectContaining({ run_id: RUN_ID }),
-      promotion: CANNED['promotion:promote']?.({}),
+    expect(Object.keys(gold?.event ?? {}).sort()).toEqual(['action', 'run']);
+    expect(calls.some((call) => call.fn === 'promotion:roll-forward')).toBe(false);
+  });
+
+  it.each(['promotion:promote', 'promotion:refresh-gold'])(
+    'rolls a begun promotion forward when %s fails, and ends published',
+    async (failing) => {
+      const calls: Calls = [];
+      const rolled = { run_id: RUN_ID, status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }] };
+      const exited: string[] = [];
+
+      const result = await runLocally({
+        definition,
+        handlers: fakeHandlers(calls, { [failing]: rejecting, 'promotion:roll-forward': async () => rolled }),
+        input: INPUT,
+        executionName: RUN_ID,
+        onStateExited: (state) => exited.push(state.name),
+      });
+
+      expect(result.status).toBe('SUCCEEDED');
+      expect(result.status === 'SUCCEEDED' && (result.output as Record<string, unknown>)['rolled_forward']).toEqual(rolled);
+      expect(exited.slice(-3)).toEqual(['RollForward', 'IsRolledForward', 'RunPublished']);
+      expect(calls.some((call) => call.fn === 'run-recorder:-')).toBe(false);
+    },
+  );
+
+  it('records the original error when the promotion never began (roll-forward finds no intent)', async () => {
+    const calls: Calls = [];
+
+    const result = await runLocally({
+      definition,
+      handlers: fakeHandlers(calls, {
+        'promotion:promote': rejecting,
+        'promotion:roll-forward': async () => ({ run_id: RUN_ID, status: 'NOT_BEGUN' }),
+      }),
+      input: INPUT,
+      executionName: RUN_ID,
     });
+
+    expect(result).toMatchObject({ status: 'FAILED', error: 'MissingColumnsError', failedState: 'Promote' });
+    const recorder = calls.find((call) => call.fn === 'run-recorder:-');
+    expect((recorder?.event['error'] as { Error: string }).Error).toBe('MissingColumnsError');
   });
 
   it('takes the blocked path when the gate blocks: never promotes, records and succeeds as RunBlocked', async () => {
@@ -208,7 +254,7 @@ describe('row pipeline, run locally with fake functions', () => {
     await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const validate = calls.find((call) => call.fn === 'loop-prevention:-');
-    expect(Object.keys(validate?.event ?? {}).sort()).toEqual(['chunks', 'enrichment', 'plan', 'run']);
+    expect(Object.keys(validate?.event ?? {}).sort()).toEqual(['chunks', 'enrichment', 'plan', 'recovery', 'run']);
     expect(validate?.context).toMatchObject({
       functionName: 'ledgerlake-test-loop-prevention',
       invokedFunctionArn: 'arn:aws:lambda:eu-west-1:123456789012:function:ledgerlake-test-loop-prevention',
@@ -292,8 +338,8 @@ describe('row pipeline, run locally with fake functions', () => {
       executionName: RUN_ID,
     });
 
-    expect(calls.map((call) => call.fn)).toEqual(['enrichment:plan', 'run-recorder:-']);
-    const recorded = calls[1]?.event['error'] as { Error: string; Cause: string };
+    expect(calls.map((call) => call.fn)).toEqual(['promotion:recover', 'enrichment:plan', 'run-recorder:-']);
+    const recorded = calls[2]?.event['error'] as { Error: string; Cause: string };
     expect(recorded.Error).toBe('MissingColumnsError');
     expect(JSON.parse(recorded.Cause)).toMatchObject({ errorType: 'MissingColumnsError', errorMessage: thrown.message });
     expect(result).toEqual({

@@ -1,8 +1,8 @@
 import { DECIMAL_PRECISION, DECIMAL_SCALE, RAW_FIELD_NAMES } from '@ledgerlake/domain';
-import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
+import type { ParquetColumnSpec } from './parquet-schema';
 
 /**
- * The Parquet columns of the tables this function writes (PRODUCT.md §4). Partition columns
+ * The Parquet columns of the tables the partition writer writes (and promotion rewrites) (PRODUCT.md §4). Partition columns
  * (`year`, `month`, `schema_v`; `ingest_date`) live in the key, hive style, not in the files.
  *
  * Encodings are chosen by measurement on realistic rows: delta for ids, line numbers, times and
