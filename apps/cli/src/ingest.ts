@@ -8,7 +8,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
 import type { LocalAlerts } from './local-alerts';
-import { createRunHandlers, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
+import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
 import { MapWorkerPool } from './map-workers';
 
 /** How a file's run ended (PRODUCT.md §11). */
@@ -81,7 +81,7 @@ export interface RunRequest {
 
 /** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
 export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
-  const source = await landInBronze(lake, file, options.now());
+  const source = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
   return runBronzeObject(lake, source, file.path, options);
 }
 
@@ -155,7 +155,7 @@ export async function runBronzeObject(
     const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
     await options.alerts?.executionEnded(execution, sink);
   }
-  await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
+  await lakeFor(COMMAND_STORE, lake, options.wiring).store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
 
   const base = { file, run_id: runId, source, duration_ms };
   if (result.status === 'FAILED') {

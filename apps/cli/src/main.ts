@@ -92,9 +92,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatIngestSummary } = await loadSummary();
     const inputs = await readInputFiles(files, io.cwd);
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: IngestOutcome[] = [];
     for (const input of inputs) {
@@ -130,7 +130,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
+    const watchWiring = await wiring();
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: watchWiring });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     io.signal?.addEventListener('abort', onSignal);
@@ -140,7 +141,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     try {
       const outcomes = await watchBronze(lake, {
-        run: { definition: localDefinition(), now, wiring: await wiring(), alerts },
+        run: { definition: localDefinition(), now, wiring: watchWiring, alerts },
         intervalMs: options.interval * 1000,
         ...(options.daily === undefined ? {} : { daily: options.daily }),
         once: options.once === true,
@@ -260,12 +261,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
 
   /** What a runbook command runs a retry or backfill with: the same as `ingest`. */
-  const runOptions = async (lake: import('./local-lake').LocalLake) => ({
-    definition: (await loadLake()).localDefinition(),
-    now,
-    wiring: await wiring(),
-    alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr }),
-  });
+  const runOptions = async (lake: import('./local-lake').LocalLake) => {
+    const runWiring = await wiring();
+    return {
+      definition: (await loadLake()).localDefinition(),
+      now,
+      wiring: runWiring,
+      alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring }),
+    };
+  };
   const openFor = async (options: CommonOptions) => {
     verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
