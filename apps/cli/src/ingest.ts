@@ -31,7 +31,35 @@ export interface IngestOutcome {
   readonly partitions?: readonly { readonly partition: string; readonly version: number; readonly rows: number }[];
   /** FAILED: the error that ended the run and the state it was raised in. */
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
+  /**
+   * What went wrong around the run besides its own error, each `what` with a one-sentence `message`:
+   * the failure could not be recorded (run-recorder failed too), the run's log could not be
+   * written, the failure alert could not be delivered. The status is still the run's own; any fault
+   * makes the command exit 1.
+   */
+  readonly faults?: readonly { readonly what: RunFaultKind; readonly message: string }[];
   readonly duration_ms: number;
+}
+
+/** A file that never became a run: landing it in Bronze failed (no run id, no source). */
+export interface NotLandedOutcome extends Omit<IngestOutcome, 'run_id' | 'source' | 'status' | 'error'> {
+  readonly run_id: null;
+  readonly source: null;
+  readonly status: 'FAILED';
+  readonly error: { readonly name: string; readonly message: string; readonly state: null };
+}
+
+/** What `ingest` reports per file. */
+export type FileOutcome = IngestOutcome | NotLandedOutcome;
+
+/** What a fault around a run hit: the failure record (run-recorder), the run's log, the failure alert; or landing the file. */
+export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'landing';
+
+/** Something that went wrong around a run (not the run's own error): one sentence, and the error behind it. */
+export interface RunFault {
+  readonly what: RunFaultKind;
+  readonly message: string;
+  readonly error: unknown;
 }
 
 /** A file read from disk, ready to land. */
@@ -64,6 +92,8 @@ export interface IngestOptions {
   readonly wiring?: LocalWiring;
   /** Where a failed execution is reported, as EventBridge reports it in the cloud; default nowhere. */
   readonly alerts?: LocalAlerts;
+  /** Told of each fault around the run as it happens (the command prints the sentence on stderr). */
+  readonly onFault?: (fault: RunFault) => void;
   /**
    * The run request beyond the source (what the cloud starter puts in the execution input): the run
    * id (default a fresh ingest run id), `mode` (default `ingest`), `backfill_month`, `approval_id`.
@@ -79,9 +109,29 @@ export interface RunRequest {
   readonly approval_id?: string;
 }
 
-/** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
-export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
-  const source = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
+/**
+ * Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`).
+ * A file that cannot land (a full disk, a read-only lake) is a `NotLandedOutcome`, not a throw.
+ */
+export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<FileOutcome> {
+  const t0 = performance.now();
+  let source: ObjectRef;
+  try {
+    source = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
+  } catch (error) {
+    const { name, message } = asError(error);
+    const sentence = `Cannot land ${file.path} in Bronze: ${message}`;
+    options.onFault?.({ what: 'landing', message: sentence, error });
+    return {
+      file: file.path,
+      run_id: null,
+      source: null,
+      status: 'FAILED',
+      ...countsOf(undefined),
+      error: { name, message: sentence, state: null },
+      duration_ms: Math.round(performance.now() - t0),
+    };
+  }
   return runBronzeObject(lake, source, file.path, options);
 }
 
@@ -104,6 +154,11 @@ export async function runBronzeObject(
     lines.push(line);
   };
   let lastState: RunState | undefined;
+  const faults: { what: RunFaultKind; message: string }[] = [];
+  const fault = (what: RunFaultKind, message: string, error: unknown): void => {
+    faults.push({ what, message });
+    options.onFault?.({ what, message, error });
+  };
   const workerCount = mapWorkerCount(options.wiring);
   let pool: MapWorkerPool | undefined;
   const workers = () => {
@@ -143,6 +198,11 @@ export async function runBronzeObject(
       onStateExited: (event) => {
         const parsed = RunStateSchema.safeParse(event.output);
         if (parsed.success) lastState = parsed.data;
+        const recorderError = RecordFailureErrorSchema.safeParse(event.output);
+        if (event.name === 'RecordFailure' && recorderError.success) {
+          const { Error: name, Cause: cause } = recorderError.data.record_failure_error;
+          fault('failure-record', `The failure of run ${runId} (${file}) could not be recorded: run-recorder failed with ${name}: ${causeMessage(cause)}`, recorderError.data);
+        }
       },
     });
   } finally {
@@ -150,14 +210,26 @@ export async function runBronzeObject(
     await pool?.close();
   }
   const duration_ms = Math.round(performance.now() - t0);
+  // From here on the run has ended: whatever fails is reported with the run's outcome, never instead of it.
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;
     const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
-    await options.alerts?.executionEnded(execution, sink);
+    try {
+      await options.alerts?.executionEnded(execution, sink);
+    } catch (thrown) {
+      const { name, message } = asError(thrown);
+      fault('alert', `The failure alert of run ${runId} (${file}) could not be delivered: ${name}: ${message}`, thrown);
+    }
   }
-  await lakeFor(COMMAND_STORE, lake, options.wiring).store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
+  const logs = lake.layout.artifacts.logs(runId);
+  try {
+    await lakeFor(COMMAND_STORE, lake, options.wiring).store.put(logs, lines.map((line) => `${line}\n`).join(''));
+  } catch (thrown) {
+    const { name, message } = asError(thrown);
+    fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
+  }
 
-  const base = { file, run_id: runId, source, duration_ms };
+  const base = { file, run_id: runId, source, duration_ms, ...(faults.length === 0 ? {} : { faults }) };
   if (result.status === 'FAILED') {
     return {
       ...base,
@@ -189,9 +261,14 @@ const EndedRunSchema = z.object({
     .optional(),
 });
 
-/** The exit code of a whole `ingest`: any failure 1, else any blocked 3, else 0. */
-export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {
-  if (outcomes.some((outcome) => outcome.status === 'FAILED')) return EXIT.failed;
+/** What `RecordFailure` leaves in the state when run-recorder itself failed (its Catch's ResultPath). */
+const RecordFailureErrorSchema = z.object({
+  record_failure_error: z.object({ Error: z.string(), Cause: z.string().default('') }),
+});
+
+/** The exit code of a whole `ingest`: any failure or fault 1, else any blocked 3, else 0. */
+export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | 'faults'>[]): number {
+  if (outcomes.some((outcome) => outcome.status === 'FAILED' || (outcome.faults ?? []).length > 0)) return EXIT.failed;
   if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
   return EXIT.ok;
 }
@@ -242,6 +319,10 @@ function causeMessage(cause: string): string {
     // not JSON: the cause is the message
   }
   return cause;
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 /** A short random run id suffix (`[a-z0-9]{6}`): two runs of the same second get different ids. */

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli-error';
-import type { IngestOutcome } from './ingest';
+import type { FileOutcome, RunFault } from './ingest';
 import type { LocalWiring } from './local-lake';
 import { type DailyTime, parseDailyTime } from './schedule';
 
@@ -59,6 +59,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const now = io.now ?? (() => new Date());
   let exitCode: number = EXIT.ok;
   let verbose = false;
+  let json = false;
 
   const program = new Command('ledgerlake')
     .description('LedgerLake on this machine: ingest transaction files into a local lake folder and inspect the runs.')
@@ -67,7 +68,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run `ledgerlake --help` for usage)')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .hook('preAction', (_program, action) => {
+      const options = action.opts<CommonOptions>();
+      verbose = options.verbose === true;
+      json = options.json === true;
+    });
+
+  /** A fault around a run (its log not written, …): one sentence on stderr; its stack only with --verbose. */
+  const reportFault = ({ message, error }: RunFault): void => {
+    io.stderr.write(`ledgerlake: ${message}${/[.!?]$/.test(message) ? '' : '.'}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  };
 
   /** The runs' wiring: the functions' settings from the environment (as in the cloud), then the test's. */
   const wiring = async (): Promise<LocalWiring> => (await loadSettings()).wiringFromEnv(io.env, io.wiring);
@@ -85,7 +97,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
@@ -96,17 +107,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
-    const outcomes: IngestOutcome[] = [];
+    const outcomes: FileOutcome[] = [];
     for (const input of inputs) {
       const progress = live ? startProgress(io.stderr, input.path) : undefined;
       try {
         outcomes.push(
-          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: runWiring, alerts }),
+          await ingestFile(lake, input, {
+            definition,
+            now,
+            onState: (name) => progress?.state(name),
+            wiring: runWiring,
+            alerts,
+            onFault: (fault) => {
+              progress?.stop();
+              reportFault(fault);
+            },
+          }),
         );
       } finally {
         progress?.stop();
       }
-      if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as IngestOutcome));
+      if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome));
     }
     if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
     exitCode = ingestExitCode(outcomes);
@@ -124,7 +145,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--once', 'run every Bronze object not yet processed, then exit (exit code as for ingest)')
       .option('--json', 'print one JSON object per run (one line each) on stdout'),
   ).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { formatRunLine } = await loadSummary();
@@ -141,7 +161,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     try {
       const outcomes = await watchBronze(lake, {
-        run: { definition: localDefinition(), now, wiring: watchWiring, alerts },
+        run: { definition: localDefinition(), now, wiring: watchWiring, alerts, onFault: reportFault },
         intervalMs: options.interval * 1000,
         ...(options.daily === undefined ? {} : { daily: options.daily }),
         once: options.once === true,
@@ -163,7 +183,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { listRuns } = await loadRuns();
     const { formatRunsTable } = await loadSummary();
@@ -178,7 +197,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (runId: string, options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatRunDetail, showRun } = await loadRunDetail();
     const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd)), runId);
@@ -194,7 +212,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--function <name>', 'only lines of this function, e.g. validation')
       .option('--json', 'print the records as one JSON array on stdout'),
   ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatLogRecord, runLogs } = await loadLogs();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
@@ -217,7 +234,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--partition <YYYY-MM>', 'the Silver month', parseMonth)
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (options: CommonOptions & { run: string; partition: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatPromoteOutcome, promotePartition } = await loadPromote();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
@@ -235,7 +251,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
       .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
   ).action(async (sql: string, options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { queryLake } = await loadQuery();
     const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
@@ -252,7 +267,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--to <YYYY-MM>', 'last month (inclusive)', parseMonth)
       .option('--json', 'print one JSON array of {acct, balance, month, currency} on stdout; balance is an exact string or null'),
   ).action(async (options: CommonOptions & { from: string; to: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
     const { formatSqlJson } = await loadSqlOutput();
@@ -268,10 +282,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       now,
       wiring: runWiring,
       alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring }),
+      onFault: reportFault,
     };
   };
   const openFor = async (options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     return openLake(lakeDir(options.lake, io.env, io.cwd));
   };
@@ -429,7 +443,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode, readInputFiles } = await loadIngest();
     const inputs = await readInputFiles(files, io.cwd);
     const lake = await openFor(options);
@@ -448,12 +461,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // Help and version are not errors; everything else commander throws is wrong usage.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
+    // With --json the error is JSON on stdout too (`{"error": {name, message}}`): stdout never stays empty.
+    const printJson = (name: string, message: string): void => {
+      if (json) io.stdout.write(`${JSON.stringify({ error: { name, message } }, null, 2)}\n`);
+    };
     if (error instanceof CliError) {
       io.stderr.write(`ledgerlake: ${error.message}\n`);
+      printJson(error.name, error.message);
       return error.exitCode;
     }
     const unexpected = error instanceof Error ? error : new Error(String(error));
     io.stderr.write(`ledgerlake: ${unexpected.name}: ${unexpected.message}\n`);
+    printJson(unexpected.name, unexpected.message);
     io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
     return EXIT.failed;
   }

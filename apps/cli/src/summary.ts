@@ -1,5 +1,5 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
-import type { IngestOutcome } from './ingest';
+import type { FileOutcome, IngestOutcome } from './ingest';
 import type { RunSummary } from './runs';
 
 /** One line per run (`watch`): status, Bronze key, run id, duration and the gist. */
@@ -19,7 +19,11 @@ export function formatRunLine(outcome: IngestOutcome): string {
 }
 
 /** The readable summary of one ingested file (a few lines, ending in a newline). */
-export function formatIngestSummary(outcome: IngestOutcome): string {
+export function formatIngestSummary(outcome: FileOutcome): string {
+  if (outcome.run_id === null) {
+    const { error } = outcome;
+    return `${outcome.status.padEnd(9)} ${outcome.file}  (not landed in Bronze, ${seconds(outcome.duration_ms)})\n  ${error.name}: ${error.message}\n`;
+  }
   const { counts } = outcome;
   const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
   const lines = [head];
@@ -46,7 +50,7 @@ export function formatIngestSummary(outcome: IngestOutcome): string {
       break;
     }
   }
-  lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
+  if (!(outcome.faults ?? []).some((fault) => fault.what === 'log')) lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
   return `${lines.join('\n')}\n`;
 }
 
