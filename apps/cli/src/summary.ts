@@ -71,7 +71,9 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
         ? `blocked: ${run.reasons.join('; ')}`
         : run.duplicate_of !== undefined
           ? `duplicate of ${run.duplicate_of}`
-          : run.source_files.join(', '),
+          : run.interrupted !== undefined
+            ? `interrupted by ${run.interrupted.signal} in ${run.interrupted.state}`
+            : run.source_files.join(', '),
   ]);
   const header = ['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
