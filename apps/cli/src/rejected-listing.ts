@@ -1,5 +1,6 @@
 import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
 import {
+  isStoppedRun,
   readCondemnedRowDecision,
   readRejectedRows,
   readRetryClaim,
@@ -112,7 +113,7 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
       let status: QuarantineStatus = 'OPEN';
       if (claim !== undefined) {
         const record = await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
-        if (record?.status === 'FAILED') status = 'OPEN';
+        if (isStoppedRun(record)) status = 'OPEN';
         else if (record?.status === 'PUBLISHED' && !(await rejectedBy(claim.retry_run_id)).has(claim.new_row_hash)) status = 'RESOLVED';
         else status = 'RETRIED';
       }
