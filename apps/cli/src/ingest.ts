@@ -238,6 +238,8 @@ export async function runBronzeObject(
       error: { name: result.error, message: causeMessage(result.cause), state: result.failedState ?? null },
     };
   }
+  // Nothing here gives the runner a signal: an aborted execution cannot come back.
+  if (result.status === 'ABORTED') throw new Error(`cli: run ${runId} was aborted in ${result.state} without a signal`);
   const state = RunStateSchema.parse(result.output);
   if (state.loop_prevention?.status === 'DUPLICATE_FILE') {
     return {

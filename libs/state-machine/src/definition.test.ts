@@ -10,7 +10,7 @@ import {
   TransientStorageError,
 } from '@ledgerlake/domain';
 import aslValidator from 'asl-validator';
-import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, rawDefinition, taskFunctions } from './definition';
+import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, PROMOTION_STATES, rawDefinition, taskFunctions } from './definition';
 
 const PARAMS = { region: 'eu-west-1', accountId: '123456789012', stage: 'dev' };
 const LAMBDA_ERRORS = [
@@ -192,6 +192,16 @@ describe('row-pipeline definition', () => {
         Default: 'RecordBlocked',
       }),
     );
+  });
+
+  it('names as promotion states every state from the gate passing the run to its end', () => {
+    const { States } = rawDefinition();
+    const path: string[] = [];
+    for (let name = 'Promote'; States[name]?.Type !== 'Succeed'; name = String(States[name]?.Next)) path.push(name);
+
+    expect(path).toEqual(['Promote', 'RefreshGold']);
+    expect([...PROMOTION_STATES]).toEqual(path);
+    expect(path.every((name) => String(States[name]?.Resource).endsWith('-promotion'))).toBe(true);
   });
 
   it('fails the run with the original error name and cause', () => {

@@ -52,6 +52,14 @@ export interface AslDefinition extends AslStates {
   readonly TimeoutSeconds?: number;
 }
 
+/**
+ * The states that promote a run (apps/promotion's `promote` and `refresh-gold`): from the moment an
+ * execution enters one, the run's promotion is a transaction under way, which a later run (or a
+ * recovery) rolls forward from what it finds in the lake. A run stopped in one of them must be left
+ * as it is: no failure or interruption record, its file claim kept, its work area untouched.
+ */
+export const PROMOTION_STATES: ReadonlySet<string> = new Set(['Promote', 'RefreshGold']);
+
 /** Values for the definition's placeholders. */
 export interface DefinitionParams {
   /** `#{AWS::Region}`, e.g. `eu-west-1`. */

@@ -8,6 +8,7 @@ export {
   type DefinitionParams,
   fillPlaceholders,
   loadDefinition,
+  PROMOTION_STATES,
   rawDefinition,
   taskFunctions,
 } from './definition';
