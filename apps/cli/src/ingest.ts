@@ -2,17 +2,24 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
-import { type RunState, RunStateSchema } from '@ledgerlake/pipeline';
+import { InterruptSignalSchema, type InterruptSignal, type RunState, RunStateSchema } from '@ledgerlake/pipeline';
 import { type AslDefinition, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
+import { settleInterruptedRun } from './interrupted-run';
+import { exitCodeOf } from './interrupts';
 import type { LocalAlerts } from './local-alerts';
 import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
 import { MapWorkerPool } from './map-workers';
+import { FencedWriteError, WriteFence } from './write-fence';
 
-/** How a file's run ended (PRODUCT.md §11). */
-export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED';
+/**
+ * How a file's run ended (PRODUCT.md §11); INTERRUPTED: a signal stopped it (settled: nothing
+ * published, claim released, work area removed); PROMOTING: a signal stopped it during its
+ * promotion, which the next run or a recovery completes.
+ */
+export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING';
 
 /** What `ingest --json` prints per file. */
 export interface IngestOutcome {
@@ -38,6 +45,8 @@ export interface IngestOutcome {
    * makes the command exit 1.
    */
   readonly faults?: readonly { readonly what: RunFaultKind; readonly message: string }[];
+  /** INTERRUPTED, PROMOTING: the signal, the top-level state the run was in, and what was done about it. */
+  readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string; readonly message: string };
   readonly duration_ms: number;
 }
 
@@ -52,8 +61,11 @@ export interface NotLandedOutcome extends Omit<IngestOutcome, 'run_id' | 'source
 /** What `ingest` reports per file. */
 export type FileOutcome = IngestOutcome | NotLandedOutcome;
 
-/** What a fault around a run hit: the failure record (run-recorder), the run's log, the failure alert; or landing the file. */
-export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'landing';
+/**
+ * What a fault around a run hit: the failure record (run-recorder), the run's log, the failure
+ * alert, the clean-up after an interrupt; or landing the file.
+ */
+export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'clean-up' | 'landing';
 
 /** Something that went wrong around a run (not the run's own error): one sentence, and the error behind it. */
 export interface RunFault {
@@ -94,6 +106,11 @@ export interface IngestOptions {
   readonly alerts?: LocalAlerts;
   /** Told of each fault around the run as it happens (the command prints the sentence on stderr). */
   readonly onFault?: (fault: RunFault) => void;
+  /**
+   * Stops the run (SIGINT, SIGTERM; its `reason` names the signal): the execution is aborted, the
+   * Map workers stopped, the functions' writes fenced, then the run is settled (`interrupted-run.ts`).
+   */
+  readonly interrupt?: AbortSignal;
   /**
    * The run request beyond the source (what the cloud starter puts in the execution input): the run
    * id (default a fresh ingest run id), `mode` (default `ingest`), `backfill_month`, `approval_id`.
@@ -162,6 +179,7 @@ export async function runBronzeObject(
   const workerCount = mapWorkerCount(options.wiring);
   let pool: MapWorkerPool | undefined;
   const workers = () => {
+    if (options.interrupt?.aborted === true) throw new FencedWriteError(`cli: run ${runId} was interrupted: no Map workers start`);
     pool ??= new MapWorkerPool(
       {
         root: lake.root,
@@ -171,13 +189,18 @@ export async function runBronzeObject(
     );
     return pool;
   };
+  // The functions write through the fence: once the run is interrupted they can write nothing more.
+  const fence = new WriteFence();
+  const runLake: LocalLake = { ...lake, store: fence.wrap(lake.store) };
+  const stopWorkers = (): void => void pool?.close();
+  options.interrupt?.addEventListener('abort', stopWorkers, { once: true });
   const t0 = performance.now();
   let result: Awaited<ReturnType<typeof runLocally>>;
   try {
     result = await runLocally({
       definition: options.definition,
       handlers: createRunHandlers(
-        lake,
+        runLake,
         options.definition,
         sink,
         {
@@ -194,10 +217,12 @@ export async function runBronzeObject(
       ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
       input,
       executionName: runId,
+      ...(options.interrupt === undefined ? {} : { signal: options.interrupt }),
       onStateEntered: (event) => options.onState?.(event.name),
       onStateExited: (event) => {
+        // The run's own states only: a Map iteration's state holds one part's sections, not the run's.
         const parsed = RunStateSchema.safeParse(event.output);
-        if (parsed.success) lastState = parsed.data;
+        if (parsed.success && options.definition.States[event.name] !== undefined) lastState = parsed.data;
         const recorderError = RecordFailureErrorSchema.safeParse(event.output);
         if (event.name === 'RecordFailure' && recorderError.success) {
           const { Error: name, Cause: cause } = recorderError.data.record_failure_error;
@@ -206,11 +231,37 @@ export async function runBronzeObject(
       },
     });
   } finally {
+    options.interrupt?.removeEventListener('abort', stopWorkers);
     // Worker threads would keep the command alive: stop them whatever happened to the run.
     await pool?.close();
   }
   const duration_ms = Math.round(performance.now() - t0);
+  const commandLake = lakeFor(COMMAND_STORE, lake, options.wiring);
+  const logs = lake.layout.artifacts.logs(runId);
+  const writeLog = async (): Promise<void> => {
+    try {
+      await commandLake.store.put(logs, lines.map((line) => `${line}\n`).join(''));
+    } catch (thrown) {
+      const { name, message } = asError(thrown);
+      fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
+    }
+  };
+  const base = () => ({ file, run_id: runId, source, duration_ms, ...(faults.length === 0 ? {} : { faults: [...faults] }) });
+
   // From here on the run has ended: whatever fails is reported with the run's outcome, never instead of it.
+  if (result.status === 'ABORTED') {
+    const parsed = InterruptSignalSchema.safeParse(options.interrupt?.reason);
+    const signal = parsed.success ? parsed.data : 'SIGINT';
+    await fence.close(`run ${runId} was interrupted by ${signal}`);
+    const settled = await settleInterruptedRun(
+      commandLake,
+      { runId, file, executionArn: result.executionArn, input, startDate, signal, state: result.state, lastState, at: options.now() },
+      (message, error) => fault('clean-up', message, error),
+    );
+    lines.push(settled.logLine);
+    await writeLog();
+    return { ...base(), status: settled.status, ...countsOf(lastState), interrupted: settled.interrupted };
+  }
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;
     const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
@@ -221,38 +272,29 @@ export async function runBronzeObject(
       fault('alert', `The failure alert of run ${runId} (${file}) could not be delivered: ${name}: ${message}`, thrown);
     }
   }
-  const logs = lake.layout.artifacts.logs(runId);
-  try {
-    await lakeFor(COMMAND_STORE, lake, options.wiring).store.put(logs, lines.map((line) => `${line}\n`).join(''));
-  } catch (thrown) {
-    const { name, message } = asError(thrown);
-    fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
-  }
+  await writeLog();
 
-  const base = { file, run_id: runId, source, duration_ms, ...(faults.length === 0 ? {} : { faults }) };
   if (result.status === 'FAILED') {
     return {
-      ...base,
+      ...base(),
       status: 'FAILED',
       ...countsOf(lastState),
       error: { name: result.error, message: causeMessage(result.cause), state: result.failedState ?? null },
     };
   }
-  // Nothing here gives the runner a signal: an aborted execution cannot come back.
-  if (result.status === 'ABORTED') throw new Error(`cli: run ${runId} was aborted in ${result.state} without a signal`);
   const state = RunStateSchema.parse(result.output);
   if (state.loop_prevention?.status === 'DUPLICATE_FILE') {
     return {
-      ...base,
+      ...base(),
       status: 'SKIPPED',
       ...countsOf(state),
       ...(state.loop_prevention.duplicate_of === undefined ? {} : { duplicate_of: state.loop_prevention.duplicate_of }),
     };
   }
   const ended = EndedRunSchema.parse(result.output);
-  if (ended.gate.decision === 'BLOCKED') return { ...base, status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
+  if (ended.gate.decision === 'BLOCKED') return { ...base(), status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
   const partitions = (ended.promotion?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
-  return { ...base, status: 'PUBLISHED', ...countsOf(state), partitions };
+  return { ...base(), status: 'PUBLISHED', ...countsOf(state), partitions };
 }
 
 /** What the promotion states add to a run that got past the row pipeline. */
@@ -268,8 +310,10 @@ const RecordFailureErrorSchema = z.object({
   record_failure_error: z.object({ Error: z.string(), Cause: z.string().default('') }),
 });
 
-/** The exit code of a whole `ingest`: any failure or fault 1, else any blocked 3, else 0. */
-export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | 'faults'>[]): number {
+/** The exit code of a whole `ingest`: interrupted 130 (SIGINT) or 143 (SIGTERM), else any failure or fault 1, else any blocked 3, else 0. */
+export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | 'faults' | 'interrupted'>[]): number {
+  const signal = outcomes.find((outcome) => outcome.interrupted !== undefined)?.interrupted?.signal;
+  if (signal !== undefined) return exitCodeOf(signal);
   if (outcomes.some((outcome) => outcome.status === 'FAILED' || (outcome.faults ?? []).length > 0)) return EXIT.failed;
   if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
   return EXIT.ok;

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli-error';
 import type { FileOutcome, RunFault } from './ingest';
+import type { SignalSource } from './interrupts';
 import type { LocalWiring } from './local-lake';
 import { type DailyTime, parseDailyTime } from './schedule';
 
@@ -24,6 +25,7 @@ const loadSettings = () => import('./local-settings');
 const loadRunbook = () => import('./runbook');
 const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
+const loadInterrupts = () => import('./interrupts');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -43,6 +45,8 @@ export interface CliIo {
   readonly wiring?: LocalWiring;
   /** Stops `watch` (tests); without it, SIGINT and SIGTERM do. */
   readonly signal?: AbortSignal;
+  /** Where `ingest` gets SIGINT and SIGTERM from, and how it exits at once on a second one; default `process`. */
+  readonly process?: SignalSource;
 }
 
 interface CommonOptions {
@@ -53,7 +57,8 @@ interface CommonOptions {
 
 /**
  * The `ledgerlake` command: `argv` are the user's arguments (no `node` or script path). Resolves to
- * the exit code (PRODUCT.md §11): 0 published or skipped, 1 failed, 2 wrong usage, 3 blocked.
+ * the exit code (PRODUCT.md §11): 0 published or skipped, 1 failed, 2 wrong usage, 3 blocked,
+ * 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
@@ -108,29 +113,45 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: FileOutcome[] = [];
-    for (const input of inputs) {
-      const progress = live ? startProgress(io.stderr, input.path) : undefined;
-      try {
-        outcomes.push(
-          await ingestFile(lake, input, {
-            definition,
-            now,
-            onState: (name) => progress?.state(name),
-            wiring: runWiring,
-            alerts,
-            onFault: (fault) => {
-              progress?.stop();
-              reportFault(fault);
-            },
-          }),
-        );
-      } finally {
-        progress?.stop();
+    let progress: ReturnType<typeof startProgress> | undefined;
+    // The first SIGINT/SIGTERM stops the run in progress (settled, then the command ends); a second one exits at once.
+    const interrupts = (await loadInterrupts()).listenForInterrupts(io.process ?? process, (signal) => {
+      progress?.stop();
+      io.stderr.write(`ledgerlake: ${signal}: stopping the run and cleaning up (a second signal exits at once, without cleaning up).\n`);
+    });
+    try {
+      for (const [index, input] of inputs.entries()) {
+        if (interrupts.signal.aborted) {
+          const rest = inputs.slice(index).map((file) => file.path);
+          io.stderr.write(`ledgerlake: Interrupted: ${rest.length} file(s) not ingested: ${rest.join(', ')}.\n`);
+          break;
+        }
+        progress = live ? startProgress(io.stderr, input.path) : undefined;
+        try {
+          outcomes.push(
+            await ingestFile(lake, input, {
+              definition,
+              now,
+              onState: (name) => progress?.state(name),
+              wiring: runWiring,
+              alerts,
+              onFault: (fault) => {
+                progress?.stop();
+                reportFault(fault);
+              },
+              interrupt: interrupts.signal,
+            }),
+          );
+        } finally {
+          progress?.stop();
+        }
+        if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome));
       }
-      if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome));
+      if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      exitCode = ingestExitCode(outcomes);
+    } finally {
+      interrupts.dispose();
     }
-    if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-    exitCode = ingestExitCode(outcomes);
   });
 
   withCommon(
@@ -503,10 +524,15 @@ function parseInterval(value: string): number {
   return seconds;
 }
 
-/** Runs the command on this process's arguments and streams, and sets the process exit code. */
+/**
+ * Runs the command on this process's arguments and streams, and sets the process exit code. A
+ * command stopped by a signal (130, 143) ends the process once its output is out: a function of
+ * the interrupted run may still be computing in this thread (it can write nothing more).
+ */
 export function runFromProcess(): void {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
+    if (code === EXIT.sigint || code === EXIT.sigterm) process.stdout.write('', () => process.exit(code));
   });
 }

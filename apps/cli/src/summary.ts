@@ -15,6 +15,9 @@ export function formatRunLine(outcome: IngestOutcome): string {
       return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
     case 'FAILED':
       return `${head}  ${outcome.error?.name ?? 'Error'}${outcome.error?.state ? ` in ${outcome.error.state}` : ''}: ${outcome.error?.message ?? ''}\n`;
+    case 'INTERRUPTED':
+    case 'PROMOTING':
+      return `${head}  ${outcome.interrupted?.message ?? ''}\n`;
   }
 }
 
@@ -49,6 +52,10 @@ export function formatIngestSummary(outcome: FileOutcome): string {
       lines.push(`  ${error?.name ?? 'Error'}${error?.state ? ` in ${error.state}` : ''}: ${error?.message ?? ''}`);
       break;
     }
+    case 'INTERRUPTED':
+    case 'PROMOTING':
+      lines.push(`  ${outcome.interrupted?.message ?? ''}`);
+      break;
   }
   if (!(outcome.faults ?? []).some((fault) => fault.what === 'log')) lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
   return `${lines.join('\n')}\n`;
