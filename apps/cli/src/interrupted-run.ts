@@ -106,6 +106,7 @@ export async function settleInterruptedRun(
   }
 
   let removed = 0;
+  let removedAll = true;
   const work = lake.layout.artifacts.workPrefix(runId);
   try {
     const keys: string[] = [];
@@ -115,16 +116,19 @@ export async function settleInterruptedRun(
       removed += 1;
     }
   } catch (error) {
+    removedAll = false;
     problem(`its work area ${work.bucket}/${work.prefix} could not be removed`, error);
   }
 
   const claim = claimReleased ? "the file's claim was released, " : '';
+  const objects = `${removed} ${removed === 1 ? 'object' : 'objects'}`;
+  const workArea = removedAll ? `its work area was removed (${objects})` : `its work area was only partly removed (${objects})`;
   return {
     status: 'INTERRUPTED',
     interrupted: {
       signal,
       state,
-      message: `Stopped by ${signal} in ${state}: nothing was published; ${claim}its work area was removed (${removed} ${removed === 1 ? 'object' : 'objects'}); ingest the file again to run it.`,
+      message: `Stopped by ${signal} in ${state}: nothing was published; ${claim}${workArea}; ingest the file again to run it.`,
     },
     logLine: logLine('run interrupted', { claim_released: claimReleased, work_objects_removed: removed }),
   };

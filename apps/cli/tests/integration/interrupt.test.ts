@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { EventEmitter, once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { StorageError } from '@ledgerlake/domain';
 import { LedgerEntrySchema, readRunRecord, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { generateTransactionsCsv } from '@ledgerlake/testing';
@@ -137,6 +138,35 @@ describe('ingest interrupted by a signal (in-process)', () => {
     expect((await readRunRecord(lake.store, lake.layout, runId))?.status).not.toBe('INTERRUPTED');
     expect((await ledgerEntries(dirs.lake))[0]?.['status']).not.toBe('released');
     expect(await workObjects(dirs.lake, runId)).not.toEqual([]);
+  });
+
+  it('reports a clean-up that fails as a fault, one sentence, and still exits 130', async () => {
+    const file = await sixRows();
+    const proc = fakeProcess();
+    const noDeletes = (store: ObjectStore): ObjectStore =>
+      new Proxy(store, {
+        get(target, property) {
+          if (property === 'delete') return () => Promise.reject(new StorageError('fs-store: delete failed (EROFS): read-only file system'));
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      });
+    const wiring = {
+      retryIntervalMs: 0,
+      storeFor: (fn: string, store: ObjectStore) =>
+        fn === 'partition-writer' ? onFirstWrite(store, () => true, () => proc.emit('SIGINT')) : fn === 'ledgerlake' ? noDeletes(store) : store,
+    };
+
+    const result = await runCli(['ingest', file, '--json', '--lake', dirs.lake], dirs.work, { wiring, process: proc });
+
+    expect(result.code).toBe(130);
+    const [outcome] = JSON.parse(result.stdout) as (Outcome & { faults: { what: string; message: string }[] })[];
+    expect(outcome?.interrupted?.message).toContain("the file's claim was released, its work area was only partly removed (0 objects)");
+    expect(outcome?.faults).toEqual([
+      { what: 'clean-up', message: expect.stringMatching(/^Run \S+ \(.+six\.csv\) was interrupted, but its work area artifacts\/runs\/\S+\/work\/ could not be removed: StorageError: .*EROFS/) },
+    ]);
+    expect(result.stderr).toMatch(/^ledgerlake: Run \S+ \(.+\) was interrupted, but its work area .* could not be removed: .*\.$/m);
+    expect(await ledgerEntries(dirs.lake)).toMatchObject([{ status: 'released' }]);
   });
 
   it('a second signal while the run stops exits at once with its code', async () => {
