@@ -2,20 +2,32 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
-import { readPromotionIntent, readRunRecord, type RunState, RunStateSchema, trackLocalExecution } from '@ledgerlake/pipeline';
+import {
+  InterruptSignalSchema,
+  type InterruptSignal,
+  readPromotionIntent,
+  readRunRecord,
+  type RunState,
+  RunStateSchema,
+  trackLocalExecution,
+} from '@ledgerlake/pipeline';
 import { type AslDefinition, localExecutionArn, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
+import { settleInterruptedRun } from './interrupted-run';
+import { exitCodeOf } from './interrupts';
 import type { LocalAlerts } from './local-alerts';
-import { createRunHandlers, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
+import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
 import { MapWorkerPool } from './map-workers';
+import { FencedWriteError, WriteFence } from './write-fence';
 
 /**
- * How a file's run ended (PRODUCT.md §11). PROMOTING: it failed after its promotion began; the
- * promotion is completed by the next run or `ledgerlake recover` (docs/exactly-once.md).
+ * How a file's run ended (PRODUCT.md §11); INTERRUPTED: a signal stopped it (settled: nothing
+ * published, claim released, work area removed); PROMOTING: it was stopped (a signal, a fault)
+ * after its promotion began; the next run or `ledgerlake recover` completes it (docs/exactly-once.md).
  */
-export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'PROMOTING';
+export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING';
 
 /** What `ingest --json` prints per file. */
 export interface IngestOutcome {
@@ -34,7 +46,40 @@ export interface IngestOutcome {
   readonly partitions?: readonly { readonly partition: string; readonly version: number; readonly rows: number }[];
   /** FAILED: the error that ended the run and the state it was raised in. */
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
+  /**
+   * What went wrong around the run besides its own error, each `what` with a one-sentence `message`:
+   * the failure could not be recorded (run-recorder failed too), the run's log could not be
+   * written, the failure alert could not be delivered. The status is still the run's own; any fault
+   * makes the command exit 1.
+   */
+  readonly faults?: readonly { readonly what: RunFaultKind; readonly message: string }[];
+  /** INTERRUPTED, PROMOTING: the signal, the top-level state the run was in, and what was done about it. */
+  readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string; readonly message: string };
   readonly duration_ms: number;
+}
+
+/** A file that never became a run: landing it in Bronze failed (no run id, no source). */
+export interface NotLandedOutcome extends Omit<IngestOutcome, 'run_id' | 'source' | 'status' | 'error'> {
+  readonly run_id: null;
+  readonly source: null;
+  readonly status: 'FAILED';
+  readonly error: { readonly name: string; readonly message: string; readonly state: null };
+}
+
+/** What `ingest` reports per file. */
+export type FileOutcome = IngestOutcome | NotLandedOutcome;
+
+/**
+ * What a fault around a run hit: the failure record (run-recorder), the run's log, the failure
+ * alert, the clean-up after an interrupt; or landing the file.
+ */
+export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'clean-up' | 'landing';
+
+/** Something that went wrong around a run (not the run's own error): one sentence, and the error behind it. */
+export interface RunFault {
+  readonly what: RunFaultKind;
+  readonly message: string;
+  readonly error: unknown;
 }
 
 /** A file read from disk, ready to land. */
@@ -67,6 +112,13 @@ export interface IngestOptions {
   readonly wiring?: LocalWiring;
   /** Where a failed execution is reported, as EventBridge reports it in the cloud; default nowhere. */
   readonly alerts?: LocalAlerts;
+  /** Told of each fault around the run as it happens (the command prints the sentence on stderr). */
+  readonly onFault?: (fault: RunFault) => void;
+  /**
+   * Stops the run (SIGINT, SIGTERM; its `reason` names the signal): the execution is aborted, the
+   * Map workers stopped, the functions' writes fenced, then the run is settled (`interrupted-run.ts`).
+   */
+  readonly interrupt?: AbortSignal;
   /**
    * The run request beyond the source (what the cloud starter puts in the execution input): the run
    * id (default a fresh ingest run id), `mode` (default `ingest`), `backfill_month`, `approval_id`.
@@ -82,9 +134,29 @@ export interface RunRequest {
   readonly approval_id?: string;
 }
 
-/** Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`). */
-export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<IngestOutcome> {
-  const source = await landInBronze(lake, file, options.now());
+/**
+ * Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`).
+ * A file that cannot land (a full disk, a read-only lake) is a `NotLandedOutcome`, not a throw.
+ */
+export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<FileOutcome> {
+  const t0 = performance.now();
+  let source: ObjectRef;
+  try {
+    source = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
+  } catch (error) {
+    const { name, message } = asError(error);
+    const sentence = `Cannot land ${file.path} in Bronze: ${message}`;
+    options.onFault?.({ what: 'landing', message: sentence, error });
+    return {
+      file: file.path,
+      run_id: null,
+      source: null,
+      status: 'FAILED',
+      ...countsOf(undefined),
+      error: { name, message: sentence, state: null },
+      duration_ms: Math.round(performance.now() - t0),
+    };
+  }
   return runBronzeObject(lake, source, file.path, options);
 }
 
@@ -107,9 +179,15 @@ export async function runBronzeObject(
     lines.push(line);
   };
   let lastState: RunState | undefined;
+  const faults: { what: RunFaultKind; message: string }[] = [];
+  const fault = (what: RunFaultKind, message: string, error: unknown): void => {
+    faults.push({ what, message });
+    options.onFault?.({ what, message, error });
+  };
   const workerCount = mapWorkerCount(options.wiring);
   let pool: MapWorkerPool | undefined;
   const workers = () => {
+    if (options.interrupt?.aborted === true) throw new FencedWriteError(`cli: run ${runId} was interrupted: no Map workers start`);
     pool ??= new MapWorkerPool(
       {
         root: lake.root,
@@ -119,6 +197,11 @@ export async function runBronzeObject(
     );
     return pool;
   };
+  // The functions write through the fence: once the run is interrupted they can write nothing more.
+  const fence = new WriteFence();
+  const runLake: LocalLake = { ...lake, store: fence.wrap(lake.store) };
+  const stopWorkers = (): void => void pool?.close();
+  options.interrupt?.addEventListener('abort', stopWorkers, { once: true });
   const t0 = performance.now();
   let result: Awaited<ReturnType<typeof runLocally>>;
   // While it runs, its claims and promotion are a live holder's; once it ends, any later run may complete them.
@@ -127,7 +210,7 @@ export async function runBronzeObject(
     result = await runLocally({
       definition: options.definition,
       handlers: createRunHandlers(
-        lake,
+        runLake,
         options.definition,
         sink,
         {
@@ -144,30 +227,68 @@ export async function runBronzeObject(
       ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
       input,
       executionName: runId,
+      ...(options.interrupt === undefined ? {} : { signal: options.interrupt }),
       onStateEntered: (event) => options.onState?.(event.name),
       onStateExited: (event) => {
+        // The run's own states only: a Map iteration's state holds one part's sections, not the run's.
         const parsed = RunStateSchema.safeParse(event.output);
-        if (parsed.success) lastState = parsed.data;
+        if (parsed.success && options.definition.States[event.name] !== undefined) lastState = parsed.data;
+        const recorderError = RecordFailureErrorSchema.safeParse(event.output);
+        if (event.name === 'RecordFailure' && recorderError.success) {
+          const { Error: name, Cause: cause } = recorderError.data.record_failure_error;
+          fault('failure-record', `The failure of run ${runId} (${file}) could not be recorded: run-recorder failed with ${name}: ${causeMessage(cause)}`, recorderError.data);
+        }
       },
     });
   } finally {
     untrack();
+    options.interrupt?.removeEventListener('abort', stopWorkers);
     // Worker threads would keep the command alive: stop them whatever happened to the run.
     await pool?.close();
   }
   const duration_ms = Math.round(performance.now() - t0);
+  const commandLake = lakeFor(COMMAND_STORE, lake, options.wiring);
+  const logs = lake.layout.artifacts.logs(runId);
+  const writeLog = async (): Promise<void> => {
+    try {
+      await commandLake.store.put(logs, lines.map((line) => `${line}\n`).join(''));
+    } catch (thrown) {
+      const { name, message } = asError(thrown);
+      fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
+    }
+  };
+  const base = () => ({ file, run_id: runId, source, duration_ms, ...(faults.length === 0 ? {} : { faults: [...faults] }) });
+
+  // From here on the run has ended: whatever fails is reported with the run's outcome, never instead of it.
+  if (result.status === 'ABORTED') {
+    const parsed = InterruptSignalSchema.safeParse(options.interrupt?.reason);
+    const signal = parsed.success ? parsed.data : 'SIGINT';
+    await fence.close(`run ${runId} was interrupted by ${signal}`);
+    const settled = await settleInterruptedRun(
+      commandLake,
+      { runId, file, executionArn: result.executionArn, input, startDate, signal, state: result.state, lastState, at: options.now() },
+      (message, error) => fault('clean-up', message, error),
+    );
+    lines.push(settled.logLine);
+    await writeLog();
+    return { ...base(), status: settled.status, ...countsOf(lastState), interrupted: settled.interrupted };
+  }
   if (result.status === 'FAILED') {
     const { executionArn, error, cause } = result;
     const execution = { executionArn, name: runId, status: 'FAILED', input, error, cause, startDate, stopDate: options.now() } as const;
-    await options.alerts?.executionEnded(execution, sink);
+    try {
+      await options.alerts?.executionEnded(execution, sink);
+    } catch (thrown) {
+      const { name, message } = asError(thrown);
+      fault('alert', `The failure alert of run ${runId} (${file}) could not be delivered: ${name}: ${message}`, thrown);
+    }
   }
-  await lake.store.put(lake.layout.artifacts.logs(runId), lines.map((line) => `${line}\n`).join(''));
+  await writeLog();
 
-  const base = { file, run_id: runId, source, duration_ms };
   if (result.status === 'FAILED') {
     const promoting = (await readPromotionIntent(lake.store, lake.layout, runId)) !== undefined;
     return {
-      ...base,
+      ...base(),
       status: promoting ? 'PROMOTING' : 'FAILED',
       ...countsOf(lastState),
       error: { name: result.error, message: causeMessage(result.cause), state: result.failedState ?? null },
@@ -176,21 +297,21 @@ export async function runBronzeObject(
   const state = RunStateSchema.parse(result.output);
   if (state.loop_prevention?.status === 'DUPLICATE_FILE') {
     return {
-      ...base,
+      ...base(),
       status: 'SKIPPED',
       ...countsOf(state),
       ...(state.loop_prevention.duplicate_of === undefined ? {} : { duplicate_of: state.loop_prevention.duplicate_of }),
     };
   }
   const ended = EndedRunSchema.parse(result.output);
-  if (ended.gate.decision === 'BLOCKED') return { ...base, status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
+  if (ended.gate.decision === 'BLOCKED') return { ...base(), status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
   // Published by Promote, or by the roll-forward of a promotion whose step failed.
   const promoted = ended.rolled_forward ?? ended.promotion;
   const partitions = (promoted?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
   // The record's counts: rows condemned at the commit (another run published their keys first) moved there.
   const record = await readRunRecord(lake.store, lake.layout, runId);
   const counts = record?.status === 'PUBLISHED' ? { counts: record.counts, quarantine_by_reason: record.quarantine_by_reason } : countsOf(state);
-  return { ...base, status: 'PUBLISHED', ...counts, partitions };
+  return { ...base(), status: 'PUBLISHED', ...counts, partitions };
 }
 
 const PromotedSchema = z.object({
@@ -204,9 +325,16 @@ const EndedRunSchema = z.object({
   rolled_forward: PromotedSchema.optional(),
 });
 
-/** The exit code of a whole `ingest`: any failure 1, else any blocked 3, else 0. */
-export function ingestExitCode(outcomes: readonly IngestOutcome[]): number {
-  if (outcomes.some((outcome) => outcome.status === 'FAILED' || outcome.status === 'PROMOTING')) return EXIT.failed;
+/** What `RecordFailure` leaves in the state when run-recorder itself failed (its Catch's ResultPath). */
+const RecordFailureErrorSchema = z.object({
+  record_failure_error: z.object({ Error: z.string(), Cause: z.string().default('') }),
+});
+
+/** The exit code of a whole `ingest`: interrupted 130 (SIGINT) or 143 (SIGTERM), else any failure or fault 1, else any blocked 3, else 0. */
+export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | 'faults' | 'interrupted'>[]): number {
+  const signal = outcomes.find((outcome) => outcome.interrupted !== undefined)?.interrupted?.signal;
+  if (signal !== undefined) return exitCodeOf(signal);
+  if (outcomes.some((o) => o.status === 'FAILED' || o.status === 'PROMOTING' || (o.faults ?? []).length > 0)) return EXIT.failed;
   if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
   return EXIT.ok;
 }
@@ -257,6 +385,10 @@ function causeMessage(cause: string): string {
     // not JSON: the cause is the message
   }
   return cause;
+}
+
+function asError(thrown: unknown): Error {
+  return thrown instanceof Error ? thrown : new Error(String(thrown));
 }
 
 /** A short random run id suffix (`[a-z0-9]{6}`): two runs of the same second get different ids. */

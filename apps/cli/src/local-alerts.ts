@@ -9,7 +9,7 @@ import {
   sqsRecord,
 } from '@ledgerlake/alert-consumer';
 import { createObservability, type LambdaContext, type LineSink } from '@ledgerlake/observability';
-import { LOCAL_DEFINITION_PARAMS, type LocalLake } from './local-lake';
+import { lakeFor, LOCAL_DEFINITION_PARAMS, type LocalLake, type LocalWiring } from './local-lake';
 import type { CliOutput } from './main';
 
 /*
@@ -39,6 +39,8 @@ export interface LocalAlertsOptions {
   readonly env: NodeJS.ProcessEnv;
   /** Where the message goes without a webhook, and where a delivery failure is reported. */
   readonly stderr: CliOutput;
+  /** Fault injection (tests): the alert consumer's store is `wiring.storeFor('alert-consumer', …)`'s. */
+  readonly wiring?: LocalWiring;
 }
 
 /** The local alert path. */
@@ -51,7 +53,8 @@ export interface LocalAlerts {
 
 /** The local alert path over a lake: see the module comment. */
 export function createLocalAlerts(options: LocalAlertsOptions): LocalAlerts {
-  const { lake, stderr } = options;
+  const { stderr } = options;
+  const lake = lakeFor('alert-consumer', options.lake, options.wiring);
   const webhookUrl = options.env['SLACK_WEBHOOK_URL'] || undefined;
 
   const deliver = async (message: unknown, sink: LineSink | undefined): Promise<LocalAlertOutcome> => {

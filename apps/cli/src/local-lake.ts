@@ -41,6 +41,9 @@ export const LOCAL_DEFINITION_PARAMS = { region: 'local', accountId: '0000000000
 
 const FUNCTION_PREFIX = `ledgerlake-${LOCAL_DEFINITION_PARAMS.stage}-`;
 
+/** What `LocalWiring.storeFor` is asked for the command's own reads and writes (no function has this name). */
+export const COMMAND_STORE = 'ledgerlake';
+
 /** An opened local lake: the folder, the filesystem object store over it and the key layout. */
 export interface LocalLake {
   readonly root: string;
@@ -53,7 +56,11 @@ export interface LocalLake {
  * to skip the definition's retry backoff.
  */
 export interface LocalWiring {
-  /** The store one function (short name, e.g. `validation`) uses; default the lake's own store. */
+  /**
+   * The store one function (short name, e.g. `validation`, `run-recorder`, `alert-consumer`) uses, or
+   * the command itself (`COMMAND_STORE`: landing files in Bronze, writing run logs, cleaning up after
+   * an interrupted run); default the lake's own store.
+   */
   readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
   /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
   readonly retryIntervalMs?: number;
@@ -153,12 +160,17 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
     ),
 };
 
+/** The lake as `who` (a function's short name, or `COMMAND_STORE`) reaches it: its store is `wiring.storeFor`'s, if any. */
+export function lakeFor(who: string, lake: LocalLake, wiring: LocalWiring = {}): LocalLake {
+  const store = wiring.storeFor?.(who, lake.store);
+  return store === undefined ? lake : { ...lake, store };
+}
+
 /** One function's handler (short name, e.g. `validation`) over a lake, its Powertools output going to `sink`. */
 export function createFunctionHandler(short: string, lake: LocalLake, sink: LineSink, wiring: LocalWiring = {}): LocalHandler {
   const factory = FUNCTIONS[short];
   if (factory === undefined) throw new Error(`cli: the state machine names function ${short}, which the local lake does not have`);
-  const store = wiring.storeFor?.(short, lake.store) ?? lake.store;
-  return factory({ ...lake, store }, createObservability({ serviceName: short, dataset: DATASET, sink }), wiring);
+  return factory(lakeFor(short, lake, wiring), createObservability({ serviceName: short, dataset: DATASET, sink }), wiring);
 }
 
 /** The Map iterations' Tasks (by `action`) and how many iterations their Map has. */

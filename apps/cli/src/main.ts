@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { CliError, EXIT } from './cli-error';
-import type { IngestOutcome } from './ingest';
+import type { FileOutcome, RunFault } from './ingest';
+import type { SignalSource } from './interrupts';
 import type { LocalWiring } from './local-lake';
 import { type DailyTime, parseDailyTime } from './schedule';
 
@@ -25,6 +26,7 @@ const loadRunbook = () => import('./runbook');
 const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
 const loadRecover = () => import('./recover');
+const loadInterrupts = () => import('./interrupts');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -44,6 +46,8 @@ export interface CliIo {
   readonly wiring?: LocalWiring;
   /** Stops `watch` (tests); without it, SIGINT and SIGTERM do. */
   readonly signal?: AbortSignal;
+  /** Where `ingest` gets SIGINT and SIGTERM from, and how it exits at once on a second one; default `process`. */
+  readonly process?: SignalSource;
 }
 
 interface CommonOptions {
@@ -54,12 +58,14 @@ interface CommonOptions {
 
 /**
  * The `ledgerlake` command: `argv` are the user's arguments (no `node` or script path). Resolves to
- * the exit code (PRODUCT.md §11): 0 published or skipped, 1 failed, 2 wrong usage, 3 blocked.
+ * the exit code (PRODUCT.md §11): 0 published or skipped, 1 failed, 2 wrong usage, 3 blocked,
+ * 130 / 143 interrupted by SIGINT / SIGTERM.
  */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const now = io.now ?? (() => new Date());
   let exitCode: number = EXIT.ok;
   let verbose = false;
+  let json = false;
 
   const program = new Command('ledgerlake')
     .description('LedgerLake on this machine: ingest transaction files into a local lake folder and inspect the runs.')
@@ -68,7 +74,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run `ledgerlake --help` for usage)')
-    .showSuggestionAfterError(true);
+    .showSuggestionAfterError(true)
+    .hook('preAction', (_program, action) => {
+      const options = action.opts<CommonOptions>();
+      verbose = options.verbose === true;
+      json = options.json === true;
+    });
+
+  /** A fault around a run (its log not written, …): one sentence on stderr; its stack only with --verbose. */
+  const reportFault = ({ message, error }: RunFault): void => {
+    io.stderr.write(`ledgerlake: ${message}${/[.!?]$/.test(message) ? '' : '.'}\n`);
+    if (verbose && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  };
 
   /** The runs' wiring: the functions' settings from the environment (as in the cloud), then the test's. */
   const wiring = async (): Promise<LocalWiring> => (await loadSettings()).wiringFromEnv(io.env, io.wiring);
@@ -86,31 +103,56 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
     const inputs = await readInputFiles(files, io.cwd);
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
-    const outcomes: IngestOutcome[] = [];
-    for (const input of inputs) {
-      const progress = live ? startProgress(io.stderr, input.path) : undefined;
-      try {
-        outcomes.push(
-          await ingestFile(lake, input, { definition, now, onState: (name) => progress?.state(name), wiring: runWiring, alerts }),
-        );
-      } finally {
-        progress?.stop();
+    const outcomes: FileOutcome[] = [];
+    let progress: ReturnType<typeof startProgress> | undefined;
+    // The first SIGINT/SIGTERM stops the run in progress (settled, then the command ends); a second one exits at once.
+    const interrupts = (await loadInterrupts()).listenForInterrupts(io.process ?? process, (signal) => {
+      progress?.stop();
+      io.stderr.write(`ledgerlake: ${signal}: stopping the run and cleaning up (a second signal exits at once, without cleaning up).\n`);
+    });
+    try {
+      for (const [index, input] of inputs.entries()) {
+        if (interrupts.signal.aborted) {
+          const rest = inputs.slice(index).map((file) => file.path);
+          io.stderr.write(`ledgerlake: Interrupted: ${rest.length} file(s) not ingested: ${rest.join(', ')}.\n`);
+          break;
+        }
+        progress = live ? startProgress(io.stderr, input.path) : undefined;
+        try {
+          outcomes.push(
+            await ingestFile(lake, input, {
+              definition,
+              now,
+              onState: (name) => progress?.state(name),
+              wiring: runWiring,
+              alerts,
+              onFault: (fault) => {
+                progress?.stop();
+                reportFault(fault);
+              },
+              interrupt: interrupts.signal,
+            }),
+          );
+        } finally {
+          progress?.stop();
+        }
+        if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome));
       }
-      if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as IngestOutcome));
+      if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+      exitCode = ingestExitCode(outcomes);
+    } finally {
+      interrupts.dispose();
     }
-    if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-    exitCode = ingestExitCode(outcomes);
   });
 
   withCommon(
@@ -125,13 +167,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--once', 'run every Bronze object not yet processed, then exit (exit code as for ingest)')
       .option('--json', 'print one JSON object per run (one line each) on stdout'),
   ).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr });
+    const watchWiring = await wiring();
+    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: watchWiring });
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     io.signal?.addEventListener('abort', onSignal);
@@ -141,7 +183,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     try {
       const outcomes = await watchBronze(lake, {
-        run: { definition: localDefinition(), now, wiring: await wiring(), alerts },
+        run: { definition: localDefinition(), now, wiring: watchWiring, alerts, onFault: reportFault },
         intervalMs: options.interval * 1000,
         ...(options.daily === undefined ? {} : { daily: options.daily }),
         once: options.once === true,
@@ -163,7 +205,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { listRuns } = await loadRuns();
     const { formatRunsTable } = await loadSummary();
@@ -178,7 +219,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (runId: string, options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatRunDetail, showRun } = await loadRunDetail();
     const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd)), runId);
@@ -194,7 +234,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--function <name>', 'only lines of this function, e.g. validation')
       .option('--json', 'print the records as one JSON array on stdout'),
   ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatLogRecord, runLogs } = await loadLogs();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
@@ -217,7 +256,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--partition <YYYY-MM>', 'the Silver month', parseMonth)
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (options: CommonOptions & { run: string; partition: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatPromoteOutcome, promotePartition } = await loadPromote();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
@@ -254,7 +292,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
       .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
   ).action(async (sql: string, options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { queryLake } = await loadQuery();
     const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
@@ -271,7 +308,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--to <YYYY-MM>', 'last month (inclusive)', parseMonth)
       .option('--json', 'print one JSON array of {acct, balance, month, currency} on stdout; balance is an exact string or null'),
   ).action(async (options: CommonOptions & { from: string; to: string }) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
     const { formatSqlJson } = await loadSqlOutput();
@@ -280,14 +316,17 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   });
 
   /** What a runbook command runs a retry or backfill with: the same as `ingest`. */
-  const runOptions = async (lake: import('./local-lake').LocalLake) => ({
-    definition: (await loadLake()).localDefinition(),
-    now,
-    wiring: await wiring(),
-    alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr }),
-  });
+  const runOptions = async (lake: import('./local-lake').LocalLake) => {
+    const runWiring = await wiring();
+    return {
+      definition: (await loadLake()).localDefinition(),
+      now,
+      wiring: runWiring,
+      alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring }),
+      onFault: reportFault,
+    };
+  };
   const openFor = async (options: CommonOptions) => {
-    verbose = options.verbose === true;
     const { lakeDir, openLake } = await loadLake();
     return openLake(lakeDir(options.lake, io.env, io.cwd));
   };
@@ -445,7 +484,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
-    verbose = options.verbose === true;
     const { ingestExitCode, readInputFiles } = await loadIngest();
     const inputs = await readInputFiles(files, io.cwd);
     const lake = await openFor(options);
@@ -464,12 +502,18 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       // Help and version are not errors; everything else commander throws is wrong usage.
       return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     }
+    // With --json the error is JSON on stdout too (`{"error": {name, message}}`): stdout never stays empty.
+    const printJson = (name: string, message: string): void => {
+      if (json) io.stdout.write(`${JSON.stringify({ error: { name, message } }, null, 2)}\n`);
+    };
     if (error instanceof CliError) {
       io.stderr.write(`ledgerlake: ${error.message}\n`);
+      printJson(error.name, error.message);
       return error.exitCode;
     }
     const unexpected = error instanceof Error ? error : new Error(String(error));
     io.stderr.write(`ledgerlake: ${unexpected.name}: ${unexpected.message}\n`);
+    printJson(unexpected.name, unexpected.message);
     io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
     return EXIT.failed;
   }
@@ -500,10 +544,15 @@ function parseInterval(value: string): number {
   return seconds;
 }
 
-/** Runs the command on this process's arguments and streams, and sets the process exit code. */
+/**
+ * Runs the command on this process's arguments and streams, and sets the process exit code. A
+ * command stopped by a signal (130, 143) ends the process once its output is out: a function of
+ * the interrupted run may still be computing in this thread (it can write nothing more).
+ */
 export function runFromProcess(): void {
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;
+    if (code === EXIT.sigint || code === EXIT.sigterm) process.stdout.write('', () => process.exit(code));
   });
 }

@@ -59,6 +59,7 @@ export class MapWorkerPool {
   readonly #pending = new Map<number, { sink: (line: string) => void; done: (reply: MapJobReply) => void }>();
   #nextId = 0;
   #failure: Error | undefined;
+  #closed = false;
 
   constructor(
     private readonly data: MapWorkerData,
@@ -70,6 +71,7 @@ export class MapWorkerPool {
   /** Runs one Task of a Map iteration on a worker, as Lambda would run it. */
   async run(functionName: string, event: unknown, context: LocalLambdaContext, sink: (line: string) => void): Promise<unknown> {
     if (this.#failure !== undefined) throw this.#failure;
+    if (this.#closed) throw new Error('cli: the Map worker pool is closed');
     const { getRemainingTimeInMillis, callbackWaitsForEmptyEventLoop: _wait, ...fields } = context;
     const job: MapJob = { id: this.#nextId++, functionName, event, context: { fields, remainingMs: getRemainingTimeInMillis() } };
     const reply = await new Promise<MapJobReply>((done) => {
@@ -80,8 +82,15 @@ export class MapWorkerPool {
     return reply.result;
   }
 
-  /** Stops every worker. */
+  /** Stops every worker at once; a job queued or running then fails (`cli: the Map worker pool was closed`). */
   async close(): Promise<void> {
+    this.#closed = true;
+    const closed = { name: 'Error', message: 'cli: the Map worker pool was closed', stack: '', retryable: false };
+    for (const queued of this.#queue.splice(0)) queued.done({ id: queued.job.id, error: closed, lines: [] });
+    for (const [id, pending] of this.#pending) {
+      this.#pending.delete(id);
+      pending.done({ id, error: closed, lines: [] });
+    }
     await Promise.all(this.#workers.map((worker) => worker.terminate()));
     this.#workers.length = 0;
     this.#idle.length = 0;

@@ -1,6 +1,7 @@
 import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
 import {
   listLateCondemned,
+  isStoppedRun,
   readCondemnedRowDecision,
   readRejectedRows,
   readRetryClaim,
@@ -114,7 +115,7 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
       let status: QuarantineStatus = 'OPEN';
       if (claim !== undefined) {
         const record = await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
-        if (record?.status === 'FAILED') status = 'OPEN';
+        if (isStoppedRun(record)) status = 'OPEN';
         else if (record?.status === 'PUBLISHED' && !(await rejectedBy(claim.retry_run_id)).has(claim.new_row_hash)) status = 'RESOLVED';
         else status = 'RETRIED';
       }

@@ -1,5 +1,5 @@
 import { type QuarantineByReason, type RunMode } from '@ledgerlake/domain';
-import { monthName, readRetryRecord, readRunRecord, type RetryRecord } from '@ledgerlake/pipeline';
+import { monthName, readRetryRecord, readRunRecord, type RetryRecord, type RunRecord } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
 import { checkRunId, readManifest } from './rejected-listing';
@@ -41,14 +41,7 @@ export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail
     const partition = monthName({ year, month });
     return { partition, rows, version: published.get(partition) ?? null };
   });
-  const endedAt =
-    record === undefined
-      ? null
-      : record.status === 'PUBLISHED'
-        ? record.published_at
-        : record.status === 'BLOCKED'
-          ? record.blocked_at
-          : record.failed_at;
+  const endedAt = record === undefined ? null : endedAtOf(record);
   const run = manifest?.run;
   return {
     ...summary,
@@ -73,6 +66,19 @@ export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail
   };
 }
 
+function endedAtOf(record: RunRecord): string {
+  switch (record.status) {
+    case 'PUBLISHED':
+      return record.published_at;
+    case 'BLOCKED':
+      return record.blocked_at;
+    case 'FAILED':
+      return record.failed_at;
+    case 'INTERRUPTED':
+      return record.interrupted_at;
+  }
+}
+
 /** The readable form of `runs show`. */
 export function formatRunDetail(run: RunDetail): string {
   const lines = [`Run ${run.run_id}: ${run.status}${run.mode === null ? '' : ` (mode ${run.mode}${run.backfill_month === undefined ? '' : `, month ${run.backfill_month}`})`}`];
@@ -90,5 +96,6 @@ export function formatRunDetail(run: RunDetail): string {
   if (run.duplicate_of !== undefined) lines.push(`  duplicate of run ${run.duplicate_of}`);
   if (run.error !== undefined) lines.push(`  error: ${run.error.name} in ${run.error.state ?? '?'}: ${run.error.message}`);
   for (const reason of run.reasons ?? []) lines.push(`  blocked: ${reason}`);
+  if (run.interrupted !== undefined) lines.push(`  interrupted by ${run.interrupted.signal} in ${run.interrupted.state}: nothing published`);
   return `${lines.join('\n')}\n`;
 }

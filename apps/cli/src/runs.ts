@@ -1,17 +1,17 @@
 import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
-import { readPromotionIntent, readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
+import { type InterruptSignal, readPromotionIntent, readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
 import { readLogRecords } from './logs';
 import type { LocalLake } from './local-lake';
 
 /**
- * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED), else its
- * logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a run whose
- * output was written but not promoted can be completed with `ledgerlake promote`).
+ * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED, INTERRUPTED),
+ * else its logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a
+ * run whose output was written but not promoted can be completed with `ledgerlake promote`).
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'PROMOTING' | 'INCOMPLETE';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING' | 'INCOMPLETE';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -23,6 +23,8 @@ export interface RunSummary {
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
   /** BLOCKED: why the promotion gate refused the run. */
   readonly reasons?: readonly string[];
+  /** INTERRUPTED: the signal that stopped the run and the state it was in. */
+  readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string };
 }
 
 /** Every run of the lake, newest first (run ids sort by start time). */
@@ -70,6 +72,13 @@ export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunS
           ...base,
           quarantine_by_reason: record.quarantine_by_reason,
           duration_ms: Date.parse(record.published_at) - Date.parse(record.started_at),
+        };
+      case 'INTERRUPTED':
+        return {
+          ...base,
+          quarantine_by_reason: manifest?.quarantine_by_reason ?? {},
+          duration_ms: Date.parse(record.interrupted_at) - Date.parse(record.started_at),
+          interrupted: { signal: record.signal, state: record.state },
         };
     }
   }

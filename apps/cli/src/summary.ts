@@ -1,5 +1,5 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
-import type { IngestOutcome } from './ingest';
+import type { FileOutcome, IngestOutcome } from './ingest';
 import type { RunSummary } from './runs';
 
 /** What a PROMOTING run means for the person who sees it. */
@@ -19,13 +19,21 @@ export function formatRunLine(outcome: IngestOutcome): string {
       return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
     case 'FAILED':
       return `${head}  ${outcome.error?.name ?? 'Error'}${outcome.error?.state ? ` in ${outcome.error.state}` : ''}: ${outcome.error?.message ?? ''}\n`;
+    case 'INTERRUPTED':
+      return `${head}  ${outcome.interrupted?.message ?? ''}\n`;
     case 'PROMOTING':
-      return `${head}  ${PROMOTING_NOTE} (${outcome.error?.name ?? 'Error'}: ${outcome.error?.message ?? ''})\n`;
+      return outcome.interrupted !== undefined
+        ? `${head}  ${outcome.interrupted.message}\n`
+        : `${head}  ${PROMOTING_NOTE} (${outcome.error?.name ?? 'Error'}: ${outcome.error?.message ?? ''})\n`;
   }
 }
 
 /** The readable summary of one ingested file (a few lines, ending in a newline). */
-export function formatIngestSummary(outcome: IngestOutcome): string {
+export function formatIngestSummary(outcome: FileOutcome): string {
+  if (outcome.run_id === null) {
+    const { error } = outcome;
+    return `${outcome.status.padEnd(9)} ${outcome.file}  (not landed in Bronze, ${seconds(outcome.duration_ms)})\n  ${error.name}: ${error.message}\n`;
+  }
   const { counts } = outcome;
   const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
   const lines = [head];
@@ -48,13 +56,20 @@ export function formatIngestSummary(outcome: IngestOutcome): string {
       break;
     case 'FAILED':
     case 'PROMOTING': {
+      if (outcome.interrupted !== undefined) {
+        lines.push(`  ${outcome.interrupted.message}`);
+        break;
+      }
       const error = outcome.error;
       lines.push(`  ${error?.name ?? 'Error'}${error?.state ? ` in ${error.state}` : ''}: ${error?.message ?? ''}`);
       if (outcome.status === 'PROMOTING') lines.push(`  ${PROMOTING_NOTE}`);
       break;
     }
+    case 'INTERRUPTED':
+      lines.push(`  ${outcome.interrupted?.message ?? ''}`);
+      break;
   }
-  lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
+  if (!(outcome.faults ?? []).some((fault) => fault.what === 'log')) lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -75,7 +90,9 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
         ? `blocked: ${run.reasons.join('; ')}`
         : run.duplicate_of !== undefined
           ? `duplicate of ${run.duplicate_of}`
-          : run.source_files.join(', '),
+          : run.interrupted !== undefined
+            ? `interrupted by ${run.interrupted.signal} in ${run.interrupted.state}`
+            : run.source_files.join(', '),
   ]);
   const header = ['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));

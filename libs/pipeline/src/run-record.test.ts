@@ -1,11 +1,13 @@
 import { StorageError } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import {
+  isStoppedRun,
   readRunRecord,
   RUN_RECORD_MAX_CAUSE_BYTES,
   RunRecordSchema,
   writeRunRecordIfAbsent,
   type FailedRunRecord,
+  type InterruptedRunRecord,
 } from './run-record';
 
 const layout = createLakeLayout(localBuckets());
@@ -26,6 +28,11 @@ const failed = (over: Partial<FailedRunRecord> = {}): FailedRunRecord => ({
   failed_state: 'Validate',
   ...over,
 });
+
+const interrupted = (over: Partial<InterruptedRunRecord> = {}): InterruptedRunRecord => {
+  const { status: _status, failed_at: _at, error: _error, cause: _cause, failed_state: _state, ...base } = failed();
+  return { ...base, status: 'INTERRUPTED', interrupted_at: '2025-03-01T10:00:30.000Z', signal: 'SIGINT', state: 'ProcessParts', ...over };
+};
 
 describe('run record', () => {
   it('writes runs/<run_id>/run.json and reads it back', async () => {
@@ -77,5 +84,31 @@ describe('run record', () => {
     store.getBytes = () => Promise.resolve(undefined);
 
     await expect(writeRunRecordIfAbsent(store, layout, failed())).rejects.toThrow('exists but cannot be read');
+  });
+
+  it('records an interrupted run with its signal and state, create-if-absent like the others', async () => {
+    const store = new MemoryObjectStore();
+
+    const stored = await writeRunRecordIfAbsent(store, layout, interrupted());
+    const again = await writeRunRecordIfAbsent(store, layout, interrupted({ signal: 'SIGTERM', state: 'FinishRun' }));
+
+    expect(stored).toMatchObject({ created: true, record: interrupted() });
+    expect(again).toMatchObject({ created: false, record: interrupted() });
+    expect(await readRunRecord(store, layout, RUN_ID)).toEqual(interrupted());
+  });
+
+  it('refuses an interrupted record without a known signal or a state', () => {
+    expect(RunRecordSchema.safeParse(interrupted({ signal: 'SIGHUP' as 'SIGINT' })).success).toBe(false);
+    expect(RunRecordSchema.safeParse(interrupted({ state: '' })).success).toBe(false);
+    const { interrupted_at: _at, ...withoutTime } = interrupted();
+    expect(RunRecordSchema.safeParse(withoutTime).success).toBe(false);
+  });
+
+  it('says a failed or interrupted run stopped and gave up its claims; a blocked or published one did not', () => {
+    expect(isStoppedRun(failed())).toBe(true);
+    expect(isStoppedRun(interrupted())).toBe(true);
+    expect(isStoppedRun({ status: 'BLOCKED' })).toBe(false);
+    expect(isStoppedRun({ status: 'PUBLISHED' })).toBe(false);
+    expect(isStoppedRun(undefined)).toBe(false);
   });
 });

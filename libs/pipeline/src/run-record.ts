@@ -17,12 +17,14 @@ import { ObjectRefSchema } from './run-state';
  *
  * FAILED comes from the run-recorder function (the state machine's failure path), BLOCKED and
  * PUBLISHED from the promotion function (the gate refused the run; the run's partitions were
- * committed). Each is one member of the `status`-discriminated union below, sharing
+ * committed), INTERRUPTED from the local command stopped by SIGINT or SIGTERM before the run's
+ * promotion began (`ledgerlake ingest`: it also releases the file's claim and removes the run's
+ * work area). Each is one member of the `status`-discriminated union below, sharing
  * `RunRecordBaseSchema`, so readers of older records keep parsing them.
  */
 
 /** How a run ended, as its record says. */
-export const RunRecordStatusSchema = z.enum(['FAILED', 'BLOCKED', 'PUBLISHED']);
+export const RunRecordStatusSchema = z.enum(['FAILED', 'BLOCKED', 'PUBLISHED', 'INTERRUPTED']);
 /** How a run ended. */
 export type RunRecordStatus = z.infer<typeof RunRecordStatusSchema>;
 
@@ -91,14 +93,39 @@ export const PublishedRunRecordSchema = RunRecordBaseSchema.extend({
 /** The record of a published run. */
 export type PublishedRunRecord = z.infer<typeof PublishedRunRecordSchema>;
 
+/** The signals that interrupt a run. */
+export const InterruptSignalSchema = z.enum(['SIGINT', 'SIGTERM']);
+/** A signal that interrupts a run. */
+export type InterruptSignal = z.infer<typeof InterruptSignalSchema>;
+
+/** The record of a run stopped by a signal before its promotion began: nothing of it is published. */
+export const InterruptedRunRecordSchema = RunRecordBaseSchema.extend({
+  status: z.literal('INTERRUPTED'),
+  interrupted_at: z.iso.datetime(),
+  signal: InterruptSignalSchema,
+  /** The state machine state the run was in when the signal came. */
+  state: z.string().min(1),
+});
+/** The record of an interrupted run. */
+export type InterruptedRunRecord = z.infer<typeof InterruptedRunRecordSchema>;
+
 /** A run record, discriminated by `status`. */
 export const RunRecordSchema = z.discriminatedUnion('status', [
   FailedRunRecordSchema,
   BlockedRunRecordSchema,
   PublishedRunRecordSchema,
+  InterruptedRunRecordSchema,
 ]);
 /** A run record. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+/**
+ * Whether the record says the run stopped without its output (FAILED, INTERRUPTED) and gave up what
+ * it claimed: another run may take its claims over. A BLOCKED run keeps them; a PUBLISHED one is done.
+ */
+export function isStoppedRun(record: Pick<RunRecord, 'status'> | undefined): boolean {
+  return record?.status === 'FAILED' || record?.status === 'INTERRUPTED';
+}
 
 /** What `writeRunRecordIfAbsent` did: the record stored under `ref` is `record`, written now or before. */
 export interface StoredRunRecord {

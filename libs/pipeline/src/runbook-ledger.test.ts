@@ -103,6 +103,31 @@ describe('submitRetry', () => {
     });
   });
 
+  it('lets a retry take over the claim of a retry run that was interrupted', async () => {
+    const store = new MemoryObjectStore();
+    await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
+    await writeRunRecordIfAbsent(store, layout, {
+      status: 'INTERRUPTED',
+      run_id: '20240106T100000Z-bbbbbb',
+      execution_arn: 'arn:local',
+      dataset: 'mortgages/transactions',
+      mode: 'retry',
+      started_at: AT.toISOString(),
+      source: { bucket: 'bronze', key: 'x.csv' },
+      counts: {},
+      interrupted_at: AT.toISOString(),
+      signal: 'SIGINT',
+      state: 'ProcessParts',
+    });
+
+    await submitRetry(store, layout, submission('20240106T101000Z-dddddd'));
+
+    expect(await readRetryClaim(store, layout, rowHashOf(BAD), 1)).toMatchObject({
+      retry_run_id: '20240106T101000Z-dddddd',
+      previous_runs: ['20240106T100000Z-bbbbbb'],
+    });
+  });
+
   it('writes a missing field empty and quotes what needs quoting', () => {
     expect(retryFileText([{ fields: ['1', 'A,B', 'x"y', null, 't'], attempt: 2, retryOf: 'h' }])).toBe(
       'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp,attempt_count,retry_of_row_hash\n1,"A,B","x""y",,t,2,h\n',

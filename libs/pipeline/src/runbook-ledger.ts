@@ -2,7 +2,7 @@ import { LedgerLakeError, ObjectConflictError, RunIdSchema } from '@ledgerlake/d
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
-import { readRunRecord } from './run-record';
+import { isStoppedRun, readRunRecord } from './run-record';
 import { ObjectRefSchema } from './run-state';
 
 /*
@@ -10,8 +10,8 @@ import { ObjectRefSchema } from './run-state';
  * create-if-absent writes so that two operators (or two retries) never act on the same row twice:
  *
  * - a retry claim per quarantined row and attempt (`control/retries/claims/<row_hash>/attempt=<n>.json`):
- *   the row is re-submitted as attempt n by exactly one retry run; a claim whose run FAILED may be
- *   taken over (nothing of that run was published);
+ *   the row is re-submitted as attempt n by exactly one retry run; a claim whose run FAILED or was
+ *   INTERRUPTED may be taken over (nothing of that run was published);
  * - a retry record per retry run (`control/retries/runs/<run_id>.json`): which rows, from which
  *   run, corrected or not, asked by whom and when;
  * - a decision per approval or rejection of condemned rows (`control/condemned/decisions/<id>.json`:
@@ -113,8 +113,8 @@ export async function readRetryClaim(
 
 /**
  * Claims every row for its attempt, all or nothing: a row already claimed by a run that did not
- * fail refuses the whole request (`RunbookRefusedError` naming the rows and runs) and the claims
- * made so far are withdrawn. A claim whose run FAILED is taken over.
+ * stop (`isStoppedRun`) refuses the whole request (`RunbookRefusedError` naming the rows and runs)
+ * and the claims made so far are withdrawn. A claim whose run FAILED or was INTERRUPTED is taken over.
  */
 export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, claims: readonly RetryClaim[]): Promise<void> {
   const taken: ObjectRef[] = [];
@@ -130,8 +130,8 @@ export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, cla
     }
     const current = await readVersionedJson(store, ref, RetryClaimSchema, 'retry claim');
     const holder = current?.value.retry_run_id;
-    const failed = holder !== undefined && (await readRunRecord(store, layout, holder))?.status === 'FAILED';
-    if (current === undefined || !failed) {
+    const stopped = holder !== undefined && isStoppedRun(await readRunRecord(store, layout, holder));
+    if (current === undefined || !stopped) {
       refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, retry run ${holder ?? 'unknown'})`);
       continue;
     }

@@ -1,4 +1,4 @@
-import { runLocally } from './local-runner';
+import { localExecutionArn, runLocally } from './local-runner';
 import { hasPromiseWithResolvers } from './promise-with-resolvers';
 import type { AslDefinition } from './definition';
 
@@ -59,5 +59,95 @@ describe('runLocally', () => {
 
     expect(seen).toEqual([{ a: 1 }]);
     expect(result).toMatchObject({ status: 'SUCCEEDED', output: null });
+  });
+
+  describe('aborted through its signal', () => {
+    const TWO_TASKS: AslDefinition = {
+      StartAt: 'First',
+      States: {
+        First: { Type: 'Task', Resource: ARN, TimeoutSeconds: 5, Next: 'Second' },
+        Second: { Type: 'Task', Resource: 'arn:aws:lambda:eu-west-1:123456789012:function:two', TimeoutSeconds: 5, End: true },
+      },
+    };
+
+    it('stops at once while a Task runs: ABORTED naming the state, and no later state runs', async () => {
+      const stop = new AbortController();
+      let secondCalls = 0;
+      let entered: () => void = () => undefined;
+      const firstRunning = new Promise<void>((resolve) => (entered = resolve));
+      let releaseFirst: (result: unknown) => void = () => undefined;
+      const running = runLocally({
+        definition: TWO_TASKS,
+        handlers: {
+          one: () => {
+            entered();
+            return new Promise((done) => (releaseFirst = done));
+          },
+          two: async () => {
+            secondCalls += 1;
+            return null;
+          },
+        },
+        input: {},
+        executionName: 'x',
+        signal: stop.signal,
+      });
+      await firstRunning;
+
+      const t0 = performance.now();
+      stop.abort();
+      const result = await running;
+      const ms = performance.now() - t0;
+      releaseFirst({ ok: true });
+      await new Promise((settle) => setTimeout(settle, 20));
+
+      expect(result).toEqual({ status: 'ABORTED', executionArn: localExecutionArn('x'), state: 'First' });
+      expect(ms).toBeLessThan(1000);
+      expect(secondCalls).toBe(0);
+    });
+
+    it('names the Map, not its inner state, when aborted inside an iteration', async () => {
+      const stop = new AbortController();
+      const definition: AslDefinition = {
+        StartAt: 'Each',
+        States: {
+          Each: {
+            Type: 'Map',
+            ItemsPath: '$.items',
+            ItemProcessor: { StartAt: 'Inner', States: { Inner: { Type: 'Task', Resource: ARN, TimeoutSeconds: 5, End: true } } },
+            End: true,
+          },
+        },
+      };
+      const entered: string[] = [];
+
+      const result = await runLocally({
+        definition,
+        // Aborted a moment after the iteration started, once its events reached the run's.
+        handlers: { one: () => new Promise(() => setTimeout(() => stop.abort(), 20)) },
+        input: { items: [1, 2] },
+        executionName: 'x',
+        signal: stop.signal,
+        onStateEntered: (event) => entered.push(event.name),
+      });
+
+      expect(result).toMatchObject({ status: 'ABORTED', state: 'Each' });
+      expect(entered).toContain('Inner');
+    });
+
+    it('runs nothing when the signal is already aborted', async () => {
+      let calls = 0;
+
+      const result = await runLocally({
+        definition: ONE_TASK,
+        handlers: { one: async () => (calls += 1) },
+        input: {},
+        executionName: 'x',
+        signal: AbortSignal.abort(),
+      });
+
+      expect(result).toEqual({ status: 'ABORTED', executionArn: localExecutionArn('x'), state: 'Only' });
+      expect(calls).toBe(0);
+    });
   });
 });

@@ -1,7 +1,7 @@
 // Must load before aws-local-stepfunctions runs a Task (it calls Promise.withResolvers, Node 22+).
 import './promise-with-resolvers';
 import { randomUUID } from 'node:crypto';
-import { ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionAbortedError, ExecutionError, type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type AslDefinition, type AslState, type AslStates, taskFunctions } from './definition';
 
 /** The Lambda context a local handler receives: the fields LedgerLake's middy chain and Powertools read. */
@@ -47,6 +47,12 @@ export interface RunLocallyOptions {
   readonly retryIntervalMs?: number;
   readonly onStateEntered?: (event: LocalStateEvent) => void;
   readonly onStateExited?: (event: LocalStateEvent) => void;
+  /**
+   * Stops the execution, as StopExecution would: the result is `ABORTED` at once, no further state
+   * starts, and a Map's iterations stop too. A Task handler already running is not interrupted (a
+   * JavaScript function cannot be); its result is dropped. An already aborted signal runs nothing.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** How a local execution ended. */
@@ -61,6 +67,12 @@ export type LocalRunResult =
       readonly cause: string;
       /** The state whose error ended the run (the Task whose Catch led to the failure path). */
       readonly failedState?: string;
+    }
+  | {
+      readonly status: 'ABORTED';
+      readonly executionArn: string;
+      /** The top-level state the execution was in when it was aborted (a Map, not the state inside it). */
+      readonly state: string;
     };
 
 type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
@@ -102,6 +114,8 @@ export async function runLocally(options: RunLocallyOptions): Promise<LocalRunRe
     localHandlers[stateName] = invokeAsLambda(handler, functionName, state);
   }
 
+  if (options.signal?.aborted === true) return { status: 'ABORTED', executionArn, state: definition.StartAt };
+
   // JSON copies, not structuredClone: under jest, structuredClone builds objects of another realm,
   // and the library's intrinsic functions reject those as "not an object".
   const machine = new StateMachine(copyJson(definition) as StateMachineDefinition);
@@ -118,11 +132,19 @@ export async function runLocally(options: RunLocallyOptions): Promise<LocalRunRe
     },
   });
 
+  const abort = (): void => execution.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+
   let caughtIn: string | undefined;
   let lastFailed: string | undefined;
+  // Events of Map iterations carry their `index`; the top-level states are the run's own.
+  let topLevelState = definition.StartAt;
   const followEvents = (async () => {
     for await (const event of execution.eventLogs) {
-      if (event.type === 'StateEntered') onStateEntered?.({ name: event.state.name, type: event.state.type, input: event.state.input });
+      if (event.type === 'StateEntered') {
+        if (event.index === undefined) topLevelState = event.state.name;
+        onStateEntered?.({ name: event.state.name, type: event.state.type, input: event.state.input });
+      }
       if (event.type === 'StateExited') {
         onStateExited?.({ name: event.state.name, type: event.state.type, input: event.state.input, output: event.state.output });
       }
@@ -131,15 +153,19 @@ export async function runLocally(options: RunLocallyOptions): Promise<LocalRunRe
     }
   })();
 
-  let outcome: { output: unknown } | { failure: Error };
+  let outcome: { output: unknown } | { failure: Error } | { aborted: true };
   try {
     outcome = { output: await execution.result };
   } catch (thrown) {
     const reason = thrown instanceof ExecutionError && thrown.cause instanceof Error ? thrown.cause : thrown;
-    outcome = { failure: reason instanceof Error ? reason : new Error(String(reason)) };
+    outcome = thrown instanceof ExecutionAbortedError ? { aborted: true } : { failure: reason instanceof Error ? reason : new Error(String(reason)) };
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
   }
-  // The event log closes when the execution ends: the failed state is known once it is drained.
+  // The event log closes when the execution ends (or is aborted): the failed state, or the state
+  // the abort found, is known once it is drained.
   await followEvents;
+  if ('aborted' in outcome) return { status: 'ABORTED', executionArn, state: topLevelState };
   if ('output' in outcome) return { status: 'SUCCEEDED', executionArn, output: outcome.output };
   const failedState = caughtIn ?? lastFailed;
   return {
