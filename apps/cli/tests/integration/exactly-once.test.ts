@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FsObjectStore } from '@ledgerlake/storage';
-import { crashAtKey, diskFull, FaultInjectingStore, type FaultRule, type StoreCall } from '@ledgerlake/testing';
+import { crashAtKey, crashAtMutation, diskFull, FaultInjectingStore, type FaultRule, seededRandom, type StoreCall } from '@ledgerlake/testing';
 import type { LocalWiring } from '../../src/local-lake';
 import { runCli, useTempLake } from '../support/cli-harness';
 import { publishedState, restingProblems } from '../support/lake-state';
@@ -214,4 +214,42 @@ describe('exactly once: runs at the same time', () => {
     expect(await publishedState(dirs.lake, dirs.work)).toEqual(expected);
     expect(await restingProblems(dirs.lake)).toEqual([]);
   });
+});
+
+/**
+ * Crash points of the sweep: every mutation of an uninterrupted run with LEDGERLAKE_FAULT_SUITE=full
+ * (`.ci/run`), else a seeded sample of them that always includes the first and the last.
+ */
+function crashPoints(total: number, seed: number): number[] {
+  if (process.env['LEDGERLAKE_FAULT_SUITE'] === 'full') return Array.from({ length: total }, (_, i) => i + 1);
+  const random = seededRandom(seed);
+  const picked = new Set([1, total]);
+  while (picked.size < Math.min(total, 10)) picked.add(1 + Math.floor(random() * total));
+  return [...picked].sort((a, b) => a - b);
+}
+
+describe('exactly once: a crash at every write of a run, then the same file again', () => {
+  it('ends, whatever write the crash hits, in the state of an uninterrupted run, row for row', async () => {
+    const file = await writeInput('q1.csv', threeMonths());
+    const counted = faulty(join(dirs.work, 'reference'), () => undefined);
+    expect((await ingest(join(dirs.work, 'reference'), file, counted.wiring)).status).toBe('PUBLISHED');
+    const expected = await publishedState(join(dirs.work, 'reference'), dirs.work);
+    const total = counted.store.mutations;
+    expect(total).toBeGreaterThan(50);
+
+    const failures: string[] = [];
+    for (const point of crashPoints(total, 13)) {
+      const lake = join(dirs.work, `crash-${point}`);
+      const crash = faulty(lake, crashAtMutation(point));
+      const first = await ingest(lake, file, crash.wiring);
+      const again = await ingest(lake, file);
+      const problems = await restingProblems(lake);
+      const state = await publishedState(lake, dirs.work);
+      const where = `crash at write ${point} of ${total} (${crash.store.crash?.op} ${crash.store.crash?.key}): ${first.status}, then ${again.status}`;
+      if (!['PUBLISHED', 'SKIPPED'].includes(again.status)) failures.push(`${where}: the re-run did not complete`);
+      if (problems.length > 0) failures.push(`${where}: ${problems.join('; ')}`);
+      if (JSON.stringify(state) !== JSON.stringify(expected)) failures.push(`${where}: published state differs`);
+    }
+    expect(failures).toEqual([]);
+  }, 30 * 60_000);
 });
