@@ -6,7 +6,7 @@ import { DEFAULT_LOOP_PREVENTION_SETTINGS, type LoopPreventionSettings } from '.
 export const LoopPreventionConfigSchema = LakeBucketsEnvSchema.extend({
   /** A row with attempt_count at or above this is condemned MAX_ATTEMPTS; default 3. */
   MAX_ATTEMPTS: envPositiveInt().default(DEFAULT_LOOP_PREVENTION_SETTINGS.maxAttempts),
-  /** A processed-file claim older than this many minutes is abandoned; default 1440 (24 h). */
+  /** A processed-file claim not renewed for this many minutes is abandoned; default 30. */
   CLAIM_TIMEOUT_MINUTES: envPositiveInt().default(DEFAULT_LOOP_PREVENTION_SETTINGS.claimTimeoutMinutes),
 });
 

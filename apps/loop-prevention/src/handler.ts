@@ -1,9 +1,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
-import { S3ObjectStore } from '@ledgerlake/storage-s3';
+import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
 import { LoopPreventionConfigSchema, settingsFromConfig } from './config';
 import { createHandler } from './create-handler';
 
@@ -11,6 +12,7 @@ import { createHandler } from './create-handler';
 const config = parseConfig(LoopPreventionConfigSchema, process.env, 'loop-prevention');
 const obs = createObservability({ serviceName: 'loop-prevention', dataset: DATASET });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
+const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
 
 /** Step Functions task `PreventLoops`: the run state in, `$.loop_prevention` out. */
 export const handler = createHandler({
@@ -18,4 +20,6 @@ export const handler = createHandler({
   layout: createLakeLayout(bucketsFromEnv(config)),
   obs,
   settings: settingsFromConfig(config),
+  // A claim whose execution is no longer RUNNING is taken over at once.
+  liveness: new StepFunctionsLiveness(sfn),
 });

@@ -2,6 +2,7 @@ import { type CondemnCode, parseTimestamp } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
   claimFile,
+  DEFAULT_CLAIM_TIMEOUT_MINUTES,
   discardSupersededOutput,
   type EnrichmentResult,
   loadQuarantineHashes,
@@ -32,12 +33,12 @@ export interface CoreLogger {
 export interface LoopPreventionSettings {
   /** A row with `attempt_count` at or above this is condemned `MAX_ATTEMPTS` (default 3). */
   readonly maxAttempts: number;
-  /** A processed-file claim older than this is abandoned and may be taken over (default 1440 = 24 h). */
+  /** A processed-file claim not renewed for this long is abandoned and may be taken over (default 30). */
   readonly claimTimeoutMinutes: number;
 }
 
 /** The contract's defaults. */
-export const DEFAULT_LOOP_PREVENTION_SETTINGS: LoopPreventionSettings = { maxAttempts: 3, claimTimeoutMinutes: 24 * 60 };
+export const DEFAULT_LOOP_PREVENTION_SETTINGS: LoopPreventionSettings = { maxAttempts: 3, claimTimeoutMinutes: DEFAULT_CLAIM_TIMEOUT_MINUTES };
 
 /** What loop prevention works with. */
 export interface LoopPreventionDeps {

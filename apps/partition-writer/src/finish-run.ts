@@ -15,6 +15,7 @@ import {
   type PartitionWriterResult,
   type PartWritten,
   type RunManifest,
+  renewFileClaim,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { partResultRef, PartResultSchema, type PartResult } from './part-result';
@@ -47,6 +48,7 @@ export async function finishRun(event: FinishRunEvent, deps: PartitionWriterDeps
   const finished = await readManifest(deps, manifestRef);
   if (finished !== undefined) return ownResult(finished, event, manifestRef);
 
+  await renewFileClaim(store, layout, enrichment.content_sha256, runId, (deps.now ?? (() => new Date()))());
   const parts = await readPartResults(event, deps);
   const total = sumParts(parts.map(({ result }) => result));
   const summaryProblems = parts.flatMap(({ summary, result }) => summaryDifference(summary, result));

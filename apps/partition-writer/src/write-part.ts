@@ -24,6 +24,7 @@ import {
   type WorkRow,
   type WritePartEvent,
   type WrittenPartition,
+  renewFileClaim,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { partResultRef, type PartResult } from './part-result';
@@ -87,6 +88,8 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     );
   }
   const runId = run.run_id;
+  // The run is alive: its claim's lease is renewed as its parts are written (docs/exactly-once.md).
+  await renewFileClaim(store, layout, enrichment.content_sha256, runId, (deps.now ?? (() => new Date()))());
   const manifestRef = layout.artifacts.manifest(runId);
   if ((await store.head(manifestRef)) !== undefined) {
     // The run already completed: a run never overwrites what it published.

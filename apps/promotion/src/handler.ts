@@ -1,11 +1,12 @@
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
 import { DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
-import { S3ObjectStore } from '@ledgerlake/storage-s3';
+import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
 import { snappyCompressor } from 'hysnappy';
 import { PromotionConfigSchema, thresholdsFromConfig } from './config';
 import { createHandler } from './create-handler';
@@ -18,8 +19,9 @@ const obs = createObservability({ serviceName: 'promotion', dataset: DATASET });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const glue = obs.tracer.captureAWSv3Client(new GlueClient({}));
 const sns = obs.tracer.captureAWSv3Client(new SNSClient({}));
+const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
 
-/** Step Functions tasks `EvaluateGate`, `RecordBlocked`, `Promote` and `RefreshGold`. */
+/** Step Functions tasks `RecoverPromotions`, `EvaluateGate`, `RecordBlocked`, `Promote`, `RefreshGold` and `RollForward`. */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),
@@ -28,4 +30,6 @@ export const handler = createHandler({
   publish: snsPublisher(sns, config.ETL_FAILURES_TOPIC_ARN),
   obs,
   compressor: snappyCompressor(),
+  // A pending promotion is rolled forward by another run once its execution is no longer RUNNING.
+  liveness: new StepFunctionsLiveness(sfn),
 });

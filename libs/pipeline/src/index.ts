@@ -104,6 +104,8 @@ export {
   PreviousClaimSchema,
   readLedgerEntry,
   releaseFileClaim,
+  renewFileClaim,
+  CLAIM_RENEWAL_MINUTES,
   type FileClaimOutcome,
   type FileClaimRequest,
   type LedgerEntry,

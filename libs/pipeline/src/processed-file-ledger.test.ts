@@ -1,5 +1,5 @@
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
-import { claimFile, markFileProcessed, readLedgerEntry, releaseFileClaim, type FileClaimRequest } from './processed-file-ledger';
+import { claimFile, markFileProcessed, readLedgerEntry, releaseFileClaim, renewFileClaim, type FileClaimRequest } from './processed-file-ledger';
 
 const layout = createLakeLayout(localBuckets());
 const SHA = 'ab'.repeat(32);
@@ -89,12 +89,27 @@ describe('processed-file ledger', () => {
     const store = new MemoryObjectStore();
     await claimFile(store, layout, request('20250301T100000Z'));
     const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
-    expect(await claimFile(store, layout, request('20250301T120000Z', { at: later(24 * 60) }))).toMatchObject({ status: 'duplicate' });
-    expect(await claimFile(store, layout, request('20250302T100100Z', { at: later(24 * 60 + 1) }))).toMatchObject({
+    expect(await claimFile(store, layout, request('20250301T120000Z', { at: later(30) }))).toMatchObject({ status: 'duplicate' });
+    expect(await claimFile(store, layout, request('20250302T100100Z', { at: later(31) }))).toMatchObject({
       status: 'claimed',
       how: 'taken-over',
     });
     expect((await readLedgerEntry(store, layout, SHA))?.previous[0]).toMatchObject({ run_id: '20250301T100000Z', status: 'abandoned' });
+  });
+
+  it('keeps a renewed claim alive past the timeout: the lease runs from the last renewal', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    const later = (minutes: number) => new Date(T0.getTime() + minutes * 60_000);
+
+    expect(await renewFileClaim(store, layout, SHA, '20250301T100000Z', later(1))).toBe(true);
+    expect((await readLedgerEntry(store, layout, SHA))?.renewed_at).toBeUndefined();
+    expect(await renewFileClaim(store, layout, SHA, '20250301T100000Z', later(25))).toBe(true);
+    expect((await readLedgerEntry(store, layout, SHA))?.renewed_at).toBe(later(25).toISOString());
+
+    expect(await claimFile(store, layout, request('20250301T104000Z', { at: later(40) }))).toMatchObject({ status: 'duplicate' });
+    expect(await claimFile(store, layout, request('20250301T105600Z', { at: later(56) }))).toMatchObject({ status: 'claimed', how: 'taken-over' });
+    expect(await renewFileClaim(store, layout, SHA, '20250301T100000Z', later(57))).toBe(false);
   });
 
   it('takes over at once the claim of a holder known dead, and records why; a live holder keeps it', async () => {

@@ -19,7 +19,9 @@ import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion
  * Re-drive rule: a claim blocks other runs while it is live. It stops blocking when
  *   - it is `released` (the run failed, was blocked or interrupted, and said so), or
  *   - its holder is known dead (on a laptop: the process that claimed it is gone), or
- *   - it is older than `claimTimeoutMinutes` (its run died without reaching the failure path), or
+ *   - it was last renewed (`renewed_at`, else `claimed_at`) more than `claimTimeoutMinutes` ago
+ *     (default 30): a live run renews its claim as it writes its parts (`renewFileClaim`), so a
+ *     claim that stops being renewed belongs to a run that died without reaching the failure path;
  *   - the claiming run itself comes back (same run_id: a Step Functions retry or re-drive).
  * Never while the claiming run has a pending promotion (`control/promotions/<run_id>.json`): some
  * of its rows may be published, so the content is its own until the promotion is rolled forward —
@@ -49,6 +51,8 @@ export const LedgerEntrySchema = z.object({
   holder: RunHolderSchema.optional(),
   status: z.enum(['claimed', 'processed', 'released']),
   claimed_at: z.iso.datetime(),
+  /** The last time the claiming run said it was alive (the lease runs from here). */
+  renewed_at: z.iso.datetime().optional(),
   processed_at: z.iso.datetime().optional(),
   released_at: z.iso.datetime().optional(),
   release_reason: z.string().optional(),
@@ -93,8 +97,14 @@ export type FileClaimOutcome =
       readonly entryStatus: 'processed' | 'claimed' | 'promoting';
     };
 
-/** The claim timeout used when none is given: 24 hours. */
-export const DEFAULT_CLAIM_TIMEOUT_MINUTES = 24 * 60;
+/**
+ * The claim timeout used when none is given: 30 minutes, twice the longest any one Task may run
+ * (Lambda's 15 minutes) — the longest a live run goes without renewing its claim.
+ */
+export const DEFAULT_CLAIM_TIMEOUT_MINUTES = 30;
+
+/** A claim is renewed when its last renewal is older than this (most calls then only read it). */
+export const CLAIM_RENEWAL_MINUTES = 2;
 const MAX_ATTEMPTS = 5;
 
 async function readEntry(store: ObjectStore, layout: LakeLayout, sha: string) {
@@ -142,7 +152,7 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
         if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
           return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' };
         }
-        const expired = request.at.getTime() - Date.parse(entry.claimed_at) > timeoutMs;
+        const expired = request.at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) > timeoutMs;
         const dead = !expired && entry.holder !== undefined && (await request.liveness?.isDead(entry.holder)) === true;
         if (!expired && !dead) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
         abandonReason = dead ? 'its holder is gone' : `no word from it for ${request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES} minutes`;
@@ -246,4 +256,24 @@ export async function releaseFileClaim(
 /** Reads a content's ledger entry, if any. */
 export async function readLedgerEntry(store: ObjectStore, layout: LakeLayout, sha: string): Promise<LedgerEntry | undefined> {
   return (await readEntry(store, layout, sha))?.value;
+}
+
+/**
+ * Renews `runId`'s claim on a content (its lease, see the module comment) when its last renewal
+ * is older than `CLAIM_RENEWAL_MINUTES`; returns whether the run still holds the claim. A lost race
+ * (another renewal of the same run, from a parallel part) is as good as a renewal.
+ */
+export async function renewFileClaim(store: ObjectStore, layout: LakeLayout, sha: string, runId: string, at: Date): Promise<boolean> {
+  const current = await readEntry(store, layout, sha);
+  if (current === undefined) return false;
+  const entry = current.value;
+  if (entry.run_id !== runId) return false;
+  if (entry.status !== 'claimed') return entry.status === 'processed';
+  if (at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) < CLAIM_RENEWAL_MINUTES * 60_000) return true;
+  try {
+    await store.putIfMatch(layout.control.processedFile(sha), jsonBody({ ...entry, renewed_at: at.toISOString() }), current.etag, JSON_PUT_OPTIONS);
+  } catch (error) {
+    if (!(error instanceof ObjectConflictError)) throw error;
+  }
+  return true;
 }

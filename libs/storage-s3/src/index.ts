@@ -12,3 +12,4 @@ export {
   type S3ErrorKind,
   type S3Operation,
 } from './translate-error';
+export { StepFunctionsLiveness } from './execution-liveness';

@@ -132,7 +132,8 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
 
   const runAll = async (state: RunState): Promise<PartitionWriterResult> => {
     const validated = await runUpToValidation(state, DEFAULT_VALIDATION_SETTINGS);
-    const now = () => new Date(state.run.started_at);
+    // Minutes into the run: the writer renews the run's claim as it writes (its lease).
+    const now = () => new Date(Date.parse(state.run.started_at) + 5 * 60_000);
     return as('partition-writer', () =>
       writePartitions(validated, { store, layout, settings: DEFAULT_PARTITION_WRITER_SETTINGS, now }),
     );

@@ -132,6 +132,10 @@ const GLUE_RESOURCES = [
 ];
 /** The topic promotion publishes blocked runs to (the infrastructure service's). */
 const ETL_FAILURES_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
+/** The executions of this stage's state machine: whose status tells whether a claim's or a promotion's holder runs. */
+const STAGE_EXECUTIONS_ARN = `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:ledgerlake-${STAGE}:*`;
+/** The functions that ask whether a holder's execution still runs (StepFunctionsLiveness). */
+const ASKS_EXECUTION_STATUS = new Set(['loop-prevention', 'promotion']);
 
 interface Packaged {
   readonly template: CfnTemplate;
@@ -443,6 +447,10 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
         if (actions.join() === 'ssm:GetParameter' && resources.join() === WEBHOOK_PARAMETER_ARN) return false;
         if (actions.every((action) => SQS_CONSUMER_ACTIONS.includes(action)) && resources.join() === ALERT_QUEUE_ARN) return false;
       }
+      if (ASKS_EXECUTION_STATUS.has(service)) {
+        const resources = asList<unknown>(resolveCfn(statement.Resource));
+        if (actions.join() === 'states:DescribeExecution' && resources.join() === STAGE_EXECUTIONS_ARN) return false;
+      }
       if (service === 'promotion') {
         const resources = asList<unknown>(resolveCfn(statement.Resource));
         if (actions.join() === GLUE_ACTIONS.join() && resources.join() === GLUE_RESOURCES.join()) return false;
@@ -455,6 +463,14 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     });
 
     expect(others).toEqual([]);
+  });
+
+  it('may ask the status of its own stage\'s executions, and only if it needs to tell a dead run', () => {
+    const asks = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('states:')));
+
+    expect(asks.map((statement) => [actionsOf(statement), asList<unknown>(resolveCfn(statement.Resource))])).toEqual(
+      ASKS_EXECUTION_STATUS.has(service) ? [[['states:DescribeExecution'], [STAGE_EXECUTIONS_ARN]]] : [],
+    );
   });
 });
 
