@@ -78,11 +78,13 @@ describe('submitRetry', () => {
     expect(await readRetryClaim(store, layout, other.row_hash, 1)).toBeUndefined();
   });
 
-  it('lets a retry take over the claim of a retry run that failed', async () => {
+  it.each([
+    ['failed', { status: 'FAILED', failed_at: AT.toISOString(), error: 'CircuitBreakerOpenError', cause: 'open' }],
+    ['was interrupted', { status: 'INTERRUPTED', interrupted_at: AT.toISOString(), signal: 'SIGINT', state: 'ProcessParts' }],
+  ] as const)('lets a retry take over the claim of a retry run that %s', async (_how, ended) => {
     const store = new MemoryObjectStore();
     await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
     await writeRunRecordIfAbsent(store, layout, {
-      status: 'FAILED',
       run_id: '20240106T100000Z-bbbbbb',
       execution_arn: 'arn:local',
       dataset: 'mortgages/transactions',
@@ -90,34 +92,7 @@ describe('submitRetry', () => {
       started_at: AT.toISOString(),
       source: { bucket: 'bronze', key: 'x.csv' },
       counts: {},
-      failed_at: AT.toISOString(),
-      error: 'CircuitBreakerOpenError',
-      cause: 'open',
-    });
-
-    await submitRetry(store, layout, submission('20240106T101000Z-dddddd'));
-
-    expect(await readRetryClaim(store, layout, rowHashOf(BAD), 1)).toMatchObject({
-      retry_run_id: '20240106T101000Z-dddddd',
-      previous_runs: ['20240106T100000Z-bbbbbb'],
-    });
-  });
-
-  it('lets a retry take over the claim of a retry run that was interrupted', async () => {
-    const store = new MemoryObjectStore();
-    await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
-    await writeRunRecordIfAbsent(store, layout, {
-      status: 'INTERRUPTED',
-      run_id: '20240106T100000Z-bbbbbb',
-      execution_arn: 'arn:local',
-      dataset: 'mortgages/transactions',
-      mode: 'retry',
-      started_at: AT.toISOString(),
-      source: { bucket: 'bronze', key: 'x.csv' },
-      counts: {},
-      interrupted_at: AT.toISOString(),
-      signal: 'SIGINT',
-      state: 'ProcessParts',
+      ...ended,
     });
 
     await submitRetry(store, layout, submission('20240106T101000Z-dddddd'));

@@ -26,7 +26,7 @@ describe('FaultInjectingStore', () => {
     await expect(store.getBytes(ref('a'))).rejects.toThrow(SimulatedCrash);
     await expect(store.put(ref('c'), 'z')).rejects.toThrow(SimulatedCrash);
     expect(await inner.head(ref('b'))).toBeUndefined();
-    expect(store.crash).toEqual({ op: 'put', key: 'b', mutation: 2 });
+    expect(store.crash).toEqual({ op: 'put', bucket: 'lake', key: 'b', mutation: 2 });
   });
 
   it('crashes at the nth write of a matching key, and fails chosen calls with the rule\'s own error', async () => {

@@ -24,11 +24,14 @@ export type StoreOperation =
   | 'putIfAbsent'
   | 'putIfMatch';
 
-const MUTATIONS: ReadonlySet<StoreOperation> = new Set(['put', 'putStream', 'copy', 'delete', 'putIfAbsent', 'putIfMatch']);
+/** The operations that change the store. */
+export const MUTATIONS: ReadonlySet<StoreOperation> = new Set(['put', 'putStream', 'copy', 'delete', 'putIfAbsent', 'putIfMatch']);
 
 /** One call, as a fault rule sees it. */
 export interface StoreCall {
   readonly op: StoreOperation;
+  /** The bucket of the key. */
+  readonly bucket: string;
   /** The key written or read (the destination of a copy; the prefix of a list). */
   readonly key: string;
   /** For a mutation: its 1-based number among all mutations through this wrapper (0 for reads). */
@@ -78,10 +81,10 @@ export class FaultInjectingStore implements ObjectStore {
     return this.crashedAt;
   }
 
-  private async gate(op: StoreOperation, key: string): Promise<void> {
+  private async gate(op: StoreOperation, bucket: string, key: string): Promise<void> {
     if (this.crashedAt !== undefined) throw new SimulatedCrash(`store: crashed earlier (at ${this.crashedAt.op} ${this.crashedAt.key})`);
     const mutation = MUTATIONS.has(op) ? ++this.count : 0;
-    const call = { op, key, mutation };
+    const call = { op, bucket, key, mutation };
     const decision = this.rule(call);
     if (decision === 'crash') {
       this.crashedAt = call;
@@ -92,28 +95,28 @@ export class FaultInjectingStore implements ObjectStore {
   }
 
   async head(ref: ObjectRef): Promise<ObjectMeta | undefined> {
-    await this.gate('head', ref.key);
+    await this.gate('head', ref.bucket, ref.key);
     return this.inner.head(ref);
   }
 
   async getStream(ref: ObjectRef, range?: ByteRange): Promise<Readable | undefined> {
-    await this.gate('getStream', ref.key);
+    await this.gate('getStream', ref.bucket, ref.key);
     return this.inner.getStream(ref, range);
   }
 
   async getBytes(ref: ObjectRef): Promise<Uint8Array | undefined> {
-    await this.gate('getBytes', ref.key);
+    await this.gate('getBytes', ref.bucket, ref.key);
     return this.inner.getBytes(ref);
   }
 
   async put(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
-    await this.gate('put', ref.key);
+    await this.gate('put', ref.bucket, ref.key);
     return this.inner.put(ref, body, options);
   }
 
   async putStream(ref: ObjectRef, body: Readable | AsyncIterable<Uint8Array>, options?: PutOptions): Promise<PutResult> {
     try {
-      await this.gate('putStream', ref.key);
+      await this.gate('putStream', ref.bucket, ref.key);
     } catch (error) {
       // The producer must not wait for a reader that will never come.
       await drain(body);
@@ -123,27 +126,27 @@ export class FaultInjectingStore implements ObjectStore {
   }
 
   async list(bucket: string, prefix: string, options?: ListOptions): Promise<ListPage> {
-    await this.gate('list', prefix);
+    await this.gate('list', bucket, prefix);
     return this.inner.list(bucket, prefix, options);
   }
 
   async copy(from: ObjectRef, to: ObjectRef): Promise<PutResult> {
-    await this.gate('copy', to.key);
+    await this.gate('copy', to.bucket, to.key);
     return this.inner.copy(from, to);
   }
 
   async delete(ref: ObjectRef): Promise<void> {
-    await this.gate('delete', ref.key);
+    await this.gate('delete', ref.bucket, ref.key);
     return this.inner.delete(ref);
   }
 
   async putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
-    await this.gate('putIfAbsent', ref.key);
+    await this.gate('putIfAbsent', ref.bucket, ref.key);
     return this.inner.putIfAbsent(ref, body, options);
   }
 
   async putIfMatch(ref: ObjectRef, body: Uint8Array | string, etag: string, options?: PutOptions): Promise<PutResult> {
-    await this.gate('putIfMatch', ref.key);
+    await this.gate('putIfMatch', ref.bucket, ref.key);
     return this.inner.putIfMatch(ref, body, etag, options);
   }
 }

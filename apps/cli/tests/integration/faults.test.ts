@@ -2,33 +2,24 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '@ledgerlake/domain';
+import { FaultInjectingStore } from '@ledgerlake/testing';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { LocalWiring } from '../../src/local-lake';
 import { Q1_SAMPLE, runCli, useTempLake } from '../support/cli-harness';
 
 const dirs = useTempLake('ledgerlake-faults-');
 
-const WRITES = new Set(['put', 'putStream', 'putIfAbsent', 'putIfMatch', 'copy']);
-
 /**
  * A store whose writes fail as the filesystem store reports a full disk (`ENOSPC`) or a read-only
- * mount (`EROFS`), for the objects `refuses` picks; reads work.
+ * mount (`EROFS`), for the objects `refuses` picks; reads and deletes work.
  */
 function failingWrites(store: ObjectStore, code: 'ENOSPC' | 'EROFS', refuses: (ref: ObjectRef) => boolean): ObjectStore {
   const detail = code === 'ENOSPC' ? 'no space left on device' : 'permission denied (EROFS): EROFS: read-only file system';
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (typeof property !== 'string' || !WRITES.has(property)) return method;
-      return (...args: unknown[]) => {
-        const ref = (property === 'copy' ? args[1] : args[0]) as ObjectRef;
-        if (!refuses(ref)) return method(...args);
-        return Promise.reject(new StorageError(`fs-store: ${property} ${ref.bucket}/${ref.key} failed (${code}): ${code}: ${detail}, write`));
-      };
-    },
-  });
+  return new FaultInjectingStore(store, ({ op, bucket, key, mutation }) =>
+    mutation > 0 && op !== 'delete' && refuses({ bucket, key })
+      ? new StorageError(`fs-store: ${op} ${bucket}/${key} failed (${code}): ${code}: ${detail}, write`)
+      : undefined,
+  );
 }
 
 /** Every writer of the run (each function, the alert consumer, the command) writes through `wrap`. */

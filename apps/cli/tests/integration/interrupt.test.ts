@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { StorageError } from '@ledgerlake/domain';
 import { LedgerEntrySchema, readRunRecord, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
-import { generateTransactionsCsv } from '@ledgerlake/testing';
+import { FaultInjectingStore, generateTransactionsCsv } from '@ledgerlake/testing';
 import type { SignalSource } from '../../src/interrupts';
 import { openLake } from '../../src/local-lake';
 import { REPO, runCli, runLogLines, useTempLake } from '../support/cli-harness';
@@ -16,7 +16,6 @@ const NO_BAD_ROWS = { schema: 0, nullValue: 0, badId: 0, badAmount: 0, badCurren
 
 const dirs = useTempLake('ledgerlake-interrupt-');
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
-const WRITES = new Set(['put', 'putStream', 'putIfAbsent', 'putIfMatch', 'copy']);
 
 /** A stand-in for `process`: the test sends the signals, exits are recorded (none is taken). */
 function fakeProcess(): SignalSource & EventEmitter & { exits: number[] } {
@@ -29,21 +28,12 @@ function fakeProcess(): SignalSource & EventEmitter & { exits: number[] } {
 /** `store`, calling `fire` once, as the first write `when` picks starts. */
 function onFirstWrite(store: ObjectStore, when: (ref: ObjectRef) => boolean, fire: () => void): ObjectStore {
   let fired = false;
-  return new Proxy(store, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (typeof property !== 'string' || !WRITES.has(property)) return method;
-      return (...args: unknown[]) => {
-        const ref = (property === 'copy' ? args[1] : args[0]) as ObjectRef;
-        if (!fired && when(ref)) {
-          fired = true;
-          fire();
-        }
-        return method(...args);
-      };
-    },
+  return new FaultInjectingStore(store, ({ op, bucket, key, mutation }) => {
+    if (!fired && mutation > 0 && op !== 'delete' && when({ bucket, key })) {
+      fired = true;
+      fire();
+    }
+    return undefined;
   });
 }
 
