@@ -38,11 +38,19 @@ export async function publishedState(lake: string, cwd: string): Promise<LakeSta
   return state as LakeState;
 }
 
-/** What must hold in any lake at rest: no pending promotion, and every catalog entry at its month's `_LATEST.json` version. */
+/**
+ * What must hold in any lake at rest: no pending promotion, no file claim still held (each is
+ * processed or released), and every catalog entry at its month's `_LATEST.json` version.
+ */
 export async function restingProblems(lake: string): Promise<string[]> {
   const problems: string[] = [];
   const pending = await readdir(join(lake, 'artifacts/control/promotions')).catch(() => []);
   if (pending.length > 0) problems.push(`pending promotions: ${pending.join(', ')}`);
+  const ledger = join(lake, 'artifacts/ledger/processed-files');
+  for (const name of await readdir(ledger).catch(() => [])) {
+    const entry = JSON.parse(await readFile(join(ledger, name), 'utf8')) as { status: string; run_id: string };
+    if (entry.status === 'claimed') problems.push(`file claim still held by run ${entry.run_id}`);
+  }
   for (const [table, root] of [
     ['silver.transactions', 'silver/mortgages/transactions'],
     ['gold.account_balances', 'gold/finance/account_balances/schema_v=v1'],
