@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, mkdir, readdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
@@ -89,12 +89,30 @@ export function lakeDir(option: string | undefined, env: NodeJS.ProcessEnv, cwd:
   return resolve(cwd, chosen);
 }
 
-/** Opens (creating it if needed) the lake folder; anything that is not a writable directory is a `CliError`. */
-export async function openLake(dir: string): Promise<LocalLake> {
+/**
+ * Opens the lake folder. To write (`ingest`, `promote`, the runbook's changes) it is created if
+ * needed and must be writable; to read (`runs`, `logs`, `query`, listings) it must already be a
+ * lake — an empty folder, or one holding at least one of the lake's bucket folders — and nothing
+ * is created or asked of write access. Anything else is a `CliError` naming the path.
+ */
+export async function openLake(dir: string, mode: 'read' | 'write' = 'write'): Promise<LocalLake> {
   const root = resolve(dir);
   const existing = await stat(root).catch(() => undefined);
   if (existing !== undefined && !existing.isDirectory()) {
     throw new CliError(`The lake folder ${root} exists but is not a directory.`);
+  }
+  const buckets = localBuckets();
+  const lake = { root, store: new FsObjectStore(root), layout: createLakeLayout(buckets) };
+  if (mode === 'read') {
+    if (existing === undefined) throw new CliError(`There is no lake at ${root} (no such folder): check --lake or LEDGERLAKE_LAKE.`);
+    const names = Object.values(buckets);
+    const held = await Promise.all(names.map((name) => stat(resolve(root, name)).then((s) => s.isDirectory(), () => false)));
+    if (!held.some(Boolean) && (await readdir(root)).length > 0) {
+      throw new CliError(
+        `${root} is not a lake folder (it has none of ${names.map((name) => `${name}/`).join(', ')}): check --lake or LEDGERLAKE_LAKE.`,
+      );
+    }
+    return lake;
   }
   if (existing === undefined) {
     await mkdir(root, { recursive: true }).catch((error: unknown) => {
@@ -104,7 +122,7 @@ export async function openLake(dir: string): Promise<LocalLake> {
   await access(root, constants.W_OK | constants.X_OK).catch(() => {
     throw new CliError(`The lake folder ${root} is not writable.`);
   });
-  return { root, store: new FsObjectStore(root), layout: createLakeLayout(localBuckets()) };
+  return lake;
 }
 
 /** The row-pipeline definition as the local lake runs it. */

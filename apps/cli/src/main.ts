@@ -208,7 +208,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { lakeDir, openLake } = await loadLake();
     const { listRuns } = await loadRuns();
     const { formatRunsTable } = await loadSummary();
-    const runs = await listRuns(await openLake(lakeDir(options.lake, io.env, io.cwd)));
+    const runs = await listRuns(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'));
     io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
   });
 
@@ -221,7 +221,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (runId: string, options: CommonOptions) => {
     const { lakeDir, openLake } = await loadLake();
     const { formatRunDetail, showRun } = await loadRunDetail();
-    const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd)), runId);
+    const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), runId);
     io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
   });
 
@@ -236,7 +236,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
     const { lakeDir, openLake } = await loadLake();
     const { formatLogRecord, runLogs } = await loadLogs();
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd), 'read');
     const records = await runLogs(lake, runId, { level: options.level, function: options.function });
     io.stdout.write(
       options.json === true
@@ -295,7 +295,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { lakeDir, openLake } = await loadLake();
     const { queryLake } = await loadQuery();
     const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
-    const result = await queryLake(await openLake(lakeDir(options.lake, io.env, io.cwd)), sql);
+    const result = await queryLake(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), sql);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatSqlTable(result));
   });
 
@@ -311,7 +311,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { lakeDir, openLake } = await loadLake();
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
     const { formatSqlJson } = await loadSqlOutput();
-    const result = await monthEndBalances(await openLake(lakeDir(options.lake, io.env, io.cwd)), options.from, options.to);
+    const result = await monthEndBalances(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), options.from, options.to);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
   });
 
@@ -326,9 +326,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       onFault: reportFault,
     };
   };
-  const openFor = async (options: CommonOptions) => {
+  const openFor = async (options: CommonOptions, mode: 'read' | 'write' = 'write') => {
     const { lakeDir, openLake } = await loadLake();
-    return openLake(lakeDir(options.lake, io.env, io.cwd));
+    return openLake(lakeDir(options.lake, io.env, io.cwd), mode);
   };
   const print = (options: CommonOptions, value: unknown, text: () => string): void => {
     io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : text());
@@ -344,7 +344,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--all', 'also list rows already retried or resolved')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'read');
     const { listQuarantine } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
     const listing = await listQuarantine(lake, options);
@@ -387,7 +387,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--run <run_id>', 'only the rows of this run')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string }) => {
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'read');
     const { listCondemned } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
     const listing = await listCondemned(lake, options);
@@ -452,7 +452,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('open or closed; when open, the code, rows and window that tripped it; every reset (who, when, why)')
       .option('--json', 'print the breaker state (control/circuit-breaker.json) as one JSON object on stdout'),
   ).action(async (options: CommonOptions) => {
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'read');
     const { breakerStatus, formatBreaker } = await loadRunbook();
     const state = await breakerStatus(lake);
     print(options, state, () => formatBreaker(state));
@@ -550,6 +550,14 @@ function parseInterval(value: string): number {
  * the interrupted run may still be computing in this thread (it can write nothing more).
  */
 export function runFromProcess(): void {
+  // A reader that stops early (`ledgerlake runs | head -1`) closes the pipe: that is the end of the
+  // output, not an error — stop quietly, as other command-line tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+      throw error;
+    });
+  }
   const io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd() };
   void main(process.argv.slice(2), io).then((code) => {
     process.exitCode = code;

@@ -17,8 +17,9 @@ export function formatSqlTable(result: SqlResult): string {
   const { columns, rows } = result;
   if (columns.length === 0) return '';
   const cells = rows.map((row) => columns.map((column) => displayValue(row[column.name] ?? null)));
+  // A fold, not Math.max(...cells): a result of any size (spread arguments overflow the stack).
   const widths = columns.map((column, index) =>
-    Math.max(column.name.length, ...cells.map((line) => (line[index] as string).length)),
+    cells.reduce((widest, row) => Math.max(widest, (row[index] as string).length), column.name.length),
   );
   const numeric = columns.map((column) => NUMERIC_TYPE.test(column.type));
   const line = (values: readonly string[]) =>

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { main, type CliIo } from '../../src/main';
@@ -15,12 +15,13 @@ export interface Captured {
   readonly stderr: string;
 }
 
-/** A fresh working folder (and lake folder in it) per test, removed afterwards. */
+/** A fresh working folder and an empty lake folder in it per test, removed afterwards. */
 export function useTempLake(prefix: string): { readonly work: string; readonly lake: string } {
   const dirs = { work: '', lake: '' };
   beforeEach(async () => {
     dirs.work = await mkdtemp(join(tmpdir(), prefix));
     dirs.lake = join(dirs.work, 'lake');
+    await mkdir(dirs.lake);
   });
   afterEach(async () => {
     await rm(dirs.work, { recursive: true, force: true });
