@@ -6,7 +6,7 @@ import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
-import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
+import { createHandler as createPartitionWriterHandler, DEFAULT_PARTITION_WRITER_SETTINGS } from '@ledgerlake/partition-writer';
 import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder } from '@ledgerlake/pipeline';
 import {
   createHandler as createPromotionHandler,
@@ -157,8 +157,19 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
     ),
   validation: ({ store, layout }, obs, wiring) =>
     asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
-  'partition-writer': ({ store, layout }, obs) =>
-    asLocalHandler(createPartitionWriterHandler({ store, layout, obs, compressor: sharedCompressor() })),
+  'partition-writer': ({ store, layout }, obs, wiring) =>
+    asLocalHandler(
+      createPartitionWriterHandler({
+        store,
+        layout,
+        obs,
+        compressor: sharedCompressor(),
+        // The allowlist is read once (CURRENCY_ALLOWLIST) and handed to both functions that check it.
+        ...(wiring.validation === undefined
+          ? {}
+          : { settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, currencies: wiring.validation.currencies } }),
+      }),
+    ),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),
   promotion: ({ store, layout }, obs, wiring) =>
     asLocalHandler(

@@ -608,3 +608,12 @@ describe('serverless-compose.yml', () => {
     expect(run('--version', '--verbose')).toContain(`osls version: ${version}`);
   });
 });
+
+describe('settings two functions need', () => {
+  it('deploys validation and the partition writer with the same CURRENCY_ALLOWLIST (both check Currency)', () => {
+    const allowlist = (service: FunctionService) =>
+      (resolveCfn(onlyFunction(packagedService(service).template).Environment.Variables) as Record<string, string>)['CURRENCY_ALLOWLIST'];
+
+    expect(allowlist('partition-writer')).toBe(allowlist('validation'));
+  });
+});
