@@ -12,6 +12,16 @@ describe('checkHeader', () => {
     expect(header.extra).toEqual([]);
   });
 
+  it('says a file with bare CR line ends (old Mac style) is one, not that its header repeats a name', () => {
+    // csv-parse reads LF and CRLF line ends only: the whole file then looks like one header record.
+    const fields = ['TransactionID', 'CustomerID', 'TransactionAmount', 'Currency', 'TransactionTimestamp\r1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z\r2', 'ACC001'];
+
+    expect(() => checkHeader(fields, FILE, 1)).toThrow(InvalidInputError);
+    expect(() => checkHeader(fields, FILE, 1)).toThrow(
+      `${FILE} ends its lines with a bare carriage return (CR, old Mac style): only LF or CRLF line ends are read; save it with LF or CRLF line ends`,
+    );
+  });
+
   it('reports extra columns, unnamed ones included', () => {
     expect(checkHeader([...REQUIRED, 'Channel', '', ''], FILE, 1).extra).toEqual(['Channel', '', '']);
   });

@@ -11,12 +11,21 @@ export interface CheckedHeader {
 }
 
 /**
- * Checks the header record: trims the names; duplicate names → `InvalidInputError` (which of the
+ * Checks the header record: trims the names; a name holding a carriage return (a file with bare
+ * CR line ends reads as one record) → `InvalidInputError` saying so; duplicate names → `InvalidInputError` (which of the
  * two columns would a row's value come from?); missing required columns → `MissingColumnsError`
  * naming them. Unnamed columns (a trailing comma) are extra columns named `""`, and may repeat.
  */
 export function checkHeader(fields: readonly string[], file: string, line: number): CheckedHeader {
   const names = fields.map((name) => name.trim());
+  // csv-parse ends records at LF or CRLF: a file whose lines end in a bare CR reads as one record.
+  if (names.some((name) => name.includes('\r'))) {
+    throw new InvalidInputError(
+      file,
+      // The whole file, not one line of it.
+      'ends its lines with a bare carriage return (CR, old Mac style): only LF or CRLF line ends are read; save it with LF or CRLF line ends',
+    );
+  }
   const seen = new Set<string>();
   const duplicates = new Set<string>();
   for (const name of names) {

@@ -1,3 +1,4 @@
+import { StorageError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import {
   type AsyncBuffer,
@@ -45,7 +46,15 @@ export async function openParquetObject(store: ObjectStore, ref: ObjectRef): Pro
     { byteLength: meta.size, slice: (start, end) => readRange(store, ref, start, end ?? meta.size) },
     { minSize: WHOLE_OBJECT_BYTES },
   );
-  return { file, metadata: await parquetMetadataAsync(file) };
+  try {
+    return { file, metadata: await parquetMetadataAsync(file) };
+  } catch (error) {
+    // hyparquet says what is wrong (e.g. "parquet file invalid (footer != PAR1)"), not where.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new StorageError(`parquet: ${ref.bucket}/${ref.key} is not a readable Parquet object (${reason}): it is damaged or was cut short`, {
+      cause: error,
+    });
+  }
 }
 
 /** The metadata with DECIMAL annotations removed, so hyparquet hands over the stored integers. */
