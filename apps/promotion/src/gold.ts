@@ -10,6 +10,7 @@ import {
   type PublishedPartition,
   readLatest,
   readParquetRowGroups,
+  TIMESTAMPS_AS_MICROS,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, PublishedTableLayout, PublishedTableName } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
@@ -69,11 +70,6 @@ const MAX_PASSES = 5;
 const UTF8 = new TextEncoder();
 const SILVER_COLUMNS = ['account_id', 'currency', 'amount', 'tx_date'];
 const BALANCE_COLUMNS = ['account_id', 'currency', 'balance', 'tx_count', 'last_tx_date'];
-/** Timestamps stay bigint microseconds: no `Date` per row, no precision lost. */
-const MICROS = {
-  timestampFromMicroseconds: (micros: bigint) => micros,
-  timestampFromMilliseconds: (millis: bigint) => millis * 1000n,
-};
 
 /**
  * Rebuilds Gold (PRODUCT.md §6) for `from` and every later month, from published Silver only.
@@ -152,7 +148,7 @@ async function seedFromGold(
   if (latest === undefined || !covers(builtFrom, expected) || !covers(expected, builtFrom ?? {})) return false;
   for (const key of latest.value.files) {
     const ref = { bucket: deps.layout.buckets.gold, key };
-    for await (const group of readParquetRowGroups(deps.store, ref, BALANCE_COLUMNS, { rawDecimals: true, parsers: MICROS })) {
+    for await (const group of readParquetRowGroups(deps.store, ref, BALANCE_COLUMNS, { rawDecimals: true, parsers: TIMESTAMPS_AS_MICROS })) {
       const [accounts, currencies, balances, counts, lasts] = BALANCE_COLUMNS.map((c) => group.columns.get(c) ?? []);
       for (let i = 0; i < group.rows; i++) {
         const account = String(accounts?.[i]);
@@ -184,7 +180,7 @@ async function aggregateMonth(
   const activity = new Map<string, Activity>();
   for (const key of partition?.files ?? []) {
     const ref = { bucket: deps.layout.buckets.silver, key };
-    for await (const group of readParquetRowGroups(deps.store, ref, SILVER_COLUMNS, { rawDecimals: true, parsers: MICROS })) {
+    for await (const group of readParquetRowGroups(deps.store, ref, SILVER_COLUMNS, { rawDecimals: true, parsers: TIMESTAMPS_AS_MICROS })) {
       const [accounts, currencies, amounts, dates] = SILVER_COLUMNS.map((c) => group.columns.get(c) ?? []);
       for (let i = 0; i < group.rows; i++) {
         const account = String(accounts?.[i]);

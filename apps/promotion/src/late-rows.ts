@@ -9,6 +9,7 @@ import {
   readParquetRowGroups,
   REJECTED_COLUMNS,
   SILVER_COLUMNS,
+  TIMESTAMPS_AS_MICROS,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 
@@ -25,10 +26,6 @@ import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 
 const KEY_COLUMNS = ['id', 'tx_date'];
 const MICROS_PER_DAY = 86_400_000_000n;
-const PARSERS = {
-  timestampFromMicroseconds: (micros: bigint) => micros,
-  timestampFromMilliseconds: (millis: bigint) => millis * 1000n,
-};
 
 function keyOf(id: unknown, micros: unknown): string {
   const at = BigInt(micros as bigint);
@@ -38,7 +35,7 @@ function keyOf(id: unknown, micros: unknown): string {
 
 async function scanKeys(store: ObjectStore, bucket: string, keys: readonly string[], visit: (key: string) => void): Promise<void> {
   for (const key of keys) {
-    for await (const group of readParquetRowGroups(store, { bucket, key }, KEY_COLUMNS, { parsers: PARSERS })) {
+    for await (const group of readParquetRowGroups(store, { bucket, key }, KEY_COLUMNS, { parsers: TIMESTAMPS_AS_MICROS })) {
       const ids = group.columns.get('id') ?? [];
       const dates = group.columns.get('tx_date') ?? [];
       for (let i = 0; i < group.rows; i++) visit(keyOf(ids[i], dates[i]));
@@ -109,7 +106,7 @@ export async function excludeLateRows(
       const target = layout.silver.currentObject(month, `${runId}-late-${tag}-${key.slice(key.lastIndexOf('/') + 1)}`);
       const writer = new ParquetObjectWriter(store, target, { columns: SILVER_COLUMNS, ...options });
       const source = { bucket: layout.buckets.silver, key };
-      for await (const group of readParquetRowGroups(store, source, names, { rawDecimals: true, parsers: PARSERS })) {
+      for await (const group of readParquetRowGroups(store, source, names, { rawDecimals: true, parsers: TIMESTAMPS_AS_MICROS })) {
         const columns = names.map((name) => group.columns.get(name) ?? []);
         const keep: number[] = [];
         const drop: number[] = [];

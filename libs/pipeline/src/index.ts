@@ -161,6 +161,7 @@ export {
   readParquetRowGroups,
   type ParquetRowGroup,
   type ReadParquetOptions,
+  TIMESTAMPS_AS_MICROS,
 } from './parquet-object-reader';
 export { readRejectedRows, type RejectedRow } from './rejected-rows';
 export {

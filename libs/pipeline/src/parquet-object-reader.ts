@@ -18,6 +18,12 @@ export interface ParquetRowGroup {
   readonly columns: ReadonlyMap<string, readonly unknown[]>;
 }
 
+/** hyparquet parsers keeping timestamps as bigint microseconds since the epoch: no `Date` per row, no precision lost. */
+export const TIMESTAMPS_AS_MICROS: Partial<ParquetParsers> = {
+  timestampFromMicroseconds: (micros: bigint) => micros,
+  timestampFromMilliseconds: (millis: bigint) => millis * 1000n,
+};
+
 /** Options of `readParquetRowGroups`. */
 export interface ReadParquetOptions {
   /** hyparquet parsers (e.g. timestamps as day numbers instead of `Date`). */
