@@ -215,8 +215,9 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
       executionArn: intent.execution_arn,
       now,
       change: async (current) => {
-        if (planned.action === 'replace') return replaceWith(current, entryOf(copied, planned.rows));
+        // Committed already: a month replaced by a backfill keeps what other runs appended since.
         if (current?.runs.some((published) => published.run_id === runId)) return undefined;
+        if (planned.action === 'replace') return { action: 'replace', runs: [entryOf(copied, planned.rows)] };
         const others = await runsPublishedSince(store, layout, month, planned.checked_version, current);
         const late = await findLateKeys(store, layout, planned.files, others);
         if (late.size === 0) return appendTo(current, entryOf(copied, planned.rows));
@@ -365,14 +366,8 @@ const NO_LIVENESS: LivenessProbe = { isDead: async () => false };
 
 type RunEntry = PublishedPartition['runs'][number];
 
-function appendTo(current: PublishedPartition | undefined, run: RunEntry): PartitionChange | undefined {
-  if (current?.runs.some((published) => published.run_id === run.run_id)) return undefined;
+function appendTo(current: PublishedPartition | undefined, run: RunEntry): PartitionChange {
   return { action: 'append', runs: [...(current?.runs ?? []), run] };
-}
-
-function replaceWith(current: PublishedPartition | undefined, run: RunEntry): PartitionChange | undefined {
-  if (current?.runs.length === 1 && current.runs[0]?.run_id === run.run_id) return undefined;
-  return { action: 'replace', runs: [run] };
 }
 
 /**

@@ -2,7 +2,7 @@ import { RUN_BLOCKED_DETAIL_TYPE, type RunBlockedEvent } from '@ledgerlake/domai
 import { readLatest, readLedgerEntry, readRunRecord, readVersion } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
-import { promoteRun, refreshGold, restorePartition, RunBlockedError, runPromotionStep } from '../../src';
+import { beginPromotion, commitPromotion, completePromotion, promoteRun, refreshGold, restorePartition, RunBlockedError, runPromotionStep } from '../../src';
 import { promotionDeps, SECTION_6, type Tx, writeRunOutput } from '../support/run-output';
 
 const layout = createLakeLayout(localBuckets());
@@ -166,6 +166,25 @@ describe('publishing', () => {
       ['ACC002', '-125.50'],
       ['ACC003', '1.00'],
     ]);
+  });
+
+  it('completing a backfill\'s promotion again keeps what other runs appended to its month since', async () => {
+    const started = new Date(MARCH.getTime() + 99 * 60_000);
+    const backfill = await writeRunOutput(store, layout, [{ id: 1, account: 'ACC001', amount: '300.00', at: '2024-01-05T09:00:00Z' }], {
+      started,
+      suffix: 'bfill1',
+      mode: 'backfill',
+      backfillMonth: '2024-01',
+    });
+    const deps = promotionDeps(store, layout, started);
+    // Promote committed the backfill; before RefreshGold completes it, another run appends to January.
+    const intent = await beginPromotion(backfill.runId, deps);
+    await commitPromotion(intent, deps);
+    const { runId: later } = await published([{ id: 7, account: 'ACC007', amount: '7.00', at: '2024-01-20T09:00:00Z' }]);
+
+    await completePromotion(intent, deps);
+
+    expect((await readLatest(store, layout.silver, JAN))?.value.runs.map((run) => run.run_id)).toEqual([backfill.runId, later]);
   });
 
   it('refuses a run without _SUCCESS in a month it wrote', async () => {
