@@ -315,11 +315,17 @@ export async function completePromotion(intent: PromotionIntent, deps: Promotion
     partitions: partitions.map(({ partition, version, rows }) => ({ partition, version, rows })),
   });
   await deletePromotionIntent(store, layout, runId);
+  return { promotion: promotionResult(runId, 'PUBLISHED', partitions), gold };
+}
+
+/** What a promotion Task returns for a run's months: Gold is rebuilt from the first of them. */
+export function promotionResult<S extends PromotionResult['status']>(
+  runId: string,
+  status: S,
+  partitions: PromotedPartition[],
+): PromotionResult & { readonly status: S } {
   const first = partitions[0]?.partition;
-  return {
-    promotion: { run_id: runId, status: 'PUBLISHED', partitions, ...(first === undefined ? {} : { gold_from: first }) },
-    gold,
-  };
+  return { run_id: runId, status, partitions, ...(first === undefined ? {} : { gold_from: first }) };
 }
 
 /** What `recoverPromotions` found and did. */

@@ -9,6 +9,7 @@ import {
   completePromotion,
   gateRun,
   type PromotionDeps,
+  promotionResult,
   type PromotionResult,
   readRunManifest,
   recordBase,
@@ -105,12 +106,7 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       const done = await publishedResult(store, layout, runId);
       if (done !== undefined) return done;
       // The intent first: from here on the run is PROMOTING, and whoever finds it completes it.
-      return commitPromotion(await beginPromotion(runId, deps), deps).then((partitions) => ({
-        run_id: runId,
-        status: 'COMMITTED' as const,
-        partitions,
-        ...(partitions[0] === undefined ? {} : { gold_from: partitions[0].partition }),
-      }));
+      return promotionResult(runId, 'COMMITTED', await commitPromotion(await beginPromotion(runId, deps), deps));
     }
     case 'refresh-gold': {
       const intent = await readPromotionIntent(store, layout, runId);
@@ -132,7 +128,7 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       if (intent === undefined) return (await publishedResult(store, layout, runId)) ?? { run_id: runId, status: 'NOT_BEGUN' };
       const { promotion } = await completePromotion(intent, deps);
       logger?.warn('promotion rolled forward after a failed step', { partitions: promotion.partitions.length });
-      return { ...promotion, status: 'PUBLISHED' };
+      return promotion;
     }
   }
 }
@@ -146,5 +142,5 @@ async function publishedResult(
   const record = await readRunRecord(store, layout, runId);
   if (record?.status !== 'PUBLISHED') return undefined;
   const partitions = record.partitions.map((p) => ({ ...p, action: 'append' as const, committed: false, conflicts: 0, late_condemned: 0 }));
-  return { run_id: runId, status: 'PUBLISHED', partitions, ...(partitions[0] === undefined ? {} : { gold_from: partitions[0].partition }) };
+  return promotionResult(runId, 'PUBLISHED', partitions);
 }
