@@ -198,7 +198,9 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
   const partitions: PromotedPartition[] = [];
   for (const planned of intent.months) {
     const month = parseMonthName(planned.partition);
-    const copied = await publishRunFiles(store, layout, month, runId, planned.files);
+    // A month that already holds the run (its completion re-run, a retry) needs no copies again.
+    const held = (await readLatest(store, layout.silver, month))?.value.runs.find((published) => published.run_id === runId);
+    const copied = held?.files ?? (await publishRunFiles(store, layout, month, runId, planned.files));
     const entryOf = (files: string[], rows: number): RunEntry => ({
       run_id: runId,
       execution_arn: intent.execution_arn,
