@@ -46,9 +46,8 @@ export async function discardSupersededOutput(store: ObjectStore, layout: LakeLa
       }
     }
   }
-  const index = layout.control.quarantineIndexPrefix('unknown');
-  const root = index.prefix.slice(0, index.prefix.indexOf('month='));
-  for (const folder of await listPrefixes(store, index.bucket, root)) {
+  const index = layout.control.quarantineIndexRoot();
+  for (const folder of await listPrefixes(store, index.bucket, index.prefix)) {
     const month = /month=([^/]+)\/$/.exec(folder)?.[1];
     if (month === undefined) continue;
     const ref = layout.control.quarantineIndex(month, run.run_id);

@@ -328,6 +328,8 @@ describe('Artifacts and control objects', () => {
       bucket: 'artifacts',
       key: 'control/condemned/decisions/approve-1.json',
     });
+    expect(local.control.quarantineIndexRoot()).toEqual({ bucket: 'artifacts', prefix: 'index/quarantine-hashes/' });
+    expect(local.control.quarantineIndexPrefix('2024-01').prefix.startsWith(local.control.quarantineIndexRoot().prefix)).toBe(true);
     expect(local.control.condemnedRowDecision(RUN, hash)).toEqual({
       bucket: 'artifacts',
       key: `control/condemned/rows/run_id=${RUN}/${hash}.json`,
@@ -335,6 +337,18 @@ describe('Artifacts and control objects', () => {
     expect(() => local.control.retryClaim(hash, 0)).toThrow('layout: invalid attempt');
     expect(() => local.control.retryClaim('x', 1)).toThrow('layout: invalid row hash');
     expect(() => local.control.condemnedDecision('../x')).toThrow('layout: invalid decision id');
+  });
+
+  it('places pending promotions, and the extra rejected-row objects readers take as parts', () => {
+    expect(local.control.promotionsPrefix()).toEqual({ bucket: 'artifacts', prefix: 'control/promotions/' });
+    expect(local.control.promotionIntent(RUN)).toEqual({ bucket: 'artifacts', key: `control/promotions/${RUN}.json` });
+    expect(() => local.control.promotionIntent('../x')).toThrow('layout: invalid run id');
+    expect(local.condemned.runObject('2024-01-05', RUN, 'part-late-2024-01-abc.parquet')).toEqual({
+      bucket: 'quarantine',
+      key: `condemned/mortgages/transactions/ingest_date=2024-01-05/run_id=${RUN}/part-late-2024-01-abc.parquet`,
+    });
+    expect(() => local.condemned.runObject('2024-01-05', RUN, 'late.parquet')).toThrow('layout: invalid rejected rows object name');
+    expect(() => local.condemned.runObject('2024-01-05', RUN, 'part-../x.parquet')).toThrow('layout: invalid rejected rows object name');
   });
 
   it('places the circuit breaker and the breaker window statistics', () => {

@@ -138,6 +138,8 @@ export interface ControlLayout {
   postedAlertsPrefix(): PrefixRef;
   /** The record that an incident's alert was posted (`alerts/posted/<incident-id>.json`). */
   postedAlert(incidentId: string): ObjectRef;
+  /** The whole quarantine history index (`index/quarantine-hashes/`), one `month=` folder per month. */
+  quarantineIndexRoot(): PrefixRef;
   /** One month of the quarantine history index (`index/quarantine-hashes/month=<YYYY-MM|unknown>/`). */
   quarantineIndexPrefix(month: string): PrefixRef;
   /** One run's quarantined row hashes of one month (`.../month=<m>/run_id=<run_id>.txt`). */
@@ -441,6 +443,7 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         }
         return { bucket: artifacts, key: `alerts/posted/${incidentId}.json` };
       },
+      quarantineIndexRoot: () => ({ bucket: artifacts, prefix: 'index/quarantine-hashes/' }),
       quarantineIndexPrefix: (month) => ({
         bucket: artifacts,
         prefix: `index/quarantine-hashes/month=${checkIndexMonth(month)}/`,
