@@ -117,7 +117,7 @@ async function readEntry(store: ObjectStore, layout: LakeLayout, sha: string) {
  */
 export async function claimFile(store: ObjectStore, layout: LakeLayout, request: FileClaimRequest): Promise<FileClaimOutcome> {
   const ref = layout.control.processedFile(request.contentSha256);
-  const timeoutMs = (request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES) * 60_000;
+  const timeoutMinutes = request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES;
   const now = request.at.toISOString();
   const fresh = (previous: LedgerEntry['previous']): LedgerEntry => ({
     content_sha256: request.contentSha256,
@@ -152,10 +152,10 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
         if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
           return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' };
         }
-        const expired = request.at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) > timeoutMs;
+        const expired = request.at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) > timeoutMinutes * 60_000;
         const dead = !expired && entry.holder !== undefined && (await request.liveness?.isDead(entry.holder)) === true;
         if (!expired && !dead) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
-        abandonReason = dead ? 'its holder is gone' : `no word from it for ${request.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES} minutes`;
+        abandonReason = dead ? 'its holder is gone' : `no word from it for ${timeoutMinutes} minutes`;
       }
       // Released, or abandoned: take it over, keeping the earlier claim for the record.
       const ended: LedgerEntry['previous'][number] = {
