@@ -198,9 +198,9 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
   const partitions: PromotedPartition[] = [];
   for (const planned of intent.months) {
     const month = parseMonthName(planned.partition);
-    // A month that already holds the run (its completion re-run, a retry) needs no copies again.
-    const held = (await readLatest(store, layout.silver, month))?.value.runs.find((published) => published.run_id === runId);
-    const copied = held?.files ?? (await publishRunFiles(store, layout, month, runId, planned.files));
+    // Copied once the month is read and found without the run: a month that already holds it (the
+    // completion re-run, a retry) needs no copies again. Copying is idempotent across lost races.
+    const copy = () => publishRunFiles(store, layout, month, runId, planned.files);
     const entryOf = (files: string[], rows: number): RunEntry => ({
       run_id: runId,
       execution_arn: intent.execution_arn,
@@ -219,10 +219,10 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
       change: async (current) => {
         // Committed already: a month replaced by a backfill keeps what other runs appended since.
         if (current?.runs.some((published) => published.run_id === runId)) return undefined;
-        if (planned.action === 'replace') return { action: 'replace', runs: [entryOf(copied, planned.rows)] };
+        if (planned.action === 'replace') return { action: 'replace', runs: [entryOf(await copy(), planned.rows)] };
         const others = await runsPublishedSince(store, layout, month, planned.checked_version, current);
         const late = await findLateKeys(store, layout, planned.files, others);
-        if (late.size === 0) return appendTo(current, entryOf(copied, planned.rows));
+        if (late.size === 0) return appendTo(current, entryOf(await copy(), planned.rows));
         const kept = await excludeLateRows(store, layout, {
           month,
           runId,
