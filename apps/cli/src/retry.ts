@@ -60,7 +60,10 @@ export function applyFixes(rows: readonly RejectedRow[], fixes: Fixes | undefine
   for (const hash of fixes?.keys() ?? []) {
     if (!selected.has(hash)) throw new CliError(`The fixes file names row ${hash}, which is not ${what}; nothing was retried.`);
   }
-  return rows.map((row) => ({ row, fields: fixes?.get(row.row_hash) ?? row.fields }));
+  return rows.map((row) => {
+    const fix = fixes?.get(row.row_hash);
+    return { row, fields: fix ?? row.fields, fixed: fix !== undefined };
+  });
 }
 
 /** Submits the rows as a new retry run (claims, Bronze file, retry record) and runs it through the state machine. */

@@ -36,11 +36,11 @@ async function enrichWith(content: string | Buffer, chunkBytes: number, key = 'm
   return { chunks: plan.chunks.length, result, rows };
 }
 
-function boundaries(text: string, maxRecordBytes = 1000): number[] {
+function boundaries(text: string): number[] {
   const found: number[] = [];
-  const scanner = new RecordBoundaryScanner(maxRecordBytes);
+  const scanner = new RecordBoundaryScanner();
   // One byte at a time: state must carry across chunk edges.
-  for (const byte of Buffer.from(text)) scanner.scan(Uint8Array.of(byte), (offset) => found.push(offset));
+  for (const byte of Buffer.from(text)) scanner.scan(Uint8Array.of(byte), (offset) => void found.push(offset));
   return found;
 }
 
@@ -57,20 +57,23 @@ describe('RecordBoundaryScanner', () => {
     expect(boundaries('\uFEFF"a\nb",c\nd\n')).toEqual([11, 13]);
   });
 
-  it('stops offering cuts where the parser would recover (bad closing quote, over-long quoted field)', () => {
-    const scanner = new RecordBoundaryScanner(1000);
-    const found: number[] = [];
-    scanner.scan(Buffer.from('"a"x,b\nc\n'), (offset) => found.push(offset));
-    expect(found).toEqual([]);
-    expect(scanner.lost).toBe(true);
-    expect(boundaries(`"${'x'.repeat(50)}\nmore\n`, 20)).toEqual([]);
+  it('follows a quote that ends quoting early (the field goes on unquoted) and a quoted field of any length', () => {
+    expect(boundaries('"a"x,b\nc\n')).toEqual([7, 9]);
+    expect(boundaries('"a"\rx\nc\n"b"\r\nd\n')).toEqual([6, 8, 13, 15]);
+    expect(boundaries(`"${'x'.repeat(5000)}\nmore",y\nz\n`)).toEqual([5010, 5012]);
+  });
+
+  it('stops where the boundary callback asks, and says how many bytes it scanned', () => {
+    const scanner = new RecordBoundaryScanner({ bom: false });
+    expect(scanner.scan(Buffer.from('ab\ncd\n'), () => true)).toBe(3);
+    expect(scanner.scan(Buffer.from('cd\n'), () => false)).toBe(3);
   });
 
   it('counts lines across chunks', () => {
-    const scanner = new RecordBoundaryScanner(1000);
+    const scanner = new RecordBoundaryScanner();
     const lines: number[] = [];
-    scanner.scan(Buffer.from('a\n"b\nc"\n'), (_offset, line) => lines.push(line));
-    scanner.scan(Buffer.from('d\n'), (_offset, line) => lines.push(line));
+    scanner.scan(Buffer.from('a\n"b\nc"\n'), (_offset, line) => void lines.push(line));
+    scanner.scan(Buffer.from('d\n'), (_offset, line) => void lines.push(line));
     expect(lines).toEqual([2, 4, 5]);
   });
 });
@@ -105,14 +108,27 @@ describe('chunked enrichment', () => {
     expect(cut.rows).toEqual(whole.rows);
   });
 
-  it('keeps a file with an unclosed quote whole after it, and still accounts for every line', async () => {
+  it('reads an unclosed quote to the end of the file as one record, whatever the chunks', async () => {
     const content = [HEADER, '1,A,1.00,EUR,2024-01-05T09:00:00Z', '2,"broken,1.00,EUR,2024-01-05T09:00:00Z', '3,C,1.00,EUR,2024-01-05T09:00:00Z'].join('\n');
 
     const whole = await enrichWith(content, 1 << 20);
     const cut = await enrichWith(content, 10);
 
     expect(cut.rows).toEqual(whole.rows);
-    expect(cut.rows.map((row) => row.sourceLine)).toEqual([2, 3, 4]);
+    expect(cut.rows.map((row) => row.sourceLine)).toEqual([2, 3]);
+  });
+
+  it('cuts after a quoted field over the record limit, and reads the rest the same (row-like lines inside it are no rows)', async () => {
+    const long = `"${'x'.repeat(300)}\n2,PHANTOM,1.00,EUR,2024-01-01T00:00:00Z\n"`;
+    const content = [HEADER, `1,${long},1.00,EUR,2024-01-05T09:00:00Z`, ...Array.from({ length: 10 }, (_, i) => `${i + 3},A,1.00,EUR,2024-01-05T09:00:00Z`)].join('\n');
+
+    const whole = await enrichWith(content, 1 << 20);
+    const cut = await enrichWith(content, 50);
+
+    expect(cut.chunks).toBeGreaterThan(3);
+    expect(cut.rows).toEqual(whole.rows);
+    expect(whole.rows.map((row) => row.sourceLine)).toEqual([2, ...Array.from({ length: 10 }, (_, i) => i + 5)]);
+    expect(whole.rows[0]?.fields).toEqual([null, null, null, null, null]);
   });
 
   it('gives the same rows for any chunk size on generated files (property)', async () => {

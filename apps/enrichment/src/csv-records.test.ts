@@ -1,15 +1,20 @@
+import { createHash } from 'node:crypto';
+import { UNPARSEABLE_RECORD_HASH_PREFIX } from '@ledgerlake/domain';
+import { referenceCsvRecords } from '@ledgerlake/testing';
 import { parse as parseSync } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { CsvRecordReader } from './csv-records';
 
-type Found = [line: number, fields: string[]] | ['BAD', number, string, string];
+type Found = [line: number, fields: string[]] | ['BAD', number, string, string, string];
+
+const rawHash = (raw: string | Buffer): string => createHash('sha256').update(UNPARSEABLE_RECORD_HASH_PREFIX).update(raw).digest('hex');
 
 function read(text: string | Buffer, chunkSize = 64 * 1024, maxRecordBytes = 1024): Found[] {
   const found: Found[] = [];
   const reader = new CsvRecordReader(
     {
       record: (fields, line) => found.push([line, fields]),
-      unparseable: (line, problem, snippet) => found.push(['BAD', line, problem, snippet]),
+      unparseable: (line, problem, snippet, hash) => found.push(['BAD', line, problem, snippet, hash]),
     },
     { maxRecordBytes },
   );
@@ -68,30 +73,47 @@ describe('CsvRecordReader', () => {
     expect(read('h,h\n1,12" pipe\n2,"a"b\n').slice(1)).toEqual([[2, ['1', '12" pipe']], [3, ['2', '"a"b']]]);
   });
 
-  it('keeps a quote that never closes as one unparseable line and parses the lines after it', () => {
-    const found = read('h,h\n1,ok\n2,"open\n3,fine\n\n4,also fine\n');
+  it('reads a quote that never closes to the end of the file: the rest is one unparseable record (RFC 4180)', () => {
+    const text = 'h,h\n1,ok\n2,"open\n3,fine\n\n4,also fine\n';
+    const found = read(text);
     expect(found.map((f) => (f[0] === 'BAD' ? ['BAD', f[1], f[3]] : f))).toEqual([
       [1, ['h', 'h']],
       [2, ['1', 'ok']],
       ['BAD', 3, '2,"open'],
-      [4, ['3', 'fine']],
-      [6, ['4', 'also fine']],
     ]);
-    expect(found[2]?.[2]).toMatch(/record starting on line 3 is never closed \(CSV_QUOTE_NOT_CLOSED/);
+    expect(found[2]?.[2]).toBe(
+      'the record starting on line 3 has a quoted field that is never closed (CSV_QUOTE_NOT_CLOSED); a quoted field in it never closes, so it runs to the end of the file (line 6)',
+    );
+    expect(found[2]?.[4]).toBe(rawHash('2,"open\n3,fine\n\n4,also fine\n'));
   });
 
-  it('gives up on a quote that does not close within maxRecordBytes, and resumes after that line', () => {
+  it('reads a quoted field over maxRecordBytes to its closing quote: row-like lines inside it are not records', () => {
     const body = Array.from({ length: 20 }, (_, i) => `${i},row ${i}`).join('\n');
-    const found = read(`h,h\n0,"open\n${body}\n"x,y\n`, 7, 40);
-    const bad = found.filter((f) => f[0] === 'BAD');
-    expect(bad[0]).toEqual(['BAD', 2, expect.stringMatching(/does not close within 40 bytes \(CSV_MAX_RECORD_SIZE\)/), '0,"open']);
-    expect(found.find((f) => f[0] === 3)).toEqual([3, ['0', 'row 0']]);
+    const found = read(`h,h\n0,"open\n${body}\n",x\n9,after\n`, 7, 40);
+    expect(found.map((f) => (f[0] === 'BAD' ? ['BAD', f[1], f[3]] : f))).toEqual([
+      [1, ['h', 'h']],
+      ['BAD', 2, '0,"open'],
+      [24, ['9', 'after']],
+    ]);
+    expect(found[1]?.[2]).toBe('the record starting on line 2 is longer than 40 bytes (CSV_MAX_RECORD_SIZE); it ends on line 23');
+    expect(found[1]?.[4]).toBe(rawHash(`0,"open\n${body}\n",x`));
   });
 
-  it('skips the rest of an over-long unparseable line', () => {
-    const found = read(`h,h\n1,"${'x'.repeat(100)}\n2,b\n`, 8, 30);
+  it('ends an over-long unquoted record at its line end', () => {
+    const found = read(`h,h\r\n1,${'x'.repeat(100)}\r\n2,b\r\n`, 8, 30);
     expect(lines(found)).toEqual([1, 'BAD@2', 3]);
+    expect(found[1]?.[2]).toMatch(/line 2 is longer than 30 bytes \(CSV_MAX_RECORD_SIZE\); it ends on the same line$/);
+    expect(found[1]?.[4]).toBe(rawHash(`1,${'x'.repeat(100)}`));
     expect(found[2]).toEqual([3, ['2', 'b']]);
+  });
+
+  it('gives two different unparseable records two hashes, and the same bytes the same hash wherever they are', () => {
+    const a = `1,"${'a'.repeat(50)}`;
+    const b = `1,"${'b'.repeat(50)}`;
+    const bad = (text: string) => read(text, 5, 30).filter((f) => f[0] === 'BAD').map((f) => f[4]);
+    const [first, second] = bad(`h,h\n${a}",x\n${b}",x\n`);
+    expect(first).not.toBe(second);
+    expect(bad(`h,h\n\n\nz,z\n${b}",x\r\n`)).toEqual([second]);
   });
 
   it('finds the same records and lines whatever the chunk size', () => {
@@ -127,5 +149,28 @@ describe('CsvRecordReader', () => {
     const text = 'h,h\r\n\r\na,b\n  \nc,d\r\n\n\ne,f';
     const expected = [0, 2, 3, 4, 7].map((n) => n + 1);
     expect(lines(read(text, 3))).toEqual(expected);
+  });
+
+  it('finds the records of the independent reference reading, with unparseable ones hashed over their bytes (property)', () => {
+    const piece = fc.constantFrom('a', 'b', ' ', ',', '"', '""', '\n', '\r\n', '\r', 'é', 'x,"q\ny",z');
+    const text = fc.array(piece, { maxLength: 60 }).map((pieces) => `h,h\n${pieces.join('')}`);
+    fc.assert(
+      fc.property(text, fc.integer({ min: 1, max: 9 }), fc.integer({ min: 4, max: 30 }), (content, chunk, maxRecordBytes) => {
+        const bytes = Buffer.from(content);
+        const found = read(bytes, chunk, maxRecordBytes);
+        const reference = referenceCsvRecords(bytes);
+        expect(found.map((f) => (f[0] === 'BAD' ? f[1] : f[0]))).toEqual(reference.map((r) => r.line));
+        found.forEach((f, i) => {
+          const ref = reference[i]!;
+          if (f[0] === 'BAD') {
+            expect(ref.unclosed || ref.raw.length > maxRecordBytes).toBe(true);
+            expect(f[4]).toBe(rawHash(ref.raw));
+          } else {
+            expect(f[1]).toEqual(ref.fields);
+          }
+        });
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -1,4 +1,7 @@
+import { createHash, type Hash } from 'node:crypto';
+import { UNPARSEABLE_RECORD_HASH_PREFIX } from '@ledgerlake/domain';
 import { Parser } from 'csv-parse';
+import { RecordBoundaryScanner } from './record-boundaries';
 
 /**
  * Streaming CSV records with the line each one STARTS on, on top of csv-parse 6.2.1.
@@ -12,23 +15,30 @@ import { Parser } from 'csv-parse';
  * CR); a lone CR is not a line break. csv-parse counts every CR and LF inside a record as a line
  * (a quoted CRLF counts twice), so its counter is corrected by the CRs seen inside fields.
  *
- * Parse errors: with `relax_quotes` (a stray quote inside a field is kept literally, as most CSV
- * readers do) the only error left is a quoted field that never closes — at the end of the file
- * (`CSV_QUOTE_NOT_CLOSED`) or within `maxRecordBytes` (`CSV_MAX_RECORD_SIZE`). RFC 4180 would make
- * the rest of the file one field; instead the record's first line becomes one unparseable row and
- * parsing resumes on the next line with a fresh parser, so one bad quote costs one line. (The
- * parser's `skip_records_with_error` mode was tried and rejected: on CSV_MAX_RECORD_SIZE it drops
- * the rest of the chunk silently and never says where the skipped record ended.) Memory stays
+ * Unparseable records: with `relax_quotes` (a stray quote is kept literally, as most CSV readers
+ * do) the only errors left are a quoted field that never closes (`CSV_QUOTE_NOT_CLOSED`, at the end
+ * of the file) and a record over `maxRecordBytes` (`CSV_MAX_RECORD_SIZE`). Either way the record
+ * is what RFC 4180 says it is: it runs to its closing quote and then its line end, or, when the
+ * quote never closes, to the end of the file. `RecordBoundaryScanner` finds that end (same quoting
+ * rules as the parser), every byte of the record goes into its hash (domain
+ * `UNPARSEABLE_RECORD_HASH_PREFIX`: its `row_hash`), the sink gets it as one unparseable record,
+ * and a fresh parser resumes after it — so no line inside it is ever read as a record of its own.
+ * (The parser's `skip_records_with_error` mode was tried and rejected: on CSV_MAX_RECORD_SIZE it
+ * drops the rest of the chunk silently and never says where the skipped record ended.) Memory stays
  * bounded: only the bytes since the end of the last record are retained, at most about
- * `maxRecordBytes` plus one chunk.
+ * `maxRecordBytes` plus one chunk; an over-long record is hashed as it streams by, never kept.
  */
 
 /** Receives what the reader finds, in file order. */
 export interface CsvRecordSink {
   /** A parsed record (fields untrimmed, as in the file) and the 1-based line it starts on. */
   record(fields: string[], line: number): void;
-  /** A record that cannot be parsed; `line` is where it starts, `problem` says what is wrong. */
-  unparseable(line: number, problem: string, text: string): void;
+  /**
+   * A record that cannot be parsed: `line` is where it starts, `problem` says what is wrong and
+   * where it ends, `text` is the start of its first line, `rawHash` the SHA-256 (hex) of
+   * `UNPARSEABLE_RECORD_HASH_PREFIX` + its raw bytes.
+   */
+  unparseable(line: number, problem: string, text: string, rawHash: string): void;
 }
 
 /** Options of `CsvRecordReader`. */
@@ -75,16 +85,96 @@ function countChar(text: string, char: string): number {
   return n;
 }
 
-/** Why the record could not be parsed, from csv-parse's error code. */
-function describeParseError(err: Error & { code?: string }, line: number, maxRecordBytes: number): string {
-  switch (err.code) {
-    case 'CSV_QUOTE_NOT_CLOSED':
-      return `a quoted field in the record starting on line ${line} is never closed (CSV_QUOTE_NOT_CLOSED at end of file)`;
-    case 'CSV_MAX_RECORD_SIZE':
-      return `a quoted field in the record starting on line ${line} does not close within ${maxRecordBytes} bytes (CSV_MAX_RECORD_SIZE)`;
-    default:
-      return `the record starting on line ${line} cannot be parsed (${err.code ?? 'error'}: ${err.message})`;
+/**
+ * An unparseable record being read to its end: its bytes go through the boundary scanner (which
+ * finds the line end outside quotes that ends it) and into its hash; only the start of its first
+ * line is kept, for the message.
+ */
+class UnparseableRecord {
+  readonly #scanner = new RecordBoundaryScanner({ bom: false });
+  readonly #hash: Hash = createHash('sha256').update(UNPARSEABLE_RECORD_HASH_PREFIX);
+  /** A CR at the end of the bytes so far: part of the record unless an LF follows at once. */
+  #heldCr = false;
+  /** The last byte fed was an LF. */
+  #lastByteLf = false;
+  #head: Buffer[] = [];
+  #headBytes = 0;
+  #headDone = false;
+  ended = false;
+
+  constructor(
+    /** The line the record starts on. */
+    readonly line: number,
+    /** csv-parse's error code. */
+    readonly code: string,
+  ) {}
+
+  /** Feeds the next bytes of the file; returns those after the record's end once it has ended. */
+  feed(bytes: Buffer): Buffer | undefined {
+    let stopped = false;
+    const scanned = this.#scanner.scan(bytes, () => (stopped = true));
+    this.ended = stopped;
+    if (!stopped && bytes.length > 0) this.#lastByteLf = bytes[bytes.length - 1] === LF;
+    this.#take(stopped ? bytes.subarray(0, scanned - 1) : bytes, stopped);
+    return stopped ? bytes.subarray(scanned) : undefined;
   }
+
+  /** Lines the record spans after its first (the line feeds inside it; a last LF of the file starts no line). */
+  get extraLines(): number {
+    return this.#scanner.lineFeeds - (this.ended || this.#lastByteLf ? 1 : 0);
+  }
+
+  /** The start of the record's first line, for a message. */
+  get text(): string {
+    const text = Buffer.concat(this.#head).toString('utf8').replace(/\r$/, '');
+    return text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
+  }
+
+  /** The SHA-256 (hex) of the prefix and the record's bytes; call once, when the record is over. */
+  digest(): string {
+    if (this.#heldCr && !this.ended) this.#hash.update(CR_BYTE);
+    return this.#hash.digest('hex');
+  }
+
+  #take(body: Buffer, ended: boolean): void {
+    let bytes = body;
+    if (this.#heldCr) {
+      this.#heldCr = false;
+      if (!(ended && bytes.length === 0)) this.#hash.update(CR_BYTE);
+    }
+    if (bytes.length > 0 && bytes[bytes.length - 1] === CR) {
+      bytes = bytes.subarray(0, bytes.length - 1);
+      this.#heldCr = !ended;
+    }
+    this.#hash.update(bytes);
+    if (!this.#headDone) {
+      const lf = bytes.indexOf(LF);
+      const room = SNIPPET * 4 - this.#headBytes;
+      const piece = bytes.subarray(0, Math.min(lf === -1 ? bytes.length : lf, room));
+      this.#head.push(piece);
+      this.#headBytes += piece.length;
+      if (lf !== -1 || this.#headBytes >= SNIPPET * 4) this.#headDone = true;
+    }
+  }
+}
+
+const CR_BYTE = Buffer.of(0x0d);
+
+/** What is wrong with an unparseable record and where it ends, from csv-parse's error code. */
+function describeUnparseable(record: UnparseableRecord, maxRecordBytes: number): string {
+  const last = record.line + record.extraLines;
+  const end = record.ended
+    ? last === record.line
+      ? 'it ends on the same line'
+      : `it ends on line ${last}`
+    : `a quoted field in it never closes, so it runs to the end of the file (line ${last})`;
+  const cause =
+    record.code === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'has a quoted field that is never closed (CSV_QUOTE_NOT_CLOSED)'
+      : record.code === 'CSV_MAX_RECORD_SIZE'
+        ? `is longer than ${maxRecordBytes} bytes (CSV_MAX_RECORD_SIZE)`
+        : `cannot be parsed (${record.code})`;
+  return `the record starting on line ${record.line} ${cause}; ${end}`;
 }
 
 /** Pushes byte chunks through csv-parse and reports records with their start lines; see the module comment. */
@@ -106,8 +196,12 @@ export class CsvRecordReader {
   #retained: Buffer[] = [];
   /** Parser-relative offset of `#retained[0]`. */
   #retainedStart = 0;
-  /** After an over-long unparseable line: drop bytes up to and including the next LF. */
-  #discardToLineEnd = false;
+  /** An unparseable record whose end is still to come: the bytes go to it, not to a parser. */
+  #unparseable: UnparseableRecord | undefined;
+  /** Set by `end`: the parser is reading the file's last bytes. */
+  #ending = false;
+  /** The last byte written. */
+  #lastByte = -1;
   readonly #push = (record: string[]): void => this.#onRecord(record);
 
   constructor(sink: CsvRecordSink, options: CsvRecordReaderOptions) {
@@ -120,13 +214,9 @@ export class CsvRecordReader {
 
   /** Feeds the next chunk of the file (already decompressed). */
   write(chunk: Buffer): void {
+    if (chunk.length > 0) this.#lastByte = chunk[chunk.length - 1] as number;
     let pending: Buffer | undefined = chunk;
-    if (this.#discardToLineEnd) {
-      const lf = chunk.indexOf(LF);
-      if (lf === -1) return;
-      this.#discardToLineEnd = false;
-      pending = chunk.subarray(lf + 1);
-    }
+    if (this.#unparseable !== undefined) pending = this.#feedUnparseable(chunk);
     while (pending !== undefined && pending.length > 0) {
       this.#retained.push(pending);
       const err = this.#api.parse(pending, false, this.#push, NOOP);
@@ -134,16 +224,21 @@ export class CsvRecordReader {
         this.#dropConsumed();
         return;
       }
-      pending = this.#recover(err, false);
+      pending = this.#recover(err);
     }
   }
 
   /** Signals the end of the file; reports the last record. */
   end(): void {
+    this.#ending = true;
     for (;;) {
+      if (this.#unparseable !== undefined) {
+        this.#report(this.#unparseable);
+        return;
+      }
       const err = this.#api.parse(undefined, true, this.#push, NOOP);
       if (err === undefined) return;
-      const rest = this.#recover(err, true);
+      const rest = this.#recover(err);
       if (rest !== undefined) this.write(rest);
     }
   }
@@ -162,6 +257,9 @@ export class CsvRecordReader {
         if (field.includes('\n')) breaks += countChar(field, '\n');
         if (field.includes('\r')) breaks += countChar(field, '\r');
       }
+      // csv-parse counts a CR or LF when the byte after it is read: a CR that is the file's last
+      // byte (the last field of the last record ends with it) was never counted.
+      if (this.#ending && this.#lastByte === CR && (record[record.length - 1] as string).endsWith('\r')) breaks--;
       start = this.#baseLine + (parserLines - breaks) - this.#overcount;
       for (const field of record) if (field.includes('\r')) this.#overcount += countChar(field, '\r');
       this.#lastEndLine = this.#baseLine + parserLines - this.#overcount;
@@ -182,10 +280,11 @@ export class CsvRecordReader {
   }
 
   /**
-   * Reports the record at the last record's end as unparseable (its first line), starts a fresh
-   * parser after that line, and returns the bytes still to parse.
+   * Starts reading the record at the last record's end as unparseable (blank lines before it are
+   * skipped, as the parser skips them) and returns the bytes after it when it ends within those
+   * retained.
    */
-  #recover(err: Error, atEnd: boolean): Buffer | undefined {
+  #recover(err: Error & { code?: string }): Buffer | undefined {
     const bytes = Buffer.concat(this.#retained);
     let pos = Math.max(0, this.#lastEndByte - this.#retainedStart);
     let line = this.#lastEndLine + 1;
@@ -199,18 +298,25 @@ export class CsvRecordReader {
       }
       line++;
     }
-    const lf = bytes.indexOf(LF, pos);
-    let end = lf === -1 ? bytes.length : lf;
-    if (end > pos && bytes[end - 1] === CR) end--;
-    const text = bytes.subarray(pos, Math.min(end, pos + SNIPPET * 4)).toString('utf8');
-    const snippet = text.length > SNIPPET ? `${text.slice(0, SNIPPET)}…` : text;
-    this.#restart(line);
-    this.#sink.unparseable(line, describeParseError(err, line, this.#maxRecordBytes), snippet);
-    if (lf === -1) {
-      if (!atEnd) this.#discardToLineEnd = true;
-      return undefined;
-    }
-    return bytes.subarray(lf + 1);
+    this.#retained = [];
+    this.#unparseable = new UnparseableRecord(line, err.code ?? 'error');
+    return this.#feedUnparseable(bytes.subarray(pos));
+  }
+
+  /** Feeds bytes to the unparseable record; once it ends, reports it and returns the bytes after it. */
+  #feedUnparseable(bytes: Buffer): Buffer | undefined {
+    const record = this.#unparseable as UnparseableRecord;
+    const rest = record.feed(bytes);
+    if (rest === undefined) return undefined;
+    this.#report(record);
+    return rest;
+  }
+
+  /** Reports the unparseable record and starts a fresh parser on the line after it. */
+  #report(record: UnparseableRecord): void {
+    this.#unparseable = undefined;
+    this.#restart(record.line + record.extraLines);
+    this.#sink.unparseable(record.line, describeUnparseable(record, this.#maxRecordBytes), record.text, record.digest());
   }
 
   #restart(lineBefore: number): void {

@@ -6,6 +6,7 @@ import {
   rowHashInput,
   TransientStorageError,
   type RowHashFields,
+  UNPARSEABLE_RECORD_HASH_PREFIX,
 } from '@ledgerlake/domain';
 import { readWorkRows, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
@@ -146,13 +147,15 @@ describe('enrichFile', () => {
     expect(rows[1]).toMatchObject({ fields: ['2', 'ACC002', '1.00', 'EUR', '2024-01-05T09:00:00Z'], schemaProblem: 'record has 6 fields; the header has 5' });
   });
 
-  it('keeps a record the parser cannot read as a row, and goes on with the next line', async () => {
-    const { result, rows } = await enrich(csv(HEADER, ROW1, '3,"ACC003,10.00,EUR,2024-01-05T09:00:00Z', ROW2));
-    expect(result.input_rows).toBe(3);
+  it('keeps a record the parser cannot read as one row hashed over its bytes: an unclosed quote runs to the end of the file', async () => {
+    const bad = '3,"ACC003,10.00,EUR,2024-01-05T09:00:00Z';
+    const { result, rows } = await enrich(csv(HEADER, ROW1, bad, ROW2));
+    expect(result.input_rows).toBe(2);
     expect(rows[1]).toMatchObject({ sourceLine: 3, fields: [null, null, null, null, null] });
-    expect(rows[1]?.schemaProblem).toMatch(/^unparseable record: a quoted field in the record starting on line 3 is never closed/);
+    expect(rows[1]?.schemaProblem).toMatch(/^unparseable record: the record starting on line 3 has a quoted field that is never closed \(CSV_QUOTE_NOT_CLOSED\); .* runs to the end of the file \(line 4\)/);
     expect(rows[1]?.schemaProblem).toContain('3,\\"ACC003');
-    expect(rows[2]).toMatchObject({ sourceLine: 4, fields: ['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00'] });
+    const raw = csv(HEADER, ROW1, bad, ROW2).split('\n').slice(2).join('\n');
+    expect(rows[1]?.rowHash).toBe(createHash('sha256').update(`${UNPARSEABLE_RECORD_HASH_PREFIX}${raw}`).digest('hex'));
   });
 
   it('gives the same business row the same hash in any file, position or run', async () => {

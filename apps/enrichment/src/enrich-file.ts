@@ -175,21 +175,22 @@ class RowBuilder implements CsvRecordSink {
     return attemptOf(fields, this.#attemptPosition, this.file, line);
   }
 
-  unparseable(line: number, problem: string, text: string): void {
+  unparseable(line: number, problem: string, text: string, rawHash: string): void {
     if (this.header === undefined) {
       throw new InvalidInputError(this.file, `has a header row that cannot be parsed: ${problem}`, { line });
     }
     this.unparseableRecords++;
-    this.#add(NULL_FIELDS, line, `unparseable record: ${problem}; the line reads ${JSON.stringify(text)}`, 0);
+    this.#add(NULL_FIELDS, line, `unparseable record: ${problem}; it starts ${JSON.stringify(text)}`, 0, rawHash);
   }
 
-  #add(fields: RowHashFields, line: number, schemaProblem: string | null, attemptCount: number): void {
+  /** Adds a row; its `row_hash` is that of its five fields, or `rawHash` for a record without fields. */
+  #add(fields: RowHashFields, line: number, schemaProblem: string | null, attemptCount: number, rawHash?: string): void {
     this.rows++;
     this.out.add({
       sourceFileId: this.sourceFileId,
       sourceLine: line,
       attemptCount,
-      rowHash: hash('sha256', rowHashInput(fields), 'hex'),
+      rowHash: rawHash ?? hash('sha256', rowHashInput(fields), 'hex'),
       fields,
       schemaProblem,
     });
@@ -262,7 +263,7 @@ export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise
 
   const headerSink = new HeaderSink(file);
   const headerReader = new CsvRecordReader(headerSink, { maxRecordBytes: options.maxRecordBytes });
-  const scanner = new RecordBoundaryScanner(options.maxRecordBytes);
+  const scanner = new RecordBoundaryScanner();
   const utf8 = new Utf8Check();
   const notUtf8 = (problem: { offset: number; line: number }): InvalidInputError =>
     new InvalidInputError(file, `is not valid UTF-8 (invalid byte sequence at byte ${problem.offset})`, { line: problem.line });
@@ -324,7 +325,6 @@ export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise
     plain_bytes: total,
     chunks: chunks.length,
     header_line: headerSink.line,
-    boundaries_lost: scanner.lost,
   });
   return {
     source_file_id: id,

@@ -1,84 +1,108 @@
 /**
- * Finds record boundaries in CSV bytes without parsing fields, so a file can be cut into chunks
- * that parse on their own exactly as the whole file parses (apps/enrichment/src/csv-records.ts:
- * csv-parse with `relax_quotes`).
+ * Finds record boundaries in CSV bytes without parsing fields, by the quoting rules of the CSV
+ * dialect LedgerLake reads (apps/enrichment/README.md, "How a file is read"; csv-parse 6.2.1 with
+ * `relax_quotes` follows the same rules):
  *
- * It follows the quoting the parser follows: a quote opens a quoted field only at the start of a
- * field; inside one, `""` is a quote and a quote before `,`, CR or LF closes it; a quote anywhere
- * else in an unquoted field is a literal. A line feed outside quotes ends a record: a place to cut.
+ * - a quote opens a quoted field only as the field's first byte; elsewhere it is a literal;
+ * - inside a quoted field `""` is a quote, and a quote followed by `,`, LF or CRLF closes the field;
+ * - a quote followed by anything else ends the quoting: it stays in the field, literally, and the
+ *   field goes on unquoted to the next `,` or line end;
+ * - a line feed outside quotes ends a record (a CR before it belongs to the line end).
  *
- * Where the parser would take its recovery path — a closing quote followed by something else, or
- * a quoted field longer than `maxRecordBytes` — the scanner stops offering places to cut: the rest
- * of the file stays one chunk, parsed by one parser exactly as before. A malformed file costs
- * parallelism, never a different result.
+ * Planning uses it to cut a file into chunks that parse on their own exactly as the whole file
+ * parses; the reader uses it to find where an unparseable record (a quoted field that never closes
+ * or a record over the size limit) really ends, so that nothing inside it is read as a record.
  */
 export class RecordBoundaryScanner {
   #inQuotes = false;
+  /** A quote seen inside a quoted field; the next byte decides what it was. */
   #quotePending = false;
+  /** A quote then a CR seen inside a quoted field: an LF next closes the field and the record. */
+  #quoteCrPending = false;
   #fieldStart = true;
-  #quotedSince = 0;
-  #lost = false;
   #bomBytes = 0;
+  /** Whether a byte order mark may start the bytes (a file's first byte; not a record's). */
+  readonly #bom: boolean;
   /** Bytes scanned so far. */
   offset = 0;
   /** Line feeds scanned so far (the next byte is on line `lineFeeds + 1`). */
   lineFeeds = 0;
 
-  constructor(private readonly maxRecordBytes: number) {}
-
-  /** True once the scanner can no longer tell record boundaries (see the module comment). */
-  get lost(): boolean {
-    return this.#lost;
+  constructor(options: { readonly bom?: boolean } = {}) {
+    this.#bom = options.bom ?? true;
   }
 
   /**
    * Scans the next bytes and calls `boundary(offset, line)` after every line feed outside quotes:
-   * `offset` is the file offset just after it, `line` the 1-based line that starts there.
+   * `offset` is the offset (from the first byte scanned) just after it, `line` the 1-based line
+   * that starts there. A `boundary` that returns true stops the scan there. Returns how many of
+   * `bytes` were scanned.
    */
-  scan(bytes: Uint8Array, boundary: (offset: number, line: number) => void): void {
+  scan(bytes: Uint8Array, boundary: (offset: number, line: number) => boolean | void): number {
     const base = this.offset;
     for (let i = 0; i < bytes.length; i++) {
       const c = bytes[i] as number;
       // A UTF-8 byte order mark is not part of the first field (the parser drops it too).
-      if (this.#bomBytes === base + i && base + i < BOM.length && c === BOM[base + i]) {
+      if (this.#bom && this.#bomBytes === base + i && base + i < BOM.length && c === BOM[base + i]) {
         this.#bomBytes++;
         continue;
       }
       if (c === LF) this.lineFeeds++;
-      if (this.#lost) continue;
       if (this.#inQuotes) {
-        if (this.#quotePending) {
+        if (this.#quoteCrPending) {
+          this.#quoteCrPending = false;
+          this.#inQuotes = false;
+          if (c === LF) {
+            this.#fieldStart = true;
+            if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
+            continue;
+          }
+          // `"` CR x: the quote and the CR were literal; the field goes on unquoted.
+          this.#fieldStart = false;
+        } else if (this.#quotePending) {
           this.#quotePending = false;
           if (c === QUOTE) continue;
+          if (c === CR) {
+            this.#quoteCrPending = true;
+            continue;
+          }
           this.#inQuotes = false;
           if (c === COMMA) {
             this.#fieldStart = true;
-          } else if (c === LF) {
-            this.#fieldStart = true;
-            boundary(base + i + 1, this.lineFeeds + 1);
-          } else if (c !== CR) {
-            this.#lost = true;
+            continue;
           }
+          if (c === LF) {
+            this.#fieldStart = true;
+            if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
+            continue;
+          }
+          // A quote followed by anything else: literal, and the field goes on unquoted.
+          this.#fieldStart = false;
+          continue;
+        } else {
+          if (c === QUOTE) this.#quotePending = true;
           continue;
         }
-        if (c === QUOTE) this.#quotePending = true;
-        else if (base + i - this.#quotedSince > this.maxRecordBytes) this.#lost = true;
-        continue;
       }
       if (c === QUOTE && this.#fieldStart) {
         this.#inQuotes = true;
-        this.#quotedSince = base + i;
         this.#fieldStart = false;
       } else if (c === COMMA) {
         this.#fieldStart = true;
       } else if (c === LF) {
         this.#fieldStart = true;
-        boundary(base + i + 1, this.lineFeeds + 1);
+        if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
       } else {
         this.#fieldStart = false;
       }
     }
     this.offset = base + bytes.length;
+    return bytes.length;
+  }
+
+  #stop(base: number, i: number): number {
+    this.offset = base + i + 1;
+    return i + 1;
   }
 }
 

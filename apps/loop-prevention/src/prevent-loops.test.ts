@@ -244,12 +244,12 @@ describe('preventLoops', () => {
       expect(await run(store, redrive)).toMatchObject({ status: 'CONTINUE', condemned_rows: 0 });
     });
 
-    it('does not compare records the parser could not read (they all share one hash)', async () => {
+    it('compares records the parser could not read by their hash over their bytes: a re-send is condemned, another record is not', async () => {
       const store = new MemoryObjectStore();
-      const unreadable = workRow([null, null, null, null, null], { schemaProblem: 'unparseable record: …' });
-      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['unknown', [unreadable.rowHash]]]));
-      const state = await prepareRun(store, layout, numbered([[unreadable]]));
-      expect((await run(store, state)).condemned_rows).toBe(0);
+      const unreadable = (rowHash: string) => workRow([null, null, null, null, null], { schemaProblem: 'unparseable record: …', rowHash });
+      await writeQuarantineIndex(store, layout, '20240101T000000Z', new Map([['unknown', ['a1'.repeat(32)]]]));
+      const state = await prepareRun(store, layout, numbered([[unreadable('a1'.repeat(32)), unreadable('b2'.repeat(32))]]));
+      expect(await run(store, state)).toMatchObject({ condemned_rows: 1, condemned_by_reason: { DUPLICATE_FAILURE: 1 } });
     });
   });
 

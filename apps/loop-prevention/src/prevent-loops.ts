@@ -16,7 +16,6 @@ import {
   workPartRef,
   writeCheckedVersions,
   writeDecisions,
-  type WorkRow,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { approvedRowHashes } from './approved-rows';
@@ -153,8 +152,8 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
           findings.slot[row] = keys.register(key, row, r.sourceLine);
           keyMonths.add(key.month);
         }
-        // A record the parser could not read has no fields and a constant hash: not comparable.
-        if (r.attemptCount === 0 && hasAnyField(r.fields)) {
+        // A record the parser could not read is hashed over its bytes: comparable like any other.
+        if (r.attemptCount === 0) {
           const month = parsed === undefined ? UNKNOWN_MONTH : monthOf(parsed);
           if (!loadedMonths.has(month)) {
             // The first row of a month: load that month's quarantine history (only touched months are read).
@@ -207,11 +206,6 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     condemned_by_reason: condemnedByReason,
   });
   return { status: 'CONTINUE', condemned_rows: condemned, condemned_by_reason: condemnedByReason };
-}
-
-/** Whether the parser read any field of the record (an unparseable record has none). */
-function hasAnyField(fields: WorkRow['fields']): boolean {
-  return fields[0] !== null || fields[1] !== null || fields[2] !== null || fields[3] !== null || fields[4] !== null;
 }
 
 /** The verdict on one row, in precedence order; undefined when it carries on. */

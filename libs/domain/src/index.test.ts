@@ -72,6 +72,7 @@ describe('public API', () => {
         'rowHashInput',
         'runBlockedEvent',
         'runIdTime',
+        'UNPARSEABLE_RECORD_HASH_PREFIX',
         'validateRow',
       ].sort(),
     );

@@ -52,7 +52,7 @@ export {
   parseAmount,
 } from './money';
 export { reconciliationProblems } from './reconciliation';
-export { type RowHashFields, rowHashInput } from './row-hash';
+export { type RowHashFields, rowHashInput, UNPARSEABLE_RECORD_HASH_PREFIX } from './row-hash';
 export {
   type AmountSums,
   AmountSumsSchema,

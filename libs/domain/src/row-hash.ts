@@ -15,7 +15,17 @@
  * The fields must already be trimmed (PRODUCT.md §2) by the same rule used before validation;
  * this function does not trim again, so the hash covers exactly the values that were validated.
  * Hashing itself happens outside the domain (node:crypto), over the UTF-8 bytes of the result.
+ *
+ * A record whose fields cannot be extracted at all (a quoted field that never closes, a record
+ * over the size limit) has no five fields to encode; its `row_hash` is the SHA-256 of
+ * `UNPARSEABLE_RECORD_HASH_PREFIX` followed by the record's raw bytes as they are in the file, from
+ * its first byte to the line end that ends it (the LF, and a CR before it, excluded). Two different
+ * records never share a hash, and the same bytes sent again hash the same. The prefix starts with
+ * a letter, where every five-field input starts with a digit or `~`: the two kinds never collide.
  */
+
+/** What precedes an unparseable record's raw bytes in its `row_hash` input; see the module comment. */
+export const UNPARSEABLE_RECORD_HASH_PREFIX = 'unparseable-record:';
 
 /** The five raw source fields, in `REQUIRED_COLUMNS` order; `null` where the CSV record had no such field. */
 export type RowHashFields = readonly [string | null, string | null, string | null, string | null, string | null];

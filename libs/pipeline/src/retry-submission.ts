@@ -19,6 +19,8 @@ export const RETRY_FILE_COLUMNS = [...REQUIRED_COLUMNS, 'attempt_count', 'retry_
 export interface RetryCandidate {
   readonly row: RejectedRow;
   readonly fields: RowHashFields;
+  /** Whether a person corrected the fields (a fixes file named the row). */
+  readonly fixed: boolean;
 }
 
 /** A retry to submit. */
@@ -66,18 +68,21 @@ export async function submitRetry(
 ): Promise<{ source: ObjectRef; record: RetryRecord }> {
   const seen = new Set<string>();
   const rows: (RetryRow & { fields: RowHashFields })[] = [];
-  for (const { row, fields } of submission.candidates) {
+  for (const { row, fields, fixed } of submission.candidates) {
     if (seen.has(row.row_hash)) continue;
     seen.add(row.row_hash);
-    const newHash = rowHashOf(fields);
+    // The row as the retry file holds it (a field the record did not have is written empty), so
+    // `new_row_hash` is what enrichment computes when it reads the file.
+    const written = fields.map((field) => field ?? '') as unknown as RowHashFields;
+    const newHash = rowHashOf(written);
     rows.push({
       row_hash: row.row_hash,
       new_row_hash: newHash,
       attempt_count: row.attempt_count + 1,
       validation_error: row.validation_error,
       source_line: row.source_line,
-      fixed: newHash !== row.row_hash,
-      fields,
+      fixed,
+      fields: written,
     });
   }
   const claimedAt = submission.at.toISOString();

@@ -1,7 +1,7 @@
 import type { RowHashFields } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
-import { retryFileText, rowHashOf, submitRetry } from './retry-submission';
+import { type RetryCandidate, retryFileText, rowHashOf, submitRetry } from './retry-submission';
 import { writeRunRecordIfAbsent } from './run-record';
 import {
   type CondemnedDecision,
@@ -33,7 +33,7 @@ function rejected(fields: RowHashFields, attempt = 0): RejectedRow {
 const BAD: RowHashFields = ['1', 'ACC001', '10.00', 'eur', '2024-01-05T09:00:00Z'];
 const FIXED: RowHashFields = ['1', 'ACC001', '10.00', 'EUR', '2024-01-05T09:00:00Z'];
 
-function submission(retryRunId: string, candidates = [{ row: rejected(BAD), fields: FIXED }]) {
+function submission(retryRunId: string, candidates: RetryCandidate[] = [{ row: rejected(BAD), fields: FIXED, fixed: true }]) {
   return {
     sourceRunId: SOURCE_RUN,
     retryRunId,
@@ -71,7 +71,7 @@ describe('submitRetry', () => {
     await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
     const other = rejected(['2', 'ACC001', '1.00', 'eur', '2024-01-05T09:00:00Z']);
 
-    const second = submitRetry(store, layout, submission('20240106T100500Z-cccccc', [{ row: other, fields: other.fields }, { row: rejected(BAD), fields: BAD }]));
+    const second = submitRetry(store, layout, submission('20240106T100500Z-cccccc', [{ row: other, fields: other.fields, fixed: false }, { row: rejected(BAD), fields: BAD, fixed: false }]));
 
     await expect(second).rejects.toBeInstanceOf(RunbookRefusedError);
     await expect(second).rejects.toThrow(/already retried for the same attempt: .*retry run 20240106T100000Z-bbbbbb/);

@@ -18,3 +18,4 @@ export {
   type StoreCall,
   type StoreOperation,
 } from './fault-injecting-store';
+export { referenceCsvRecords, type ReferenceRecord } from './reference-csv';
