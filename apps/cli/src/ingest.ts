@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
 import {
   InterruptSignalSchema,
@@ -82,19 +84,35 @@ export interface RunFault {
   readonly error: unknown;
 }
 
-/** A file read from disk, ready to land. */
+/** A file on disk, checked readable, ready to land (streamed: its size is not limited by memory). */
 export interface InputFile {
   /** As the user typed it. */
   readonly path: string;
-  readonly bytes: Uint8Array;
+  /** Where it is. */
+  readonly absolutePath: string;
+  /** Its size in bytes when it was checked. */
+  readonly size: number;
 }
 
-/** Reads every input file before anything is ingested: one unreadable file stops the command with one sentence. */
-export async function readInputFiles(paths: readonly string[], cwd: string): Promise<InputFile[]> {
+/** The file's bytes as a stream, 1 MiB at a time. */
+export function openInputFile(file: InputFile): Readable {
+  return createReadStream(file.absolutePath, { highWaterMark: 1 << 20 });
+}
+
+/** Checks every input file before anything is ingested: one unreadable file stops the command with one sentence. */
+export async function checkInputFiles(paths: readonly string[], cwd: string): Promise<InputFile[]> {
   const files: InputFile[] = [];
   for (const path of paths) {
+    const absolutePath = resolve(cwd, path);
     try {
-      files.push({ path, bytes: await readFile(resolve(cwd, path)) });
+      const handle = await open(absolutePath, 'r');
+      try {
+        const stats = await handle.stat();
+        if (stats.isDirectory()) throw Object.assign(new Error('it is a directory'), { code: 'EISDIR' });
+        files.push({ path, absolutePath, size: stats.size });
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       throw new CliError(`Cannot read ${path}: ${describeReadError(error)}; nothing was ingested.`);
     }
@@ -340,26 +358,44 @@ export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | '
 }
 
 /**
- * Lands the bytes at `ingest_date=<today UTC>/<file name>`. Bronze is never overwritten: the same
- * content already there is reused (loop prevention then reports it as a duplicate), different
- * content gets the first free `<name>-N<ext>`.
+ * Lands the file at `ingest_date=<today UTC>/<file name>`, streamed (any size, flat memory). Bronze
+ * is never overwritten: the same content already there is reused (loop prevention then reports it
+ * as a duplicate; compared by size, then SHA-256 of both), different content gets the first free
+ * `<name>-N<ext>`.
  */
 export async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<ObjectRef> {
   const ingestDate = now.toISOString().slice(0, 10);
   const name = basename(file.path);
   const ext = extname(name);
   const stem = name.slice(0, name.length - ext.length);
+  let fileDigest: Promise<string> | undefined;
+  const sameContent = async (ref: ObjectRef): Promise<boolean> => {
+    const existing = await lake.store.head(ref);
+    if (existing === undefined || existing.size !== file.size) return false;
+    const stream = await lake.store.getStream(ref);
+    if (stream === undefined) return false;
+    fileDigest ??= sha256Of(openInputFile(file));
+    return (await sha256Of(stream)) === (await fileDigest);
+  };
   for (let attempt = 1; ; attempt += 1) {
     const ref = lake.layout.bronze.file(ingestDate, attempt === 1 ? name : `${stem}-${attempt}${ext}`);
-    try {
-      await lake.store.putIfAbsent(ref, file.bytes);
-      return ref;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError)) throw error;
-      const existing = await lake.store.getBytes(ref);
-      if (existing !== undefined && Buffer.compare(Buffer.from(existing), Buffer.from(file.bytes)) === 0) return ref;
+    if ((await lake.store.head(ref)) === undefined) {
+      try {
+        await lake.store.putIfAbsent(ref, openInputFile(file));
+        return ref;
+      } catch (error) {
+        if (!(error instanceof ObjectConflictError)) throw error;
+      }
     }
+    if (await sameContent(ref)) return ref;
   }
+}
+
+/** The SHA-256 (hex) of a stream's bytes. */
+export async function sha256Of(stream: AsyncIterable<Uint8Array>): Promise<string> {
+  const digest = createHash('sha256');
+  for await (const chunk of stream) digest.update(chunk);
+  return digest.digest('hex');
 }
 
 function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason } {

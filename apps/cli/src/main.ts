@@ -103,11 +103,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
-    const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
+    const { ingestExitCode, ingestFile, checkInputFiles } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
-    const inputs = await readInputFiles(files, io.cwd);
+    const inputs = await checkInputFiles(files, io.cwd);
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
@@ -484,8 +484,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
-    const { ingestExitCode, readInputFiles } = await loadIngest();
-    const inputs = await readInputFiles(files, io.cwd);
+    const { ingestExitCode, checkInputFiles } = await loadIngest();
+    const inputs = await checkInputFiles(files, io.cwd);
     const lake = await openFor(options);
     const { backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();

@@ -1,8 +1,8 @@
-import { gunzipSync } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { backfillRunId, formatRunId, ObjectConflictError, VALIDATION_ERROR_CODES } from '@ledgerlake/domain';
 import { type BreakerState, type CondemnedDecision, readBreakerState, recordCondemnedDecision, resetBreaker, RunbookRefusedError } from '@ledgerlake/pipeline';
 import { CliError, EXIT } from './cli-error';
-import { type IngestOptions, type IngestOutcome, type InputFile, randomSuffix, runBronzeObject } from './ingest';
+import { type IngestOptions, type IngestOutcome, type InputFile, openInputFile, randomSuffix, runBronzeObject } from './ingest';
 import type { LocalLake } from './local-lake';
 import {
   checkRunId,
@@ -208,28 +208,73 @@ export interface BackfillOutcome extends IngestOutcome {
 }
 
 /**
- * The backfill's one input: a single file as it is; several files (each with a header, gzip or not)
- * as one CSV, the first file's header then every file's rows. Headers that differ are refused: the
- * columns of one run must mean one thing.
+ * The backfill's one input, streamed (any size): a single file as it is; several files (each with
+ * a header, gzip or not) as one CSV, the first file's header then every file's rows. Headers are
+ * read and compared before anything lands: headers that differ are refused, since the columns of
+ * one run must mean one thing.
  */
-export function combineBackfillInputs(files: readonly InputFile[]): Uint8Array {
-  if (files.length === 1) return (files[0] as InputFile).bytes;
-  const texts = files.map((file) => {
-    const bytes = file.path.endsWith('.gz') ? gunzipSync(file.bytes) : Buffer.from(file.bytes);
-    return bytes.toString('utf8').replace(/^\uFEFF/, '');
-  });
-  const headerOf = (text: string): string => (text.split(/\r?\n/).find((line) => line.trim() !== '') ?? '').trim();
-  const header = headerOf(texts[0] as string);
-  const parts: string[] = [];
-  texts.forEach((text, index) => {
-    if (headerOf(text) !== header) {
+export async function combineBackfillInputs(files: readonly InputFile[]): Promise<AsyncIterable<Uint8Array>> {
+  if (files.length === 1) return openInputFile(files[0] as InputFile);
+  const headers: { header: string; end: number }[] = [];
+  for (const file of files) headers.push(await headerLineOf(file));
+  const header = (headers[0] as { header: string }).header;
+  headers.forEach((found, index) => {
+    if (found.header !== header) {
       throw new CliError(`${files[index]?.path} has another header than ${files[0]?.path}; a backfill's files must share one header. Nothing was backfilled.`);
     }
-    const body = index === 0 ? text : text.slice(text.indexOf(header) + header.length).replace(/^\r?\n/, '');
-    parts.push(body.endsWith('\n') || body === '' ? body : `${body}\n`);
   });
-  return Buffer.from(parts.join(''), 'utf8');
+  return concatenated(files, headers.map((found, index) => (index === 0 ? 0 : found.end)));
 }
+
+/** The plain bytes of a file (gunzipped when it ends in `.gz`). */
+function plainBytes(file: InputFile): AsyncIterable<Buffer> {
+  const raw = openInputFile(file);
+  return file.path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+}
+
+/** How much of a file may precede its header line's end. */
+const MAX_HEADER_BYTES = 16 * 1024 * 1024;
+
+/** A file's first non-blank line (trimmed, without a byte order mark) and the plain-byte offset after it. */
+async function headerLineOf(file: InputFile): Promise<{ header: string; end: number }> {
+  let held = Buffer.alloc(0);
+  let start = 0;
+  for await (const chunk of plainBytes(file)) {
+    held = Buffer.concat([held, chunk]);
+    for (let lf = held.indexOf(LF, start); lf !== -1; lf = held.indexOf(LF, start)) {
+      const line = held.subarray(start, lf).toString('utf8').replace(/^\uFEFF/, '').trim();
+      start = lf + 1;
+      if (line !== '') return { header: line, end: start };
+    }
+    if (held.length > MAX_HEADER_BYTES) throw new CliError(`${file.path} has no header line in its first ${MAX_HEADER_BYTES} bytes; nothing was backfilled.`);
+  }
+  return { header: held.subarray(start).toString('utf8').replace(/^\uFEFF/, '').trim(), end: held.length };
+}
+
+/** The files' plain bytes one after the other, each from `skip[i]` (past its header), each ending in a line feed. */
+async function* concatenated(files: readonly InputFile[], skip: readonly number[]): AsyncGenerator<Uint8Array> {
+  for (const [index, file] of files.entries()) {
+    let rest = skip[index] ?? 0;
+    let first = true;
+    let last = LF;
+    for await (const piece of plainBytes(file)) {
+      let chunk = piece;
+      if (first && index === 0 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      first = false;
+      if (rest >= chunk.length) {
+        rest -= chunk.length;
+        continue;
+      }
+      chunk = chunk.subarray(rest);
+      rest = 0;
+      last = chunk[chunk.length - 1] as number;
+      yield chunk;
+    }
+    if (last !== LF) yield Buffer.of(LF);
+  }
+}
+
+const LF = 0x0a;
 
 /**
  * `backfill --month YYYY-MM FILE...`: lands the files (as one) in Bronze and runs them as a backfill
@@ -247,7 +292,7 @@ export async function backfillMonth(
   const name = `backfill-${month}-${runId}.csv${files.length === 1 && files[0]?.path.endsWith('.gz') ? '.gz' : ''}`;
   const source = lake.layout.bronze.file(options.now().toISOString().slice(0, 10), name);
   try {
-    await lake.store.putIfAbsent(source, combineBackfillInputs(files));
+    await lake.store.putIfAbsent(source, await combineBackfillInputs(files));
   } catch (error) {
     if (error instanceof ObjectConflictError) throw new CliError(`Bronze already holds ${source.key}; nothing was backfilled.`);
     throw error;

@@ -1,4 +1,4 @@
-import type { ObjectRef, ObjectStore, PutOptions } from '@ledgerlake/storage';
+import { isStreamBody, type ObjectRef, type ObjectStore, type PutOptions } from '@ledgerlake/storage';
 
 /** A write refused because the fence closed (the run was interrupted). */
 export class FencedWriteError extends Error {
@@ -27,7 +27,7 @@ export class WriteFence {
       putStream: (ref, body, options?: PutOptions) => this.#write(ref, () => store.putStream(ref, this.#guarded(ref, body), options)),
       copy: (from, to) => this.#write(to, () => store.copy(from, to)),
       delete: (ref) => this.#write(ref, () => store.delete(ref)),
-      putIfAbsent: (ref, body, options) => this.#write(ref, () => store.putIfAbsent(ref, body, options)),
+      putIfAbsent: (ref, body, options) => this.#write(ref, () => store.putIfAbsent(ref, isStreamBody(body) ? this.#guarded(ref, body) : body, options)),
       putIfMatch: (ref, body, etag, options) => this.#write(ref, () => store.putIfMatch(ref, body, etag, options)),
     };
   }

@@ -39,73 +39,93 @@ export class RecordBoundaryScanner {
    * `bytes` were scanned.
    */
   scan(bytes: Uint8Array, boundary: (offset: number, line: number) => boolean | void): number {
+    // The state lives in locals while the loop runs (this is the hot loop of planning and of
+    // reading an over-long record): one read and one write of each field per call.
     const base = this.offset;
-    for (let i = 0; i < bytes.length; i++) {
-      const c = bytes[i] as number;
+    let inQuotes = this.#inQuotes;
+    let quotePending = this.#quotePending;
+    let quoteCrPending = this.#quoteCrPending;
+    let fieldStart = this.#fieldStart;
+    let lineFeeds = this.lineFeeds;
+    let i = 0;
+    if (this.#bom) {
       // A UTF-8 byte order mark is not part of the first field (the parser drops it too).
-      if (this.#bom && this.#bomBytes === base + i && base + i < BOM.length && c === BOM[base + i]) {
+      while (i < bytes.length && this.#bomBytes === base + i && base + i < BOM.length && bytes[i] === BOM[base + i]) {
         this.#bomBytes++;
-        continue;
+        i++;
       }
-      if (c === LF) this.lineFeeds++;
-      if (this.#inQuotes) {
-        if (this.#quoteCrPending) {
-          this.#quoteCrPending = false;
-          this.#inQuotes = false;
+    }
+    let stopped = -1;
+    for (; i < bytes.length; i++) {
+      const c = bytes[i] as number;
+      if (c === LF) lineFeeds++;
+      if (inQuotes) {
+        if (quoteCrPending) {
+          quoteCrPending = false;
+          inQuotes = false;
           if (c === LF) {
-            this.#fieldStart = true;
-            if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
+            fieldStart = true;
+            if (boundary(base + i + 1, lineFeeds + 1) === true) {
+              stopped = i;
+              break;
+            }
             continue;
           }
           // `"` CR x: the quote and the CR were literal; the field goes on unquoted.
-          this.#fieldStart = false;
-        } else if (this.#quotePending) {
-          this.#quotePending = false;
+          fieldStart = false;
+        } else if (quotePending) {
+          quotePending = false;
           if (c === QUOTE) continue;
           if (c === CR) {
-            this.#quoteCrPending = true;
+            quoteCrPending = true;
             continue;
           }
-          this.#inQuotes = false;
+          inQuotes = false;
           if (c === COMMA) {
-            this.#fieldStart = true;
+            fieldStart = true;
             continue;
           }
           if (c === LF) {
-            this.#fieldStart = true;
-            if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
+            fieldStart = true;
+            if (boundary(base + i + 1, lineFeeds + 1) === true) {
+              stopped = i;
+              break;
+            }
             continue;
           }
           // A quote followed by anything else: literal, and the field goes on unquoted.
-          this.#fieldStart = false;
+          fieldStart = false;
           continue;
         } else {
-          if (c === QUOTE) this.#quotePending = true;
+          if (c === QUOTE) quotePending = true;
           continue;
         }
       }
-      if (c === QUOTE && this.#fieldStart) {
-        this.#inQuotes = true;
-        this.#fieldStart = false;
+      if (c === QUOTE && fieldStart) {
+        inQuotes = true;
+        fieldStart = false;
       } else if (c === COMMA) {
-        this.#fieldStart = true;
+        fieldStart = true;
       } else if (c === LF) {
-        this.#fieldStart = true;
-        if (boundary(base + i + 1, this.lineFeeds + 1) === true) return this.#stop(base, i);
+        fieldStart = true;
+        if (boundary(base + i + 1, lineFeeds + 1) === true) {
+          stopped = i;
+          break;
+        }
       } else {
-        this.#fieldStart = false;
+        fieldStart = false;
       }
     }
-    this.offset = base + bytes.length;
-    return bytes.length;
-  }
-
-  #stop(base: number, i: number): number {
-    this.offset = base + i + 1;
-    return i + 1;
+    this.#inQuotes = inQuotes;
+    this.#quotePending = quotePending;
+    this.#quoteCrPending = quoteCrPending;
+    this.#fieldStart = fieldStart;
+    this.lineFeeds = lineFeeds;
+    const scanned = stopped === -1 ? bytes.length : stopped + 1;
+    this.offset = base + scanned;
+    return scanned;
   }
 }
-
 const BOM = [0xef, 0xbb, 0xbf];
 const LF = 0x0a;
 const CR = 0x0d;

@@ -14,10 +14,12 @@ import {
 import { Upload } from '@aws-sdk/lib-storage';
 import { ConfigError, StorageError } from '@ledgerlake/domain';
 import {
+  isStreamBody,
   MAX_LIST_LIMIT,
   type ByteRange,
   type ListOptions,
   type ListPage,
+  type ObjectBody,
   type ObjectMeta,
   type ObjectRef,
   type ObjectStore,
@@ -142,7 +144,17 @@ export class S3ObjectStore implements ObjectStore {
     body: Readable | AsyncIterable<Uint8Array>,
     options?: PutOptions,
   ): Promise<PutResult> {
-    const context: S3ErrorContext = { operation: 'putStream', ...ref };
+    return this.upload(ref, body, options, { operation: 'putStream', ...ref });
+  }
+
+  /** `putStream` through lib-storage's `Upload`; `IfNoneMatch` goes on its PutObject or CompleteMultipartUpload. */
+  private async upload(
+    ref: ObjectRef,
+    body: Readable | AsyncIterable<Uint8Array>,
+    options: PutOptions | undefined,
+    context: S3ErrorContext,
+    condition?: Pick<PutObjectCommandInput, 'IfNoneMatch'>,
+  ): Promise<PutResult> {
     try {
       const upload = new Upload({
         client: this.client,
@@ -155,6 +167,7 @@ export class S3ObjectStore implements ObjectStore {
           // lib-storage reads Readable, web streams, Blob and buffers; a bare async iterable is wrapped.
           Body: body instanceof Readable ? body : Readable.from(body),
           ...this.writeOptions(options),
+          ...condition,
         },
       });
       const output = await upload.done();
@@ -233,10 +246,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** {@inheritDoc ObjectStore.putIfAbsent} */
-  async putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
-    return this.putObject(ref, body, options, { operation: 'putIfAbsent', ...ref, condition: 'if-none-match' }, {
-      IfNoneMatch: '*',
-    });
+  async putIfAbsent(ref: ObjectRef, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
+    const context: S3ErrorContext = { operation: 'putIfAbsent', ...ref, condition: 'if-none-match' };
+    if (isStreamBody(body)) return this.upload(ref, body, options, context, { IfNoneMatch: '*' });
+    return this.putObject(ref, body, options, context, { IfNoneMatch: '*' });
   }
 
   /** {@inheritDoc ObjectStore.putIfMatch} */

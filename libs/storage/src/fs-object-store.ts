@@ -10,6 +10,7 @@ import { errorCode, translateFsError } from './fs-errors';
 import { FsKeyCursor } from './fs-key-cursor';
 import { withLock, type FsLockOptions } from './fs-lock';
 import { buildListPage } from './list-page';
+import { isStreamBody } from './object-store';
 import { assertBucketName, assertListPrefix, assertObjectRef } from './object-key';
 import type {
   ByteRange,
@@ -17,6 +18,7 @@ import type {
   ListPage,
   ObjectMeta,
   ObjectRef,
+  ObjectBody,
   ObjectStore,
   PutOptions,
   PutResult,
@@ -199,9 +201,9 @@ export class FsObjectStore implements ObjectStore {
     await this.removeEmptyParents(ref);
   }
 
-  async putIfAbsent(ref: ObjectRef, body: Uint8Array | string, _options?: PutOptions): Promise<PutResult> {
+  async putIfAbsent(ref: ObjectRef, body: ObjectBody, _options?: PutOptions): Promise<PutResult> {
     assertObjectRef(ref);
-    const temp = await this.writeTemp(ref, [toBuffer(body, ref)]);
+    const temp = await this.writeTemp(ref, isStreamBody(body) ? body : [toBuffer(body, ref)]);
     try {
       const etag = await this.stamp(temp, undefined);
       // link() creates the name only if it does not exist: atomic create-if-absent across processes.

@@ -2,12 +2,14 @@ export type {
   ByteRange,
   ListOptions,
   ListPage,
+  ObjectBody,
   ObjectMeta,
   ObjectRef,
   ObjectStore,
   PutOptions,
   PutResult,
 } from './object-store';
+export { isStreamBody } from './object-store';
 export { MemoryObjectStore } from './memory-object-store';
 export { FS_LOCKS_DIR, FS_TMP_DIR, FsObjectStore, type FsObjectStoreOptions } from './fs-object-store';
 export { listAll, listPrefixes } from './list-all';

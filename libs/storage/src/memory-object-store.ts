@@ -4,12 +4,14 @@ import { ObjectConflictError, StorageError } from '@ledgerlake/domain';
 import { resolveByteRange } from './byte-range';
 import { buildListPage, type KeyCursor } from './list-page';
 import { assertBucketName, assertListPrefix, assertObjectRef, compareKeys } from './object-key';
+import { isStreamBody } from './object-store';
 import type {
   ByteRange,
   ListOptions,
   ListPage,
   ObjectMeta,
   ObjectRef,
+  ObjectBody,
   ObjectStore,
   PutOptions,
   PutResult,
@@ -32,6 +34,12 @@ function md5Etag(bytes: Buffer): string {
 function toBuffer(body: Uint8Array | string): Buffer {
   // Always a copy: the caller may reuse its array after the write.
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.from(body);
+}
+
+async function collect(body: Readable | AsyncIterable<Uint8Array>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(toBuffer(chunk));
+  return Buffer.concat(chunks);
 }
 
 function copyOptions(options: PutOptions | undefined): PutOptions {
@@ -112,11 +120,7 @@ export class MemoryObjectStore implements ObjectStore {
     options?: PutOptions,
   ): Promise<PutResult> {
     assertObjectRef(ref);
-    const chunks: Buffer[] = [];
-    for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
-      chunks.push(toBuffer(chunk));
-    }
-    return this.store(ref, Buffer.concat(chunks), options);
+    return this.store(ref, await collect(body), options);
   }
 
   async list(bucket: string, prefix: string, options: ListOptions = {}): Promise<ListPage> {
@@ -151,10 +155,12 @@ export class MemoryObjectStore implements ObjectStore {
     this.buckets.get(ref.bucket)?.delete(ref.key);
   }
 
-  async putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
+  async putIfAbsent(ref: ObjectRef, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
     assertObjectRef(ref);
+    const bytes = isStreamBody(body) ? await collect(body) : toBuffer(body);
+    // Checked once the whole body is in: the condition holds when the object appears.
     if (this.find(ref)) throw new ObjectConflictError(ref.bucket, ref.key, 'exists');
-    return this.store(ref, toBuffer(body), options);
+    return this.store(ref, bytes, options);
   }
 
   async putIfMatch(

@@ -6,6 +6,14 @@ export interface ObjectRef {
   readonly key: string;
 }
 
+/** What a conditional create takes: bytes, a string (UTF-8), or a stream of any size. */
+export type ObjectBody = Uint8Array | string | Readable | AsyncIterable<Uint8Array>;
+
+/** Whether a body is a stream (else bytes or a string, held whole). */
+export function isStreamBody(body: ObjectBody): body is Readable | AsyncIterable<Uint8Array> {
+  return typeof body !== 'string' && !(body instanceof Uint8Array);
+}
+
 /** What `head` and `list` report of an object. */
 export interface ObjectMeta {
   readonly key: string;
@@ -82,8 +90,12 @@ export interface ObjectStore {
   copy(from: ObjectRef, to: ObjectRef): Promise<PutResult>;
   /** Deletes an object; deleting a missing object is not an error. */
   delete(ref: ObjectRef): Promise<void>;
-  /** Creates the object only if the key does not exist (S3 `If-None-Match: *`); otherwise `ObjectConflictError` (`exists`). */
-  putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult>;
+  /**
+   * Creates the object only if the key does not exist (S3 `If-None-Match: *`); otherwise
+   * `ObjectConflictError` (`exists`). A stream body is written as `putStream` writes one, of any
+   * size, without holding it in memory; the condition holds at the moment the object appears.
+   */
+  putIfAbsent(ref: ObjectRef, body: ObjectBody, options?: PutOptions): Promise<PutResult>;
   /**
    * Replaces the object only if its current ETag equals `etag` (S3 `If-Match`); otherwise
    * `ObjectConflictError` (`etag-mismatch`, or `missing` when the object is gone).

@@ -1,9 +1,11 @@
 import type { Readable } from 'node:stream';
 import { StorageError } from '@ledgerlake/domain';
+import { isStreamBody } from '@ledgerlake/storage';
 import type {
   ByteRange,
   ListOptions,
   ListPage,
+  ObjectBody,
   ObjectMeta,
   ObjectRef,
   ObjectStore,
@@ -140,8 +142,13 @@ export class FaultInjectingStore implements ObjectStore {
     return this.inner.delete(ref);
   }
 
-  async putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
-    await this.gate('putIfAbsent', ref.bucket, ref.key);
+  async putIfAbsent(ref: ObjectRef, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
+    try {
+      await this.gate('putIfAbsent', ref.bucket, ref.key);
+    } catch (error) {
+      if (isStreamBody(body)) await drain(body);
+      throw error;
+    }
     return this.inner.putIfAbsent(ref, body, options);
   }
 

@@ -434,6 +434,16 @@ export function describeObjectStoreContract(
         expect((await store.head(ref('cas/taken.json')))?.etag).toBe(original.etag);
       });
 
+      it('creates a missing object from a stream, and refuses a stream on an existing key', async () => {
+        const chunks = ['stream ', 'of ', 'three'].map((chunk) => Buffer.from(chunk));
+
+        await store.putIfAbsent(ref('cas/streamed.csv'), Readable.from(chunks));
+        const second = store.putIfAbsent(ref('cas/streamed.csv'), Readable.from([Buffer.from('intruder')]));
+
+        await expect(second).rejects.toMatchObject({ reason: 'exists', key: 'cas/streamed.csv' });
+        expect(text(await store.getBytes(ref('cas/streamed.csv')))).toBe('stream of three');
+      });
+
       it('creates the key again after it was deleted', async () => {
         await store.putIfAbsent(ref('cas/again.json'), 'one');
         await store.delete(ref('cas/again.json'));

@@ -3,6 +3,7 @@ import type {
   ByteRange,
   ListOptions,
   ListPage,
+  ObjectBody,
   ObjectMeta,
   ObjectRef,
   ObjectStore,
@@ -106,7 +107,7 @@ export class RecordingObjectStore implements ObjectStore {
   }
 
   /** {@inheritDoc ObjectStore.putIfAbsent} */
-  putIfAbsent(ref: ObjectRef, body: Uint8Array | string, options?: PutOptions): Promise<PutResult> {
+  putIfAbsent(ref: ObjectRef, body: ObjectBody, options?: PutOptions): Promise<PutResult> {
     this.record('s3:PutObject', ref.bucket, ref.key);
     return this.inner.putIfAbsent(ref, body, options);
   }
