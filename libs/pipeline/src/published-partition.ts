@@ -40,6 +40,18 @@ export const PublishActionSchema = z.enum(['append', 'replace', 'rollback', 'reb
 /** How a version came about: a run added to the month, replaced it (backfill), an earlier version restored, Gold rebuilt. */
 export type PublishAction = z.infer<typeof PublishActionSchema>;
 
+/**
+ * Who asked for a version and why: a person's request (a rollback, a promotion by hand). Versions
+ * the pipeline commits on its own (a run's promotion, Gold) have none; neither have versions
+ * written before it was recorded.
+ */
+export const VersionRequestSchema = z.object({
+  by: z.string().trim().min(1),
+  reason: z.string().trim().min(1),
+});
+/** Who asked for a version and why. */
+export type VersionRequest = z.infer<typeof VersionRequestSchema>;
+
 /** `_LATEST.json` (and each `_versions/v=N.json`): one committed version of a published partition. */
 export const PublishedPartitionSchema = z.object({
   table: z.enum(PUBLISHED_TABLE_NAMES),
@@ -51,9 +63,16 @@ export const PublishedPartitionSchema = z.object({
   /** The run that committed this version. */
   run_id: RunIdSchema,
   execution_arn: z.string().min(1),
+  /** When the version was committed. */
   promoted_at: z.iso.datetime(),
+  /** Who asked for it and why, when a person did. */
+  requested: VersionRequestSchema.optional(),
   /** With `rollback`: the version restored. */
   restored_version: z.number().int().positive().optional(),
+  /** With `rollback`: the run whose promotion committed the version restored (absent in rollbacks recorded before it was). */
+  restored_run_id: RunIdSchema.optional(),
+  /** Rows of the committing run condemned at the commit, their keys published first by another run (`append` only). */
+  late_condemned_rows: z.number().int().positive().optional(),
   /** The runs whose rows are published, oldest first. */
   runs: z.array(PublishedRunSchema),
   /** Every published object's key: the runs' `files`, in order. */
