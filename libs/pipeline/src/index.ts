@@ -141,6 +141,7 @@ export {
   PublishedPartitionSchema,
   PublishedRunSchema,
   readLatest,
+  listSilverMonths,
   readVersion,
   symlinkManifest,
   VersionRequestSchema,

@@ -1,9 +1,12 @@
 import { RunIdSchema, YearMonthSchema } from '@ledgerlake/domain';
 import {
+  listPrefixes,
   type ObjectRef,
   type ObjectStore,
+  parseSilverPartition,
   PUBLISHED_TABLE_NAMES,
   type PublishedTableLayout,
+  type SilverLayout,
   type YearMonth,
 } from '@ledgerlake/storage';
 import { z } from 'zod';
@@ -104,6 +107,19 @@ export function readLatest(
   month: YearMonth,
 ): Promise<VersionedJson<PublishedPartition> | undefined> {
   return readVersionedJson(store, table.latest(month), PublishedPartitionSchema, 'published partition');
+}
+
+/** The Silver months that have a partition folder (published or not yet), ascending. */
+export async function listSilverMonths(store: ObjectStore, silver: SilverLayout): Promise<YearMonth[]> {
+  const { bucket, prefix } = silver.tablePrefix();
+  const months: YearMonth[] = [];
+  for (const yearPrefix of await listPrefixes(store, bucket, prefix)) {
+    for (const monthPrefix of await listPrefixes(store, bucket, yearPrefix)) {
+      const month = parseSilverPartition(monthPrefix);
+      if (month !== undefined) months.push(month);
+    }
+  }
+  return months.sort((a, b) => a.year - b.year || a.month - b.month);
 }
 
 /** One kept version of a partition; `undefined` when it was never committed. */
