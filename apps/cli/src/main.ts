@@ -251,7 +251,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('promote')
       .description(
         "roll a month back to its published state right after an earlier run's promotion (or promote a run never " +
-          'promoted there, through the gate), as a new version; Gold is rebuilt from that month on',
+          'promoted there, through the gate), as a new version recording who asked, when and why (nothing is committed ' +
+          'when the month already shows that state); Gold is rebuilt from that month on',
       )
       .requiredOption('--run <run_id>', 'the run, as `ledgerlake runs` lists it')
       .requiredOption('--partition <YYYY-MM>', 'the Silver month', parseMonth)

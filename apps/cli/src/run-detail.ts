@@ -13,7 +13,7 @@ import {
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
 import { checkRunId, readManifest } from './rejected-listing';
-import { type RunSummary, summarizeRun } from './runs';
+import { listRollbacks, type RunSummary, summarizeRun } from './runs';
 
 /** What `runs show RUN_ID` prints: the run's summary and everything the lake records about it. */
 export interface RunDetail extends RunSummary {
@@ -54,6 +54,13 @@ export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail
     readRetryRecord(lake.store, lake.layout, runId),
   ]);
   if (record === undefined && manifest === undefined && summary.started_at === null) {
+    const rollback = (await listRollbacks(lake)).find((entry) => entry.run_id === runId)?.rollback;
+    if (rollback !== undefined) {
+      throw new CliError(
+        `${runId} is not a run but the rollback of ${rollback.partition} to version ${rollback.version} ` +
+          `(see \`ledgerlake partitions history ${rollback.partition}\`).`,
+      );
+    }
     throw new CliError(`The lake has no run ${runId} (see \`ledgerlake runs\`).`);
   }
   const published = new Map((record?.status === 'PUBLISHED' ? record.partitions : []).map((p) => [p.partition, p.version]));

@@ -46,6 +46,8 @@ export interface RollbackMark {
   /** The version the rollback committed. */
   readonly version: number;
   readonly restored_version: number | null;
+  /** When it was committed. */
+  readonly at: string;
   /** The run whose state it restored (`null`: a rollback recorded before it was, whose restored version is gone). */
   readonly to_run_id: string | null;
   /** `null` in rollbacks recorded before who asked was. */
@@ -65,7 +67,7 @@ export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
 }
 
 /** Every rollback of a Silver month, from the months' versions. */
-async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
+export async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
   const rollbacks: RunSummary[] = [];
   for (const month of await listSilverMonths(lake.store, lake.layout.silver)) {
     for (const entry of describeVersions(await readPartitionVersions(lake.store, lake.layout.silver, month))) {
@@ -82,6 +84,7 @@ async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
           partition: monthName(month),
           version: entry.version,
           restored_version: entry.restored_version ?? null,
+          at: entry.at,
           to_run_id: entry.run_id,
           by: entry.by,
           reason: entry.reason,

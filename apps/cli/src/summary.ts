@@ -103,7 +103,7 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
 function formatRollbackMark(mark: RollbackMark): string {
   const to = mark.to_run_id === null ? 'an earlier state' : `run ${mark.to_run_id}`;
   const restored = mark.restored_version === null ? '' : ` (v${mark.restored_version})`;
-  const who = mark.by === null ? '' : ` by ${mark.by}: ${mark.reason ?? ''}`;
+  const who = mark.by === null ? ` at ${mark.at}` : ` by ${mark.by} at ${mark.at}: ${mark.reason ?? ''}`;
   return `${mark.partition} rolled back to ${to}${restored} as v${mark.version}${who}`;
 }
 

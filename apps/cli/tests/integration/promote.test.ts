@@ -182,13 +182,19 @@ describe('after a rollback', () => {
         version: 3,
         restored_version: 1,
         to_run_id: first,
+        at: outcome['at'],
         by: 'alice',
         reason: 'the late file was sent by mistake',
       },
     });
     const line = table.stdout.split('\n').find((text) => text.startsWith(String(outcome['operation_id'])));
     expect(line).toMatch(/ROLLBACK/);
-    expect(line).toContain(`2024-01 rolled back to run ${first} (v1) as v3 by alice: the late file was sent by mistake`);
+    expect(line).toContain(`2024-01 rolled back to run ${first} (v1) as v3 by alice at ${String(outcome['at'])}: the late file was sent by mistake`);
+    const shown = await run('runs', 'show', String(outcome['operation_id']), '--lake', dirs.lake);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toBe(
+      `ledgerlake: ${String(outcome['operation_id'])} is not a run but the rollback of 2024-01 to version 3 (see \`ledgerlake partitions history 2024-01\`).\n`,
+    );
   });
 
   it('`runs show` of the run whose rows it removed says they are no longer published, and which version removed them', async () => {
