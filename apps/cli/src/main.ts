@@ -20,6 +20,7 @@ const loadQuery = () => import('./query');
 const loadSqlOutput = () => import('./sql-output');
 const loadBalancesReport = () => import('./balances-report');
 const loadPromote = () => import('./promote');
+const loadHistory = () => import('./partition-history');
 const loadAlerts = () => import('./local-alerts');
 const loadSettings = () => import('./local-settings');
 const loadRunbook = () => import('./runbook');
@@ -250,17 +251,38 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('promote')
       .description(
         "roll a month back to its published state right after an earlier run's promotion (or promote a run never " +
-          'promoted there, through the gate), as a new version; Gold is rebuilt from that month on',
+          'promoted there, through the gate), as a new version recording who asked, when and why (nothing is committed ' +
+          'when the month already shows that state); Gold is rebuilt from that month on',
       )
       .requiredOption('--run <run_id>', 'the run, as `ledgerlake runs` lists it')
       .requiredOption('--partition <YYYY-MM>', 'the Silver month', parseMonth)
+      .option('--by <name>', 'who asks for it (required; recorded in the version)')
+      .option('--reason <text>', 'why (required; recorded in the version)')
       .option('--json', 'print one JSON object on stdout'),
-  ).action(async (options: CommonOptions & { run: string; partition: string }) => {
+  ).action(async (options: CommonOptions & { run: string; partition: string; by?: string; reason?: string }) => {
+    const requested = (await loadRetry()).requireWhoAndWhy(options, 'A promotion or rollback');
     const { lakeDir, openLake } = await loadLake();
     const { formatPromoteOutcome, promotePartition } = await loadPromote();
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
-    const outcome = await promotePartition(lake, options.run, options.partition, { now, wiring: await wiring() });
+    const outcome = await promotePartition(lake, { runId: options.run, partition: options.partition, requested }, { now, wiring: await wiring() });
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
+  });
+
+  const partitions = program.command('partitions').description('the published Silver months: what each version did, for which run, who asked');
+  withCommon(
+    partitions
+      .command('history')
+      .description(
+        "a Silver month's versions, newest first: kind (promotion, backfill, rollback), the run it published or restored, " +
+          'rows, who asked for it, when and why',
+      )
+      .argument('<YYYY-MM>', 'the Silver month', parseMonth)
+      .option('--json', 'print one JSON object on stdout'),
+  ).action(async (month: string, options: CommonOptions) => {
+    const { lakeDir, openLake } = await loadLake();
+    const { formatPartitionHistory, partitionHistory } = await loadHistory();
+    const history = await partitionHistory(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), month);
+    io.stdout.write(options.json === true ? `${JSON.stringify(history, null, 2)}\n` : formatPartitionHistory(history));
   });
 
   withCommon(

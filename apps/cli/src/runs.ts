@@ -1,5 +1,14 @@
 import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
-import { type InterruptSignal, readPromotionIntent, readRunRecord, RunManifestSchema } from '@ledgerlake/pipeline';
+import {
+  describeVersions,
+  type InterruptSignal,
+  listSilverMonths,
+  monthName,
+  readPartitionVersions,
+  readPromotionIntent,
+  readRunRecord,
+  RunManifestSchema,
+} from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
 import { readLogRecords } from './logs';
 import type { LocalLake } from './local-lake';
@@ -8,10 +17,12 @@ import type { LocalLake } from './local-lake';
  * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED, INTERRUPTED),
  * else its logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a
  * run whose output was written but not promoted can be completed with `ledgerlake promote`).
+ * ROLLBACK: not a run but a month rolled back by `ledgerlake promote`, listed under the id its
+ * version was committed with, from the month's version record.
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING' | 'INCOMPLETE';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING' | 'INCOMPLETE' | 'ROLLBACK';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -25,6 +36,23 @@ export interface RunSummary {
   readonly reasons?: readonly string[];
   /** INTERRUPTED: the signal that stopped the run and the state it was in. */
   readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string };
+  /** ROLLBACK: the month, the version committed, the run whose state it restored, who asked and why. */
+  readonly rollback?: RollbackMark;
+}
+
+/** A month rolled back to the state right after an earlier run's promotion. */
+export interface RollbackMark {
+  readonly partition: string;
+  /** The version the rollback committed. */
+  readonly version: number;
+  readonly restored_version: number | null;
+  /** When it was committed. */
+  readonly at: string;
+  /** The run whose state it restored (`null`: a rollback recorded before it was, whose restored version is gone). */
+  readonly to_run_id: string | null;
+  /** `null` in rollbacks recorded before who asked was. */
+  readonly by: string | null;
+  readonly reason: string | null;
 }
 
 /** Every run of the lake, newest first (run ids sort by start time). */
@@ -33,9 +61,38 @@ export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
   const runIds = (await listPrefixes(lake.store, bucket, prefix))
     .map((runPrefix) => runPrefix.slice(prefix.length, -1))
     .filter((runId) => RunIdSchema.safeParse(runId).success);
-  const runs = await Promise.all(runIds.map((runId) => summarizeRun(lake, runId)));
+  const runs = [...(await Promise.all(runIds.map((runId) => summarizeRun(lake, runId)))), ...(await listRollbacks(lake))];
   // Run ids sort by the second; two runs of the same second are ordered by their recorded start.
   return runs.sort((a, b) => compareDesc(a.started_at ?? a.run_id, b.started_at ?? b.run_id) || compareDesc(a.run_id, b.run_id));
+}
+
+/** Every rollback of a Silver month, from the months' versions. */
+export async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
+  const rollbacks: RunSummary[] = [];
+  for (const month of await listSilverMonths(lake.store, lake.layout.silver)) {
+    for (const entry of describeVersions(await readPartitionVersions(lake.store, lake.layout.silver, month))) {
+      if (entry.kind !== 'rollback') continue;
+      rollbacks.push({
+        run_id: entry.committed_by,
+        status: 'ROLLBACK',
+        started_at: entry.at,
+        source_files: [],
+        counts: null,
+        quarantine_by_reason: {},
+        duration_ms: null,
+        rollback: {
+          partition: monthName(month),
+          version: entry.version,
+          restored_version: entry.restored_version ?? null,
+          at: entry.at,
+          to_run_id: entry.run_id,
+          by: entry.by,
+          reason: entry.reason,
+        },
+      });
+    }
+  }
+  return rollbacks;
 }
 
 /** One run as `ledgerlake runs` reports it. */

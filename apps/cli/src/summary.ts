@@ -1,6 +1,6 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { FileOutcome, IngestOutcome } from './ingest';
-import type { RunSummary } from './runs';
+import type { RollbackMark, RunSummary } from './runs';
 
 /** What a PROMOTING run means for the person who sees it. */
 const PROMOTING_NOTE =
@@ -84,7 +84,9 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
     run.counts?.quarantined_rows?.toString() ?? '-',
     run.counts?.condemned_rows?.toString() ?? '-',
     run.duration_ms === null ? '-' : seconds(run.duration_ms),
-    run.error !== undefined
+    run.rollback !== undefined
+      ? formatRollbackMark(run.rollback)
+      : run.error !== undefined
       ? `${run.error.name}${run.error.state === null ? '' : ` in ${run.error.state}`}`
       : run.reasons !== undefined
         ? `blocked: ${run.reasons.join('; ')}`
@@ -94,7 +96,19 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
             ? `interrupted by ${run.interrupted.signal} in ${run.interrupted.state}`
             : run.source_files.join(', '),
   ]);
-  const header = ['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'];
+  return formatAligned(['RUN', 'STATUS', 'INPUT', 'VALID', 'QUARANTINED', 'CONDEMNED', 'DURATION', 'DETAIL'], rows);
+}
+
+/** What `runs` says of a rollback. */
+function formatRollbackMark(mark: RollbackMark): string {
+  const to = mark.to_run_id === null ? 'an earlier state' : `run ${mark.to_run_id}`;
+  const restored = mark.restored_version === null ? '' : ` (v${mark.restored_version})`;
+  const who = mark.by === null ? ` at ${mark.at}` : ` by ${mark.by} at ${mark.at}: ${mark.reason ?? ''}`;
+  return `${mark.partition} rolled back to ${to}${restored} as v${mark.version}${who}`;
+}
+
+/** A header and rows as columns two spaces apart, the last column not padded; one line each. */
+export function formatAligned(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
   return [header, ...rows]
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))

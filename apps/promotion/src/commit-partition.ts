@@ -10,6 +10,7 @@ import {
   type PublishedRun,
   readLatest,
   symlinkManifest,
+  type VersionRequest,
 } from '@ledgerlake/pipeline';
 import type { ObjectStore, PublishedTableLayout, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
@@ -18,6 +19,9 @@ export interface PartitionChange {
   readonly action: PublishAction;
   readonly runs: readonly PublishedRun[];
   readonly restored_version?: number;
+  readonly restored_run_id?: string;
+  /** Rows of the committing run left out because another run published their keys first. */
+  readonly late_condemned_rows?: number;
   readonly built_from?: Readonly<Record<string, number>>;
 }
 
@@ -30,6 +34,8 @@ export interface CommitRequest {
   readonly month: YearMonth;
   readonly runId: string;
   readonly executionArn: string;
+  /** Who asked for the commit and why, when a person did (recorded in the version). */
+  readonly requested?: VersionRequest;
   readonly now: () => Date;
   /**
    * The change to commit on top of `current` (`undefined` when nothing was published yet), or
@@ -102,7 +108,10 @@ function nextVersion(request: CommitRequest, current: PublishedPartition | undef
     run_id: request.runId,
     execution_arn: request.executionArn,
     promoted_at: request.now().toISOString(),
+    ...(request.requested === undefined ? {} : { requested: { ...request.requested } }),
     ...(change.restored_version === undefined ? {} : { restored_version: change.restored_version }),
+    ...(change.restored_run_id === undefined ? {} : { restored_run_id: change.restored_run_id }),
+    ...(change.late_condemned_rows === undefined ? {} : { late_condemned_rows: change.late_condemned_rows }),
     runs,
     files,
     counts: { rows: runs.reduce((sum, run) => sum + run.rows, 0), files: files.length },

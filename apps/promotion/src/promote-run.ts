@@ -13,12 +13,13 @@ import {
   type PromotionIntent,
   type PublishedPartition,
   readCheckedVersions,
-  readLatest,
+  readPartitionVersions,
   readPromotionIntent,
   readVersion,
   type RunHolder,
   type RunManifest,
   RunManifestSchema,
+  type VersionRequest,
   writePromotionIntent,
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
@@ -125,13 +126,21 @@ export function gateRun(manifest: RunManifest, thresholds: GateThresholds): Gate
   return evaluateGate({ counts: manifest.counts, critical_errors: manifest.critical_errors }, thresholds);
 }
 
+/** Which months of a run to promote, and who asked for it (a promotion by hand). */
+export interface PromotionScope {
+  /** Only these months (`YYYY-MM`); default every month the run wrote. */
+  readonly only?: ReadonlySet<string>;
+  /** Who asked and why: recorded in the intent and every version the promotion commits. */
+  readonly requested?: VersionRequest;
+}
+
 /**
  * Publishes a run (PRODUCT.md §5.4) as one transaction (docs/exactly-once.md): `beginPromotion`
  * records the intent, then `completePromotion` commits every month, its catalog entry, Gold, the
- * processed-file ledger and the run record. `only` restricts it to some months.
+ * processed-file ledger and the run record.
  */
-export async function promoteRun(runId: string, deps: PromotionDeps, only?: ReadonlySet<string>): Promise<PromotionResult> {
-  const intent = await beginPromotion(runId, deps, only);
+export async function promoteRun(runId: string, deps: PromotionDeps, scope: PromotionScope = {}): Promise<PromotionResult> {
+  const intent = await beginPromotion(runId, deps, scope);
   return (await completePromotion(intent, deps)).promotion;
 }
 
@@ -141,7 +150,8 @@ export async function promoteRun(runId: string, deps: PromotionDeps, only?: Read
  * the versions the duplicate check read, the Gold month — is written before anything is
  * committed. A promotion already begun returns its stored intent.
  */
-export async function beginPromotion(runId: string, deps: PromotionDeps, only?: ReadonlySet<string>): Promise<PromotionIntent> {
+export async function beginPromotion(runId: string, deps: PromotionDeps, scope: PromotionScope = {}): Promise<PromotionIntent> {
+  const { only, requested } = scope;
   const { store, layout } = deps;
   const now = deps.now ?? (() => new Date());
   const begun = await readPromotionIntent(store, layout, runId);
@@ -180,6 +190,7 @@ export async function beginPromotion(runId: string, deps: PromotionDeps, only?: 
     holder: deps.holder ?? { execution_arn: manifest.execution_arn },
     months,
     ...(first === undefined ? {} : { gold_from: first }),
+    ...(requested === undefined ? {} : { requested }),
   });
 }
 
@@ -215,6 +226,7 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
       month,
       runId,
       executionArn: intent.execution_arn,
+      ...(intent.requested === undefined ? {} : { requested: intent.requested }),
       now,
       change: async (current) => {
         // Committed already: a month replaced by a backfill keeps what other runs appended since.
@@ -236,7 +248,10 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
           condemned_rows: kept.condemnedRows,
           published_by: [...new Set(late.values())],
         });
-        return appendTo(current, entryOf(kept.files, kept.rows));
+        return {
+          ...appendTo(current, entryOf(kept.files, kept.rows)),
+          ...(kept.condemnedRows > 0 ? { late_condemned_rows: kept.condemnedRows } : {}),
+        };
       },
     });
     const mine = outcome.version.runs.find((published) => published.run_id === runId);
@@ -407,7 +422,10 @@ export interface RestoreResult {
   readonly partition: string;
   /** `rollback`: an earlier version restored; `promote`: the run had never been promoted there, so it was. */
   readonly action: 'rollback' | 'promote';
+  /** The month's version now: the one committed, or, when nothing was, the current one. */
   readonly version: number;
+  /** False when the month already showed that state: nothing was committed. */
+  readonly committed: boolean;
   /** With `rollback`: the version restored. */
   readonly restored_version?: number;
   readonly rows: number;
@@ -417,26 +435,29 @@ export interface RestoreResult {
  * `ledgerlake promote --run RUN_ID --partition YYYY-MM`: makes the month's published state what it
  * was right after `runId` was promoted into it, as a new version (rolling back = promoting an
  * earlier run again, PRODUCT.md §5.5). A run never promoted into the month is promoted there
- * now, through the gate. The caller rebuilds Gold from the month.
+ * now, through the gate. Either way the version records who asked and why. A month that already
+ * shows that state is left as it is (no new version). The caller rebuilds Gold from the month.
  */
 export async function restorePartition(
   runId: string,
   month: YearMonth,
-  actor: { readonly runId: string; readonly executionArn: string },
+  actor: { readonly runId: string; readonly executionArn: string; readonly requested: VersionRequest },
   deps: PromotionDeps,
 ): Promise<RestoreResult> {
   const { store, layout } = deps;
   const now = deps.now ?? (() => new Date());
   const name = monthName(month);
-  const target = await findPromotedVersion(store, layout, month, runId);
+  const target = (await readPartitionVersions(store, layout.silver, month)).find(
+    (version) => version.run_id === runId && (version.action === 'append' || version.action === 'replace'),
+  );
   if (target === undefined) {
     const manifest = await readRunManifest(store, layout, runId);
     if (!manifest.partitions.some((p) => monthName({ year: p.year, month: p.month }) === name)) {
       throw new PromotionError(`promotion: run ${runId} wrote no rows for ${name}; there is nothing of it to promote there`);
     }
-    const promoted = await promoteRun(runId, deps, new Set([name]));
+    const promoted = await promoteRun(runId, deps, { only: new Set([name]), requested: actor.requested });
     const partition = promoted.partitions[0] as PromotedPartition;
-    return { partition: name, action: 'promote', version: partition.version, rows: partition.rows };
+    return { partition: name, action: 'promote', version: partition.version, committed: partition.committed, rows: partition.rows };
   }
   const outcome = await commitPartition(store, {
     table: 'silver.transactions',
@@ -445,33 +466,28 @@ export async function restorePartition(
     month,
     runId: actor.runId,
     executionArn: actor.executionArn,
+    requested: actor.requested,
     now,
-    change: () => ({ action: 'rollback', runs: target.runs, restored_version: target.version }),
+    change: (current) =>
+      current !== undefined && sameState(current, target)
+        ? undefined
+        : { action: 'rollback', runs: target.runs, restored_version: target.version, restored_run_id: runId },
   });
   await syncCatalog(store, deps.catalog, 'silver.transactions', layout.silver, month, now);
   return {
     partition: name,
     action: 'rollback',
     version: outcome.version.version,
+    committed: outcome.committed,
     restored_version: target.version,
     rows: outcome.version.counts.rows,
   };
 }
 
-/** The latest version `runId`'s own promotion committed in the month (append or replace), if any. */
-async function findPromotedVersion(
-  store: ObjectStore,
-  layout: LakeLayout,
-  month: YearMonth,
-  runId: string,
-): Promise<PublishedPartition | undefined> {
-  const current = await readLatest(store, layout.silver, month);
-  for (let version = current?.value.version ?? 0; version >= 1; version--) {
-    const candidate = version === current?.value.version ? current.value : await readVersion(store, layout.silver, month, version);
-    if (candidate === undefined) continue;
-    if (candidate.run_id === runId && (candidate.action === 'append' || candidate.action === 'replace')) return candidate;
-  }
-  return undefined;
+/** Whether two versions publish the same objects of the same runs: restoring one over the other would change nothing. */
+function sameState(a: PublishedPartition, b: PublishedPartition): boolean {
+  const objects = (version: PublishedPartition) => JSON.stringify(version.runs.map((run) => [run.run_id, run.files]));
+  return objects(a) === objects(b);
 }
 
 /** The blocked-run event for a run the gate refused (see `recordBlocked`). */

@@ -1,28 +1,13 @@
-import { type PublishedPartition, monthName, parseMonthName, readLatest } from '@ledgerlake/pipeline';
-import {
-  type LakeLayout,
-  listPrefixes,
-  type ObjectStore,
-  parseSilverPartition,
-  type PublishedTableLayout,
-  type YearMonth,
-} from '@ledgerlake/storage';
+import { listSilverMonths, type PublishedPartition, monthName, parseMonthName, readLatest } from '@ledgerlake/pipeline';
+import { type LakeLayout, listPrefixes, type ObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 
 /** The published version of every Silver month, by `YYYY-MM`, as read now. */
 export type SilverSnapshot = ReadonlyMap<string, PublishedPartition>;
 
 /** Reads `_LATEST.json` of every Silver month that has one. */
 export async function readSilverSnapshot(store: ObjectStore, layout: LakeLayout): Promise<SilverSnapshot> {
-  const { bucket, prefix } = layout.silver.tablePrefix();
-  const months: YearMonth[] = [];
-  for (const yearPrefix of await listPrefixes(store, bucket, prefix)) {
-    for (const monthPrefix of await listPrefixes(store, bucket, yearPrefix)) {
-      const month = parseSilverPartition(monthPrefix);
-      if (month !== undefined) months.push(month);
-    }
-  }
   const snapshot = new Map<string, PublishedPartition>();
-  for (const month of months) {
+  for (const month of await listSilverMonths(store, layout.silver)) {
     const latest = await readLatest(store, layout.silver, month);
     if (latest !== undefined) snapshot.set(monthName(month), latest.value);
   }

@@ -141,12 +141,23 @@ export {
   PublishedPartitionSchema,
   PublishedRunSchema,
   readLatest,
+  listSilverMonths,
   readVersion,
   symlinkManifest,
+  VersionRequestSchema,
   type PublishAction,
   type PublishedPartition,
   type PublishedRun,
+  type VersionRequest,
 } from './published-partition';
+export {
+  describeVersions,
+  placeRun,
+  readPartitionVersions,
+  type RunPlacement,
+  type VersionEntry,
+  type VersionKind,
+} from './partition-history';
 export {
   CatalogPartitionSchema,
   LakeCatalog,

@@ -3,6 +3,7 @@ import { ObjectConflictError, RunIdSchema, RunModeSchema, YearMonthSchema } from
 import { type LakeLayout, listAll, type ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, parseJson } from './json-object';
+import { VersionRequestSchema } from './published-partition';
 
 /*
  * A promotion is a transaction that always completes (docs/exactly-once.md). Before the first
@@ -98,6 +99,8 @@ export const PromotionIntentSchema = z.object({
   months: z.array(IntentMonthSchema),
   /** The earliest month Gold is rebuilt from; absent when the run has no valid rows. */
   gold_from: YearMonthSchema.optional(),
+  /** A promotion a person asked for (`ledgerlake promote`): who and why, recorded in every version it commits. */
+  requested: VersionRequestSchema.optional(),
 });
 /** A promotion's intent. */
 export type PromotionIntent = z.infer<typeof PromotionIntentSchema>;

@@ -1,9 +1,12 @@
 import { RunIdSchema, YearMonthSchema } from '@ledgerlake/domain';
 import {
+  listPrefixes,
   type ObjectRef,
   type ObjectStore,
+  parseSilverPartition,
   PUBLISHED_TABLE_NAMES,
   type PublishedTableLayout,
+  type SilverLayout,
   type YearMonth,
 } from '@ledgerlake/storage';
 import { z } from 'zod';
@@ -40,6 +43,18 @@ export const PublishActionSchema = z.enum(['append', 'replace', 'rollback', 'reb
 /** How a version came about: a run added to the month, replaced it (backfill), an earlier version restored, Gold rebuilt. */
 export type PublishAction = z.infer<typeof PublishActionSchema>;
 
+/**
+ * Who asked for a version and why: a person's request (a rollback, a promotion by hand). Versions
+ * the pipeline commits on its own (a run's promotion, Gold) have none; neither have versions
+ * written before it was recorded.
+ */
+export const VersionRequestSchema = z.object({
+  by: z.string().trim().min(1),
+  reason: z.string().trim().min(1),
+});
+/** Who asked for a version and why. */
+export type VersionRequest = z.infer<typeof VersionRequestSchema>;
+
 /** `_LATEST.json` (and each `_versions/v=N.json`): one committed version of a published partition. */
 export const PublishedPartitionSchema = z.object({
   table: z.enum(PUBLISHED_TABLE_NAMES),
@@ -51,9 +66,16 @@ export const PublishedPartitionSchema = z.object({
   /** The run that committed this version. */
   run_id: RunIdSchema,
   execution_arn: z.string().min(1),
+  /** When the version was committed. */
   promoted_at: z.iso.datetime(),
+  /** Who asked for it and why, when a person did. */
+  requested: VersionRequestSchema.optional(),
   /** With `rollback`: the version restored. */
   restored_version: z.number().int().positive().optional(),
+  /** With `rollback`: the run whose promotion committed the version restored (absent in rollbacks recorded before it was). */
+  restored_run_id: RunIdSchema.optional(),
+  /** Rows of the committing run condemned at the commit, their keys published first by another run (`append` only). */
+  late_condemned_rows: z.number().int().positive().optional(),
   /** The runs whose rows are published, oldest first. */
   runs: z.array(PublishedRunSchema),
   /** Every published object's key: the runs' `files`, in order. */
@@ -85,6 +107,19 @@ export function readLatest(
   month: YearMonth,
 ): Promise<VersionedJson<PublishedPartition> | undefined> {
   return readVersionedJson(store, table.latest(month), PublishedPartitionSchema, 'published partition');
+}
+
+/** The Silver months that have a partition folder (published or not yet), ascending. */
+export async function listSilverMonths(store: ObjectStore, silver: SilverLayout): Promise<YearMonth[]> {
+  const { bucket, prefix } = silver.tablePrefix();
+  const months: YearMonth[] = [];
+  for (const yearPrefix of await listPrefixes(store, bucket, prefix)) {
+    for (const monthPrefix of await listPrefixes(store, bucket, yearPrefix)) {
+      const month = parseSilverPartition(monthPrefix);
+      if (month !== undefined) months.push(month);
+    }
+  }
+  return months.sort((a, b) => a.year - b.year || a.month - b.month);
 }
 
 /** One kept version of a partition; `undefined` when it was never committed. */

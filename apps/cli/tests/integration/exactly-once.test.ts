@@ -201,6 +201,12 @@ describe('exactly once: runs at the same time', () => {
     const counts = [first, second].map((outcome) => outcome['counts'] as Record<string, number>);
     expect(counts.map((c) => c['valid_rows']).sort()).toEqual([25, 26]);
     expect(counts.map((c) => c['condemned_rows']).sort()).toEqual([0, 1]);
+    // The later commit's version says its run's rows were rewritten without the late one.
+    const history = await runCli(['partitions', 'history', '2024-01', '--json', '--lake', dirs.lake], dirs.work);
+    expect((JSON.parse(history.stdout) as { versions: unknown[] }).versions).toEqual([
+      expect.objectContaining({ version: 2, kind: 'promotion', late_condemned_rows: 1, rows: 51 }),
+      expect.not.objectContaining({ late_condemned_rows: expect.anything() }),
+    ]);
     expect(await restingProblems(dirs.lake)).toEqual([]);
   });
 

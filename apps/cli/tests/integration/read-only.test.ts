@@ -22,6 +22,7 @@ const READS = (runId: string): string[][] => [
   ['quarantine', 'list'],
   ['condemned', 'list'],
   ['breaker', 'status'],
+  ['partitions', 'history', '2024-01'],
 ];
 
 async function listing(dir: string): Promise<string[]> {

@@ -231,31 +231,56 @@ describe('the gate and the blocked path', () => {
 });
 
 describe('rolling a partition back', () => {
-  it('restores the month as it was right after the earlier run was promoted, as a new version', async () => {
+  const requested = { by: 'alice', reason: 'the late file was wrong' };
+  const actor = { runId: '20240402T000000Z-rollbk', executionArn: 'local:rollback', requested };
+
+  it('restores the month as it was right after the earlier run was promoted, as a new version naming who asked and why', async () => {
     const first = await published(SECTION_6.slice(0, 2));
     await published([{ id: 9, account: 'ACC002', amount: '10.00', at: '2024-01-15T12:00:00Z' }]);
 
-    const restored = await restorePartition(first.runId, JAN, { runId: '20240402T000000Z-rollbk', executionArn: 'local:rollback' }, promotionDeps(store, layout));
+    const restored = await restorePartition(first.runId, JAN, actor, promotionDeps(store, layout));
 
-    expect(restored).toEqual({ partition: '2024-01', action: 'rollback', version: 3, restored_version: 1, rows: 2 });
+    expect(restored).toEqual({ partition: '2024-01', action: 'rollback', version: 3, committed: true, restored_version: 1, rows: 2 });
     const latest = await readLatest(store, layout.silver, JAN);
-    expect(latest?.value).toMatchObject({ action: 'rollback', restored_version: 1, runs: [{ run_id: first.runId }] });
+    expect(latest?.value).toMatchObject({
+      action: 'rollback',
+      run_id: actor.runId,
+      requested,
+      restored_version: 1,
+      restored_run_id: first.runId,
+      runs: [{ run_id: first.runId }],
+    });
     expect(latest?.value.files).toEqual((await readVersion(store, layout.silver, JAN, 1))?.files);
+    expect(await readVersion(store, layout.silver, JAN, 3)).toEqual(latest?.value);
   });
 
-  it('promotes a run never promoted into the month, through the gate', async () => {
+  it('commits nothing when the month already shows that state', async () => {
+    const first = await published(SECTION_6.slice(0, 2));
+    await published([{ id: 9, account: 'ACC002', amount: '10.00', at: '2024-01-15T12:00:00Z' }]);
+    await restorePartition(first.runId, JAN, actor, promotionDeps(store, layout));
+    const before = await readLatest(store, layout.silver, JAN);
+
+    const again = await restorePartition(first.runId, JAN, { ...actor, runId: '20240403T000000Z-again1' }, promotionDeps(store, layout));
+
+    expect(again).toEqual({ partition: '2024-01', action: 'rollback', version: 3, committed: false, restored_version: 1, rows: 2 });
+    expect((await readLatest(store, layout.silver, JAN))?.etag).toBe(before?.etag);
+    expect(await readVersion(store, layout.silver, JAN, 4)).toBeUndefined();
+  });
+
+  it('promotes a run never promoted into the month, through the gate, recording who asked and why', async () => {
     const { runId } = await writeRunOutput(store, layout, SECTION_6.slice(0, 1), { started: MARCH, suffix: 'unprom' });
 
-    const restored = await restorePartition(runId, JAN, { runId: '20240402T000000Z-rollbk', executionArn: 'local:rollback' }, promotionDeps(store, layout));
+    const restored = await restorePartition(runId, JAN, actor, promotionDeps(store, layout));
 
-    expect(restored).toEqual({ partition: '2024-01', action: 'promote', version: 1, rows: 1 });
+    expect(restored).toEqual({ partition: '2024-01', action: 'promote', version: 1, committed: true, rows: 1 });
+    expect((await readLatest(store, layout.silver, JAN))?.value).toMatchObject({ action: 'append', run_id: runId, requested });
   });
 
   it('refuses a month the run never wrote', async () => {
     const { runId } = await writeRunOutput(store, layout, SECTION_6.slice(0, 1), { started: MARCH, suffix: 'unprom' });
 
     await expect(
-      restorePartition(runId, { year: 2024, month: 5 }, { runId, executionArn: 'local:rollback' }, promotionDeps(store, layout)),
+      restorePartition(runId, { year: 2024, month: 5 }, { ...actor, runId }, promotionDeps(store, layout)),
     ).rejects.toThrow(`run ${runId} wrote no rows for 2024-05`);
   });
 });
