@@ -338,7 +338,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   withCommon(
     quarantine
       .command('list')
-      .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRIED: a retry run took the row; RESOLVED: its retry run published it)')
+      .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRYING: a retry run holds the row; RESOLVED: its retry run published it; REQUARANTINED: it failed again and is OPEN in that retry run; CONDEMNED: that retry run condemned it)')
       .option('--run <run_id>', 'only the rows of this run')
       .option('--error <code>', 'only rows with this code (SCHEMA_ERROR, NULL_VALUE_ERROR, TYPE_ERROR, CURRENCY_ERROR, TIMESTAMP_ERROR)')
       .option('--all', 'also list rows already retried or resolved')

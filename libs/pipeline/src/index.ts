@@ -119,7 +119,6 @@ export {
   FailedRunRecordSchema,
   InterruptedRunRecordSchema,
   InterruptSignalSchema,
-  isStoppedRun,
   readRunRecord,
   RUN_RECORD_MAX_CAUSE_BYTES,
   RunRecordBaseSchema,
@@ -167,6 +166,10 @@ export { readRejectedRows, type RejectedRow } from './rejected-rows';
 export {
   claimRetryRows,
   CondemnedDecisionSchema,
+  isVoidRetryRun,
+  QUARANTINED_ROW_STATUSES,
+  quarantinedRowStatus,
+  type QuarantinedRowStatus,
   CondemnedRowDecisionSchema,
   DecidedRowSchema,
   readCondemnedDecision,
@@ -212,5 +215,5 @@ export {
   writePromotionIntent,
 } from './promotion-intent';
 export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
-export { discardSupersededOutput, type SupersededRun } from './superseded-run';
+export { discardSupersededOutput, isSupersededRun, type SupersededRun } from './superseded-run';
 export { lateCondemnedRef, listLateCondemned } from './late-condemned';
