@@ -27,6 +27,8 @@ const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
 const loadRecover = () => import('./recover');
 const loadInterrupts = () => import('./interrupts');
+const loadRerun = () => import('./rerun');
+const loadBronze = () => import('./bronze');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -101,8 +103,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('land each file in Bronze and run the state machine on it')
       .argument('<file...>', 'CSV files to ingest')
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
+      .option('--force', 'run a file whose content already ended BLOCKED or FAILED again (a published one stays SKIPPED)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
-  ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
+  ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean }) => {
     const { ingestExitCode, ingestFile, readInputFiles } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
@@ -128,6 +131,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           break;
         }
         progress = live ? startProgress(io.stderr, input.path) : undefined;
+        const rerunOf = options.force === true ? await (await loadRerun()).forcedRerunOf(lake, input.bytes) : undefined;
         try {
           outcomes.push(
             await ingestFile(lake, input, {
@@ -141,6 +145,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 reportFault(fault);
               },
               interrupt: interrupts.signal,
+              ...(rerunOf === undefined ? {} : { run: { rerun_of: rerunOf } }),
             }),
           );
         } finally {
@@ -223,6 +228,54 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatRunDetail, showRun } = await loadRunDetail();
     const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), runId);
     io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
+  });
+
+  withCommon(
+    runsCommand
+      .command('rerun')
+      .description(
+        "run the Bronze object of a BLOCKED, FAILED or INTERRUPTED run again, as a new run (watch and the daily sweep never " +
+          'run a BLOCKED or FAILED object again by themselves); the earlier run is superseded: its quarantined rows are decided again',
+      )
+      .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
+  ).action(async (runId: string, options: CommonOptions) => {
+    const lake = await openFor(options);
+    const { rerunRun } = await loadRerun();
+    const { ingestExitCode } = await loadIngest();
+    const { formatIngestSummary } = await loadSummary();
+    const outcome = await rerunRun(lake, runId, await runOptions(lake));
+    print(options, outcome, () => `Re-ran the Bronze object of run ${runId}.\n${formatIngestSummary(outcome)}`);
+    exitCode = ingestExitCode([outcome]);
+  });
+
+  const bronze = program.command('bronze').description('the files landed in Bronze: their state, and marking one ignored');
+  withCommon(
+    bronze
+      .command('list')
+      .description('every Bronze object with its state (PENDING: watch runs it; RUNNING; PUBLISHED; BLOCKED, FAILED: run again only on request; IGNORED) and its last run')
+      .option('--json', 'print one JSON array on stdout'),
+  ).action(async (options: CommonOptions) => {
+    const lake = await openFor(options, 'read');
+    const { bronzeObjects, formatBronzeObjects } = await loadBronze();
+    const objects = await bronzeObjects(lake);
+    print(options, objects, () => formatBronzeObjects(objects));
+  });
+  withCommon(
+    bronze
+      .command('ignore')
+      .description('record that a Bronze object is ignored (who, when, why): watch, the daily sweep and ingest never run it')
+      .argument('<key>', 'the Bronze key, e.g. mortgages/transactions/ingest_date=2024-04-01/file.csv (as `bronze list` shows it)')
+      .option('--by <name>', 'who decides it (required; recorded)')
+      .option('--reason <text>', 'why (required; recorded)')
+      .option('--json', 'print the recorded ignore as one JSON object on stdout'),
+  ).action(async (key: string, options: CommonOptions & { by?: string; reason?: string }) => {
+    const { requireWhoAndWhy } = await loadRetry();
+    const who = requireWhoAndWhy(options, 'Ignoring a Bronze object');
+    const lake = await openFor(options);
+    const { formatIgnored, ignoreBronze } = await loadBronze();
+    const record = await ignoreBronze(lake, key, who, now());
+    print(options, record, () => `${record.bronze_key} is ${formatIgnored(record)}: watch, the daily sweep and ingest never run it.\n`);
   });
 
   withCommon(

@@ -14,7 +14,9 @@ export {
   ChunkEnrichmentSchema,
   ChunkPlanSchema,
   ChunkSchema,
+  DuplicateStatusSchema,
   type Chunk,
+  type DuplicateStatus,
   type ChunkEnrichment,
   type ChunkPlan,
   EnrichmentResultSchema,
@@ -104,12 +106,15 @@ export {
   PreviousClaimSchema,
   readLedgerEntry,
   releaseFileClaim,
+  ReleasedOutcomeSchema,
   renewFileClaim,
+  settledOutcome,
   CLAIM_RENEWAL_MINUTES,
   type FileClaimOutcome,
   type FileClaimRequest,
   type LedgerEntry,
   type ReleaseOptions,
+  type ReleasedOutcome,
 } from './processed-file-ledger';
 export {
   BlockedRunRecordSchema,
@@ -217,3 +222,4 @@ export {
 export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
 export { discardSupersededOutput, isSupersededRun, type SupersededRun } from './superseded-run';
 export { lateCondemnedRef, listLateCondemned } from './late-condemned';
+export { BronzeIgnoreSchema, ignoreBronzeObject, readBronzeIgnore, type BronzeIgnore } from './bronze-ignore';
