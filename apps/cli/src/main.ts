@@ -394,7 +394,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRYING: a retry run holds the row; RESOLVED: its retry run published it; REQUARANTINED: it failed again and is OPEN in that retry run; CONDEMNED: that retry run condemned it)')
       .option('--run <run_id>', 'only the rows of this run')
       .option('--error <code>', 'only rows with this code (SCHEMA_ERROR, NULL_VALUE_ERROR, TYPE_ERROR, CURRENCY_ERROR, TIMESTAMP_ERROR)')
-      .option('--all', 'also list rows already retried or resolved')
+      .option('--all', 'also list the rows in every other state, with the retry run that holds or held each')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
     const lake = await openFor(options, 'read');
@@ -408,7 +408,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('retry')
       .description(
         "re-submit a run's open quarantined rows as a new run (mode retry) whose rows carry attempt_count + 1, optionally corrected; " +
-          'rows that pass are published through the gate, rows that fail stay quarantined, and at 3 attempts they are condemned (MAX_ATTEMPTS)',
+          'rows that pass are published (only a critical error blocks a retry run), rows that fail are quarantined again, and at 3 attempts ' +
+          'they are condemned (MAX_ATTEMPTS); a retry run that fails or is blocked leaves its rows OPEN',
       )
       .requiredOption('--run <run_id>', 'the run whose quarantined rows to retry')
       .option('--error <code>', 'only rows with this code')
