@@ -5,6 +5,8 @@ import { basename, extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
 import {
+  type BronzeIgnore,
+  type DuplicateStatus,
   InterruptSignalSchema,
   type InterruptSignal,
   readPromotionIntent,
@@ -16,6 +18,7 @@ import {
 import { type AslDefinition, localExecutionArn, runLocally } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
+import { bronzeIgnoreOf } from './bronze';
 import { CliError, EXIT } from './cli-error';
 import { settleInterruptedRun } from './interrupted-run';
 import { exitCodeOf } from './interrupts';
@@ -40,8 +43,12 @@ export interface IngestOutcome {
   readonly quarantine_by_reason: QuarantineByReason;
   /** Where the file landed in Bronze. */
   readonly source: ObjectRef;
-  /** SKIPPED: the run that processed the same content first. */
+  /** SKIPPED: the run that processed the same content first (or holds it, or ended BLOCKED / FAILED with it). */
   readonly duplicate_of?: string;
+  /** SKIPPED: how that run stands: `processed`, `claimed`, `promoting`, or `blocked` / `failed` (run again only on request). */
+  readonly duplicate_status?: DuplicateStatus;
+  /** A re-run a person asked for: the BLOCKED or FAILED run whose Bronze object this run ran again. */
+  readonly rerun_of?: string;
   /** BLOCKED: why the promotion gate refused the run, one sentence per failed condition. */
   readonly reasons?: readonly string[];
   /** PUBLISHED: the Silver months the run's rows were published in, and each month's new version. */
@@ -68,8 +75,15 @@ export interface NotLandedOutcome extends Omit<IngestOutcome, 'run_id' | 'source
   readonly error: { readonly name: string; readonly message: string; readonly state: null };
 }
 
+/** A file that landed on a Bronze object a person ignored (`bronze ignore`): no run was started. */
+export interface IgnoredOutcome extends Omit<IngestOutcome, 'run_id' | 'status'> {
+  readonly run_id: null;
+  readonly status: 'SKIPPED';
+  readonly ignored: BronzeIgnore;
+}
+
 /** What `ingest` reports per file. */
-export type FileOutcome = IngestOutcome | NotLandedOutcome;
+export type FileOutcome = IngestOutcome | NotLandedOutcome | IgnoredOutcome;
 
 /**
  * What a fault around a run hit: the failure record (run-recorder), the run's log, the failure
@@ -150,11 +164,14 @@ export interface RunRequest {
   readonly mode?: RunMode;
   readonly backfill_month?: string;
   readonly approval_id?: string;
+  /** A re-run a person asked for of the Bronze object of this BLOCKED or FAILED run. */
+  readonly rerun_of?: string;
 }
 
 /**
  * Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`).
- * A file that cannot land (a full disk, a read-only lake) is a `NotLandedOutcome`, not a throw.
+ * A file that cannot land (a full disk, a read-only lake) is a `NotLandedOutcome`, not a throw; one
+ * that lands on a Bronze object a person ignored is not run (`IgnoredOutcome`).
  */
 export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<FileOutcome> {
   const t0 = performance.now();
@@ -174,6 +191,10 @@ export async function ingestFile(lake: LocalLake, file: InputFile, options: Inge
       error: { name, message: sentence, state: null },
       duration_ms: Math.round(performance.now() - t0),
     };
+  }
+  const ignored = await bronzeIgnoreOf(lake, source);
+  if (ignored !== undefined) {
+    return { file: file.path, run_id: null, source, status: 'SKIPPED', ...countsOf(undefined), ignored, duration_ms: Math.round(performance.now() - t0) };
   }
   return runBronzeObject(lake, source, file.path, options);
 }
@@ -275,7 +296,14 @@ export async function runBronzeObject(
       fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
     }
   };
-  const base = () => ({ file, run_id: runId, source, duration_ms, ...(faults.length === 0 ? {} : { faults: [...faults] }) });
+  const base = () => ({
+    file,
+    run_id: runId,
+    source,
+    duration_ms,
+    ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }),
+    ...(faults.length === 0 ? {} : { faults: [...faults] }),
+  });
 
   // From here on the run has ended: whatever fails is reported with the run's outcome, never instead of it.
   if (result.status === 'ABORTED') {
@@ -319,6 +347,7 @@ export async function runBronzeObject(
       status: 'SKIPPED',
       ...countsOf(state),
       ...(state.loop_prevention.duplicate_of === undefined ? {} : { duplicate_of: state.loop_prevention.duplicate_of }),
+      ...(state.loop_prevention.duplicate_status === undefined ? {} : { duplicate_status: state.loop_prevention.duplicate_status }),
     };
   }
   const ended = EndedRunSchema.parse(result.output);

@@ -99,7 +99,7 @@ export async function settleInterruptedRun(
   const sha = run.lastState?.enrichment?.content_sha256;
   if (sha !== undefined) {
     try {
-      claimReleased = await releaseFileClaim(lake.store, lake.layout, sha, runId, { reason: `interrupted by ${signal}`, at: run.at });
+      claimReleased = await releaseFileClaim(lake.store, lake.layout, sha, runId, { outcome: 'INTERRUPTED', reason: `interrupted by ${signal}`, at: run.at });
     } catch (error) {
       problem("the file's claim could not be released (the same content is refused as a duplicate until the claim expires)", error);
     }

@@ -28,6 +28,8 @@ const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
 const loadRecover = () => import('./recover');
 const loadInterrupts = () => import('./interrupts');
+const loadRerun = () => import('./rerun');
+const loadBronze = () => import('./bronze');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -102,9 +104,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('land each file in Bronze and run the state machine on it')
       .argument('<file...>', 'CSV files to ingest')
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
+      .option('--force', 'run a file whose content already ended BLOCKED or FAILED again (a published one stays SKIPPED)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
-  ).action(async (files: string[], options: CommonOptions & { workers?: number }) => {
-    const { ingestExitCode, ingestFile, checkInputFiles } = await loadIngest();
+  ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean }) => {
+    const { checkInputFiles, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
@@ -129,6 +132,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           break;
         }
         progress = live ? startProgress(io.stderr, input.path) : undefined;
+        const rerunOf = options.force === true ? await (await loadRerun()).forcedRerunOf(lake, await sha256Of(openInputFile(input))) : undefined;
         try {
           outcomes.push(
             await ingestFile(lake, input, {
@@ -142,6 +146,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 reportFault(fault);
               },
               interrupt: interrupts.signal,
+              ...(rerunOf === undefined ? {} : { run: { rerun_of: rerunOf } }),
             }),
           );
         } finally {
@@ -224,6 +229,54 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatRunDetail, showRun } = await loadRunDetail();
     const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), runId);
     io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
+  });
+
+  withCommon(
+    runsCommand
+      .command('rerun')
+      .description(
+        "run the Bronze object of a BLOCKED, FAILED or INTERRUPTED run again, as a new run (watch and the daily sweep never " +
+          'run a BLOCKED or FAILED object again by themselves); the earlier run is superseded: its quarantined rows are decided again',
+      )
+      .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
+  ).action(async (runId: string, options: CommonOptions) => {
+    const lake = await openFor(options);
+    const { rerunRun } = await loadRerun();
+    const { ingestExitCode } = await loadIngest();
+    const { formatIngestSummary } = await loadSummary();
+    const outcome = await rerunRun(lake, runId, await runOptions(lake));
+    print(options, outcome, () => `Re-ran the Bronze object of run ${runId}.\n${formatIngestSummary(outcome)}`);
+    exitCode = ingestExitCode([outcome]);
+  });
+
+  const bronze = program.command('bronze').description('the files landed in Bronze: their state, and marking one ignored');
+  withCommon(
+    bronze
+      .command('list')
+      .description('every Bronze object with its state (PENDING: watch runs it; RUNNING; PUBLISHED; BLOCKED, FAILED: run again only on request; IGNORED) and its last run')
+      .option('--json', 'print one JSON array on stdout'),
+  ).action(async (options: CommonOptions) => {
+    const lake = await openFor(options, 'read');
+    const { bronzeObjects, formatBronzeObjects } = await loadBronze();
+    const objects = await bronzeObjects(lake);
+    print(options, objects, () => formatBronzeObjects(objects));
+  });
+  withCommon(
+    bronze
+      .command('ignore')
+      .description('record that a Bronze object is ignored (who, when, why): watch, the daily sweep and ingest never run it')
+      .argument('<key>', 'the Bronze key, e.g. mortgages/transactions/ingest_date=2024-04-01/file.csv (as `bronze list` shows it)')
+      .option('--by <name>', 'who decides it (required; recorded)')
+      .option('--reason <text>', 'why (required; recorded)')
+      .option('--json', 'print the recorded ignore as one JSON object on stdout'),
+  ).action(async (key: string, options: CommonOptions & { by?: string; reason?: string }) => {
+    const { requireWhoAndWhy } = await loadRetry();
+    const who = requireWhoAndWhy(options, 'Ignoring a Bronze object');
+    const lake = await openFor(options);
+    const { formatIgnored, ignoreBronze } = await loadBronze();
+    const record = await ignoreBronze(lake, key, who, now());
+    print(options, record, () => `${record.bronze_key} is ${formatIgnored(record)}: watch, the daily sweep and ingest never run it.\n`);
   });
 
   withCommon(
@@ -360,10 +413,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   withCommon(
     quarantine
       .command('list')
-      .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRIED: a retry run took the row; RESOLVED: its retry run published it)')
+      .description('quarantined rows with their error and the counts by code; OPEN rows only unless --all (RETRYING: a retry run holds the row; RESOLVED: its retry run published it; REQUARANTINED: it failed again and is OPEN in that retry run; CONDEMNED: that retry run condemned it)')
       .option('--run <run_id>', 'only the rows of this run')
       .option('--error <code>', 'only rows with this code (SCHEMA_ERROR, NULL_VALUE_ERROR, TYPE_ERROR, CURRENCY_ERROR, TIMESTAMP_ERROR)')
-      .option('--all', 'also list rows already retried or resolved')
+      .option('--all', 'also list the rows in every other state, with the retry run that holds or held each')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
     const lake = await openFor(options, 'read');
@@ -377,7 +430,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('retry')
       .description(
         "re-submit a run's open quarantined rows as a new run (mode retry) whose rows carry attempt_count + 1, optionally corrected; " +
-          'rows that pass are published through the gate, rows that fail stay quarantined, and at 3 attempts they are condemned (MAX_ATTEMPTS)',
+          'rows that pass are published (only a critical error blocks a retry run), rows that fail are quarantined again, and at 3 attempts ' +
+          'they are condemned (MAX_ATTEMPTS); a retry run that fails or is blocked leaves its rows OPEN',
       )
       .requiredOption('--run <run_id>', 'the run whose quarantined rows to retry')
       .option('--error <code>', 'only rows with this code')

@@ -1,7 +1,10 @@
 import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
 import {
+  isSupersededRun,
+  isVoidRetryRun,
   listLateCondemned,
-  isStoppedRun,
+  type QuarantinedRowStatus,
+  quarantinedRowStatus,
   readCondemnedRowDecision,
   readRejectedRows,
   readRetryClaim,
@@ -14,12 +17,8 @@ import { listPrefixes } from '@ledgerlake/storage';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './local-lake';
 
-/**
- * A quarantined row's state: OPEN (never retried, or its retry run failed: it may be retried),
- * RETRIED (a retry run took it; if it failed again it is listed again, from that run, one attempt
- * higher), RESOLVED (its retry run published it).
- */
-export type QuarantineStatus = 'OPEN' | 'RETRIED' | 'RESOLVED';
+/** A quarantined row's state (libs/pipeline `runbook-ledger.ts`, docs/quarantine-lifecycle.md). */
+export type QuarantineStatus = QuarantinedRowStatus;
 
 /** A condemned row's state: CONDEMNED (no decision yet), APPROVED (re-submitted), REJECTED (kept forever). */
 export type CondemnedStatus = 'CONDEMNED' | 'APPROVED' | 'REJECTED';
@@ -36,7 +35,7 @@ export interface ListedRow<S extends string> {
   /** The five input fields by their CSV column names; null where the record had none. */
   readonly fields: Readonly<Record<(typeof REQUIRED_COLUMNS)[number], string | null>>;
   readonly status: S;
-  /** RETRIED, RESOLVED, APPROVED: the retry run that re-submitted the row; OPEN: a retry run that failed. */
+  /** RETRYING, RESOLVED, REQUARANTINED, CONDEMNED, APPROVED: the retry run that re-submitted the row; OPEN: a retry run that did not publish. */
   readonly retry_run_id?: string;
   /** APPROVED, REJECTED: the recorded decision. */
   readonly decision?: { readonly decision_id: string; readonly by: string; readonly at: string };
@@ -62,20 +61,33 @@ export async function readManifest(lake: LocalLake, runId: string): Promise<RunM
   return bytes === undefined ? undefined : RunManifestSchema.parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
 }
 
-/** The manifest of one run (an unknown run is one sentence, exit 1), or of every run that wrote output. */
+/**
+ * The manifest of one run (an unknown run is one sentence, exit 1), or of every run that wrote
+ * output, less the runs whose rejected rows count for nothing: a run superseded by a re-run of its
+ * content (the re-run decides the rows again) and a void retry run (its rows are OPEN again where
+ * they came from).
+ */
 async function manifests(lake: LocalLake, runId: string | undefined): Promise<RunManifest[]> {
+  let found: RunManifest[];
   if (runId !== undefined) {
     const manifest = await readManifest(lake, checkRunId(runId));
     if (manifest === undefined) throw new CliError(`Run ${runId} wrote no output (no runs/${runId}/manifest.json); see \`ledgerlake runs\`.`);
-    return [manifest];
+    found = [manifest];
+  } else {
+    const { bucket, prefix } = lake.layout.artifacts.runsPrefix();
+    const runIds = (await listPrefixes(lake.store, bucket, prefix))
+      .map((runPrefix) => runPrefix.slice(prefix.length, -1))
+      .filter((id) => RunIdSchema.safeParse(id).success)
+      .sort();
+    found = (await Promise.all(runIds.map((id) => readManifest(lake, id)))).filter((manifest): manifest is RunManifest => manifest !== undefined);
   }
-  const { bucket, prefix } = lake.layout.artifacts.runsPrefix();
-  const runIds = (await listPrefixes(lake.store, bucket, prefix))
-    .map((runPrefix) => runPrefix.slice(prefix.length, -1))
-    .filter((id) => RunIdSchema.safeParse(id).success)
-    .sort();
-  const found = await Promise.all(runIds.map((id) => readManifest(lake, id)));
-  return found.filter((manifest): manifest is RunManifest => manifest !== undefined);
+  const counted = await Promise.all(found.map((manifest) => rejectedRowsCount(lake, manifest)));
+  return found.filter((_, index) => counted[index]);
+}
+
+async function rejectedRowsCount(lake: LocalLake, manifest: RunManifest): Promise<boolean> {
+  if (await isSupersededRun(lake.store, lake.layout, manifest.run_id, manifest.content_sha256)) return false;
+  return manifest.run.mode !== 'retry' || !isVoidRetryRun(await readRunRecord(lake.store, lake.layout, manifest.run_id));
 }
 
 function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
@@ -93,16 +105,17 @@ function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
 
 /** Every quarantined row of one run (or all runs), oldest run first, with its retry status. */
 export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<Listed<QuarantineStatus>[]> {
-  const rejectedOfRun = new Map<string, Promise<Set<string>>>();
-  /** Row hashes a retry run quarantined or condemned again. */
-  const rejectedBy = (id: string): Promise<Set<string>> => {
+  const rejectedOfRun = new Map<string, Promise<{ quarantined: Set<string>; condemned: Set<string> }>>();
+  /** Row hashes a published retry run quarantined, and condemned (also at its commit), again. */
+  const rejectedBy = (id: string): Promise<{ quarantined: Set<string>; condemned: Set<string> }> => {
     let hashes = rejectedOfRun.get(id);
     if (hashes === undefined) {
       hashes = (async () => {
         const manifest = await readManifest(lake, id);
-        const late = manifest === undefined ? [] : await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), id);
-        const refs = manifest === undefined ? [] : [...manifest.quarantine_files, ...manifest.condemned_files, ...late];
-        return new Set((await readRejectedRows(lake.store, refs)).map((row) => row.row_hash));
+        if (manifest === undefined) return { quarantined: new Set<string>(), condemned: new Set<string>() };
+        const late = await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), id);
+        const hashesOf = async (refs: RunManifest['quarantine_files']) => new Set((await readRejectedRows(lake.store, refs)).map((row) => row.row_hash));
+        return { quarantined: await hashesOf(manifest.quarantine_files), condemned: await hashesOf([...manifest.condemned_files, ...late]) };
       })();
       rejectedOfRun.set(id, hashes);
     }
@@ -112,13 +125,14 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
   for (const manifest of await manifests(lake, runId)) {
     for (const row of await readRejectedRows(lake.store, manifest.quarantine_files)) {
       const claim = row.attempt_count < 255 ? await readRetryClaim(lake.store, lake.layout, row.row_hash, row.attempt_count + 1) : undefined;
-      let status: QuarantineStatus = 'OPEN';
-      if (claim !== undefined) {
-        const record = await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
-        if (isStoppedRun(record)) status = 'OPEN';
-        else if (record?.status === 'PUBLISHED' && !(await rejectedBy(claim.retry_run_id)).has(claim.new_row_hash)) status = 'RESOLVED';
-        else status = 'RETRIED';
+      const record = claim === undefined ? undefined : await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
+      let rejectedAs: 'quarantined' | 'condemned' | undefined;
+      if (claim !== undefined && record?.status === 'PUBLISHED') {
+        const again = await rejectedBy(claim.retry_run_id);
+        if (again.quarantined.has(claim.new_row_hash)) rejectedAs = 'quarantined';
+        else if (again.condemned.has(claim.new_row_hash)) rejectedAs = 'condemned';
       }
+      const status = quarantinedRowStatus(claim, record, rejectedAs);
       out.push({ row, listed: { ...base(row), status, ...(claim === undefined ? {} : { retry_run_id: claim.retry_run_id }) } });
     }
   }
@@ -168,8 +182,8 @@ export function formatRows(rows: readonly ListedRow<string>[], byCode: Record<st
     const retry = row.retry_run_id === undefined ? '' : ` (retry ${row.retry_run_id})`;
     const decided = row.decision === undefined ? '' : ` (by ${row.decision.by} at ${row.decision.at})`;
     return (
-      `${row.status.padEnd(9)} ${row.run_id}  line ${row.source_line}  attempt ${row.attempt_count}  ${row.row_hash.slice(0, 12)}  ` +
-      `${row.validation_error}: ${row.error_detail}${retry}${decided}\n          ${fields}`
+      `${row.status.padEnd(13)} ${row.run_id}  line ${row.source_line}  attempt ${row.attempt_count}  ${row.row_hash.slice(0, 12)}  ` +
+      `${row.validation_error}: ${row.error_detail}${retry}${decided}\n${' '.repeat(14)}${fields}`
     );
   });
   const counts = Object.entries(byCode)

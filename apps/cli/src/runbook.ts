@@ -1,6 +1,14 @@
 import { createGunzip } from 'node:zlib';
 import { backfillRunId, formatRunId, ObjectConflictError, VALIDATION_ERROR_CODES } from '@ledgerlake/domain';
-import { type BreakerState, type CondemnedDecision, readBreakerState, recordCondemnedDecision, resetBreaker, RunbookRefusedError } from '@ledgerlake/pipeline';
+import {
+  type BreakerState,
+  type CondemnedDecision,
+  QUARANTINED_ROW_STATUSES,
+  readBreakerState,
+  recordCondemnedDecision,
+  resetBreaker,
+  RunbookRefusedError,
+} from '@ledgerlake/pipeline';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, type InputFile, openInputFile, randomSuffix, runBronzeObject } from './ingest';
 import type { LocalLake } from './local-lake';
@@ -16,7 +24,6 @@ import {
 } from './rejected-listing';
 import { applyFixes, type Fixes, type RetryOutcome, runRetry } from './retry';
 
-const QUARANTINE_STATUSES: readonly QuarantineStatus[] = ['OPEN', 'RETRIED', 'RESOLVED'];
 const CONDEMNED_STATUSES: readonly CondemnedStatus[] = ['CONDEMNED', 'APPROVED', 'REJECTED'];
 
 /** What `quarantine list` prints. */
@@ -36,8 +43,8 @@ function checkErrorCode(code: string | undefined): string | undefined {
 }
 
 /**
- * `quarantine list`: quarantined rows with their error; OPEN rows only unless `all` (then RETRIED
- * and RESOLVED rows too, with the retry run that took them).
+ * `quarantine list`: quarantined rows with their error; OPEN rows only unless `all` (then every
+ * status of the row's life, with the retry run that took it).
  */
 export async function listQuarantine(
   lake: LocalLake,
@@ -48,7 +55,7 @@ export async function listQuarantine(
     .map(({ listed }) => listed)
     .filter((row) => code === undefined || row.validation_error === code);
   const rows = options.all === true ? matching : matching.filter((row) => row.status === 'OPEN');
-  return { rows, by_code: countByCode(rows), by_status: countByStatus(QUARANTINE_STATUSES, matching) };
+  return { rows, by_code: countByCode(rows), by_status: countByStatus(QUARANTINED_ROW_STATUSES, matching) };
 }
 
 /** `quarantine retry`: the run's OPEN quarantined rows (of one code), corrected by the fixes, as a new retry run. */

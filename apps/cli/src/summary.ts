@@ -1,10 +1,21 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
+import { formatIgnored } from './bronze';
 import type { FileOutcome, IngestOutcome } from './ingest';
 import type { RollbackMark, RunSummary } from './runs';
 
 /** What a PROMOTING run means for the person who sees it. */
 const PROMOTING_NOTE =
   'its promotion had begun: it is completed by the next run in this lake or by `ledgerlake recover` once the cause is gone';
+
+/** Why a SKIPPED run did nothing: the run that has (or had) the same content, and how it stands. */
+function skippedBecause(outcome: Pick<IngestOutcome, 'duplicate_of' | 'duplicate_status'>): string {
+  const by = outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`;
+  if (outcome.duplicate_status === 'blocked' || outcome.duplicate_status === 'failed') {
+    const how = outcome.duplicate_status === 'blocked' ? 'BLOCKED' : 'FAILED';
+    return `already ended ${how}${by} (same content): not run again unless asked (\`ledgerlake runs rerun ${outcome.duplicate_of ?? 'RUN_ID'}\` or \`ingest --force\`)`;
+  }
+  return `already ingested${by} (same content)`;
+}
 
 /** One line per run (`watch`): status, Bronze key, run id, duration and the gist. */
 export function formatRunLine(outcome: IngestOutcome): string {
@@ -16,7 +27,7 @@ export function formatRunLine(outcome: IngestOutcome): string {
     case 'BLOCKED':
       return `${head}  blocked: ${(outcome.reasons ?? []).join('; ')}\n`;
     case 'SKIPPED':
-      return `${head}  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`}\n`;
+      return `${head}  ${skippedBecause(outcome)}\n`;
     case 'FAILED':
       return `${head}  ${outcome.error?.name ?? 'Error'}${outcome.error?.state ? ` in ${outcome.error.state}` : ''}: ${outcome.error?.message ?? ''}\n`;
     case 'INTERRUPTED':
@@ -30,6 +41,9 @@ export function formatRunLine(outcome: IngestOutcome): string {
 
 /** The readable summary of one ingested file (a few lines, ending in a newline). */
 export function formatIngestSummary(outcome: FileOutcome): string {
+  if ('ignored' in outcome) {
+    return `${outcome.status.padEnd(9)} ${outcome.file}  (not run)\n  ${outcome.source.key} is ${formatIgnored(outcome.ignored)}: nothing written\n`;
+  }
   if (outcome.run_id === null) {
     const { error } = outcome;
     return `${outcome.status.padEnd(9)} ${outcome.file}  (not landed in Bronze, ${seconds(outcome.duration_ms)})\n  ${error.name}: ${error.message}\n`;
@@ -50,9 +64,7 @@ export function formatIngestSummary(outcome: FileOutcome): string {
       }
       break;
     case 'SKIPPED':
-      lines.push(
-        `  already ingested${outcome.duplicate_of === undefined ? '' : ` by run ${outcome.duplicate_of}`} (same content): nothing written`,
-      );
+      lines.push(`  ${skippedBecause(outcome)}: nothing written`);
       break;
     case 'FAILED':
     case 'PROMOTING': {

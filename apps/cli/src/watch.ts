@@ -1,5 +1,5 @@
-import { LedgerEntrySchema } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
+import { bronzeIgnoreOf, listBronze, pendingBronzeObjects } from './bronze';
 import { type IngestOptions, type IngestOutcome, runBronzeObject } from './ingest';
 import type { LocalLake } from './local-lake';
 import { createDailyTrigger, type DailyTime } from './schedule';
@@ -7,16 +7,13 @@ import { createDailyTrigger, type DailyTime } from './schedule';
 /*
  * `ledgerlake watch`: the local stand-in for the triggers of PRODUCT.md §7. It polls a listing of
  * Bronze through the lake's ObjectStore:
- *   - object created: every object that appears after the watch started runs once;
- *   - daily schedule (`--daily HH:MM`, UTC) and `--once`: every Bronze object not yet processed
- *     runs once.
- * "Not yet processed": no run was started for it by this watcher, and no processed-file ledger
- * entry that is `claimed` or `processed` names it as its `source` (bucket and key). Locally nothing
- * marks entries `processed` yet (promotion is not built), and a live or published claim blocks
- * the content anyway, so both count. A `released` entry (its run failed) or none at all (the run
- * failed before loop prevention) leaves the object to be run again, as the ledger's re-drive rule
- * allows. Reading the ledger entries costs one GET each; hashing every Bronze object would cost
- * reading all of them.
+ *   - object created: every object that appears after the watch started runs once (unless a person
+ *     ignored it);
+ *   - daily schedule (`--daily HH:MM`, UTC) and `--once`: every Bronze object still PENDING
+ *     (`bronze.ts`: not ignored, not held or published, and not dealt with by a run that ended
+ *     BLOCKED or FAILED) runs once, and none twice in one watch.
+ * Knowing that costs one GET per ledger entry, run record and ignore record; hashing every Bronze
+ * object would cost reading all of them.
  */
 
 /** Why a run was started. */
@@ -53,12 +50,7 @@ export async function watchBronze(lake: LocalLake, options: WatchOptions): Promi
     }
   };
   const runUnprocessed = async (trigger: WatchTrigger): Promise<void> => {
-    const handled = await ledgerSources(lake);
-    const objects = await listBronze(lake);
-    await runAll(
-      objects.filter((ref) => !handled.has(refId(ref))),
-      trigger,
-    );
+    await runAll(await pendingBronzeObjects(lake), trigger);
   };
 
   if (options.once) {
@@ -73,43 +65,14 @@ export async function watchBronze(lake: LocalLake, options: WatchOptions): Promi
     if (options.signal.aborted) break;
     const fresh = (await listBronze(lake)).filter((ref) => !seen.has(refId(ref)));
     for (const ref of fresh) seen.add(refId(ref));
-    await runAll(fresh, 'object-created');
+    const notIgnored = await Promise.all(fresh.map(async (ref) => (await bronzeIgnoreOf(lake, ref)) === undefined));
+    await runAll(
+      fresh.filter((_, index) => notIgnored[index]),
+      'object-created',
+    );
     if (daily?.due(options.run.now()) === true) await runUnprocessed('schedule');
   }
   return outcomes;
-}
-
-/** Every landed file in Bronze (`<dataset>ingest_date=YYYY-MM-DD/<file>`), in key order. */
-export async function listBronze(lake: LocalLake): Promise<ObjectRef[]> {
-  const { bucket, prefix } = lake.layout.bronze.tablePrefix();
-  const refs: ObjectRef[] = [];
-  for await (const key of listKeys(lake, bucket, prefix)) {
-    if (/^ingest_date=\d{4}-\d{2}-\d{2}\/[^/]+$/.test(key.slice(prefix.length))) refs.push({ bucket, key });
-  }
-  return refs;
-}
-
-/** The Bronze objects (`bucket/key`) named by a `claimed` or `processed` ledger entry. */
-async function ledgerSources(lake: LocalLake): Promise<Set<string>> {
-  const { bucket, prefix } = lake.layout.control.processedFilesPrefix();
-  const sources = new Set<string>();
-  for await (const key of listKeys(lake, bucket, prefix)) {
-    if (!key.endsWith('.json')) continue;
-    const bytes = await lake.store.getBytes({ bucket, key });
-    if (bytes === undefined) continue;
-    const parsed = LedgerEntrySchema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-    if (parsed.success && parsed.data.status !== 'released') sources.add(refId(parsed.data.source));
-  }
-  return sources;
-}
-
-async function* listKeys(lake: LocalLake, bucket: string, prefix: string): AsyncGenerator<string> {
-  let token: string | undefined;
-  do {
-    const page = await lake.store.list(bucket, prefix, token === undefined ? {} : { token });
-    for (const object of page.objects) yield object.key;
-    token = page.nextToken;
-  } while (token !== undefined);
 }
 
 function refId(ref: { readonly bucket: string; readonly key: string }): string {

@@ -64,7 +64,13 @@ describe('preventLoops', () => {
       await claimFile(store, layout, { contentSha256: sha, runId: '20240101T000000Z', source: { bucket: 'bronze', key: 'x.csv' }, at: NOW() });
       await markFileProcessed(store, layout, sha, '20240101T000000Z');
       const state = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { sha });
-      expect(await run(store, state)).toEqual({ status: 'DUPLICATE_FILE', duplicate_of: '20240101T000000Z', condemned_rows: 0, condemned_by_reason: {} });
+      expect(await run(store, state)).toEqual({
+        status: 'DUPLICATE_FILE',
+        duplicate_of: '20240101T000000Z',
+        duplicate_status: 'processed',
+        condemned_rows: 0,
+        condemned_by_reason: {},
+      });
       expect(await store.head(workPartRef(enrichmentOf(state).work, 'loop-prevention', 0))).toBeUndefined();
     });
 
@@ -79,11 +85,23 @@ describe('preventLoops', () => {
       expect(skipped?.duplicate_of).toBe(owner);
     });
 
-    it('lets a re-drive proceed after the failed run released its claim', async () => {
+    it('ends as DUPLICATE_FILE when the content\'s run was blocked, unless the run is a re-run of it', async () => {
+      const store = new MemoryObjectStore();
+      const blocked = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { runId: '20240105T090000Z' });
+      await run(store, blocked);
+      await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T090000Z', { outcome: 'BLOCKED' });
+      const again = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { runId: '20240105T100000Z' });
+      expect(await run(store, again)).toMatchObject({ status: 'DUPLICATE_FILE', duplicate_of: '20240105T090000Z', duplicate_status: 'blocked' });
+
+      const rerun = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { runId: '20240105T110000Z' });
+      expect((await run(store, { ...rerun, run: { ...rerun.run, rerun_of: '20240105T090000Z' } })).status).toBe('CONTINUE');
+    });
+
+    it('lets a re-drive proceed after the interrupted run released its claim', async () => {
       const store = new MemoryObjectStore();
       const failed = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { runId: '20240105T090000Z' });
       await run(store, failed);
-      await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T090000Z', { reason: 'ReconciliationError' });
+      await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T090000Z', { outcome: 'INTERRUPTED', reason: 'interrupted by SIGINT' });
       const redrive = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]], { runId: '20240105T100000Z' });
       expect((await run(store, redrive)).status).toBe('CONTINUE');
     });
@@ -239,7 +257,7 @@ describe('preventLoops', () => {
       const first = await prepareRun(store, layout, numbered([[bad()]]), { runId: '20240105T080000Z' });
       await run(store, first);
       await writeQuarantineIndex(store, layout, '20240105T080000Z', new Map([['2024-01', [bad().rowHash]]]));
-      await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T080000Z');
+      await releaseFileClaim(store, layout, 'ab'.repeat(32), '20240105T080000Z', { outcome: 'INTERRUPTED' });
       const redrive = await prepareRun(store, layout, numbered([[bad()]]));
       expect(await run(store, redrive)).toMatchObject({ status: 'CONTINUE', condemned_rows: 0 });
     });

@@ -79,8 +79,9 @@ function requireEnrichment(state: RunState): EnrichmentResult {
 
 /**
  * Loop prevention (PRODUCT.md §3): refuses to start while the circuit breaker is open; claims
- * the file's content in the processed-file ledger (a content already processed, or claimed by a
- * live run, ends the run as DUPLICATE_FILE); then condemns, per row, in this order of
+ * the file's content in the processed-file ledger (a content already processed, claimed by a
+ * live run, or whose run ended BLOCKED or FAILED unless this run is a re-run of it, ends the run
+ * as DUPLICATE_FILE); then condemns, per row, in this order of
  * precedence: `MAX_ATTEMPTS` (attempt_count at the limit), and `DUPLICATE_FAILURE` for a business
  * key already published in Silver, a key an earlier row of the file already had, or a fresh row
  * whose exact content already sits in quarantine. Writes one decisions file per work part.
@@ -107,6 +108,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     claimTimeoutMinutes: settings.claimTimeoutMinutes,
     holder: deps.holder ?? { execution_arn: run.execution_arn },
     ...(deps.liveness === undefined ? {} : { liveness: deps.liveness }),
+    ...(run.rerun_of === undefined ? {} : { rerun: true }),
   });
   if (claim.status === 'duplicate') {
     logger?.warn('duplicate file skipped', {
@@ -114,7 +116,13 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
       duplicate_of: claim.duplicateOf,
       ledger_status: claim.entryStatus,
     });
-    return { status: 'DUPLICATE_FILE', duplicate_of: claim.duplicateOf, condemned_rows: 0, condemned_by_reason: {} };
+    return {
+      status: 'DUPLICATE_FILE',
+      duplicate_of: claim.duplicateOf,
+      duplicate_status: claim.entryStatus,
+      condemned_rows: 0,
+      condemned_by_reason: {},
+    };
   }
 
   // The run taken over is superseded: its rejected rows go, this run decides every row again.

@@ -9,14 +9,14 @@ const counts = (input_rows: number, quarantined_rows: number, condemned_rows = 0
 
 describe('evaluateGate', () => {
   it('promotes a run below every limit', () => {
-    expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS)).toEqual({
+    expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS)).toEqual({
       decision: 'PROMOTE',
       reasons: [],
     });
   });
 
   it('blocks a quarantine rate of exactly the limit (the rate must be below it)', () => {
-    const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS);
 
     expect(verdict).toEqual({
       decision: 'BLOCKED',
@@ -27,19 +27,19 @@ describe('evaluateGate', () => {
   it('compares the rate exactly, where a float would round (1 in 20,000,001 rows against 0.00000005)', () => {
     const thresholds = { ...DEFAULT_GATE_THRESHOLDS, maxQuarantineRate: parseRate('0.00000005') };
 
-    expect(evaluateGate({ counts: counts(20_000_001, 1), critical_errors: [] }, thresholds).decision).toBe('PROMOTE');
-    expect(evaluateGate({ counts: counts(20_000_000, 1), critical_errors: [] }, thresholds).decision).toBe('BLOCKED');
+    expect(evaluateGate({ counts: counts(20_000_001, 1), critical_errors: [], mode: 'ingest' }, thresholds).decision).toBe('PROMOTE');
+    expect(evaluateGate({ counts: counts(20_000_000, 1), critical_errors: [], mode: 'ingest' }, thresholds).decision).toBe('BLOCKED');
   });
 
   it('blocks 100 condemned rows', () => {
-    const verdict = evaluateGate({ counts: counts(10_000, 0, 100), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(10_000, 0, 100), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS);
 
     expect(verdict.reasons).toEqual(['100 condemned rows is not below the limit of 100']);
   });
 
   it('blocks on every critical error and names each, with the other failed conditions', () => {
     const verdict = evaluateGate(
-      { counts: counts(10, 5, 0), critical_errors: ['counts do not reconcile', 'amounts do not reconcile'] },
+      { counts: counts(10, 5, 0), critical_errors: ['counts do not reconcile', 'amounts do not reconcile'], mode: 'ingest' },
       DEFAULT_GATE_THRESHOLDS,
     );
 
@@ -52,7 +52,25 @@ describe('evaluateGate', () => {
   });
 
   it('promotes an empty run (no rows, no rate)', () => {
-    expect(evaluateGate({ counts: counts(0, 0), critical_errors: [] }, DEFAULT_GATE_THRESHOLDS).decision).toBe('PROMOTE');
+    expect(evaluateGate({ counts: counts(0, 0), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS).decision).toBe('PROMOTE');
+  });
+
+  it('applies the rate and condemned limits to a backfill like any fresh file', () => {
+    const verdict = evaluateGate({ counts: counts(10, 5, 100), critical_errors: [], mode: 'backfill' }, DEFAULT_GATE_THRESHOLDS);
+
+    expect(verdict.reasons).toHaveLength(2);
+  });
+
+  it('promotes a retry run whatever its quarantine rate and condemned rows: the rows that pass are published', () => {
+    const verdict = evaluateGate({ counts: counts(6, 5, 100), critical_errors: [], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
+
+    expect(verdict).toEqual({ decision: 'PROMOTE', reasons: [] });
+  });
+
+  it('still blocks a retry run on a critical error, and names only that', () => {
+    const verdict = evaluateGate({ counts: counts(6, 5), critical_errors: ['counts do not reconcile'], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
+
+    expect(verdict).toEqual({ decision: 'BLOCKED', reasons: ['critical error: counts do not reconcile'] });
   });
 });
 

@@ -1,4 +1,4 @@
-import type { RunCounts } from '@ledgerlake/domain';
+import type { RunCounts, RunMode } from '@ledgerlake/domain';
 
 /** A rate as an exact fraction (`0.05` = 5/100): rates are compared in integers, never floats. */
 export interface ExactRate {
@@ -14,10 +14,22 @@ export interface GateThresholds {
   readonly maxCondemnedRows: number;
 }
 
-/** What the gate looks at: the run's counts and the critical errors its writer found. */
+/** What the gate looks at: the run's mode, its counts and the critical errors its writer found. */
 export interface GateInput {
+  /** `retry`: known-bad rows re-submitted by a person; the rate and condemned limits do not apply. */
+  readonly mode: RunMode;
   readonly counts: RunCounts;
   readonly critical_errors: readonly string[];
+}
+
+/**
+ * Whether the run is judged by the quarantine-rate and condemned-count limits: fresh files
+ * (`ingest`, `backfill`) are; a retry run is not. Those limits stop a systemically bad batch; a
+ * retry re-submits rows already known to be bad, so a high rate is what it starts from, and
+ * blocking it would strand the rows a person fixed. Critical errors block every run.
+ */
+export function judgedByRowLimits(mode: RunMode): boolean {
+  return mode !== 'retry';
 }
 
 /** The gate's verdict: promote, or block with one sentence per failed condition. */
@@ -51,9 +63,10 @@ export function formatPercent(numerator: bigint, denominator: bigint): string {
 }
 
 /**
- * The promotion gate (PRODUCT.md §5.3): a run is promoted only if its quarantine rate is below the
- * limit, its condemned rows are below the limit and its writer found no critical error (counts or
- * amounts that do not reconcile). A run with no input rows has a rate of 0.
+ * The promotion gate (PRODUCT.md §5.3): a fresh file's run is promoted only if its quarantine rate
+ * is below the limit, its condemned rows are below the limit and its writer found no critical error
+ * (counts or amounts that do not reconcile); a retry run only needs no critical error
+ * (`judgedByRowLimits`). A run with no input rows has a rate of 0.
  */
 export function evaluateGate(input: GateInput, thresholds: GateThresholds): GateVerdict {
   const { counts } = input;
@@ -61,13 +74,14 @@ export function evaluateGate(input: GateInput, thresholds: GateThresholds): Gate
   const input_rows = BigInt(counts.input_rows);
   const quarantined = BigInt(counts.quarantined_rows);
   const { numerator, denominator } = thresholds.maxQuarantineRate;
-  if (input_rows > 0n && quarantined * denominator >= numerator * input_rows) {
+  const limited = judgedByRowLimits(input.mode);
+  if (limited && input_rows > 0n && quarantined * denominator >= numerator * input_rows) {
     reasons.push(
       `quarantine rate ${formatPercent(quarantined, input_rows)} (${counts.quarantined_rows} of ${counts.input_rows} rows) ` +
         `is not below the limit of ${formatPercent(numerator, denominator)}`,
     );
   }
-  if (counts.condemned_rows >= thresholds.maxCondemnedRows) {
+  if (limited && counts.condemned_rows >= thresholds.maxCondemnedRows) {
     reasons.push(`${counts.condemned_rows} condemned rows is not below the limit of ${thresholds.maxCondemnedRows}`);
   }
   for (const error of input.critical_errors) reasons.push(`critical error: ${error}`);

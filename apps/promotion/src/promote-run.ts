@@ -123,7 +123,7 @@ export async function readRunManifest(store: ObjectStore, layout: LakeLayout, ru
 
 /** The gate's verdict on a run, from its manifest. */
 export function gateRun(manifest: RunManifest, thresholds: GateThresholds): GateVerdict {
-  return evaluateGate({ counts: manifest.counts, critical_errors: manifest.critical_errors }, thresholds);
+  return evaluateGate({ mode: manifest.run.mode, counts: manifest.counts, critical_errors: manifest.critical_errors }, thresholds);
 }
 
 /** Which months of a run to promote, and who asked for it (a promotion by hand). */

@@ -92,8 +92,9 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
         blocked_at: at.toISOString(),
         reasons: event.gate.reasons,
       });
-      // Not processed: the same content may come again once the cause is fixed (e.g. the thresholds).
+      // Not processed: the content runs again when a person asks (a re-run, `ingest --force`), e.g. once the cause is fixed.
       const released = await releaseFileClaim(store, layout, manifest.content_sha256, runId, {
+        outcome: 'BLOCKED',
         reason: 'blocked by the promotion gate',
         at,
       });

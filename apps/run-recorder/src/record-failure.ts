@@ -170,7 +170,7 @@ export async function recordRunFailure(input: unknown, deps: RecordFailureDeps):
   const sha = state.enrichment?.content_sha256;
   if (sha !== undefined) {
     try {
-      const released = await releaseFileClaim(store, layout, sha, runId, { reason: state.error.Error, at: now });
+      const released = await releaseFileClaim(store, layout, sha, runId, { outcome: 'FAILED', reason: state.error.Error, at: now });
       logger?.info(released ? 'file claim released' : 'no file claim of this run to release', { content_sha256: sha });
     } catch (error) {
       // A retry may fix a transient failure (the record is already there, so retrying is cheap).

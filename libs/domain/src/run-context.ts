@@ -42,6 +42,12 @@ export const RunContextSchema = z
      * approval. Loop prevention lets the rows it names past the attempt limit, once.
      */
     approval_id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/).optional(),
+    /**
+     * A re-run a person asked for (`ledgerlake runs rerun`, `ingest --force`) of a Bronze object
+     * whose run, this one, ended BLOCKED or FAILED: loop prevention may take over the claim that
+     * run released. Without it such a content is a no-op (docs/exactly-once.md).
+     */
+    rerun_of: RunIdSchema.optional(),
   })
   .refine((run) => (run.mode === 'backfill') === (run.backfill_month !== undefined), {
     message: 'backfill_month is required for mode backfill and only allowed there',
@@ -50,6 +56,10 @@ export const RunContextSchema = z
   .refine((run) => run.approval_id === undefined || run.mode === 'retry', {
     message: 'approval_id is only allowed for mode retry',
     path: ['approval_id'],
+  })
+  .refine((run) => run.rerun_of === undefined || run.mode === 'ingest', {
+    message: 'rerun_of is only allowed for mode ingest',
+    path: ['rerun_of'],
   });
 
 /** The run context. */

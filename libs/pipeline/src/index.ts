@@ -14,7 +14,9 @@ export {
   ChunkEnrichmentSchema,
   ChunkPlanSchema,
   ChunkSchema,
+  DuplicateStatusSchema,
   type Chunk,
+  type DuplicateStatus,
   type ChunkEnrichment,
   type ChunkPlan,
   EnrichmentResultSchema,
@@ -104,12 +106,15 @@ export {
   PreviousClaimSchema,
   readLedgerEntry,
   releaseFileClaim,
+  ReleasedOutcomeSchema,
   renewFileClaim,
+  settledOutcome,
   CLAIM_RENEWAL_MINUTES,
   type FileClaimOutcome,
   type FileClaimRequest,
   type LedgerEntry,
   type ReleaseOptions,
+  type ReleasedOutcome,
 } from './processed-file-ledger';
 export {
   BlockedRunRecordSchema,
@@ -119,7 +124,6 @@ export {
   FailedRunRecordSchema,
   InterruptedRunRecordSchema,
   InterruptSignalSchema,
-  isStoppedRun,
   readRunRecord,
   RUN_RECORD_MAX_CAUSE_BYTES,
   RunRecordBaseSchema,
@@ -178,6 +182,10 @@ export { readRejectedRows, type RejectedRow } from './rejected-rows';
 export {
   claimRetryRows,
   CondemnedDecisionSchema,
+  isVoidRetryRun,
+  QUARANTINED_ROW_STATUSES,
+  quarantinedRowStatus,
+  type QuarantinedRowStatus,
   CondemnedRowDecisionSchema,
   DecidedRowSchema,
   readCondemnedDecision,
@@ -223,5 +231,6 @@ export {
   writePromotionIntent,
 } from './promotion-intent';
 export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
-export { discardSupersededOutput, type SupersededRun } from './superseded-run';
+export { discardSupersededOutput, isSupersededRun, type SupersededRun } from './superseded-run';
 export { lateCondemnedRef, listLateCondemned } from './late-condemned';
+export { BronzeIgnoreSchema, ignoreBronzeObject, readBronzeIgnore, type BronzeIgnore } from './bronze-ignore';

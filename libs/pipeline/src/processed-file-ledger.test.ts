@@ -60,11 +60,31 @@ describe('processed-file ledger', () => {
     expect(await claimFile(store, layout, request('20250301T100000Z'))).toMatchObject({ status: 'duplicate' });
   });
 
-  it('lets a re-drive take over the claim of a run that failed and released it', async () => {
+  it.each([
+    ['FAILED', 'failed'],
+    ['BLOCKED', 'blocked'],
+  ] as const)('does not run a content again whose run ended %s and released it, unless it is an explicit re-run', async (outcome, entryStatus) => {
     const store = new MemoryObjectStore();
     await claimFile(store, layout, request('20250301T100000Z'));
-    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { reason: 'TransientStorageError', at: T0 })).toBe(true);
-    const outcome = await claimFile(store, layout, request('20250301T110000Z'));
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome, at: T0 });
+
+    expect(await claimFile(store, layout, request('20250301T110000Z'))).toEqual({ status: 'duplicate', duplicateOf: '20250301T100000Z', entryStatus });
+    expect(await readLedgerEntry(store, layout, SHA)).toMatchObject({ run_id: '20250301T100000Z', status: 'released', released_outcome: outcome });
+    expect(await claimFile(store, layout, request('20250301T120000Z', { rerun: true }))).toMatchObject({ status: 'claimed', how: 'taken-over' });
+  });
+
+  it('lets the next run take over the claim of a run that was interrupted and released it', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'INTERRUPTED', at: T0 });
+    expect(await claimFile(store, layout, request('20250301T110000Z'))).toMatchObject({ status: 'claimed', how: 'taken-over' });
+  });
+
+  it('lets a re-run take over the claim of a run that failed and released it', async () => {
+    const store = new MemoryObjectStore();
+    await claimFile(store, layout, request('20250301T100000Z'));
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED', reason: 'TransientStorageError', at: T0 })).toBe(true);
+    const outcome = await claimFile(store, layout, request('20250301T110000Z', { rerun: true }));
     expect(outcome).toEqual({
       status: 'claimed',
       how: 'taken-over',
@@ -81,7 +101,7 @@ describe('processed-file ledger', () => {
   it('lets the same run id take its released claim back', async () => {
     const store = new MemoryObjectStore();
     await claimFile(store, layout, request('20250301T100000Z'));
-    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' });
     expect(await claimFile(store, layout, request('20250301T100000Z'))).toEqual({ status: 'claimed', how: 'taken-over', previousRunIds: [] });
   });
 
@@ -151,21 +171,21 @@ describe('processed-file ledger', () => {
   it('lets only one of two concurrent re-drives take over a released claim', async () => {
     const store = new MemoryObjectStore();
     await claimFile(store, layout, request('20250301T100000Z'));
-    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' });
     const outcomes = await Promise.all([
-      claimFile(store, layout, request('20250301T110000Z-a')),
-      claimFile(store, layout, request('20250301T110000Z-b')),
+      claimFile(store, layout, request('20250301T110000Z-a', { rerun: true })),
+      claimFile(store, layout, request('20250301T110000Z-b', { rerun: true })),
     ]);
     expect(outcomes.map((o) => o.status).sort()).toEqual(['claimed', 'duplicate']);
   });
 
   it('does not release another run’s claim, a processed entry, or nothing', async () => {
     const store = new MemoryObjectStore();
-    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z')).toBe(false);
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' })).toBe(false);
     await claimFile(store, layout, request('20250301T100000Z'));
-    expect(await releaseFileClaim(store, layout, SHA, '20250301T110000Z')).toBe(false);
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T110000Z', { outcome: 'FAILED' })).toBe(false);
     await markFileProcessed(store, layout, SHA, '20250301T100000Z');
-    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z')).toBe(false);
+    expect(await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' })).toBe(false);
     expect((await readLedgerEntry(store, layout, SHA))?.status).toBe('processed');
   });
 
@@ -183,7 +203,7 @@ describe('processed-file ledger', () => {
   it('refuses to mark a released claim processed', async () => {
     const store = new MemoryObjectStore();
     await claimFile(store, layout, request('20250301T100000Z'));
-    await releaseFileClaim(store, layout, SHA, '20250301T100000Z');
+    await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' });
     await expect(markFileProcessed(store, layout, SHA, '20250301T100000Z')).rejects.toThrow(/released/);
   });
 });

@@ -3,6 +3,7 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
 import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion-intent';
+import type { DuplicateStatus } from './run-state';
 
 /*
  * The processed-file ledger (PRODUCT.md §3.1): `ledger/processed-files/<content_sha256>.json`,
@@ -14,10 +15,15 @@ import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion
  *               same content exactly one creates it and proceeds; the other sees the claim and
  *               ends as DUPLICATE_FILE.
  *   processed — set by promotion once the run is published (`markFileProcessed`): final.
- *   released  — set by the failure path (`releaseFileClaim`) when the claiming run failed.
+ *   released  — set by the failure path (`releaseFileClaim`) when the claiming run failed, was
+ *               blocked or was interrupted, with that outcome (`released_outcome`).
  *
  * Re-drive rule: a claim blocks other runs while it is live. It stops blocking when
- *   - it is `released` (the run failed, was blocked or interrupted, and said so), or
+ *   - it is `released` by a run that was interrupted (a person stopped it: the content was never
+ *     decided), or by a run that FAILED or was BLOCKED and this run is an explicit re-run
+ *     (`rerun`: `ledgerlake runs rerun`, `ingest --force`): a content whose run ended BLOCKED or
+ *     FAILED has been dealt with, and triggers and sweeps that see it again end as a no-op
+ *     (entries released before the outcome was recorded count as interrupted), or
  *   - its holder is known dead (on a laptop: the process that claimed it is gone), or
  *   - it was last renewed (`renewed_at`, else `claimed_at`) more than `claimTimeoutMinutes` ago
  *     (default 30): a live run renews its claim as it writes its parts (`renewFileClaim`), so a
@@ -40,6 +46,11 @@ export const PreviousClaimSchema = z.object({
   reason: z.string().optional(),
 });
 
+/** How the run that released a claim ended. */
+export const ReleasedOutcomeSchema = z.enum(['FAILED', 'BLOCKED', 'INTERRUPTED']);
+/** How the run that released a claim ended. */
+export type ReleasedOutcome = z.infer<typeof ReleasedOutcomeSchema>;
+
 /** One processed-file ledger entry. */
 export const LedgerEntrySchema = z.object({
   content_sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -56,6 +67,8 @@ export const LedgerEntrySchema = z.object({
   processed_at: z.iso.datetime().optional(),
   released_at: z.iso.datetime().optional(),
   release_reason: z.string().optional(),
+  /** With `released`: how the run ended (absent in entries written before it was recorded). */
+  released_outcome: ReleasedOutcomeSchema.optional(),
   previous: z.array(PreviousClaimSchema),
 });
 /** One processed-file ledger entry. */
@@ -76,6 +89,8 @@ export interface FileClaimRequest {
   readonly holder?: RunHolder;
   /** Tells whether an earlier claim's holder is dead; default none is known dead. */
   readonly liveness?: LivenessProbe;
+  /** An explicit re-run asked for by a person: it may take over a claim released by a FAILED or BLOCKED run. */
+  readonly rerun?: boolean;
 }
 
 /** The outcome of a claim: this run owns the content now, or another run has (or had) it. */
@@ -93,9 +108,23 @@ export type FileClaimOutcome =
       readonly status: 'duplicate';
       /** The run that holds the content. */
       readonly duplicateOf: string;
-      /** `processed`: it was published; `claimed`: a live claim (a run in progress); `promoting`: its promotion is pending. */
-      readonly entryStatus: 'processed' | 'claimed' | 'promoting';
+      /**
+       * `processed`: it was published; `claimed`: a live claim (a run in progress); `promoting`: its
+       * promotion is pending; `blocked` / `failed`: its run ended so, and only a re-run takes it again.
+       */
+      readonly entryStatus: DuplicateStatus;
     };
+
+
+/**
+ * How a content's earlier run ended when a trigger or sweep must not run it again unasked:
+ * `blocked` / `failed` for a claim released by a BLOCKED or FAILED run, else `undefined`.
+ */
+export function settledOutcome(entry: Pick<LedgerEntry, 'status' | 'released_outcome'>): 'blocked' | 'failed' | undefined {
+  if (entry.status !== 'released') return undefined;
+  if (entry.released_outcome === 'BLOCKED') return 'blocked';
+  return entry.released_outcome === 'FAILED' ? 'failed' : undefined;
+}
 
 /**
  * The claim timeout used when none is given: 30 minutes, twice the longest any one Task may run
@@ -146,6 +175,10 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
       }
       if (entry.run_id === request.runId && entry.status === 'claimed') {
         return { status: 'claimed', how: 'own', previousRunIds };
+      }
+      const settled = settledOutcome(entry);
+      if (settled !== undefined && entry.run_id !== request.runId && request.rerun !== true) {
+        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: settled };
       }
       if (entry.status === 'claimed') {
         // A run whose promotion began owns the content until that promotion is completed.
@@ -215,6 +248,8 @@ export async function markFileProcessed(
 
 /** Options of `releaseFileClaim`. */
 export interface ReleaseOptions {
+  /** How the run ended: a FAILED or BLOCKED content is run again only on request. */
+  readonly outcome: ReleasedOutcome;
   /** Why, e.g. the run's error name. */
   readonly reason?: string;
   readonly at?: Date;
@@ -230,7 +265,7 @@ export async function releaseFileClaim(
   layout: LakeLayout,
   sha: string,
   runId: string,
-  options: ReleaseOptions = {},
+  options: ReleaseOptions,
 ): Promise<boolean> {
   const ref = layout.control.processedFile(sha);
   for (let attempt = 1; ; attempt++) {
@@ -242,6 +277,7 @@ export async function releaseFileClaim(
       ...entry,
       status: 'released',
       released_at: (options.at ?? new Date()).toISOString(),
+      released_outcome: options.outcome,
       ...(options.reason === undefined ? {} : { release_reason: options.reason }),
     };
     try {

@@ -3,6 +3,7 @@ import { REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
 import { claimRetryRows, type RetryRecord, type RetryRow, writeRetryRecord } from './runbook-ledger';
+import { discardSupersededOutput } from './superseded-run';
 
 /*
  * A retry is a run like any other (mode `retry`): its rows are written to Bronze as a CSV with the
@@ -58,8 +59,10 @@ export function retryFileText(rows: readonly { fields: RowHashFields; attempt: n
 /**
  * Submits a retry: identical rows (same `row_hash`) are re-submitted once; each is claimed for
  * attempt `attempt_count + 1` (all or nothing, `RunbookRefusedError` when any was retried for that
- * attempt already); the retry file lands in Bronze as `retry-<retry run id>.csv` under the day of
- * `at`; the retry record is written. Returns where the file landed and the record.
+ * attempt already); the rejected copies of the rows that void retry runs had made (claims taken
+ * over) are removed, as a superseded run's are; the retry file lands in Bronze as
+ * `retry-<retry run id>.csv` under the day of `at`; the retry record is written. Returns where the
+ * file landed and the record.
  */
 export async function submitRetry(
   store: ObjectStore,
@@ -86,7 +89,7 @@ export async function submitRetry(
     });
   }
   const claimedAt = submission.at.toISOString();
-  await claimRetryRows(
+  const voided = await claimRetryRows(
     store,
     layout,
     rows.map((row) => ({
@@ -99,6 +102,7 @@ export async function submitRetry(
       previous_runs: [],
     })),
   );
+  for (const run of voided) await discardSupersededOutput(store, layout, run);
   const source = layout.bronze.file(claimedAt.slice(0, 10), `retry-${submission.retryRunId}.csv`);
   await store.putIfAbsent(source, retryFileText(rows.map((row) => ({ fields: row.fields, attempt: row.attempt_count, retryOf: row.row_hash }))), {
     contentType: 'text/csv',

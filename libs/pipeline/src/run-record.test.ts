@@ -1,7 +1,6 @@
 import { StorageError } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import {
-  isStoppedRun,
   readRunRecord,
   RUN_RECORD_MAX_CAUSE_BYTES,
   RunRecordSchema,
@@ -102,13 +101,5 @@ describe('run record', () => {
     expect(RunRecordSchema.safeParse(interrupted({ state: '' })).success).toBe(false);
     const { interrupted_at: _at, ...withoutTime } = interrupted();
     expect(RunRecordSchema.safeParse(withoutTime).success).toBe(false);
-  });
-
-  it('says a failed or interrupted run stopped and gave up its claims; a blocked or published one did not', () => {
-    expect(isStoppedRun(failed())).toBe(true);
-    expect(isStoppedRun(interrupted())).toBe(true);
-    expect(isStoppedRun({ status: 'BLOCKED' })).toBe(false);
-    expect(isStoppedRun({ status: 'PUBLISHED' })).toBe(false);
-    expect(isStoppedRun(undefined)).toBe(false);
   });
 });

@@ -119,14 +119,6 @@ export const RunRecordSchema = z.discriminatedUnion('status', [
 /** A run record. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
-/**
- * Whether the record says the run stopped without its output (FAILED, INTERRUPTED) and gave up what
- * it claimed: another run may take its claims over. A BLOCKED run keeps them; a PUBLISHED one is done.
- */
-export function isStoppedRun(record: Pick<RunRecord, 'status'> | undefined): boolean {
-  return record?.status === 'FAILED' || record?.status === 'INTERRUPTED';
-}
-
 /** What `writeRunRecordIfAbsent` did: the record stored under `ref` is `record`, written now or before. */
 export interface StoredRunRecord {
   readonly ref: ObjectRef;

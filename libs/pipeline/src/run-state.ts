@@ -7,6 +7,14 @@ import { z } from 'zod';
  * section; the state machine stores it under the section's name (`ResultPath: $.<section>`).
  */
 
+/**
+ * Why loop prevention does not run a content again: how the run that holds or held its claim
+ * stands (processed, claimed by a live run, promoting, or ended blocked / failed).
+ */
+export const DuplicateStatusSchema = z.enum(['processed', 'claimed', 'promoting', 'blocked', 'failed']);
+/** Why a content is not run again. */
+export type DuplicateStatus = z.infer<typeof DuplicateStatusSchema>;
+
 /** An object in the lake, as states pass it. */
 export const ObjectRefSchema = z.object({ bucket: z.string().min(1), key: z.string().min(1) });
 
@@ -77,6 +85,8 @@ export const LoopPreventionResultSchema = z.object({
   status: z.enum(['CONTINUE', 'DUPLICATE_FILE']),
   /** With DUPLICATE_FILE: the run that processed this content first. */
   duplicate_of: z.string().optional(),
+  /** With DUPLICATE_FILE: how that run stands (processed, claimed, promoting, blocked, failed). */
+  duplicate_status: DuplicateStatusSchema.optional(),
   condemned_rows: z.number().int().nonnegative(),
   condemned_by_reason: QuarantineByReasonSchema,
 });

@@ -2,9 +2,10 @@ import type { RowHashFields } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
 import { type RetryCandidate, retryFileText, rowHashOf, submitRetry } from './retry-submission';
-import { writeRunRecordIfAbsent } from './run-record';
+import { RunRecordSchema, writeRunRecordIfAbsent } from './run-record';
 import {
   type CondemnedDecision,
+  quarantinedRowStatus,
   readCondemnedDecision,
   readCondemnedRowDecision,
   readRetryClaim,
@@ -81,19 +82,21 @@ describe('submitRetry', () => {
   it.each([
     ['failed', { status: 'FAILED', failed_at: AT.toISOString(), error: 'CircuitBreakerOpenError', cause: 'open' }],
     ['was interrupted', { status: 'INTERRUPTED', interrupted_at: AT.toISOString(), signal: 'SIGINT', state: 'ProcessParts' }],
+    [
+      'was blocked',
+      {
+        status: 'BLOCKED',
+        blocked_at: AT.toISOString(),
+        counts: { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 },
+        quarantine_by_reason: { CURRENCY_ERROR: 1 },
+        reasons: ['critical error: counts do not reconcile'],
+      },
+    ],
   ] as const)('lets a retry take over the claim of a retry run that %s', async (_how, ended) => {
     const store = new MemoryObjectStore();
     await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
-    await writeRunRecordIfAbsent(store, layout, {
-      run_id: '20240106T100000Z-bbbbbb',
-      execution_arn: 'arn:local',
-      dataset: 'mortgages/transactions',
-      mode: 'retry',
-      started_at: AT.toISOString(),
-      source: { bucket: 'bronze', key: 'x.csv' },
-      counts: {},
-      ...ended,
-    });
+    const record = { run_id: '20240106T100000Z-bbbbbb', execution_arn: 'arn:local', dataset: 'mortgages/transactions', mode: 'retry', started_at: AT.toISOString() };
+    await writeRunRecordIfAbsent(store, layout, RunRecordSchema.parse({ ...record, source: { bucket: 'bronze', key: 'x.csv' }, counts: {}, ...ended }));
 
     await submitRetry(store, layout, submission('20240106T101000Z-dddddd'));
 
@@ -103,10 +106,34 @@ describe('submitRetry', () => {
     });
   });
 
+  it('refuses to take over the claim of a retry run that is still running', async () => {
+    const store = new MemoryObjectStore();
+    await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
+
+    await expect(submitRetry(store, layout, submission('20240106T101000Z-dddddd'))).rejects.toThrow(/retry run 20240106T100000Z-bbbbbb/);
+  });
+
   it('writes a missing field empty and quotes what needs quoting', () => {
     expect(retryFileText([{ fields: ['1', 'A,B', 'x"y', null, 't'], attempt: 2, retryOf: 'h' }])).toBe(
       'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp,attempt_count,retry_of_row_hash\n1,"A,B","x""y",,t,2,h\n',
     );
+  });
+});
+
+describe('quarantinedRowStatus', () => {
+  const claim = { retry_run_id: '20240106T100000Z-bbbbbb' };
+
+  it.each([
+    ['OPEN', undefined, undefined, undefined],
+    ['RETRYING', claim, undefined, undefined],
+    ['OPEN', claim, 'FAILED', undefined],
+    ['OPEN', claim, 'BLOCKED', 'quarantined'],
+    ['OPEN', claim, 'INTERRUPTED', undefined],
+    ['RESOLVED', claim, 'PUBLISHED', undefined],
+    ['REQUARANTINED', claim, 'PUBLISHED', 'quarantined'],
+    ['CONDEMNED', claim, 'PUBLISHED', 'condemned'],
+  ] as const)('is %s for claim %j, retry run %s, re-submitted row %s', (expected, held, status, rejectedAs) => {
+    expect(quarantinedRowStatus(held, status === undefined ? undefined : { status }, rejectedAs)).toBe(expected);
   });
 });
 

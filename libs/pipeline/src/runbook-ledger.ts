@@ -2,7 +2,7 @@ import { LedgerLakeError, ObjectConflictError, RunIdSchema } from '@ledgerlake/d
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
-import { isStoppedRun, readRunRecord } from './run-record';
+import { readRunRecord, type RunRecord } from './run-record';
 import { ObjectRefSchema } from './run-state';
 
 /*
@@ -10,8 +10,8 @@ import { ObjectRefSchema } from './run-state';
  * create-if-absent writes so that two operators (or two retries) never act on the same row twice:
  *
  * - a retry claim per quarantined row and attempt (`control/retries/claims/<row_hash>/attempt=<n>.json`):
- *   the row is re-submitted as attempt n by exactly one retry run; a claim whose run FAILED or was
- *   INTERRUPTED may be taken over (nothing of that run was published);
+ *   the row is re-submitted as attempt n by exactly one retry run; a claim whose run FAILED, was
+ *   BLOCKED or INTERRUPTED may be taken over (nothing of that run was published: `isVoidRetryRun`);
  * - a retry record per retry run (`control/retries/runs/<run_id>.json`): which rows, from which
  *   run, corrected or not, asked by whom and when;
  * - a decision per approval or rejection of condemned rows (`control/condemned/decisions/<id>.json`:
@@ -25,6 +25,47 @@ const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
 export class RunbookRefusedError extends LedgerLakeError {
   override readonly name = 'RunbookRefusedError' as const;
   readonly retryable = false;
+}
+
+/**
+ * The life of one quarantined row (docs/quarantine-lifecycle.md), as its retry claim for the next
+ * attempt and that retry run's record tell it:
+ *
+ *   OPEN ──retry──▶ RETRYING(run) ──run PUBLISHED──▶ RESOLVED       the row is in Silver
+ *                         │                     ├──▶ REQUARANTINED  failed again: OPEN as a row of
+ *                         │                     │                   that run, one attempt higher
+ *                         │                     └──▶ CONDEMNED      e.g. MAX_ATTEMPTS at the limit
+ *                         └──run FAILED / BLOCKED / INTERRUPTED──▶ OPEN (again, same attempt)
+ *
+ * A retry run that did not publish decided nothing: its claims may be taken over and its own
+ * quarantined and condemned copies of the rows are void (listed nowhere; the next retry of the
+ * rows removes them). So each row is OPEN at most once, in one run.
+ */
+export const QUARANTINED_ROW_STATUSES = ['OPEN', 'RETRYING', 'RESOLVED', 'REQUARANTINED', 'CONDEMNED'] as const;
+/** Where a quarantined row is in its life. */
+export type QuarantinedRowStatus = (typeof QUARANTINED_ROW_STATUSES)[number];
+
+/**
+ * Whether a retry run ended without publishing (FAILED, BLOCKED, INTERRUPTED): it decided none of
+ * its rows, so their claims may be taken over and its rejected copies of them count for nothing.
+ */
+export function isVoidRetryRun(record: Pick<RunRecord, 'status'> | undefined): boolean {
+  return record?.status === 'FAILED' || record?.status === 'BLOCKED' || record?.status === 'INTERRUPTED';
+}
+
+/**
+ * A quarantined row's status from its retry claim for the next attempt (if any), that retry run's
+ * record (none yet: it is running or promoting) and where that run put the row as re-submitted.
+ */
+export function quarantinedRowStatus(
+  claim: Pick<RetryClaim, 'retry_run_id'> | undefined,
+  retryRun: Pick<RunRecord, 'status'> | undefined,
+  rejectedAs: 'quarantined' | 'condemned' | undefined,
+): QuarantinedRowStatus {
+  if (claim === undefined || isVoidRetryRun(retryRun)) return 'OPEN';
+  if (retryRun?.status !== 'PUBLISHED') return 'RETRYING';
+  if (rejectedAs === 'quarantined') return 'REQUARANTINED';
+  return rejectedAs === 'condemned' ? 'CONDEMNED' : 'RESOLVED';
 }
 
 /** `control/retries/claims/<row_hash>/attempt=<n>.json`. */
@@ -112,11 +153,17 @@ export async function readRetryClaim(
 }
 
 /**
- * Claims every row for its attempt, all or nothing: a row already claimed by a run that did not
- * stop (`isStoppedRun`) refuses the whole request (`RunbookRefusedError` naming the rows and runs)
- * and the claims made so far are withdrawn. A claim whose run FAILED or was INTERRUPTED is taken over.
+ * Claims every row for its attempt, all or nothing: a row already claimed by a retry run that is
+ * running or published refuses the whole request (`RunbookRefusedError` naming the rows and runs)
+ * and the claims made so far are withdrawn. A claim whose run is void (`isVoidRetryRun`) is taken
+ * over; returns those void runs (with when they had claimed), whose rejected copies are superseded.
  */
-export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, claims: readonly RetryClaim[]): Promise<void> {
+export async function claimRetryRows(
+  store: ObjectStore,
+  layout: LakeLayout,
+  claims: readonly RetryClaim[],
+): Promise<{ run_id: string; claimed_at: string }[]> {
+  const superseded = new Map<string, string>();
   const taken: ObjectRef[] = [];
   const refused: string[] = [];
   for (const claim of claims) {
@@ -130,7 +177,7 @@ export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, cla
     }
     const current = await readVersionedJson(store, ref, RetryClaimSchema, 'retry claim');
     const holder = current?.value.retry_run_id;
-    const stopped = holder !== undefined && isStoppedRun(await readRunRecord(store, layout, holder));
+    const stopped = holder !== undefined && isVoidRetryRun(await readRunRecord(store, layout, holder));
     if (current === undefined || !stopped) {
       refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, retry run ${holder ?? 'unknown'})`);
       continue;
@@ -138,6 +185,7 @@ export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, cla
     const next = { ...claim, previous_runs: [...current.value.previous_runs, current.value.retry_run_id] };
     try {
       await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
+      superseded.set(current.value.retry_run_id, current.value.claimed_at);
     } catch (error) {
       if (!(error instanceof ObjectConflictError)) throw error;
       refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, taken over concurrently)`);
@@ -150,6 +198,7 @@ export async function claimRetryRows(store: ObjectStore, layout: LakeLayout, cla
       `${refused.length} of the rows ${refused.length === 1 ? 'was' : 'were'} already retried for the same attempt: ${refused.join(', ')}`,
     );
   }
+  return [...superseded].map(([run_id, claimed_at]) => ({ run_id, claimed_at }));
 }
 
 /** Writes a retry run's record (create-if-absent). */

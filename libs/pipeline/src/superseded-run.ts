@@ -1,5 +1,6 @@
 import { runIdTime } from '@ledgerlake/domain';
 import { type LakeLayout, listAll, listPrefixes, type ObjectStore } from '@ledgerlake/storage';
+import { readLedgerEntry } from './processed-file-ledger';
 
 /*
  * A run whose claim on a content is taken over (it was released: failed, blocked, interrupted; or
@@ -56,4 +57,14 @@ export async function discardSupersededOutput(store: ObjectStore, layout: LakeLa
     removed++;
   }
   return removed;
+}
+
+/**
+ * Whether `runId`'s claim on a content was taken over by another run (its rejected rows were
+ * removed then, and the rows are that run's to decide): what readers of a run's manifest check
+ * before following the rejected-row objects it lists.
+ */
+export async function isSupersededRun(store: ObjectStore, layout: LakeLayout, runId: string, contentSha256: string): Promise<boolean> {
+  const entry = await readLedgerEntry(store, layout, contentSha256);
+  return entry !== undefined && entry.run_id !== runId && entry.previous.some((claim) => claim.run_id === runId);
 }

@@ -342,6 +342,12 @@ describe('Artifacts and control objects', () => {
   it('places pending promotions, and the extra rejected-row objects readers take as parts', () => {
     expect(local.control.promotionsPrefix()).toEqual({ bucket: 'artifacts', prefix: 'control/promotions/' });
     expect(local.control.promotionIntent(RUN)).toEqual({ bucket: 'artifacts', key: `control/promotions/${RUN}.json` });
+    expect(local.control.ignoredBronzeObject('mortgages/transactions/ingest_date=2024-04-01/a.csv')).toEqual({
+      bucket: 'artifacts',
+      key: 'control/bronze/ignored/mortgages/transactions/ingest_date=2024-04-01/a.csv.json',
+    });
+    expect(local.control.ignoredBronzePrefix()).toEqual({ bucket: 'artifacts', prefix: 'control/bronze/ignored/' });
+    expect(() => local.control.ignoredBronzeObject('../x.csv')).toThrow('layout: invalid Bronze key');
     expect(() => local.control.promotionIntent('../x')).toThrow('layout: invalid run id');
     expect(local.condemned.runObject('2024-01-05', RUN, 'part-late-2024-01-abc.parquet')).toEqual({
       bucket: 'quarantine',

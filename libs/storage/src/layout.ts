@@ -160,6 +160,13 @@ export interface ControlLayout {
   condemnedDecision(decisionId: string): ObjectRef;
   /** The decision taken on one condemned row of a run (`control/condemned/rows/run_id=<run_id>/<row_hash>.json`). */
   condemnedRowDecision(runId: string, rowHash: string): ObjectRef;
+  /** Every Bronze object a person marked ignored. */
+  ignoredBronzePrefix(): PrefixRef;
+  /**
+   * The record that a person marked a Bronze object (a key of the Bronze bucket) ignored: no trigger,
+   * sweep or ingest runs it (`control/bronze/ignored/<bronze key>.json`).
+   */
+  ignoredBronzeObject(bronzeKey: string): ObjectRef;
   /** Every promotion begun and not yet complete. */
   promotionsPrefix(): PrefixRef;
   /** The intent of a run's promotion, written before its first commit, deleted once complete (`control/promotions/<run_id>.json`). */
@@ -457,6 +464,11 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         const { yyyy, mm } = checkMonth(month);
         return { bucket: artifacts, key: `catalog/${checkTableName(table)}/${yyyy}-${mm}.json` };
       },
+      ignoredBronzePrefix: () => ({ bucket: artifacts, prefix: 'control/bronze/ignored/' }),
+      ignoredBronzeObject: (bronzeKey) => ({
+        bucket: artifacts,
+        key: `control/bronze/ignored/${checkRelativePath('Bronze key', bronzeKey)}.json`,
+      }),
       retryClaim: (rowHash, attempt) => ({
         bucket: artifacts,
         key: `control/retries/claims/${checkRowHash(rowHash)}/attempt=${checkAttempt(attempt)}.json`,

@@ -1,11 +1,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { diskFull, FaultInjectingStore } from '@ledgerlake/testing';
+import type { LocalWiring } from '../../src/local-lake';
 import { Q1_SAMPLE, runCli, useTempLake, type Captured } from '../support/cli-harness';
 
 const dirs = useTempLake('ledgerlake-runbook-');
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
 const run = (...argv: string[]): Promise<Captured> => runCli([...argv, '--lake', dirs.lake], dirs.work);
 const runWith = (env: NodeJS.ProcessEnv, ...argv: string[]): Promise<Captured> => runCli([...argv, '--lake', dirs.lake], dirs.work, { env });
+const runWired = (wiring: LocalWiring, ...argv: string[]): Promise<Captured> => runCli([...argv, '--lake', dirs.lake], dirs.work, { wiring });
 
 type Json = Record<string, unknown>;
 
@@ -75,7 +78,7 @@ describe('ledgerlake quarantine', () => {
     expect((await latest('silver', '01'))['runs']).toEqual([expect.objectContaining({ run_id: runId }), expect.objectContaining({ run_id: outcome['run_id'] })]);
 
     const after = await json(await run('quarantine', 'list', '--all', '--json'));
-    expect(after['by_status']).toEqual({ OPEN: 0, RETRIED: 0, RESOLVED: 1 });
+    expect(after['by_status']).toEqual({ OPEN: 0, RETRYING: 0, RESOLVED: 1, REQUARANTINED: 0, CONDEMNED: 0 });
     expect((after['rows'] as Json[])[0]).toMatchObject({ status: 'RESOLVED', retry_run_id: outcome['run_id'] });
     const shown = await json(await run('runs', 'show', String(outcome['run_id']), '--json'));
     expect(shown).toMatchObject({
@@ -89,7 +92,7 @@ describe('ledgerlake quarantine', () => {
   it('refuses to retry the same rows twice for the same attempt', async () => {
     const first = await ingest(await csvFile('jan.csv', 30, '99,ACC009,12.34,eur,2024-01-15T10:00:00Z'));
     const runId = String(first['run_id']);
-    expect((await run('quarantine', 'retry', '--run', runId, '--json')).code).toBe(3);
+    expect((await run('quarantine', 'retry', '--run', runId, '--json')).code).toBe(0);
 
     const again = await run('quarantine', 'retry', '--run', runId);
 
@@ -119,6 +122,85 @@ describe('ledgerlake quarantine', () => {
   });
 });
 
+/** Six bad rows after ten good ones: 37.5 % quarantined, so the file's run is BLOCKED. */
+const SIX_BAD = [
+  '91,ACC009,1.00,eur,2024-01-15T10:00:00Z',
+  '92,ACC009,2.00,usd,2024-01-15T10:00:00Z',
+  '93,ACC009,3.00,gbp,2024-01-15T10:00:00Z',
+  '94,ACC009,4.00,chf,2024-01-15T10:00:00Z',
+  '95,ACC009,5.00,sek,2024-01-15T10:00:00Z',
+  '96,ACC009,6.00,nok,2024-01-15T10:00:00Z',
+];
+
+async function statusesOf(runId: string): Promise<string[]> {
+  const listing = await json(await run('quarantine', 'list', '--all', '--run', runId, '--json'));
+  return (listing['rows'] as Json[]).map((row) => `${String((row['fields'] as Json)['TransactionID'])} ${String(row['status'])} ${String(row['attempt_count'])}`);
+}
+
+describe('the life of a quarantined row (OPEN → RETRYING → RESOLVED | OPEN | CONDEMNED)', () => {
+  it('a retry of six rows with one fixed publishes the fixed row though five fail again; the five stay OPEN until the attempt limit condemns them', async () => {
+    const first = await ingest(await csvFile('six.csv', 10, ...SIX_BAD));
+    expect(first).toMatchObject({ status: 'BLOCKED', counts: { quarantined_rows: 6 } });
+    const source = String(first['run_id']);
+    const open = (await json(await run('quarantine', 'list', '--run', source, '--json')))['rows'] as Json[];
+    const fixed = open.find((row) => (row['fields'] as Json)['TransactionID'] === '91');
+    const fixes = await writeFixes(String(fixed?.['row_hash']), '91,ACC009,1.00,EUR,2024-01-15T10:00:00Z');
+
+    const retried = await run('quarantine', 'retry', '--run', source, '--fixes', fixes, '--by', 'dq', '--json');
+
+    expect(retried.code).toBe(0);
+    const outcome = await json(retried);
+    const retryRun = String(outcome['run_id']);
+    expect(outcome).toMatchObject({ status: 'PUBLISHED', counts: { input_rows: 6, valid_rows: 1, quarantined_rows: 5, condemned_rows: 0 } });
+    expect(await silverRow(91)).toEqual([{ id: 91, currency: 'EUR', amount: '1.00', attempt_count: 1, run_id: retryRun }]);
+    expect(await statusesOf(source)).toEqual(['91 RESOLVED 0', '92 REQUARANTINED 0', '93 REQUARANTINED 0', '94 REQUARANTINED 0', '95 REQUARANTINED 0', '96 REQUARANTINED 0']);
+    const everywhere = await json(await run('quarantine', 'list', '--json'));
+    expect((everywhere['rows'] as Json[]).map((row) => [row['run_id'], row['attempt_count']])).toEqual(Array(5).fill([retryRun, 1]));
+    expect(everywhere['by_status']).toEqual({ OPEN: 5, RETRYING: 0, RESOLVED: 1, REQUARANTINED: 5, CONDEMNED: 0 });
+    const text = await run('quarantine', 'list', '--all', '--run', source);
+    expect(text.stdout).toContain(`RESOLVED      ${source}  line 12  attempt 0`);
+    expect(text.stdout).toContain(`(retry ${retryRun})`);
+
+    const second = await json(await run('quarantine', 'retry', '--run', retryRun, '--json'));
+    const third = await json(await run('quarantine', 'retry', '--run', String(second['run_id']), '--json'));
+
+    expect([second['status'], third['status']]).toEqual(['PUBLISHED', 'PUBLISHED']);
+    expect(third['counts']).toMatchObject({ input_rows: 5, quarantined_rows: 0, condemned_rows: 5 });
+    expect(await statusesOf(String(second['run_id']))).toEqual(['92 CONDEMNED 2', '93 CONDEMNED 2', '94 CONDEMNED 2', '95 CONDEMNED 2', '96 CONDEMNED 2']);
+    const condemned = await json(await run('condemned', 'list', '--run', String(third['run_id']), '--json'));
+    expect(condemned['by_code']).toEqual({ MAX_ATTEMPTS: 5 });
+    expect((await json(await run('quarantine', 'list', '--json')))['rows']).toEqual([]);
+  });
+
+  it('a retry run that fails leaves its rows OPEN where they were (not twice), and they can be retried again', async () => {
+    const first = await ingest(await csvFile('six.csv', 10, ...SIX_BAD.slice(0, 2)));
+    const source = String(first['run_id']);
+    // The first write of the retry run's promotion (its intent) hits a full disk: the run FAILS after writing its quarantine.
+    const promotionStore = (store: Parameters<NonNullable<LocalWiring['storeFor']>>[1]) =>
+      new FaultInjectingStore(store, (call) => (call.mutation > 0 && call.key.includes('control/promotions/') ? diskFull(call.key) : undefined));
+
+    const failed = await runWired({ storeFor: (fn, store) => (fn === 'promotion' ? promotionStore(store) : store), retryIntervalMs: 0 }, 'quarantine', 'retry', '--run', source, '--json');
+
+    expect(failed.code).toBe(1);
+    const failedRun = String((await json(failed))['run_id']);
+    expect(await json(failed)).toMatchObject({ status: 'FAILED' });
+    const listing = await json(await run('quarantine', 'list', '--all', '--json'));
+    expect((listing['rows'] as Json[]).map((row) => [row['run_id'], row['status'], row['retry_run_id']])).toEqual([
+      [source, 'OPEN', failedRun],
+      [source, 'OPEN', failedRun],
+    ]);
+
+    const again = await run('quarantine', 'retry', '--run', source, '--json');
+
+    expect(again.code).toBe(0);
+    expect(await json(again)).toMatchObject({ status: 'PUBLISHED', rows: [{ attempt_count: 1 }, { attempt_count: 1 }] });
+    expect(await statusesOf(source)).toEqual(['91 REQUARANTINED 0', '92 REQUARANTINED 0']);
+    expect((await json(await run('quarantine', 'list', '--json')))['by_status']).toMatchObject({ OPEN: 2 });
+    const sql = await run('query', 'SELECT count(*) AS n FROM quarantine.rows', '--json');
+    expect(JSON.parse(sql.stdout)).toEqual([{ n: 4 }]);
+  });
+});
+
 describe('ledgerlake condemned', () => {
   it('condemns a row after three failed attempts (MAX_ATTEMPTS), and publishes it once a person approves it, corrected', async () => {
     const first = await ingest(await csvFile('jan.csv', 30, '77,ACC007,5.00,eur,2024-01-16T10:00:00Z'));
@@ -130,8 +212,8 @@ describe('ledgerlake condemned', () => {
       source = String(attempts.at(-1)?.['run_id']);
     }
     expect(attempts.map((a) => [a['status'], (a['rows'] as Json[])[0]?.['attempt_count'], a['counts']])).toEqual([
-      ['BLOCKED', 1, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
-      ['BLOCKED', 2, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
+      ['PUBLISHED', 1, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
+      ['PUBLISHED', 2, { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 }],
       ['PUBLISHED', 3, { input_rows: 1, valid_rows: 0, quarantined_rows: 0, condemned_rows: 1 }],
     ]);
     const condemned = await json(await run('condemned', 'list', '--run', source, '--json'));

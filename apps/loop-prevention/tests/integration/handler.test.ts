@@ -53,6 +53,6 @@ describe('loop-prevention handler', () => {
 
     // The same content again, from another run: a no-op.
     const again = await handler({ ...event, run: { ...event.run, run_id: '20240105T100000Z' } }, fakeLambdaContext());
-    expect(again).toEqual({ status: 'DUPLICATE_FILE', duplicate_of: '20240105T090000Z', condemned_rows: 0, condemned_by_reason: {} });
+    expect(again).toEqual({ status: 'DUPLICATE_FILE', duplicate_of: '20240105T090000Z', duplicate_status: 'claimed', condemned_rows: 0, condemned_by_reason: {} });
   });
 });
