@@ -66,7 +66,7 @@ export interface LocalWiring {
   readonly retryIntervalMs?: number;
   /** The promotion gate's thresholds; default PRODUCT.md §5.3's. */
   readonly thresholds?: GateThresholds;
-  /** Validation's currency allowlist and circuit breaker thresholds; default PRODUCT.md §3's. */
+  /** Validation's row rules (also the partition writer's) and circuit breaker thresholds; default PRODUCT.md §3's. */
   readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
@@ -164,10 +164,8 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         layout,
         obs,
         compressor: sharedCompressor(),
-        // The allowlist is read once (CURRENCY_ALLOWLIST) and handed to both functions that check it.
-        ...(wiring.validation === undefined
-          ? {}
-          : { settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, currencies: wiring.validation.currencies } }),
+        // The row rules are read once and handed to both functions that check rows.
+        ...(wiring.validation === undefined ? {} : { settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, rules: wiring.validation.rules } }),
       }),
     ),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),

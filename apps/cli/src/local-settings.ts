@@ -1,4 +1,4 @@
-import { parseConfig } from '@ledgerlake/config';
+import { parseConfig, RowRulesEnvSchema, rowRuleSettingsFromEnv } from '@ledgerlake/config';
 import { ConfigError } from '@ledgerlake/domain';
 import { LoopPreventionConfigSchema, settingsFromConfig } from '@ledgerlake/loop-prevention';
 import { PromotionConfigSchema, thresholdsFromConfig } from '@ledgerlake/promotion';
@@ -6,21 +6,23 @@ import { ValidationConfigSchema, type ValidationSettings } from '@ledgerlake/val
 import { CliError } from './cli-error';
 import type { LocalWiring } from './local-lake';
 
-/** The settings the functions read from their environment in the cloud, which the local command reads from its own. */
-const LocalSettingsSchema = ValidationConfigSchema.pick({
-  CURRENCY_ALLOWLIST: true,
-  BREAKER_WINDOW_MINUTES: true,
-  BREAKER_MIN_FAILED_ROWS: true,
-  BREAKER_MIN_FAILED_RATE: true,
-})
+/**
+ * The settings the functions read from their environment in the cloud, which the local command
+ * reads from its own: the row rules (validation's and the partition writer's, read once and given
+ * to both), the breaker, the gate, loop prevention.
+ */
+const LocalSettingsSchema = RowRulesEnvSchema.extend(
+  ValidationConfigSchema.pick({ BREAKER_WINDOW_MINUTES: true, BREAKER_MIN_FAILED_ROWS: true, BREAKER_MIN_FAILED_RATE: true }).shape,
+)
   .extend(PromotionConfigSchema.pick({ GATE_MAX_QUARANTINE_RATE: true, GATE_MAX_CONDEMNED_ROWS: true }).shape)
   .extend(LoopPreventionConfigSchema.pick({ MAX_ATTEMPTS: true, CLAIM_TIMEOUT_MINUTES: true }).shape);
 
 /**
  * The local runs' wiring with the functions' settings taken from the command's environment, as
- * the cloud takes them from each function's: `CURRENCY_ALLOWLIST`, `BREAKER_WINDOW_MINUTES`,
- * `BREAKER_MIN_FAILED_ROWS`, `BREAKER_MIN_FAILED_RATE` (validation), `GATE_MAX_QUARANTINE_RATE`,
- * `GATE_MAX_CONDEMNED_ROWS` (promotion), `MAX_ATTEMPTS`, `CLAIM_TIMEOUT_MINUTES` (loop prevention);
+ * the cloud takes them from each function's: `CURRENCY_ALLOWLIST`, `ACCOUNT_ID_PATTERN`,
+ * `ACCOUNT_ID_MAX_LENGTH`, `TX_DATE_MIN`, `TX_DATE_MAX_FUTURE_DAYS` (validation and the partition
+ * writer), `BREAKER_WINDOW_MINUTES`, `BREAKER_MIN_FAILED_ROWS`, `BREAKER_MIN_FAILED_RATE`
+ * (validation), `GATE_MAX_QUARANTINE_RATE`, `GATE_MAX_CONDEMNED_ROWS` (promotion), `MAX_ATTEMPTS`, `CLAIM_TIMEOUT_MINUTES` (loop prevention);
  * unset keys keep the contract's defaults. What `base`
  * sets (tests) wins. A malformed value is one sentence naming the keys (exit 2).
  */
@@ -33,7 +35,7 @@ export function wiringFromEnv(env: NodeJS.ProcessEnv, base: LocalWiring = {}): L
     throw error;
   }
   const validation: ValidationSettings = {
-    currencies: config.CURRENCY_ALLOWLIST,
+    rules: rowRuleSettingsFromEnv(config),
     breaker: {
       windowMinutes: config.BREAKER_WINDOW_MINUTES,
       minFailedRows: config.BREAKER_MIN_FAILED_ROWS,

@@ -11,7 +11,7 @@ const layout = createLakeLayout(localBuckets());
 const JAN = { year: 2024, month: 1 };
 const FEB = { year: 2024, month: 2 };
 
-function deps(store: MemoryObjectStore, finished = '2024-02-01T00:10:00.000Z'): PartitionWriterDeps {
+function deps(store: MemoryObjectStore, finished = '2024-05-01T00:10:00.000Z'): PartitionWriterDeps {
   return { store, layout, settings: DEFAULT_PARTITION_WRITER_SETTINGS, now: () => new Date(finished) };
 }
 
@@ -100,7 +100,7 @@ describe('finishRun', () => {
     await store.delete(part1.result);
 
     await expect(finishRun(finishEvent(state, parts), deps(store))).rejects.toThrow(
-      'partition-writer: cannot finish run 20240201T000000Z: work part(s) 1 of 2 have no written result',
+      'partition-writer: cannot finish run 20240501T000000Z: work part(s) 1 of 2 have no written result',
     );
     expect(await store.head(layout.silver.runSuccess(JAN, RUN.run_id))).toBeUndefined();
     expect(await store.head(layout.artifacts.manifest(RUN.run_id))).toBeUndefined();
@@ -122,7 +122,7 @@ describe('finishRun', () => {
     const success = layout.silver.runSuccess(JAN, RUN.run_id);
     const before = [(await store.head(success))?.etag, (await store.head(first.manifest))?.etag];
 
-    const again = await finishRun(finishEvent(state, parts), deps(store, '2024-02-01T00:20:00.000Z'));
+    const again = await finishRun(finishEvent(state, parts), deps(store, '2024-05-01T00:20:00.000Z'));
 
     expect(again).toEqual(first);
     expect([(await store.head(success))?.etag, (await store.head(first.manifest))?.etag]).toEqual(before);

@@ -8,11 +8,11 @@ import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps } from './s
 import { writePart } from './write-part';
 
 const layout = createLakeLayout(localBuckets());
-const INGEST = '2024-02-01';
+const INGEST = '2024-05-01';
 
 function deps(store: MemoryObjectStore, maxRowsPerFile = 4_000_000): PartitionWriterDeps {
   const parquet = { ...DEFAULT_PARTITION_WRITER_SETTINGS.parquet, rowGroupRows: Math.min(2, maxRowsPerFile), maxBufferedRows: 4, maxRowsPerFile };
-  return { store, layout, settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet }, now: () => new Date('2024-02-01T00:10:00Z') };
+  return { store, layout, settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet }, now: () => new Date('2024-05-01T00:10:00Z') };
 }
 
 function twoPartRun(store: MemoryObjectStore): Promise<RunState> {
@@ -133,6 +133,43 @@ describe('writePart', () => {
       count: 1,
       quoted: [expect.stringMatching(/^part 1 row 1 \(.* line 4\): validation passed it, re-validation says TYPE_ERROR/)],
     });
+  });
+
+  it("re-checks with validation's rules and the run's start: rows at the window's edge agree, whatever the writer's clock", async () => {
+    const store = new MemoryObjectStore();
+    // The run started 2024-05-01T00:00:00Z: a row a day later is the last plausible instant.
+    const state = await seedValidatedRun(store, layout, {
+      parts: [
+        [
+          workRow(['1', 'ACC001', '1.00', 'EUR', '2024-05-02T00:00:00Z'], { line: 2 }),
+          workRow(['2', 'ACC001', '1.00', 'EUR', '2024-05-02T00:00:01Z'], { line: 3 }),
+          workRow(['3', 'ACC001', '1.00', 'EUR', '1969-12-31T23:59:59Z'], { line: 4 }),
+          workRow(['4', '@SUM(A1)', '1.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 5 }),
+        ],
+      ],
+    });
+    const later = { ...deps(store), now: () => new Date('2024-09-01T00:00:00Z') };
+
+    const summary = await writePart(await writePartEvent(store, state, 0), later);
+
+    expect(summary.counts).toEqual({ input_rows: 4, valid_rows: 1, quarantined_rows: 3, condemned_rows: 0 });
+    expect(summary.quarantine_by_reason).toEqual({ TIMESTAMP_ERROR: 2, TYPE_ERROR: 1 });
+    const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
+    expect(result.disagreements.count).toBe(0);
+  });
+
+  it('notices a row validation passed that its row rules refuse (the stages were configured differently)', async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedValidatedRun(store, layout, { parts: [[workRow(['1', 'X-1', '1.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 2 })]] });
+    const strict = deps(store);
+    const settings = { ...strict.settings, rules: { ...strict.settings.rules, accountIdPattern: 'ACC\\d+' } };
+
+    const summary = await writePart(await writePartEvent(store, state, 0), { ...strict, settings });
+
+    const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
+    expect(result.disagreements.quoted).toEqual([
+      expect.stringMatching(/validation passed it, re-validation says TYPE_ERROR: CustomerID "X-1": does not match the account id pattern ACC\\d\+/),
+    ]);
   });
 
   it('gives the same objects and the same result when retried', async () => {

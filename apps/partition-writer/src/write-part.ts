@@ -1,6 +1,7 @@
 import {
   ObjectConflictError,
   parseTimestamp,
+  rowRules,
   SCHEMA_VERSION,
   type RowErrorCode,
   type RunContext,
@@ -139,7 +140,8 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
 
   const tally = new PartTally(part);
   const quarantinedHashes = new Map<string, string[]>();
-  const currencies = new Set(settings.currencies);
+  // Compiled with the run's start, as validation compiled them: both draw the date window in the same place.
+  const rules = rowRules(settings.rules, run.started_at);
   const interned = new Interner();
   const { work } = enrichment;
 
@@ -175,7 +177,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
           if (pending) await pending;
           continue;
         }
-        const checked = validateWorkRow(row, currencies);
+        const checked = validateWorkRow(row, rules);
         const decision: RowDecision | undefined = quarantinedRows.get(at);
         if (decision !== undefined || !checked.ok) {
           const { code, detail } = decision ?? {

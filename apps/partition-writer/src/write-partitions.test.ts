@@ -34,7 +34,7 @@ async function collectRows(store: MemoryObjectStore, state: RunState): Promise<W
   }
   return rows;
 }
-const FINISHED = '2024-02-01T00:10:00.000Z';
+const FINISHED = '2024-05-01T00:10:00.000Z';
 
 function deps(store: MemoryObjectStore, settings: PartitionWriterSettings = DEFAULT_PARTITION_WRITER_SETTINGS): PartitionWriterDeps {
   return { store, layout, settings, now: () => new Date(FINISHED) };
@@ -122,10 +122,10 @@ describe('writePartitions', () => {
     ]);
     // One object per work part that has such rows, numbered like the part.
     expect(result.quarantine_files).toEqual([
-      layout.quarantine.runPart('2024-02-01', RUN.run_id, 0),
-      layout.quarantine.runPart('2024-02-01', RUN.run_id, 1),
+      layout.quarantine.runPart('2024-05-01', RUN.run_id, 0),
+      layout.quarantine.runPart('2024-05-01', RUN.run_id, 1),
     ]);
-    expect(result.condemned_files).toEqual([layout.condemned.runPart('2024-02-01', RUN.run_id, 1)]);
+    expect(result.condemned_files).toEqual([layout.condemned.runPart('2024-05-01', RUN.run_id, 1)]);
     expect(result.manifest).toEqual(layout.artifacts.manifest(RUN.run_id));
   });
 
@@ -172,7 +172,7 @@ describe('writePartitions', () => {
        ORDER BY id`,
     );
 
-    const common = { ingested: '2024-02-01T00:00:00Z', run_id: RUN.run_id, source_file_id: SOURCE_FILE_ID };
+    const common = { ingested: '2024-05-01T00:00:00Z', run_id: RUN.run_id, source_file_id: SOURCE_FILE_ID };
     expect(rows).toEqual([
       { year: 2024, month: '01', id: '1', account_id: 'ACC001', amount: '300.00', currency: 'EUR', tx_date: '2024-01-05T09:00:00.000000Z', source_line: '2', attempt_count: 0, ...common },
       { year: 2024, month: '02', id: '2', account_id: 'ACC002', amount: '-25.50', currency: 'EUR', tx_date: '2024-02-12T09:00:00.000000Z', source_line: '3', attempt_count: 0, ...common },
@@ -194,8 +194,8 @@ describe('writePartitions', () => {
     const result = await writePartitions(state, deps(store));
 
     const [firstQuarantine, secondQuarantine, condemned] = await scratch.copyFrom(store, [...result.quarantine_files, ...result.condemned_files]);
-    expect(firstQuarantine).toContain('quarantine/mortgages/transactions/ingest_date=2024-02-01/run_id=20240201T000000Z/');
-    expect(condemned).toContain('quarantine/condemned/mortgages/transactions/ingest_date=2024-02-01/run_id=20240201T000000Z/');
+    expect(firstQuarantine).toContain('quarantine/mortgages/transactions/ingest_date=2024-05-01/run_id=20240501T000000Z/');
+    expect(condemned).toContain('quarantine/condemned/mortgages/transactions/ingest_date=2024-05-01/run_id=20240501T000000Z/');
     const quarantine = `['${firstQuarantine}', '${secondQuarantine}']`;
     const columns = `transaction_id, customer_id, transaction_amount, currency, transaction_timestamp,
                      validation_error, error_detail, source_line, attempt_count, run_id, execution_arn, length(row_hash) AS hash_length`;
@@ -268,7 +268,7 @@ describe('writePartitions', () => {
     const store = new RecordingStore();
     await writePartitions(await mixedRun(store), deps(store));
 
-    const written = store.writes.filter((key) => !key.startsWith('artifacts/runs/20240201T000000Z/work/'));
+    const written = store.writes.filter((key) => !key.startsWith('artifacts/runs/20240501T000000Z/work/'));
     const last = (prefix: string) => written.filter((key) => key.startsWith(prefix)).at(-1);
     for (const month of [JAN, FEB]) {
       const folder = layout.silver.runPrefix(month, RUN.run_id);

@@ -3,6 +3,7 @@ import { formatMinor, MAX_MINOR, TransientStorageError } from '@ledgerlake/domai
 import {
   type ColumnValues,
   type Compressor,
+  monthName,
   type ParquetColumnSpec,
   ParquetObjectWriter,
   parseMonthName,
@@ -66,16 +67,27 @@ interface Activity {
   debits: bigint;
 }
 
+/**
+ * How many months after a month with published Silver data Gold carries balances into when no
+ * data follows: a gap of up to this many months between two data months has every month in Gold
+ * (PRODUCT.md §6, "carried forward through months without transactions"); after a longer gap's
+ * first 12 months, Gold resumes at the next data month, whose balances still count the whole
+ * history. A year covers any real pause of a monthly feed, and keeps Gold's work proportional to
+ * the months that have data (at most 13 Gold months each) instead of to the calendar between them.
+ */
+export const GOLD_CARRY_FORWARD_MONTHS = 12;
+
 const MAX_PASSES = 5;
 const UTF8 = new TextEncoder();
 const SILVER_COLUMNS = ['account_id', 'currency', 'amount', 'tx_date'];
 const BALANCE_COLUMNS = ['account_id', 'currency', 'balance', 'tx_count', 'last_tx_date'];
 
 /**
- * Rebuilds Gold (PRODUCT.md §6) for `from` and every later month, from published Silver only.
- * The balances at the end of the month before `from` are taken from Gold itself when that Gold
- * month was built from exactly the Silver versions now published up to it; otherwise from Silver's
- * first month. Each month's rows carry the Silver versions they were computed from (`built_from`):
+ * Rebuilds Gold (PRODUCT.md §6) for `from` and every later Gold month, from published Silver only:
+ * the months with Silver data, the `GOLD_CARRY_FORWARD_MONTHS` after each, and any month Gold
+ * already holds. The balances before `from` are taken from Gold itself — its latest month before
+ * `from` — when that Gold month was built from exactly the Silver versions now published before
+ * `from`; otherwise from Silver's first month. Each month's rows carry the Silver versions they were computed from (`built_from`):
  * a Gold month already built from Silver at least as recent is left as it is, and after a pass the
  * Silver versions are read again — if a promotion committed meanwhile, the rebuild runs again
  * from the earliest month it changed, so concurrent promotions end with Gold matching Silver.
@@ -116,7 +128,7 @@ async function rebuildFrom(
   const positions = new Map<string, Position>();
   let begin = from;
   if (first !== undefined && from > first) {
-    const seeded = await seedFromGold(previousMonth(from), snapshot, deps, positions);
+    const seeded = await seedFromGold(goldMonths, previousMonth(from), snapshot, deps, positions);
     if (!seeded) begin = first;
   }
 
@@ -124,7 +136,7 @@ async function rebuildFrom(
   let committed = 0;
   // Positions in file order (account, currency), kept sorted as accounts appear: no full sort a month.
   let ordered = [...positions.values()].sort(byAccount);
-  for (const month of monthsBetween(begin, last)) {
+  for (const month of goldMonthsToBuild(begin, last, silverMonths, goldMonths)) {
     const known = positions.size;
     const activity = await aggregateMonth(snapshot.get(month), deps, positions);
     if (positions.size > known) ordered = mergeSorted(ordered, [...positions.values()].slice(known).sort(byAccount));
@@ -135,15 +147,43 @@ async function rebuildFrom(
   return { months, committed };
 }
 
-/** Loads the positions at the end of `month` from Gold when it matches Silver now; false otherwise. */
+/**
+ * The Gold months from `begin` to `last`, ascending: each month with Silver data and the
+ * `GOLD_CARRY_FORWARD_MONTHS` after it, and every month Gold already has (so that none is left
+ * stale). Their number is bounded by the data months and Gold's own, never by the calendar.
+ */
+function goldMonthsToBuild(begin: string, last: string, silverMonths: readonly string[], goldMonths: readonly string[]): string[] {
+  const months = new Set(goldMonths.filter((month) => month >= begin && month <= last));
+  for (const dataMonth of silverMonths) {
+    const carried = monthsBetween(dataMonth, monthsAfter(dataMonth, GOLD_CARRY_FORWARD_MONTHS));
+    for (const month of carried) if (month >= begin && month <= last) months.add(month);
+  }
+  return [...months].sort();
+}
+
+/** The month `count` months after a `YYYY-MM` month. */
+function monthsAfter(name: string, count: number): string {
+  const { year, month } = parseMonthName(name);
+  const index = year * 12 + (month - 1) + count;
+  return monthName({ year: Math.floor(index / 12), month: (index % 12) + 1 });
+}
+
+/**
+ * Loads the positions at the end of `before` from Gold — its latest month up to `before` — when
+ * that month was built from exactly the Silver versions now published up to `before` (so no Silver
+ * month lies between them); false otherwise.
+ */
 async function seedFromGold(
-  month: string,
+  goldMonths: readonly string[],
+  before: string,
   snapshot: SilverSnapshot,
   deps: GoldDeps,
   positions: Map<string, Position>,
 ): Promise<boolean> {
+  const month = goldMonths.filter((m) => m <= before).at(-1);
+  if (month === undefined) return false;
   const latest = await readLatest(deps.store, deps.layout.gold.accountBalances, parseMonthName(month));
-  const expected = versionsUpTo(snapshot, month);
+  const expected = versionsUpTo(snapshot, before);
   const builtFrom = latest?.value.built_from;
   if (latest === undefined || !covers(builtFrom, expected) || !covers(expected, builtFrom ?? {})) return false;
   for (const key of latest.value.files) {

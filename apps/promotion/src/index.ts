@@ -2,7 +2,7 @@
 export { PromotionConfigSchema, thresholdsFromConfig, type PromotionConfig } from './config';
 export { createHandler, type PromotionHandlerDeps } from './create-handler';
 export { DEFAULT_GATE_THRESHOLDS, evaluateGate, parseRate, type GateThresholds, type GateVerdict } from './gate';
-export { refreshGold, type GoldDeps, type GoldRefresh } from './gold';
+export { GOLD_CARRY_FORWARD_MONTHS, refreshGold, type GoldDeps, type GoldRefresh } from './gold';
 export { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
 export {
   beginPromotion,

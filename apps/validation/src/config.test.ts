@@ -1,16 +1,16 @@
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { ConfigError, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
+import { ConfigError, DEFAULT_CURRENCIES, DEFAULT_ROW_RULE_SETTINGS } from '@ledgerlake/domain';
 import { settingsFromConfig, ValidationConfigSchema } from './config';
 import { lakeBucketsEnv } from '@ledgerlake/testing';
 
 const BUCKETS = lakeBucketsEnv('dev');
 
 describe('ValidationConfigSchema', () => {
-  it('defaults to the contract: the domain currency list and a 60 min / >100 rows / >5 % breaker', () => {
+  it('defaults to the contract: the domain row rules and a 60 min / >100 rows / >5 % breaker', () => {
     const config = parseConfig(ValidationConfigSchema, BUCKETS, 'validation');
 
     expect(settingsFromConfig(config)).toEqual({
-      currencies: [...DEFAULT_CURRENCIES],
+      rules: { ...DEFAULT_ROW_RULE_SETTINGS, currencies: [...DEFAULT_CURRENCIES] },
       breaker: { windowMinutes: 60, minFailedRows: 100, minFailedRate: 0.05 },
     });
     expect(bucketsFromEnv(config)).toEqual({
@@ -22,12 +22,16 @@ describe('ValidationConfigSchema', () => {
     });
   });
 
-  it('reads the allowlist and thresholds from the environment', () => {
+  it('reads the row rules and thresholds from the environment', () => {
     const config = parseConfig(
       ValidationConfigSchema,
       {
         ...BUCKETS,
         CURRENCY_ALLOWLIST: 'EUR, CZK',
+        ACCOUNT_ID_PATTERN: 'ACC\\d+',
+        ACCOUNT_ID_MAX_LENGTH: '10',
+        TX_DATE_MIN: '2000-01-01',
+        TX_DATE_MAX_FUTURE_DAYS: '0',
         BREAKER_WINDOW_MINUTES: '30',
         BREAKER_MIN_FAILED_ROWS: '500',
         BREAKER_MIN_FAILED_RATE: '0.1',
@@ -36,7 +40,7 @@ describe('ValidationConfigSchema', () => {
     );
 
     expect(settingsFromConfig(config)).toEqual({
-      currencies: ['EUR', 'CZK'],
+      rules: { currencies: ['EUR', 'CZK'], accountIdPattern: 'ACC\\d+', accountIdMaxLength: 10, txDateMin: '2000-01-01', txDateMaxFutureDays: 0 },
       breaker: { windowMinutes: 30, minFailedRows: 500, minFailedRate: 0.1 },
     });
   });
@@ -45,12 +49,12 @@ describe('ValidationConfigSchema', () => {
     const parse = () =>
       parseConfig(
         ValidationConfigSchema,
-        { ...BUCKETS, SILVER_BUCKET: 'Not_A_Bucket', CURRENCY_ALLOWLIST: 'EUR,euro', BREAKER_MIN_FAILED_RATE: '5%' },
+        { ...BUCKETS, SILVER_BUCKET: 'Not_A_Bucket', CURRENCY_ALLOWLIST: 'EUR,euro', ACCOUNT_ID_PATTERN: '(ACC', BREAKER_MIN_FAILED_RATE: '5%' },
         'validation',
       );
 
     expect(parse).toThrow(ConfigError);
-    expect(parse).toThrow(/3 bad keys: SILVER_BUCKET .*CURRENCY_ALLOWLIST.*BREAKER_MIN_FAILED_RATE/);
-    expect(parse).not.toThrow(/Not_A_Bucket|euro/);
+    expect(parse).toThrow(/4 bad keys: SILVER_BUCKET .*CURRENCY_ALLOWLIST.*ACCOUNT_ID_PATTERN.*BREAKER_MIN_FAILED_RATE/);
+    expect(parse).not.toThrow(/Not_A_Bucket|euro|\(ACC/);
   });
 });

@@ -1,14 +1,9 @@
-import { envList, envPositiveInt, envRate, LakeBucketsEnvSchema } from '@ledgerlake/config';
-import { CurrencyCodeSchema, DEFAULT_CURRENCIES } from '@ledgerlake/domain';
-import { z } from 'zod';
+import { envPositiveInt, envRate, LakeBucketsEnvSchema, RowRulesEnvSchema, rowRuleSettingsFromEnv } from '@ledgerlake/config';
+import type { z } from 'zod';
 import type { ValidationSettings } from './settings';
 
-/** The validation function's environment. */
-export const ValidationConfigSchema = LakeBucketsEnvSchema.extend({
-  /** ISO-4217 codes accepted in `Currency` (comma-separated); default the contract's list. */
-  CURRENCY_ALLOWLIST: envList()
-    .pipe(z.array(CurrencyCodeSchema))
-    .default([...DEFAULT_CURRENCIES]),
+/** The validation function's environment: the buckets, the row rules (the partition writer reads the same), the breaker. */
+export const ValidationConfigSchema = LakeBucketsEnvSchema.extend(RowRulesEnvSchema.shape).extend({
   /** Circuit breaker window (PRODUCT.md §3.5). */
   BREAKER_WINDOW_MINUTES: envPositiveInt().default(60),
   /** The breaker opens when one code failed MORE than this many rows in the window… */
@@ -23,7 +18,7 @@ export type ValidationConfig = z.infer<typeof ValidationConfigSchema>;
 /** The settings of the core, from the environment. */
 export function settingsFromConfig(config: ValidationConfig): ValidationSettings {
   return {
-    currencies: config.CURRENCY_ALLOWLIST,
+    rules: rowRuleSettingsFromEnv(config),
     breaker: {
       windowMinutes: config.BREAKER_WINDOW_MINUTES,
       minFailedRows: config.BREAKER_MIN_FAILED_ROWS,

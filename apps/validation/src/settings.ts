@@ -1,18 +1,18 @@
-import { DEFAULT_CURRENCIES } from '@ledgerlake/domain';
+import { DEFAULT_ROW_RULE_SETTINGS, type RowRuleSettings } from '@ledgerlake/domain';
 import { DEFAULT_BREAKER_CONFIG, type BreakerConfig } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** What validation is configured with. */
 export interface ValidationSettings {
-  /** The `Currency` allowlist (case-sensitive ISO-4217 codes). */
-  readonly currencies: readonly string[];
+  /** The row rules: currency allowlist, account id pattern and length, transaction date window (the partition writer's too). */
+  readonly rules: RowRuleSettings;
   /** Circuit breaker thresholds (PRODUCT.md §3.5). */
   readonly breaker: BreakerConfig;
 }
 
-/** The contract's defaults: the domain's currency list, breaker 60 min / >100 rows / >5 %. */
+/** The contract's defaults: the domain's row rules, breaker 60 min / >100 rows / >5 %. */
 export const DEFAULT_VALIDATION_SETTINGS: ValidationSettings = {
-  currencies: DEFAULT_CURRENCIES,
+  rules: DEFAULT_ROW_RULE_SETTINGS,
   breaker: DEFAULT_BREAKER_CONFIG,
 };
 

@@ -44,6 +44,31 @@ async function twoPartRun(store: MemoryObjectStore): Promise<RunState> {
 }
 
 describe('validatePart', () => {
+  it("applies the configured row rules, with the future measured from the run's start, not from the clock", async () => {
+    const store = new MemoryObjectStore();
+    // The run started 2024-02-01T00:00:00Z; its work is validated much later (NOW is irrelevant).
+    const state = await seedRun(store, layout, {
+      parts: [
+        [
+          workRow(['1', 'ACC001', '1.00', 'EUR', '2024-02-01T23:59:59Z']),
+          workRow(['2', 'ACC001', '1.00', 'EUR', '2024-02-02T00:00:01Z']),
+          workRow(['3', 'X-1', '1.00', 'EUR', '2024-01-05T09:00:00Z']),
+          workRow(['4', 'ACC\u200b1', '1.00', 'EUR', '2024-01-05T09:00:00Z']),
+        ],
+      ],
+    });
+    const settings = { ...DEFAULT_VALIDATION_SETTINGS, rules: { ...DEFAULT_VALIDATION_SETTINGS.rules, accountIdPattern: 'ACC\\d+' } };
+
+    await validatePart(partEvent(state, 0), { store, layout, settings, now: () => new Date('2031-01-01T00:00:00Z') });
+
+    const decisions = [...(await readDecisions(store, workPartRef((state.enrichment as EnrichmentResult).work, 'validation', 0))).values()];
+    expect(decisions).toEqual([
+      { index: 1, code: 'TIMESTAMP_ERROR', detail: expect.stringContaining('to 2024-02-02T00:00:00Z') },
+      { index: 2, code: 'TYPE_ERROR', detail: 'CustomerID "X-1": does not match the account id pattern ACC\\d+' },
+      { index: 3, code: 'TYPE_ERROR', detail: 'CustomerID "ACC\\u200b1": contains U+200B ZERO WIDTH SPACE at position 4' },
+    ]);
+  });
+
   it("validates one part's rows, skipping the condemned ones, and returns that part's counts", async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);

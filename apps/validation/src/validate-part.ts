@@ -1,4 +1,4 @@
-import type { RowErrorCode } from '@ledgerlake/domain';
+import { type RowErrorCode, type RowRules, rowRules } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
   readDecisions,
@@ -37,7 +37,8 @@ export async function validatePart(event: ValidatePartEvent, deps: ValidationDep
     );
   }
   await assertBreakerClosed(deps.store, deps.layout);
-  const result = await validatePartRows(deps.store, event.enrichment.work, event.part.part, new Set(deps.settings.currencies));
+  const rules = rowRules(deps.settings.rules, event.run.started_at);
+  const result = await validatePartRows(deps.store, event.enrichment.work, event.part.part, rules);
   return {
     part: result.part,
     valid_rows: result.valid_rows,
@@ -46,12 +47,15 @@ export async function validatePart(event: ValidatePartEvent, deps: ValidationDep
   };
 }
 
-/** Validates the rows of one work part and writes its decisions; the core of `validatePart` and `validateRun`. */
+/**
+ * Validates the rows of one work part and writes its decisions; the core of `validatePart` and
+ * `validateRun`. `rules` are compiled for the run (`rowRules(settings, run.started_at)`).
+ */
 export async function validatePartRows(
   store: ObjectStore,
   work: WorkArea,
   part: number,
-  currencies: ReadonlySet<string>,
+  rules: RowRules,
 ): Promise<PartRowsValidated> {
   const condemned = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
   const quarantineByReason: Partial<Record<RowErrorCode, number>> = {};
@@ -67,7 +71,7 @@ export async function validatePartRows(
         condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
         continue;
       }
-      const result = validateWorkRow(row, currencies);
+      const result = validateWorkRow(row, rules);
       if (result.ok) {
         valid++;
       } else {

@@ -29,7 +29,7 @@ describe('validateRun', () => {
           workRow(['4x', 'ACC001', '1.00', 'EUR', '2024-01-05T09:00:00Z']),
           workRow(['5', 'ACC001', '1.00', 'eur', '2024-01-05T09:00:00Z']),
           workRow(['6', 'ACC001', '1.00', 'EUR', '2024-01-05 09:00']),
-          workRow(['7', 'ACC002', '-25.50', 'GBP', '2024-02-12 09:00:00']),
+          workRow(['7', 'ACC002', '-25.50', 'GBP', '2024-01-12 09:00:00']),
         ],
       ],
     });
@@ -119,7 +119,7 @@ describe('validateRun', () => {
       parts: [[workRow([...VALID]), workRow(['2', 'A', '1.00', 'XTS', '2024-01-05T09:00:00Z'])]],
     });
 
-    const result = await validateRun(state, deps(store, { ...DEFAULT_VALIDATION_SETTINGS, currencies: ['XTS'] }));
+    const result = await validateRun(state, deps(store, { ...DEFAULT_VALIDATION_SETTINGS, rules: { ...DEFAULT_VALIDATION_SETTINGS.rules, currencies: ['XTS'] } }));
 
     expect(result.quarantine_by_reason).toEqual({ CURRENCY_ERROR: 1 });
     expect((await decisionsOf(store, state))[0]?.detail).toBe('Currency "EUR": is not in the allowlist (XTS)');

@@ -1,4 +1,4 @@
-import type { RowErrorCode } from '@ledgerlake/domain';
+import { type RowErrorCode, rowRules } from '@ledgerlake/domain';
 import type { EnrichmentResult, RunState, ValidationResult } from '@ledgerlake/pipeline';
 import { evaluateRunBreaker, sumByCode } from './check-breaker';
 import type { ValidationDeps } from './settings';
@@ -15,10 +15,10 @@ export { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettin
  */
 export async function validateRun(state: RunState, deps: ValidationDeps): Promise<ValidationResult> {
   const enrichment = requireInput(state);
-  const currencies = new Set(deps.settings.currencies);
+  const rules = rowRules(deps.settings.rules, state.run.started_at);
   const parts = [];
   for (const { part } of enrichment.parts) {
-    parts.push(await validatePartRows(deps.store, enrichment.work, part, currencies));
+    parts.push(await validatePartRows(deps.store, enrichment.work, part, rules));
   }
   const quarantineByReason: Partial<Record<RowErrorCode, number>> = sumByCode(parts.map((p) => p.quarantine_by_reason));
   const condemnedByReason = sumByCode(parts.map((p) => p.condemned_by_reason));

@@ -1,4 +1,4 @@
-import { envBoolean, envEnum, envList, envPositiveInt, envString } from './env-values';
+import { envBoolean, envEnum, envList, envNonNegativeInt, envPositiveInt, envString } from './env-values';
 
 describe('envString', () => {
   it('trims and accepts a non-empty string', () => {
@@ -21,6 +21,20 @@ describe('envList', () => {
 
   it.each([[''], [' , ,'], [undefined]])('rejects %p', (raw) => {
     expect(envList().safeParse(raw).success).toBe(false);
+  });
+});
+
+describe('envNonNegativeInt', () => {
+  it.each([
+    ['0', 0],
+    ['30', 30],
+    [' 7 ', 7],
+  ])('parses %p as %p', (raw, expected) => {
+    expect(envNonNegativeInt().parse(raw)).toBe(expected);
+  });
+
+  it.each([['-1'], ['01'], ['1.5'], ['9007199254740992'], [undefined]])('rejects %p', (raw) => {
+    expect(envNonNegativeInt().safeParse(raw).success).toBe(false);
   });
 });
 

@@ -39,6 +39,17 @@ export function envPositiveInt(): z.ZodType<number, string> {
     .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER, { error: expected }));
 }
 
+/** A non-negative safe integer written in decimal digits (`0`, `1`, `30`), → number; `-1`, `1.5`, `01` are rejected. */
+export function envNonNegativeInt(): z.ZodType<number, string> {
+  const expected = 'expected a whole number, 0 or more';
+  return z
+    .string({ error: expected })
+    .trim()
+    .regex(/^(0|[1-9][0-9]*)$/, { error: expected })
+    .transform(Number)
+    .pipe(z.number().int().max(Number.MAX_SAFE_INTEGER, { error: expected }));
+}
+
 /** Exactly `true` or `false` → boolean; anything else (`1`, `yes`, `TRUE`) is rejected so a typo cannot flip a flag. */
 export function envBoolean(): z.ZodType<boolean, string> {
   const expected = "expected 'true' or 'false'";

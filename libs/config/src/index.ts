@@ -1,4 +1,5 @@
 export { parseConfig } from './parse-config';
 export type { Env } from './parse-config';
-export { envBoolean, envBucket, envEnum, envList, envPositiveInt, envRate, envString } from './env-values';
+export { envBoolean, envBucket, envEnum, envList, envNonNegativeInt, envPositiveInt, envRate, envString } from './env-values';
 export { bucketsFromEnv, LakeBucketsEnvSchema, type LakeBucketsEnv } from './lake-buckets-env';
+export { RowRulesEnvSchema, rowRuleSettingsFromEnv, type RowRulesEnv } from './row-rules-env';

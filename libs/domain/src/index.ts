@@ -1,4 +1,5 @@
 /** Public API of @ledgerlake/domain: the product's rules, pure and dependency-free but for zod. */
+export { accountIdPatternProblem, DEFAULT_ACCOUNT_ID_MAX_LENGTH, DEFAULT_ACCOUNT_ID_PATTERN } from './account-id';
 export { businessKey } from './business-key';
 export {
   DATASET,
@@ -10,6 +11,7 @@ export {
   RequiredColumnSchema,
   SCHEMA_VERSION,
 } from './columns';
+export { csvCellForPeople, quoteCsvField } from './csv-cell';
 export { type CurrencyCode, CurrencyCodeSchema, DEFAULT_CURRENCIES } from './currency';
 export {
   CONDEMN_CODES,
@@ -53,6 +55,7 @@ export {
 } from './money';
 export { reconciliationProblems } from './reconciliation';
 export { type RowHashFields, rowHashInput, UNPARSEABLE_RECORD_HASH_PREFIX } from './row-hash';
+export { DEFAULT_ROW_RULE_SETTINGS, type RowRules, type RowRuleSettings, rowRules } from './row-rules';
 export {
   type AmountSums,
   AmountSumsSchema,
@@ -97,5 +100,11 @@ export {
   parseTimestamp,
   type TimestampParseResult,
 } from './timestamp';
+export {
+  DEFAULT_TX_DATE_MAX_FUTURE_DAYS,
+  DEFAULT_TX_DATE_MIN,
+  txDateMinProblem,
+  type TxDateWindow,
+} from './tx-date-window';
 export { type InvalidRow, quoteValue, type RowValidation, type ValidRow, validateRow } from './validate-row';
 export { FUNCTION_NAMES, type FunctionName } from './functions';

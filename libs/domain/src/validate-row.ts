@@ -2,12 +2,19 @@
  * The row validation of PRODUCT.md §3 as one pure function. Checks run in contract order and the
  * first failing one names the row's `validation_error`; `detail` says which field, which value
  * and what was expected, for the data-quality team.
+ *
+ * Within a code, fields are checked in column order: `TYPE_ERROR` covers `TransactionID`, then
+ * `CustomerID` (account-id.ts), then `TransactionAmount`; `TIMESTAMP_ERROR` a timestamp that does
+ * not parse, then one outside the run's plausibility window (tx-date-window.ts).
  */
+import { accountIdProblem } from './account-id';
 import { REQUIRED_COLUMNS } from './columns';
 import type { ValidationErrorCode } from './error-codes';
 import { parseInt64 } from './int64';
 import { parseAmount } from './money';
+import type { RowRules } from './row-rules';
 import { parseTimestamp } from './timestamp';
+import { inTxDateWindow } from './tx-date-window';
 
 /** A valid row's typed values. */
 export interface ValidRow {
@@ -43,14 +50,14 @@ const MAX_LISTED_CURRENCIES = 12;
  * Validates one row.
  *
  * @param fields the five values, already trimmed, in `REQUIRED_COLUMNS` order.
- * @param currencies the currency allowlist (case-sensitive).
+ * @param rules the run's compiled rules (`rowRules(settings, run.started_at)`).
  * @param schemaProblem set by the reader when the CSV record is malformed (wrong number of
  *   fields, broken quoting), e.g. `record has 4 fields; the header has 5`: the row is then a
  *   SCHEMA_ERROR with this detail, whatever `fields` hold.
  */
 export function validateRow(
   fields: readonly string[],
-  currencies: ReadonlySet<string>,
+  rules: RowRules,
   schemaProblem?: string,
 ): RowValidation {
   if (schemaProblem !== undefined) return invalid('SCHEMA_ERROR', schemaProblem);
@@ -72,15 +79,20 @@ export function validateRow(
 
   const id = parseInt64(idText);
   if (!id.ok) return invalid('TYPE_ERROR', describe('TransactionID', idText, id.problem));
+  const accountProblem = accountIdProblem(accountText, rules.accountId);
+  if (accountProblem !== undefined) return invalid('TYPE_ERROR', describe('CustomerID', accountText, accountProblem));
   const amount = parseAmount(amountText);
   if (!amount.ok) return invalid('TYPE_ERROR', describe('TransactionAmount', amountText, amount.problem));
 
-  if (!currencies.has(currency)) {
-    return invalid('CURRENCY_ERROR', describe('Currency', currency, currencyProblem(currency, currencies)));
+  if (!rules.currencies.has(currency)) {
+    return invalid('CURRENCY_ERROR', describe('Currency', currency, currencyProblem(currency, rules.currencies)));
   }
 
   const at = parseTimestamp(timestampText);
   if (!at.ok) return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, at.problem));
+  if (!inTxDateWindow(at.epochMicros, rules.txDate)) {
+    return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, rules.txDate.problem));
+  }
 
   return {
     ok: true,
@@ -93,10 +105,24 @@ export function validateRow(
   };
 }
 
-/** Quotes a value for a detail, cut to 60 characters: `"12.345"`, `"aaaa…" (250 chars)`. */
+/**
+ * Quotes a value for a detail, cut to 60 characters: `"12.345"`, `"aaaa…" (250 chars)`. Every
+ * invisible character is escaped (`\n`, `\u0000`, `\u200b`, `\u202e`): a detail is read by
+ * people, in terminals and chat, where such a character would hide or reorder what they see.
+ */
 export function quoteValue(value: string): string {
-  if (value.length <= MAX_QUOTED) return JSON.stringify(value);
-  return `${JSON.stringify(`${value.slice(0, MAX_QUOTED)}…`)} (${value.length} chars)`;
+  if (value.length <= MAX_QUOTED) return escapeInvisible(JSON.stringify(value));
+  return `${escapeInvisible(JSON.stringify(`${value.slice(0, MAX_QUOTED)}…`))} (${value.length} chars)`;
+}
+
+/** What JSON.stringify leaves as it is but a person cannot see: C1 controls, DEL, format characters, separators but the space. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
+
+function escapeInvisible(quoted: string): string {
+  return quoted.replace(INVISIBLE, (character) => {
+    const code = character.codePointAt(0) as number;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }
 
 function invalid(code: ValidationErrorCode, detail: string): InvalidRow {

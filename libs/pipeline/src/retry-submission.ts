@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { quoteCsvField, REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
 import { claimRetryRows, type RetryRecord, type RetryRow, writeRetryRecord } from './runbook-ledger';
@@ -43,15 +43,15 @@ export function rowHashOf(fields: RowHashFields): string {
   return hash('sha256', rowHashInput(fields), 'hex');
 }
 
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
-/** The retry file's text: header, then one line per row (a missing field is written empty). */
+/**
+ * The retry file's text: header, then one line per row (a missing field is written empty). A CSV
+ * for the pipeline, not for people: values are written exactly (`quoteCsvField`), never
+ * neutralised, so the retried row is the row that was stored.
+ */
 export function retryFileText(rows: readonly { fields: RowHashFields; attempt: number; retryOf: string }[]): string {
   const lines = [RETRY_FILE_COLUMNS.join(',')];
   for (const { fields, attempt, retryOf } of rows) {
-    lines.push([...fields.map((field) => csvField(field ?? '')), String(attempt), retryOf].join(','));
+    lines.push([...fields.map((field) => quoteCsvField(field ?? '')), String(attempt), retryOf].join(','));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,8 +1,8 @@
-import { DEFAULT_CURRENCIES } from '@ledgerlake/domain';
+import { DEFAULT_ROW_RULE_SETTINGS, rowRules } from '@ledgerlake/domain';
 import { parseDecimalSum, validateWorkRow, workRowAmountMinor } from './validate-work-row';
 import type { WorkRow } from './work-row';
 
-const CURRENCIES = new Set<string>(DEFAULT_CURRENCIES);
+const RULES = rowRules(DEFAULT_ROW_RULE_SETTINGS, '2024-06-01T10:00:00Z');
 
 function row(fields: WorkRow['fields'], schemaProblem: string | null = null): WorkRow {
   return { sourceFileId: 'f', sourceLine: 2, attemptCount: 0, rowHash: 'h', fields, schemaProblem };
@@ -10,7 +10,7 @@ function row(fields: WorkRow['fields'], schemaProblem: string | null = null): Wo
 
 describe('validateWorkRow', () => {
   it('returns the typed values of a valid row', () => {
-    const result = validateWorkRow(row(['7', 'ACC001', '-25.50', 'EUR', '2024-02-01T00:30:00+01:00']), CURRENCIES);
+    const result = validateWorkRow(row(['7', 'ACC001', '-25.50', 'EUR', '2024-02-01T00:30:00+01:00']), RULES);
 
     expect(result).toEqual({
       ok: true,
@@ -24,19 +24,24 @@ describe('validateWorkRow', () => {
   });
 
   it('reports the reader-detected schema problem as SCHEMA_ERROR', () => {
-    const result = validateWorkRow(row(['1', 'A', null, null, null], 'record has 2 fields; the header has 5'), CURRENCIES);
+    const result = validateWorkRow(row(['1', 'A', null, null, null], 'record has 2 fields; the header has 5'), RULES);
 
     expect(result).toEqual({ ok: false, code: 'SCHEMA_ERROR', detail: 'record has 2 fields; the header has 5' });
   });
 
   it('never passes a row with a missing field, even without a schema problem', () => {
-    const result = validateWorkRow(row(['1', 'A', '1.00', null, null]), CURRENCIES);
+    const result = validateWorkRow(row(['1', 'A', '1.00', null, null]), RULES);
 
     expect(result).toEqual({ ok: false, code: 'SCHEMA_ERROR', detail: 'record has no field for Currency, TransactionTimestamp' });
   });
 
+  it("applies the rules it is given: the account id checks and the run's date window", () => {
+    expect(validateWorkRow(row(['1', '=cmd', '1.00', 'EUR', '2024-01-05T09:00:00Z']), RULES)).toMatchObject({ ok: false, code: 'TYPE_ERROR' });
+    expect(validateWorkRow(row(['1', 'A', '1.00', 'EUR', '2024-06-03T00:00:00Z']), RULES)).toMatchObject({ ok: false, code: 'TIMESTAMP_ERROR' });
+  });
+
   it('applies the checks in contract order', () => {
-    const result = validateWorkRow(row(['x', 'A', '1.00', 'eur', 'nope']), CURRENCIES);
+    const result = validateWorkRow(row(['x', 'A', '1.00', 'eur', 'nope']), RULES);
 
     expect(result).toMatchObject({ ok: false, code: 'TYPE_ERROR' });
   });

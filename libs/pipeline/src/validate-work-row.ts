@@ -1,13 +1,14 @@
-import { parseAmount, REQUIRED_COLUMNS, validateRow, type RowValidation } from '@ledgerlake/domain';
+import { parseAmount, REQUIRED_COLUMNS, type RowRules, validateRow, type RowValidation } from '@ledgerlake/domain';
 import type { WorkRow } from './work-row';
 
 /**
  * Runs the PRODUCT.md §3 checks on a work row, exactly as validation does: the partition writer
  * calls this too, to re-derive the typed values of the rows validation passed (and to notice if
- * the two ever disagree).
+ * the two ever disagree). Both compile `rules` from the same settings and the run's
+ * `started_at`, so that they agree on every row.
  */
-export function validateWorkRow(row: WorkRow, currencies: ReadonlySet<string>): RowValidation {
-  if (row.schemaProblem !== null) return validateRow([], currencies, row.schemaProblem);
+export function validateWorkRow(row: WorkRow, rules: RowRules): RowValidation {
+  if (row.schemaProblem !== null) return validateRow([], rules, row.schemaProblem);
   const { fields } = row;
   if (fields[0] === null || fields[1] === null || fields[2] === null || fields[3] === null || fields[4] === null) {
     // Enrichment sets `schemaProblem` whenever a field is missing; a null here means the work
@@ -15,7 +16,7 @@ export function validateWorkRow(row: WorkRow, currencies: ReadonlySet<string>): 
     const missing = REQUIRED_COLUMNS.filter((_, index) => fields[index] === null);
     return { ok: false, code: 'SCHEMA_ERROR', detail: `record has no field for ${missing.join(', ')}` };
   }
-  return validateRow(fields as readonly string[], currencies);
+  return validateRow(fields as readonly string[], rules);
 }
 
 /**

@@ -2,6 +2,10 @@
 -- forward (PRODUCT.md §6); tx_count and last_tx_date cover the account's history up to that
 -- month's end. No row before an account's first transaction.
 --
+-- Months: every month with published Silver data and the 12 months after each (carried forward);
+-- after a longer gap without data the next partition is the next data month. The balance at the
+-- end of a month without a partition is that of the latest as_of_month before it.
+--
 -- Partitions are registered by promotion when it rebuilds Gold: each partition's location is the
 -- folder of the symlink manifest of its committed version
 --   .../as_of_month=YYYY-MM/_manifests/v=NNNNNNNNN/run_id=<run_id>/manifest

@@ -1,7 +1,8 @@
 -- gold.monthly_reports: per account, currency and month, that month's activity and closing
 -- balance (PRODUCT.md §6). credits is the sum of positive amounts, debits the sum of negative
 -- amounts as a positive number, net = credits - debits. Months without activity after the
--- account's first transaction have a row with zero activity.
+-- account's first transaction have a row with zero activity; the months are those of
+-- gold.account_balances (each month with data and the 12 after it).
 --
 -- Partitions are registered by promotion when it rebuilds Gold: each partition's location is the
 -- folder of the symlink manifest of its committed version

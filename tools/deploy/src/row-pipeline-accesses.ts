@@ -147,7 +147,7 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   };
 
   // New content, then published: two months new to Silver (and to Gold).
-  const first = runState(layout, 'first.csv', new Date('2024-03-01T10:00:00Z'), 'first');
+  const first = runState(layout, 'first.csv', new Date('2024-05-01T10:00:00Z'), 'first');
   await land(first, FIRST_FILE);
   await runAll(first);
   expectMonths(first, await promotion.promote(first), ['2024-01', '2024-02']);
@@ -155,20 +155,20 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   // Content after a publication: published keys and quarantine history are read back; the run
   // is appended to a published month and Gold rebuilt from that month on (seeded from the Gold
   // month before); its Promote is retried, as after a timeout.
-  const second = runState(layout, 'second.csv', new Date('2024-03-02T10:00:00Z'), 'second');
+  const second = runState(layout, 'second.csv', new Date('2024-05-02T10:00:00Z'), 'second');
   await land(second, SECOND_FILE);
   await runAll(second);
   expectMonths(second, await promotion.promote(second), ['2024-02']);
   await promotion.repromote(second);
 
   // A run the promotion gate blocks: its record, its released claim, its event.
-  const blocked = runState(layout, 'blocked.csv', new Date('2024-03-02T12:00:00Z'), 'blocked');
+  const blocked = runState(layout, 'blocked.csv', new Date('2024-05-02T12:00:00Z'), 'blocked');
   await land(blocked, BLOCKED_FILE);
   await runAll(blocked);
   await promotion.block(blocked);
   // The same content again: the released claim is taken over and the blocked run's rejected rows
   // (Quarantine, Condemned, quarantine-history entries) are superseded.
-  const blockedAgain = { ...runState(layout, 'blocked.csv', new Date('2024-03-02T13:00:00Z'), 'reblocked') };
+  const blockedAgain = { ...runState(layout, 'blocked.csv', new Date('2024-05-02T13:00:00Z'), 'reblocked') };
   blockedAgain.run = { ...blockedAgain.run, source: blocked.run.source };
   await runUpToValidation(blockedAgain, DEFAULT_VALIDATION_SETTINGS);
 
@@ -177,27 +177,27 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   // The later one stops after Promote (PROMOTING): a run of the same content meanwhile is refused
   // on its pending promotion; RollForward completes it; RecoverPromotions then finds none left,
   // and a run that never began promoting rolls forward to NOT_BEGUN.
-  const early = runState(layout, 'early.csv', new Date('2024-03-06T10:00:00Z'), 'early');
-  const late = runState(layout, 'late.csv', new Date('2024-03-06T10:00:00Z'), 'late');
+  const early = runState(layout, 'early.csv', new Date('2024-05-06T10:00:00Z'), 'early');
+  const late = runState(layout, 'late.csv', new Date('2024-05-06T10:00:00Z'), 'late');
   await land(early, OVERLAP_EARLY);
   await land(late, OVERLAP_LATE);
   await runAll(early);
   await runAll(late);
   await promotion.promote(early);
   // An earlier commit attempt's late rows, left by a lost compare-and-swap: removed after the commit.
-  await lake.put(lateCondemnedRef(layout, '2024-03-06', late.run.run_id, { year: 2024, month: 4 }, '000000000000'), 'stale');
+  await lake.put(lateCondemnedRef(layout, '2024-05-06', late.run.run_id, { year: 2024, month: 4 }, '000000000000'), 'stale');
   await promotion.beginOnly(late);
-  const lateAgain = { ...runState(layout, 'late.csv', new Date('2024-03-06T11:00:00Z'), 'lateagain') };
+  const lateAgain = { ...runState(layout, 'late.csv', new Date('2024-05-06T11:00:00Z'), 'lateagain') };
   lateAgain.run = { ...lateAgain.run, source: late.run.source };
   const lateAgainEnriched = { ...lateAgain, enrichment: await as('enrichment', () => enrichFile(lateAgain, { store, layout })) };
   const refused = await as('loop-prevention', () => preventLoops(lateAgainEnriched, { store, layout, now: () => new Date(lateAgain.run.started_at) }));
   if (refused.status !== 'DUPLICATE_FILE') throw new Error('deploy: a run of content whose promotion is pending was not refused');
   // Content claimed by a run still in progress (no promotion begun): refused too.
-  const inProgress = runState(layout, 'fourth.csv', new Date('2024-03-06T12:00:00Z'), 'inprogress');
+  const inProgress = runState(layout, 'fourth.csv', new Date('2024-05-06T12:00:00Z'), 'inprogress');
   inProgress.run = { ...inProgress.run, source: { ...lateAgain.run.source, key: lateAgain.run.source.key.replace('late.csv', 'busy.csv') } };
   await lake.put({ bucket: inProgress.run.source.bucket, key: inProgress.run.source.key }, `${HEADER}\n14,ACC008,1.00,EUR,2024-04-05T09:00:00Z\n`);
   await runUpToValidation(inProgress, DEFAULT_VALIDATION_SETTINGS);
-  const busy = runState(layout, 'busy.csv', new Date('2024-03-06T12:30:00Z'), 'busy');
+  const busy = runState(layout, 'busy.csv', new Date('2024-05-06T12:30:00Z'), 'busy');
   busy.run = { ...busy.run, source: inProgress.run.source };
   const busyEnriched = { ...busy, enrichment: await as('enrichment', () => enrichFile(busy, { store, layout })) };
   if ((await as('loop-prevention', () => preventLoops(busyEnriched, { store, layout, now: () => new Date(busy.run.started_at) }))).status !== 'DUPLICATE_FILE') {
@@ -208,13 +208,13 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   if ((await promotion.rollForward(lateAgain)) !== 'NOT_BEGUN') throw new Error('deploy: a run never promoted rolled forward');
 
   // A Bronze object that is not there (must be a clean "does not exist", not an access error).
-  const missing = runState(layout, 'missing.csv', new Date('2024-03-03T10:00:00Z'), 'missing');
+  const missing = runState(layout, 'missing.csv', new Date('2024-05-03T10:00:00Z'), 'missing');
   const notFound = await expectError(InvalidInputError, () => as('enrichment', () => enrichFile(missing, { store, layout })));
   // Failed before enrichment: the run recorder writes the record and has no claim to release.
   await recordFailure(missing, notFound);
 
   // A run whose failures trip the circuit breaker: validation writes its open state.
-  const third = runState(layout, 'third.csv', new Date('2024-03-04T10:00:00Z'), 'third');
+  const third = runState(layout, 'third.csv', new Date('2024-05-04T10:00:00Z'), 'third');
   await land(third, THIRD_FILE);
   let thirdReached = third;
   const breakerOpen = await expectError(CircuitBreakerOpenError, () =>
@@ -225,7 +225,7 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   await recordFailure(thirdReached, breakerOpen);
 
   // A run that failed after enrichment, before loop prevention claimed the content: no ledger entry.
-  const fourth = runState(layout, 'fourth.csv', new Date('2024-03-05T10:00:00Z'), 'fourth');
+  const fourth = runState(layout, 'fourth.csv', new Date('2024-05-05T10:00:00Z'), 'fourth');
   await land(fourth, [HEADER, '7,ACC004,1.00,EUR,2024-03-05T09:00:00Z'].join('\n'));
   const enriched = { ...fourth, enrichment: await as('enrichment', () => enrichFile(fourth, { store, layout })) };
   const timeout = Object.assign(new Error('Task timed out'), { name: 'States.Timeout' });
@@ -279,7 +279,7 @@ async function recordAlerts(
   await deliver(failed);
   await deliver(failed);
 
-  const timedOut = runState(layout, 'fifth.csv', new Date('2024-03-06T10:00:00Z'), 'fifth');
+  const timedOut = runState(layout, 'fifth.csv', new Date('2024-05-06T10:00:00Z'), 'fifth');
   failures.push(new SlackUnavailableError('deploy: Slack is down'));
   await deliver(ended(timedOut, 'TIMED_OUT', 'States.Timeout')).then(
     () => {

@@ -1,13 +1,19 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_VALIDATION_SETTINGS } from '@ledgerlake/validation';
 import { runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
 // One file cut into many chunks (and run on worker threads) must give exactly what one chunk gives.
 const dirs = useTempLake('ledgerlake-chunks-');
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
 const PERMISSIVE_GATE = { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: 1_000_000 };
+// A quarter of the rows are bad account ids (TYPE_ERROR): far more than the breaker lets pass.
+const PERMISSIVE_BREAKER = { ...DEFAULT_VALIDATION_SETTINGS, breaker: { windowMinutes: 60, minFailedRows: 1_000_000, minFailedRate: 1 } };
 
-/** 600 rows: quoted newlines and commas in account ids, bad currencies, unparseable amounts, in-file duplicates far apart. */
+/**
+ * 600 rows: quoted newlines and commas in account ids (quarantined TYPE_ERROR, wherever the chunks
+ * are cut), bad currencies, unparseable amounts, in-file duplicates far apart.
+ */
 function fileWithQuotedNewlines(): string {
   const lines = [HEADER];
   for (let i = 1; i <= 600; i++) {
@@ -22,7 +28,7 @@ function fileWithQuotedNewlines(): string {
 
 async function ingest(lake: string, file: string, wiring: object): Promise<Record<string, unknown>> {
   const result = await runCli(['ingest', file, '--json', '--lake', lake], dirs.work, {
-    wiring: { thresholds: PERMISSIVE_GATE, ...wiring },
+    wiring: { thresholds: PERMISSIVE_GATE, validation: PERMISSIVE_BREAKER, ...wiring },
   });
   expect(result.stderr).not.toMatch(/Error/);
   return (JSON.parse(result.stdout) as Record<string, unknown>[])[0] as Record<string, unknown>;

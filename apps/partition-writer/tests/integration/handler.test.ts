@@ -46,7 +46,7 @@ describe('partition-writer handler', () => {
     ]);
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
-    const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-02-01T00:02:00Z') });
+    const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-05-01T00:02:00Z') });
     const writeEvent = loadFixture<WritePartEvent>(join(__dirname, 'fixtures'), 'write-part');
 
     const summary = (await handler(writeEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartWritten;
@@ -58,14 +58,14 @@ describe('partition-writer handler', () => {
       counts: { input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 },
       quarantine_by_reason: { TYPE_ERROR: 1 },
       condemned_by_reason: { DUPLICATE_FAILURE: 1 },
-      result: { bucket: 'artifacts', key: 'runs/20240201T000000Z/work/written/part-00000.json' },
+      result: { bucket: 'artifacts', key: 'runs/20240501T000000Z/work/written/part-00000.json' },
     });
     expect(JSON.stringify(summary).length).toBeLessThan(1024);
     expect(result.counts).toEqual(summary.counts);
     expect(result.critical_errors).toEqual([]);
     expect(result.partitions.map((p) => [p.month, p.files])).toEqual([
-      [1, ['mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=20240201T000000Z/part-00000.parquet']],
-      [2, ['mortgages/transactions/year=2024/month=02/schema_v=v1/run_id=20240201T000000Z/part-00000.parquet']],
+      [1, ['mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=20240501T000000Z/part-00000.parquet']],
+      [2, ['mortgages/transactions/year=2024/month=02/schema_v=v1/run_id=20240501T000000Z/part-00000.parquet']],
     ]);
     const [partMetrics, finishMetrics] = capture.metrics();
     expect(partMetrics).toMatchObject({ InputRows: 4, ValidRows: 2, QuarantinedRows: 1, CondemnedRows: 1 });

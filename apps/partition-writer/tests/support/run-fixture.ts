@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_CURRENCIES, formatMinor, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { DEFAULT_ROW_RULE_SETTINGS, formatMinor, rowHashInput, type RowHashFields, rowRules } from '@ledgerlake/domain';
 import {
   validateWorkRow,
   workPartRef,
@@ -14,16 +14,16 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** The run every test run belongs to. */
 export const RUN: RunState['run'] = {
-  run_id: '20240201T000000Z',
-  execution_arn: 'arn:aws:states:eu-west-1:123456789012:execution:ledgerlake-ingest:20240201T000000Z',
-  execution_name: '20240201T000000Z',
-  started_at: '2024-02-01T00:00:00.000Z',
+  run_id: '20240501T000000Z',
+  execution_arn: 'arn:aws:states:eu-west-1:123456789012:execution:ledgerlake-ingest:20240501T000000Z',
+  execution_name: '20240501T000000Z',
+  started_at: '2024-05-01T00:00:00.000Z',
   dataset: 'mortgages/transactions',
   mode: 'ingest',
-  source: { bucket: 'bronze', key: 'mortgages/transactions/ingest_date=2024-02-01/tx.csv', etag: '"abc"' },
+  source: { bucket: 'bronze', key: 'mortgages/transactions/ingest_date=2024-05-01/tx.csv', etag: '"abc"' },
 };
 
-export const SOURCE_FILE_ID = 's3://bronze/mortgages/transactions/ingest_date=2024-02-01/tx.csv#abc';
+export const SOURCE_FILE_ID = 's3://bronze/mortgages/transactions/ingest_date=2024-05-01/tx.csv#abc';
 
 let nextLine = 2;
 
@@ -56,7 +56,7 @@ export interface RunSpec {
 export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, spec: RunSpec): Promise<RunState> {
   const area = layout.artifacts.workPrefix(RUN.run_id);
   const work = { bucket: area.bucket, prefix: area.prefix };
-  const currencies = new Set<string>(DEFAULT_CURRENCIES);
+  const rules = rowRules(DEFAULT_ROW_RULE_SETTINGS, RUN.started_at);
   let amount = 0n;
   let valid = 0;
   const quarantineByReason: Record<string, number> = {};
@@ -68,7 +68,7 @@ export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, s
     rows.forEach((row, index) => {
       amount += workRowAmountMinor(row) ?? 0n;
       if (condemnedAt.has(index)) return;
-      const result = validateWorkRow(row, currencies);
+      const result = validateWorkRow(row, rules);
       if (result.ok) valid++;
       else {
         quarantined.push({ index, code: result.code, detail: result.detail });

@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
-import { parseConfig } from '@ledgerlake/config';
+import { parseConfig, RowRulesEnvSchema, rowRuleSettingsFromEnv } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
 import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
@@ -610,10 +610,17 @@ describe('serverless-compose.yml', () => {
 });
 
 describe('settings two functions need', () => {
-  it('deploys validation and the partition writer with the same CURRENCY_ALLOWLIST (both check Currency)', () => {
-    const allowlist = (service: FunctionService) =>
-      (resolveCfn(onlyFunction(packagedService(service).template).Environment.Variables) as Record<string, string>)['CURRENCY_ALLOWLIST'];
+  const env = (service: FunctionService) =>
+    resolveCfn(onlyFunction(packagedService(service).template).Environment.Variables) as Record<string, string>;
 
-    expect(allowlist('partition-writer')).toBe(allowlist('validation'));
+  it.each(Object.keys(RowRulesEnvSchema.shape))('deploys validation and the partition writer with the same %s (both check rows)', (key) => {
+    expect(env('partition-writer')[key]).toBe(env('validation')[key]);
+  });
+
+  it('gives validation and the partition writer the same row rules as they parse them', () => {
+    const rules = (service: FunctionService, schema: typeof ValidationConfigSchema | typeof PartitionWriterConfigSchema) =>
+      rowRuleSettingsFromEnv(parseConfig(schema, env(service), service));
+
+    expect(rules('partition-writer', PartitionWriterConfigSchema)).toEqual(rules('validation', ValidationConfigSchema));
   });
 });
