@@ -108,7 +108,9 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     claimTimeoutMinutes: settings.claimTimeoutMinutes,
     holder: deps.holder ?? { execution_arn: run.execution_arn },
     ...(deps.liveness === undefined ? {} : { liveness: deps.liveness }),
-    ...(run.rerun_of === undefined ? {} : { rerun: true }),
+    // Run again on request: a re-run (`rerun_of`), or a retry (a person re-submitted these rows;
+    // the same rows at the same attempt again means the earlier retry did not publish).
+    ...(run.rerun_of === undefined && run.mode !== 'retry' ? {} : { rerun: true }),
   });
   if (claim.status === 'duplicate') {
     logger?.warn('duplicate file skipped', {

@@ -166,10 +166,11 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   await land(blocked, BLOCKED_FILE);
   await runAll(blocked);
   await promotion.block(blocked);
-  // The same content again: the released claim is taken over and the blocked run's rejected rows
-  // (Quarantine, Condemned, quarantine-history entries) are superseded.
+  // The same content run again on request (`runs rerun`: the run carries rerun_of): the released
+  // claim is taken over and the blocked run's rejected rows (Quarantine, Condemned,
+  // quarantine-history entries) are superseded.
   const blockedAgain = { ...runState(layout, 'blocked.csv', new Date('2024-05-02T13:00:00Z'), 'reblocked') };
-  blockedAgain.run = { ...blockedAgain.run, source: blocked.run.source };
+  blockedAgain.run = { ...blockedAgain.run, source: blocked.run.source, rerun_of: blocked.run.run_id };
   await runUpToValidation(blockedAgain, DEFAULT_VALIDATION_SETTINGS);
 
   // Two files sharing a transaction, both checked before either commits: the later commit
