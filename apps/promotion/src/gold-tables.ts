@@ -1,4 +1,4 @@
-import { DECIMAL_PRECISION, DECIMAL_SCALE } from '@ledgerlake/domain';
+import { DECIMAL_SCALE } from '@ledgerlake/domain';
 import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
 
 /*
@@ -6,10 +6,20 @@ import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
  * `month`, both `YYYY-MM`) lives in the key, hive style, not in the files.
  */
 
+/**
+ * Gold's money columns are sums of Silver amounts (DECIMAL(16,2)): DECIMAL(38,2), the type Athena
+ * and DuckDB give `SUM` of a DECIMAL(16,2). A sum of DECIMAL(16,2) amounts can pass 16 digits (two
+ * rows of 99999999999999.99 on one account do); 38 digits take more rows than any lake holds.
+ */
+export const GOLD_MONEY_PRECISION = 38;
+
+/** The largest |value| in minor units a Gold money column holds: 10^38 - 1. */
+export const GOLD_MAX_MINOR = 10n ** BigInt(GOLD_MONEY_PRECISION) - 1n;
+
 const money = (name: string): ParquetColumnSpec => ({
   name,
   kind: 'decimal',
-  precision: DECIMAL_PRECISION,
+  precision: GOLD_MONEY_PRECISION,
   scale: DECIMAL_SCALE,
   encoding: 'plain',
 });

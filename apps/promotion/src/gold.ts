@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, MAX_MINOR, TransientStorageError } from '@ledgerlake/domain';
+import { formatMinor, TransientStorageError } from '@ledgerlake/domain';
 import {
   type ColumnValues,
   type Compressor,
@@ -15,7 +15,7 @@ import {
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, PublishedTableLayout, PublishedTableName } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
-import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
+import { ACCOUNT_BALANCES_COLUMNS, GOLD_MAX_MINOR, GOLD_MONEY_PRECISION, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
 import {
   covers,
   listTableMonths,
@@ -262,13 +262,15 @@ async function publishGoldMonth(
   // Column by column, straight into typed arrays: a month can hold every account of the lake.
   const accounts = sorted.map((p) => p.accountBytes);
   const currencies = sorted.map((p) => p.currency);
-  const balance = new BigInt64Array(n);
+  // Money is DECIMAL(38,2), past what a BigInt64Array holds: plain arrays of bigint.
+  const money = (): bigint[] => new Array<bigint>(n).fill(0n);
+  const balance = money();
   const count = new BigInt64Array(n);
   const last = new BigInt64Array(n);
   const txCount = new BigInt64Array(n);
-  const credits = new BigInt64Array(n);
-  const debits = new BigInt64Array(n);
-  const net = new BigInt64Array(n);
+  const credits = money();
+  const debits = money();
+  const net = money();
   for (let i = 0; i < n; i++) {
     const p = sorted[i] as Position;
     const a = activity.get(positionKey(p.account, p.currency));
@@ -354,11 +356,11 @@ async function publishGoldTable(
   return outcome.committed;
 }
 
-/** An amount that must fit DECIMAL(16,2); a sum that does not is reported, never wrapped or rounded. */
+/** A sum that must fit Gold's DECIMAL(38,2); one that does not is reported, never wrapped or rounded. */
 function checked(minor: bigint, position: Position, month: string): bigint {
-  if (minor > MAX_MINOR || minor < -MAX_MINOR) {
+  if (minor > GOLD_MAX_MINOR || minor < -GOLD_MAX_MINOR) {
     throw new RangeError(
-      `gold: account ${position.account} ${position.currency} reaches ${formatMinor(minor)} at ${month}, beyond DECIMAL(16,2)`,
+      `gold: account ${position.account} ${position.currency} reaches ${formatMinor(minor)} at ${month}, beyond DECIMAL(${GOLD_MONEY_PRECISION},2)`,
     );
   }
   return minor;

@@ -21,6 +21,25 @@ describe('readParquetRowGroups', () => {
     expect(await readAll(store)).toBe(3);
   });
 
+  it('hands raw decimals over as exact bigint minor units, on INT64 and on 16 bytes (negative ones too)', async () => {
+    const store = new MemoryObjectStore();
+    const values = [0n, 1n, -1n, 9_999_999_999_999_999n, -(10n ** 38n - 1n), 10n ** 38n - 1n, -200_000_000_000_032_598n];
+    const writer = new ParquetObjectWriter(store, ref, {
+      columns: [
+        { name: 'narrow', kind: 'decimal', precision: 18, scale: 2 },
+        { name: 'wide', kind: 'decimal', precision: 38, scale: 2 },
+      ],
+    });
+    await writer.writeRowGroup([values.map((v) => (v > -(10n ** 18n) && v < 10n ** 18n ? v : 0n)), values], values.length);
+    await writer.finish();
+
+    const groups = [];
+    for await (const group of readParquetRowGroups(store, ref, ['narrow', 'wide'], { rawDecimals: true })) groups.push(group);
+
+    expect(groups[0]?.columns.get('wide')).toEqual(values);
+    expect(groups[0]?.columns.get('narrow')).toEqual(values.map((v) => (v > -(10n ** 18n) && v < 10n ** 18n ? v : 0n)));
+  });
+
   it('names the object when it is cut short, in one sentence', async () => {
     const store = new MemoryObjectStore();
     const writer = new ParquetObjectWriter(store, ref, { columns: [{ name: 'n', kind: 'int64' }] });

@@ -34,9 +34,22 @@ describe('parquetSchemaElements', () => {
     ]);
   });
 
+  it('stores a decimal of 19 to 38 digits as 16 bytes (the INT64 holds 18)', () => {
+    expect(parquetSchemaElements([{ name: 'balance', kind: 'decimal', precision: 38, scale: 2 }])[1]).toEqual({
+      name: 'balance',
+      type: 'FIXED_LEN_BYTE_ARRAY',
+      type_length: 16,
+      converted_type: 'DECIMAL',
+      precision: 38,
+      scale: 2,
+      logical_type: { type: 'DECIMAL', precision: 38, scale: 2 },
+      repetition_type: 'REQUIRED',
+    });
+  });
+
   it.each([
     [undefined, 2],
-    [19, 2],
+    [39, 2],
     [4, 5],
     [16, -1],
   ])('rejects a decimal with precision %p and scale %p', (precision, scale) => {

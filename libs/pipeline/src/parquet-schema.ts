@@ -14,7 +14,10 @@ export type ParquetColumnKind =
   | 'int32'
   /** UTF-8 BYTE_ARRAY, read as VARCHAR/STRING. Values: string. */
   | 'string'
-  /** DECIMAL(precision, scale) on INT64: exact; values are bigint unscaled (minor units). */
+  /**
+   * DECIMAL(precision, scale): exact; values are bigint unscaled (minor units). Up to 18 digits on
+   * INT64, up to 38 (what SQL engines give a SUM of decimals) on a 16-byte FIXED_LEN_BYTE_ARRAY.
+   */
   | 'decimal'
   /** TIMESTAMP(MICROS, isAdjustedToUTC=true) on INT64; values are bigint microseconds since the epoch. */
   | 'timestamp-micros-utc';
@@ -34,7 +37,7 @@ export interface ParquetColumnSpec {
   readonly nullable?: boolean;
   /** Default `auto`. */
   readonly encoding?: ParquetColumnEncoding;
-  /** For `decimal`: total digits (at most 18 on INT64). */
+  /** For `decimal`: total digits (1..38; over 18 they are stored as 16 bytes, not INT64). */
   readonly precision?: number;
   /** For `decimal`: fraction digits. */
   readonly scale?: number;
@@ -42,6 +45,9 @@ export interface ParquetColumnSpec {
 
 /** DECIMAL on INT64 holds at most 18 digits. */
 const MAX_INT64_DECIMAL_PRECISION = 18;
+/** DECIMAL on a 16-byte FIXED_LEN_BYTE_ARRAY (two's complement, big-endian) holds 38. */
+const MAX_DECIMAL_PRECISION = 38;
+const WIDE_DECIMAL_BYTES = 16;
 
 /** Maps column declarations to the flat Parquet schema (root first) hyparquet-writer takes. */
 export function parquetSchemaElements(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
@@ -74,18 +80,22 @@ function schemaElement(column: ParquetColumnSpec): SchemaElement {
         !Number.isInteger(precision) ||
         !Number.isInteger(scale) ||
         precision < 1 ||
-        precision > MAX_INT64_DECIMAL_PRECISION ||
+        precision > MAX_DECIMAL_PRECISION ||
         scale < 0 ||
         scale > precision
       ) {
         throw new Error(
-          `parquet: decimal column ${name} needs precision 1..${MAX_INT64_DECIMAL_PRECISION} and scale 0..precision, ` +
+          `parquet: decimal column ${name} needs precision 1..${MAX_DECIMAL_PRECISION} and scale 0..precision, ` +
             `got precision ${precision} scale ${scale}`,
         );
       }
+      const storage =
+        precision <= MAX_INT64_DECIMAL_PRECISION
+          ? ({ type: 'INT64' } as const)
+          : ({ type: 'FIXED_LEN_BYTE_ARRAY', type_length: WIDE_DECIMAL_BYTES } as const);
       return {
         name,
-        type: 'INT64',
+        ...storage,
         converted_type: 'DECIMAL',
         precision,
         scale,

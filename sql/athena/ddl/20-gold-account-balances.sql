@@ -1,6 +1,7 @@
 -- gold.account_balances: per account, currency and month-end, the closing balance carried
 -- forward (PRODUCT.md §6); tx_count and last_tx_date cover the account's history up to that
--- month's end. No row before an account's first transaction.
+-- month's end. No row before an account's first transaction. Money is decimal(38,2), the type
+-- of a SUM of decimal(16,2) amounts: a balance may pass what one Silver amount holds.
 --
 -- Months: every month with published Silver data and the 12 months after each (carried forward);
 -- after a longer gap without data the next partition is the next data month. The balance at the
@@ -15,7 +16,7 @@
 CREATE EXTERNAL TABLE IF NOT EXISTS gold.account_balances (
   account_id   string,
   currency     string,
-  balance      decimal(16,2),
+  balance      decimal(38,2),
   tx_count     bigint,
   last_tx_date timestamp
 )

@@ -1,6 +1,7 @@
 -- gold.monthly_reports: per account, currency and month, that month's activity and closing
 -- balance (PRODUCT.md §6). credits is the sum of positive amounts, debits the sum of negative
--- amounts as a positive number, net = credits - debits. Months without activity after the
+-- amounts as a positive number, net = credits - debits; all decimal(38,2), the type of a SUM of
+-- decimal(16,2) amounts. Months without activity after the
 -- account's first transaction have a row with zero activity; the months are those of
 -- gold.account_balances (each month with data and the 12 after it).
 --
@@ -14,10 +15,10 @@ CREATE EXTERNAL TABLE IF NOT EXISTS gold.monthly_reports (
   account_id      string,
   currency        string,
   tx_count        bigint,
-  credits         decimal(16,2),
-  debits          decimal(16,2),
-  net             decimal(16,2),
-  closing_balance decimal(16,2)
+  credits         decimal(38,2),
+  debits          decimal(38,2),
+  net             decimal(38,2),
+  closing_balance decimal(38,2)
 )
 PARTITIONED BY (
   month string

@@ -54,7 +54,7 @@ SELECT a.account_id AS acct,
              ORDER BY m.month_start
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
            )
-         END AS decimal(16,2)) AS balance,
+         END AS decimal(38,2)) AS balance,
        date_format(m.month_start, '%Y-%m') AS month,
        a.currency AS currency
 FROM accounts AS a

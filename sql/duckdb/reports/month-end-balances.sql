@@ -48,7 +48,7 @@ SELECT a.account_id AS acct,
              ORDER BY m.month_start
              ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
            )
-         END AS DECIMAL(16,2)) AS balance,
+         END AS DECIMAL(38,2)) AS balance,
        strftime(m.month_start, '%Y-%m') AS month,
        a.currency AS currency
 FROM accounts AS a

@@ -113,9 +113,9 @@ describe('Gold and the report SQL over Silver, on 10,000 generated transactions'
     );
     const activity = await queryJson<Omit<MonthlyRow, 'closing_balance'>>(
       "SELECT account_id AS acct, currency, strftime(tx_date AT TIME ZONE 'UTC', '%Y-%m') AS month, count(*) AS tx_count, " +
-        'CAST(coalesce(sum(amount) FILTER (WHERE amount > 0), 0) AS DECIMAL(16,2)) AS credits, ' +
-        'CAST(coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS DECIMAL(16,2)) AS debits, ' +
-        'CAST(sum(amount) AS DECIMAL(16,2)) AS net FROM silver.transactions GROUP BY 1, 2, 3',
+        'CAST(coalesce(sum(amount) FILTER (WHERE amount > 0), 0) AS DECIMAL(38,2)) AS credits, ' +
+        'CAST(coalesce(-sum(amount) FILTER (WHERE amount < 0), 0) AS DECIMAL(38,2)) AS debits, ' +
+        'CAST(sum(amount) AS DECIMAL(38,2)) AS net FROM silver.transactions GROUP BY 1, 2, 3',
     );
     const key = (row: { acct: string; currency: string; month: string }) => `${row.acct}/${row.currency}/${row.month}`;
     const active = new Map(activity.map((row) => [key(row), row]));

@@ -89,3 +89,21 @@ describe('records the reader cannot parse', () => {
     expect(condemned).toMatchObject({ validation_error: 'DUPLICATE_FAILURE', source_line: 63, row_hash: quarantined?.['row_hash'] });
   });
 });
+
+describe('sums past what one amount holds', () => {
+  it('publishes balances beyond DECIMAL(16,2) exactly in Gold, and the lake goes on (it used to stay PROMOTING, and every run after it)', async () => {
+    const max = '99999999999999.99';
+    const file = await csvFile('big-amounts.csv', `9001,ACC900,${max},EUR,2024-01-10T09:00:00Z`, `9002,ACC900,${max},EUR,2024-01-11T09:00:00Z`, `9003,ACC901,-${max},EUR,2024-01-10T09:00:00Z`, `9004,ACC901,-${max},EUR,2024-01-12T09:00:00Z`);
+
+    const [outcome] = json<Json[]>(await run('ingest', file, '--json'));
+
+    expect(outcome).toMatchObject({ status: 'PUBLISHED', counts: { valid_rows: 64 } });
+    const gold = await run('query', "SELECT account_id, CAST(balance AS VARCHAR) AS balance FROM gold.account_balances WHERE as_of_month = '2024-01' AND account_id LIKE 'ACC90%' ORDER BY 1", '--json');
+    expect(json(gold)).toEqual([
+      { account_id: 'ACC900', balance: '199999999999999.98' },
+      { account_id: 'ACC901', balance: '-199999999999999.98' },
+    ]);
+    const [next] = json<Json[]>(await run('ingest', await csvFileFrom('next.csv', 700), '--json'));
+    expect(next).toMatchObject({ status: 'PUBLISHED' });
+  });
+});

@@ -506,8 +506,8 @@ describe('catalog and SQL', () => {
   };
   const tables: [string, string, string, string, string, Properties][] = [
     ['silver.transactions', 'SilverDatabase', `id bigint, account_id string, amount decimal(16,2), currency string, tx_date timestamp, ${lineage}`, 'year int, month string, schema_v string', s3(layout.silver.tablePrefix()), SYMLINK],
-    ['gold.account_balances', 'GoldDatabase', 'account_id string, currency string, balance decimal(16,2), tx_count bigint, last_tx_date timestamp', 'as_of_month string', s3(layout.gold.accountBalances.tablePrefix()), SYMLINK],
-    ['gold.monthly_reports', 'GoldDatabase', 'account_id string, currency string, tx_count bigint, credits decimal(16,2), debits decimal(16,2), net decimal(16,2), closing_balance decimal(16,2)', 'month string', s3(layout.gold.monthlyReports.tablePrefix()), SYMLINK],
+    ['gold.account_balances', 'GoldDatabase', 'account_id string, currency string, balance decimal(38,2), tx_count bigint, last_tx_date timestamp', 'as_of_month string', s3(layout.gold.accountBalances.tablePrefix()), SYMLINK],
+    ['gold.monthly_reports', 'GoldDatabase', 'account_id string, currency string, tx_count bigint, credits decimal(38,2), debits decimal(38,2), net decimal(38,2), closing_balance decimal(38,2)', 'month string', s3(layout.gold.monthlyReports.tablePrefix()), SYMLINK],
     ['quarantine.rows', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.quarantine.tablePrefix()), PARQUET],
     ['quarantine.condemned', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.condemned.tablePrefix()), PARQUET],
   ];
