@@ -1,3 +1,4 @@
+import { visibleText } from '@ledgerlake/domain';
 import type { SqlResult, SqlValue } from './sql-engine';
 
 /*
@@ -36,7 +37,7 @@ export function formatSqlTable(result: SqlResult): string {
 
 function displayValue(value: SqlValue): string {
   if (value === null) return 'NULL';
-  if (typeof value === 'string') return value.replaceAll('\r', '\\r').replaceAll('\n', '\\n').replaceAll('\t', '\\t');
+  if (typeof value === 'string') return visibleText(value);
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);
 }

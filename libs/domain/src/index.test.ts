@@ -84,6 +84,7 @@ describe('public API', () => {
         'UNPARSEABLE_RECORD_HASH_PREFIX',
         'txDateMinProblem',
         'validateRow',
+        'visibleText',
       ].sort(),
     );
   });

@@ -1,5 +1,5 @@
 import { DEFAULT_ROW_RULE_SETTINGS, rowRules, type RowRuleSettings } from './row-rules';
-import { quoteValue, type RowValidation, validateRow } from './validate-row';
+import { quoteValue, type RowValidation, validateRow, visibleText } from './validate-row';
 
 const STARTED = '2024-06-01T10:00:00.000Z';
 /** The default rules of a run started at STARTED, with some settings replaced. */
@@ -282,6 +282,14 @@ describe('validateRow: the first failing check wins', () => {
 
   it('a CURRENCY_ERROR before an implausible date', () => {
     expect(failure(validateRow(row({ 3: 'eur', 4: '0001-01-01T00:00:00Z' }), rules)).code).toBe('CURRENCY_ERROR');
+  });
+});
+
+describe('visibleText', () => {
+  it('shows line ends, tabs and every invisible character as escapes, and the rest as it is', () => {
+    expect(visibleText('a\r\n\tb')).toBe('a\\r\\n\\tb');
+    expect(visibleText('\u001b[31mred\u0000 \u202eevil\u200b')).toBe('\\u001b[31mred\\u0000 \\u202eevil\\u200b');
+    expect(visibleText('Ümlaut €5 ok')).toBe('Ümlaut €5 ok');
   });
 });
 

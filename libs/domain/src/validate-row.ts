@@ -118,6 +118,15 @@ export function quoteValue(value: string): string {
 /** What JSON.stringify leaves as it is but a person cannot see: C1 controls, DEL, format characters, separators but the space. */
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]|(?! )\p{Zs}/gu;
 
+/**
+ * A value as people may safely see it in a terminal or chat, unquoted: CR, LF and tab as `\r`,
+ * `\n`, `\t`, every other invisible character (ESC, NUL, bidi overrides, zero-width spaces…) as
+ * `\uXXXX`, so a stored value can neither move the cursor, recolour the screen nor reorder text.
+ */
+export function visibleText(value: string): string {
+  return escapeInvisible(value.replaceAll('\r', '\\r').replaceAll('\n', '\\n').replaceAll('\t', '\\t'));
+}
+
 function escapeInvisible(quoted: string): string {
   return quoted.replace(INVISIBLE, (character) => {
     const code = character.codePointAt(0) as number;

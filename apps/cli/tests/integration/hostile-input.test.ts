@@ -107,3 +107,13 @@ describe('sums past what one amount holds', () => {
     expect(next).toMatchObject({ status: 'PUBLISHED' });
   });
 });
+
+describe('stored values shown in a terminal', () => {
+  it('prints control and format characters of a query result as escapes, never raw', async () => {
+    const result = await run('query', "SELECT chr(27) || '[2J' || chr(8238) || 'evil' || chr(0) AS v");
+
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('\\u001b[2J\\u202eevil\\u0000');
+    expect(['\u001b', '\u202e', '\u0000'].filter((raw) => result.stdout.includes(raw))).toEqual([]);
+  });
+});
