@@ -61,17 +61,10 @@ export class RecordBoundaryScanner {
       if (c === LF) lineFeeds++;
       if (inQuotes) {
         if (quoteCrPending) {
+          // `"` CR then LF closed the field at the line end; `"` CR then anything else ended the
+          // quoting (the quote and the CR are literal). Either way the byte is read unquoted.
           quoteCrPending = false;
           inQuotes = false;
-          if (c === LF) {
-            fieldStart = true;
-            if (boundary(base + i + 1, lineFeeds + 1) === true) {
-              stopped = i;
-              break;
-            }
-            continue;
-          }
-          // `"` CR x: the quote and the CR were literal; the field goes on unquoted.
           fieldStart = false;
         } else if (quotePending) {
           quotePending = false;
@@ -80,22 +73,10 @@ export class RecordBoundaryScanner {
             quoteCrPending = true;
             continue;
           }
+          // The quote closed the field (a `,` or LF follows) or ended the quoting early (the field
+          // goes on unquoted): the byte is read unquoted.
           inQuotes = false;
-          if (c === COMMA) {
-            fieldStart = true;
-            continue;
-          }
-          if (c === LF) {
-            fieldStart = true;
-            if (boundary(base + i + 1, lineFeeds + 1) === true) {
-              stopped = i;
-              break;
-            }
-            continue;
-          }
-          // A quote followed by anything else: literal, and the field goes on unquoted.
           fieldStart = false;
-          continue;
         } else {
           if (c === QUOTE) quotePending = true;
           continue;
