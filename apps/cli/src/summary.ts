@@ -14,6 +14,7 @@ function skippedBecause(outcome: Pick<IngestOutcome, 'duplicate_of' | 'duplicate
     const how = outcome.duplicate_status === 'blocked' ? 'BLOCKED' : 'FAILED';
     return `already ended ${how}${by} (same content): not run again unless asked (\`ledgerlake runs rerun ${outcome.duplicate_of ?? 'RUN_ID'}\` or \`ingest --force\`)`;
   }
+  if (outcome.duplicate_status === 'ignored') return 'the Bronze object was marked ignored (`ledgerlake bronze list` says by whom and why): not run';
   return `already ingested${by} (same content)`;
 }
 

@@ -1,5 +1,6 @@
 import { CircuitBreakerOpenError } from '@ledgerlake/domain';
 import {
+  ignoreBronzeObject,
   claimFile,
   markFileProcessed,
   readDecisions,
@@ -56,6 +57,21 @@ describe('preventLoops', () => {
       const state = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]]);
       expect(await run(store, state)).toEqual({ status: 'CONTINUE', condemned_rows: 0, condemned_by_reason: {} });
       expect(await readLedgerEntry(store, layout, enrichmentOf(state).content_sha256)).toMatchObject({ run_id: '20240105T090000Z', status: 'claimed' });
+    });
+
+    it('ends a run of a Bronze object a person ignored as DUPLICATE_FILE (ignored), claiming nothing: what a sweep or trigger that starts it meets', async () => {
+      const store = new MemoryObjectStore();
+      const state = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z')]]);
+      await ignoreBronzeObject(store, layout, { bronze_key: state.run.source.key, by: 'dq-lead', reason: 'bad export', at: '2024-01-05T08:00:00.000Z', last_run_id: '20240104T090000Z' });
+
+      expect(await run(store, state)).toEqual({
+        status: 'DUPLICATE_FILE',
+        duplicate_of: '20240104T090000Z',
+        duplicate_status: 'ignored',
+        condemned_rows: 0,
+        condemned_by_reason: {},
+      });
+      expect(await readLedgerEntry(store, layout, enrichmentOf(state).content_sha256)).toBeUndefined();
     });
 
     it('ends as DUPLICATE_FILE when the content was processed by another run, condemning nothing', async () => {

@@ -8,6 +8,7 @@ import {
   loadQuarantineHashes,
   type LivenessProbe,
   type LoopPreventionResult,
+  readBronzeIgnore,
   readWorkRows,
   type RowDecision,
   type RunHolder,
@@ -97,6 +98,19 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   const { run } = state;
 
   await assertBreakerClosed(store, layout);
+
+  // A Bronze object a person marked ignored runs for no trigger, sweep or request.
+  const ignored = run.source.bucket === layout.buckets.bronze ? await readBronzeIgnore(store, layout, run.source.key) : undefined;
+  if (ignored !== undefined) {
+    logger?.warn('ignored Bronze object skipped', { bronze_key: ignored.bronze_key, ignored_by: ignored.by, ignored_at: ignored.at });
+    return {
+      status: 'DUPLICATE_FILE',
+      ...(ignored.last_run_id === null ? {} : { duplicate_of: ignored.last_run_id }),
+      duplicate_status: 'ignored',
+      condemned_rows: 0,
+      condemned_by_reason: {},
+    };
+  }
 
   const claim = await claimFile(store, layout, {
     contentSha256: enrichment.content_sha256,

@@ -11,7 +11,7 @@ import { z } from 'zod';
  * Why loop prevention does not run a content again: how the run that holds or held its claim
  * stands (processed, claimed by a live run, promoting, or ended blocked / failed).
  */
-export const DuplicateStatusSchema = z.enum(['processed', 'claimed', 'promoting', 'blocked', 'failed']);
+export const DuplicateStatusSchema = z.enum(['processed', 'claimed', 'promoting', 'blocked', 'failed', 'ignored']);
 /** Why a content is not run again. */
 export type DuplicateStatus = z.infer<typeof DuplicateStatusSchema>;
 
@@ -83,9 +83,9 @@ export type ChunkEnrichment = z.infer<typeof ChunkEnrichmentSchema>;
 /** What loop prevention returns: go on, or stop the run as a duplicate file. */
 export const LoopPreventionResultSchema = z.object({
   status: z.enum(['CONTINUE', 'DUPLICATE_FILE']),
-  /** With DUPLICATE_FILE: the run that processed this content first. */
+  /** With DUPLICATE_FILE: the run that processed this content first (an ignored object: its last run, if any). */
   duplicate_of: z.string().optional(),
-  /** With DUPLICATE_FILE: how that run stands (processed, claimed, promoting, blocked, failed). */
+  /** With DUPLICATE_FILE: how that run stands (processed, claimed, promoting, blocked, failed), or `ignored`: a person marked the Bronze object ignored. */
   duplicate_status: DuplicateStatusSchema.optional(),
   condemned_rows: z.number().int().nonnegative(),
   condemned_by_reason: QuarantineByReasonSchema,
