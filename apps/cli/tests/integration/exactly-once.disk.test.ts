@@ -37,8 +37,8 @@ const describeMounted = canMount() ? describe : describe.skip;
 
 type Outcome = { status: string; run_id: string | null; error?: { message: string } };
 
-async function ingest(lake: string, file: string, wiring: LocalWiring = {}): Promise<Outcome[]> {
-  const result = await runCli(['ingest', file, '--json', '--lake', lake], dirs.work, { wiring: { retryIntervalMs: 0, ...wiring } });
+async function ingest(lake: string, file: string, wiring: LocalWiring = {}, ...flags: string[]): Promise<Outcome[]> {
+  const result = await runCli(['ingest', file, '--json', ...flags, '--lake', lake], dirs.work, { wiring: { retryIntervalMs: 0, ...wiring } });
   return JSON.parse(result.stdout) as Outcome[];
 }
 
@@ -80,7 +80,9 @@ describeMounted('exactly once on a real full disk and a real read-only lake', ()
       expect(first?.error?.message).toMatch(/ENOSPC|no space/i);
 
       remount(lake, 'size=256m');
-      const [again] = await ingest(lake, file);
+      // What the operator is told to do after a FAILED run (docs/quarantine-lifecycle.md): run it
+      // again on request; a PROMOTING one is rolled forward by any next run.
+      const [again] = await ingest(lake, file, {}, '--force');
 
       expect(['PUBLISHED', 'SKIPPED']).toContain(again?.status);
       expect(await restingProblems(lake)).toEqual([]);
@@ -109,7 +111,9 @@ describeMounted('exactly once on a real full disk and a real read-only lake', ()
       expect(first?.status).toMatch(/^(FAILED|PROMOTING)$/);
 
       remount(lake, 'rw');
-      const [again] = await ingest(lake, file);
+      // What the operator is told to do after a FAILED run (docs/quarantine-lifecycle.md): run it
+      // again on request; a PROMOTING one is rolled forward by any next run.
+      const [again] = await ingest(lake, file, {}, '--force');
 
       expect(['PUBLISHED', 'SKIPPED']).toContain(again?.status);
       expect(await restingProblems(lake)).toEqual([]);
