@@ -1,8 +1,12 @@
 /**
  * `npm run bench -- [--rows N] [--seed S] [--workers 1,2]`: the whole state machine (local runner,
- * Map iterations on N worker threads) against the DuckDB reference job, on the same generated file,
- * on this machine, in this run — once per worker count. Each run is its own child process (so peak
- * RSS is each one's own). Prints a readable table, then the summary as one JSON line.
+ * Map iterations on N worker threads) against the DuckDB reference doing the whole same job
+ * (duckdb-reference.ts: Silver, Quarantine, Condemned and both Gold tables), on the same generated
+ * file, on this machine, in this run — once per worker count. Each run is its own child process (so
+ * peak RSS and CPU seconds are each one's own). Reports wall and CPU seconds (user + system, every
+ * thread) beside each other — CPU is steadier on a shared machine — the ratios to DuckDB, the part
+ * up to Silver against DuckDB's Silver part, per-state times, peak RSS, Silver bytes/row and the
+ * worker speed-up. Prints a readable table, then the summary as one JSON line.
  */
 import { generateTransactionsCsv } from '@ledgerlake/testing';
 import { execFileSync } from 'node:child_process';
@@ -21,14 +25,22 @@ interface PipelineOutput {
   silver_files: number;
   silver_bytes: number;
   peak_rss_bytes: number;
+  cpu_s: number;
+  /** Wall time of the states up to and including FinishRun: the part the DuckDB job's Silver part does. */
+  to_silver_ms: number;
 }
 
 interface ReferenceOutput {
   wallMs: number;
+  silverMs: number;
+  goldMs: number;
   validRows: number;
   quarantinedRows: number;
+  condemnedRows: number;
+  goldBalanceRows: number;
   silver_bytes: number;
   peak_rss_bytes: number;
+  cpu_s: number;
 }
 
 const root = resolve(__dirname, '../..');
@@ -87,6 +99,7 @@ async function main(): Promise<void> {
 
   const first = runs[0] as PipelineOutput;
   const input = first.counts.input_rows;
+  const toSilver = (run: PipelineOutput): number => run.to_silver_ms;
   const stepNames = [...new Set(runs.flatMap((run) => Object.keys(run.steps)))];
   const header = `${'state'.padEnd(16)}${runs.map((run) => `${`${run.workers}w ms`.padStart(11)}`).join('')}`;
   const lines = [
@@ -99,14 +112,16 @@ async function main(): Promise<void> {
     ...runs.map(
       (run) =>
         `${run.workers} worker${run.workers === 1 ? ' ' : 's'}  ${fmt(rate(input, run.wall_ms)).padStart(9)} rows/s  ` +
-        `${(run.wall_ms / r.wallMs).toFixed(2)}x DuckDB  peak RSS ${fmt(Math.round(run.peak_rss_bytes / MB))} MB  ` +
+        `wall ${(run.wall_ms / 1000).toFixed(1)} s = ${(run.wall_ms / r.wallMs).toFixed(2)}x DuckDB, CPU ${run.cpu_s.toFixed(1)} s = ${(run.cpu_s / r.cpu_s).toFixed(2)}x, ` +
+        `to Silver ${(toSilver(run) / 1000).toFixed(1)} s = ${(toSilver(run) / r.silverMs).toFixed(2)}x  peak RSS ${fmt(Math.round(run.peak_rss_bytes / MB))} MB  ` +
         `silver ${(run.silver_bytes / run.counts.valid_rows).toFixed(1)} B/row in ${run.silver_files} files  ${run.status}`,
     ),
-    `duckdb (${threads} threads) ${fmt(rate(input, r.wallMs)).padStart(9)} rows/s  ${fmt(Math.round(r.wallMs))} ms  peak RSS ${fmt(Math.round(r.peak_rss_bytes / MB))} MB  silver ${(r.silver_bytes / r.validRows).toFixed(1)} B/row`,
+    `duckdb (${threads} threads, the whole job) ${fmt(rate(input, r.wallMs)).padStart(9)} rows/s  wall ${(r.wallMs / 1000).toFixed(1)} s (Silver ${(r.silverMs / 1000).toFixed(1)} s, Gold ${(r.goldMs / 1000).toFixed(1)} s: ${fmt(r.goldBalanceRows)} balance rows)  CPU ${r.cpu_s.toFixed(1)} s  peak RSS ${fmt(Math.round(r.peak_rss_bytes / MB))} MB  silver ${(r.silver_bytes / r.validRows).toFixed(1)} B/row`,
     runs.length > 1
       ? `speed-up ${runs.map((run) => `${run.workers}w ${(first.wall_ms / run.wall_ms).toFixed(2)}x`).join(', ')} (against ${first.workers} worker${first.workers === 1 ? '' : 's'})`
       : '',
-    `counts valid ${fmt(first.counts.valid_rows)} quarantined ${fmt(first.counts.quarantined_rows)} condemned ${fmt(first.counts.condemned_rows)}`,
+    `counts valid ${fmt(first.counts.valid_rows)} quarantined ${fmt(first.counts.quarantined_rows)} condemned ${fmt(first.counts.condemned_rows)}` +
+      ` (duckdb: ${fmt(r.validRows)} / ${fmt(r.quarantinedRows)} / ${fmt(r.condemnedRows)})`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const summary = {
@@ -114,6 +129,10 @@ async function main(): Promise<void> {
     csv_bytes: csvBytes,
     cores: cpus().length,
     duckdb_ms: Math.round(r.wallMs),
+    duckdb_silver_ms: Math.round(r.silverMs),
+    duckdb_gold_ms: Math.round(r.goldMs),
+    duckdb_cpu_s: Number(r.cpu_s.toFixed(2)),
+    duckdb_gold_balance_rows: r.goldBalanceRows,
     duckdb_threads: threads,
     duckdb_peak_rss_mb: Math.round(r.peak_rss_bytes / MB),
     duckdb_silver_bytes_per_row: Number((r.silver_bytes / r.validRows).toFixed(2)),
@@ -123,6 +142,10 @@ async function main(): Promise<void> {
       wall_ms: Math.round(run.wall_ms),
       rows_per_s: rate(input, run.wall_ms),
       ratio_to_duckdb: Number((run.wall_ms / r.wallMs).toFixed(3)),
+      cpu_s: Number(run.cpu_s.toFixed(2)),
+      cpu_ratio_to_duckdb: Number((run.cpu_s / r.cpu_s).toFixed(3)),
+      to_silver_ms: Math.round(toSilver(run)),
+      to_silver_ratio_to_duckdb: Number((toSilver(run) / r.silverMs).toFixed(3)),
       speedup_vs_first: Number((first.wall_ms / run.wall_ms).toFixed(3)),
       peak_rss_mb: Math.round(run.peak_rss_bytes / MB),
       silver_bytes_per_row: Number((run.silver_bytes / run.counts.valid_rows).toFixed(2)),

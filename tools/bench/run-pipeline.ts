@@ -8,6 +8,7 @@
  */
 import { localDefinition, openLake, runBronzeObject } from '@ledgerlake/cli';
 import { createReadStream } from 'node:fs';
+import { cpuSeconds } from './cpu-seconds';
 import { basename } from 'node:path';
 
 async function main(): Promise<void> {
@@ -20,7 +21,10 @@ async function main(): Promise<void> {
   await lake.store.putStream(source, createReadStream(csvPath));
 
   const definition = localDefinition();
-  const topLevel = new Set(Object.keys(definition.States));
+  const order = Object.keys(definition.States);
+  const topLevel = new Set(order);
+  // The part the DuckDB job's Silver part does: every state up to and including FinishRun.
+  const toSilver = new Set(order.slice(0, order.indexOf('FinishRun') + 1));
   const steps: Record<string, number> = {};
   let current: { name: string; at: number } | undefined;
   const enter = (name: string): void => {
@@ -62,6 +66,8 @@ async function main(): Promise<void> {
       silver_files: silverFiles,
       silver_bytes: silverBytes,
       peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+      cpu_s: cpuSeconds(),
+      to_silver_ms: Object.entries(steps).reduce((sum, [name, ms]) => sum + (toSilver.has(name) ? ms : 0), 0),
     }) + '\n',
   );
 }

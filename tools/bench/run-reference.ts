@@ -6,6 +6,7 @@
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpuSeconds } from './cpu-seconds';
 import { runDuckDbReference } from './duckdb-reference';
 
 function sizeOf(dir: string): number {
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
       ...result,
       silver_bytes: sizeOf(join(outDir, 'silver')),
       peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+      cpu_s: cpuSeconds(),
     }) + '\n',
   );
 }
