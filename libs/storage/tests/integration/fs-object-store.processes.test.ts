@@ -1,9 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TransientStorageError } from '@ledgerlake/domain';
-import { FsObjectStore } from '../../src/fs-object-store';
+import { FS_LOCKS_DIR, FsObjectStore, fsLockName } from '../../src/fs-object-store';
 import type { WorkerCommand, WorkerMessage } from './fixtures/fs-store-worker';
 
 // Real OS processes racing on one lake folder: what in-process concurrency cannot show.
@@ -186,10 +186,11 @@ describe('FsObjectStore across processes', () => {
       try {
         const store = new FsObjectStore(root, { lockStaleMs: 300, lockTimeoutMs: 10_000 });
 
-        const started = Date.now();
+        // Staleness is the lock file's age (its ctime), not the time since this call began.
+        const lockedAt = (await stat(join(root, FS_LOCKS_DIR, fsLockName(ref)))).ctimeMs;
         await store.put(ref, 'taken over');
 
-        expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+        expect(Date.now() - lockedAt).toBeGreaterThanOrEqual(300);
         expect(Buffer.from((await store.getBytes(ref)) ?? []).toString()).toBe('taken over');
       } finally {
         await killed(holder);
