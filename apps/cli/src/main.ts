@@ -422,7 +422,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openFor(options, 'read');
     const { listQuarantine } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
-    const listing = await listQuarantine(lake, options);
+    const { retryWatch } = await import('./retry');
+    const listing = await listQuarantine(lake, options, retryWatch({ now, wiring: await wiring() }));
     print(options, listing, () => formatRows(listing.rows, listing.by_code, options.all === true ? 'quarantined rows' : 'open quarantined rows'));
   });
   withCommon(

@@ -3,6 +3,7 @@ import {
   isSupersededRun,
   isVoidRetryRun,
   listLateCondemned,
+  LOCAL_LIVENESS,
   type QuarantinedRowStatus,
   quarantinedRowStatus,
   readCondemnedRowDecision,
@@ -10,6 +11,8 @@ import {
   readRetryClaim,
   readRunRecord,
   type RejectedRow,
+  type RetryRunWatch,
+  retryRunGone,
   type RunManifest,
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
@@ -104,7 +107,7 @@ function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
 }
 
 /** Every quarantined row of one run (or all runs), oldest run first, with its retry status. */
-export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<Listed<QuarantineStatus>[]> {
+export async function quarantinedRows(lake: LocalLake, runId?: string, watch: RetryRunWatch = { at: new Date(), liveness: LOCAL_LIVENESS }): Promise<Listed<QuarantineStatus>[]> {
   const rejectedOfRun = new Map<string, Promise<{ quarantined: Set<string>; condemned: Set<string> }>>();
   /** Row hashes a published retry run quarantined, and condemned (also at its commit), again. */
   const rejectedBy = (id: string): Promise<{ quarantined: Set<string>; condemned: Set<string> }> => {
@@ -132,7 +135,8 @@ export async function quarantinedRows(lake: LocalLake, runId?: string): Promise<
         if (again.quarantined.has(claim.new_row_hash)) rejectedAs = 'quarantined';
         else if (again.condemned.has(claim.new_row_hash)) rejectedAs = 'condemned';
       }
-      const status = quarantinedRowStatus(claim, record, rejectedAs);
+      const gone = claim !== undefined && record === undefined && (await retryRunGone(lake.store, lake.layout, claim, watch));
+      const status = quarantinedRowStatus(claim, record, rejectedAs, gone);
       out.push({ row, listed: { ...base(row), status, ...(claim === undefined ? {} : { retry_run_id: claim.retry_run_id }) } });
     }
   }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatRunId, REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/domain';
-import { type RetryCandidate, type RetryRecord, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
+import { LOCAL_LIVENESS, type RetryCandidate, type RetryRecord, type RetryRunWatch, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, randomSuffix, runBronzeObject } from './ingest';
@@ -66,6 +66,19 @@ export function applyFixes(rows: readonly RejectedRow[], fixes: Fixes | undefine
   });
 }
 
+/**
+ * How the runbook tells a retry run that died without a record (libs/pipeline `retryRunGone`): the
+ * runs' clock, liveness probe and claim lease.
+ */
+export function retryWatch(options?: Pick<IngestOptions, 'now' | 'wiring'>): RetryRunWatch {
+  const minutes = options?.wiring?.loopPrevention?.claimTimeoutMinutes;
+  return {
+    at: options?.now() ?? new Date(),
+    liveness: options?.wiring?.liveness ?? LOCAL_LIVENESS,
+    ...(minutes === undefined ? {} : { claimTimeoutMinutes: minutes }),
+  };
+}
+
 /** Submits the rows as a new retry run (claims, Bronze file, retry record) and runs it through the state machine. */
 export async function runRetry(
   lake: LocalLake,
@@ -96,6 +109,7 @@ export async function runRetry(
       approvalId: request.approval?.id ?? null,
       at: options.now(),
       candidates: request.candidates,
+      watch: retryWatch(options),
     });
   } catch (error) {
     if (error instanceof RunbookRefusedError) throw new CliError(`Refused: ${error.message}; nothing was retried.`);

@@ -7,6 +7,7 @@ import {
   readBreakerState,
   recordCondemnedDecision,
   resetBreaker,
+  type RetryRunWatch,
   RunbookRefusedError,
 } from '@ledgerlake/pipeline';
 import { CliError, EXIT } from './cli-error';
@@ -22,7 +23,7 @@ import {
   quarantinedRows,
   type QuarantineStatus,
 } from './rejected-listing';
-import { applyFixes, type Fixes, type RetryOutcome, runRetry } from './retry';
+import { applyFixes, type Fixes, type RetryOutcome, retryWatch, runRetry } from './retry';
 
 const CONDEMNED_STATUSES: readonly CondemnedStatus[] = ['CONDEMNED', 'APPROVED', 'REJECTED'];
 
@@ -49,9 +50,10 @@ function checkErrorCode(code: string | undefined): string | undefined {
 export async function listQuarantine(
   lake: LocalLake,
   options: { readonly run?: string; readonly error?: string; readonly all?: boolean },
+  watch?: RetryRunWatch,
 ): Promise<QuarantineListing> {
   const code = checkErrorCode(options.error);
-  const matching = (await quarantinedRows(lake, options.run))
+  const matching = (await quarantinedRows(lake, options.run, watch))
     .map(({ listed }) => listed)
     .filter((row) => code === undefined || row.validation_error === code);
   const rows = options.all === true ? matching : matching.filter((row) => row.status === 'OPEN');
@@ -65,7 +67,7 @@ export async function retryQuarantine(
   ingest: IngestOptions,
 ): Promise<RetryOutcome> {
   const code = checkErrorCode(options.error);
-  const open = (await quarantinedRows(lake, checkRunId(options.run)))
+  const open = (await quarantinedRows(lake, checkRunId(options.run), retryWatch(ingest)))
     .filter(({ listed }) => listed.status === 'OPEN' && (code === undefined || listed.validation_error === code))
     .map(({ row }) => row);
   if (open.length === 0) {

@@ -141,6 +141,21 @@ async function readEntry(store: ObjectStore, layout: LakeLayout, sha: string) {
 }
 
 /**
+ * Why a `claimed` entry is no longer held, or `undefined` while it is: its lease ran out (no
+ * renewal for `timeoutMinutes`) or its holder is known dead.
+ */
+export async function claimLapse(
+  entry: Pick<LedgerEntry, 'claimed_at' | 'renewed_at' | 'holder'>,
+  at: Date,
+  timeoutMinutes: number,
+  liveness: LivenessProbe | undefined,
+): Promise<string | undefined> {
+  if (at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) > timeoutMinutes * 60_000) return `no word from it for ${timeoutMinutes} minutes`;
+  if (entry.holder !== undefined && (await liveness?.isDead(entry.holder)) === true) return 'its holder is gone';
+  return undefined;
+}
+
+/**
  * Claims a Bronze content for a run (see the module comment for the rule). Safe under
  * concurrency: every write is create-if-absent or replace-if-unchanged, retried on a lost race.
  */
@@ -185,10 +200,8 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
         if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
           return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' };
         }
-        const expired = request.at.getTime() - Date.parse(entry.renewed_at ?? entry.claimed_at) > timeoutMinutes * 60_000;
-        const dead = !expired && entry.holder !== undefined && (await request.liveness?.isDead(entry.holder)) === true;
-        if (!expired && !dead) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
-        abandonReason = dead ? 'its holder is gone' : `no word from it for ${timeoutMinutes} minutes`;
+        abandonReason = await claimLapse(entry, request.at, timeoutMinutes, request.liveness);
+        if (abandonReason === undefined) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
       }
       // Released, or abandoned: take it over, keeping the earlier claim for the record.
       const ended: LedgerEntry['previous'][number] = {

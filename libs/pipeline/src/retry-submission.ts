@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 import { quoteCsvField, REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
-import { claimRetryRows, type RetryRecord, type RetryRow, writeRetryRecord } from './runbook-ledger';
+import { claimRetryRows, type RetryRecord, type RetryRow, retryFileRef, type RetryRunWatch, writeRetryRecord } from './runbook-ledger';
 import { discardSupersededOutput } from './superseded-run';
 
 /*
@@ -36,6 +36,8 @@ export interface RetrySubmission {
   readonly approvalId: string | null;
   readonly at: Date;
   readonly candidates: readonly RetryCandidate[];
+  /** Tells a retry run that held these rows and died without a record (its claims are taken over); default: such a run holds them. */
+  readonly watch?: RetryRunWatch;
 }
 
 /** The SHA-256 row hash of five fields (PRODUCT.md §3). */
@@ -101,9 +103,10 @@ export async function submitRetry(
       claimed_at: claimedAt,
       previous_runs: [],
     })),
+    submission.watch,
   );
   for (const run of voided) await discardSupersededOutput(store, layout, run);
-  const source = layout.bronze.file(claimedAt.slice(0, 10), `retry-${submission.retryRunId}.csv`);
+  const source = retryFileRef(layout, submission.retryRunId, claimedAt);
   await store.putIfAbsent(source, retryFileText(rows.map((row) => ({ fields: row.fields, attempt: row.attempt_count, retryOf: row.row_hash }))), {
     contentType: 'text/csv',
   });

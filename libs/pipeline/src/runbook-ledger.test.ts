@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { RowHashFields } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { claimFile } from './processed-file-ledger';
 import type { RejectedRow } from './rejected-rows';
 import { type RetryCandidate, retryFileText, rowHashOf, submitRetry } from './retry-submission';
 import { RunRecordSchema, writeRunRecordIfAbsent } from './run-record';
@@ -11,6 +13,8 @@ import {
   readRetryClaim,
   readRetryRecord,
   recordCondemnedDecision,
+  type RetryClaim,
+  retryRunGone,
   RunbookRefusedError,
 } from './runbook-ledger';
 
@@ -134,6 +138,56 @@ describe('quarantinedRowStatus', () => {
     ['CONDEMNED', claim, 'PUBLISHED', 'condemned'],
   ] as const)('is %s for claim %j, retry run %s, re-submitted row %s', (expected, held, status, rejectedAs) => {
     expect(quarantinedRowStatus(held, status === undefined ? undefined : { status }, rejectedAs)).toBe(expected);
+  });
+});
+
+describe('a retry run that died without a record', () => {
+  const RETRY_RUN = '20240106T100000Z-bbbbbb';
+  const minutes = (n: number) => new Date(AT.getTime() + n * 60_000);
+
+  it('holds its rows while it may still be going, and is gone once its lease ran out: the next retry takes the rows over', async () => {
+    const store = new MemoryObjectStore();
+    await submitRetry(store, layout, submission(RETRY_RUN));
+    const claim = (await readRetryClaim(store, layout, rejected(BAD).row_hash, 1)) as RetryClaim;
+
+    expect(await retryRunGone(store, layout, claim, { at: minutes(5) })).toBe(false);
+    await expect(submitRetry(store, layout, { ...submission('20240106T100500Z-cccccc'), watch: { at: minutes(5) } })).rejects.toThrow(RunbookRefusedError);
+    expect(await retryRunGone(store, layout, claim, { at: minutes(31) })).toBe(true);
+    expect(quarantinedRowStatus(claim, undefined, undefined, true)).toBe('OPEN');
+
+    const { record } = await submitRetry(store, layout, { ...submission('20240106T103100Z-cccccc', [{ row: rejected(BAD), fields: FIXED, fixed: true }]), watch: { at: minutes(31) } });
+    expect(record.retry_run_id).toBe('20240106T103100Z-cccccc');
+    expect(await readRetryClaim(store, layout, rejected(BAD).row_hash, 1)).toMatchObject({ retry_run_id: '20240106T103100Z-cccccc', previous_runs: [RETRY_RUN] });
+  });
+
+  it('is gone at once when the claim of its retry file names a dead holder, and never while that holder lives or once it recorded an end', async () => {
+    const store = new MemoryObjectStore();
+    const { source } = await submitRetry(store, layout, submission(RETRY_RUN));
+    const claim = (await readRetryClaim(store, layout, rejected(BAD).row_hash, 1)) as RetryClaim;
+    const sha = createHash('sha256').update((await store.getBytes(source)) as Uint8Array).digest('hex');
+    const holder = { execution_arn: `arn:aws:states:local:000000000000:execution:ledgerlake:${RETRY_RUN}` };
+    await claimFile(store, layout, { contentSha256: sha, runId: RETRY_RUN, source, at: minutes(1), holder });
+
+    expect(await retryRunGone(store, layout, claim, { at: minutes(2), liveness: { isDead: async () => false } })).toBe(false);
+    expect(await retryRunGone(store, layout, claim, { at: minutes(2), liveness: { isDead: async () => true } })).toBe(true);
+    await writeRunRecordIfAbsent(
+      store,
+      layout,
+      RunRecordSchema.parse({
+        run_id: RETRY_RUN,
+        execution_arn: holder.execution_arn,
+        dataset: 'mortgages/transactions',
+        mode: 'retry',
+        started_at: AT.toISOString(),
+        source,
+        status: 'BLOCKED',
+        blocked_at: AT.toISOString(),
+        counts: { input_rows: 1, valid_rows: 0, quarantined_rows: 1, condemned_rows: 0 },
+        quarantine_by_reason: { CURRENCY_ERROR: 1 },
+        reasons: ['critical error: counts do not reconcile'],
+      }),
+    );
+    expect(await retryRunGone(store, layout, claim, { at: minutes(60), liveness: { isDead: async () => true } })).toBe(false);
   });
 });
 

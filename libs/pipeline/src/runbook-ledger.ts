@@ -1,7 +1,10 @@
+import { hash } from 'node:crypto';
 import { LedgerLakeError, ObjectConflictError, RunIdSchema } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
+import { claimLapse, DEFAULT_CLAIM_TIMEOUT_MINUTES, readLedgerEntry } from './processed-file-ledger';
+import type { LivenessProbe } from './promotion-intent';
 import { readRunRecord, type RunRecord } from './run-record';
 import { ObjectRefSchema } from './run-state';
 
@@ -53,16 +56,53 @@ export function isVoidRetryRun(record: Pick<RunRecord, 'status'> | undefined): b
   return record?.status === 'FAILED' || record?.status === 'BLOCKED' || record?.status === 'INTERRUPTED';
 }
 
+/** What tells whether a retry run that left no record is gone (`retryRunGone`). */
+export interface RetryRunWatch {
+  readonly at: Date;
+  /** The processed-file claim's lease (default `DEFAULT_CLAIM_TIMEOUT_MINUTES`). */
+  readonly claimTimeoutMinutes?: number;
+  readonly liveness?: LivenessProbe;
+}
+
+/** Where a retry run's file lands in Bronze: `retry-<retry run id>.csv` under the day it claimed its rows. */
+export function retryFileRef(layout: LakeLayout, retryRunId: string, claimedAt: string): ObjectRef {
+  return layout.bronze.file(claimedAt.slice(0, 10), `retry-${retryRunId}.csv`);
+}
+
+/**
+ * Whether a retry run that left no run record and began no promotion is gone — killed before it
+ * could record anything (SIGKILL, an execution that died past its Catch): its processed-file claim
+ * of its retry file ran out or names a dead holder, or, having never claimed it, it claimed its
+ * rows longer ago than the claim's lease. Such a run decided nothing, like a void one: its rows
+ * are OPEN again and their claims may be taken over. A run still going is never gone.
+ */
+export async function retryRunGone(
+  store: ObjectStore,
+  layout: LakeLayout,
+  claim: Pick<RetryClaim, 'retry_run_id' | 'claimed_at'>,
+  watch: RetryRunWatch,
+): Promise<boolean> {
+  if ((await readRunRecord(store, layout, claim.retry_run_id)) !== undefined) return false;
+  if ((await store.head(layout.control.promotionIntent(claim.retry_run_id))) !== undefined) return false;
+  const minutes = watch.claimTimeoutMinutes ?? DEFAULT_CLAIM_TIMEOUT_MINUTES;
+  const file = await store.getBytes(retryFileRef(layout, claim.retry_run_id, claim.claimed_at));
+  const entry = file === undefined ? undefined : await readLedgerEntry(store, layout, hash('sha256', file, 'hex'));
+  if (entry?.run_id === claim.retry_run_id && entry.status === 'claimed') return (await claimLapse(entry, watch.at, minutes, watch.liveness)) !== undefined;
+  return watch.at.getTime() - Date.parse(claim.claimed_at) > minutes * 60_000;
+}
+
 /**
  * A quarantined row's status from its retry claim for the next attempt (if any), that retry run's
- * record (none yet: it is running or promoting) and where that run put the row as re-submitted.
+ * record (none yet: it is running or promoting), whether that run is gone without one
+ * (`retryRunGone`) and where that run put the row as re-submitted.
  */
 export function quarantinedRowStatus(
   claim: Pick<RetryClaim, 'retry_run_id'> | undefined,
   retryRun: Pick<RunRecord, 'status'> | undefined,
   rejectedAs: 'quarantined' | 'condemned' | undefined,
+  gone = false,
 ): QuarantinedRowStatus {
-  if (claim === undefined || isVoidRetryRun(retryRun)) return 'OPEN';
+  if (claim === undefined || isVoidRetryRun(retryRun) || (retryRun === undefined && gone)) return 'OPEN';
   if (retryRun?.status !== 'PUBLISHED') return 'RETRYING';
   if (rejectedAs === 'quarantined') return 'REQUARANTINED';
   return rejectedAs === 'condemned' ? 'CONDEMNED' : 'RESOLVED';
@@ -162,6 +202,7 @@ export async function claimRetryRows(
   store: ObjectStore,
   layout: LakeLayout,
   claims: readonly RetryClaim[],
+  watch?: RetryRunWatch,
 ): Promise<{ run_id: string; claimed_at: string }[]> {
   const superseded = new Map<string, string>();
   const taken: ObjectRef[] = [];
@@ -177,7 +218,10 @@ export async function claimRetryRows(
     }
     const current = await readVersionedJson(store, ref, RetryClaimSchema, 'retry claim');
     const holder = current?.value.retry_run_id;
-    const stopped = holder !== undefined && isVoidRetryRun(await readRunRecord(store, layout, holder));
+    const record = holder === undefined ? undefined : await readRunRecord(store, layout, holder);
+    const stopped =
+      current !== undefined &&
+      (isVoidRetryRun(record) || (record === undefined && watch !== undefined && (await retryRunGone(store, layout, current.value, watch))));
     if (current === undefined || !stopped) {
       refused.push(`${claim.row_hash.slice(0, 12)} (attempt ${claim.attempt_count}, retry run ${holder ?? 'unknown'})`);
       continue;

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { diskFull, FaultInjectingStore } from '@ledgerlake/testing';
+import { FsObjectStore } from '@ledgerlake/storage';
+import { crashAtKey, diskFull, FaultInjectingStore } from '@ledgerlake/testing';
 import type { LocalWiring } from '../../src/local-lake';
 import { Q1_SAMPLE, runCli, useTempLake, type Captured } from '../support/cli-harness';
 
@@ -198,6 +199,35 @@ describe('the life of a quarantined row (OPEN → RETRYING → RESOLVED | OPEN |
     expect((await json(await run('quarantine', 'list', '--json')))['by_status']).toMatchObject({ OPEN: 2 });
     const sql = await run('query', 'SELECT count(*) AS n FROM quarantine.rows', '--json');
     expect(JSON.parse(sql.stdout)).toEqual([{ n: 4 }]);
+  });
+});
+
+describe('a retry run that died without a record', () => {
+  it('holds its rows while its holder lives; once it is gone they are OPEN again and the next retry publishes them', async () => {
+    const first = await ingest(await csvFile('two.csv', 40, ...SIX_BAD.slice(0, 2)));
+    const source = String(first['run_id']);
+    // The retry run dies (the process is killed) right after loop prevention claimed its file: no record at all.
+    const crash = new FaultInjectingStore(new FsObjectStore(dirs.lake), crashAtKey(/\/work\/loop-prevention\//));
+    await runWired({ storeFor: () => crash, retryIntervalMs: 0 }, 'quarantine', 'retry', '--run', source, '--json');
+    expect(crash.crash).toBeDefined();
+    const alive: LocalWiring = { liveness: { isDead: async () => false } };
+
+    const held = await runWired(alive, 'quarantine', 'retry', '--run', source);
+    expect(held.code).toBe(1);
+    expect(held.stderr).toMatch(/has no open quarantined rows to retry/);
+    expect((await json(await runWired(alive, 'quarantine', 'list', '--all', '--run', source, '--json')))['by_status']).toMatchObject({ OPEN: 0, RETRYING: 2 });
+
+    // In this process the dead run's holder is known gone (it runs here no more).
+    expect(await statusesOf(source)).toEqual(['91 OPEN 0', '92 OPEN 0']);
+    const fixes = join(dirs.work, 'fixes.csv');
+    const [a, b] = ((await json(await run('quarantine', 'list', '--run', source, '--json')))['rows'] as Json[]).map((row) => String(row['row_hash']));
+    await writeFile(fixes, `row_hash,${HEADER}\n${a},91,ACC009,1.00,EUR,2024-01-15T10:00:00Z\n${b},92,ACC009,2.00,USD,2024-01-15T10:00:00Z\n`);
+    const again = await run('quarantine', 'retry', '--run', source, '--fixes', fixes, '--by', 'dq', '--json');
+
+    expect(again.code).toBe(0);
+    expect(await json(again)).toMatchObject({ status: 'PUBLISHED', counts: { valid_rows: 2 } });
+    expect(await statusesOf(source)).toEqual(['91 RESOLVED 0', '92 RESOLVED 0']);
+    expect(await silverRow(91)).toHaveLength(1);
   });
 });
 
