@@ -15,7 +15,7 @@ import {
   RunStateSchema,
   trackLocalExecution,
 } from '@ledgerlake/pipeline';
-import { type AslDefinition, localExecutionArn, runLocally } from '@ledgerlake/state-machine';
+import { type AslDefinition, localExecutionArn, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { bronzeIgnoreOf } from './bronze';
@@ -240,6 +240,15 @@ export async function runBronzeObject(
   const fence = new WriteFence();
   const runLake: LocalLake = { ...lake, store: fence.wrap(lake.store) };
   const stopWorkers = (): void => void pool?.close();
+  // Once the run is past its last Map state the worker threads only hold memory (a few hundred MB
+  // through Promote and Gold): they stop as it enters the first state no Map can follow.
+  const mapsAhead = statesBeforeLastMap(options.definition);
+  const stopped: Promise<void>[] = [];
+  const stopIdleWorkers = (stateName: string): void => {
+    if (pool === undefined || options.definition.States[stateName] === undefined || mapsAhead.has(stateName)) return;
+    stopped.push(pool.close());
+    pool = undefined;
+  };
   options.interrupt?.addEventListener('abort', stopWorkers, { once: true });
   const t0 = performance.now();
   let result: Awaited<ReturnType<typeof runLocally>>;
@@ -267,7 +276,10 @@ export async function runBronzeObject(
       input,
       executionName: runId,
       ...(options.interrupt === undefined ? {} : { signal: options.interrupt }),
-      onStateEntered: (event) => options.onState?.(event.name),
+      onStateEntered: (event) => {
+        stopIdleWorkers(event.name);
+        options.onState?.(event.name);
+      },
       onStateExited: (event) => {
         // The run's own states only: a Map iteration's state holds one part's sections, not the run's.
         const parsed = RunStateSchema.safeParse(event.output);
@@ -283,7 +295,7 @@ export async function runBronzeObject(
     untrack();
     options.interrupt?.removeEventListener('abort', stopWorkers);
     // Worker threads would keep the command alive: stop them whatever happened to the run.
-    await pool?.close();
+    await Promise.all([...stopped, pool?.close()]);
   }
   const duration_ms = Math.round(performance.now() - t0);
   const commandLake = lakeFor(COMMAND_STORE, lake, options.wiring);

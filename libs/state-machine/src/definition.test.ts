@@ -10,7 +10,7 @@ import {
   TransientStorageError,
 } from '@ledgerlake/domain';
 import aslValidator from 'asl-validator';
-import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, rawDefinition, taskFunctions } from './definition';
+import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, rawDefinition, statesBeforeLastMap, taskFunctions } from './definition';
 
 const PARAMS = { region: 'eu-west-1', accountId: '123456789012', stage: 'dev' };
 const LAMBDA_ERRORS = [
@@ -301,3 +301,27 @@ describe('taskFunctions', () => {
     expect(() => taskFunctions(definition)).toThrow('state name "A" is used twice');
   });
 });
+
+describe('statesBeforeLastMap', () => {
+  it('is every state from which a Map can still run: up to ProcessParts, and none from CheckBreaker on or on the failure path', () => {
+    const before = statesBeforeLastMap(rawDefinition());
+
+    expect([...before].sort()).toEqual(
+      ['BuildRunContext', 'CaptureRunContext', 'CombineChunks', 'EnrichChunks', 'IsDuplicateFile', 'PlanChunks', 'PreventLoops', 'ProcessParts', 'RecoverPromotions'].sort(),
+    );
+  });
+
+  it('follows Choices, Default and Catch, and stops at loops', () => {
+    const states = {
+      StartAt: 'A',
+      States: {
+        A: { Type: 'Choice', Choices: [{ Next: 'B' }], Default: 'C' },
+        B: { Type: 'Task', Next: 'A', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'M' }] },
+        C: { Type: 'Succeed' },
+        M: { Type: 'Map', End: true },
+      },
+    };
+    expect([...statesBeforeLastMap(states)].sort()).toEqual(['A', 'B', 'M']);
+  });
+});
+

@@ -142,3 +142,32 @@ function mapStrings(value: unknown, fn: (text: string) => string): unknown {
   }
   return value;
 }
+
+/** The states a state can go on to: `Next`, a Choice's `Choices[].Next` and `Default`, each `Catch[].Next`. */
+function successors(state: AslState): string[] {
+  const choices = Array.isArray(state['Choices']) ? (state['Choices'] as { Next?: unknown }[]).map((choice) => choice.Next) : [];
+  return [state.Next, state['Default'], ...choices, ...(state.Catch ?? []).map((catcher) => catcher.Next)].filter(
+    (name): name is string => typeof name === 'string',
+  );
+}
+
+/**
+ * The states of `states` from which a Map state can still be entered (a Map state itself
+ * included): once an execution enters any other state, no Map iteration runs again, and whatever
+ * serves Map iterations (the local runner's worker threads) may stop.
+ */
+export function statesBeforeLastMap(states: AslStates): ReadonlySet<string> {
+  const reachesMap = (start: string): boolean => {
+    const seen = new Set<string>();
+    const queue = [start];
+    for (let name = queue.pop(); name !== undefined; name = queue.pop()) {
+      const state = states.States[name];
+      if (state === undefined || seen.has(name)) continue;
+      if (state.Type === 'Map') return true;
+      seen.add(name);
+      queue.push(...successors(state));
+    }
+    return false;
+  };
+  return new Set(Object.keys(states.States).filter(reachesMap));
+}

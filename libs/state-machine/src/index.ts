@@ -9,6 +9,7 @@ export {
   fillPlaceholders,
   loadDefinition,
   rawDefinition,
+  statesBeforeLastMap,
   taskFunctions,
 } from './definition';
 export {

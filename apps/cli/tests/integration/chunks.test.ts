@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_VALIDATION_SETTINGS } from '@ledgerlake/validation';
@@ -65,4 +66,31 @@ describe('a file processed in chunks', () => {
     expect(await planned(one, whole['run_id'])).toBe(1);
     expect(await planned(many, chunked['run_id'])).toBeGreaterThan(10);
   }, 120_000);
+
+  it('stops the Map worker threads once the run is past its last Map state: none is left during Promote', async () => {
+    const file = join(dirs.work, 'chunked.csv');
+    await writeFile(file, fileWithQuotedNewlines());
+    // Threads of this process (Linux), sampled while the run goes on: the most before its promotion
+    // intent appears (the Maps ran on two worker threads) and the fewest while it exists (Promote
+    // to the end of RefreshGold). A hook into a function's store would run the Maps in this thread.
+    const intents = join(dirs.lake, 'artifacts', 'control', 'promotions');
+    let beforePromote = 0;
+    let duringPromote = Number.POSITIVE_INFINITY;
+    const sample = setInterval(() => {
+      const threads = readdirSync('/proc/self/task').length;
+      const promoting = existsSync(intents) && readdirSync(intents).length > 0;
+      if (promoting) duringPromote = Math.min(duringPromote, threads);
+      else if (duringPromote === Number.POSITIVE_INFINITY) beforePromote = Math.max(beforePromote, threads);
+    }, 5);
+    let outcome;
+    try {
+      outcome = await ingest(dirs.lake, file, { workers: 2, enrichment: { chunkBytes: 1500, rowsPerPart: 40 } });
+    } finally {
+      clearInterval(sample);
+    }
+
+    expect(outcome['status']).toBe('PUBLISHED');
+    expect(duringPromote).toBeLessThanOrEqual(beforePromote - 2);
+  });
 });
+
