@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { UNPARSEABLE_RECORD_HASH_PREFIX } from '@ledgerlake/domain';
-import { referenceCsvRecords } from '@ledgerlake/testing';
+import { referenceCsvRecords, type ReferenceRecord } from '@ledgerlake/testing';
 import { parse as parseSync } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { CsvRecordReader } from './csv-records';
@@ -107,6 +107,14 @@ describe('CsvRecordReader', () => {
     expect(found[2]).toEqual([3, ['2', 'b']]);
   });
 
+  it('hashes an unparseable record the same when an empty chunk falls between its CR and LF', () => {
+    const found: string[] = [];
+    const reader = new CsvRecordReader({ record: () => undefined, unparseable: (_line, _problem, _text, hash) => void found.push(hash) }, { maxRecordBytes: 10 });
+    for (const piece of ['h,h\n', `1,${'x'.repeat(20)}\r`, '', '\n2,b\n']) reader.write(Buffer.from(piece));
+    reader.end();
+    expect(found).toEqual([rawHash(`1,${'x'.repeat(20)}`)]);
+  });
+
   it('gives two different unparseable records two hashes, and the same bytes the same hash wherever they are', () => {
     const a = `1,"${'a'.repeat(50)}`;
     const b = `1,"${'b'.repeat(50)}`;
@@ -161,7 +169,7 @@ describe('CsvRecordReader', () => {
         const reference = referenceCsvRecords(bytes);
         expect(found.map((f) => (f[0] === 'BAD' ? f[1] : f[0]))).toEqual(reference.map((r) => r.line));
         found.forEach((f, i) => {
-          const ref = reference[i]!;
+          const ref = reference[i] as ReferenceRecord;
           if (f[0] === 'BAD') {
             expect(ref.unclosed || ref.raw.length > maxRecordBytes).toBe(true);
             expect(f[4]).toBe(rawHash(ref.raw));

@@ -137,6 +137,8 @@ class UnparseableRecord {
   }
 
   #take(body: Buffer, ended: boolean): void {
+    // Nothing new (an empty chunk): a held CR may still turn out to be a line end's.
+    if (body.length === 0 && !ended) return;
     let bytes = body;
     if (this.#heldCr) {
       this.#heldCr = false;
