@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { access, mkdir, readdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
@@ -11,7 +11,9 @@ import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, local
 import {
   createHandler as createPromotionHandler,
   DEFAULT_GATE_THRESHOLDS,
+  DuckDbGoldEngine,
   type GateThresholds,
+  type GoldEngine,
 } from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler } from '@ledgerlake/run-recorder';
 import {
@@ -21,7 +23,7 @@ import {
   loadDefinition,
   taskFunctions,
 } from '@ledgerlake/state-machine';
-import { createLakeLayout, FsObjectStore, type LakeLayout, localBuckets, type ObjectStore } from '@ledgerlake/storage';
+import { createLakeLayout, FS_TMP_DIR, FsObjectStore, type LakeLayout, localBuckets, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { createHandler as createValidationHandler, type ValidationSettings } from '@ledgerlake/validation';
 import { snappyCompressor } from 'hysnappy';
 import { CliError } from './cli-error';
@@ -132,6 +134,27 @@ export function localDefinition(): AslDefinition {
 
 type HandlerFactory = (lake: LocalLake, obs: Observability, wiring: LocalWiring) => LocalHandler;
 
+/**
+ * DuckDB's memory limit for a Gold build (docs/gold.md): past it DuckDB spills to the lake's
+ * `.tmp/gold/`, so Gold's memory stays flat however many accounts and months the lake holds.
+ */
+export const LOCAL_GOLD_MEMORY_LIMIT = '512MB';
+
+/**
+ * Gold as the laptop builds it: the Gold SQL in an in-process DuckDB, reading the lake's files in
+ * place — or, when a wrapper stands between the function and the lake (faults, fences), through
+ * the store like every other read.
+ */
+export function localGoldEngine(lake: LocalLake, store: ObjectStore = lake.store): GoldEngine {
+  return new DuckDbGoldEngine({
+    store,
+    ...(store instanceof FsObjectStore ? { localPath: (ref: ObjectRef) => store.pathOf(ref) } : {}),
+    workDir: join(lake.root, FS_TMP_DIR, 'gold'),
+    memoryLimit: LOCAL_GOLD_MEMORY_LIMIT,
+    threads: availableParallelism(),
+  });
+}
+
 let compressor: Compressor | undefined;
 /** hysnappy's WASM compressor, created once per process. */
 export function sharedCompressor(): Compressor {
@@ -169,13 +192,14 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
       }),
     ),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),
-  promotion: ({ store, layout }, obs, wiring) =>
+  promotion: (lake, obs, wiring) =>
     asLocalHandler(
       createPromotionHandler({
-        store,
-        layout,
+        store: lake.store,
+        layout: lake.layout,
+        gold: localGoldEngine(lake),
         // The lake's own catalog stands in for Glue: `ledgerlake query` reads it.
-        catalog: new LakeCatalog(store, layout),
+        catalog: new LakeCatalog(lake.store, lake.layout),
         thresholds: wiring.thresholds ?? DEFAULT_GATE_THRESHOLDS,
         publish: wiring.publish ?? (() => Promise.resolve()),
         obs,

@@ -10,7 +10,7 @@ import {
 } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
-import type { LocalLake, LocalWiring } from './local-lake';
+import { type LocalLake, localGoldEngine, type LocalWiring } from './local-lake';
 
 /** What `ledgerlake promote` did. */
 export interface PromoteOutcome {
@@ -70,6 +70,7 @@ export async function promotePartition(
       catalog,
       thresholds,
       now,
+      gold: localGoldEngine(lake),
     });
   } catch (error) {
     if (error instanceof RunBlockedError) throw new CliError(`Run ${runId} is blocked by the promotion gate: ${error.reasons.join('; ')}.`, EXIT.blocked);
@@ -77,7 +78,7 @@ export async function promotePartition(
     throw error;
   }
   // Also after a rollback that committed nothing: a rollback cut off before its Gold left Gold behind Silver.
-  const gold = await refreshGold(partition, { store, layout, catalog, runId: operationId, executionArn, now: options.now });
+  const gold = await refreshGold(partition, { store, layout, catalog, runId: operationId, executionArn, now: options.now, gold: localGoldEngine(lake) });
   return {
     run_id: runId,
     partition,

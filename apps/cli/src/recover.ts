@@ -1,7 +1,6 @@
 import { LakeCatalog, LOCAL_LIVENESS } from '@ledgerlake/pipeline';
 import { DEFAULT_GATE_THRESHOLDS, recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
-import type { LocalLake, LocalWiring } from './local-lake';
-import { sharedCompressor } from './local-lake';
+import { type LocalLake, localGoldEngine, type LocalWiring, sharedCompressor } from './local-lake';
 
 /**
  * `ledgerlake recover`: rolls forward every promotion of the lake left half-done (docs/exactly-once.md)
@@ -20,6 +19,7 @@ export async function recoverLake(
       thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
       now: options.now,
       compressor: sharedCompressor(),
+      gold: localGoldEngine(lake),
       liveness: options.wiring?.liveness ?? LOCAL_LIVENESS,
     },
     { force: options.force === true },

@@ -15,6 +15,8 @@ export const PromotionConfigSchema = LakeBucketsEnvSchema.extend({
   GLUE_SILVER_DATABASE: envString(),
   /** Glue database of `gold.account_balances` and `gold.monthly_reports`. */
   GLUE_GOLD_DATABASE: envString(),
+  /** The Athena workgroup RefreshGold runs the Gold SQL in (its result location and engine version are the workgroup's). */
+  ATHENA_WORKGROUP: envString(),
   /** SNS topic `etl-failures`: where a blocked run's event goes. */
   ETL_FAILURES_TOPIC_ARN: envString(),
 });

@@ -3,6 +3,7 @@ import type { Compressor, LivenessProbe, PartitionCatalog, RunHolder } from '@le
 import type { RunBlockedEvent } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { GateThresholds } from './gate';
+import type { GoldEngine } from './gold-engine';
 import { type PromotionStepResult, runPromotionStep } from './steps';
 
 /** What the promotion handler is built from: the cloud wiring passes S3, Glue and SNS; the local runner the lake. */
@@ -14,6 +15,8 @@ export interface PromotionHandlerDeps {
   readonly publish: (event: RunBlockedEvent) => Promise<void>;
   readonly obs: Observability;
   readonly compressor?: Compressor;
+  /** What runs the Gold SQL: `AthenaGoldEngine` in the cloud, `DuckDbGoldEngine` locally. */
+  readonly gold: GoldEngine;
   readonly now?: () => Date;
   /** Who this function's promotions are held by; default the run's execution. */
   readonly holder?: (executionArn: string) => RunHolder;

@@ -1,21 +1,10 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, TransientStorageError } from '@ledgerlake/domain';
-import {
-  type ColumnValues,
-  type Compressor,
-  monthName,
-  type ParquetColumnSpec,
-  ParquetObjectWriter,
-  parseMonthName,
-  type PartitionCatalog,
-  type PublishedPartition,
-  readLatest,
-  readParquetRowGroups,
-  TIMESTAMPS_AS_MICROS,
-} from '@ledgerlake/pipeline';
-import type { LakeLayout, ObjectStore, PublishedTableLayout, PublishedTableName } from '@ledgerlake/storage';
+import { TransientStorageError } from '@ledgerlake/domain';
+import { monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
+import type { LakeLayout, ObjectRef, ObjectStore, PublishedTableLayout } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
-import { ACCOUNT_BALANCES_COLUMNS, GOLD_MAX_MINOR, GOLD_MONEY_PRECISION, MONTHLY_REPORTS_COLUMNS } from './gold-tables';
+import type { GoldEngine, GoldTableOutput } from './gold-engine';
+import type { GoldSqlTable } from './gold-sql';
 import {
   covers,
   listTableMonths,
@@ -36,7 +25,8 @@ export interface GoldDeps {
   readonly runId: string;
   readonly executionArn: string;
   readonly now: () => Date;
-  readonly compressor?: Compressor;
+  /** What computes and writes Gold's files from the SQL definition (DuckDB locally, Athena in the cloud). */
+  readonly gold: GoldEngine;
 }
 
 /** What a rebuild did. */
@@ -47,24 +37,6 @@ export interface GoldRefresh {
   readonly committed: number;
   /** Rebuild passes: more than one when Silver changed while Gold was being built. */
   readonly passes: number;
-}
-
-/** One account's position in one currency at a month's end. */
-interface Position {
-  readonly account: string;
-  /** The account id as UTF-8, encoded once: every month's files repeat it. */
-  readonly accountBytes: Uint8Array;
-  readonly currency: string;
-  balance: bigint;
-  count: bigint;
-  last: bigint;
-}
-
-/** One account's activity in one currency during a month. */
-interface Activity {
-  count: bigint;
-  credits: bigint;
-  debits: bigint;
 }
 
 /**
@@ -78,12 +50,10 @@ interface Activity {
 export const GOLD_CARRY_FORWARD_MONTHS = 12;
 
 const MAX_PASSES = 5;
-const UTF8 = new TextEncoder();
-const SILVER_COLUMNS = ['account_id', 'currency', 'amount', 'tx_date'];
-const BALANCE_COLUMNS = ['account_id', 'currency', 'balance', 'tx_count', 'last_tx_date'];
 
 /**
- * Rebuilds Gold (PRODUCT.md §6) for `from` and every later Gold month, from published Silver only:
+ * Rebuilds Gold (PRODUCT.md §6) for `from` and every later Gold month, from published Silver only,
+ * with `deps.gold` running the Gold SQL (docs/gold.md):
  * the months with Silver data, the `GOLD_CARRY_FORWARD_MONTHS` after each, and any month Gold
  * already holds. The balances before `from` are taken from Gold itself — its latest month before
  * `from` — when that Gold month was built from exactly the Silver versions now published before
@@ -125,32 +95,73 @@ async function rebuildFrom(
   const last = [silverMonths.at(-1), goldMonths.at(-1)].filter((m): m is string => m !== undefined).sort().at(-1);
   if (last === undefined || from > last) return { months: [], committed: 0 };
 
-  const positions = new Map<string, Position>();
   let begin = from;
+  let seed: ObjectRef[] = [];
   if (first !== undefined && from > first) {
-    const seeded = await seedFromGold(goldMonths, previousMonth(from), snapshot, deps, positions);
-    if (!seeded) begin = first;
+    const seeded = await seedFromGold(goldMonths, previousMonth(from), snapshot, deps);
+    if (seeded === undefined) begin = first;
+    else seed = seeded;
   }
+  const months = goldMonthsToBuild(begin, last, silverMonths, goldMonths);
+  if (months.length === 0) return { months: [], committed: 0 };
 
-  const months: string[] = [];
+  // A month whose two tables were already built from this Silver (a retry, a roll-forward after a
+  // crash) is computed — later months need its balances — but neither written nor committed again.
+  const builtFrom = new Map(months.map((month) => [month, versionsUpTo(snapshot, month)]));
+  const write: string[] = [];
+  for (const month of months) {
+    const current = await Promise.all(goldTables(deps.layout).map(([, layout]) => readLatest(deps.store, layout, parseMonthName(month))));
+    if (current.every((latest) => covers(latest?.value.built_from, builtFrom.get(month) ?? {}))) {
+      for (const [table, layout] of goldTables(deps.layout)) await syncCatalog(deps.store, deps.catalog, table, layout, parseMonthName(month), deps.now);
+    } else write.push(month);
+  }
+  if (write.length === 0) return { months, committed: 0 };
+
+  const silver = new Map<string, ObjectRef[]>();
+  for (const month of months) {
+    const partition = snapshot.get(month);
+    if (partition !== undefined) silver.set(month, partition.files.map((key) => ({ bucket: deps.layout.buckets.silver, key })));
+  }
+  const layouts = new Map(goldTables(deps.layout));
+  const built = await deps.gold.build({
+    months,
+    write,
+    silver,
+    seed,
+    // Named by the Silver it was built from: a retry rewrites the same name, a rebuild from newer
+    // Silver gets a new one, so a published object never changes under its readers.
+    target: (table, month) => (layouts.get(table) as PublishedTableLayout).currentObject(parseMonthName(month), `${deps.runId}-${fingerprint(builtFrom.get(month) ?? {})}.parquet`),
+    metadata: (table, month) => ({ 'ledgerlake.table': table, 'ledgerlake.built_from': JSON.stringify(builtFrom.get(month) ?? {}) }),
+  });
+
   let committed = 0;
-  // Positions in file order (account, currency), kept sorted as accounts appear: no full sort a month.
-  let ordered = [...positions.values()].sort(byAccount);
-  for (const month of goldMonthsToBuild(begin, last, silverMonths, goldMonths)) {
-    const known = positions.size;
-    const activity = await aggregateMonth(snapshot.get(month), deps, positions);
-    if (positions.size > known) ordered = mergeSorted(ordered, [...positions.values()].slice(known).sort(byAccount));
-    const builtFrom = versionsUpTo(snapshot, month);
-    committed += await publishGoldMonth(month, ordered, activity, builtFrom, deps);
-    months.push(month);
+  for (const month of write) {
+    const outputs = built.get(month);
+    if (outputs === undefined) throw new Error(`gold: the engine returned nothing for ${month}`);
+    for (const [table, layout] of goldTables(deps.layout)) {
+      if (await commitGoldTable(month, table, layout, outputs[table], builtFrom.get(month) ?? {}, deps)) committed += 1;
+    }
   }
   return { months, committed };
 }
 
+/** Both Gold tables with their layouts, in commit order. */
+function goldTables(layout: LakeLayout): [GoldSqlTable, PublishedTableLayout][] {
+  return [
+    ['gold.account_balances', layout.gold.accountBalances],
+    ['gold.monthly_reports', layout.gold.monthlyReports],
+  ];
+}
+
+function fingerprint(builtFrom: Record<string, number>): string {
+  return createHash('sha256').update(JSON.stringify(builtFrom)).digest('hex').slice(0, 16);
+}
+
 /**
- * The Gold months from `begin` to `last`, ascending: each month with Silver data and the
- * `GOLD_CARRY_FORWARD_MONTHS` after it, and every month Gold already has (so that none is left
- * stale). Their number is bounded by the data months and Gold's own, never by the calendar.
+ * The Gold months from `begin` to `last`, ascending: each month with Silver data, the
+ * `GOLD_CARRY_FORWARD_MONTHS` after it, and every month Gold already has
+ * (so that none is left stale). Their number is bounded by the data months and Gold's own, never
+ * by the calendar.
  */
 function goldMonthsToBuild(begin: string, last: string, silverMonths: readonly string[], goldMonths: readonly string[]): string[] {
   const months = new Set(goldMonths.filter((month) => month >= begin && month <= last));
@@ -169,172 +180,37 @@ function monthsAfter(name: string, count: number): string {
 }
 
 /**
- * Loads the positions at the end of `before` from Gold — its latest month up to `before` — when
- * that month was built from exactly the Silver versions now published up to `before` (so no Silver
- * month lies between them); false otherwise.
+ * The Gold `account_balances` objects at the end of `before` — Gold's latest month up to
+ * `before` — when that month was built from exactly the Silver versions now published up to
+ * `before` (so no Silver month lies between them); `undefined` otherwise.
  */
 async function seedFromGold(
   goldMonths: readonly string[],
   before: string,
   snapshot: SilverSnapshot,
   deps: GoldDeps,
-  positions: Map<string, Position>,
-): Promise<boolean> {
+): Promise<ObjectRef[] | undefined> {
   const month = goldMonths.filter((m) => m <= before).at(-1);
-  if (month === undefined) return false;
+  if (month === undefined) return undefined;
   const latest = await readLatest(deps.store, deps.layout.gold.accountBalances, parseMonthName(month));
   const expected = versionsUpTo(snapshot, before);
   const builtFrom = latest?.value.built_from;
-  if (latest === undefined || !covers(builtFrom, expected) || !covers(expected, builtFrom ?? {})) return false;
-  for (const key of latest.value.files) {
-    const ref = { bucket: deps.layout.buckets.gold, key };
-    for await (const group of readParquetRowGroups(deps.store, ref, BALANCE_COLUMNS, { rawDecimals: true, parsers: TIMESTAMPS_AS_MICROS })) {
-      const [accounts, currencies, balances, counts, lasts] = BALANCE_COLUMNS.map((c) => group.columns.get(c) ?? []);
-      for (let i = 0; i < group.rows; i++) {
-        const account = String(accounts?.[i]);
-        const currency = String(currencies?.[i]);
-        positions.set(positionKey(account, currency), {
-          account,
-          accountBytes: UTF8.encode(account),
-          currency,
-          balance: BigInt(balances?.[i] as bigint),
-          count: BigInt(counts?.[i] as bigint),
-          last: BigInt(lasts?.[i] as bigint),
-        });
-      }
-    }
-  }
-  return true;
+  if (latest === undefined || !covers(builtFrom, expected) || !covers(expected, builtFrom ?? {})) return undefined;
+  return latest.value.files.map((key) => ({ bucket: deps.layout.buckets.gold, key }));
 }
 
-function positionKey(account: string, currency: string): string {
-  return `${account}\u0000${currency}`;
-}
-
-/** Adds one published Silver month to the positions and returns its activity per account and currency. */
-async function aggregateMonth(
-  partition: PublishedPartition | undefined,
-  deps: GoldDeps,
-  positions: Map<string, Position>,
-): Promise<Map<string, Activity>> {
-  const activity = new Map<string, Activity>();
-  for (const key of partition?.files ?? []) {
-    const ref = { bucket: deps.layout.buckets.silver, key };
-    for await (const group of readParquetRowGroups(deps.store, ref, SILVER_COLUMNS, { rawDecimals: true, parsers: TIMESTAMPS_AS_MICROS })) {
-      const [accounts, currencies, amounts, dates] = SILVER_COLUMNS.map((c) => group.columns.get(c) ?? []);
-      for (let i = 0; i < group.rows; i++) {
-        const account = String(accounts?.[i]);
-        const currency = String(currencies?.[i]);
-        const amount = BigInt(amounts?.[i] as bigint);
-        const when = BigInt(dates?.[i] as bigint);
-        const key = positionKey(account, currency);
-        let position = positions.get(key);
-        if (position === undefined) {
-          position = { account, accountBytes: UTF8.encode(account), currency, balance: 0n, count: 0n, last: when };
-          positions.set(key, position);
-        }
-        position.balance += amount;
-        position.count += 1n;
-        if (when > position.last) position.last = when;
-        let month = activity.get(key);
-        if (month === undefined) {
-          month = { count: 0n, credits: 0n, debits: 0n };
-          activity.set(key, month);
-        }
-        month.count += 1n;
-        if (amount >= 0n) month.credits += amount;
-        else month.debits -= amount;
-      }
-    }
-  }
-  return activity;
-}
-
-/** Writes and commits one month of both Gold tables; returns the number of partitions committed. */
-async function publishGoldMonth(
-  month: string,
-  sorted: readonly Position[],
-  activity: ReadonlyMap<string, Activity>,
-  builtFrom: Record<string, number>,
-  deps: GoldDeps,
-): Promise<number> {
-  const n = sorted.length;
-  // Column by column, straight into typed arrays: a month can hold every account of the lake.
-  const accounts = sorted.map((p) => p.accountBytes);
-  const currencies = sorted.map((p) => p.currency);
-  // Money is DECIMAL(38,2), past what a BigInt64Array holds: plain arrays of bigint.
-  const money = (): bigint[] => new Array<bigint>(n).fill(0n);
-  const balance = money();
-  const count = new BigInt64Array(n);
-  const last = new BigInt64Array(n);
-  const txCount = new BigInt64Array(n);
-  const credits = money();
-  const debits = money();
-  const net = money();
-  for (let i = 0; i < n; i++) {
-    const p = sorted[i] as Position;
-    const a = activity.get(positionKey(p.account, p.currency));
-    balance[i] = checked(p.balance, p, month);
-    count[i] = p.count;
-    last[i] = p.last;
-    if (a !== undefined) {
-      txCount[i] = a.count;
-      credits[i] = checked(a.credits, p, month);
-      debits[i] = checked(a.debits, p, month);
-      net[i] = checked(a.credits - a.debits, p, month);
-    }
-  }
-  const tables: [PublishedTableName, PublishedTableLayout, readonly ParquetColumnSpec[], ColumnValues[]][] = [
-    ['gold.account_balances', deps.layout.gold.accountBalances, ACCOUNT_BALANCES_COLUMNS, [accounts, currencies, balance, count, last]],
-    [
-      'gold.monthly_reports',
-      deps.layout.gold.monthlyReports,
-      MONTHLY_REPORTS_COLUMNS,
-      [accounts, currencies, txCount, credits, debits, net, balance],
-    ],
-  ];
-  let committed = 0;
-  for (const [table, layout, columns, values] of tables) {
-    if (await publishGoldTable(month, table, layout, columns, values, n, builtFrom, deps)) committed += 1;
-  }
-  return committed;
-}
-
-async function publishGoldTable(
+/** Commits one month of one Gold table as the engine wrote it; whether a new version was committed. */
+async function commitGoldTable(
   monthText: string,
-  table: PublishedTableName,
+  table: GoldSqlTable,
   layout: PublishedTableLayout,
-  columns: readonly ParquetColumnSpec[],
-  values: ColumnValues[],
-  rows: number,
+  output: GoldTableOutput,
   builtFrom: Record<string, number>,
   deps: GoldDeps,
 ): Promise<boolean> {
   const month = parseMonthName(monthText);
   const existing = await readLatest(deps.store, layout, month);
-  if (covers(existing?.value.built_from, builtFrom)) {
-    // Already built (a retry, or a roll-forward after a crash): its catalog entry may still lag.
-    await syncCatalog(deps.store, deps.catalog, table, layout, month, deps.now);
-    return false;
-  }
-  if (existing === undefined && rows === 0) return false;
-  // Named by the Silver it was built from: a retry rewrites the same bytes, a rebuild from newer
-  // Silver gets a new name, so a published object never changes under its readers.
-  const fingerprint = createHash('sha256').update(JSON.stringify(builtFrom)).digest('hex').slice(0, 16);
-  const files: string[] = [];
-  if (rows > 0) {
-    const ref = layout.currentObject(month, `${deps.runId}-${fingerprint}.parquet`);
-    const writer = new ParquetObjectWriter(deps.store, ref, {
-      columns,
-      ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
-      metadata: { 'ledgerlake.table': table, 'ledgerlake.built_from': JSON.stringify(builtFrom) },
-      // One row group of every account: its min/max say nothing a reader could skip on.
-      statistics: false,
-    });
-    await writer.writeRowGroup(values, rows);
-    await writer.finish();
-    files.push(ref.key);
-  }
+  if (existing === undefined && output.rows === 0) return false;
   const outcome = await commitPartition(deps.store, {
     table,
     layout,
@@ -348,40 +224,10 @@ async function publishGoldTable(
         ? undefined
         : {
             action: 'rebuild',
-            runs: [{ run_id: deps.runId, execution_arn: deps.executionArn, promoted_at: deps.now().toISOString(), rows, files }],
+            runs: [{ run_id: deps.runId, execution_arn: deps.executionArn, promoted_at: deps.now().toISOString(), rows: output.rows, files: [...output.files] }],
             built_from: builtFrom,
           },
   });
   await syncCatalog(deps.store, deps.catalog, table, layout, month, deps.now);
   return outcome.committed;
-}
-
-/** A sum that must fit Gold's DECIMAL(38,2); one that does not is reported, never wrapped or rounded. */
-function checked(minor: bigint, position: Position, month: string): bigint {
-  if (minor > GOLD_MAX_MINOR || minor < -GOLD_MAX_MINOR) {
-    throw new RangeError(
-      `gold: account ${position.account} ${position.currency} reaches ${formatMinor(minor)} at ${month}, beyond DECIMAL(${GOLD_MONEY_PRECISION},2)`,
-    );
-  }
-  return minor;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function byAccount(a: Position, b: Position): number {
-  return compare(a.account, b.account) || compare(a.currency, b.currency);
-}
-
-/** Merges two arrays sorted by `byAccount` (a Map keeps insertion order, so new positions come last). */
-function mergeSorted(left: readonly Position[], right: readonly Position[]): Position[] {
-  const out = new Array<Position>(left.length + right.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < left.length && j < right.length) out[k++] = byAccount(left[i] as Position, right[j] as Position) <= 0 ? (left[i++] as Position) : (right[j++] as Position);
-  while (i < left.length) out[k++] = left[i++] as Position;
-  while (j < right.length) out[k++] = right[j++] as Position;
-  return out;
 }

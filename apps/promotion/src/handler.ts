@@ -1,3 +1,4 @@
+import { AthenaClient } from '@aws-sdk/client-athena';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
@@ -9,7 +10,9 @@ import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
 import { snappyCompressor } from 'hysnappy';
 import { PromotionConfigSchema, thresholdsFromConfig } from './config';
+import { athenaStatements } from './athena-statements';
 import { createHandler } from './create-handler';
+import { AthenaGoldEngine } from './gold-athena';
 import { GlueCatalog } from './glue-catalog';
 import { snsPublisher } from './sns-publisher';
 
@@ -20,11 +23,16 @@ const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const glue = obs.tracer.captureAWSv3Client(new GlueClient({}));
 const sns = obs.tracer.captureAWSv3Client(new SNSClient({}));
 const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
+const athena = obs.tracer.captureAWSv3Client(new AthenaClient({}));
+const store = new S3ObjectStore(s3);
+const layout = createLakeLayout(bucketsFromEnv(config));
 
 /** Step Functions tasks `RecoverPromotions`, `EvaluateGate`, `RecordBlocked`, `Promote`, `RefreshGold` and `RollForward`. */
 export const handler = createHandler({
-  store: new S3ObjectStore(s3),
-  layout: createLakeLayout(bucketsFromEnv(config)),
+  store,
+  layout,
+  // Gold is the Gold SQL run by Athena (docs/gold.md), its temporary tables in the Gold database.
+  gold: new AthenaGoldEngine({ athena: athenaStatements(athena, config.ATHENA_WORKGROUP), store, layout, database: config.GLUE_GOLD_DATABASE }),
   catalog: new GlueCatalog(glue, { silver: config.GLUE_SILVER_DATABASE, gold: config.GLUE_GOLD_DATABASE }),
   thresholds: thresholdsFromConfig(config),
   publish: snsPublisher(sns, config.ETL_FAILURES_TOPIC_ARN),

@@ -27,6 +27,7 @@ import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { commitPartition, type PartitionChange } from './commit-partition';
 import { evaluateGate, type GateThresholds, type GateVerdict } from './gate';
 import { type GoldRefresh, refreshGold } from './gold';
+import type { GoldEngine } from './gold-engine';
 import { excludeLateRows, findLateKeys, removeStaleLateRows } from './late-rows';
 import { syncCatalog } from './sync-catalog';
 
@@ -44,8 +45,10 @@ export interface PromotionDeps {
   readonly thresholds: GateThresholds;
   readonly now?: () => Date;
   readonly logger?: CoreLogger;
-  /** Gold's and the late-row rewrite's Snappy compressor; default hyparquet-writer's own. */
+  /** The late-row rewrite's Snappy compressor; default hyparquet-writer's own. */
   readonly compressor?: Compressor;
+  /** What runs the Gold SQL (docs/gold.md): DuckDB in-process locally, Athena in the cloud. */
+  readonly gold: GoldEngine;
   /** Who begins a promotion (recorded in its intent); default the run's execution alone. */
   readonly holder?: RunHolder;
   /** Tells recovery which holders are dead; default none known dead (only `force` recovers). */
@@ -314,7 +317,7 @@ export async function completePromotion(intent: PromotionIntent, deps: Promotion
           runId,
           executionArn: intent.execution_arn,
           now,
-          ...(deps.compressor === undefined ? {} : { compressor: deps.compressor }),
+          gold: deps.gold,
         });
   const manifest = await readRunManifest(store, layout, runId);
   await markFileProcessed(store, layout, manifest.content_sha256, runId, now());

@@ -5,6 +5,7 @@ export type { CapturedSink, SinkRecord } from './capture-sink';
 export { describeObjectStoreContract, type ObjectStoreContractSubject } from './object-store-contract';
 export { DEFAULT_BAD_ROW_MIX, generateTransactionsCsv, seededRandom, type BadRowMix, type GeneratedFile, type GenerateOptions } from './transactions-csv';
 export { openParquetScratch, type ParquetScratch } from './parquet-scratch';
+export { AthenaOnDuckDb } from './athena-on-duckdb';
 export { lakeBucketsEnv } from './lake-buckets-env';
 export { startFakeSlack, type FakeSlack, type FakeSlackRequest, type FakeSlackResponse } from './fake-slack';
 export {

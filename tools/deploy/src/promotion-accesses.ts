@@ -1,7 +1,8 @@
 import type { RunBlockedEvent } from '@ledgerlake/domain';
 import { type CatalogPartition, CatalogPartitionSchema, monthName, type PartitionCatalog } from '@ledgerlake/pipeline';
 import type { RunState } from '@ledgerlake/pipeline';
-import { type GateThresholds, parseRate, type PromotionStepDeps, runPromotionStep } from '@ledgerlake/promotion';
+import { AthenaGoldEngine, type GateThresholds, parseRate, type PromotionStepDeps, runPromotionStep } from '@ledgerlake/promotion';
+import { AthenaOnDuckDb } from '@ledgerlake/testing';
 import type { LakeLayout, ObjectStore, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
 /*
@@ -9,7 +10,9 @@ import type { LakeLayout, ObjectStore, PublishedTableName, YearMonth } from '@le
  * RefreshGold, or RecordBlocked), on the recorded store. In the cloud the catalog is Glue and the
  * blocked-run event goes to SNS: neither is an S3 access, so they are recorded in memory here —
  * the lake's own catalog (`catalog/` in the artifacts bucket) is the local stand-in and must not
- * show up among the keys promotion's role is granted.
+ * show up among the keys promotion's role is granted. Gold is built as in the cloud, by the Athena
+ * engine: its statements run by DuckDB standing in for Athena, whose reads and writes of the lake
+ * are made with the function's role and recorded as promotion's.
  */
 
 /**
@@ -54,6 +57,8 @@ export interface PromotionTasks {
   readonly catalog: MemoryPartitionCatalog;
   /** The blocked-run events published to `etl-failures`. */
   readonly published: readonly RunBlockedEvent[];
+  /** Stops the Athena stand-in. */
+  close(): Promise<void>;
 }
 
 /** The promotion Tasks over `store`, each step run as `promotion` through `as`. */
@@ -64,11 +69,14 @@ export function promotionTasks(
 ): PromotionTasks {
   const catalog = new MemoryPartitionCatalog();
   const published: RunBlockedEvent[] = [];
+  const athena = new AthenaOnDuckDb(store, { bucket: layout.buckets.artifacts, prefix: 'athena-results/' });
+  const gold = new AthenaGoldEngine({ athena, store, layout, database: 'gold' });
   const depsOf = (state: RunState): PromotionStepDeps => ({
     store,
     layout,
     catalog,
     thresholds: RECORDING_GATE,
+    gold,
     // In the cloud a dead holder is one whose execution has ended: here every pending one is.
     liveness: { isDead: () => Promise.resolve(true) },
     now: () => new Date(Date.parse(state.run.started_at) + 60_000),
@@ -90,6 +98,7 @@ export function promotionTasks(
   return {
     catalog,
     published,
+    close: () => athena.close(),
     async promote(state) {
       await gate(state, 'PROMOTE');
       const promotion = (await task(state, { action: 'promote' })) as { partitions: { partition: string }[]; gold_from?: string };

@@ -233,6 +233,7 @@ export async function recordRowPipelineAccesses(stage: string): Promise<Recorded
   await recordFailure(enriched, timeout);
 
   await recordAlerts(store, layout, as, { failed: thirdReached, breakerOpen });
+  await promotion.close();
 
   return { layout, accesses: store.accesses };
 }

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   DATASET,
   DECIMAL_PRECISION,
@@ -21,7 +23,7 @@ import {
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
-import { DEFAULT_GATE_THRESHOLDS, type PromotionDeps } from '../../src';
+import { DEFAULT_GATE_THRESHOLDS, DuckDbGoldEngine, type GoldEngine, type PromotionDeps } from '../../src';
 
 /*
  * A run's written output as the partition writer leaves it (Silver run folders with `_SUCCESS`,
@@ -145,7 +147,12 @@ export async function writeRunOutput(
 
 /** Promotion deps over a store: the lake catalog, default gate, a fixed clock. */
 export function promotionDeps(store: ObjectStore, layout: LakeLayout, now = new Date('2024-04-01T02:00:00Z')): PromotionDeps {
-  return { store, layout, catalog: new LakeCatalog(store, layout), thresholds: DEFAULT_GATE_THRESHOLDS, now: () => now };
+  return { store, layout, catalog: new LakeCatalog(store, layout), thresholds: DEFAULT_GATE_THRESHOLDS, now: () => now, gold: testGoldEngine(store) };
+}
+
+/** The Gold SQL on DuckDB as the laptop runs it, reading the (in-memory) store's objects through copies. */
+export function testGoldEngine(store: ObjectStore): GoldEngine {
+  return new DuckDbGoldEngine({ store, workDir: join(tmpdir(), 'ledgerlake-gold-tests'), memoryLimit: '256MB', threads: 1 });
 }
 
 /** The §6 example of PRODUCT.md. */

@@ -122,6 +122,14 @@ function encryptsViaSns(statement: PolicyStatement): boolean {
 /** Promotion's Glue actions (src/glue-catalog.ts) and the catalog objects they are allowed on. */
 const GLUE_ACTIONS = ['glue:GetTable', 'glue:GetPartition', 'glue:CreatePartition', 'glue:UpdatePartition'];
 const GLUE_ARN = `arn:aws:glue:${REGION}:${ACCOUNT_ID}`;
+/** RefreshGold's temporary tables (apps/promotion/src/gold-athena.ts), created and dropped by its Athena statements. */
+const GOLD_BUILD_GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions', 'glue:BatchCreatePartition'];
+const GOLD_BUILD_GLUE_RESOURCES = [`${GLUE_ARN}:catalog`, `${GLUE_ARN}:database/gold`, `${GLUE_ARN}:table/gold/gold_build_*`];
+const ATHENA_ACTIONS = ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'];
+const ATHENA_WORKGROUP_ARN = `arn:aws:athena:${REGION}:${ACCOUNT_ID}:workgroup/ledgerlake-${STAGE}`;
+/** Athena's own S3 call for the results bucket (its region), which no store call makes: granted to promotion only. */
+const isAthenaBucketLookup = (service: string, grant: { action: string; resource: string }): boolean =>
+  service === 'promotion' && grant.action === 's3:GetBucketLocation' && grant.resource === `arn:aws:s3:::ledgerlake-${STAGE}-artifacts`;
 const GLUE_RESOURCES = [
   `${GLUE_ARN}:catalog`,
   `${GLUE_ARN}:database/silver`,
@@ -327,6 +335,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
   it('grants no s3:* or wildcard S3 action, nothing on "*", and no whole bucket', () => {
     const problems = s3Grants(statements()).filter((grant) => {
+      if (isAthenaBucketLookup(service, grant)) return false;
       if (!S3_ACTIONS.has(grant.action)) return true;
       const match = /^arn:aws:s3:::([a-z0-9.-]+)(?:\/(.*))?$/.exec(grant.resource);
       if (!match || !Object.values(buckets).includes(match[1] as string)) return true;
@@ -350,7 +359,9 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
   });
 
   it('grants no S3 access its core does not make: every grant is within the keys it touches', () => {
-    const unused = s3Grants(statements()).filter((grant) => !used().some((access) => grantUsedBy(grant, access)));
+    const unused = s3Grants(statements()).filter(
+      (grant) => !isAthenaBucketLookup(service, grant) && !used().some((access) => grantUsedBy(grant, access)),
+    );
 
     expect(unused).toEqual([]);
   });
@@ -454,6 +465,9 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
       if (service === 'promotion') {
         const resources = asList<unknown>(resolveCfn(statement.Resource));
         if (actions.join() === GLUE_ACTIONS.join() && resources.join() === GLUE_RESOURCES.join()) return false;
+        if (actions.join() === GOLD_BUILD_GLUE_ACTIONS.join() && resources.join() === GOLD_BUILD_GLUE_RESOURCES.join()) return false;
+        if (actions.join() === ATHENA_ACTIONS.join() && resources.join() === ATHENA_WORKGROUP_ARN) return false;
+        if (actions.join() === 's3:GetBucketLocation' && resources.join() === `arn:aws:s3:::ledgerlake-${STAGE}-artifacts`) return false;
         if (actions.join() === 'sns:Publish' && resources.join() === ETL_FAILURES_TOPIC_ARN) return false;
       }
       if (actions.every((action) => LOG_ACTIONS.has(action))) {
@@ -513,10 +527,22 @@ describe('the promotion service', () => {
   const statements = (): PolicyStatement[] => roleStatements(template()).map((statement) => resolveCfn(statement) as PolicyStatement);
   const env = (): Record<string, string> => resolveCfn(onlyFunction(template()).Environment.Variables) as Record<string, string>;
 
-  it('registers partitions in Glue: the four calls of its catalog, on the catalog, the two databases and the three tables only', () => {
+  it("registers partitions in Glue (the four calls of its catalog, on the catalog, the two databases and the three tables only) and manages only its Gold builds' temporary tables", () => {
     const glue = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('glue:')));
 
-    expect(glue).toEqual([{ Sid: 'RegisterPublishedPartitions', Effect: 'Allow', Action: GLUE_ACTIONS, Resource: GLUE_RESOURCES }]);
+    expect(glue).toEqual([
+      { Sid: 'RegisterPublishedPartitions', Effect: 'Allow', Action: GLUE_ACTIONS, Resource: GLUE_RESOURCES },
+      { Sid: 'ManageGoldBuildTables', Effect: 'Allow', Action: GOLD_BUILD_GLUE_ACTIONS, Resource: GOLD_BUILD_GLUE_RESOURCES },
+    ]);
+  });
+
+  it('runs the Gold SQL in the workgroup the infrastructure service creates, and nowhere else', async () => {
+    const athena = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('athena:')));
+    const infra = await readFile(join(WORKSPACE_ROOT, INFRA_SERVICE_DIR, 'serverless.yml'), 'utf8');
+
+    expect(athena).toEqual([{ Sid: 'RunGoldSql', Effect: 'Allow', Action: ATHENA_ACTIONS, Resource: ATHENA_WORKGROUP_ARN }]);
+    expect(env()['ATHENA_WORKGROUP']).toBe(`ledgerlake-${STAGE}`);
+    expect(infra).toMatch(/AthenaWorkGroup:\n\s+Type: AWS::Athena::WorkGroup\n\s+Properties:\n\s+Name: ledgerlake-\$\{sls:stage\}\n/);
   });
 
   it('names the Glue databases and tables the infrastructure service creates, and the ones its role allows', async () => {
