@@ -13,9 +13,6 @@ import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
  */
 export const GOLD_MONEY_PRECISION = 38;
 
-/** The largest |value| in minor units a Gold money column holds: 10^38 - 1. */
-export const GOLD_MAX_MINOR = 10n ** BigInt(GOLD_MONEY_PRECISION) - 1n;
-
 const money = (name: string): ParquetColumnSpec => ({
   name,
   kind: 'decimal',
