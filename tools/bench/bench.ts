@@ -25,6 +25,10 @@ interface PipelineOutput {
   silver_files: number;
   silver_bytes: number;
   peak_rss_bytes: number;
+  /** The process's peak RSS at the end of each state. */
+  peak_rss_by_state: Record<string, number>;
+  /** Rows of gold.account_balances as committed. */
+  gold_balance_rows: number;
   cpu_s: number;
   /** Wall time of the states up to and including FinishRun: the part the DuckDB job's Silver part does. */
   to_silver_ms: number;
@@ -101,13 +105,20 @@ async function main(): Promise<void> {
   const input = first.counts.input_rows;
   const toSilver = (run: PipelineOutput): number => run.to_silver_ms;
   const stepNames = [...new Set(runs.flatMap((run) => Object.keys(run.steps)))];
-  const header = `${'state'.padEnd(16)}${runs.map((run) => `${`${run.workers}w ms`.padStart(11)}`).join('')}`;
+  const header = `${'state'.padEnd(18)}${runs.map((run) => `${`${run.workers}w ms`.padStart(11)}${`peak MB`.padStart(9)}`).join('')}`;
+  const peakMb = (run: PipelineOutput, name: string): string => {
+    const bytes = run.peak_rss_by_state[name];
+    return (bytes === undefined ? '' : fmt(Math.round(bytes / MB))).padStart(9);
+  };
+  const processParts = (run: PipelineOutput): number => run.steps['ProcessParts'] ?? Number.NaN;
   const lines = [
     `rows ${fmt(input)}  csv ${(csvBytes / MB).toFixed(1)} MB  machine ${cpus().length} cores`,
     '',
     header,
-    ...stepNames.map((name) => `${name.padEnd(16)}${runs.map((run) => fmt(Math.round(run.steps[name] ?? 0)).padStart(11)).join('')}`),
-    `${'total'.padEnd(16)}${runs.map((run) => fmt(Math.round(run.wall_ms)).padStart(11)).join('')}`,
+    ...stepNames.map(
+      (name) => `${name.padEnd(18)}${runs.map((run) => `${fmt(Math.round(run.steps[name] ?? 0)).padStart(11)}${peakMb(run, name)}`).join('')}`,
+    ),
+    `${'total'.padEnd(18)}${runs.map((run) => `${fmt(Math.round(run.wall_ms)).padStart(11)}${fmt(Math.round(run.peak_rss_bytes / MB)).padStart(9)}`).join('')}`,
     '',
     ...runs.map(
       (run) =>
@@ -118,10 +129,12 @@ async function main(): Promise<void> {
     ),
     `duckdb (${threads} threads, the whole job) ${fmt(rate(input, r.wallMs)).padStart(9)} rows/s  wall ${(r.wallMs / 1000).toFixed(1)} s (Silver ${(r.silverMs / 1000).toFixed(1)} s, Gold ${(r.goldMs / 1000).toFixed(1)} s: ${fmt(r.goldBalanceRows)} balance rows)  CPU ${r.cpu_s.toFixed(1)} s  peak RSS ${fmt(Math.round(r.peak_rss_bytes / MB))} MB  silver ${(r.silver_bytes / r.validRows).toFixed(1)} B/row`,
     runs.length > 1
-      ? `speed-up ${runs.map((run) => `${run.workers}w ${(first.wall_ms / run.wall_ms).toFixed(2)}x`).join(', ')} (against ${first.workers} worker${first.workers === 1 ? '' : 's'})`
+      ? `speed-up ${runs.map((run) => `${run.workers}w ${(first.wall_ms / run.wall_ms).toFixed(2)}x`).join(', ')} end to end, ` +
+        `${runs.map((run) => `${run.workers}w ${(processParts(first) / processParts(run)).toFixed(2)}x`).join(', ')} on ProcessParts ` +
+        `(against ${first.workers} worker${first.workers === 1 ? '' : 's'})`
       : '',
     `counts valid ${fmt(first.counts.valid_rows)} quarantined ${fmt(first.counts.quarantined_rows)} condemned ${fmt(first.counts.condemned_rows)}` +
-      ` (duckdb: ${fmt(r.validRows)} / ${fmt(r.quarantinedRows)} / ${fmt(r.condemnedRows)})`,
+      ` (duckdb: ${fmt(r.validRows)} / ${fmt(r.quarantinedRows)} / ${fmt(r.condemnedRows)}), gold.account_balances rows ${fmt(first.gold_balance_rows)} (duckdb: ${fmt(r.goldBalanceRows)})`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const summary = {
@@ -147,6 +160,8 @@ async function main(): Promise<void> {
       to_silver_ms: Math.round(toSilver(run)),
       to_silver_ratio_to_duckdb: Number((toSilver(run) / r.silverMs).toFixed(3)),
       speedup_vs_first: Number((first.wall_ms / run.wall_ms).toFixed(3)),
+      process_parts_speedup_vs_first: Number((processParts(first) / processParts(run)).toFixed(3)),
+      gold_balance_rows: run.gold_balance_rows,
       peak_rss_mb: Math.round(run.peak_rss_bytes / MB),
       silver_bytes_per_row: Number((run.silver_bytes / run.counts.valid_rows).toFixed(2)),
       steps_ms: Object.fromEntries(Object.entries(run.steps).map(([k, v]) => [k, Math.round(v)])),
@@ -154,8 +169,10 @@ async function main(): Promise<void> {
     counts: first.counts,
   };
   process.stdout.write(JSON.stringify(summary) + '\n');
-  if (runs.some((run) => run.status !== 'PUBLISHED' || JSON.stringify(run.counts) !== JSON.stringify(first.counts))) {
-    process.stderr.write('bench: a run was not published, or runs disagree on the counts\n');
+  const counted = (run: PipelineOutput) =>
+    JSON.stringify(run.counts) === JSON.stringify(first.counts) && run.gold_balance_rows === r.goldBalanceRows && run.counts.valid_rows === r.validRows;
+  if (runs.some((run) => run.status !== 'PUBLISHED' || !counted(run))) {
+    process.stderr.write('bench: a run was not published, or the runs and DuckDB disagree on the counts or Gold rows\n');
     process.exitCode = 1;
   }
 }

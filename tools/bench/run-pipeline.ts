@@ -7,6 +7,7 @@
  * Usage: node -r @swc-node/register tools/bench/run-pipeline.ts <file.csv> <lake-dir> <workers>
  */
 import { localDefinition, openLake, runBronzeObject } from '@ledgerlake/cli';
+import { listAll } from '@ledgerlake/storage';
 import { createReadStream } from 'node:fs';
 import { cpuSeconds } from './cpu-seconds';
 import { basename } from 'node:path';
@@ -26,11 +27,18 @@ async function main(): Promise<void> {
   // The part the DuckDB job's Silver part does: every state up to and including FinishRun.
   const toSilver = new Set(order.slice(0, order.indexOf('FinishRun') + 1));
   const steps: Record<string, number> = {};
+  // The process's peak RSS at the end of each state: where the peak was reached.
+  const peaks: Record<string, number> = {};
   let current: { name: string; at: number } | undefined;
+  const leave = (at: number): void => {
+    if (current === undefined) return;
+    steps[current.name] = (steps[current.name] ?? 0) + (at - current.at);
+    peaks[current.name] = process.resourceUsage().maxRSS * 1024;
+  };
   const enter = (name: string): void => {
     if (!topLevel.has(name)) return;
     const at = performance.now();
-    if (current !== undefined) steps[current.name] = (steps[current.name] ?? 0) + (at - current.at);
+    leave(at);
     current = { name, at };
   };
   const t0 = performance.now();
@@ -42,7 +50,7 @@ async function main(): Promise<void> {
     wiring: { workers, thresholds: { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: Number.MAX_SAFE_INTEGER } },
   });
   const wallMs = performance.now() - t0;
-  if (current !== undefined) steps[current.name] = (steps[current.name] ?? 0) + (performance.now() - current.at);
+  leave(performance.now());
 
   let silverBytes = 0;
   let silverFiles = 0;
@@ -55,6 +63,14 @@ async function main(): Promise<void> {
       silverBytes += (await lake.store.head({ bucket: lake.layout.buckets.silver, key }))?.size ?? 0;
     }
   }
+  // Gold's rows as committed: the rows each month's current version names.
+  let goldBalanceRows = 0;
+  const { bucket, prefix } = lake.layout.gold.accountBalances.tablePrefix();
+  for await (const { key } of listAll(lake.store, bucket, prefix)) {
+    if (!key.endsWith('/_LATEST.json')) continue;
+    const latest = JSON.parse(Buffer.from((await lake.store.getBytes({ bucket, key })) ?? []).toString('utf8')) as { runs: { rows: number }[] };
+    goldBalanceRows += latest.runs.reduce((sum, run) => sum + run.rows, 0);
+  }
   process.stdout.write(
     JSON.stringify({
       workers,
@@ -66,6 +82,8 @@ async function main(): Promise<void> {
       silver_files: silverFiles,
       silver_bytes: silverBytes,
       peak_rss_bytes: process.resourceUsage().maxRSS * 1024,
+      peak_rss_by_state: peaks,
+      gold_balance_rows: goldBalanceRows,
       cpu_s: cpuSeconds(),
       to_silver_ms: Object.entries(steps).reduce((sum, [name, ms]) => sum + (toSilver.has(name) ? ms : 0), 0),
     }) + '\n',

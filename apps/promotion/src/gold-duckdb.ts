@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -67,39 +67,40 @@ export class DuckDbGoldEngine implements GoldEngine {
           ? `SELECT account_id, currency, balance, tx_count, last_tx_date FROM read_parquet(${await files(request.seed)})`
           : 'SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DECIMAL(38,2)) AS balance, CAST(NULL AS BIGINT) AS tx_count, CAST(NULL AS TIMESTAMPTZ) AS last_tx_date WHERE false';
       const write = request.write.map(sqlString).join(', ');
-      // Sorted by month first: each month's COPY below reads only its own row groups.
       await connection.run(`
         CREATE TEMP TABLE gold AS
         WITH silver_rows AS (${silverSql}),
         seed_rows AS (${seedSql}),
         ${buildMonthsSql(request.months)},
         ${GOLD_ROWS_SQL}
-        SELECT * FROM gold_rows WHERE month IN (${write})
-        ORDER BY month, account_id, currency`);
+        SELECT * FROM gold_rows WHERE month IN (${write})`);
       const counted = await connection.runAndReadAll('SELECT month, CAST(count(*) AS BIGINT) FROM gold GROUP BY month');
       const rowsByMonth = new Map(counted.getRows().map(([month, rows]) => [String(month), Number(rows)]));
 
       const result = new Map<string, Record<GoldSqlTable, GoldTableOutput>>();
-      for (const month of request.write) {
-        const rows = rowsByMonth.get(month) ?? 0;
-        const outputs = {} as Record<GoldSqlTable, GoldTableOutput>;
-        for (const table of Object.keys(GOLD_SQL_TABLES) as GoldSqlTable[]) {
-          if (rows === 0) {
-            outputs[table] = { rows, files: [] };
-            continue;
+      for (const month of request.write) result.set(month, {} as Record<GoldSqlTable, GoldTableOutput>);
+      for (const table of Object.keys(GOLD_SQL_TABLES) as GoldSqlTable[]) {
+        // One partitioned COPY per table: a folder per month holding one file (or more, when DuckDB splits it).
+        const out = join(work, `out-${table}`);
+        await connection.run(`
+          COPY (SELECT ${GOLD_SQL_TABLES[table].columns}, month AS partition_month FROM gold)
+          TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_month), KV_METADATA {'ledgerlake.table': ${sqlString(table)}})`);
+        for (const month of request.write) {
+          const rows = rowsByMonth.get(month) ?? 0;
+          const files: string[] = [];
+          if (rows > 0) {
+            const folder = join(out, `partition_month=${month}`);
+            const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort();
+            const target = request.target(table, month);
+            const base = target.key.replace(/\.parquet$/, '');
+            for (const [n, name] of names.entries()) {
+              const ref = names.length === 1 ? target : { bucket: target.bucket, key: `${base}-${n}.parquet` };
+              await putOnce(store, ref, join(folder, name));
+              files.push(ref.key);
+            }
           }
-          const path = join(work, `out-${month}-${table}.parquet`);
-          const metadata = Object.entries(request.metadata(table, month))
-            .map(([key, value]) => `${sqlString(key)}: ${sqlString(value)}`)
-            .join(', ');
-          await connection.run(`
-            COPY (SELECT ${GOLD_SQL_TABLES[table].columns} FROM gold WHERE month = ${sqlString(month)} ORDER BY account_id, currency)
-            TO ${sqlString(path)} (FORMAT parquet, COMPRESSION snappy, KV_METADATA {${metadata}})`);
-          const target = request.target(table, month);
-          await putOnce(store, target, path);
-          outputs[table] = { rows, files: [target.key] };
+          (result.get(month) as Record<GoldSqlTable, GoldTableOutput>)[table] = { rows, files };
         }
-        result.set(month, outputs);
       }
       return result;
     } finally {

@@ -22,8 +22,6 @@ export interface GoldBuildRequest {
    * after it: `<key without .parquet>-<n>.parquet`.
    */
   readonly target: (table: GoldSqlTable, month: string) => ObjectRef;
-  /** Key-value metadata of the written files (the table, the Silver versions). */
-  readonly metadata: (table: GoldSqlTable, month: string) => Readonly<Record<string, string>>;
 }
 
 /** What a build wrote for one month and table: its rows and the objects holding them (none when empty). */

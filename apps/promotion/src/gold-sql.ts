@@ -3,9 +3,8 @@ import { GOLD_MONEY_PRECISION } from './gold-tables';
 /*
  * Gold as SQL (docs/gold.md): one definition of both Gold tables, run by DuckDB in-process on a
  * laptop and by Athena in the cloud. The body below is written in the subset of SQL both engines
- * read the same way (no named windows, no `greatest` — its NULL rules differ —, counts cast back
- * to BIGINT); the dialect twins differ only in where the three input relations come from and in
- * how the result is written (DuckDB `COPY … TO`, Athena `UNLOAD … TO`).
+ * read the same way; the dialect twins differ only in where the three input relations come from
+ * and in how the result is written (DuckDB `COPY … TO`, Athena `UNLOAD … TO`).
  *
  * Inputs, as relations the dialect defines in front of the body:
  * - `silver_rows(account_id, currency, amount, tx_date, month)`: the published Silver rows of the
@@ -18,6 +17,9 @@ import { GOLD_MONEY_PRECISION } from './gold-tables';
  * Output `gold_rows`: per account, currency and built month from the position's first month on,
  * the carried-forward position (`balance`, `tx_count`, `last_tx_date`) and that month's activity
  * (`month_tx_count`, `credits`, `debits`, `net`).
+ *
+ * Portable on purpose: no named windows, no `greatest` (its NULL rules differ), no ASOF join
+ * (DuckDB only), counts cast back to BIGINT (DuckDB sums BIGINT as HUGEINT).
  */
 
 const MONEY = `DECIMAL(${GOLD_MONEY_PRECISION},2)`;
@@ -36,7 +38,14 @@ export const GOLD_SQL_TABLES = {
 
 export type GoldSqlTable = keyof typeof GOLD_SQL_TABLES;
 
-/** The rows of both tables over the three input relations (see above); a `SELECT` both dialects run as it is. */
+/**
+ * The rows of both tables over the three input relations (see above); a `SELECT` both dialects run
+ * as it is. Each position's *steps* are its seed (month `0000-00`, before every built month) and
+ * each month with activity; running sums over the steps give the position after each step, and a
+ * step holds for every built month from its own up to the position's next step — so the work is
+ * proportional to the Silver rows and the rows written, never a grid of every position × month
+ * joined back to the activity.
+ */
 export const GOLD_ROWS_SQL = `
 activity AS (
   SELECT account_id, currency, month,
@@ -48,44 +57,38 @@ activity AS (
   FROM silver_rows
   GROUP BY account_id, currency, month
 ),
-positions AS (
-  SELECT account_id, currency, min(month) AS first_month
-  FROM (
-    SELECT account_id, currency, month FROM activity
-    UNION ALL
-    SELECT account_id, currency, '0000-00' AS month FROM seed_rows
-  ) known
-  GROUP BY account_id, currency
-),
-grid AS (
-  SELECT p.account_id, p.currency, m.month
-  FROM positions p JOIN build_months m ON m.month >= p.first_month
+steps AS (
+  SELECT account_id, currency, month, month_tx_count, credits, debits, net,
+         net AS balance_change, month_tx_count AS count_change, last_tx_date
+  FROM activity
+  UNION ALL
+  SELECT account_id, currency, '0000-00' AS month, CAST(0 AS BIGINT) AS month_tx_count,
+         CAST(0 AS ${MONEY}) AS credits, CAST(0 AS ${MONEY}) AS debits, CAST(0 AS ${MONEY}) AS net,
+         CAST(balance AS ${MONEY}) AS balance_change, CAST(tx_count AS BIGINT) AS count_change, last_tx_date
+  FROM seed_rows
 ),
 running AS (
-  SELECT g.account_id, g.currency, g.month,
-         coalesce(a.month_tx_count, CAST(0 AS BIGINT)) AS month_tx_count,
-         coalesce(a.credits, CAST(0 AS ${MONEY})) AS credits,
-         coalesce(a.debits, CAST(0 AS ${MONEY})) AS debits,
-         coalesce(a.net, CAST(0 AS ${MONEY})) AS net,
-         sum(coalesce(a.net, CAST(0 AS ${MONEY}))) OVER (
-           PARTITION BY g.account_id, g.currency ORDER BY g.month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS net_to_date,
-         sum(coalesce(a.month_tx_count, CAST(0 AS BIGINT))) OVER (
-           PARTITION BY g.account_id, g.currency ORDER BY g.month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS count_to_date,
-         max(a.last_tx_date) OVER (
-           PARTITION BY g.account_id, g.currency ORDER BY g.month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_to_date
-  FROM grid g
-  LEFT JOIN activity a ON a.account_id = g.account_id AND a.currency = g.currency AND a.month = g.month
+  SELECT account_id, currency, month, month_tx_count, credits, debits, net,
+         sum(balance_change) OVER (
+           PARTITION BY account_id, currency ORDER BY month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
+         sum(count_change) OVER (
+           PARTITION BY account_id, currency ORDER BY month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS tx_count,
+         max(last_tx_date) OVER (
+           PARTITION BY account_id, currency ORDER BY month ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS last_tx_date,
+         lead(month) OVER (PARTITION BY account_id, currency ORDER BY month) AS next_month
+  FROM steps
 ),
 gold_rows AS (
-  SELECT r.account_id, r.currency, r.month,
-         CAST(coalesce(s.balance, CAST(0 AS ${MONEY})) + r.net_to_date AS ${MONEY}) AS balance,
-         CAST(coalesce(s.tx_count, CAST(0 AS BIGINT)) + r.count_to_date AS BIGINT) AS tx_count,
-         CASE WHEN s.last_tx_date IS NULL THEN r.last_to_date
-              WHEN r.last_to_date IS NULL OR r.last_to_date <= s.last_tx_date THEN s.last_tx_date
-              ELSE r.last_to_date END AS last_tx_date,
-         r.month_tx_count, r.credits, r.debits, r.net
+  SELECT r.account_id, r.currency, m.month,
+         CAST(r.balance AS ${MONEY}) AS balance,
+         CAST(r.tx_count AS BIGINT) AS tx_count,
+         r.last_tx_date,
+         CASE WHEN m.month = r.month THEN r.month_tx_count ELSE CAST(0 AS BIGINT) END AS month_tx_count,
+         CASE WHEN m.month = r.month THEN r.credits ELSE CAST(0 AS ${MONEY}) END AS credits,
+         CASE WHEN m.month = r.month THEN r.debits ELSE CAST(0 AS ${MONEY}) END AS debits,
+         CASE WHEN m.month = r.month THEN r.net ELSE CAST(0 AS ${MONEY}) END AS net
   FROM running r
-  LEFT JOIN seed_rows s ON s.account_id = r.account_id AND s.currency = r.currency
+  JOIN build_months m ON m.month >= r.month AND (r.next_month IS NULL OR m.month < r.next_month)
 )`;
 
 /** A SQL string literal. */

@@ -131,7 +131,6 @@ async function rebuildFrom(
     // Named by the Silver it was built from: a retry rewrites the same name, a rebuild from newer
     // Silver gets a new one, so a published object never changes under its readers.
     target: (table, month) => (layouts.get(table) as PublishedTableLayout).currentObject(parseMonthName(month), `${deps.runId}-${fingerprint(builtFrom.get(month) ?? {})}.parquet`),
-    metadata: (table, month) => ({ 'ledgerlake.table': table, 'ledgerlake.built_from': JSON.stringify(builtFrom.get(month) ?? {}) }),
   });
 
   let committed = 0;
