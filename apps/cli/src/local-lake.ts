@@ -6,7 +6,7 @@ import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
-import { createHandler as createPartitionWriterHandler, DEFAULT_PARTITION_WRITER_SETTINGS } from '@ledgerlake/partition-writer';
+import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
 import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder } from '@ledgerlake/pipeline';
 import {
   createHandler as createPromotionHandler,
@@ -68,7 +68,7 @@ export interface LocalWiring {
   readonly retryIntervalMs?: number;
   /** The promotion gate's thresholds; default PRODUCT.md §5.3's. */
   readonly thresholds?: GateThresholds;
-  /** Validation's row rules (also the partition writer's) and circuit breaker thresholds; default PRODUCT.md §3's. */
+  /** Validation's row rules and circuit breaker thresholds; default PRODUCT.md §3's. */
   readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
@@ -180,15 +180,13 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
     ),
   validation: ({ store, layout }, obs, wiring) =>
     asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
-  'partition-writer': ({ store, layout }, obs, wiring) =>
+  'partition-writer': ({ store, layout }, obs) =>
     asLocalHandler(
       createPartitionWriterHandler({
         store,
         layout,
         obs,
         compressor: sharedCompressor(),
-        // The row rules are read once and handed to both functions that check rows.
-        ...(wiring.validation === undefined ? {} : { settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, rules: wiring.validation.rules } }),
       }),
     ),
   'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),

@@ -1,5 +1,5 @@
 import { parseConfig } from '@ledgerlake/config';
-import { ConfigError, DEFAULT_CURRENCIES, DEFAULT_ROW_RULE_SETTINGS } from '@ledgerlake/domain';
+import { ConfigError } from '@ledgerlake/domain';
 import { PartitionWriterConfigSchema, settingsFromConfig } from './config';
 import { DEFAULT_PARTITION_WRITER_SETTINGS } from './write-partitions';
 import { lakeBucketsEnv } from '@ledgerlake/testing';
@@ -10,26 +10,7 @@ describe('PartitionWriterConfigSchema', () => {
   it('defaults to the default settings', () => {
     const config = parseConfig(PartitionWriterConfigSchema, BUCKETS, 'partition-writer');
 
-    expect(settingsFromConfig(config)).toEqual({
-      ...DEFAULT_PARTITION_WRITER_SETTINGS,
-      rules: { ...DEFAULT_ROW_RULE_SETTINGS, currencies: [...DEFAULT_CURRENCIES] },
-    });
-  });
-
-  it('reads the row rules from the same keys as validation', () => {
-    const config = parseConfig(
-      PartitionWriterConfigSchema,
-      { ...BUCKETS, CURRENCY_ALLOWLIST: 'EUR', ACCOUNT_ID_PATTERN: 'ACC\\d+', ACCOUNT_ID_MAX_LENGTH: '8', TX_DATE_MIN: '2001-01-01', TX_DATE_MAX_FUTURE_DAYS: '3' },
-      'partition-writer',
-    );
-
-    expect(settingsFromConfig(config).rules).toEqual({
-      currencies: ['EUR'],
-      accountIdPattern: 'ACC\\d+',
-      accountIdMaxLength: 8,
-      txDateMin: '2001-01-01',
-      txDateMaxFutureDays: 3,
-    });
+    expect(settingsFromConfig(config)).toEqual(DEFAULT_PARTITION_WRITER_SETTINGS);
   });
 
   it('reads the Parquet sizing from the environment', () => {

@@ -1,11 +1,11 @@
-import { envPositiveInt, LakeBucketsEnvSchema, RowRulesEnvSchema, rowRuleSettingsFromEnv } from '@ledgerlake/config';
+import { envPositiveInt, LakeBucketsEnvSchema } from '@ledgerlake/config';
 import type { z } from 'zod';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterSettings } from './settings';
 
 const defaults = DEFAULT_PARTITION_WRITER_SETTINGS.parquet;
 
-/** The partition writer's environment: the buckets, the row rules (must equal validation's: the valid rows are re-checked with them), Parquet sizing. */
-export const PartitionWriterConfigSchema = LakeBucketsEnvSchema.extend(RowRulesEnvSchema.shape).extend({
+/** The partition writer's environment: the buckets and Parquet sizing (it applies validation's decisions: no row rules). */
+export const PartitionWriterConfigSchema = LakeBucketsEnvSchema.extend({
   /** Rows per Parquet row group. */
   PARQUET_ROW_GROUP_ROWS: envPositiveInt().default(defaults.rowGroupRows),
   /** Silver rows buffered across months before the largest buffer is written early; at least the row group. */
@@ -25,7 +25,6 @@ export type PartitionWriterConfig = z.infer<typeof PartitionWriterConfigSchema>;
 /** The settings of the core, from the environment. */
 export function settingsFromConfig(config: PartitionWriterConfig): PartitionWriterSettings {
   return {
-    rules: rowRuleSettingsFromEnv(config),
     parquet: {
       rowGroupRows: config.PARQUET_ROW_GROUP_ROWS,
       maxBufferedRows: config.PARQUET_MAX_BUFFERED_ROWS,

@@ -21,7 +21,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { partResultRef, PartResultSchema, type PartResult } from './part-result';
 import { reconcile } from './reconcile';
 import type { PartitionWriterDeps } from './settings';
-import { MAX_QUOTED_DISAGREEMENTS, requireContinue } from './write-part';
+import { requireContinue } from './write-part';
 
 type Counts = Partial<Record<RowErrorCode, number>>;
 
@@ -30,7 +30,7 @@ type Counts = Partial<Record<RowErrorCode, number>>;
  * exact amount sums over all parts against enrichment's input (PRODUCT.md §3), writes the
  * quarantine index, `_SUCCESS` last in each Silver run folder the run wrote (listing that month's
  * objects of every part) and the run manifest, both create-if-absent. Problems that make the run
- * unpublishable (rows that do not reconcile, stages that disagree) are returned as
+ * unpublishable (rows that do not reconcile, counts the stages reported that differ from where the rows went) are returned as
  * `critical_errors`, not thrown: the run's output is kept for investigation and the promotion gate
  * refuses it.
  *
@@ -277,8 +277,6 @@ function sumParts(results: readonly PartResult[]) {
     problems: [] as string[],
   };
   const months = new Map<string, MonthTotal>();
-  let disagreements = 0;
-  const quoted: string[] = [];
   const found: string[] = [];
   for (const result of results) {
     total.validRows += result.counts.valid_rows;
@@ -303,15 +301,7 @@ function sumParts(results: readonly PartResult[]) {
       month.rows += written.rows;
       month.files.push(...written.files);
     }
-    disagreements += result.disagreements.count;
-    for (const line of result.disagreements.quoted) if (quoted.length < MAX_QUOTED_DISAGREEMENTS) quoted.push(line);
     found.push(...result.problems);
-  }
-  if (disagreements > 0) {
-    total.problems.push(
-      `stages disagree on ${disagreements} row(s), e.g. ${quoted.join('; ')}` +
-        (disagreements > quoted.length ? ` (and ${disagreements - quoted.length} more)` : ''),
-    );
   }
   total.problems.push(...found);
   const sortedMonths = [...months].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, month]) => month);

@@ -19,7 +19,7 @@ export {
 } from './config';
 export { finishRun } from './finish-run';
 export { partResultRef, PartResultSchema, type PartResult } from './part-result';
-export { reconcile, reconcilePart, type ReconciliationInput } from './reconcile';
+export { reconcile, type ReconciliationInput } from './reconcile';
 export {
   DEFAULT_PARTITION_WRITER_SETTINGS,
   type PartitionWriterDeps,

@@ -35,8 +35,6 @@ export const PartResultSchema = z.object({
   condemned_files: z.array(ObjectRefSchema),
   /** Hashes of the part's quarantined rows by index month (`YYYY-MM` or `unknown`), for the quarantine index. */
   quarantine_hashes: z.record(z.string(), z.array(z.string())),
-  /** Rows on which the stages disagree: all of them counted, the first few quoted. */
-  disagreements: z.object({ count: z.number().int().nonnegative(), quoted: z.array(z.string()) }),
   /** Other reasons the run must not be published (row counts, decisions past the part's end, validation's report). */
   problems: z.array(z.string()),
 });

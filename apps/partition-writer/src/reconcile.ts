@@ -5,7 +5,7 @@ import {
   type RowErrorCode,
   type RunCounts,
 } from '@ledgerlake/domain';
-import type { LoopPreventionResult, PartValidation, ValidationResult } from '@ledgerlake/pipeline';
+import type { LoopPreventionResult, ValidationResult } from '@ledgerlake/pipeline';
 
 /** What the partition writer routed, and what the earlier stages said. */
 export interface ReconciliationInput {
@@ -40,23 +40,6 @@ export function reconcile(input: ReconciliationInput): string[] {
     const difference = describeDifference(reported, routed);
     if (difference !== undefined) problems.push(`reconciliation: ${what} ${difference}`);
   }
-  return problems;
-}
-
-/**
- * Where validation's report of one work part and the rows the partition writer routed in it
- * differ, as critical errors (the per-part form of the comparison `reconcile` makes for the run).
- */
-export function reconcilePart(reported: PartValidation, routed: ValidationResult): string[] {
-  const problems: string[] = [];
-  const what = `reconciliation: validation of work part ${reported.part}`;
-  const compare = (field: string, a: number, b: number) => {
-    if (a !== b) problems.push(`${what} reported ${field} ${a}, partition writer routed ${b}`);
-  };
-  compare('valid_rows', reported.valid_rows, routed.valid_rows);
-  compare('quarantined_rows', reported.quarantined_rows, routed.quarantined_rows);
-  const difference = describeDifference(reported.quarantine_by_reason, routed.quarantine_by_reason);
-  if (difference !== undefined) problems.push(`${what} quarantine_by_reason ${difference}`);
   return problems;
 }
 

@@ -1,11 +1,8 @@
-import { DEFAULT_ROW_RULE_SETTINGS, type RowRuleSettings } from '@ledgerlake/domain';
 import type { Compressor, ParquetBufferLimits } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** What the partition writer is configured with. */
 export interface PartitionWriterSettings {
-  /** The row rules: the same as validation's, to re-derive the valid rows' values (and notice a disagreement). */
-  readonly rules: RowRuleSettings;
   /** Silver buffering and file sizing; Quarantine and Condemned use a quarter of the buffers. */
   readonly parquet: ParquetBufferLimits;
 }
@@ -17,7 +14,6 @@ export interface PartitionWriterSettings {
  * touching up to 8 months writes exactly one Silver file per month.
  */
 export const DEFAULT_PARTITION_WRITER_SETTINGS: PartitionWriterSettings = {
-  rules: DEFAULT_ROW_RULE_SETTINGS,
   parquet: { rowGroupRows: 500_000, maxBufferedRows: 750_000, maxOpenFiles: 8, maxRowsPerFile: 4_000_000 },
 };
 

@@ -1,5 +1,5 @@
 import { ObjectConflictError } from '@ledgerlake/domain';
-import { workPartRef, writeDecisions, type RunState } from '@ledgerlake/pipeline';
+import { type RunState, ValidatedPartBuilder, workPartRef, writeDecisions, writeValidatedPart } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { writePartEvent, sections } from '../tests/support/part-events';
 import { RUN, seedValidatedRun, workRow } from '../tests/support/run-fixture';
@@ -80,7 +80,6 @@ describe('writePart', () => {
       ],
       quarantine_files: [layout.quarantine.runPart(INGEST, RUN.run_id, 1)],
       condemned_files: [layout.condemned.runPart(INGEST, RUN.run_id, 1)],
-      disagreements: { count: 0, quoted: [] },
       problems: [],
     });
     expect(Object.keys(result.quarantine_hashes)).toEqual(['2024-01']);
@@ -103,25 +102,35 @@ describe('writePart', () => {
     ]);
   });
 
-  it("records it as a problem when validation's report of the part differs from where its rows went", async () => {
+  it('applies the decisions validation left without checking a row again: Silver gets the typed values validation wrote', async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
-    const event = await writePartEvent(store, state, 1);
+    const { work } = sections(state).enrichment;
+    // Part 1 as validation would leave it had it read "1,00" (line 4) as 1.00 in March: the writer takes its word.
+    const validated = new ValidatedPartBuilder(5);
+    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: 1707728400000000n, utcDay: '2024-02-12', year: 2024, month: 2 });
+    validated.valid({ ok: true, id: 3n, amountMinor: 100n, txMicros: 1709283600000000n, utcDay: '2024-03-01', year: 2024, month: 3 });
+    validated.quarantined();
+    validated.condemned();
+    validated.valid({ ok: true, id: 5n, amountMinor: 1n, txMicros: 1704153600000000n, utcDay: '2024-01-02', year: 2024, month: 1 });
+    await writeValidatedPart(store, workPartRef(work, 'validated', 1), validated.build());
+    await writeDecisions(store, workPartRef(work, 'validation', 1), [{ index: 2, code: 'CURRENCY_ERROR', detail: 'as validation said' }]);
 
-    const summary = await writePart(
-      { ...event, validation: { part: 1, valid_rows: 4, quarantined_rows: 0, quarantine_by_reason: {} } },
-      deps(store),
-    );
+    const summary = await writePart(await writePartEvent(store, state, 1), deps(store));
 
+    expect(summary.counts).toEqual({ input_rows: 5, valid_rows: 3, quarantined_rows: 1, condemned_rows: 1 });
+    expect(summary.quarantine_by_reason).toEqual({ CURRENCY_ERROR: 1 });
     const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
-    expect(result.problems).toEqual([
-      'reconciliation: validation of work part 1 reported valid_rows 4, partition writer routed 3',
-      'reconciliation: validation of work part 1 reported quarantined_rows 0, partition writer routed 1',
-      'reconciliation: validation of work part 1 quarantine_by_reason TYPE_ERROR reported 0, routed 1',
+    expect(result.silver.map(({ year, month, rows }) => ({ year, month, rows }))).toEqual([
+      { year: 2024, month: 1, rows: 1 },
+      { year: 2024, month: 2, rows: 1 },
+      { year: 2024, month: 3, rows: 1 },
     ]);
+    expect(result.amounts.valid_minor).toBe(String(-2550n + 100n + 1n));
+    expect(result.problems).toEqual([]);
   });
 
-  it('quotes the rows on which the stages disagree in the part result', async () => {
+  it('records it as a problem when a row validation did not pass has no decision in the work area: nothing of the run is published', async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
     await writeDecisions(store, workPartRef(sections(state).enrichment.work, 'validation', 1), []);
@@ -129,47 +138,16 @@ describe('writePart', () => {
     const summary = await writePart(await writePartEvent(store, state, 1), deps(store));
 
     const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
-    expect(result.disagreements).toEqual({
-      count: 1,
-      quoted: [expect.stringMatching(/^part 1 row 1 \(.* line 4\): validation passed it, re-validation says TYPE_ERROR/)],
-    });
+    expect(result.problems).toEqual(['work part 1: 1 row(s) with no decision in the work area (lines 4)']);
   });
 
-  it("re-checks with validation's rules and the run's start: rows at the window's edge agree, whatever the writer's clock", async () => {
+  it('refuses a part validation has not left its validated rows for', async () => {
     const store = new MemoryObjectStore();
-    // The run started 2024-05-01T00:00:00Z: a row a day later is the last plausible instant.
-    const state = await seedValidatedRun(store, layout, {
-      parts: [
-        [
-          workRow(['1', 'ACC001', '1.00', 'EUR', '2024-05-02T00:00:00Z'], { line: 2 }),
-          workRow(['2', 'ACC001', '1.00', 'EUR', '2024-05-02T00:00:01Z'], { line: 3 }),
-          workRow(['3', 'ACC001', '1.00', 'EUR', '1969-12-31T23:59:59Z'], { line: 4 }),
-          workRow(['4', '@SUM(A1)', '1.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 5 }),
-        ],
-      ],
-    });
-    const later = { ...deps(store), now: () => new Date('2024-09-01T00:00:00Z') };
+    const state = await twoPartRun(store);
+    const ref = workPartRef(sections(state).enrichment.work, 'validated', 1);
+    await store.delete(ref);
 
-    const summary = await writePart(await writePartEvent(store, state, 0), later);
-
-    expect(summary.counts).toEqual({ input_rows: 4, valid_rows: 1, quarantined_rows: 3, condemned_rows: 0 });
-    expect(summary.quarantine_by_reason).toEqual({ TIMESTAMP_ERROR: 2, TYPE_ERROR: 1 });
-    const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
-    expect(result.disagreements.count).toBe(0);
-  });
-
-  it('notices a row validation passed that its row rules refuse (the stages were configured differently)', async () => {
-    const store = new MemoryObjectStore();
-    const state = await seedValidatedRun(store, layout, { parts: [[workRow(['1', 'X-1', '1.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 2 })]] });
-    const strict = deps(store);
-    const settings = { ...strict.settings, rules: { ...strict.settings.rules, accountIdPattern: 'ACC\\d+' } };
-
-    const summary = await writePart(await writePartEvent(store, state, 0), { ...strict, settings });
-
-    const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
-    expect(result.disagreements.quoted).toEqual([
-      expect.stringMatching(/validation passed it, re-validation says TYPE_ERROR: CustomerID "X-1": does not match the account id pattern ACC\\d\+/),
-    ]);
+    await expect(writePart(await writePartEvent(store, state, 1), deps(store))).rejects.toThrow(`validated work part ${ref.bucket}/${ref.key} does not exist`);
   });
 
   it('gives the same objects and the same result when retried', async () => {

@@ -1,27 +1,19 @@
-import {
-  ObjectConflictError,
-  parseTimestamp,
-  rowRules,
-  SCHEMA_VERSION,
-  type RowErrorCode,
-  type RunContext,
-} from '@ledgerlake/domain';
+import { ObjectConflictError, parseTimestamp, SCHEMA_VERSION, type RowErrorCode, type RunContext } from '@ledgerlake/domain';
 import {
   monthName,
   PartitionedParquetWriter,
   quarantineIndexMonth,
   readDecisions,
+  readValidatedPart,
   readWorkRows,
-  validateWorkRow,
+  ROW_FATE,
   workPartRef,
   workRowAmountMinor,
   type EnrichmentResult,
   type LoopPreventionResult,
   type ParquetBufferLimits,
   type ParquetValue,
-  type PartValidation,
   type PartWritten,
-  type RowDecision,
   type WorkRow,
   type WritePartEvent,
   type WrittenPartition,
@@ -29,12 +21,8 @@ import {
 } from '@ledgerlake/pipeline';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { partResultRef, type PartResult } from './part-result';
-import { reconcilePart } from './reconcile';
 import type { PartitionWriterDeps } from './settings';
 import { REJECTED_COLUMNS, SILVER_COLUMNS } from '@ledgerlake/pipeline';
-
-/** Per-row disagreements quoted (per part, and in the run's critical error); the count is always complete. */
-export const MAX_QUOTED_DISAGREEMENTS = 5;
 const PARQUET_METADATA = { 'ledgerlake.dataset': 'mortgages/transactions', 'ledgerlake.schema_version': SCHEMA_VERSION };
 
 type Counts = Partial<Record<RowErrorCode, number>>;
@@ -44,14 +32,14 @@ export interface PartToWrite {
   readonly run: RunContext;
   readonly enrichment: EnrichmentResult;
   readonly part: { readonly part: number; readonly rows: number };
-  /** What validation reported for this part, compared with where the rows went; absent in the whole-run form. */
-  readonly validation?: PartValidation;
 }
 
 /**
- * `WritePart`: writes one work part's rows where they belong (PRODUCT.md §4): every row goes to
- * exactly one of Condemned (loop prevention's decision), Quarantine (validation's decision) or
- * Silver (the rest, in the year/month of its UTC transaction time). The part's full result goes
+ * `WritePart`: writes one work part's rows where they belong (PRODUCT.md §4), as validation's
+ * validated part says — each row's fate and the typed values of the valid ones, never parsed or
+ * checked again here: every row goes to exactly one of Condemned (loop prevention's decision),
+ * Quarantine (validation's decision) or Silver (the rest, in the year/month of its UTC
+ * transaction time). The part's full result goes
  * to the work area (`work/written/part-NNNNN.json`) and a small summary is returned for the
  * state machine's Map. Nothing is sealed or published here: `FinishRun` does that for all parts.
  */
@@ -60,7 +48,7 @@ export async function writePart(event: WritePartEvent, deps: PartitionWriterDeps
   if (event.validation.part !== event.part.part) {
     throw new Error(`partition-writer: validation result of work part ${event.validation.part} given for work part ${event.part.part}`);
   }
-  return writePartRows({ run: event.run, enrichment: event.enrichment, part: event.part, validation: event.validation }, deps);
+  return writePartRows({ run: event.run, enrichment: event.enrichment, part: event.part }, deps);
 }
 
 /**
@@ -138,10 +126,8 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     partRef: (_key, n) => layout.condemned.runPart(ingestDate, runId, objectNumber(n)),
   });
 
-  const tally = new PartTally(part);
+  const tally = new PartTally();
   const quarantinedHashes = new Map<string, string[]>();
-  // Compiled with the run's start, as validation compiled them: both draw the date window in the same place.
-  const rules = rowRules(settings.rules, run.started_at);
   const interned = new Interner();
   const { work } = enrichment;
 
@@ -165,54 +151,60 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   let index = 0;
   const condemnedRows = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
   const quarantinedRows = await readDecisions(store, workPartRef(work, 'validation', part));
+  const validated = await readValidatedPart(store, workPartRef(work, 'validated', part));
+  if (validated.rows !== reported) tally.problem(`validated work part ${part} has ${validated.rows} rows; enrichment reported ${reported}`);
+  // Silver's month partitions by `year × 12 + month − 1`, named once each.
+  const monthKeys = new Map<number, string>();
+  const monthKeyOf = (index: number): string => {
+    let key = monthKeys.get(index);
+    if (key === undefined) {
+      const month = { year: Math.floor(index / 12), month: (index % 12) + 1 };
+      key = monthName(month);
+      monthKeys.set(index, key);
+      months.set(key, month);
+    }
+    return key;
+  };
+  const undecided: number[] = [];
   try {
     for await (const batch of readWorkRows(store, workPartRef(work, 'enriched', part))) {
       for (const row of batch) {
         const at = index++;
-        const verdict = condemnedRows.get(at);
-        if (verdict !== undefined) {
-          if (quarantinedRows.has(at)) tally.disagree(at, row, 'both condemned and quarantined; kept as condemned');
+        const fate = at < validated.rows ? validated.fate[at] : undefined;
+        if (fate === ROW_FATE.valid) {
+          const amount = validated.amountMinor[at] as bigint;
+          tally.valid(amount);
+          const f = row.fields as readonly string[];
+          const pending = silver.append(monthKeyOf(validated.month[at] as number), [
+            validated.id[at] as bigint,
+            f[1] as string,
+            amount,
+            interned.get(f[3] as string),
+            validated.txMicros[at] as bigint,
+            row.rowHash,
+            interned.get(row.sourceFileId),
+            BigInt(row.sourceLine),
+            row.attemptCount,
+          ]);
+          if (pending) await pending;
+          continue;
+        }
+        const verdict = fate === ROW_FATE.condemned ? condemnedRows.get(at) : fate === ROW_FATE.quarantined ? quarantinedRows.get(at) : undefined;
+        if (verdict === undefined) {
+          // The work area is not what validation and loop prevention wrote: nothing of the run is published.
+          undecided.push(row.sourceLine);
+          continue;
+        }
+        if (fate === ROW_FATE.condemned) {
           tally.condemned(verdict.code, workRowAmountMinor(row));
           const pending = routeRejected(condemned, row, verdict.code, verdict.detail);
           if (pending) await pending;
-          continue;
-        }
-        const checked = validateWorkRow(row, rules);
-        const decision: RowDecision | undefined = quarantinedRows.get(at);
-        if (decision !== undefined || !checked.ok) {
-          const { code, detail } = decision ?? {
-            code: (checked as { code: RowErrorCode }).code,
-            detail: `${(checked as { detail: string }).detail} (found by the partition writer)`,
-          };
-          if (decision === undefined) {
-            tally.disagree(at, row, `validation passed it, re-validation says ${code}: ${detail}`);
-          } else if (checked.ok) {
-            tally.disagree(at, row, `validation quarantined it (${code}), re-validation passes it`);
-          } else if (checked.code !== code) {
-            tally.disagree(at, row, `validation says ${code}, re-validation says ${checked.code}`);
-          }
-          tally.quarantined(code, workRowAmountMinor(row));
+        } else {
+          tally.quarantined(verdict.code, workRowAmountMinor(row));
           addHash(quarantinedHashes, row);
-          const pending = routeRejected(quarantine, row, code, detail);
+          const pending = routeRejected(quarantine, row, verdict.code, verdict.detail);
           if (pending) await pending;
-          continue;
         }
-        const monthKey = monthName(checked);
-        if (!months.has(monthKey)) months.set(monthKey, { year: checked.year, month: checked.month });
-        tally.valid(checked.amountMinor);
-        const f = row.fields as readonly string[];
-        const pending = silver.append(monthKey, [
-          checked.id,
-          f[1] as string,
-          checked.amountMinor,
-          interned.get(f[3] as string),
-          checked.txMicros,
-          row.rowHash,
-          interned.get(row.sourceFileId),
-          BigInt(row.sourceLine),
-          row.attemptCount,
-        ]);
-        if (pending) await pending;
       }
     }
   } catch (error) {
@@ -224,6 +216,9 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   const condemnedFiles = fileRefs(await condemned.finish());
 
   if (index !== reported) tally.problem(`work part ${part} has ${index} rows; enrichment reported ${reported}`);
+  if (undecided.length > 0) {
+    tally.problem(`work part ${part}: ${undecided.length} row(s) with no decision in the work area (lines ${undecided.slice(0, 5).join(', ')}${undecided.length > 5 ? ', …' : ''})`);
+  }
   for (const [what, decisions] of [
     ['loop-prevention', condemnedRows],
     ['validation', quarantinedRows],
@@ -232,14 +227,6 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     if (beyond.length > 0) {
       tally.problem(`${what} decisions of work part ${part} name ${beyond.length} row(s) past its ${index} rows`);
     }
-  }
-  if (input.validation !== undefined) {
-    const routed = {
-      valid_rows: tally.validRows,
-      quarantined_rows: tally.quarantinedRows,
-      quarantine_by_reason: tally.quarantineByReason,
-    };
-    for (const problem of reconcilePart(input.validation, routed)) tally.problem(problem);
   }
 
   const counts = {
@@ -266,7 +253,6 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     quarantine_files: quarantineFiles,
     condemned_files: condemnedFiles,
     quarantine_hashes: Object.fromEntries(quarantinedHashes),
-    disagreements: { count: tally.disagreements, quoted: tally.quoted },
     problems: tally.found,
   };
   const resultRef = partResultRef(layout, runId, part);
@@ -337,13 +323,9 @@ class PartTally {
   validMinor = 0n;
   quarantinedMinor = 0n;
   condemnedMinor = 0n;
-  disagreements = 0;
   readonly quarantineByReason: Counts = {};
   readonly condemnedByReason: Counts = {};
   readonly found: string[] = [];
-  readonly quoted: string[] = [];
-
-  constructor(private readonly part: number) {}
 
   valid(amount: bigint): void {
     this.validRows++;
@@ -360,13 +342,6 @@ class PartTally {
     this.condemnedRows++;
     if (amount !== undefined) this.condemnedMinor += amount;
     this.condemnedByReason[code] = (this.condemnedByReason[code] ?? 0) + 1;
-  }
-
-  disagree(index: number, row: WorkRow, what: string): void {
-    this.disagreements++;
-    if (this.quoted.length < MAX_QUOTED_DISAGREEMENTS) {
-      this.quoted.push(`part ${this.part} row ${index} (${row.sourceFileId} line ${row.sourceLine}): ${what}`);
-    }
   }
 
   problem(what: string): void {

@@ -4,8 +4,10 @@ import {
   readDecisions,
   readWorkRows,
   validateWorkRow,
+  ValidatedPartBuilder,
   workPartRef,
   writeDecisions,
+  writeValidatedPart,
   type LoopPreventionResult,
   type PartValidation,
   type RowDecision,
@@ -38,7 +40,7 @@ export async function validatePart(event: ValidatePartEvent, deps: ValidationDep
   }
   await assertBreakerClosed(deps.store, deps.layout);
   const rules = rowRules(deps.settings.rules, event.run.started_at);
-  const result = await validatePartRows(deps.store, event.enrichment.work, event.part.part, rules);
+  const result = await validatePartRows(deps.store, event.enrichment.work, event.part, rules);
   return {
     part: result.part,
     valid_rows: result.valid_rows,
@@ -48,19 +50,22 @@ export async function validatePart(event: ValidatePartEvent, deps: ValidationDep
 }
 
 /**
- * Validates the rows of one work part and writes its decisions; the core of `validatePart` and
- * `validateRun`. `rules` are compiled for the run (`rowRules(settings, run.started_at)`).
+ * Validates the rows of one work part and writes its decisions (`validation/`: each quarantined
+ * row's code and detail) and its validated part for the writer (`validated/`: every row's fate,
+ * the typed values of the valid ones); the core of `validatePart` and `validateRun`. `rules` are
+ * compiled for the run (`rowRules(settings, run.started_at)`).
  */
 export async function validatePartRows(
   store: ObjectStore,
   work: WorkArea,
-  part: number,
+  { part, rows: expected }: { readonly part: number; readonly rows: number },
   rules: RowRules,
 ): Promise<PartRowsValidated> {
   const condemned = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
   const quarantineByReason: Partial<Record<RowErrorCode, number>> = {};
   const condemnedByReason: Partial<Record<RowErrorCode, number>> = {};
   const decisions: RowDecision[] = [];
+  const validated = new ValidatedPartBuilder(expected);
   let valid = 0;
   let index = 0;
   for await (const rows of readWorkRows(store, workPartRef(work, 'enriched', part))) {
@@ -69,18 +74,23 @@ export async function validatePartRows(
       const verdict = condemned.get(at);
       if (verdict !== undefined) {
         condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
+        validated.condemned();
         continue;
       }
       const result = validateWorkRow(row, rules);
       if (result.ok) {
         valid++;
+        validated.valid(result);
       } else {
         quarantineByReason[result.code] = (quarantineByReason[result.code] ?? 0) + 1;
         decisions.push({ index: at, code: result.code, detail: result.detail });
+        validated.quarantined();
       }
     }
   }
   await writeDecisions(store, workPartRef(work, 'validation', part), decisions);
+  // Last: the writer reads the decisions with it (a part cut short by a fault is an error here, never a shorter part).
+  await writeValidatedPart(store, workPartRef(work, 'validated', part), validated.build());
   return {
     part,
     valid_rows: valid,

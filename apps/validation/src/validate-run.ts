@@ -17,7 +17,7 @@ export async function validateRun(state: RunState, deps: ValidationDeps): Promis
   const enrichment = requireInput(state);
   const rules = rowRules(deps.settings.rules, state.run.started_at);
   const parts = [];
-  for (const { part } of enrichment.parts) {
+  for (const part of enrichment.parts) {
     parts.push(await validatePartRows(deps.store, enrichment.work, part, rules));
   }
   const quarantineByReason: Partial<Record<RowErrorCode, number>> = sumByCode(parts.map((p) => p.quarantine_by_reason));

@@ -71,6 +71,16 @@ export {
 } from './partitioned-parquet-writer';
 export { RunManifestSchema, type RunManifest } from './run-manifest';
 export { parseDecimalSum, validateWorkRow, workRowAmountMinor } from './validate-work-row';
+export {
+  decodeValidatedPart,
+  encodeValidatedPart,
+  readValidatedPart,
+  ROW_FATE,
+  type RowFate,
+  type ValidatedPart,
+  ValidatedPartBuilder,
+  writeValidatedPart,
+} from './validated-part';
 export { WorkPartEncoder, writeEncodedWorkPart } from './work-part-encoder';
 export {
   assertBreakerClosed,

@@ -120,7 +120,7 @@ export const PartitionWriterResultSchema = z.object({
   condemned_by_reason: QuarantineByReasonSchema,
   /** Exact amount sums (minor units) per destination; they reconcile like the counts. */
   amounts: AmountSumsSchema,
-  /** Non-empty = the run must not be published (counts or amounts do not reconcile, stages disagree). */
+  /** Non-empty = the run must not be published (counts or amounts do not reconcile). */
   critical_errors: z.array(z.string()),
   partitions: z.array(WrittenPartitionSchema),
   quarantine_files: z.array(ObjectRefSchema),

@@ -1,12 +1,7 @@
 import { parseAmount, REQUIRED_COLUMNS, type RowRules, validateRow, type RowValidation } from '@ledgerlake/domain';
 import type { WorkRow } from './work-row';
 
-/**
- * Runs the PRODUCT.md §3 checks on a work row, exactly as validation does: the partition writer
- * calls this too, to re-derive the typed values of the rows validation passed (and to notice if
- * the two ever disagree). Both compile `rules` from the same settings and the run's
- * `started_at`, so that they agree on every row.
- */
+/** Runs the PRODUCT.md §3 checks on a work row: validation's check of every row it is given. */
 export function validateWorkRow(row: WorkRow, rules: RowRules): RowValidation {
   if (row.schemaProblem !== null) return validateRow([], rules, row.schemaProblem);
   const { fields } = row;

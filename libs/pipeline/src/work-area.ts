@@ -9,15 +9,18 @@ export interface WorkArea {
   readonly prefix: string;
 }
 
-/** What a work file holds: enriched rows, or the decisions of one function. */
-export type WorkStage = 'enriched' | 'loop-prevention' | 'validation';
+/**
+ * What a work file holds: enriched rows, the decisions of one function (`…/part-NNNNN.tsv`), or
+ * validation's typed part for the writer (`validated/part-NNNNN.bin`, validated-part.ts).
+ */
+export type WorkStage = 'enriched' | 'loop-prevention' | 'validation' | 'validated';
 
 /** Where part `part` of `stage` lives in the work area. */
 export function workPartRef(area: WorkArea, stage: WorkStage, part: number): ObjectRef {
   if (!Number.isInteger(part) || part < 0 || part > 99_999) {
     throw new Error(`pipeline: work part number must be 0..99999, got ${part}`);
   }
-  return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.tsv` };
+  return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.${stage === 'validated' ? 'bin' : 'tsv'}` };
 }
 
 /**

@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
 import {
+  ValidatedPartBuilder,
   workPartRef,
   writeDecisions,
+  writeValidatedPart,
   writeWorkPart,
   type FinishRunEvent,
   type PartitionWriterResult,
@@ -44,6 +46,13 @@ describe('partition-writer handler', () => {
     await writeDecisions(store, workPartRef(work, 'validation', 0), [
       { index: 2, code: 'TYPE_ERROR', detail: 'TransactionAmount "1,00": contains the separator ","' },
     ]);
+    const validated = new ValidatedPartBuilder(4);
+    const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
+    validated.valid({ ok: true, id: 1n, amountMinor: 30000n, txMicros: micros('2024-01-05T09:00:00Z'), utcDay: '2024-01-05', year: 2024, month: 1 });
+    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: micros('2024-02-12T09:00:00Z'), utcDay: '2024-02-12', year: 2024, month: 2 });
+    validated.quarantined();
+    validated.condemned();
+    await writeValidatedPart(store, workPartRef(work, 'validated', 0), validated.build());
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-05-01T00:02:00Z') });

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { DEFAULT_ROW_RULE_SETTINGS, formatMinor, rowHashInput, type RowHashFields, rowRules } from '@ledgerlake/domain';
 import {
   validateWorkRow,
+  ValidatedPartBuilder,
+  writeValidatedPart,
   workPartRef,
   workRowAmountMinor,
   writeDecisions,
@@ -50,8 +52,9 @@ export interface RunSpec {
 
 /**
  * Writes a run's work area as the earlier stages would leave it — enriched rows, loop
- * prevention's and validation's decisions (validation as the validation function does it, with
- * the pipeline's `validateWorkRow`) — and returns the state the partition writer receives.
+ * prevention's and validation's decisions and validated parts (validation as the validation
+ * function does it, with the pipeline's `validateWorkRow`) — and returns the state the partition
+ * writer receives.
  */
 export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, spec: RunSpec): Promise<RunState> {
   const area = layout.artifacts.workPrefix(RUN.run_id);
@@ -65,20 +68,28 @@ export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, s
     const condemned = spec.condemned?.[part] ?? [];
     const condemnedAt = new Set(condemned.map((d) => d.index));
     const quarantined: RowDecision[] = [];
+    const validated = new ValidatedPartBuilder(rows.length);
     rows.forEach((row, index) => {
       amount += workRowAmountMinor(row) ?? 0n;
-      if (condemnedAt.has(index)) return;
+      if (condemnedAt.has(index)) {
+        validated.condemned();
+        return;
+      }
       const result = validateWorkRow(row, rules);
-      if (result.ok) valid++;
-      else {
+      if (result.ok) {
+        valid++;
+        validated.valid(result);
+      } else {
         quarantined.push({ index, code: result.code, detail: result.detail });
         quarantineByReason[result.code] = (quarantineByReason[result.code] ?? 0) + 1;
+        validated.quarantined();
       }
     });
     for (const decision of condemned) condemnedByReason[decision.code] = (condemnedByReason[decision.code] ?? 0) + 1;
     await writeWorkPart(store, workPartRef(work, 'enriched', part), rows);
     await writeDecisions(store, workPartRef(work, 'loop-prevention', part), condemned);
     await writeDecisions(store, workPartRef(work, 'validation', part), quarantined);
+    await writeValidatedPart(store, workPartRef(work, 'validated', part), validated.build());
   }
   const sum = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
   return {

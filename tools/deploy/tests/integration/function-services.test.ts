@@ -3,7 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
-import { parseConfig, RowRulesEnvSchema, rowRuleSettingsFromEnv } from '@ledgerlake/config';
+import { parseConfig, RowRulesEnvSchema } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
 import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
@@ -635,18 +635,14 @@ describe('serverless-compose.yml', () => {
   });
 });
 
-describe('settings two functions need', () => {
-  const env = (service: FunctionService) =>
-    resolveCfn(onlyFunction(packagedService(service).template).Environment.Variables) as Record<string, string>;
+describe('row rules', () => {
+  it('are read by validation alone: the partition writer applies its decisions and has no row rule to set', () => {
+    const env = resolveCfn(onlyFunction(packagedService('partition-writer').template).Environment.Variables) as Record<string, string>;
 
-  it.each(Object.keys(RowRulesEnvSchema.shape))('deploys validation and the partition writer with the same %s (both check rows)', (key) => {
-    expect(env('partition-writer')[key]).toBe(env('validation')[key]);
-  });
-
-  it('gives validation and the partition writer the same row rules as they parse them', () => {
-    const rules = (service: FunctionService, schema: typeof ValidationConfigSchema | typeof PartitionWriterConfigSchema) =>
-      rowRuleSettingsFromEnv(parseConfig(schema, env(service), service));
-
-    expect(rules('partition-writer', PartitionWriterConfigSchema)).toEqual(rules('validation', ValidationConfigSchema));
+    for (const key of Object.keys(RowRulesEnvSchema.shape)) {
+      expect(Object.keys(PartitionWriterConfigSchema.shape)).not.toContain(key);
+      expect(env).not.toHaveProperty(key);
+    }
   });
 });
+
