@@ -138,7 +138,7 @@ type HandlerFactory = (lake: LocalLake, obs: Observability, wiring: LocalWiring)
  * DuckDB's memory limit for a Gold build (docs/gold.md): past it DuckDB spills to the lake's
  * `.tmp/gold/`, so Gold's memory stays flat however many accounts and months the lake holds.
  */
-export const LOCAL_GOLD_MEMORY_LIMIT = '512MB';
+export const LOCAL_GOLD_MEMORY_LIMIT = '128MB';
 
 /**
  * Gold as the laptop builds it: the Gold SQL in an in-process DuckDB, reading the lake's files in

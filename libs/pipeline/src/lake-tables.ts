@@ -7,12 +7,13 @@ import type { ParquetColumnSpec } from './parquet-schema';
  *
  * Encodings are chosen by measurement on realistic rows: delta for ids, line numbers, times and
  * amounts (near-sorted or small integers), dictionaries for the few distinct strings, plain for
- * the hash (unique, incompressible hex).
+ * the hash (unique, incompressible hex). Statistics everywhere but on the hash and the error
+ * detail: min/max of unique or free text let no reader skip a row group.
  */
 
 /** Lineage columns every row carries (PRODUCT.md §3); the last three are the same on every row of a run. */
 const LINEAGE: readonly ParquetColumnSpec[] = [
-  { name: 'row_hash', kind: 'string', encoding: 'plain' },
+  { name: 'row_hash', kind: 'string', encoding: 'plain', statistics: false },
   { name: 'source_file_id', kind: 'string', encoding: 'dictionary' },
   { name: 'source_line', kind: 'int64', encoding: 'delta' },
   { name: 'attempt_count', kind: 'int32', encoding: 'dictionary' },
@@ -35,7 +36,7 @@ export const SILVER_COLUMNS: readonly ParquetColumnSpec[] = [
 export const REJECTED_COLUMNS: readonly ParquetColumnSpec[] = [
   ...RAW_FIELD_NAMES.map((name): ParquetColumnSpec => ({ name, kind: 'string', nullable: true })),
   { name: 'validation_error', kind: 'string', encoding: 'dictionary' },
-  { name: 'error_detail', kind: 'string' },
+  { name: 'error_detail', kind: 'string', statistics: false },
   ...LINEAGE,
 ];
 

@@ -158,6 +158,7 @@ export class ParquetObjectWriter {
         name: column.name,
         data: this.asViews[c] && !isViews(data) ? utf8Views(data as (ParquetValue | Uint8Array)[]) : data,
         encoding: this.encodings[c],
+        ...(column.statistics === undefined ? {} : { statistics: column.statistics }),
       };
     });
     try {

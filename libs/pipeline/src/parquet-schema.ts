@@ -41,6 +41,11 @@ export interface ParquetColumnSpec {
   readonly precision?: number;
   /** For `decimal`: fraction digits. */
   readonly scale?: number;
+  /**
+   * Min/max and null count in the footer; default the writer's `statistics`. Off where no reader
+   * can skip on them (a unique hash), since computing them is a pass over every value.
+   */
+  readonly statistics?: boolean;
 }
 
 /** DECIMAL on INT64 holds at most 18 digits. */
