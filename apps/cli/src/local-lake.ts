@@ -136,7 +136,7 @@ type HandlerFactory = (lake: LocalLake, obs: Observability, wiring: LocalWiring)
 
 /**
  * DuckDB's memory limit for a Gold build (docs/gold.md): past it DuckDB spills to the lake's
- * `.tmp/gold/`, so Gold's memory stays flat however many accounts and months the lake holds.
+ * `.tmp/gold-…` folders, so Gold's memory stays flat however many accounts and months the lake holds.
  */
 export const LOCAL_GOLD_MEMORY_LIMIT = '128MB';
 
@@ -149,7 +149,8 @@ export function localGoldEngine(lake: LocalLake, store: ObjectStore = lake.store
   return new DuckDbGoldEngine({
     store,
     ...(store instanceof FsObjectStore ? { localPath: (ref: ObjectRef) => store.pathOf(ref) } : {}),
-    workDir: join(lake.root, FS_TMP_DIR, 'gold'),
+    // `.tmp/gold-*`: what a killed build leaves is removed with the store's other stale temporary files.
+    workDir: join(lake.root, FS_TMP_DIR),
     memoryLimit: LOCAL_GOLD_MEMORY_LIMIT,
     threads: availableParallelism(),
   });
