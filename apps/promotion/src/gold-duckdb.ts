@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { ObjectConflictError } from '@ledgerlake/domain';
+import { LedgerLakeError, ObjectConflictError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { GoldBuildRequest, GoldBuildResult, GoldEngine, GoldTableOutput } from './gold-engine';
 import { buildMonthsSql, GOLD_ROWS_SQL, GOLD_SQL_TABLES, type GoldSqlTable, sqlString } from './gold-sql';
@@ -32,7 +32,10 @@ export class DuckDbGoldEngine implements GoldEngine {
     const { store, workDir, memoryLimit, threads } = this.options;
     await mkdir(workDir, { recursive: true });
     const work = await mkdtemp(join(workDir, 'gold-'));
-    const instance = await DuckDBInstance.create(':memory:', {
+    // A database file, not `:memory:`: its tables live in DuckDB's buffer pool and spill to disk,
+    // so the build stays within `memoryLimit` however many rows it holds (an in-memory temp table
+    // of 6M Gold rows ran out of memory at 256 MB; in a file it builds within 128 MB).
+    const instance = await DuckDBInstance.create(join(work, 'gold.duckdb'), {
       threads: String(threads),
       memory_limit: memoryLimit,
       temp_directory: join(work, 'spill'),
@@ -53,14 +56,12 @@ export class DuckDbGoldEngine implements GoldEngine {
       const files = async (refs: readonly ObjectRef[]): Promise<string> =>
         `[${(await Promise.all(refs.map(pathOf))).map(sqlString).join(', ')}]`;
 
-      const silver: string[] = [];
-      for (const [month, refs] of request.silver) {
-        if (refs.length === 0) continue;
-        silver.push(`SELECT account_id, currency, amount, tx_date, ${sqlString(month)} AS month FROM read_parquet(${await files(refs)})`);
-      }
+      // One scan over every Silver object (a UNION of a scan per month ran out of memory where this
+      // does not): a row's month is its partition's, the UTC month of its transaction time.
+      const silverRefs = [...request.silver.values()].flat();
       const silverSql =
-        silver.length > 0
-          ? silver.join('\n    UNION ALL\n    ')
+        silverRefs.length > 0
+          ? `SELECT account_id, currency, amount, tx_date, strftime(tx_date AT TIME ZONE 'UTC', '%Y-%m') AS month FROM read_parquet(${await files(silverRefs)})`
           : 'SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DECIMAL(16,2)) AS amount, CAST(NULL AS TIMESTAMPTZ) AS tx_date, CAST(NULL AS VARCHAR) AS month WHERE false';
       const seedSql =
         request.seed.length > 0
@@ -68,7 +69,7 @@ export class DuckDbGoldEngine implements GoldEngine {
           : 'SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DECIMAL(38,2)) AS balance, CAST(NULL AS BIGINT) AS tx_count, CAST(NULL AS TIMESTAMPTZ) AS last_tx_date WHERE false';
       const write = request.write.map(sqlString).join(', ');
       await connection.run(`
-        CREATE TEMP TABLE gold AS
+        CREATE TABLE gold AS
         WITH silver_rows AS (${silverSql}),
         seed_rows AS (${seedSql}),
         ${buildMonthsSql(request.months)},
@@ -103,6 +104,12 @@ export class DuckDbGoldEngine implements GoldEngine {
         }
       }
       return result;
+    } catch (error) {
+      // The store's errors keep their kind (a transient one is retried); DuckDB's messages run over
+      // several lines of advice: the first one says what happened.
+      if (error instanceof LedgerLakeError) throw error;
+      const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+      throw new Error(`gold: DuckDB could not build Gold ${request.months[0]} to ${request.months.at(-1)}: ${first}`, { cause: error });
     } finally {
       connection.closeSync();
       instance.closeSync();

@@ -107,4 +107,20 @@ describe('the Gold SQL in DuckDB and in Athena', () => {
       await athena.close();
     }
   });
+
+  it('reports a build DuckDB cannot do in one sentence naming the months, never its page of advice', async () => {
+    const store = new MemoryObjectStore();
+    const ref = { bucket: layout.buckets.silver, key: 'mortgages/transactions/year=2024/month=01/schema_v=v1/current/not-parquet.parquet' };
+    await store.put(ref, 'this is not Parquet');
+
+    const built = testGoldEngine(store).build({
+      months: ['2024-01', '2024-02'],
+      write: ['2024-01', '2024-02'],
+      silver: new Map([['2024-01', [ref]]]),
+      seed: [],
+      target: (_table, month) => ({ bucket: layout.buckets.gold, key: `x/${month}.parquet` }),
+    });
+
+    await expect(built).rejects.toThrow(/^gold: DuckDB could not build Gold 2024-01 to 2024-02: [^\n]+$/);
+  });
 });
