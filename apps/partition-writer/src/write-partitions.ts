@@ -17,7 +17,7 @@ export { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps, type Parti
  * Writes a run's rows where they belong in one call (PRODUCT.md §4, §5): every enriched work part
  * as `writePart` does, in order, then `finishRun` over all of them (reconciliation, `_SUCCESS` per
  * Silver month, the run manifest). The state machine runs the same steps part by part (`WritePart`
- * in its Map, `FinishRun` after it); this whole-run form serves the benchmark, the deploy-time
+ * in its Map, `FinishRun` after it); this whole-run form serves the deploy-time
  * access recording and the local runner's whole-run event. A run already finished is refused.
  */
 export async function writePartitions(state: RunState, deps: PartitionWriterDeps): Promise<PartitionWriterResult> {

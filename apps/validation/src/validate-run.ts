@@ -10,7 +10,7 @@ export { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettin
  * Validates every row of a run in one call (PRODUCT.md §3): each enriched work part as
  * `validatePart` does, in order, then the circuit breaker for the whole run as `checkBreaker`
  * does (`processed` = enrichment's input rows). The state machine runs the same steps part by part
- * (`ValidatePart` in its Map, `CheckBreaker` after it); this whole-run form serves the benchmark,
+ * (`ValidatePart` in its Map, `CheckBreaker` after it); this whole-run form serves
  * the deploy-time access recording and the local runner's whole-run event.
  */
 export async function validateRun(state: RunState, deps: ValidationDeps): Promise<ValidationResult> {
