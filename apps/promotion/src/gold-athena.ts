@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
-import type { GoldBuildRequest, GoldBuildResult, GoldEngine, GoldTableOutput } from './gold-engine';
-import { buildMonthsSql, GOLD_ROWS_SQL, GOLD_SQL_TABLES, type GoldSqlTable, sqlString } from './gold-sql';
+import { type GoldBuildRequest, type GoldBuildResult, type GoldEngine, placeOutputs } from './gold-engine';
+import { columnList, type GoldInputColumn, GOLD_SQL_TABLES, goldRowsQuery, SEED_ROWS_COLUMNS, SILVER_ROWS_COLUMNS, sqlString } from './gold-sql';
 
 /**
  * Athena as the Gold engine sees it: one statement run to completion, its result rows as text
@@ -20,6 +20,11 @@ export interface AthenaGoldEngineOptions {
   readonly database: string;
   /** Random build ids; a test passes its own. */
   readonly buildId?: () => string;
+}
+
+/** The columns with their Athena types, for a table's DDL. */
+function columnTypes(columns: readonly GoldInputColumn[]): string {
+  return columns.map((column) => `${column.name} ${column.athena}`).join(', ');
 }
 
 /** Where a build's manifests, intermediate rows and `UNLOAD` output live: `artifacts/gold-builds/<id>/`. */
@@ -53,8 +58,7 @@ export class AthenaGoldEngine implements GoldEngine {
     };
     const created: string[] = [];
     try {
-      await athena.run(`CREATE EXTERNAL TABLE ${table('silver')} (
-  account_id string, currency string, amount decimal(16,2), tx_date timestamp)
+      await athena.run(`CREATE EXTERNAL TABLE ${table('silver')} (${columnTypes(SILVER_ROWS_COLUMNS)})
   PARTITIONED BY (month string)
   ${PARQUET_SERDE}
   LOCATION ${sqlString(s3(`${root}silver/`))}`);
@@ -65,49 +69,41 @@ export class AthenaGoldEngine implements GoldEngine {
         const partitions = months.map(([month]) => `PARTITION (month = ${sqlString(month)}) LOCATION ${sqlString(s3(`${root}silver/month=${month}/`))}`);
         await athena.run(`ALTER TABLE ${table('silver')} ADD IF NOT EXISTS\n  ${partitions.join('\n  ')}`);
       }
-      await athena.run(`CREATE EXTERNAL TABLE ${table('seed')} (
-  account_id string, currency string, balance decimal(38,2), tx_count bigint, last_tx_date timestamp)
+      await athena.run(`CREATE EXTERNAL TABLE ${table('seed')} (${columnTypes(SEED_ROWS_COLUMNS)})
   ${PARQUET_SERDE}
   LOCATION ${sqlString(s3(`${root}seed/`))}`);
       created.push(table('seed'));
       await writeManifest(`${root}seed/`, request.seed);
 
-      const write = request.write.map(sqlString).join(', ');
+      const query = goldRowsQuery({
+        silver: `SELECT ${columnList(SILVER_ROWS_COLUMNS)}, month FROM ${table('silver')}`,
+        seed: `SELECT ${columnList(SEED_ROWS_COLUMNS)} FROM ${table('seed')}`,
+        months: request.months,
+        write: request.write,
+      });
       await athena.run(`CREATE TABLE ${table('rows')}
 WITH (format = 'PARQUET', write_compression = 'SNAPPY', external_location = ${sqlString(s3(`${root}rows/`))}) AS
-WITH silver_rows AS (SELECT account_id, currency, amount, tx_date, month FROM ${table('silver')}),
-seed_rows AS (SELECT account_id, currency, balance, tx_count, last_tx_date FROM ${table('seed')}),
-${buildMonthsSql(request.months)},
-${GOLD_ROWS_SQL}
-SELECT * FROM gold_rows WHERE month IN (${write})`);
+${query}`);
       created.push(table('rows'));
       const counted = await athena.run(`SELECT month, count(*) FROM ${table('rows')} GROUP BY month`);
-      const rowsByMonth = new Map(counted.map(([month, rows]) => [String(month), Number(rows)]));
 
-      const result = new Map<string, Record<GoldSqlTable, GoldTableOutput>>();
-      for (const month of request.write) result.set(month, {} as Record<GoldSqlTable, GoldTableOutput>);
-      for (const name of Object.keys(GOLD_SQL_TABLES) as GoldSqlTable[]) {
+      return await placeOutputs(request, counted, async (name) => {
         const { columns, partitionColumn } = GOLD_SQL_TABLES[name];
         const unloaded = `${root}unload/${name}/`;
         await athena.run(`UNLOAD (SELECT ${columns}, month AS ${partitionColumn} FROM ${table('rows')})
 TO ${sqlString(s3(unloaded))}
 WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY[${sqlString(partitionColumn)}])`);
-        for (const month of request.write) {
-          const rows = rowsByMonth.get(month) ?? 0;
-          const files: string[] = [];
-          if (rows > 0) {
-            const target = request.target(name, month);
-            const base = target.key.replace(/\.parquet$/, '');
-            for await (const object of listAll(store, bucket, `${unloaded}${partitionColumn}=${month}/`)) {
-              const key = `${base}-${id}-${String(files.length).padStart(5, '0')}.parquet`;
-              await store.copy({ bucket, key: object.key }, { bucket: target.bucket, key });
-              files.push(key);
-            }
+        return async (month, target) => {
+          const base = target.key.replace(/\.parquet$/, '');
+          const keys: string[] = [];
+          for await (const object of listAll(store, bucket, `${unloaded}${partitionColumn}=${month}/`)) {
+            const key = `${base}-${id}-${String(keys.length).padStart(5, '0')}.parquet`;
+            await store.copy({ bucket, key: object.key }, { bucket: target.bucket, key });
+            keys.push(key);
           }
-          (result.get(month) as Record<GoldSqlTable, GoldTableOutput>)[name] = { rows, files };
-        }
-      }
-      return result;
+          return keys;
+        };
+      });
     } finally {
       // Best effort: a table or object left behind by a failing cleanup is never read again (every
       // build has its own id) and the bucket expires `gold-builds/` after a day (infra/serverless.yml).

@@ -5,8 +5,8 @@ import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { LedgerLakeError, ObjectConflictError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
-import type { GoldBuildRequest, GoldBuildResult, GoldEngine, GoldTableOutput } from './gold-engine';
-import { buildMonthsSql, GOLD_ROWS_SQL, GOLD_SQL_TABLES, type GoldSqlTable, sqlString } from './gold-sql';
+import { type GoldBuildRequest, type GoldBuildResult, type GoldEngine, placeOutputs } from './gold-engine';
+import { columnList, type GoldInputColumn, GOLD_SQL_TABLES, goldRowsQuery, SEED_ROWS_COLUMNS, SILVER_ROWS_COLUMNS, sqlString } from './gold-sql';
 
 /** How the in-process DuckDB Gold engine runs. */
 export interface DuckDbGoldEngineOptions {
@@ -59,50 +59,36 @@ export class DuckDbGoldEngine implements GoldEngine {
       // One scan over every Silver object (a UNION of a scan per month ran out of memory where this
       // does not): a row's month is its partition's, the UTC month of its transaction time.
       const silverRefs = [...request.silver.values()].flat();
-      const silverSql =
+      const silver =
         silverRefs.length > 0
-          ? `SELECT account_id, currency, amount, tx_date, strftime(tx_date AT TIME ZONE 'UTC', '%Y-%m') AS month FROM read_parquet(${await files(silverRefs)})`
-          : 'SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DECIMAL(16,2)) AS amount, CAST(NULL AS TIMESTAMPTZ) AS tx_date, CAST(NULL AS VARCHAR) AS month WHERE false';
-      const seedSql =
+          ? `SELECT ${columnList(SILVER_ROWS_COLUMNS)}, strftime(tx_date AT TIME ZONE 'UTC', '%Y-%m') AS month FROM read_parquet(${await files(silverRefs)})`
+          : `${emptyRelation(SILVER_ROWS_COLUMNS)}, CAST(NULL AS VARCHAR) AS month WHERE false`;
+      const seed =
         request.seed.length > 0
-          ? `SELECT account_id, currency, balance, tx_count, last_tx_date FROM read_parquet(${await files(request.seed)})`
-          : 'SELECT CAST(NULL AS VARCHAR) AS account_id, CAST(NULL AS VARCHAR) AS currency, CAST(NULL AS DECIMAL(38,2)) AS balance, CAST(NULL AS BIGINT) AS tx_count, CAST(NULL AS TIMESTAMPTZ) AS last_tx_date WHERE false';
-      const write = request.write.map(sqlString).join(', ');
-      await connection.run(`
-        CREATE TABLE gold AS
-        WITH silver_rows AS (${silverSql}),
-        seed_rows AS (${seedSql}),
-        ${buildMonthsSql(request.months)},
-        ${GOLD_ROWS_SQL}
-        SELECT * FROM gold_rows WHERE month IN (${write})`);
+          ? `SELECT ${columnList(SEED_ROWS_COLUMNS)} FROM read_parquet(${await files(request.seed)})`
+          : `${emptyRelation(SEED_ROWS_COLUMNS)} WHERE false`;
+      await connection.run(`CREATE TABLE gold AS ${goldRowsQuery({ silver, seed, months: request.months, write: request.write })}`);
       const counted = await connection.runAndReadAll('SELECT month, CAST(count(*) AS BIGINT) FROM gold GROUP BY month');
-      const rowsByMonth = new Map(counted.getRows().map(([month, rows]) => [String(month), Number(rows)]));
 
-      const result = new Map<string, Record<GoldSqlTable, GoldTableOutput>>();
-      for (const month of request.write) result.set(month, {} as Record<GoldSqlTable, GoldTableOutput>);
-      for (const table of Object.keys(GOLD_SQL_TABLES) as GoldSqlTable[]) {
+      const result = await placeOutputs(request, counted.getRows(), async (table) => {
         // One partitioned COPY per table: a folder per month holding one file (or more, when DuckDB splits it).
         const out = join(work, `out-${table}`);
         await connection.run(`
           COPY (SELECT ${GOLD_SQL_TABLES[table].columns}, month AS partition_month FROM gold)
           TO ${sqlString(out)} (FORMAT parquet, COMPRESSION snappy, PARTITION_BY (partition_month), KV_METADATA {'ledgerlake.table': ${sqlString(table)}})`);
-        for (const month of request.write) {
-          const rows = rowsByMonth.get(month) ?? 0;
-          const files: string[] = [];
-          if (rows > 0) {
-            const folder = join(out, `partition_month=${month}`);
-            const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort();
-            const target = request.target(table, month);
-            const base = target.key.replace(/\.parquet$/, '');
-            for (const [n, name] of names.entries()) {
-              const ref = names.length === 1 ? target : { bucket: target.bucket, key: `${base}-${n}.parquet` };
-              await putOnce(store, ref, join(folder, name));
-              files.push(ref.key);
-            }
+        return async (month, target) => {
+          const folder = join(out, `partition_month=${month}`);
+          const names = (await readdir(folder)).filter((name) => name.endsWith('.parquet')).sort();
+          const base = target.key.replace(/\.parquet$/, '');
+          const keys: string[] = [];
+          for (const [n, name] of names.entries()) {
+            const ref = names.length === 1 ? target : { bucket: target.bucket, key: `${base}-${n}.parquet` };
+            await putOnce(store, ref, join(folder, name));
+            keys.push(ref.key);
           }
-          (result.get(month) as Record<GoldSqlTable, GoldTableOutput>)[table] = { rows, files };
-        }
-      }
+          return keys;
+        };
+      });
       return result;
     } catch (error) {
       // The store's errors keep their kind (a transient one is retried); DuckDB's messages run over
@@ -116,6 +102,11 @@ export class DuckDbGoldEngine implements GoldEngine {
       await rm(work, { recursive: true, force: true });
     }
   }
+}
+
+/** A `SELECT` of the columns as typed NULLs (the relation of no rows, once `WHERE false` follows). */
+function emptyRelation(columns: readonly GoldInputColumn[]): string {
+  return `SELECT ${columns.map((column) => `CAST(NULL AS ${column.duckdb}) AS ${column.name}`).join(', ')}`;
 }
 
 /** Writes the file to `ref` unless it exists: an earlier attempt wrote the same rows under the same name. */

@@ -1,5 +1,5 @@
 import type { ObjectRef } from '@ledgerlake/storage';
-import type { GoldSqlTable } from './gold-sql';
+import { GOLD_SQL_TABLES, type GoldSqlTable } from './gold-sql';
 
 /**
  * One Gold build: the months to compute from their inputs, and which of them to write (a month
@@ -40,4 +40,26 @@ export type GoldBuildResult = ReadonlyMap<string, Readonly<Record<GoldSqlTable, 
  */
 export interface GoldEngine {
   build(request: GoldBuildRequest): Promise<GoldBuildResult>;
+}
+
+/**
+ * A build's result, as both engines assemble it: for each table, `placeTable` writes the table's
+ * output (the engine's COPY or UNLOAD) and returns how one month's files are put at its target;
+ * a month with no rows has no files. `counted` are the engine's `(month, rows)` result rows.
+ */
+export async function placeOutputs(
+  request: GoldBuildRequest,
+  counted: readonly (readonly unknown[])[],
+  placeTable: (table: GoldSqlTable) => Promise<(month: string, target: ObjectRef) => Promise<string[]>>,
+): Promise<GoldBuildResult> {
+  const rowsByMonth = new Map(counted.map(([month, rows]) => [String(month), Number(rows)]));
+  const result = new Map(request.write.map((month) => [month, {} as Record<GoldSqlTable, GoldTableOutput>]));
+  for (const table of Object.keys(GOLD_SQL_TABLES) as GoldSqlTable[]) {
+    const place = await placeTable(table);
+    for (const [month, outputs] of result) {
+      const rows = rowsByMonth.get(month) ?? 0;
+      outputs[table] = { rows, files: rows > 0 ? await place(month, request.target(table, month)) : [] };
+    }
+  }
+  return result;
 }

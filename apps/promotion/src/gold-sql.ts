@@ -1,3 +1,4 @@
+import { DECIMAL_PRECISION, DECIMAL_SCALE } from '@ledgerlake/domain';
 import { GOLD_MONEY_PRECISION } from './gold-tables';
 
 /*
@@ -23,6 +24,35 @@ import { GOLD_MONEY_PRECISION } from './gold-tables';
  */
 
 const MONEY = `DECIMAL(${GOLD_MONEY_PRECISION},2)`;
+
+/** A column of an input relation and its type in each dialect. */
+export interface GoldInputColumn {
+  readonly name: string;
+  readonly duckdb: string;
+  readonly athena: string;
+}
+
+/** `silver_rows` without its `month` (a partition in Athena, the transaction's UTC month in DuckDB). */
+export const SILVER_ROWS_COLUMNS: readonly GoldInputColumn[] = [
+  { name: 'account_id', duckdb: 'VARCHAR', athena: 'string' },
+  { name: 'currency', duckdb: 'VARCHAR', athena: 'string' },
+  { name: 'amount', duckdb: `DECIMAL(${DECIMAL_PRECISION},${DECIMAL_SCALE})`, athena: `decimal(${DECIMAL_PRECISION},${DECIMAL_SCALE})` },
+  { name: 'tx_date', duckdb: 'TIMESTAMPTZ', athena: 'timestamp' },
+];
+
+/** `seed_rows`: Gold `account_balances` columns. */
+export const SEED_ROWS_COLUMNS: readonly GoldInputColumn[] = [
+  { name: 'account_id', duckdb: 'VARCHAR', athena: 'string' },
+  { name: 'currency', duckdb: 'VARCHAR', athena: 'string' },
+  { name: 'balance', duckdb: MONEY, athena: MONEY.toLowerCase() },
+  { name: 'tx_count', duckdb: 'BIGINT', athena: 'bigint' },
+  { name: 'last_tx_date', duckdb: 'TIMESTAMPTZ', athena: 'timestamp' },
+];
+
+/** The column names, comma-separated. */
+export function columnList(columns: readonly GoldInputColumn[]): string {
+  return columns.map((column) => column.name).join(', ');
+}
 
 /** The two Gold tables by name, each with its column list over `gold_rows` and its partition column. */
 export const GOLD_SQL_TABLES = {
@@ -96,8 +126,16 @@ export function sqlString(text: string): string {
   return `'${text.replaceAll("'", "''")}'`;
 }
 
-/** `build_months` as a `VALUES` list (both dialects). */
-export function buildMonthsSql(months: readonly string[]): string {
-  if (months.length === 0) throw new RangeError('gold: no months to build');
-  return `build_months(month) AS (VALUES ${months.map((month) => `(${sqlString(month)})`).join(', ')})`;
+/**
+ * The whole query of a build, both dialects: `silver` and `seed` are the dialect's `SELECT`s of
+ * the two input relations; the rows of the months in `write` (computed over all of `months`).
+ */
+export function goldRowsQuery(input: { silver: string; seed: string; months: readonly string[]; write: readonly string[] }): string {
+  if (input.months.length === 0) throw new RangeError('gold: no months to build');
+  const months = input.months.map((month) => `(${sqlString(month)})`).join(', ');
+  return `WITH silver_rows AS (${input.silver}),
+seed_rows AS (${input.seed}),
+build_months(month) AS (VALUES ${months}),
+${GOLD_ROWS_SQL}
+SELECT * FROM gold_rows WHERE month IN (${input.write.map(sqlString).join(', ')})`;
 }
