@@ -30,8 +30,8 @@ type Counts = Partial<Record<RowErrorCode, number>>;
  * exact amount sums over all parts against enrichment's input (PRODUCT.md §3), writes the
  * quarantine index, `_SUCCESS` last in each Silver run folder the run wrote (listing that month's
  * objects of every part) and the run manifest, both create-if-absent. Problems that make the run
- * unpublishable (rows that do not reconcile, counts the stages reported that differ from where the rows went) are returned as
- * `critical_errors`, not thrown: the run's output is kept for investigation and the promotion gate
+ * unpublishable (rows that do not reconcile, counts the stages reported that differ from where
+ * the rows went) are returned as `critical_errors`, not thrown: the run's output is kept for investigation and the promotion gate
  * refuses it.
  *
  * It refuses to finish (throws) when a part of the run has no result. A retry after the manifest

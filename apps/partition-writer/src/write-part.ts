@@ -7,6 +7,7 @@ import {
   readValidatedPart,
   readWorkRows,
   ROW_FATE,
+  validatedMonth,
   workPartRef,
   workRowAmountMinor,
   type EnrichmentResult,
@@ -158,7 +159,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   const monthKeyOf = (index: number): string => {
     let key = monthKeys.get(index);
     if (key === undefined) {
-      const month = { year: Math.floor(index / 12), month: (index % 12) + 1 };
+      const month = validatedMonth(index);
       key = monthName(month);
       monthKeys.set(index, key);
       months.set(key, month);
@@ -195,16 +196,14 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
           undecided.push(row.sourceLine);
           continue;
         }
-        if (fate === ROW_FATE.condemned) {
-          tally.condemned(verdict.code, workRowAmountMinor(row));
-          const pending = routeRejected(condemned, row, verdict.code, verdict.detail);
-          if (pending) await pending;
-        } else {
+        const isCondemned = fate === ROW_FATE.condemned;
+        if (isCondemned) tally.condemned(verdict.code, workRowAmountMinor(row));
+        else {
           tally.quarantined(verdict.code, workRowAmountMinor(row));
           addHash(quarantinedHashes, row);
-          const pending = routeRejected(quarantine, row, verdict.code, verdict.detail);
-          if (pending) await pending;
         }
+        const pending = routeRejected(isCondemned ? condemned : quarantine, row, verdict.code, verdict.detail);
+        if (pending) await pending;
       }
     }
   } catch (error) {

@@ -79,6 +79,7 @@ export {
   type RowFate,
   type ValidatedPart,
   ValidatedPartBuilder,
+  validatedMonth,
   writeValidatedPart,
 } from './validated-part';
 export { WorkPartEncoder, writeEncodedWorkPart } from './work-part-encoder';

@@ -1,5 +1,5 @@
 import type { ValidRow } from '@ledgerlake/domain';
-import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import type { ObjectRef, ObjectStore, YearMonth } from '@ledgerlake/storage';
 
 /*
  * What validation leaves for the partition writer for one work part (docs/work-area.md): each
@@ -25,6 +25,11 @@ export interface ValidatedPart {
   readonly txMicros: BigInt64Array;
   /** `year × 12 + month − 1` of the UTC transaction time. */
   readonly month: Int32Array;
+}
+
+/** The year and month a `month` value of a validated part stands for. */
+export function validatedMonth(index: number): YearMonth {
+  return { year: Math.floor(index / 12), month: (index % 12) + 1 };
 }
 
 const MAGIC = 0x5056_4c4c; // 'LLVP' read as a little-endian u32
@@ -54,7 +59,7 @@ export class ValidatedPartBuilder {
     part.id[at] = row.id;
     part.amountMinor[at] = row.amountMinor;
     part.txMicros[at] = row.txMicros;
-    part.month[at] = row.year * 12 + row.month - 1;
+    part.month[at] = row.year * 12 + row.month - 1; // the inverse of `validatedMonth`
   }
 
   quarantined(): void {
