@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { readWorkRows, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';
 import { enrichFile, planChunks } from './enrich-file';
@@ -31,7 +31,7 @@ async function enrichWith(content: string | Buffer, chunkBytes: number, key = 'm
   const result: EnrichmentResult = await enrichFile(state(key), { store, layout, options });
   const rows: WorkRow[] = [];
   for (const { part } of result.parts) {
-    for await (const batch of readWorkRows(store, workPartRef(result.work, 'enriched', part))) rows.push(...batch);
+    rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
   }
   return { chunks: plan.chunks.length, result, rows };
 }

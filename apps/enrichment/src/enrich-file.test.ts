@@ -8,7 +8,7 @@ import {
   type RowHashFields,
   UNPARSEABLE_RECORD_HASH_PREFIX,
 } from '@ledgerlake/domain';
-import { readWorkRows, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { enrichFile, type EnrichmentOptions } from './enrich-file';
 
@@ -46,7 +46,7 @@ async function enrich(
 async function readAll(store: ObjectStore, result: EnrichmentResult): Promise<WorkRow[]> {
   const rows: WorkRow[] = [];
   for (const { part } of result.parts) {
-    for await (const batch of readWorkRows(store, workPartRef(result.work, 'enriched', part))) rows.push(...batch);
+    rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
   }
   return rows;
 }

@@ -1,16 +1,16 @@
 import { hash } from 'node:crypto';
-import { formatMinor, InvalidInputError, parseAmount, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { formatMinor, InvalidInputError, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
 import {
   type Chunk,
   type ChunkEnrichment,
   type ChunkPlan,
   type EnrichmentResult,
   type RunState,
+  EnrichedPartEncoder,
   type WorkArea,
-  WorkPartEncoder,
   workPartRef,
   type WorkRow,
-  writeEncodedWorkPart,
+  writeEncodedEnrichedPart,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectMeta, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { streamStoredBytes } from './bronze-bytes';
@@ -62,11 +62,11 @@ export interface EnrichmentDeps {
 
 const NULL_FIELDS: RowHashFields = [null, null, null, null, null];
 
-/** Encodes rows into work parts of at most `rowsPerPart` rows and writes them, one write in flight. */
+/** Encodes rows into enriched work parts of at most `rowsPerPart` rows and writes them, one write in flight. */
 class WorkPartWriter {
   readonly parts: { part: number; rows: number }[] = [];
   #next = 0;
-  readonly #encoder = new WorkPartEncoder();
+  readonly #encoder: EnrichedPartEncoder;
   #ready: { part: number; chunks: Buffer[] }[] = [];
   #inFlight: Promise<void> | undefined;
 
@@ -75,7 +75,14 @@ class WorkPartWriter {
     private readonly work: WorkArea,
     private readonly rowsPerPart: number,
     private readonly firstPart = 0,
-  ) {}
+  ) {
+    this.#encoder = new EnrichedPartEncoder(rowsPerPart);
+  }
+
+  /** The sum of the added rows' amounts that parse, in minor units: parsed once, as the part is built. */
+  get amountMinor(): bigint {
+    return this.#encoder.amountMinor;
+  }
 
   add(row: WorkRow): void {
     this.#encoder.add(row);
@@ -86,7 +93,7 @@ class WorkPartWriter {
   async flush(): Promise<void> {
     for (let next = this.#ready.shift(); next !== undefined; next = this.#ready.shift()) {
       await this.#inFlight;
-      this.#inFlight = writeEncodedWorkPart(this.store, workPartRef(this.work, 'enriched', next.part), next.chunks);
+      this.#inFlight = writeEncodedEnrichedPart(this.store, workPartRef(this.work, 'enriched', next.part), next.chunks);
       // The write runs while parsing goes on; a failure surfaces at the next flush or at `close`.
       this.#inFlight.catch(() => undefined);
     }
@@ -117,7 +124,6 @@ class RowBuilder implements CsvRecordSink {
   whitespaceLines = 0;
   wrongFieldCount = 0;
   unparseableRecords = 0;
-  amountMinor = 0n;
   /** Mode `retry`: rows carry their attempt in the file's `attempt_count` column; otherwise every row is attempt 0. */
   retry = false;
   #attemptPosition: number | undefined;
@@ -160,11 +166,6 @@ class RowBuilder implements CsvRecordSink {
     if (n !== width) {
       this.wrongFieldCount++;
       schemaProblem = `record has ${n} field${n === 1 ? '' : 's'}; the header has ${width}`;
-    }
-    const amount = row[2];
-    if (amount !== null) {
-      const parsed = parseAmount(amount);
-      if (parsed.ok) this.amountMinor += parsed.minor;
     }
     this.#add(row, line, schemaProblem, this.#attempt(header, fields, line));
   }
@@ -383,7 +384,7 @@ export async function enrichChunk(
     unparseable_records: rows.unparseableRecords,
     parts: out.parts.length,
   });
-  return { chunk: chunk.index, input_rows: rows.rows, input_minor: String(rows.amountMinor), parts: out.parts };
+  return { chunk: chunk.index, input_rows: rows.rows, input_minor: String(out.amountMinor), parts: out.parts };
 }
 
 /** The enrichment section (`$.enrichment`) of a planned file whose chunks are all enriched. */

@@ -1,5 +1,5 @@
 import { InvalidInputError, type RunMode } from '@ledgerlake/domain';
-import { readWorkRows, workPartRef, type EnrichmentResult, type WorkRow } from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type EnrichmentResult, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { enrichFile } from './enrich-file';
 
@@ -26,7 +26,7 @@ async function enrich(content: string, mode: RunMode): Promise<{ result: Enrichm
   );
   const rows: WorkRow[] = [];
   for (const { part } of result.parts) {
-    for await (const batch of readWorkRows(store, workPartRef(result.work, 'enriched', part))) rows.push(...batch);
+    rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
   }
   return { result, rows };
 }

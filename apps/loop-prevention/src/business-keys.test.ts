@@ -1,11 +1,12 @@
-import { dayOfMicros, dayOfMillis, FileKeyTable, formatDay, idKeyOf, rowKeyOf } from './business-keys';
+import { monthIndex } from '@ledgerlake/pipeline';
+import { dayOfMicros, dayOfMillis, FileKeyTable, formatDay, idKeyOf, keyOf, monthOf } from './business-keys';
 
 describe('business keys', () => {
-  it('keys a row by canonical id and UTC day', () => {
-    expect(rowKeyOf('+007', '2024-02-01T00:30:00+01:00')).toEqual({ id: 7, day: dayOfMillis(Date.parse('2024-01-31T00:00:00Z')), month: '2024-01' });
-    expect(rowKeyOf('7', 'soon')).toBeUndefined();
-    expect(rowKeyOf('7.0', '2024-01-01T00:00:00Z')).toBeUndefined();
-    expect(rowKeyOf(null, '2024-01-01T00:00:00Z')).toBeUndefined();
+  it('keys a row by id and UTC day, and names the month to look in', () => {
+    const micros = BigInt(Date.parse('2024-01-31T23:30:00Z')) * 1000n;
+    expect(keyOf(7n, micros, monthIndex(2024, 1))).toEqual({ id: 7, day: dayOfMillis(Date.parse('2024-01-31T00:00:00Z')), month: '2024-01' });
+    expect(monthOf(monthIndex(2023, 12))).toBe('2023-12');
+    expect(monthOf(monthIndex(2024, 1))).toBe('2024-01');
   });
 
   it('keeps ids beyond 2^53 as exact text', () => {

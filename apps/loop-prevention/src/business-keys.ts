@@ -1,5 +1,4 @@
-import { type ParsedTimestamp, parseInt64, parseTimestamp } from '@ledgerlake/domain';
-import { monthName } from '@ledgerlake/pipeline';
+import { monthName, validatedMonth } from '@ledgerlake/pipeline';
 
 /** Microseconds in a day. */
 const DAY_MICROS = 86_400_000_000n;
@@ -41,30 +40,22 @@ export function formatDay(day: number): string {
 /** `YYYY-MM` texts already built: a file touches a handful of months, and this runs once a row. */
 const MONTH_TEXT = new Map<number, string>();
 
-/** `YYYY-MM` of a parsed timestamp (UTC). */
-export function monthOf(at: ParsedTimestamp): string {
-  const index = at.year * 12 + at.month;
+/** `YYYY-MM` of a month index (`year × 12 + month − 1` of the UTC time, as work parts carry it). */
+export function monthOf(index: number): string {
   let text = MONTH_TEXT.get(index);
   if (text === undefined) {
-    text = monthName(at);
+    text = monthName(validatedMonth(index));
     MONTH_TEXT.set(index, text);
   }
   return text;
 }
 
-/** The business key of a row's trimmed `TransactionID` and parsed `TransactionTimestamp`, or undefined when the id does not parse. */
-export function keyOf(transactionId: string | null, at: ParsedTimestamp): RowKey | undefined {
-  if (transactionId === null) return undefined;
-  const id = parseInt64(transactionId);
-  if (!id.ok) return undefined;
-  return { id: idKeyOf(id.value), day: dayOfMicros(at.epochMicros), month: monthOf(at) };
-}
-
-/** The business key of a row's trimmed `TransactionID` and `TransactionTimestamp`, or undefined when either does not parse. */
-export function rowKeyOf(transactionId: string | null, timestamp: string | null): RowKey | undefined {
-  if (timestamp === null) return undefined;
-  const at = parseTimestamp(timestamp);
-  return at.ok ? keyOf(transactionId, at) : undefined;
+/**
+ * The business key of a row: its `TransactionID` and the UTC instant of its `TransactionTimestamp`
+ * (microseconds) with that instant's month index — as the enriched part carries them, parsed once.
+ */
+export function keyOf(id: bigint, txMicros: bigint, month: number): RowKey {
+  return { id: idKeyOf(id), day: dayOfMicros(txMicros), month: monthOf(month) };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type CondemnCode, parseTimestamp } from '@ledgerlake/domain';
+import type { CondemnCode } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
   claimFile,
@@ -9,7 +9,7 @@ import {
   type LivenessProbe,
   type LoopPreventionResult,
   readBronzeIgnore,
-  readWorkRows,
+  readEnrichedPart,
   type RowDecision,
   type RunHolder,
   type RunState,
@@ -159,35 +159,34 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   let row = 0;
   for (const { part, rows: expected } of enrichment.parts) {
     const partStart = row;
-    for await (const batch of readWorkRows(store, workPartRef(work, 'enriched', part))) {
-      if (row + batch.length > enrichment.input_rows) {
-        throw new Error(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
+    const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
+    if (row + rows.rows > enrichment.input_rows) {
+      throw new Error(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
+    }
+    for (let r = 0; r < rows.rows; r++) {
+      const attempt = rows.attemptCount[r] as number;
+      if (attempt >= settings.maxAttempts && approved?.has(rows.rowHash(r)) !== true) {
+        findings.flag(row, ATTEMPTS_EXHAUSTED);
+        findings.attempts[row] = Math.min(attempt, 255);
       }
-      for (const r of batch) {
-        if (r.attemptCount >= settings.maxAttempts && approved?.has(r.rowHash) !== true) {
-          findings.flag(row, ATTEMPTS_EXHAUSTED);
-          findings.attempts[row] = Math.min(r.attemptCount, 255);
-        }
-        const timestamp = r.fields[4] === null ? undefined : parseTimestamp(r.fields[4]);
-        const parsed = timestamp?.ok ? timestamp : undefined;
-        // A record with the wrong shape has no trustworthy key: validation rejects it.
-        const key = parsed !== undefined && r.schemaProblem === null ? keyOf(r.fields[0], parsed) : undefined;
-        if (key !== undefined) {
-          findings.slot[row] = keys.register(key, row, r.sourceLine);
-          keyMonths.add(key.month);
-        }
-        // A record the parser could not read is hashed over its bytes: comparable like any other.
-        if (r.attemptCount === 0) {
-          const month = parsed === undefined ? UNKNOWN_MONTH : monthOf(parsed);
-          if (!loadedMonths.has(month)) {
-            // The first row of a month: load that month's quarantine history (only touched months are read).
-            loadedMonths.add(month);
-            for (const hash of await loadQuarantineHashes(store, layout, [month], { excludeRunIds })) quarantined.add(hash);
-          }
-          if (quarantined.has(r.rowHash)) findings.flag(row, QUARANTINE_RESEND);
-        }
-        row++;
+      const parsed = rows.timestampParses(r);
+      // A record with the wrong shape has no trustworthy key: validation rejects it.
+      if (parsed && rows.idParses(r) && !rows.hasSchemaProblem(r)) {
+        const key = keyOf(rows.id[r] as bigint, rows.txMicros[r] as bigint, rows.month[r] as number);
+        findings.slot[row] = keys.register(key, row, rows.sourceLine[r] as number);
+        keyMonths.add(key.month);
       }
+      // A record the parser could not read is hashed over its bytes: comparable like any other.
+      if (attempt === 0) {
+        const month = parsed ? monthOf(rows.month[r] as number) : UNKNOWN_MONTH;
+        if (!loadedMonths.has(month)) {
+          // The first row of a month: load that month's quarantine history (only touched months are read).
+          loadedMonths.add(month);
+          for (const hash of await loadQuarantineHashes(store, layout, [month], { excludeRunIds })) quarantined.add(hash);
+        }
+        if (quarantined.has(rows.rowHash(r))) findings.flag(row, QUARANTINE_RESEND);
+      }
+      row++;
     }
     if (row - partStart !== expected) {
       throw new Error(`loop-prevention: work part ${part} holds ${row - partStart} rows; enrichment reported ${expected}`);

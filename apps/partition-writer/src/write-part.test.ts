@@ -86,6 +86,29 @@ describe('writePart', () => {
     expect(result.quarantine_hashes['2024-01']).toHaveLength(1);
   });
 
+  it("files each quarantined row's hash under the UTC month of its timestamp, or under unknown", async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedValidatedRun(store, layout, {
+      parts: [
+        [
+          workRow(['1', 'ACC001', '1.00', 'XXX', '2024-02-01T00:30:00+01:00'], { line: 2 }),
+          workRow(['2', 'ACC001', '1.00', 'EUR', 'yesterday'], { line: 3 }),
+          workRow(['3', 'ACC001', '1.00', 'XXX', '2024-03-01T09:00:00Z'], { line: 4 }),
+        ],
+      ],
+    });
+
+    const summary = await writePart(await writePartEvent(store, state, 0), deps(store));
+
+    const result = PartResultSchema.parse(JSON.parse(Buffer.from((await store.getBytes(summary.result)) ?? []).toString()));
+    expect(summary.counts.quarantined_rows).toBe(3);
+    expect(Object.fromEntries(Object.entries(result.quarantine_hashes).map(([month, hashes]) => [month, hashes.length]))).toEqual({
+      '2024-01': 1,
+      unknown: 1,
+      '2024-03': 1,
+    });
+  });
+
   it('numbers further objects of a part p + n × P, so parallel parts never collide', async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
@@ -108,11 +131,11 @@ describe('writePart', () => {
     const { work } = sections(state).enrichment;
     // Part 1 as validation would leave it had it read "1,00" (line 4) as 1.00 in March: the writer takes its word.
     const validated = new ValidatedPartBuilder(5);
-    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: 1707728400000000n, utcDay: '2024-02-12', year: 2024, month: 2 });
-    validated.valid({ ok: true, id: 3n, amountMinor: 100n, txMicros: 1709283600000000n, utcDay: '2024-03-01', year: 2024, month: 3 });
+    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: 1707728400000000n, year: 2024, month: 2 });
+    validated.valid({ ok: true, id: 3n, amountMinor: 100n, txMicros: 1709283600000000n, year: 2024, month: 3 });
     validated.quarantined();
     validated.condemned();
-    validated.valid({ ok: true, id: 5n, amountMinor: 1n, txMicros: 1704153600000000n, utcDay: '2024-01-02', year: 2024, month: 1 });
+    validated.valid({ ok: true, id: 5n, amountMinor: 1n, txMicros: 1704153600000000n, year: 2024, month: 1 });
     await writeValidatedPart(store, workPartRef(work, 'validated', 1), validated.build());
     await writeDecisions(store, workPartRef(work, 'validation', 1), [{ index: 2, code: 'CURRENCY_ERROR', detail: 'as validation said' }]);
 

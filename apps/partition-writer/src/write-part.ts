@@ -2,20 +2,19 @@ import { ObjectConflictError, parseTimestamp, SCHEMA_VERSION, type RowErrorCode,
 import {
   monthName,
   PartitionedParquetWriter,
-  quarantineIndexMonth,
   readDecisions,
   readValidatedPart,
-  readWorkRows,
+  readEnrichedPart,
+  type EnrichedPart,
+  UNKNOWN_MONTH,
   ROW_FATE,
   validatedMonth,
   workPartRef,
-  workRowAmountMinor,
   type EnrichmentResult,
   type LoopPreventionResult,
   type ParquetBufferLimits,
   type ParquetValue,
   type PartWritten,
-  type WorkRow,
   type WritePartEvent,
   type WrittenPartition,
   renewFileClaim,
@@ -132,24 +131,21 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   const interned = new Interner();
   const { work } = enrichment;
 
-  const routeRejected = (target: PartitionedParquetWriter, row: WorkRow, code: RowErrorCode, detail: string) => {
-    const f = row.fields;
-    return target.append('rows', [
-      f[0],
-      f[1],
-      f[2],
-      f[3],
-      f[4],
+  const routeRejected = (target: PartitionedParquetWriter, rows: EnrichedPart, at: number, code: RowErrorCode, detail: string) =>
+    target.append('rows', [
+      rows.field(at, 0),
+      rows.field(at, 1),
+      rows.field(at, 2),
+      rows.field(at, 3),
+      rows.field(at, 4),
       code,
       detail,
-      row.rowHash,
-      interned.get(row.sourceFileId),
-      BigInt(row.sourceLine),
-      row.attemptCount,
+      rows.rowHash(at),
+      interned.get(rows.sourceFileId(at)),
+      BigInt(rows.sourceLine[at] as number),
+      rows.attemptCount[at] as number,
     ]);
-  };
 
-  let index = 0;
   const condemnedRows = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
   const quarantinedRows = await readDecisions(store, workPartRef(work, 'validation', part));
   const validated = await readValidatedPart(store, workPartRef(work, 'validated', part));
@@ -167,44 +163,42 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     return key;
   };
   const undecided: number[] = [];
+  const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
+  const index = rows.rows;
   try {
-    for await (const batch of readWorkRows(store, workPartRef(work, 'enriched', part))) {
-      for (const row of batch) {
-        const at = index++;
-        const fate = at < validated.rows ? validated.fate[at] : undefined;
-        if (fate === ROW_FATE.valid) {
-          const amount = validated.amountMinor[at] as bigint;
-          tally.valid(amount);
-          const f = row.fields as readonly string[];
-          const pending = silver.append(monthKeyOf(validated.month[at] as number), [
-            validated.id[at] as bigint,
-            f[1] as string,
-            amount,
-            interned.get(f[3] as string),
-            validated.txMicros[at] as bigint,
-            row.rowHash,
-            interned.get(row.sourceFileId),
-            BigInt(row.sourceLine),
-            row.attemptCount,
-          ]);
-          if (pending) await pending;
-          continue;
-        }
-        const verdict = fate === ROW_FATE.condemned ? condemnedRows.get(at) : fate === ROW_FATE.quarantined ? quarantinedRows.get(at) : undefined;
-        if (verdict === undefined) {
-          // The work area is not what validation and loop prevention wrote: nothing of the run is published.
-          undecided.push(row.sourceLine);
-          continue;
-        }
-        const isCondemned = fate === ROW_FATE.condemned;
-        if (isCondemned) tally.condemned(verdict.code, workRowAmountMinor(row));
-        else {
-          tally.quarantined(verdict.code, workRowAmountMinor(row));
-          addHash(quarantinedHashes, row);
-        }
-        const pending = routeRejected(isCondemned ? condemned : quarantine, row, verdict.code, verdict.detail);
+    for (let at = 0; at < rows.rows; at++) {
+      const fate = at < validated.rows ? validated.fate[at] : undefined;
+      if (fate === ROW_FATE.valid) {
+        const amount = validated.amountMinor[at] as bigint;
+        tally.valid(amount);
+        const pending = silver.append(monthKeyOf(validated.month[at] as number), [
+          validated.id[at] as bigint,
+          rows.field(at, 1),
+          amount,
+          interned.get(rows.field(at, 3) as string),
+          validated.txMicros[at] as bigint,
+          rows.rowHash(at),
+          interned.get(rows.sourceFileId(at)),
+          BigInt(rows.sourceLine[at] as number),
+          rows.attemptCount[at] as number,
+        ]);
         if (pending) await pending;
+        continue;
       }
+      const verdict = fate === ROW_FATE.condemned ? condemnedRows.get(at) : fate === ROW_FATE.quarantined ? quarantinedRows.get(at) : undefined;
+      if (verdict === undefined) {
+        // The work area is not what validation and loop prevention wrote: nothing of the run is published.
+        undecided.push(rows.sourceLine[at] as number);
+        continue;
+      }
+      const isCondemned = fate === ROW_FATE.condemned;
+      if (isCondemned) tally.condemned(verdict.code, rows.amountOf(at));
+      else {
+        tally.quarantined(verdict.code, rows.amountOf(at));
+        addHash(quarantinedHashes, rows.timestampParses(at) ? monthName(validatedMonth(rows.month[at] as number)) : UNKNOWN_MONTH, rows.rowHash(at));
+      }
+      const pending = routeRejected(isCondemned ? condemned : quarantine, rows, at, verdict.code, verdict.detail);
+      if (pending) await pending;
     }
   } catch (error) {
     await Promise.all([silver.abort(error), quarantine.abort(error), condemned.abort(error)]);
@@ -273,21 +267,20 @@ export function requireContinue(loopPrevention: LoopPreventionResult): void {
   }
 }
 
-/** Files the quarantined row's hash under its index month (`YYYY-MM` of the UTC transaction time, or `unknown`). */
-function addHash(hashesByMonth: Map<string, string[]>, row: WorkRow): void {
-  const key = quarantineIndexMonth(row.fields[4]);
-  let hashes = hashesByMonth.get(key);
+/** Files a quarantined row's hash under its index month (`YYYY-MM` of the UTC transaction time, or `unknown`). */
+function addHash(hashesByMonth: Map<string, string[]>, month: string, hash: string): void {
+  let hashes = hashesByMonth.get(month);
   if (hashes === undefined) {
     hashes = [];
-    hashesByMonth.set(key, hashes);
+    hashesByMonth.set(month, hashes);
   }
-  hashes.push(detach(row.rowHash));
+  hashes.push(detach(hash));
 }
 
 /**
- * A copy of `text` that does not share memory with the string it was cut from. A field split off
- * a line read from the work area keeps the whole chunk of text it came from alive (V8 sliced
- * strings); kept for the rest of the part, a few such fields per chunk would pin the entire input.
+ * A copy of `text` that does not share memory with the string it was cut from. A value sliced
+ * out of a work part's column keeps the whole column's text alive (V8 sliced strings); kept past
+ * the part, it would pin the part's memory.
  */
 function detach(text: string): string {
   return (' ' + text).slice(1);

@@ -1,7 +1,7 @@
 import { ObjectConflictError, SuccessMarkerSchema } from '@ledgerlake/domain';
 import {
   loadQuarantineHashes,
-  readWorkRows,
+  readEnrichedPart,
   RunManifestSchema,
   workPartRef,
   writeDecisions,
@@ -28,11 +28,7 @@ import {
 const layout = createLakeLayout(localBuckets());
 
 async function collectRows(store: MemoryObjectStore, state: RunState): Promise<WorkRow[]> {
-  const rows: WorkRow[] = [];
-  for await (const batch of readWorkRows(store, workPartRef(state.enrichment?.work ?? { bucket: '', prefix: '' }, 'enriched', 0))) {
-    rows.push(...batch);
-  }
-  return rows;
+  return (await readEnrichedPart(store, workPartRef(state.enrichment?.work ?? { bucket: '', prefix: '' }, 'enriched', 0))).workRows();
 }
 const FINISHED = '2024-05-01T00:10:00.000Z';
 

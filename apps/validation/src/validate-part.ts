@@ -2,8 +2,8 @@ import { type RowErrorCode, type RowRules, rowRules } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
   readDecisions,
-  readWorkRows,
-  validateWorkRow,
+  readEnrichedPart,
+  validateEnrichedRow,
   ValidatedPartBuilder,
   workPartRef,
   writeDecisions,
@@ -67,25 +67,23 @@ export async function validatePartRows(
   const decisions: RowDecision[] = [];
   const validated = new ValidatedPartBuilder(expected);
   let valid = 0;
-  let index = 0;
-  for await (const rows of readWorkRows(store, workPartRef(work, 'enriched', part))) {
-    for (const row of rows) {
-      const at = index++;
-      const verdict = condemned.get(at);
-      if (verdict !== undefined) {
-        condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
-        validated.condemned();
-        continue;
-      }
-      const result = validateWorkRow(row, rules);
-      if (result.ok) {
-        valid++;
-        validated.valid(result);
-      } else {
-        quarantineByReason[result.code] = (quarantineByReason[result.code] ?? 0) + 1;
-        decisions.push({ index: at, code: result.code, detail: result.detail });
-        validated.quarantined();
-      }
+  const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
+  if (rows.rows !== expected) throw new Error(`validation: work part ${part} holds ${rows.rows} rows; enrichment reported ${expected}`);
+  for (let at = 0; at < rows.rows; at++) {
+    const verdict = condemned.get(at);
+    if (verdict !== undefined) {
+      condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
+      validated.condemned();
+      continue;
+    }
+    const result = validateEnrichedRow(rows, at, rules);
+    if (result.ok) {
+      valid++;
+      validated.valid(result);
+    } else {
+      quarantineByReason[result.code] = (quarantineByReason[result.code] ?? 0) + 1;
+      decisions.push({ index: at, code: result.code, detail: result.detail });
+      validated.quarantined();
     }
   }
   await writeDecisions(store, workPartRef(work, 'validation', part), decisions);

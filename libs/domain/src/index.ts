@@ -106,5 +106,5 @@ export {
   txDateMinProblem,
   type TxDateWindow,
 } from './tx-date-window';
-export { type InvalidRow, quoteValue, type RowValidation, type ValidRow, validateRow, visibleText } from './validate-row';
+export { type InvalidRow, type ParsedFields, quoteValue, type RowValidation, type ValidRow, validateRow, visibleText } from './validate-row';
 export { FUNCTION_NAMES, type FunctionName } from './functions';

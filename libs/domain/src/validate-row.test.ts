@@ -26,7 +26,6 @@ describe('validateRow: valid rows', () => {
       id: 1n,
       amountMinor: 30000n,
       txMicros: 1_704_445_200_000_000n,
-      utcDay: '2024-01-05',
       year: 2024,
       month: 1,
     });
@@ -37,14 +36,12 @@ describe('validateRow: valid rows', () => {
       ok: true,
       id: 2n,
       amountMinor: -2550n,
-      utcDay: '2024-02-12',
       month: 2,
     });
   });
 
   it('uses the UTC month of an offset timestamp', () => {
     expect(validateRow(row({ 4: '2024-02-01T00:30:00+01:00' }), rules)).toMatchObject({
-      utcDay: '2024-01-31',
       year: 2024,
       month: 1,
     });
@@ -52,6 +49,18 @@ describe('validateRow: valid rows', () => {
 
   it('uses the given allowlist', () => {
     expect(validateRow(row({ 3: 'XAU' }), rulesWith({ currencies: ['XAU'] })).ok).toBe(true);
+  });
+
+  it('takes typed fields parsed before as they are, and checks the rules on them', () => {
+    const at = { epochMicros: 1_704_445_200_000_000n, year: 2024, month: 1 };
+
+    // The values given win over the text: nothing is parsed again.
+    expect(validateRow(good, rules, undefined, { id: 9n, amountMinor: 5n, at })).toEqual({ ok: true, id: 9n, amountMinor: 5n, txMicros: at.epochMicros, year: 2024, month: 1 });
+    // The date window is still checked on the instant given.
+    expect(failure(validateRow(good, rules, undefined, { id: 1n, amountMinor: 5n, at: { ...at, epochMicros: 1_800_000_000_000_000n } })).code).toBe('TIMESTAMP_ERROR');
+    // A field that did not parse is parsed again for its reason.
+    expect(failure(validateRow(row({ 2: '1.234' }), rules, undefined, { id: 1n, amountMinor: undefined, at }))).toEqual(failure(validateRow(row({ 2: '1.234' }), rules)));
+    expect(failure(validateRow(row({ 4: 'soon' }), rules, undefined, { id: 1n, amountMinor: 5n, at: undefined }))).toEqual(failure(validateRow(row({ 4: 'soon' }), rules)));
   });
 });
 

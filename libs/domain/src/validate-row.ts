@@ -10,8 +10,8 @@
 import { accountIdProblem } from './account-id';
 import { REQUIRED_COLUMNS } from './columns';
 import type { ValidationErrorCode } from './error-codes';
-import { parseInt64 } from './int64';
-import { parseAmount } from './money';
+import { type Int64ParseResult, parseInt64 } from './int64';
+import { type AmountParseResult, parseAmount } from './money';
 import type { RowRules } from './row-rules';
 import { parseTimestamp } from './timestamp';
 import { inTxDateWindow } from './tx-date-window';
@@ -23,8 +23,6 @@ export interface ValidRow {
   amountMinor: bigint;
   /** `TransactionTimestamp` as microseconds since the epoch (UTC). */
   txMicros: bigint;
-  /** UTC day of the transaction, `YYYY-MM-DD` (the business key's day). */
-  utcDay: string;
   /** UTC year of the transaction (partition `year`). */
   year: number;
   /** UTC month of the transaction, 1-12 (partition `month`). */
@@ -36,6 +34,18 @@ export interface InvalidRow {
   ok: false;
   code: ValidationErrorCode;
   detail: string;
+}
+
+/**
+ * A row's typed fields as they were already parsed once (the enriched work part carries them):
+ * each one's value, or undefined where its text does not parse — the text is then parsed again
+ * only to say why.
+ */
+export interface ParsedFields {
+  readonly id: bigint | undefined;
+  readonly amountMinor: bigint | undefined;
+  /** The UTC instant and its year and month (1-12). */
+  readonly at: { readonly epochMicros: bigint; readonly year: number; readonly month: number } | undefined;
 }
 
 /** Result of `validateRow`. */
@@ -54,11 +64,13 @@ const MAX_LISTED_CURRENCIES = 12;
  * @param schemaProblem set by the reader when the CSV record is malformed (wrong number of
  *   fields, broken quoting), e.g. `record has 4 fields; the header has 5`: the row is then a
  *   SCHEMA_ERROR with this detail, whatever `fields` hold.
+ * @param parsed the typed fields, when they were parsed before: none of them is parsed again.
  */
 export function validateRow(
   fields: readonly string[],
   rules: RowRules,
   schemaProblem?: string,
+  parsed?: ParsedFields,
 ): RowValidation {
   if (schemaProblem !== undefined) return invalid('SCHEMA_ERROR', schemaProblem);
   if (fields.length !== REQUIRED_COLUMNS.length) {
@@ -77,19 +89,19 @@ export function validateRow(
     return invalid('NULL_VALUE_ERROR', `required field(s) empty: ${empty.join(', ')}`);
   }
 
-  const id = parseInt64(idText);
+  const id = parsed === undefined ? parseInt64(idText) : known(parsed.id, () => parseInt64(idText));
   if (!id.ok) return invalid('TYPE_ERROR', describe('TransactionID', idText, id.problem));
   const accountProblem = accountIdProblem(accountText, rules.accountId);
   if (accountProblem !== undefined) return invalid('TYPE_ERROR', describe('CustomerID', accountText, accountProblem));
-  const amount = parseAmount(amountText);
+  const amount = parsed === undefined ? parseAmount(amountText) : knownAmount(parsed.amountMinor, () => parseAmount(amountText));
   if (!amount.ok) return invalid('TYPE_ERROR', describe('TransactionAmount', amountText, amount.problem));
 
   if (!rules.currencies.has(currency)) {
     return invalid('CURRENCY_ERROR', describe('Currency', currency, currencyProblem(currency, rules.currencies)));
   }
 
-  const at = parseTimestamp(timestampText);
-  if (!at.ok) return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, at.problem));
+  const at = parsed?.at ?? parseTimestamp(timestampText);
+  if ('problem' in at) return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, at.problem));
   if (!inTxDateWindow(at.epochMicros, rules.txDate)) {
     return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, rules.txDate.problem));
   }
@@ -99,10 +111,19 @@ export function validateRow(
     id: id.value,
     amountMinor: amount.minor,
     txMicros: at.epochMicros,
-    utcDay: at.utcDay,
     year: at.year,
     month: at.month,
   };
+}
+
+/** An id parsed before, or (where it did not parse) the parser's answer with its reason. */
+function known(value: bigint | undefined, reparse: () => Int64ParseResult): Int64ParseResult {
+  return value === undefined ? reparse() : { ok: true, value };
+}
+
+/** An amount parsed before, or (where it did not parse) the parser's answer with its reason. */
+function knownAmount(minor: bigint | undefined, reparse: () => AmountParseResult): AmountParseResult {
+  return minor === undefined ? reparse() : { ok: true, minor };
 }
 
 /**

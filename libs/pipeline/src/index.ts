@@ -2,14 +2,20 @@ export { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-de
 export {
   readDecisions,
   readLineBatches,
-  readWorkRows,
   workPartRef,
   writeDecisions,
-  writeWorkPart,
   type WorkArea,
   type WorkStage,
 } from './work-area';
-export { decodeWorkRow, encodeWorkRow, escapeField, unescapeField, type WorkRow } from './work-row';
+export {
+  decodeEnrichedPart,
+  EnrichedPart,
+  EnrichedPartEncoder,
+  readEnrichedPart,
+  writeEncodedEnrichedPart,
+  writeEnrichedPart,
+  type WorkRow,
+} from './enriched-part';
 export {
   ChunkEnrichmentSchema,
   ChunkPlanSchema,
@@ -70,7 +76,7 @@ export {
   type WrittenPartition,
 } from './partitioned-parquet-writer';
 export { RunManifestSchema, type RunManifest } from './run-manifest';
-export { parseDecimalSum, validateWorkRow, workRowAmountMinor } from './validate-work-row';
+export { parseDecimalSum, validateEnrichedRow } from './validate-work-row';
 export {
   decodeValidatedPart,
   encodeValidatedPart,
@@ -79,10 +85,10 @@ export {
   type RowFate,
   type ValidatedPart,
   ValidatedPartBuilder,
+  monthIndex,
   validatedMonth,
   writeValidatedPart,
 } from './validated-part';
-export { WorkPartEncoder, writeEncodedWorkPart } from './work-part-encoder';
 export {
   assertBreakerClosed,
   BreakerResetSchema,
@@ -104,7 +110,6 @@ export {
 export {
   indexMonthsToRead,
   loadQuarantineHashes,
-  quarantineIndexMonth,
   UNKNOWN_MONTH,
   writeQuarantineIndex,
   type LoadQuarantineHashesOptions,

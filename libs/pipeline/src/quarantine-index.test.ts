@@ -3,7 +3,6 @@ import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } f
 import {
   indexMonthsToRead,
   loadQuarantineHashes,
-  quarantineIndexMonth,
   writeQuarantineIndex,
 } from './quarantine-index';
 
@@ -62,13 +61,6 @@ describe('quarantine index', () => {
 
   it('finds nothing in an empty index', async () => {
     expect((await loadQuarantineHashes(new MemoryObjectStore(), layout, ['2024-01'])).size).toBe(0);
-  });
-
-  it('puts a row in the UTC month of its timestamp, or in unknown', () => {
-    expect(quarantineIndexMonth('2024-02-01T00:30:00+01:00')).toBe('2024-01');
-    expect(quarantineIndexMonth('2024-12-31 23:59:59')).toBe('2024-12');
-    expect(quarantineIndexMonth('yesterday')).toBe('unknown');
-    expect(quarantineIndexMonth(null)).toBe('unknown');
   });
 
   it('always reads unknown, each month once', () => {

@@ -1,6 +1,4 @@
-import { parseTimestamp } from '@ledgerlake/domain';
 import { listAll, type LakeLayout, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
-import { monthName } from './published-partition';
 import { readLineBatches } from './work-area';
 
 /*
@@ -19,14 +17,6 @@ import { readLineBatches } from './work-area';
 export const UNKNOWN_MONTH = 'unknown';
 
 const HASH_PATTERN = /^[0-9a-f]{64}$/;
-
-/** The index month of a row: `YYYY-MM` (UTC) of its trimmed `TransactionTimestamp`, or `unknown`. */
-export function quarantineIndexMonth(timestamp: string | null): string {
-  if (timestamp === null) return UNKNOWN_MONTH;
-  const parsed = parseTimestamp(timestamp);
-  if (!parsed.ok) return UNKNOWN_MONTH;
-  return monthName(parsed);
-}
 
 /**
  * Writes a run's quarantined row hashes, one object per month (months without hashes are not

@@ -6,6 +6,18 @@ describe('row decision format', () => {
     expect(decodeRowDecision(encodeRowDecision(d))).toEqual(d);
   });
 
+  it('round-trips backslashes, carriage returns and a literal \\N, each line staying one line', () => {
+    const d = { index: 0, code: 'SCHEMA_ERROR' as const, detail: 'C:\\N \\N x\r\ny\\t' };
+    const line = encodeRowDecision(d);
+    expect(line).not.toMatch(/[\n\r]/);
+    expect(line.split('\t')).toHaveLength(3);
+    expect(decodeRowDecision(line)).toEqual(d);
+  });
+
+  it('rejects an unknown escape', () => {
+    expect(() => decodeRowDecision('3\tTYPE_ERROR\ta\\qb')).toThrow(/invalid escape/);
+  });
+
   it('rejects a malformed line', () => {
     expect(() => decodeRowDecision('x\tTYPE_ERROR\tdetail')).toThrow(/malformed row decision/);
     expect(() => decodeRowDecision('3\tTYPE_ERROR')).toThrow(/malformed row decision/);

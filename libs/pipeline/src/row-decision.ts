@@ -1,5 +1,33 @@
 import type { RowErrorCode } from '@ledgerlake/domain';
-import { escapeField, unescapeField } from './work-row';
+
+/*
+ * Decision files are TAB-separated lines: index, code, detail. The detail escapes `\` `TAB` `LF`
+ * `CR` as `\\` `\t` `\n` `\r`, so a line stays one line whatever a detail quotes.
+ */
+
+const NULL = '\\N';
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+const ESCAPED = /[\\\t\n\r]/g;
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+const UNESCAPED = /\\(.)/g;
+const UNESCAPES: Record<string, string> = { '\\': '\\', t: '\t', n: '\n', r: '\r' };
+
+/** Escapes a text field for the work format (null becomes `\N`). */
+function escapeField(value: string | null): string {
+  if (value === null) return NULL;
+  return NEEDS_ESCAPE.test(value) ? value.replace(ESCAPED, (c) => ESCAPES[c] as string) : value;
+}
+
+/** Reverses `escapeField`. */
+function unescapeField(text: string): string | null {
+  if (text === NULL) return null;
+  if (!text.includes('\\')) return text;
+  return text.replace(UNESCAPED, (whole, c: string) => {
+    const plain = UNESCAPES[c];
+    if (plain === undefined) throw new Error(`pipeline: invalid escape ${JSON.stringify(whole)} in a row decision`);
+    return plain;
+  });
+}
 
 /**
  * A function's verdict on one row of a work part: the row (by its index in the part) goes to

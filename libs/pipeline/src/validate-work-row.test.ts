@@ -1,14 +1,21 @@
 import { DEFAULT_ROW_RULE_SETTINGS, rowRules } from '@ledgerlake/domain';
-import { parseDecimalSum, validateWorkRow, workRowAmountMinor } from './validate-work-row';
-import type { WorkRow } from './work-row';
+import { decodeEnrichedPart, EnrichedPartEncoder, type WorkRow } from './enriched-part';
+import { parseDecimalSum, validateEnrichedRow } from './validate-work-row';
 
 const RULES = rowRules(DEFAULT_ROW_RULE_SETTINGS, '2024-06-01T10:00:00Z');
 
 function row(fields: WorkRow['fields'], schemaProblem: string | null = null): WorkRow {
-  return { sourceFileId: 'f', sourceLine: 2, attemptCount: 0, rowHash: 'h', fields, schemaProblem };
+  return { sourceFileId: 'f', sourceLine: 2, attemptCount: 0, rowHash: 'a'.repeat(64), fields, schemaProblem };
 }
 
-describe('validateWorkRow', () => {
+/** Validates `r` as validation does: from the enriched part enrichment wrote. */
+function validateWorkRow(r: WorkRow, rules: typeof RULES) {
+  const encoder = new EnrichedPartEncoder(1);
+  encoder.add(r);
+  return validateEnrichedRow(decodeEnrichedPart(Buffer.concat(encoder.take()), 'part'), 0, rules);
+}
+
+describe('validateEnrichedRow', () => {
   it('returns the typed values of a valid row', () => {
     const result = validateWorkRow(row(['7', 'ACC001', '-25.50', 'EUR', '2024-02-01T00:30:00+01:00']), RULES);
 
@@ -17,7 +24,6 @@ describe('validateWorkRow', () => {
       id: 7n,
       amountMinor: -2550n,
       txMicros: 1_706_743_800_000_000n,
-      utcDay: '2024-01-31',
       year: 2024,
       month: 1,
     });
@@ -45,16 +51,17 @@ describe('validateWorkRow', () => {
 
     expect(result).toMatchObject({ ok: false, code: 'TYPE_ERROR' });
   });
-});
 
-describe('workRowAmountMinor', () => {
-  it('parses the amount whatever else is wrong with the row', () => {
-    expect(workRowAmountMinor(row(['x', '', '12.5', 'ZZZ', 'bad'], 'record has 6 fields'))).toBe(1250n);
-  });
-
-  it('is undefined when the amount is missing or does not parse', () => {
-    expect(workRowAmountMinor(row(['1', 'A', null, null, null], 'short'))).toBeUndefined();
-    expect(workRowAmountMinor(row(['1', 'A', '1.234', 'EUR', 't']))).toBeUndefined();
+  it('names why a typed field does not parse, from its text', () => {
+    expect(validateWorkRow(row(['7', 'ACC001', '1.234', 'EUR', '2024-01-05T09:00:00Z']), RULES)).toEqual({
+      ok: false,
+      code: 'TYPE_ERROR',
+      detail: expect.stringMatching(/^TransactionAmount "1\.234"/),
+    });
+    expect(validateWorkRow(row(['7', 'ACC001', '1.00', 'EUR', '2024-13-05T09:00:00Z']), RULES)).toMatchObject({
+      code: 'TIMESTAMP_ERROR',
+      detail: expect.stringMatching(/^TransactionTimestamp "2024-13-05T09:00:00Z"/),
+    });
   });
 });
 

@@ -1,28 +1,27 @@
-import { parseAmount, REQUIRED_COLUMNS, type RowRules, validateRow, type RowValidation } from '@ledgerlake/domain';
-import type { WorkRow } from './work-row';
+import { REQUIRED_COLUMNS, type RowRules, validateRow, type RowValidation } from '@ledgerlake/domain';
+import type { EnrichedPart } from './enriched-part';
+import { validatedMonth } from './validated-part';
 
-/** Runs the PRODUCT.md §3 checks on a work row: validation's check of every row it is given. */
-export function validateWorkRow(row: WorkRow, rules: RowRules): RowValidation {
-  if (row.schemaProblem !== null) return validateRow([], rules, row.schemaProblem);
-  const { fields } = row;
-  if (fields[0] === null || fields[1] === null || fields[2] === null || fields[3] === null || fields[4] === null) {
-    // Enrichment sets `schemaProblem` whenever a field is missing; a null here means the work
+/**
+ * Runs the PRODUCT.md §3 checks on row `row` of an enriched part: validation's check of every row
+ * it is given. The typed fields are the part's, parsed once by enrichment; only a field that did
+ * not parse is parsed again, for the detail saying why.
+ */
+export function validateEnrichedRow(part: EnrichedPart, row: number, rules: RowRules): RowValidation {
+  const problem = part.schemaProblem(row);
+  if (problem !== null) return validateRow([], rules, problem);
+  const fields = [part.field(row, 0), part.field(row, 1), part.field(row, 2), part.field(row, 3), part.field(row, 4)];
+  if (fields.includes(null)) {
+    // Enrichment sets a schema problem whenever a field is missing; a null here means the work
     // area was written by something else, and such a row is still malformed, never valid.
     const missing = REQUIRED_COLUMNS.filter((_, index) => fields[index] === null);
     return { ok: false, code: 'SCHEMA_ERROR', detail: `record has no field for ${missing.join(', ')}` };
   }
-  return validateRow(fields as readonly string[], rules);
-}
-
-/**
- * The row's amount in minor units when `TransactionAmount` parses (whatever else is wrong with
- * the row), else `undefined`: the reconciliation rule sums exactly these amounts at every stage.
- */
-export function workRowAmountMinor(row: WorkRow): bigint | undefined {
-  const text = row.fields[2];
-  if (text === null) return undefined;
-  const amount = parseAmount(text);
-  return amount.ok ? amount.minor : undefined;
+  return validateRow(fields as string[], rules, undefined, {
+    id: part.idParses(row) ? (part.id[row] as bigint) : undefined,
+    amountMinor: part.amountOf(row),
+    at: part.timestampParses(row) ? { epochMicros: part.txMicros[row] as bigint, ...validatedMonth(part.month[row] as number) } : undefined,
+  });
 }
 
 const DECIMAL_SUM = /^([+-]?)(\d+)(?:\.(\d{1,2}))?$/;

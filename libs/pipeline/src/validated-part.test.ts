@@ -3,7 +3,7 @@ import { decodeValidatedPart, encodeValidatedPart, readValidatedPart, ROW_FATE, 
 
 const valid = (id: bigint, amountMinor: bigint, iso: string) => {
   const at = new Date(iso);
-  return { ok: true as const, id, amountMinor, txMicros: BigInt(at.getTime()) * 1000n, utcDay: iso.slice(0, 10), year: at.getUTCFullYear(), month: at.getUTCMonth() + 1 };
+  return { ok: true as const, id, amountMinor, txMicros: BigInt(at.getTime()) * 1000n, year: at.getUTCFullYear(), month: at.getUTCMonth() + 1 };
 };
 
 function threeRows() {

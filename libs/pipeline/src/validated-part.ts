@@ -27,9 +27,14 @@ export interface ValidatedPart {
   readonly month: Int32Array;
 }
 
-/** The year and month a `month` value of a validated part stands for. */
+/** The year and month a `month` value of a validated (or enriched) part stands for. */
 export function validatedMonth(index: number): YearMonth {
   return { year: Math.floor(index / 12), month: (index % 12) + 1 };
+}
+
+/** The `month` value of a validated (or enriched) part for a UTC year and month (1-12): the inverse of `validatedMonth`. */
+export function monthIndex(year: number, month: number): number {
+  return year * 12 + month - 1;
 }
 
 const MAGIC = 0x5056_4c4c; // 'LLVP' read as a little-endian u32
@@ -59,7 +64,7 @@ export class ValidatedPartBuilder {
     part.id[at] = row.id;
     part.amountMinor[at] = row.amountMinor;
     part.txMicros[at] = row.txMicros;
-    part.month[at] = row.year * 12 + row.month - 1; // the inverse of `validatedMonth`
+    part.month[at] = monthIndex(row.year, row.month);
   }
 
   quarantined(): void {

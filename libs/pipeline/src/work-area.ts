@@ -1,6 +1,5 @@
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
-import { decodeWorkRow, encodeWorkRow, type WorkRow } from './work-row';
 
 /** A run's scratch area: where its functions leave rows and decisions for the next one. */
 export interface WorkArea {
@@ -10,17 +9,20 @@ export interface WorkArea {
 }
 
 /**
- * What a work file holds: enriched rows, the decisions of one function (`…/part-NNNNN.tsv`), or
- * validation's typed part for the writer (`validated/part-NNNNN.bin`, validated-part.ts).
+ * What a work file holds: a typed enriched part (`enriched/part-NNNNN.bin`, enriched-part.ts),
+ * the decisions of one function (`…/part-NNNNN.tsv`), or validation's typed part for the writer
+ * (`validated/part-NNNNN.bin`, validated-part.ts).
  */
 export type WorkStage = 'enriched' | 'loop-prevention' | 'validation' | 'validated';
+
+const TYPED_STAGES: ReadonlySet<WorkStage> = new Set(['enriched', 'validated']);
 
 /** Where part `part` of `stage` lives in the work area. */
 export function workPartRef(area: WorkArea, stage: WorkStage, part: number): ObjectRef {
   if (!Number.isInteger(part) || part < 0 || part > 99_999) {
     throw new Error(`pipeline: work part number must be 0..99999, got ${part}`);
   }
-  return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.${stage === 'validated' ? 'bin' : 'tsv'}` };
+  return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.${TYPED_STAGES.has(stage) ? 'bin' : 'tsv'}` };
 }
 
 /**
@@ -48,19 +50,6 @@ async function openRequired(store: ObjectStore, ref: ObjectRef): Promise<AsyncIt
   const stream = await store.getStream(ref);
   if (!stream) throw new Error(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
   return stream;
-}
-
-/** Streams the rows of one work part, in batches, in the order they were written. */
-export async function* readWorkRows(store: ObjectStore, ref: ObjectRef): AsyncGenerator<WorkRow[]> {
-  for await (const lines of readLineBatches(await openRequired(store, ref))) {
-    yield lines.map(decodeWorkRow);
-  }
-}
-
-/** Writes one work part (rows already encoded with `encodeWorkRow`, or rows). */
-export async function writeWorkPart(store: ObjectStore, ref: ObjectRef, rows: readonly (WorkRow | string)[]): Promise<void> {
-  const lines = rows.map((r) => (typeof r === 'string' ? r : encodeWorkRow(r)));
-  await store.put(ref, lines.length === 0 ? '' : lines.join('\n') + '\n', { contentType: 'text/tab-separated-values' });
 }
 
 /** Reads one part's decisions, keyed by row index. A missing file is an error: every function writes one per part. */

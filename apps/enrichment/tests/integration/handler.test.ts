@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@ledgerlake/observability';
 import {
-  readWorkRows,
+  readEnrichedPart,
   workPartRef,
   type ChunkEnrichment,
   type ChunkPlan,
@@ -56,7 +56,7 @@ describe('enrichment handler', () => {
     expect(result.source_file_id).toMatch(/^s3:\/\/bronze\/mortgages\/transactions\/ingest_date=2024-01-05\/transactions\.csv\.gz#/);
     const rows: WorkRow[] = [];
     for (const { part } of result.parts) {
-      for await (const batch of readWorkRows(store, workPartRef(result.work, 'enriched', part))) rows.push(...batch);
+      rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
     }
     expect(rows.map((r) => [r.sourceLine, r.fields[0], r.schemaProblem])).toEqual([
       [2, '1', null],

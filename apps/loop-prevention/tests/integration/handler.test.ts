@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import { readDecisions, readLedgerEntry, workPartRef, writeWorkPart, type RunState } from '@ledgerlake/pipeline';
+import { readDecisions, readLedgerEntry, workPartRef, writeEnrichedPart, type RunState } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
@@ -22,11 +22,11 @@ describe('loop-prevention handler', () => {
     const layout = createLakeLayout(localBuckets());
     const event = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
     const work = event.enrichment?.work ?? { bucket: '', prefix: '' };
-    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
+    await writeEnrichedPart(store, workPartRef(work, 'enriched', 0), [
       { ...tx('1', '2024-01-05T09:00:00Z'), sourceLine: 2 },
       { ...tx('2', '2024-01-05T09:00:00Z'), sourceLine: 3 },
     ]);
-    await writeWorkPart(store, workPartRef(work, 'enriched', 1), [
+    await writeEnrichedPart(store, workPartRef(work, 'enriched', 1), [
       { ...tx('2', '2024-01-05T17:00:00Z'), sourceLine: 4 },
       { ...tx('3', '2024-01-05T09:00:00Z'), sourceLine: 5, attemptCount: 3 },
     ]);

@@ -6,7 +6,7 @@ import {
   type WorkArea,
   workPartRef,
   type WorkRow,
-  writeWorkPart,
+  writeEnrichedPart,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -45,7 +45,7 @@ export async function prepareRun(
   const runId = over.runId ?? '20240105T090000Z';
   const prefix = layout.artifacts.workPrefix(runId);
   const work: WorkArea = { bucket: prefix.bucket, prefix: prefix.prefix };
-  for (const [part, rows] of parts.entries()) await writeWorkPart(store, workPartRef(work, 'enriched', part), rows);
+  for (const [part, rows] of parts.entries()) await writeEnrichedPart(store, workPartRef(work, 'enriched', part), rows);
   const enrichment: EnrichmentResult = {
     source_file_id: 's3://bronze/mortgages/transactions/ingest_date=2024-01-05/a.csv#etag',
     content_sha256: over.sha ?? 'ab'.repeat(32),

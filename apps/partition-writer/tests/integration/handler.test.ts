@@ -7,7 +7,7 @@ import {
   workPartRef,
   writeDecisions,
   writeValidatedPart,
-  writeWorkPart,
+  writeEnrichedPart,
   type FinishRunEvent,
   type PartitionWriterResult,
   type PartWritten,
@@ -34,7 +34,7 @@ describe('partition-writer handler', () => {
     const layout = createLakeLayout(localBuckets());
     const state = loadFixture<RunState>(join(__dirname, 'fixtures'), 'state-input');
     const work = state.enrichment?.work ?? { bucket: '', prefix: '' };
-    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
+    await writeEnrichedPart(store, workPartRef(work, 'enriched', 0), [
       workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 2 }),
       workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00'], { line: 3 }),
       workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z'], { line: 4 }),
@@ -48,8 +48,8 @@ describe('partition-writer handler', () => {
     ]);
     const validated = new ValidatedPartBuilder(4);
     const micros = (iso: string) => BigInt(Date.parse(iso)) * 1000n;
-    validated.valid({ ok: true, id: 1n, amountMinor: 30000n, txMicros: micros('2024-01-05T09:00:00Z'), utcDay: '2024-01-05', year: 2024, month: 1 });
-    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: micros('2024-02-12T09:00:00Z'), utcDay: '2024-02-12', year: 2024, month: 2 });
+    validated.valid({ ok: true, id: 1n, amountMinor: 30000n, txMicros: micros('2024-01-05T09:00:00Z'), year: 2024, month: 1 });
+    validated.valid({ ok: true, id: 2n, amountMinor: -2550n, txMicros: micros('2024-02-12T09:00:00Z'), year: 2024, month: 2 });
     validated.quarantined();
     validated.condemned();
     await writeValidatedPart(store, workPartRef(work, 'validated', 0), validated.build());

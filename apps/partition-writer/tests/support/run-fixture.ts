@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_ROW_RULE_SETTINGS, formatMinor, rowHashInput, type RowHashFields, rowRules } from '@ledgerlake/domain';
 import {
-  validateWorkRow,
+  readEnrichedPart,
+  validateEnrichedRow,
   ValidatedPartBuilder,
   writeValidatedPart,
   workPartRef,
-  workRowAmountMinor,
   writeDecisions,
-  writeWorkPart,
+  writeEnrichedPart,
   type RowDecision,
   type RunState,
   type WorkRow,
@@ -53,7 +53,7 @@ export interface RunSpec {
 /**
  * Writes a run's work area as the earlier stages would leave it — enriched rows, loop
  * prevention's and validation's decisions and validated parts (validation as the validation
- * function does it, with the pipeline's `validateWorkRow`) — and returns the state the partition
+ * function does it, with the pipeline's `validateEnrichedRow`) — and returns the state the partition
  * writer receives.
  */
 export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, spec: RunSpec): Promise<RunState> {
@@ -69,13 +69,16 @@ export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, s
     const condemnedAt = new Set(condemned.map((d) => d.index));
     const quarantined: RowDecision[] = [];
     const validated = new ValidatedPartBuilder(rows.length);
-    rows.forEach((row, index) => {
-      amount += workRowAmountMinor(row) ?? 0n;
+    const ref = workPartRef(work, 'enriched', part);
+    await writeEnrichedPart(store, ref, rows);
+    const enriched = await readEnrichedPart(store, ref);
+    rows.forEach((_row, index) => {
+      amount += enriched.amountOf(index) ?? 0n;
       if (condemnedAt.has(index)) {
         validated.condemned();
         return;
       }
-      const result = validateWorkRow(row, rules);
+      const result = validateEnrichedRow(enriched, index, rules);
       if (result.ok) {
         valid++;
         validated.valid(result);
@@ -86,7 +89,6 @@ export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, s
       }
     });
     for (const decision of condemned) condemnedByReason[decision.code] = (condemnedByReason[decision.code] ?? 0) + 1;
-    await writeWorkPart(store, workPartRef(work, 'enriched', part), rows);
     await writeDecisions(store, workPartRef(work, 'loop-prevention', part), condemned);
     await writeDecisions(store, workPartRef(work, 'validation', part), quarantined);
     await writeValidatedPart(store, workPartRef(work, 'validated', part), validated.build());

@@ -6,7 +6,7 @@ import {
   readDecisions,
   workPartRef,
   writeDecisions,
-  writeWorkPart,
+  writeEnrichedPart,
   type CheckBreakerEvent,
   type ValidatePartEvent,
 } from '@ledgerlake/pipeline';
@@ -29,7 +29,7 @@ describe('validation handler', () => {
     const layout = createLakeLayout(localBuckets());
     const event = loadFixture<ValidatePartEvent>(join(__dirname, 'fixtures'), 'validate-part');
     const work = event.enrichment.work;
-    await writeWorkPart(store, workPartRef(work, 'enriched', 0), [
+    await writeEnrichedPart(store, workPartRef(work, 'enriched', 0), [
       workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
       workRow(['2', 'ACC002', '-25.50', 'EUR', '2024-01-12 09:00:00']),
       workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z']),

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { formatMinor, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
 import {
   workPartRef,
-  workRowAmountMinor,
+  readEnrichedPart,
   writeDecisions,
-  writeWorkPart,
+  writeEnrichedPart,
   type RowDecision,
   type RunState,
   type WorkRow,
@@ -54,11 +54,13 @@ export async function seedRun(store: ObjectStore, layout: LakeLayout, spec: RunS
   let amount = 0n;
   const condemnedByReason: Record<string, number> = {};
   for (const [part, rows] of spec.parts.entries()) {
-    await writeWorkPart(store, workPartRef(work, 'enriched', part), rows);
+    const ref = workPartRef(work, 'enriched', part);
+    await writeEnrichedPart(store, ref, rows);
     const condemned = spec.condemned?.[part] ?? [];
     await writeDecisions(store, workPartRef(work, 'loop-prevention', part), condemned);
     for (const decision of condemned) condemnedByReason[decision.code] = (condemnedByReason[decision.code] ?? 0) + 1;
-    for (const row of rows) amount += workRowAmountMinor(row) ?? 0n;
+    const written = await readEnrichedPart(store, ref);
+    for (let row = 0; row < written.rows; row++) amount += written.amountOf(row) ?? 0n;
   }
   const inputRows = spec.parts.reduce((n, rows) => n + rows.length, 0);
   return {
