@@ -38,9 +38,9 @@ export class MemoryPartitionCatalog implements PartitionCatalog {
 }
 
 /**
- * Gold as the cloud builds it, for `LocalWiring.gold`: the Athena engine over promotion's store,
- * Athena's results in the artifacts bucket. Each engine's DuckDB is started at its first statement;
- * `close` stops those started since the last `close`.
+ * Gold as the cloud builds it, for `LocalWiring.gold` (one run's): the Athena engine over
+ * promotion's store, Athena's results in the artifacts bucket. Each engine's DuckDB is started at
+ * its first statement; `close` stops them once the run has ended.
  */
 export function athenaGold(layout: LakeLayout): { gold: (store: ObjectStore) => GoldEngine; close: () => Promise<void> } {
   const started: AthenaOnDuckDb[] = [];

@@ -129,7 +129,6 @@ class PipelineRecording {
   readonly published: RunBlockedEvent[] = [];
   readonly lake: LocalLake;
   private readonly definition = localDefinition();
-  private readonly athena: ReturnType<typeof athenaGold>;
   private skewMs = 0;
 
   private constructor(
@@ -137,7 +136,6 @@ class PipelineRecording {
     root: string,
   ) {
     this.lake = { root, store: this.store, layout };
-    this.athena = athenaGold(layout);
   }
 
   /** A recording on `stage`'s buckets; its folder (scratch space) is removed by `close`. */
@@ -176,21 +174,22 @@ class PipelineRecording {
     return this.runWith(setup, (options) => runBronzeObject(this.lake, source, source.key, options));
   }
 
-  /** A run started by `start` (a runbook command) with the recording's options. */
+  /** A run started by `start` (a runbook command) with the recording's options; its Athena stand-ins are stopped when it ends. */
   async runWith<T>(setup: RunSetup, start: (options: IngestOptions) => Promise<T>): Promise<T> {
+    const athena = athenaGold(this.layout);
     try {
       return await start({
         definition: this.definition,
         now: this.now,
-        wiring: this.wiring(setup),
+        wiring: this.wiring(setup, athena.gold),
         ...(setup.run === undefined ? {} : { run: setup.run }),
       });
     } finally {
-      await this.athena.close();
+      await athena.close();
     }
   }
 
-  private wiring(setup: RunSetup): LocalWiring {
+  private wiring(setup: RunSetup, gold: LocalWiring['gold']): LocalWiring {
     let shared: ObjectStore | undefined;
     let writing = false;
     return {
@@ -214,7 +213,7 @@ class PipelineRecording {
       now: this.now,
       thresholds: RECORDING_GATE,
       ...(setup.validation === undefined ? {} : { validation: setup.validation }),
-      gold: this.athena.gold,
+      gold,
       catalog: this.catalog,
       publish: (event) => {
         this.published.push(event);
@@ -224,7 +223,6 @@ class PipelineRecording {
   }
 
   async close(): Promise<void> {
-    await this.athena.close();
     await rm(this.lake.root, { recursive: true, force: true });
   }
 }
