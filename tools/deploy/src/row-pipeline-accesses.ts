@@ -308,13 +308,15 @@ function expectOutcome(outcome: IngestOutcome, expected: Partial<IngestOutcome>,
   }
 }
 
-/** Published, into exactly these months. */
-function expectMonths(outcome: IngestOutcome, months: string[], what: string): void {
+/** Published, into exactly these months, each with its Gold rebuilt by the run (as the catalog registered it). */
+function expectMonths(r: PipelineRecording, outcome: IngestOutcome, months: string[], what: string): void {
   expectOutcome(outcome, { status: 'PUBLISHED' }, what);
   const promoted = (outcome.partitions ?? []).map((partition) => partition.partition);
   if (promoted.join() !== months.join()) {
     throw new Error(`deploy: ${what}: run ${outcome.run_id} promoted ${promoted.join(', ')}, expected ${months.join(', ')}`);
   }
+  const stale = months.filter((month) => r.catalog.partitions.get(`gold.account_balances/${month}`)?.run_id !== outcome.run_id);
+  if (stale.length > 0) throw new Error(`deploy: ${what}: run ${outcome.run_id} rebuilt no Gold for ${stale.join(', ')}`);
 }
 
 /**
@@ -350,7 +352,7 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
 
   // New content, then published: two months new to Silver (and to Gold).
   const first = await r.ingest('first.csv', FIRST_FILE);
-  expectMonths(first, ['2024-01', '2024-02'], 'new content');
+  expectMonths(r, first, ['2024-01', '2024-02'], 'new content');
 
   // Content after a publication: published keys and quarantine history are read back; the run is
   // appended to a published month and Gold rebuilt from that month on (seeded from the Gold month
@@ -358,7 +360,7 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   // which finds the month committed and commits nothing twice.
   const retried = failOnce(after(writeOf(layout.silver.latest({ year: 2024, month: 2 }))), timedOut);
   const second = await r.ingest('second.csv', SECOND_FILE, { faults: { promotion: retried } });
-  expectMonths(second, ['2024-02'], 'content after a publication');
+  expectMonths(r, second, ['2024-02'], 'content after a publication');
   if (!retried.fired() || second.partitions?.[0]?.version !== 2) throw new Error('deploy: the retried Promote did not commit February once');
 
   // A run the promotion gate blocks: its record, its released claim, its event. The same content
@@ -374,20 +376,20 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   // `quarantine retry` (mode retry) of the first run's quarantined row, corrected: published.
   const fixes = new Map([[hash('sha256', rowHashInput(QUARANTINED), 'hex'), CORRECTED]]);
   const retry = await r.runWith({}, (options) => retryQuarantine(r.lake, { run: first.run_id, fixes, by: 'deploy' }, options));
-  expectMonths(retry, ['2024-02'], 'a quarantine retry');
+  expectMonths(r, retry, ['2024-02'], 'a quarantine retry');
 
   // `backfill --month 2024-01` (mode backfill): January replaced, Gold rebuilt from it on.
   const backfillPath = join(r.lake.root, 'backfill-2024-01.csv');
   await writeFile(backfillPath, BACKFILL_FILE);
   const files = await checkInputFiles([backfillPath], r.lake.root);
   const backfill = await r.runWith({}, (options) => backfillMonth(r.lake, '2024-01', files, options));
-  expectMonths(backfill, ['2024-01'], 'a backfill');
+  expectMonths(r, backfill, ['2024-01'], 'a backfill');
 
   // A gzip file: planning writes its chunks, uncompressed, to the work area and the chunks are
   // read from there. Its Gold build fails (not retried): RollForward completes the promotion.
   const goldFails = failOnce(goldWrite(layout), (call) => diskFull(call.key));
   const gzipped = await r.ingest('gzipped.csv.gz', gzipSync(GZIP_FILE), { faults: { promotion: goldFails } });
-  expectMonths(gzipped, ['2024-06'], 'a gzip file rolled forward');
+  expectMonths(r, gzipped, ['2024-06'], 'a gzip file rolled forward');
   if (!goldFails.fired()) throw new Error('deploy: the gzip run\'s Gold build did not fail');
 
   await recordOverlap(r);
