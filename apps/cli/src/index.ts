@@ -1,9 +1,9 @@
 /**
  * Public API of the local command line: the command itself, and for other composition roots (the
  * benchmark, the deploy checks' access recording) the local runner and the runbook commands that
- * start retry and backfill runs.
+ * start retry (quarantine retry, condemned approve) and backfill runs.
  */
 export { main, runFromProcess, type CliIo, type CliOutput } from './main';
 export { checkInputFiles, type IngestOutcome, type IngestOptions, type RunRequest, runBronzeObject } from './ingest';
 export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake } from './local-lake';
-export { backfillMonth, retryQuarantine } from './runbook';
+export { approveCondemned, backfillMonth, retryQuarantine } from './runbook';

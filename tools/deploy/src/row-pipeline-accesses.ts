@@ -12,6 +12,7 @@ import {
   sqsRecord,
 } from '@ledgerlake/alert-consumer';
 import {
+  approveCondemned,
   backfillMonth,
   checkInputFiles,
   COMMAND_STORE,
@@ -48,6 +49,10 @@ const FIRST_FILE = csv(
 /** The first file's quarantined row, and its correction (a `quarantine retry` with fixes). */
 const QUARANTINED: RowHashFields = ['3', 'ACC002', '-25.50', 'XXX', '2024-02-12T09:00:00Z'];
 const CORRECTED: RowHashFields = ['3', 'ACC002', '-25.50', 'EUR', '2024-02-12T09:00:00Z'];
+/** The first file's condemned copy (its in-file duplicate), and the row a person approves in its place (`condemned approve` with fixes). */
+const CONDEMNED: RowHashFields = ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'];
+const RENUMBERED: RowHashFields = ['19', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'];
+const rowHash = (fields: RowHashFields): string => hash('sha256', rowHashInput(fields), 'hex');
 
 /** A second file, after the first was published: a new row, a published key, a re-sent quarantined row. */
 const SECOND_FILE = csv('4,ACC001,100.00,EUR,2024-02-25T09:00:00Z', '2,ACC001,26.00,EUR,2024-02-10T09:00:00Z', QUARANTINED.join(','));
@@ -328,7 +333,7 @@ function expectMonths(r: PipelineRecording, outcome: IngestOutcome, months: stri
  * into two new months with Gold built for them; content after a publication (published Silver read
  * back, quarantine history read) appended to a published month, Gold rebuilt from the Gold before
  * it, the Promote retried after a timeout; a run the gate blocks and its re-run on request; a
- * quarantine retry; a backfill replacing a month; a gzip file (planning writes its chunks to the
+ * quarantine retry; an approved retry of a condemned row; a backfill replacing a month; a gzip file (planning writes its chunks to the
  * work area), whose Gold build fails once and is completed by RollForward; two runs sharing a
  * transaction checked before either commits (the later one condemns its copy), the later crashing
  * after Promote while a run of its content is refused, its pending promotion completed by the next
@@ -374,9 +379,15 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   expectOutcome(reblocked, { status: 'BLOCKED', rerun_of: blocked.run_id }, 'the re-run of a blocked run');
 
   // `quarantine retry` (mode retry) of the first run's quarantined row, corrected: published.
-  const fixes = new Map([[hash('sha256', rowHashInput(QUARANTINED), 'hex'), CORRECTED]]);
+  const fixes = new Map([[rowHash(QUARANTINED), CORRECTED]]);
   const retry = await r.runWith({}, (options) => retryQuarantine(r.lake, { run: first.run_id, fixes, by: 'deploy' }, options));
   expectMonths(r, retry, ['2024-02'], 'a quarantine retry');
+
+  // `condemned approve` (mode retry with approval_id) of the first run's condemned copy, renumbered:
+  // loop prevention reads the recorded approval and the retry record.
+  const approval = { run: first.run_id, by: 'deploy', reason: 'the access recording', fixes: new Map([[rowHash(CONDEMNED), RENUMBERED]]) };
+  const approved = await r.runWith({}, (options) => approveCondemned(r.lake, approval, options));
+  expectMonths(r, approved, ['2024-01'], 'an approved condemned row');
 
   // `backfill --month 2024-01` (mode backfill): January replaced, Gold rebuilt from it on.
   const backfillPath = join(r.lake.root, 'backfill-2024-01.csv');
