@@ -1,4 +1,9 @@
-/** Public API of the local command line: the command itself, and the local runner for other composition roots (the benchmark). */
+/**
+ * Public API of the local command line: the command itself, and for other composition roots (the
+ * benchmark, the deploy checks' access recording) the local runner and the runbook commands that
+ * start retry (quarantine retry, condemned approve) and backfill runs.
+ */
 export { main, runFromProcess, type CliIo, type CliOutput } from './main';
-export { type IngestOutcome, type IngestOptions, runBronzeObject } from './ingest';
-export { type LocalLake, type LocalWiring, localDefinition, openLake } from './local-lake';
+export { checkInputFiles, type IngestOutcome, type IngestOptions, type RunRequest, runBronzeObject } from './ingest';
+export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake } from './local-lake';
+export { approveCondemned, backfillMonth, retryQuarantine } from './runbook';

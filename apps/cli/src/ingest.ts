@@ -223,13 +223,14 @@ export async function runBronzeObject(
     faults.push({ what, message });
     options.onFault?.({ what, message, error });
   };
-  const workerCount = mapWorkerCount(options.wiring);
+  const workerCount = mapWorkerCount(lake, options.wiring);
   let pool: MapWorkerPool | undefined;
   const workers = () => {
     if (options.interrupt?.aborted === true) throw new FencedWriteError(`cli: run ${runId} was interrupted: no Map workers start`);
     pool ??= new MapWorkerPool(
       {
         root: lake.root,
+        buckets: lake.layout.buckets,
         wiring: { thresholds: options.wiring?.thresholds, validation: options.wiring?.validation, enrichment: options.wiring?.enrichment },
       },
       workerCount,

@@ -7,7 +7,7 @@ import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
-import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder } from '@ledgerlake/pipeline';
+import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder, type PartitionCatalog } from '@ledgerlake/pipeline';
 import {
   createHandler as createPromotionHandler,
   DEFAULT_GATE_THRESHOLDS,
@@ -46,7 +46,12 @@ const FUNCTION_PREFIX = `ledgerlake-${LOCAL_DEFINITION_PARAMS.stage}-`;
 /** What `LocalWiring.storeFor` is asked for the command's own reads and writes (no function has this name). */
 export const COMMAND_STORE = 'ledgerlake';
 
-/** An opened local lake: the folder, the filesystem object store over it and the key layout. */
+/**
+ * An opened local lake: the folder, the filesystem object store over it and the key layout. A run
+ * uses `root` only for scratch space (DuckDB's Gold work folder) and for its Map worker threads,
+ * which reopen the lake as a filesystem store over `root` with `layout`'s buckets: a lake whose
+ * store is not its folder (in memory, say a stage's buckets) runs its Map iterations in-process.
+ */
 export interface LocalLake {
   readonly root: string;
   readonly store: ObjectStore;
@@ -83,6 +88,21 @@ export interface LocalWiring {
    * process is gone. Tests that crash a run inside this process say its holder is dead.
    */
   readonly liveness?: LivenessProbe;
+  /**
+   * The functions' clock (claims, leases, the breaker window, records); default the system's. A
+   * test moves it on to play a run minutes long. With a clock given, Map iterations run in-process.
+   */
+  readonly now?: () => Date;
+  /**
+   * The engine promotion builds Gold with, over promotion's store; default DuckDB in-process over
+   * the lake (`localGoldEngine`). The cloud's is Athena: the deploy checks pass `AthenaGoldEngine`.
+   */
+  readonly gold?: (store: ObjectStore) => GoldEngine;
+  /**
+   * The catalog promotion registers published partitions in; default the lake's own (`catalog/`,
+   * which `ledgerlake query` reads). The cloud's is Glue: the deploy checks pass one in memory.
+   */
+  readonly catalog?: PartitionCatalog;
 }
 
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
@@ -156,6 +176,14 @@ export function localGoldEngine(lake: LocalLake, store: ObjectStore = lake.store
   });
 }
 
+/** Gold's engine and the catalog of a promotion over `lake` (promotion's view of it), as `wiring` says. */
+export function promotionBackends(lake: LocalLake, wiring: LocalWiring = {}): { gold: GoldEngine; catalog: PartitionCatalog } {
+  return {
+    gold: wiring.gold?.(lake.store) ?? localGoldEngine(lake),
+    catalog: wiring.catalog ?? new LakeCatalog(lake.store, lake.layout),
+  };
+}
+
 let compressor: Compressor | undefined;
 /** hysnappy's WASM compressor, created once per process. */
 export function sharedCompressor(): Compressor {
@@ -174,31 +202,34 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         layout,
         obs,
         ...(wiring.loopPrevention === undefined ? {} : { settings: wiring.loopPrevention }),
+        now: wiring.now,
         // A claim made here is held by this process: once it is gone, the next run takes it over at once.
         holder: localHolder,
         liveness: wiring.liveness ?? LOCAL_LIVENESS,
       }),
     ),
   validation: ({ store, layout }, obs, wiring) =>
-    asLocalHandler(createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }) })),
-  'partition-writer': ({ store, layout }, obs) =>
+    asLocalHandler(
+      createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }), now: wiring.now }),
+    ),
+  'partition-writer': ({ store, layout }, obs, wiring) =>
     asLocalHandler(
       createPartitionWriterHandler({
         store,
         layout,
         obs,
         compressor: sharedCompressor(),
+        now: wiring.now,
       }),
     ),
-  'run-recorder': ({ store, layout }, obs) => asLocalHandler(createRunRecorderHandler({ store, layout, obs })),
+  'run-recorder': ({ store, layout }, obs, wiring) => asLocalHandler(createRunRecorderHandler({ store, layout, obs, now: wiring.now })),
   promotion: (lake, obs, wiring) =>
     asLocalHandler(
       createPromotionHandler({
         store: lake.store,
         layout: lake.layout,
-        gold: localGoldEngine(lake),
-        // The lake's own catalog stands in for Glue: `ledgerlake query` reads it.
-        catalog: new LakeCatalog(lake.store, lake.layout),
+        // By default the lake's own catalog stands in for Glue: `ledgerlake query` reads it.
+        ...promotionBackends(lake, wiring),
         thresholds: wiring.thresholds ?? DEFAULT_GATE_THRESHOLDS,
         publish: wiring.publish ?? (() => Promise.resolve()),
         obs,
@@ -206,6 +237,7 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         // A promotion begun here is held by this process: once it is gone, any later run completes it.
         holder: localHolder,
         liveness: wiring.liveness ?? LOCAL_LIVENESS,
+        now: wiring.now,
       }),
     ),
 };
@@ -262,9 +294,13 @@ export function createRunHandlers(
   return handlers;
 }
 
-/** Worker threads for Map iterations: `wiring.workers`, default one per core; none when a test injects stores. */
-export function mapWorkerCount(wiring: LocalWiring = {}): number {
-  if (wiring.storeFor !== undefined) return 0;
+/**
+ * Worker threads for Map iterations: `wiring.workers`, default one per core; none when a test
+ * injects stores or a clock (neither crosses threads) or the lake's store is not its folder (the
+ * workers reopen the folder).
+ */
+export function mapWorkerCount(lake: LocalLake, wiring: LocalWiring = {}): number {
+  if (wiring.storeFor !== undefined || wiring.now !== undefined || !(lake.store instanceof FsObjectStore)) return 0;
   return wiring.workers ?? availableParallelism();
 }
 

@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LocalHandler, LocalLambdaContext } from '@ledgerlake/state-machine';
-import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
+import { createLakeLayout, FsObjectStore } from '@ledgerlake/storage';
 import { createFunctionHandler, type LocalWiring } from './local-lake';
 import type { MapJob, MapJobReply, MapWorkerData } from './map-workers';
 
@@ -11,7 +11,7 @@ import type { MapJob, MapJobReply, MapWorkerData } from './map-workers';
  */
 
 const data = workerData as MapWorkerData;
-const lake = { root: data.root, store: new FsObjectStore(data.root), layout: createLakeLayout(localBuckets()) };
+const lake = { root: data.root, store: new FsObjectStore(data.root), layout: createLakeLayout(data.buckets) };
 const wiring: LocalWiring = data.wiring;
 let lines: string[] = [];
 const handlers = new Map<string, LocalHandler>();

@@ -1,11 +1,13 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LocalLambdaContext } from '@ledgerlake/state-machine';
+import type { LakeBuckets } from '@ledgerlake/storage';
 import type { LocalWiring } from './local-lake';
 
-/** What a worker is started with: the lake folder and the wiring that can cross threads. */
+/** What a worker is started with: the lake folder, its buckets and the wiring that can cross threads. */
 export interface MapWorkerData {
   readonly root: string;
+  readonly buckets: LakeBuckets;
   readonly wiring: Pick<LocalWiring, 'thresholds' | 'validation' | 'enrichment'>;
 }
 

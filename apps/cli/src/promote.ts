@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { formatRunId, RunIdSchema } from '@ledgerlake/domain';
-import { LakeCatalog, parseMonthName, type VersionRequest } from '@ledgerlake/pipeline';
+import { parseMonthName, type VersionRequest } from '@ledgerlake/pipeline';
 import {
   DEFAULT_GATE_THRESHOLDS,
   PromotionError,
@@ -10,7 +10,7 @@ import {
 } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
-import { type LocalLake, localGoldEngine, type LocalWiring } from './local-lake';
+import { type LocalLake, type LocalWiring, promotionBackends } from './local-lake';
 
 /** What `ledgerlake promote` did. */
 export interface PromoteOutcome {
@@ -60,7 +60,7 @@ export async function promotePartition(
   const operationId = formatRunId(at, `p${randomBytes(4).toString('hex').slice(0, 5)}`);
   const executionArn = localExecutionArn(operationId, 'ledgerlake-promote');
   const { store, layout } = lake;
-  const catalog = new LakeCatalog(store, layout);
+  const { gold: engine, catalog } = promotionBackends(lake, options.wiring);
   const thresholds = options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS;
   let restored;
   try {
@@ -70,7 +70,7 @@ export async function promotePartition(
       catalog,
       thresholds,
       now,
-      gold: localGoldEngine(lake),
+      gold: engine,
     });
   } catch (error) {
     if (error instanceof RunBlockedError) throw new CliError(`Run ${runId} is blocked by the promotion gate: ${error.reasons.join('; ')}.`, EXIT.blocked);
@@ -78,7 +78,7 @@ export async function promotePartition(
     throw error;
   }
   // Also after a rollback that committed nothing: a rollback cut off before its Gold left Gold behind Silver.
-  const gold = await refreshGold(partition, { store, layout, catalog, runId: operationId, executionArn, now: options.now, gold: localGoldEngine(lake) });
+  const gold = await refreshGold(partition, { store, layout, catalog, runId: operationId, executionArn, now: options.now, gold: engine });
   return {
     run_id: runId,
     partition,

@@ -1,6 +1,6 @@
-import { LakeCatalog, LOCAL_LIVENESS } from '@ledgerlake/pipeline';
+import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
 import { DEFAULT_GATE_THRESHOLDS, recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
-import { type LocalLake, localGoldEngine, type LocalWiring, sharedCompressor } from './local-lake';
+import { type LocalLake, type LocalWiring, promotionBackends, sharedCompressor } from './local-lake';
 
 /**
  * `ledgerlake recover`: rolls forward every promotion of the lake left half-done (docs/exactly-once.md)
@@ -15,11 +15,10 @@ export async function recoverLake(
     {
       store: lake.store,
       layout: lake.layout,
-      catalog: new LakeCatalog(lake.store, lake.layout),
+      ...promotionBackends(lake, options.wiring),
       thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
       now: options.now,
       compressor: sharedCompressor(),
-      gold: localGoldEngine(lake),
       liveness: options.wiring?.liveness ?? LOCAL_LIVENESS,
     },
     { force: options.force === true },

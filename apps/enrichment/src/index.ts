@@ -5,7 +5,6 @@ export {
   combineChunks,
   DEFAULT_ENRICHMENT_OPTIONS,
   enrichChunk,
-  enrichFile,
   planChunks,
   type CoreLogger,
   type EnrichmentDeps,

@@ -1,7 +1,7 @@
 import { parseConfig } from '@ledgerlake/config';
 import { ConfigError } from '@ledgerlake/domain';
 import { PartitionWriterConfigSchema, settingsFromConfig } from './config';
-import { DEFAULT_PARTITION_WRITER_SETTINGS } from './write-partitions';
+import { DEFAULT_PARTITION_WRITER_SETTINGS } from './settings';
 import { lakeBucketsEnv } from '@ledgerlake/testing';
 
 const BUCKETS = lakeBucketsEnv('dev');

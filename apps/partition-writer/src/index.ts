@@ -26,7 +26,6 @@ export {
   type PartitionWriterSettings,
 } from './settings';
 export { writePart } from './write-part';
-export { writePartitions } from './write-partitions';
 
 /** What the partition-writer handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface PartitionWriterHandlerDeps {

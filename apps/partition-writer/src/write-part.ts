@@ -52,7 +52,7 @@ export async function writePart(event: WritePartEvent, deps: PartitionWriterDeps
 }
 
 /**
- * Writes one work part and its result; the core of `writePart` and of the whole-run `writePartitions`.
+ * Writes one work part and its result; the core of `writePart`.
  *
  * Objects are numbered so that parts written in parallel never collide and a part's objects are
  * the same whichever attempt writes them: object `n` (0, 1, …) of work part `p` in a Silver month

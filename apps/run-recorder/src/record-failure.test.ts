@@ -40,7 +40,7 @@ const LOOP_PREVENTION: NonNullable<RunState['loop_prevention']> = {
 
 /** How Lambda reports an error thrown by a function, as Step Functions passes it in `Cause`. */
 function lambdaCause(errorType: string, errorMessage: string): string {
-  return JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at validateRun (index.js:1:1)'] });
+  return JSON.stringify({ errorType, errorMessage, trace: [`${errorType}: ${errorMessage}`, '    at checkBreaker (index.js:1:1)'] });
 }
 
 const BREAKER_ERROR = {

@@ -3,6 +3,7 @@ import {
   BreakerWindowEntrySchema,
   readBreakerState,
   readDecisions,
+  recordAndEvaluateBreaker,
   workPartRef,
   type CheckBreakerEvent,
   type EnrichmentResult,
@@ -15,7 +16,6 @@ import { RUN, seedRun, workRow } from '../tests/support/run-fixture';
 import { checkBreaker } from './check-breaker';
 import { DEFAULT_VALIDATION_SETTINGS } from './settings';
 import { validatePart } from './validate-part';
-import { validateRun } from './validate-run';
 
 const layout = createLakeLayout(localBuckets());
 const NOW = () => new Date('2024-02-01T00:05:00.000Z');
@@ -77,7 +77,7 @@ describe('checkBreaker', () => {
   });
 });
 
-describe('part by part versus the whole run', () => {
+describe('a run validated part by part, then checked', () => {
   async function seed(store: MemoryObjectStore): Promise<RunState> {
     const rows = (from: number, bad: number) =>
       Array.from({ length: 40 }, (_, i) =>
@@ -89,36 +89,70 @@ describe('part by part versus the whole run', () => {
     });
   }
 
-  it('gives the same decisions and the same $.validation, whatever the order of the parts', async () => {
-    const whole = new MemoryObjectStore();
-    const wholeState = await seed(whole);
-    const expected = await validateRun(wholeState, deps(whole));
-
-    const byPart = new MemoryObjectStore();
-    const state = await seed(byPart);
+  /** Validates every part in `order` as the ProcessParts Map does, then checks the breaker as CheckBreaker does. */
+  async function validateInOrder(store: MemoryObjectStore, state: RunState, order: (parts: number[]) => number[]) {
     const enrichment = state.enrichment as EnrichmentResult;
     const summaries: PartWritten[] = [];
-    for (const part of [...enrichment.parts].reverse()) {
+    for (const index of order(enrichment.parts.map((_, i) => i))) {
+      const part = enrichment.parts[index] as EnrichmentResult['parts'][number];
       const validated = await validatePart(
         { action: 'validate-part', run: state.run, enrichment, loop_prevention: state.loop_prevention as LoopPreventionResult, part },
-        deps(byPart),
+        deps(store),
       );
-      const condemned = (await readDecisions(byPart, workPartRef(enrichment.work, 'loop-prevention', part.part))).size;
+      const condemned = (await readDecisions(store, workPartRef(enrichment.work, 'loop-prevention', part.part))).size;
       summaries.push({
         ...written(part.part, part.rows, validated.quarantine_by_reason),
         counts: { input_rows: part.rows, valid_rows: validated.valid_rows, quarantined_rows: validated.quarantined_rows, condemned_rows: condemned },
         condemned_by_reason: condemned > 0 ? { [part.part === 0 ? 'DUPLICATE_FAILURE' : 'MAX_ATTEMPTS']: condemned } : {},
       });
     }
-    const result = await checkBreaker(event(summaries), deps(byPart));
+    return checkBreaker(event(summaries), deps(store));
+  }
 
+  it('gives the same decisions, $.validation and window entry whatever the order of the parts', async () => {
+    const inOrder = new MemoryObjectStore();
+    const state = await seed(inOrder);
+    const expected = await validateInOrder(inOrder, state, (parts) => parts);
+
+    const reversed = new MemoryObjectStore();
+    await seed(reversed);
+    const result = await validateInOrder(reversed, state, (parts) => [...parts].reverse());
+
+    // Part 0: 5 bad amounts, 5 more lower-case currencies, 1 condemned; part 1: 6 currencies; part 2: 11 bad amounts (its first row condemned), 4 currencies, 1 condemned.
+    expect(expected).toEqual({ valid_rows: 87, quarantined_rows: 31, quarantine_by_reason: { TYPE_ERROR: 16, CURRENCY_ERROR: 15 } });
     expect(result).toEqual(expected);
-    for (const { part } of enrichment.parts) {
-      const ref = workPartRef(enrichment.work, 'validation', part);
-      expect(Buffer.from((await byPart.getBytes(ref)) ?? []).toString()).toBe(Buffer.from((await whole.getBytes(ref)) ?? []).toString());
+    for (const { part } of (state.enrichment as EnrichmentResult).parts) {
+      const ref = workPartRef((state.enrichment as EnrichmentResult).work, 'validation', part);
+      expect(Buffer.from((await reversed.getBytes(ref)) ?? []).toString()).toBe(Buffer.from((await inOrder.getBytes(ref)) ?? []).toString());
     }
-    const window = (store: MemoryObjectStore) => store.getBytes(layout.control.breakerWindow(RUN.run_id));
-    const entry = async (store: MemoryObjectStore) => JSON.parse(Buffer.from((await window(store)) ?? []).toString());
-    expect(await entry(byPart)).toEqual(await entry(whole));
+    const entry = async (store: MemoryObjectStore) => JSON.parse(Buffer.from((await store.getBytes(layout.control.breakerWindow(RUN.run_id))) ?? []).toString());
+    expect(await entry(reversed)).toEqual(await entry(inOrder));
+    expect(await entry(inOrder)).toMatchObject({ processed: 120, failed_by_code: { TYPE_ERROR: 16, CURRENCY_ERROR: 15, DUPLICATE_FAILURE: 1, MAX_ATTEMPTS: 1 } });
+  });
+
+  it('counts the failures of earlier runs in the window', async () => {
+    const store = new MemoryObjectStore();
+    await recordAndEvaluateBreaker(store, layout, {
+      runId: '20240131T234000Z',
+      at: new Date('2024-01-31T23:40:00.000Z'),
+      processed: 1000,
+      failedByCode: { TYPE_ERROR: 80 },
+    });
+    const rows = Array.from({ length: 1000 }, (_, i) => workRow([`${i}`, 'A', i < 80 ? 'oops' : '1.00', 'EUR', '2024-01-05T09:00:00Z']));
+    const state = await seedRun(store, layout, { parts: [rows] });
+
+    // 80 failures alone stay under 100 rows; with the earlier run's 80 the window has 160 of 2000 (8 %).
+    await expect(validateInOrder(store, state, (parts) => parts)).rejects.toMatchObject({ code: 'TYPE_ERROR', failed: 160, processed: 2000 });
+  });
+
+  it('keeps the breaker closed when failures stay under the rate threshold', async () => {
+    const store = new MemoryObjectStore();
+    const rows = Array.from({ length: 3000 }, (_, i) => workRow([`${i}`, 'A', i < 120 ? 'oops' : '1.00', 'EUR', '2024-01-05T09:00:00Z']));
+    const state = await seedRun(store, layout, { parts: [rows] });
+
+    const result = await validateInOrder(store, state, (parts) => parts);
+
+    expect(result).toEqual({ valid_rows: 2880, quarantined_rows: 120, quarantine_by_reason: { TYPE_ERROR: 120 } });
+    expect((await readBreakerState(store, layout)).state).toBe('closed');
   });
 });

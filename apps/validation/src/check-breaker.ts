@@ -4,9 +4,8 @@ import type { ValidationDeps } from './settings';
 
 /**
  * `CheckBreaker`: once every part is written, records the run's failures in the circuit breaker
- * window and evaluates it exactly as the whole-run validation does (`evaluateRunBreaker`):
- * `processed` = the rows of all parts, `failedByCode` = their quarantined and condemned rows per
- * code. Throws `CircuitBreakerOpenError` when it trips; nothing is published then. Returns the
+ * window and evaluates it (`evaluateRunBreaker`): `processed` = the rows of all parts,
+ * `failedByCode` = their quarantined and condemned rows per code. Throws `CircuitBreakerOpenError` when it trips; nothing is published then. Returns the
  * run's `$.validation` section, summed over the parts.
  */
 export async function checkBreaker(event: CheckBreakerEvent, deps: ValidationDeps): Promise<ValidationResult> {

@@ -15,7 +15,6 @@ export { settingsFromConfig, ValidationConfigSchema, type ValidationConfig } fro
 export { checkBreaker, evaluateRunBreaker } from './check-breaker';
 export { DEFAULT_VALIDATION_SETTINGS, type ValidationDeps, type ValidationSettings } from './settings';
 export { validatePart } from './validate-part';
-export { validateRun } from './validate-run';
 
 /** What the validation handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface ValidationHandlerDeps {

@@ -43,7 +43,110 @@ async function twoPartRun(store: MemoryObjectStore): Promise<RunState> {
   });
 }
 
+const VALID = ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'] as const;
+
+async function decisionsOf(store: MemoryObjectStore, state: RunState, part = 0) {
+  return [...(await readDecisions(store, workPartRef((state.enrichment as EnrichmentResult).work, 'validation', part))).values()];
+}
+
 describe('validatePart', () => {
+  it('passes valid rows and quarantines each failing check with its code and a readable detail', async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedRun(store, layout, {
+      parts: [
+        [
+          workRow([...VALID]),
+          workRow(['2', 'ACC001', '1.00', 'EUR', null], { schemaProblem: 'record has 4 fields; the header has 5' }),
+          workRow(['3', '', '1.00', 'EUR', '2024-01-05T09:00:00Z']),
+          workRow(['4x', 'ACC001', '1.00', 'EUR', '2024-01-05T09:00:00Z']),
+          workRow(['5', 'ACC001', '1.00', 'eur', '2024-01-05T09:00:00Z']),
+          workRow(['6', 'ACC001', '1.00', 'EUR', '2024-01-05 09:00']),
+          workRow(['7', 'ACC002', '-25.50', 'GBP', '2024-01-12 09:00:00']),
+        ],
+      ],
+    });
+
+    const result = await validatePart(partEvent(state, 0), deps(store));
+
+    expect(result).toEqual({
+      part: 0,
+      valid_rows: 2,
+      quarantined_rows: 5,
+      quarantine_by_reason: {
+        SCHEMA_ERROR: 1,
+        NULL_VALUE_ERROR: 1,
+        TYPE_ERROR: 1,
+        CURRENCY_ERROR: 1,
+        TIMESTAMP_ERROR: 1,
+      },
+    });
+    expect(await decisionsOf(store, state)).toEqual([
+      { index: 1, code: 'SCHEMA_ERROR', detail: 'record has 4 fields; the header has 5' },
+      { index: 2, code: 'NULL_VALUE_ERROR', detail: 'required field(s) empty: CustomerID' },
+      { index: 3, code: 'TYPE_ERROR', detail: expect.stringMatching(/^TransactionID "4x": /) },
+      { index: 4, code: 'CURRENCY_ERROR', detail: expect.stringContaining('did you mean "EUR"?') },
+      { index: 5, code: 'TIMESTAMP_ERROR', detail: 'TransactionTimestamp "2024-01-05 09:00": has no seconds; expected HH:MM:SS' },
+    ]);
+  });
+
+  it('names the first failing check when a row fails several', async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedRun(store, layout, {
+      parts: [
+        [
+          workRow(['x', '', '1.234', 'eur', 'bad'], { schemaProblem: 'record has 6 fields; the header has 5' }),
+          workRow(['x', '', '1.234', 'eur', 'bad']),
+          workRow(['x', 'A', '1.234', 'eur', 'bad']),
+          workRow(['1', 'A', '1.234', 'eur', 'bad']),
+          workRow(['1', 'A', '1.23', 'eur', 'bad']),
+          workRow(['1', 'A', '1.23', 'EUR', 'bad']),
+        ],
+      ],
+    });
+
+    await validatePart(partEvent(state, 0), deps(store));
+
+    expect((await decisionsOf(store, state)).map((d) => [d.code, d.detail.split(' ')[0]])).toEqual([
+      ['SCHEMA_ERROR', 'record'],
+      ['NULL_VALUE_ERROR', 'required'],
+      ['TYPE_ERROR', 'TransactionID'],
+      ['TYPE_ERROR', 'TransactionAmount'],
+      ['CURRENCY_ERROR', 'Currency'],
+      ['TIMESTAMP_ERROR', 'TransactionTimestamp'],
+    ]);
+  });
+
+  it('skips the rows loop prevention condemned: no decision for them, however bad', async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedRun(store, layout, {
+      parts: [[workRow([...VALID]), workRow(['bad', '', '', '', '']), workRow([...VALID])]],
+      condemned: [
+        [
+          { index: 1, code: 'MAX_ATTEMPTS', detail: 'attempt_count 3 reached the limit 3' },
+          { index: 2, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 is already published' },
+        ],
+      ],
+    });
+
+    const result = await validatePart(partEvent(state, 0), deps(store));
+
+    expect(result).toEqual({ part: 0, valid_rows: 1, quarantined_rows: 0, quarantine_by_reason: {} });
+    expect(await decisionsOf(store, state)).toEqual([]);
+  });
+
+  it('checks currencies against the configured allowlist', async () => {
+    const store = new MemoryObjectStore();
+    const state = await seedRun(store, layout, {
+      parts: [[workRow([...VALID]), workRow(['2', 'A', '1.00', 'XTS', '2024-01-05T09:00:00Z'])]],
+    });
+    const settings = { ...DEFAULT_VALIDATION_SETTINGS, rules: { ...DEFAULT_VALIDATION_SETTINGS.rules, currencies: ['XTS'] } };
+
+    const result = await validatePart(partEvent(state, 0), { store, layout, settings, now: NOW });
+
+    expect(result.quarantine_by_reason).toEqual({ CURRENCY_ERROR: 1 });
+    expect((await decisionsOf(store, state))[0]?.detail).toBe('Currency "EUR": is not in the allowlist (XTS)');
+  });
+
   it("applies the configured row rules, with the future measured from the run's start, not from the clock", async () => {
     const store = new MemoryObjectStore();
     // The run started 2024-02-01T00:00:00Z; its work is validated much later (NOW is irrelevant).

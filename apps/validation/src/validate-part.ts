@@ -17,11 +17,6 @@ import {
 import type { ObjectStore } from '@ledgerlake/storage';
 import type { ValidationDeps } from './settings';
 
-/** One part's validation, with what loop prevention condemned in it (the breaker counts both). */
-export interface PartRowsValidated extends PartValidation {
-  readonly condemned_by_reason: Partial<Record<RowErrorCode, number>>;
-}
-
 /**
  * `ValidatePart`: validates one enriched work part (PRODUCT.md §3) — skips the rows loop
  * prevention condemned, runs the checks in contract order on the rest, writes the part's
@@ -40,39 +35,30 @@ export async function validatePart(event: ValidatePartEvent, deps: ValidationDep
   }
   await assertBreakerClosed(deps.store, deps.layout);
   const rules = rowRules(deps.settings.rules, event.run.started_at);
-  const result = await validatePartRows(deps.store, event.enrichment.work, event.part, rules);
-  return {
-    part: result.part,
-    valid_rows: result.valid_rows,
-    quarantined_rows: result.quarantined_rows,
-    quarantine_by_reason: result.quarantine_by_reason,
-  };
+  return validatePartRows(deps.store, event.enrichment.work, event.part, rules);
 }
 
 /**
  * Validates the rows of one work part and writes its decisions (`validation/`: each quarantined
  * row's code and detail) and its validated part for the writer (`validated/`: every row's fate,
- * the typed values of the valid ones); the core of `validatePart` and `validateRun`. `rules` are
- * compiled for the run (`rowRules(settings, run.started_at)`).
+ * the typed values of the valid ones); the core of `validatePart`. `rules` are compiled for the run
+ * (`rowRules(settings, run.started_at)`).
  */
 export async function validatePartRows(
   store: ObjectStore,
   work: WorkArea,
   { part, rows: expected }: { readonly part: number; readonly rows: number },
   rules: RowRules,
-): Promise<PartRowsValidated> {
+): Promise<PartValidation> {
   const condemned = await readDecisions(store, workPartRef(work, 'loop-prevention', part));
   const quarantineByReason: Partial<Record<RowErrorCode, number>> = {};
-  const condemnedByReason: Partial<Record<RowErrorCode, number>> = {};
   const decisions: RowDecision[] = [];
   const validated = new ValidatedPartBuilder(expected);
   let valid = 0;
   const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
   if (rows.rows !== expected) throw new Error(`validation: work part ${part} holds ${rows.rows} rows; enrichment reported ${expected}`);
   for (let at = 0; at < rows.rows; at++) {
-    const verdict = condemned.get(at);
-    if (verdict !== undefined) {
-      condemnedByReason[verdict.code] = (condemnedByReason[verdict.code] ?? 0) + 1;
+    if (condemned.has(at)) {
       validated.condemned();
       continue;
     }
@@ -94,7 +80,6 @@ export async function validatePartRows(
     valid_rows: valid,
     quarantined_rows: decisions.length,
     quarantine_by_reason: quarantineByReason,
-    condemned_by_reason: condemnedByReason,
   };
 }
 

@@ -33,19 +33,22 @@ export function accessRequest(access: S3Access): AccessRequest {
 }
 
 /**
- * An `ObjectStore` that records, per actor (the function running), the S3 permissions each call
- * needs through `S3ObjectStore`: HeadObject/GetObject → `s3:GetObject`; PutObject (conditional or
- * not) → `s3:PutObject`; a streamed write may be a multipart upload, aborted on failure → also
+ * One actor's (one function's) view of a store that records the S3 permissions each call needs
+ * through `S3ObjectStore`: HeadObject/GetObject → `s3:GetObject`; PutObject (conditional or not) →
+ * `s3:PutObject`; a streamed write may be a multipart upload, aborted on failure → also
  * `s3:AbortMultipartUpload`; ListObjectsV2 → `s3:ListBucket` on the prefix. A read that finds
  * nothing needs `s3:ListBucket` on the key too: without it S3 answers 403, not 404, and the
- * adapter's "missing is `undefined`" contract breaks.
+ * adapter's "missing is `undefined`" contract breaks. The views of several actors, running at the
+ * same time, share one `accesses` list.
  */
 export class RecordingObjectStore implements ObjectStore {
-  readonly accesses: S3Access[] = [];
-  /** Who the next calls are made for. */
-  actor = 'unknown';
-
-  constructor(private readonly inner: ObjectStore) {}
+  constructor(
+    private readonly inner: ObjectStore,
+    /** Whom every call through this view is made for. */
+    readonly actor: string,
+    /** Where the accesses are noted (shared by the views of one recording). */
+    readonly accesses: S3Access[] = [],
+  ) {}
 
   private record(action: S3Action, bucket: string, key: string): void {
     this.accesses.push({ actor: this.actor, action, bucket, key });

@@ -2,8 +2,9 @@ import { formatMinor, type RowHashFields } from '@ledgerlake/domain';
 import type { RowDecision, WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';
-import { DEFAULT_PARTITION_WRITER_SETTINGS, writePartitions } from '../../src';
+import { DEFAULT_PARTITION_WRITER_SETTINGS } from '../../src';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
+import { writeRun } from '../support/part-events';
 import { seedValidatedRun, workRow } from '../support/run-fixture';
 
 const layout = createLakeLayout(localBuckets());
@@ -73,7 +74,7 @@ describe('every row lands in exactly one of Silver, Quarantine and Condemned', (
         const state = await seedValidatedRun(store, layout, { parts: rows, condemned });
         const settings = { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet: { rowGroupRows: 8, maxBufferedRows: 16, maxOpenFiles: 2, maxRowsPerFile: 16 } };
 
-        const result = await writePartitions(state, { store, layout, settings });
+        const result = await writeRun(state, { store, layout, settings });
 
         expect(result.critical_errors).toEqual([]);
         const silver = result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));

@@ -1,9 +1,9 @@
 import type { RowHashFields } from '@ledgerlake/domain';
-import { type PartWritten, type RowDecision, type WorkRow } from '@ledgerlake/pipeline';
+import { type RowDecision, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
-import { DEFAULT_PARTITION_WRITER_SETTINGS, finishRun, writePart, writePartitions, type PartitionWriterDeps } from '../../src';
-import { finishEvent, writePartEvent } from '../support/part-events';
+import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps } from '../../src';
+import { writeRun } from '../support/part-events';
 import { RUN, seedValidatedRun, workRow } from '../support/run-fixture';
 
 const layout = createLakeLayout(localBuckets());
@@ -35,7 +35,7 @@ function deps(store: MemoryObjectStore): PartitionWriterDeps {
   return { store, layout, settings: { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet }, now: () => new Date('2024-05-01T00:10:00Z') };
 }
 
-describe('a run written part by part, in any order, equals the run written whole', () => {
+describe('a run written part by part, in any order, equals the run written in order', () => {
   let scratch: ParquetScratch;
   beforeAll(async () => {
     scratch = await openParquetScratch();
@@ -46,18 +46,15 @@ describe('a run written part by part, in any order, equals the run written whole
 
   it('has the same Silver, Quarantine and Condemned rows, _SUCCESS markers and manifest', async () => {
     const { parts, condemned } = runRows();
-    const whole = new MemoryObjectStore();
-    const wholeResult = await writePartitions(await seedValidatedRun(whole, layout, { parts, condemned }), deps(whole));
+    const inOrder = new MemoryObjectStore();
+    const inOrderResult = await writeRun(await seedValidatedRun(inOrder, layout, { parts, condemned }), deps(inOrder));
 
     const byPart = new MemoryObjectStore();
-    const state = await seedValidatedRun(byPart, layout, { parts, condemned });
-    const written: PartWritten[] = [];
-    for (const part of [2, 0, 1]) written.push(await writePart(await writePartEvent(byPart, state, part), deps(byPart)));
-    const partResult = await finishRun(finishEvent(state, written), deps(byPart));
+    const partResult = await writeRun(await seedValidatedRun(byPart, layout, { parts, condemned }), deps(byPart), [2, 0, 1]);
 
-    expect(partResult).toEqual(wholeResult);
-    expect(wholeResult.critical_errors).toEqual([]);
-    expect(wholeResult.partitions.some((p) => p.files.length > 3)).toBe(true);
+    expect(partResult).toEqual(inOrderResult);
+    expect(inOrderResult.critical_errors).toEqual([]);
+    expect(inOrderResult.partitions.some((p) => p.files.length > 3)).toBe(true);
 
     const rows = async (name: string, store: MemoryObjectStore, refs: readonly ObjectRef[]) => {
       const paths = await Promise.all(
@@ -68,15 +65,15 @@ describe('a run written part by part, in any order, equals the run written whole
          FROM read_parquet([${paths.map((p) => `'${p}'`).join(', ')}], hive_partitioning = false) ORDER BY source_line`,
       );
     };
-    const silverRefs = (result: typeof wholeResult) => result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
-    const silver = await rows('whole-silver', whole, silverRefs(wholeResult));
-    expect(silver).toHaveLength(wholeResult.counts.valid_rows);
+    const silverRefs = (result: typeof inOrderResult) => result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
+    const silver = await rows('inOrder-silver', inOrder, silverRefs(inOrderResult));
+    expect(silver).toHaveLength(inOrderResult.counts.valid_rows);
     expect(await rows('part-silver', byPart, silverRefs(partResult))).toEqual(silver);
     expect(await rows('part-quarantine', byPart, partResult.quarantine_files)).toEqual(
-      await rows('whole-quarantine', whole, wholeResult.quarantine_files),
+      await rows('inOrder-quarantine', inOrder, inOrderResult.quarantine_files),
     );
     expect(await rows('part-condemned', byPart, partResult.condemned_files)).toEqual(
-      await rows('whole-condemned', whole, wholeResult.condemned_files),
+      await rows('inOrder-condemned', inOrder, inOrderResult.condemned_files),
     );
 
     // Markers, manifest and quarantine index: the same objects with the same content.
@@ -94,8 +91,8 @@ describe('a run written part by part, in any order, equals the run written whole
       }
       return found;
     };
-    const wholeSealed = await sealed(whole);
-    expect(Object.keys(wholeSealed).filter((key) => key.endsWith('/_SUCCESS'))).toHaveLength(4);
-    expect(await sealed(byPart)).toEqual(wholeSealed);
+    const inOrderSealed = await sealed(inOrder);
+    expect(Object.keys(inOrderSealed).filter((key) => key.endsWith('/_SUCCESS'))).toHaveLength(4);
+    expect(await sealed(byPart)).toEqual(inOrderSealed);
   }, 60_000);
 });

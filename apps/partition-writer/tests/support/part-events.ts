@@ -4,6 +4,7 @@ import {
   type EnrichmentResult,
   type FinishRunEvent,
   type LoopPreventionResult,
+  type PartitionWriterResult,
   type PartValidation,
   type PartWritten,
   type RunState,
@@ -11,6 +12,9 @@ import {
   type WritePartEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectStore } from '@ledgerlake/storage';
+import { finishRun } from '../../src/finish-run';
+import type { PartitionWriterDeps } from '../../src/settings';
+import { writePart } from '../../src/write-part';
 
 /** The sections of a seeded run, asserted present. */
 export function sections(state: RunState): {
@@ -55,4 +59,16 @@ export async function writePartEvent(store: ObjectStore, state: RunState, part: 
 export function finishEvent(state: RunState, parts: PartWritten[]): FinishRunEvent {
   const { enrichment, loopPrevention, validation } = sections(state);
   return { action: 'finish', run: state.run, enrichment, loop_prevention: loopPrevention, validation, parts };
+}
+
+/**
+ * A seeded run written as the state machine writes it: `WritePart` for each part (in `order`,
+ * default the parts' own), then `FinishRun` over the Map's output.
+ */
+export async function writeRun(state: RunState, deps: PartitionWriterDeps, order?: readonly number[]): Promise<PartitionWriterResult> {
+  const written: PartWritten[] = [];
+  for (const part of order ?? sections(state).enrichment.parts.map((p) => p.part)) {
+    written.push(await writePart(await writePartEvent(deps.store, state, part), deps));
+  }
+  return finishRun(finishEvent(state, written), deps);
 }

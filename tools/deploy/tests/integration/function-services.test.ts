@@ -29,8 +29,9 @@ import { readZipEntryNames } from '../../src/zip-entries';
 /*
  * Packages each function service with osls — its real serverless.yml, a stub bundle where the
  * build would put it — offline, then checks the CloudFormation it would deploy against what the
- * function needs: its runtime, its configuration schema, and the S3 keys its core actually touches
- * (recorded by running the function cores on a stage's buckets).
+ * function needs: its runtime, its configuration schema, and the S3 keys it actually touches
+ * (recorded by running the row-pipeline definition through the local runner, with the functions'
+ * own handlers, on a stage's buckets: src/row-pipeline-accesses.ts).
  */
 
 const STAGE = 'ci';
@@ -351,14 +352,14 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     expect(problems).toEqual([]);
   });
 
-  it('allows every S3 access its core makes (recorded on runs of the cores)', () => {
+  it('allows every S3 access it makes (recorded on runs of the state machine)', () => {
     const denied = used().filter((access) => !isAllowed(statements(), accessRequest(access)));
 
     expect(used().length).toBeGreaterThan(0);
     expect([...new Set(denied.map(describeAccess))]).toEqual([]);
   });
 
-  it('grants no S3 access its core does not make: every grant is within the keys it touches', () => {
+  it('grants no S3 access it does not make: every grant is within the keys it touches', () => {
     const unused = s3Grants(statements()).filter(
       (grant) => !isAthenaBucketLookup(service, grant) && !used().some((access) => grantUsedBy(grant, access)),
     );

@@ -17,13 +17,9 @@ import {
   type PutResult,
 } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
+import { writeRun } from '../tests/support/part-events';
 import { RUN, seedValidatedRun, SOURCE_FILE_ID, workRow } from '../tests/support/run-fixture';
-import {
-  DEFAULT_PARTITION_WRITER_SETTINGS,
-  writePartitions,
-  type PartitionWriterDeps,
-  type PartitionWriterSettings,
-} from './write-partitions';
+import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps, type PartitionWriterSettings } from './settings';
 
 const layout = createLakeLayout(localBuckets());
 
@@ -87,7 +83,8 @@ function mixedRun(store: MemoryObjectStore): Promise<RunState> {
   });
 }
 
-describe('writePartitions', () => {
+/* A whole run written as the state machine writes it: `WritePart` for each part, then `FinishRun`. */
+describe('a run written part by part, then finished', () => {
   let scratch: ParquetScratch;
   beforeEach(async () => {
     scratch = await openParquetScratch();
@@ -100,7 +97,7 @@ describe('writePartitions', () => {
     const store = new MemoryObjectStore();
     const state = await mixedRun(store);
 
-    const result = await writePartitions(state, deps(store));
+    const result = await writeRun(state, deps(store));
 
     expect(result.counts).toEqual({ input_rows: 8, valid_rows: 5, quarantined_rows: 2, condemned_rows: 1 });
     expect(result.quarantine_by_reason).toEqual({ TYPE_ERROR: 1, SCHEMA_ERROR: 1 });
@@ -127,7 +124,7 @@ describe('writePartitions', () => {
 
   it('writes Silver Parquet with the contract types, read back by DuckDB', async () => {
     const store = new MemoryObjectStore();
-    const result = await writePartitions(await mixedRun(store), deps(store));
+    const result = await writeRun(await mixedRun(store), deps(store));
 
     const [file] = await scratch.copyFrom(store, [layout.silver.runPart(FEB, RUN.run_id, 0)]);
 
@@ -156,7 +153,7 @@ describe('writePartitions', () => {
   it('stores exact amounts and the UTC instant, partitioned by the transaction month', async () => {
     const store = new MemoryObjectStore();
     const state = await mixedRun(store);
-    const result = await writePartitions(state, deps(store));
+    const result = await writeRun(state, deps(store));
 
     await scratch.copyFrom(store, result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
     const rows = await scratch.query(
@@ -187,7 +184,7 @@ describe('writePartitions', () => {
   it('writes quarantined and condemned rows with raw fields, reason, detail and lineage', async () => {
     const store = new MemoryObjectStore();
     const state = await mixedRun(store);
-    const result = await writePartitions(state, deps(store));
+    const result = await writeRun(state, deps(store));
 
     const [firstQuarantine, secondQuarantine, condemned] = await scratch.copyFrom(store, [...result.quarantine_files, ...result.condemned_files]);
     expect(firstQuarantine).toContain('quarantine/mortgages/transactions/ingest_date=2024-05-01/run_id=20240501T000000Z/');
@@ -252,7 +249,7 @@ describe('writePartitions', () => {
     });
     const rows = await collectRows(store, state);
 
-    await writePartitions(state, deps(store));
+    await writeRun(state, deps(store));
 
     // Row 2 (unparseable time) is under `unknown`, read with every month; 2024-04-01T00:30+01:00 is March in UTC.
     const [bad, unknown, , march] = rows.map((row) => row.rowHash);
@@ -262,7 +259,7 @@ describe('writePartitions', () => {
 
   it('writes _SUCCESS last in each Silver run folder, then the manifest', async () => {
     const store = new RecordingStore();
-    await writePartitions(await mixedRun(store), deps(store));
+    await writeRun(await mixedRun(store), deps(store));
 
     const written = store.writes.filter((key) => !key.startsWith('artifacts/runs/20240501T000000Z/work/'));
     const last = (prefix: string) => written.filter((key) => key.startsWith(prefix)).at(-1);
@@ -280,7 +277,7 @@ describe('writePartitions', () => {
 
   it('writes a _SUCCESS marker and a manifest that follow the contract', async () => {
     const store = new MemoryObjectStore();
-    const result = await writePartitions(await mixedRun(store), deps(store));
+    const result = await writeRun(await mixedRun(store), deps(store));
 
     const marker = JSON.parse(Buffer.from((await store.getBytes(layout.silver.runSuccess(FEB, RUN.run_id))) ?? []).toString());
     expect(SuccessMarkerSchema.parse(marker)).toEqual({
@@ -312,7 +309,7 @@ describe('writePartitions', () => {
     // Corrupt the work area: validation's decision on the TYPE_ERROR row of part 0 disappears.
     await writeDecisions(store, workPartRef(work, 'validation', 0), []);
 
-    const result = await writePartitions(state, deps(store));
+    const result = await writeRun(state, deps(store));
 
     // The row is in none of Silver, Quarantine and Condemned: the counts say so too.
     expect(result.critical_errors).toEqual(
@@ -337,7 +334,7 @@ describe('writePartitions', () => {
       validation: { valid_rows: 6, quarantined_rows: 2, quarantine_by_reason: { TYPE_ERROR: 2 } },
     };
 
-    const result = await writePartitions(tampered, deps(store));
+    const result = await writeRun(tampered, deps(store));
 
     expect(result.critical_errors).toEqual([
       'reconciliation: input_rows 9 != valid_rows 5 + quarantined_rows 2 + condemned_rows 1 (= 8)',
@@ -353,7 +350,7 @@ describe('writePartitions', () => {
     const work = state.enrichment?.work ?? { bucket: '', prefix: '' };
     await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [{ index: 4, code: 'MAX_ATTEMPTS', detail: 'x' }]);
 
-    const result = await writePartitions(state, deps(store));
+    const result = await writeRun(state, deps(store));
 
     expect(result.critical_errors).toContain('loop-prevention decisions of work part 0 name 1 row(s) past its 4 rows');
   });
@@ -361,11 +358,11 @@ describe('writePartitions', () => {
   it('refuses to run again once the run is complete, leaving its output untouched', async () => {
     const store = new MemoryObjectStore();
     const state = await mixedRun(store);
-    await writePartitions(state, deps(store));
+    await writeRun(state, deps(store));
     const success = layout.silver.runSuccess(JAN, RUN.run_id);
     const before = await store.head(success);
 
-    const again = writePartitions(state, { ...deps(store), now: () => new Date('2024-02-02T00:00:00Z') });
+    const again = writeRun(state, { ...deps(store), now: () => new Date('2024-02-02T00:00:00Z') });
 
     await expect(again).rejects.toBeInstanceOf(ObjectConflictError);
     expect((await store.head(success))?.etag).toBe(before?.etag);
@@ -377,7 +374,7 @@ describe('writePartitions', () => {
     const sealed = layout.silver.runSuccess(JAN, RUN.run_id);
     await store.put(sealed, '{}');
 
-    await expect(writePartitions(state, deps(store))).rejects.toMatchObject({ name: 'ObjectConflictError', key: sealed.key });
+    await expect(writeRun(state, deps(store))).rejects.toMatchObject({ name: 'ObjectConflictError', key: sealed.key });
 
     const folder = layout.silver.runPrefix(JAN, RUN.run_id);
     expect((await store.list(folder.bucket, folder.prefix)).objects.map((o) => o.key)).toEqual([sealed.key]);
@@ -393,7 +390,7 @@ describe('writePartitions', () => {
     const state = await seedValidatedRun(store, layout, { parts: [rows.slice(0, 60), rows.slice(60)] });
     const limits = { rowGroupRows: 4, maxBufferedRows: 6, maxOpenFiles: 3, maxRowsPerFile: 8 };
 
-    const result = await writePartitions(state, deps(store, { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet: limits }));
+    const result = await writeRun(state, deps(store, { ...DEFAULT_PARTITION_WRITER_SETTINGS, parquet: limits }));
 
     expect(result.critical_errors).toEqual([]);
     expect(result.partitions).toHaveLength(12);
@@ -409,10 +406,4 @@ describe('writePartitions', () => {
     // Six rows buffered across twelve months: the largest buffer is written out long before a full row group.
     expect(Number(groups?.['largest'])).toBeLessThanOrEqual(limits.rowGroupRows);
   }, 30_000);
-
-  it('refuses a state without the earlier stages', async () => {
-    await expect(writePartitions({ run: RUN }, deps(new MemoryObjectStore()))).rejects.toThrow(
-      'partition-writer: the state has no enrichment result',
-    );
-  });
 });
