@@ -53,7 +53,8 @@ const MB = 1024 * 1024;
 function runChild<T>(script: string, args: string[]): T {
   const out = execFileSync(process.execPath, ['-r', '@swc-node/register', join(__dirname, script), ...args], {
     cwd: root,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    // Transpiled for the project's ES2022 target, as the CLI runs (apps/cli/src/register-typescript.js).
+    env: { ...process.env, SWC_NODE_PROJECT: join(__dirname, 'tsconfig.json'), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 16 * MB,
   });

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 'use strict';
-// Tiny launcher: the CLI runs from its TypeScript sources, transpiled on load by @swc-node/register.
-require('@swc-node/register');
+// Tiny launcher: the CLI runs from its TypeScript sources (src/register-typescript.js).
+require('../src/register-typescript.js');
 require('../src/main.ts').runFromProcess();

@@ -76,6 +76,8 @@ describe('enriched work part', () => {
     const full = new EnrichedPartEncoder(1);
     full.add(row());
     expect(() => full.add(row())).toThrow(/at most 1 rows/);
+    expect(() => new EnrichedPartEncoder(1).add(row({ rowHash: 'zz'.repeat(32) }))).toThrow(/is not 64 hex digits/);
+    expect(() => new EnrichedPartEncoder(1).add(row({ rowHash: 'ab' }))).toThrow(/is not 64 hex digits/);
   });
 
   it('writes and reads through a store, an empty part too', async () => {

@@ -11,7 +11,7 @@ import { monthIndex } from './validated-part';
  * needs it (validation's detail of a rejected row) asks the parser for again.
  *
  * Layout (little-endian), every column starting on 8 bytes:
- *   header       "LLEP" (u32), u32 version 1, u32 rows n, u32 0
+ *   header       "LLEP" (u32), u32 version 1, u32 rows n, u32 distinct source_file_id values k
  *   id           i64 × n    TransactionID, where it parses
  *   amount       i64 × n    TransactionAmount in minor units, where it parses
  *   tx           i64 × n    TransactionTimestamp, microseconds since the epoch (UTC), where it parses
@@ -21,9 +21,11 @@ import { monthIndex } from './validated-part';
  *   flags        u8 × n     bits 0-4: field k is absent (null); bit 5: the record has a schema
  *                           problem; bit 6: id parses; bit 7 is unused
  *   parsed       u8 × n     bit 0: amount parses; bit 1: timestamp parses
- *   row_hash     64 × n     ASCII hex of the SHA-256
- *   then 7 text columns — source_file_id, the five fields, schema_problem — each:
- *                u32 × n    end of each row's value, in UTF-16 code units of the column's text
+ *   row_hash     32 × n     the SHA-256 (readers see it as 64 hex digits)
+ *   file         u32 × n    the row's source_file_id, as an index into the file ids below
+ *   then 7 text columns — the k source_file_id values, then per row the five fields and
+ *   schema_problem — each of m values (m = k, then n):
+ *                u32 × m    end of each value, in UTF-16 code units of the column's text
  *                u32        byte length b of the column's UTF-8 text, u32 0
  *                b bytes    the text (every value of the column, concatenated)
  * A null text value is empty. Values are well-formed Unicode (enrichment checks the file is
@@ -50,12 +52,10 @@ export interface WorkRow {
 const MAGIC = 0x5045_4c4c; // 'LLEP' read as a little-endian u32
 const VERSION = 1;
 const HEADER_BYTES = 16;
-const HASH_CHARS = 64;
+const HASH_BYTES = 32;
 const FIELDS = 5;
-/** Text columns: source_file_id, the five fields, schema_problem. */
+/** Text columns: the source_file_id values, the five fields, schema_problem. */
 const TEXT_COLUMNS = 7;
-const SOURCE_FILE_ID = 0;
-const SCHEMA_PROBLEM = 6;
 const FIELD_ABSENT = (k: number): number => 1 << k;
 const HAS_SCHEMA_PROBLEM = 1 << 5;
 const ID_PARSES = 1 << 6;
@@ -67,7 +67,7 @@ const pad8 = (n: number): number => Math.ceil(n / 8) * 8;
 
 /** Bytes of the fixed-width columns of `n` rows (everything but the text columns). */
 function fixedBytes(n: number): number {
-  return HEADER_BYTES + 3 * 8 * n + pad8(3 * 4 * n) + pad8(2 * n) + HASH_CHARS * n;
+  return HEADER_BYTES + 3 * 8 * n + pad8(3 * 4 * n) + pad8(2 * n) + HASH_BYTES * n + pad8(4 * n);
 }
 
 /** Rows the typed columns of a part being built hold at first; they double as rows come. */
@@ -136,8 +136,11 @@ export class EnrichedPartEncoder {
   #month!: Int32Array;
   #flags!: Uint8Array;
   #parsed!: Uint8Array;
-  #hashes = '';
-  #hashChunks: Buffer[] = [];
+  #hash!: Buffer;
+  #file!: Uint32Array;
+  /** The part's distinct source_file_id values, by index; most parts have one. */
+  #fileIds: string[] = [];
+  readonly #fileIndex = new Map<string, number>();
   #text!: TextColumn[];
 
   constructor(capacity: number) {
@@ -189,30 +192,37 @@ export class EnrichedPartEncoder {
       }
     }
     const text = this.#text;
-    text[SOURCE_FILE_ID]?.add(at, row.sourceFileId);
     for (let k = 0; k < FIELDS; k++) {
       const value = row.fields[k] ?? null;
       if (value === null) flags |= FIELD_ABSENT(k);
-      text[k + 1]?.add(at, value ?? '');
+      text[k]?.add(at, value ?? '');
     }
-    text[SCHEMA_PROBLEM]?.add(at, row.schemaProblem ?? '');
+    text[FIELDS]?.add(at, row.schemaProblem ?? '');
+    let file = this.#fileIndex.get(row.sourceFileId);
+    if (file === undefined) {
+      file = this.#fileIds.push(row.sourceFileId) - 1;
+      this.#fileIndex.set(row.sourceFileId, file);
+    }
+    this.#file[at] = file;
     this.#flags[at] = flags;
     this.#parsed[at] = parsed;
     this.#line[at] = row.sourceLine;
     this.#attempt[at] = row.attemptCount;
-    if (row.rowHash.length !== HASH_CHARS) throw new Error(`pipeline: row_hash ${JSON.stringify(row.rowHash)} is not 64 hex digits`);
-    this.#hashes += row.rowHash;
-    if (this.#hashes.length >= FLUSH_CHARS) this.#flushHashes();
+    if (row.rowHash.length !== 2 * HASH_BYTES || this.#hash.write(row.rowHash, at * HASH_BYTES, HASH_BYTES, 'hex') !== HASH_BYTES) {
+      throw new Error(`pipeline: row_hash ${JSON.stringify(row.rowHash)} is not 64 hex digits`);
+    }
   }
 
   /** The part's bytes, in chunks; the encoder is empty afterwards (its amount sum carries on). */
   take(): Buffer[] {
     const n = this.#rows;
-    this.#flushHashes();
+    const fileIds = new TextColumn(this.#fileIds.length);
+    this.#fileIds.forEach((id, index) => fileIds.add(index, id));
     const header = Buffer.alloc(HEADER_BYTES);
     header.writeUInt32LE(MAGIC, 0);
     header.writeUInt32LE(VERSION, 4);
     header.writeUInt32LE(n, 8);
+    header.writeUInt32LE(this.#fileIds.length, 12);
     const bytesOf = (column: BigInt64Array | Uint32Array | Int32Array | Uint8Array, width: number) =>
       Buffer.from(column.buffer, column.byteOffset, width * n);
     const zeros = (used: number) => Buffer.alloc(pad8(used) - used);
@@ -228,7 +238,10 @@ export class EnrichedPartEncoder {
       bytesOf(this.#flags, 1),
       bytesOf(this.#parsed, 1),
       zeros(2 * n),
-      ...this.#hashChunks,
+      this.#hash.subarray(0, HASH_BYTES * n),
+      bytesOf(this.#file, 4),
+      zeros(4 * n),
+      ...fileIds.take(this.#fileIds.length),
       ...this.#text.flatMap((column) => column.take(n)),
     ];
     this.#reset();
@@ -244,6 +257,10 @@ export class EnrichedPartEncoder {
     this.#month = grown(this.#month, rows);
     this.#flags = grown(this.#flags, rows);
     this.#parsed = grown(this.#parsed, rows);
+    this.#file = grown(this.#file, rows);
+    const hash = Buffer.alloc(HASH_BYTES * rows);
+    this.#hash.copy(hash);
+    this.#hash = hash;
     for (const column of this.#text) column.ends = grown(column.ends, rows);
   }
 
@@ -258,15 +275,11 @@ export class EnrichedPartEncoder {
     this.#month = new Int32Array(n);
     this.#flags = new Uint8Array(n);
     this.#parsed = new Uint8Array(n);
-    this.#hashes = '';
-    this.#hashChunks = [];
-    this.#text = Array.from({ length: TEXT_COLUMNS }, () => new TextColumn(n));
-  }
-
-  #flushHashes(): void {
-    if (this.#hashes.length === 0) return;
-    this.#hashChunks.push(Buffer.from(this.#hashes, 'latin1'));
-    this.#hashes = '';
+    this.#hash = Buffer.alloc(HASH_BYTES * n);
+    this.#file = new Uint32Array(n);
+    this.#fileIds = [];
+    this.#fileIndex.clear();
+    this.#text = Array.from({ length: TEXT_COLUMNS - 1 }, () => new TextColumn(n));
   }
 }
 
@@ -277,8 +290,12 @@ class TextValues {
   constructor(
     private readonly ends: Uint32Array,
     private readonly bytes: Uint8Array,
-    private readonly what: string,
+    readonly what: string,
   ) {}
+
+  get length(): number {
+    return this.ends.length;
+  }
 
   get(row: number): string {
     const text = (this.#text ??= this.#decode());
@@ -297,8 +314,9 @@ class TextValues {
 export class EnrichedPart {
   readonly #flags: Uint8Array;
   readonly #parsed: Uint8Array;
-  readonly #hashes: Uint8Array;
-  #hashText: string | undefined;
+  readonly #hashes: Buffer;
+  readonly #file: Uint32Array;
+  readonly #fileIds: readonly string[];
   readonly #text: readonly TextValues[];
 
   constructor(
@@ -313,11 +331,14 @@ export class EnrichedPart {
     readonly attemptCount: Uint32Array,
     /** `year × 12 + month − 1` of the UTC transaction time where `timestampParses(row)` (as the validated part's `month`). */
     readonly month: Int32Array,
-    columns: { flags: Uint8Array; parsed: Uint8Array; hashes: Uint8Array; text: readonly TextValues[] },
+    columns: { flags: Uint8Array; parsed: Uint8Array; hashes: Uint8Array; file: Uint32Array; fileIds: TextValues; text: readonly TextValues[] },
   ) {
     this.#flags = columns.flags;
     this.#parsed = columns.parsed;
-    this.#hashes = columns.hashes;
+    this.#hashes = Buffer.from(columns.hashes.buffer, columns.hashes.byteOffset, columns.hashes.byteLength);
+    this.#file = columns.file;
+    this.#fileIds = Array.from({ length: columns.fileIds.length }, (_, index) => columns.fileIds.get(index));
+    if (this.#file.some((file) => file >= this.#fileIds.length)) throw new Error(`pipeline: ${columns.fileIds.what}: a row names a source file id it does not hold`);
     this.#text = columns.text;
   }
 
@@ -343,22 +364,22 @@ export class EnrichedPart {
   }
 
   rowHash(row: number): string {
-    this.#hashText ??= Buffer.from(this.#hashes.buffer, this.#hashes.byteOffset, this.#hashes.byteLength).toString('latin1');
-    return this.#hashText.slice(row * HASH_CHARS, (row + 1) * HASH_CHARS);
+    return this.#hashes.toString('hex', row * HASH_BYTES, (row + 1) * HASH_BYTES);
   }
 
+  /** The row's source_file_id: one string per distinct id of the part, the same for each of its rows. */
   sourceFileId(row: number): string {
-    return (this.#text[SOURCE_FILE_ID] as TextValues).get(row);
+    return this.#fileIds[this.#file[row] as number] as string;
   }
 
   /** Field `k` (0-4, `REQUIRED_COLUMNS` order) of the row, trimmed; null where the record has no such field. */
   field(row: number, k: number): string | null {
     if (((this.#flags[row] as number) & FIELD_ABSENT(k)) !== 0) return null;
-    return (this.#text[k + 1] as TextValues).get(row);
+    return (this.#text[k] as TextValues).get(row);
   }
 
   schemaProblem(row: number): string | null {
-    return this.hasSchemaProblem(row) ? (this.#text[SCHEMA_PROBLEM] as TextValues).get(row) : null;
+    return this.hasSchemaProblem(row) ? (this.#text[FIELDS] as TextValues).get(row) : null;
   }
 
   /** The whole row, as it was added (for tests and tools: the functions read the columns they need). */
@@ -409,13 +430,17 @@ export function decodeEnrichedPart(bytes: Uint8Array, what: string): EnrichedPar
   const flags = take((b, o, l) => new Uint8Array(b, o, l), 1);
   const parsed = take((b, o, l) => new Uint8Array(b, o, l), 1);
   at += pad8(2 * n) - 2 * n;
-  const hashes = take((b, o, l) => new Uint8Array(b, o, l), 1, HASH_CHARS * n);
+  const hashes = take((b, o, l) => new Uint8Array(b, o, l), 1, HASH_BYTES * n);
+  const file = take((b, o, l) => new Uint32Array(b, o, l), 4);
+  at += pad8(4 * n) - 4 * n;
+  const k = view.getUint32(12, true);
   const end = own.byteOffset + own.byteLength;
   const text: TextValues[] = [];
   for (let column = 0; column < TEXT_COLUMNS; column++) {
-    if (at + pad8(4 * n) + 8 > end) refuse(`is cut short in text column ${column}`);
-    const ends = take((b, o, l) => new Uint32Array(b, o, l), 4);
-    at += pad8(4 * n) - 4 * n;
+    const m = column === 0 ? k : n;
+    if (at + pad8(4 * m) + 8 > end) refuse(`is cut short in text column ${column}`);
+    const ends = take((b, o, l) => new Uint32Array(b, o, l), 4, m);
+    at += pad8(4 * m) - 4 * m;
     const length = new DataView(own.buffer, at, 8).getUint32(0, true);
     at += 8;
     if (at + length > end) refuse(`is cut short in text column ${column}`);
@@ -423,7 +448,8 @@ export function decodeEnrichedPart(bytes: Uint8Array, what: string): EnrichedPar
     at += pad8(length) - length;
   }
   if (at !== end) refuse(`has ${end - at} bytes past its last column`);
-  return new EnrichedPart(n, id, amountMinor, txMicros, sourceLine, attemptCount, month, { flags, parsed, hashes, text });
+  const [fileIds, ...values] = text as [TextValues, ...TextValues[]];
+  return new EnrichedPart(n, id, amountMinor, txMicros, sourceLine, attemptCount, month, { flags, parsed, hashes, file, fileIds, text: values });
 }
 
 /** Writes an enriched part built with `EnrichedPartEncoder` (streamed: the chunks are not copied into one buffer). */
