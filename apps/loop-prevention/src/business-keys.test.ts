@@ -37,6 +37,32 @@ describe('business keys', () => {
     expect(table.publishedBy(1)).toBeUndefined();
   });
 
+  it('keeps many keys apart, ids beyond 2^53 and days before 1970 too, as its index grows', () => {
+    const n = 50_000;
+    const table = new FileKeyTable(2 * n + 2);
+    for (let i = 0; i < n; i++) {
+      // Ids and days that collide in their low bits, in both orders.
+      expect(table.register({ id: i * 65_536, day: i % 7, month: 'm' }, 2 * i, 2 * i + 2)).toBe(2 * i);
+      expect(table.register({ id: i % 7, day: i * 3 - 30_000, month: 'm' }, 2 * i + 1, 2 * i + 3)).toBe(2 * i + 1);
+    }
+    const big = { id: '9007199254740993', day: -1, month: '1969-12' };
+    expect(table.register(big, 2 * n, 7)).toBe(2 * n);
+    expect(table.register({ ...big, day: 0 }, 2 * n + 1, 8)).toBe(2 * n + 1);
+
+    expect(table.size).toBe(2 * n + 2);
+    for (let i = 0; i < n; i += 997) {
+      expect(table.find(i % 7, i * 65_536)).toBe(2 * i);
+      expect(table.find(i * 3 - 30_000, i % 7)).toBe(2 * i + 1);
+      expect(table.firstLine(2 * i + 1)).toBe(2 * i + 3);
+    }
+    expect(table.find(3, 65_536 * 4)).toBeUndefined();
+    expect(table.find(-1, '9007199254740993')).toBe(2 * n);
+    expect(table.describe(2 * n)).toBe('TransactionID 9007199254740993 on 1969-12-31');
+    expect(table.register({ id: 0, day: 0, month: 'm' }, 99, 99)).toBe(0);
+    expect(table.hasDay(6)).toBe(true);
+    expect(table.hasDay(-29_999)).toBe(false);
+  });
+
   it('refuses more keys than rows announced', () => {
     const table = new FileKeyTable(1);
     table.register({ id: 1, day: 0, month: '1970-01' }, 0, 2);
