@@ -119,9 +119,9 @@ class TextColumn {
 
 /**
  * Builds one enriched part row by row, for writers of up to `capacity` rows (a part's limit):
- * the typed fields are parsed as rows are added into typed columns that grow as needed, text goes out of the JS heap in pieces as it
- * comes (the garbage collector never sees a part's worth of live row strings), and `take` hands
- * the part's bytes over as chunks, never copied into one buffer.
+ * the typed fields are parsed as rows are added, into typed columns that grow as needed; text
+ * goes out of the JS heap in pieces as it comes (the garbage collector never sees a part's worth
+ * of live row strings); `take` hands the part's bytes over as chunks, never copied into one buffer.
  */
 export class EnrichedPartEncoder {
   readonly #capacity: number;
