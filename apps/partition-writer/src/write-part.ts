@@ -141,7 +141,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
       code,
       detail,
       rows.rowHash(at),
-      interned.get(rows.sourceFileId(at)),
+      rows.sourceFileId(at),
       BigInt(rows.sourceLine[at] as number),
       rows.attemptCount[at] as number,
     ]);
@@ -178,7 +178,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
           interned.get(rows.field(at, 3) as string),
           validated.txMicros[at] as bigint,
           rows.rowHash(at),
-          interned.get(rows.sourceFileId(at)),
+          rows.sourceFileId(at),
           BigInt(rows.sourceLine[at] as number),
           rows.attemptCount[at] as number,
         ]);
@@ -274,13 +274,13 @@ function addHash(hashesByMonth: Map<string, string[]>, month: string, hash: stri
     hashes = [];
     hashesByMonth.set(month, hashes);
   }
-  hashes.push(detach(hash));
+  hashes.push(hash);
 }
 
 /**
  * A copy of `text` that does not share memory with the string it was cut from. A value sliced
- * out of a work part's column keeps the whole column's text alive (V8 sliced strings); kept past
- * the part, it would pin the part's memory.
+ * out of a work part's text column keeps the whole column's text alive (V8 sliced strings); kept
+ * past the part, it would pin the part's memory.
  */
 function detach(text: string): string {
   return (' ' + text).slice(1);
@@ -290,7 +290,7 @@ function fileRefs(partitions: readonly WrittenPartition[]): ObjectRef[] {
   return partitions.flatMap((partition) => partition.files.map((file) => file.ref));
 }
 
-/** Repeated strings (the source file id, currency codes) kept once instead of once per buffered row. */
+/** Repeated strings (currency codes) kept once instead of once per buffered row. */
 class Interner {
   private readonly strings = new Map<string, string>();
   private last = '';
