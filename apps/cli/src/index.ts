@@ -5,5 +5,5 @@
  */
 export { main, runFromProcess, type CliIo, type CliOutput } from './main';
 export { checkInputFiles, type IngestOutcome, type IngestOptions, type RunRequest, runBronzeObject } from './ingest';
-export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake } from './local-lake';
+export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake, STATE_MACHINE_STORE } from './local-lake';
 export { approveCondemned, backfillMonth, retryQuarantine } from './runbook';

@@ -15,7 +15,7 @@ import {
   RunStateSchema,
   trackLocalExecution,
 } from '@ledgerlake/pipeline';
-import { type AslDefinition, localExecutionArn, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
+import { type AslDefinition, localExecutionArn, type LocalRunResult, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { bronzeIgnoreOf } from './bronze';
@@ -23,7 +23,7 @@ import { CliError, EXIT } from './cli-error';
 import { settleInterruptedRun } from './interrupted-run';
 import { exitCodeOf } from './interrupts';
 import type { LocalAlerts } from './local-alerts';
-import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount } from './local-lake';
+import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount, stateMachineObjects } from './local-lake';
 import { MapWorkerPool } from './map-workers';
 import { FencedWriteError, WriteFence } from './write-fence';
 
@@ -140,6 +140,11 @@ export interface IngestOptions {
   readonly now: () => Date;
   /** Called as the execution enters each state (live progress). */
   readonly onState?: (stateName: string) => void;
+  /**
+   * Told how the execution ended, with its payload sizes and history length as AWS would count
+   * them (`LocalRunStats`): how close a file comes to Step Functions' limits.
+   */
+  readonly onExecutionEnded?: (result: LocalRunResult) => void;
   /** Fault injection and retry timing (tests); default the real wiring. */
   readonly wiring?: LocalWiring;
   /** Where a failed execution is reported, as EventBridge reports it in the cloud; default nowhere. */
@@ -256,23 +261,26 @@ export async function runBronzeObject(
   // While it runs, its claims and promotion are a live holder's; once it ends, any later run may complete them.
   const untrack = trackLocalExecution(localExecutionArn(runId));
   try {
+    const { handlers, childHandlers } = createRunHandlers(
+      runLake,
+      options.definition,
+      sink,
+      {
+        ...options.wiring,
+        // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
+        publish:
+          options.wiring?.publish ??
+          (async (event) => {
+            await options.alerts?.publish(event, sink);
+          }),
+      },
+      workerCount > 0 ? workers : undefined,
+    );
     result = await runLocally({
       definition: options.definition,
-      handlers: createRunHandlers(
-        runLake,
-        options.definition,
-        sink,
-        {
-          ...options.wiring,
-          // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
-          publish:
-            options.wiring?.publish ??
-            (async (event) => {
-              await options.alerts?.publish(event, sink);
-            }),
-        },
-        workerCount > 0 ? workers : undefined,
-      ),
+      handlers,
+      childHandlers,
+      objects: stateMachineObjects(runLake, options.wiring),
       ...(options.wiring?.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.wiring.retryIntervalMs }),
       input,
       executionName: runId,
@@ -292,6 +300,7 @@ export async function runBronzeObject(
         }
       },
     });
+    options.onExecutionEnded?.(result);
   } finally {
     untrack();
     options.interrupt?.removeEventListener('abort', stopWorkers);

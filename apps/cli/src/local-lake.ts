@@ -20,6 +20,7 @@ import {
   type AslDefinition,
   type LocalHandler,
   type LocalLambdaContext,
+  type LocalObjectPort,
   loadDefinition,
   taskFunctions,
 } from '@ledgerlake/state-machine';
@@ -46,6 +47,9 @@ const FUNCTION_PREFIX = `ledgerlake-${LOCAL_DEFINITION_PARAMS.stage}-`;
 /** What `LocalWiring.storeFor` is asked for the command's own reads and writes (no function has this name). */
 export const COMMAND_STORE = 'ledgerlake';
 
+/** What `LocalWiring.storeFor` is asked for the state machine's own S3 accesses (Distributed Map items and results). */
+export const STATE_MACHINE_STORE = 'state-machine';
+
 /**
  * An opened local lake: the folder, the filesystem object store over it and the key layout. A run
  * uses `root` only for scratch space (DuckDB's Gold work folder) and for its Map worker threads,
@@ -66,7 +70,8 @@ export interface LocalWiring {
   /**
    * The store one function (short name, e.g. `validation`, `run-recorder`, `alert-consumer`) uses, or
    * the command itself (`COMMAND_STORE`: landing files in Bronze, writing run logs, cleaning up after
-   * an interrupted run); default the lake's own store.
+   * an interrupted run) or the state machine (`STATE_MACHINE_STORE`: its Distributed Maps' item
+   * manifests and result files); default the lake's own store.
    */
   readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
   /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
@@ -255,24 +260,19 @@ export function createFunctionHandler(short: string, lake: LocalLake, sink: Line
   return factory(lakeFor(short, lake, wiring), createObservability({ serviceName: short, dataset: DATASET, sink }), wiring);
 }
 
-/** The Map iterations' Tasks (by `action`) and how many iterations their Map has. */
-function mapIterations(event: unknown): number {
-  const { action, plan, enrichment } = (event ?? {}) as {
-    action?: unknown;
-    plan?: { chunks?: unknown[] };
-    enrichment?: { parts?: unknown[] };
-  };
-  if (action === 'enrich-chunk') return plan?.chunks?.length ?? 0;
-  if (action === 'validate-part' || action === 'write-part') return enrichment?.parts?.length ?? 0;
-  return 0;
+/** The handlers of a run: its own Tasks', and those of a Distributed Map's children (by the Map's item count). */
+export interface RunHandlers {
+  readonly handlers: Record<string, LocalHandler>;
+  readonly childHandlers: (itemCount: number) => Readonly<Record<string, LocalHandler>>;
 }
 
 /**
  * One handler per Task function of the definition, each the app's own `createHandler` with its own
  * Powertools (`serviceName` = the function's short name) writing every log line and EMF record to
  * `sink` instead of stdout; `wiring.storeFor` may give one function another store. Built per run,
- * so that a run's sink gets exactly that run's lines. With `workers`, the Tasks of a Map with more
- * than one iteration run on those worker threads (as parallel Lambda invocations would).
+ * so that a run's sink gets exactly that run's lines. With `workers`, the child executions of a
+ * Distributed Map with more than one item run their Tasks on those worker threads (as parallel
+ * Lambda invocations would).
  */
 export function createRunHandlers(
   lake: LocalLake,
@@ -280,18 +280,31 @@ export function createRunHandlers(
   sink: LineSink,
   wiring: LocalWiring = {},
   workers?: () => MapWorkerPool,
-): Record<string, LocalHandler> {
+): RunHandlers {
   const handlers: Record<string, LocalHandler> = {};
+  const onWorkers: Record<string, LocalHandler> = {};
   const emit = (line: string): void => void (typeof sink === 'function' ? sink(line) : sink.write(line));
   for (const functionName of new Set(Object.values(taskFunctions(definition)))) {
     const short = functionName.startsWith(FUNCTION_PREFIX) ? functionName.slice(FUNCTION_PREFIX.length) : functionName;
-    const local = createFunctionHandler(short, lake, sink, wiring);
-    handlers[functionName] =
-      workers === undefined
-        ? local
-        : (event, context) => (mapIterations(event) > 1 ? workers().run(short, event, context, emit) : local(event, context));
+    handlers[functionName] = createFunctionHandler(short, lake, sink, wiring);
+    onWorkers[functionName] = (event, context) => (workers as () => MapWorkerPool)().run(short, event, context, emit);
   }
-  return handlers;
+  return { handlers, childHandlers: (itemCount) => (workers !== undefined && itemCount > 1 ? onWorkers : handlers) };
+}
+
+/**
+ * The S3 the state machine itself reads and writes — a Distributed Map's `ItemReader` manifests and
+ * `ResultWriter` results — over the lake's store (as `STATE_MACHINE_STORE` reaches it, so that an
+ * access recording sees the state machine role's own accesses).
+ */
+export function stateMachineObjects(lake: LocalLake, wiring: LocalWiring = {}): LocalObjectPort {
+  const { store } = lakeFor(STATE_MACHINE_STORE, lake, wiring);
+  return {
+    get: (bucket, key) => store.getBytes({ bucket, key }),
+    put: async (bucket, key, body) => {
+      await store.put({ bucket, key }, body, { contentType: 'application/json' });
+    },
+  };
 }
 
 /**

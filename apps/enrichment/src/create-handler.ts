@@ -1,17 +1,16 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import {
-  ChunkEnrichmentSchema,
   ChunkPlanSchema,
   ChunkSchema,
   type ChunkEnrichment,
   type ChunkPlan,
   type EnrichmentResult,
+  MapRunResultsSchema,
   RunStateSchema,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { combineChunks, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
-import { describeObject } from './source-file-id';
+import { combineChunkResults, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
 
 /** What the enrichment handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface EnrichmentHandlerDeps {
@@ -22,7 +21,7 @@ export interface EnrichmentHandlerDeps {
   readonly options?: Partial<EnrichmentOptions>;
 }
 
-/** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map iteration), combine the chunks. */
+/** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map child execution), combine the chunks' results. */
 const EnrichmentEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('plan'), run: RunStateSchema.shape.run }),
   z.object({ action: z.literal('enrich-chunk'), run: RunStateSchema.shape.run, plan: ChunkPlanSchema, chunk: ChunkSchema }),
@@ -30,7 +29,7 @@ const EnrichmentEventSchema = z.discriminatedUnion('action', [
     action: z.literal('combine'),
     run: RunStateSchema.shape.run,
     plan: ChunkPlanSchema,
-    chunks: z.array(ChunkEnrichmentSchema),
+    chunks: MapRunResultsSchema,
   }),
 ]);
 
@@ -56,7 +55,7 @@ export function createHandler(deps: EnrichmentHandlerDeps) {
         return chunk;
       }
       case 'combine': {
-        const result = combineChunks(step.plan, step.chunks, describeObject(step.run.source.bucket, step.run.source.key));
+        const result = await combineChunkResults({ run: step.run, plan: step.plan }, step.chunks, core);
         if (result.extra_columns.length > 0) obs.logger.warn('extra columns ignored', { extra_columns: result.extra_columns });
         recordRunMetrics(obs.metrics, { input_rows: result.input_rows, duration_ms: Date.now() - started });
         return result;

@@ -8,7 +8,7 @@ import {
   type RowHashFields,
   UNPARSEABLE_RECORD_HASH_PREFIX,
 } from '@ledgerlake/domain';
-import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow } from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { enrichFile, type EnrichmentOptions } from './enrich-file';
 
@@ -45,7 +45,7 @@ async function enrich(
 
 async function readAll(store: ObjectStore, result: EnrichmentResult): Promise<WorkRow[]> {
   const rows: WorkRow[] = [];
-  for (const { part } of result.parts) {
+  for (const { part } of await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')) {
     rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
   }
   return rows;
@@ -70,7 +70,10 @@ describe('enrichFile', () => {
       input_rows: 2,
       input_amount: '274.50',
       work: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/' },
-      parts: [{ part: 0, rows: 2 }],
+      part_count: 1,
+      part_span: 1,
+      part_manifest: { bucket: 'artifacts', key: 'runs/20240105T090000Z/work/enriched/parts.json' },
+      part_results: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/map-results/parts' },
     });
     expect(rows[0]).toEqual({
       sourceFileId: id,
@@ -173,8 +176,9 @@ describe('enrichFile', () => {
 
   it('splits rows into parts of at most rowsPerPart rows', async () => {
     const lines = Array.from({ length: 7 }, (_, i) => `${i},ACC001,1.00,EUR,2024-01-05T09:00:00Z`);
-    const { result, rows } = await enrich(csv(HEADER, ...lines), { rowsPerPart: 3 });
-    expect(result.parts).toEqual([{ part: 0, rows: 3 }, { part: 1, rows: 3 }, { part: 2, rows: 1 }]);
+    const { result, rows, store } = await enrich(csv(HEADER, ...lines), { rowsPerPart: 3 });
+    expect(await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')).toEqual([{ part: 0, rows: 3 }, { part: 1, rows: 3 }, { part: 2, rows: 1 }]);
+    expect(result).toMatchObject({ part_count: 3, part_span: 3 });
     expect(rows.map((r) => r.fields[0])).toEqual(['0', '1', '2', '3', '4', '5', '6']);
   });
 
@@ -185,7 +189,7 @@ describe('enrichFile', () => {
 
   it('accepts a header-only file with no rows', async () => {
     const { result } = await enrich(csv(HEADER));
-    expect(result).toMatchObject({ input_rows: 0, parts: [], input_amount: '0.00' });
+    expect(result).toMatchObject({ input_rows: 0, part_count: 0, part_span: 0, input_amount: '0.00' });
   });
 
   it('fails fast on missing columns, naming the file and the columns, and writes nothing', async () => {

@@ -3,8 +3,17 @@ import { formatMinor, InvalidInputError, rowHashInput, type RowHashFields } from
 import {
   type Chunk,
   type ChunkEnrichment,
+  ChunkEnrichmentSchema,
+  ChunkSchema,
   type ChunkPlan,
   type EnrichmentResult,
+  mapResultsPrefix,
+  type MapRunResults,
+  readMapItems,
+  readMapResults,
+  workManifestRef,
+  writeMapItems,
+  writePartManifest,
   type RunState,
   EnrichedPartEncoder,
   type WorkArea,
@@ -35,16 +44,20 @@ export interface EnrichmentOptions {
   readonly maxRecordBytes: number;
   /** Target size of a chunk of the (uncompressed) file: chunks are cut at the first record end past it. */
   readonly chunkBytes: number;
+  /** Child executions each Distributed Map of the run runs at once (`$.plan.map_concurrency`). */
+  readonly mapConcurrency: number;
 }
 
 /**
  * Default tunables: 250,000 rows a part; 1 MiB a record; chunks of 64 MiB (about 900,000 rows of
- * 70 bytes: a few seconds of work each, and at most 1000 chunks up to 64 GB).
+ * 70 bytes: a few seconds of work each, and at most 1000 chunks up to 64 GB); 40 Map children at
+ * once (each a Lambda invocation: well inside an account's default concurrency of 1,000).
  */
 export const DEFAULT_ENRICHMENT_OPTIONS: EnrichmentOptions = {
   rowsPerPart: 250_000,
   maxRecordBytes: 1024 * 1024,
   chunkBytes: 64 * 1024 * 1024,
+  mapConcurrency: 40,
 };
 
 /** Parts one chunk may write: part numbers are `chunk * 100 + n`, so chunk results never collide. */
@@ -319,6 +332,8 @@ export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise
       ? { index, source: chunkObjects[index] as ObjectRef, start: 0, end: end - cut.offset, first_line: cut.line }
       : { index, source: { bucket: run.source.bucket, key: run.source.key }, start: cut.offset, end, first_line: cut.line };
   });
+  const chunkManifest = workManifestRef(work, 'chunks');
+  await writeMapItems(store, chunkManifest, chunks);
   logger?.info('bronze file planned', {
     source_file_id: id,
     gzip,
@@ -334,7 +349,10 @@ export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise
     gzip,
     header: headerSink.fields,
     header_line: headerSink.line,
-    chunks,
+    chunk_count: chunks.length,
+    chunk_manifest: chunkManifest,
+    chunk_results: mapResultsPrefix(work, 'chunks'),
+    map_concurrency: options.mapConcurrency,
     work,
   };
 }
@@ -387,15 +405,33 @@ export async function enrichChunk(
   return { chunk: chunk.index, input_rows: rows.rows, input_minor: String(out.amountMinor), parts: out.parts };
 }
 
-/** The enrichment section (`$.enrichment`) of a planned file whose chunks are all enriched. */
-export function combineChunks(plan: ChunkPlan, enriched: readonly ChunkEnrichment[], file: string): EnrichmentResult {
+/**
+ * The enrichment section (`$.enrichment`) of a planned file whose chunks are all enriched: the
+ * totals, and the manifest of every enriched part (the ProcessParts Map's items) written to the
+ * work area. `enriched` holds one result per chunk, in any order.
+ */
+export async function combineChunks(
+  plan: ChunkPlan,
+  enriched: readonly ChunkEnrichment[],
+  file: string,
+  store: ObjectStore,
+): Promise<EnrichmentResult> {
   const byChunk = new Map(enriched.map((result) => [result.chunk, result]));
-  const missing = plan.chunks.filter((chunk) => !byChunk.has(chunk.index)).map((chunk) => chunk.index);
-  if (missing.length > 0 || byChunk.size !== plan.chunks.length) {
-    throw new Error(`enrichment: chunk results do not match the plan (missing chunks: ${missing.join(', ') || 'none'}; ${enriched.length} results for ${plan.chunks.length} chunks)`);
+  const ordered: ChunkEnrichment[] = [];
+  const missing: number[] = [];
+  for (let index = 0; index < plan.chunk_count; index += 1) {
+    const result = byChunk.get(index);
+    if (result === undefined) missing.push(index);
+    else ordered.push(result);
+  }
+  if (missing.length > 0 || byChunk.size !== plan.chunk_count || enriched.length !== plan.chunk_count) {
+    throw new Error(
+      `enrichment: chunk results do not match the plan (missing chunks: ${missing.join(', ') || 'none'}; ` +
+        `${enriched.length} results for ${plan.chunk_count} chunks)`,
+    );
   }
   const header = checkHeader(plan.header, file, plan.header_line);
-  const ordered = plan.chunks.map((chunk) => byChunk.get(chunk.index) as ChunkEnrichment);
+  const parts = await writePartManifest(store, plan.work, ordered.flatMap((result) => result.parts));
   return {
     source_file_id: plan.source_file_id,
     content_sha256: plan.content_sha256,
@@ -405,19 +441,31 @@ export function combineChunks(plan: ChunkPlan, enriched: readonly ChunkEnrichmen
     input_rows: ordered.reduce((sum, result) => sum + result.input_rows, 0),
     input_amount: formatMinor(ordered.reduce((sum, result) => sum + BigInt(result.input_minor), 0n)),
     work: plan.work,
-    parts: ordered.flatMap((result) => result.parts),
+    ...parts,
   };
 }
 
+/** `CombineChunks`: the EnrichChunks Map's results, read from its result files, combined. */
+export async function combineChunkResults(
+  state: RunState & { plan: ChunkPlan },
+  results: MapRunResults,
+  deps: EnrichmentDeps,
+): Promise<EnrichmentResult> {
+  const enriched = await readMapResults(deps.store, results, ChunkEnrichmentSchema, 'EnrichChunks');
+  return combineChunks(state.plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store);
+}
+
 /**
- * Enrichment of a whole file in one call: planning, every chunk in turn, and the combined section.
- * The state machine runs the same steps as separate Tasks, the chunks in parallel.
+ * Enrichment of a whole file in one call: planning, every chunk of its manifest in turn, and the
+ * combined section. The state machine runs the same steps as separate Tasks, the chunks in parallel.
  */
 export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise<EnrichmentResult> {
   const plan = await planChunks(state, deps);
   const enriched: ChunkEnrichment[] = [];
-  for (const chunk of plan.chunks) enriched.push(await enrichChunk({ ...state, plan }, chunk, deps));
-  const result = combineChunks(plan, enriched, describeObject(state.run.source.bucket, state.run.source.key));
+  for (const chunk of await readMapItems(deps.store, plan.chunk_manifest, ChunkSchema, 'chunk')) {
+    enriched.push(await enrichChunk({ ...state, plan }, chunk, deps));
+  }
+  const result = await combineChunks(plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store);
   if (result.extra_columns.length > 0) deps.logger?.warn('extra columns ignored', { extra_columns: result.extra_columns });
   return result;
 }

@@ -2,6 +2,7 @@
 export { EnrichmentConfigSchema, optionsFromConfig, type EnrichmentConfig } from './config';
 export { createHandler, type EnrichmentHandlerDeps } from './create-handler';
 export {
+  combineChunkResults,
   combineChunks,
   DEFAULT_ENRICHMENT_OPTIONS,
   enrichChunk,

@@ -1,5 +1,5 @@
 import { InvalidInputError, type RunMode } from '@ledgerlake/domain';
-import { readEnrichedPart, workPartRef, type EnrichmentResult, type WorkRow } from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type EnrichmentResult, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { enrichFile } from './enrich-file';
 
@@ -25,7 +25,7 @@ async function enrich(content: string, mode: RunMode): Promise<{ result: Enrichm
     { store, layout },
   );
   const rows: WorkRow[] = [];
-  for (const { part } of result.parts) {
+  for (const { part } of await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')) {
     rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
   }
   return { result, rows };

@@ -11,6 +11,7 @@ import {
   type RunState,
   workPartRef,
   writeQuarantineIndex,
+  writePartManifest,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { micros, numbered, prepareRun, publish, tx, workRow } from '../tests/support/run-fixture';
@@ -297,7 +298,8 @@ describe('preventLoops', () => {
   it('refuses a work area that does not match what enrichment reported', async () => {
     const store = new MemoryObjectStore();
     const state = await prepareRun(store, layout, [[tx('1', '2024-01-05T09:00:00Z'), tx('2', '2024-01-05T09:00:00Z')]]);
-    const lying = { ...state, enrichment: { ...enrichmentOf(state), input_rows: 3, parts: [{ part: 0, rows: 3 }] } };
+    const enrichment = enrichmentOf(state);
+    const lying = { ...state, enrichment: { ...enrichment, input_rows: 3, ...(await writePartManifest(store, enrichment.work, [{ part: 0, rows: 3 }])) } };
     await expect(run(store, lying)).rejects.toThrow(/work part 0 holds 2 rows; enrichment reported 3/);
   });
 });

@@ -10,10 +10,12 @@ import {
   type LoopPreventionResult,
   readBronzeIgnore,
   readEnrichedPart,
+  readMapItems,
   type RowDecision,
   type RunHolder,
   type RunState,
   UNKNOWN_MONTH,
+  WorkPartSchema,
   workPartRef,
   writeCheckedVersions,
   writeDecisions,
@@ -155,9 +157,13 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   const findings = new RowFindings(enrichment.input_rows);
   const keyMonths = new Set<string>();
   const { work } = enrichment;
+  const parts = await readMapItems(store, enrichment.part_manifest, WorkPartSchema, 'enriched part');
+  if (parts.length !== enrichment.part_count) {
+    throw new Error(`loop-prevention: the enriched part manifest lists ${parts.length} parts; enrichment reported ${enrichment.part_count}`);
+  }
 
   let row = 0;
-  for (const { part, rows: expected } of enrichment.parts) {
+  for (const { part, rows: expected } of parts) {
     const partStart = row;
     const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
     if (row + rows.rows > enrichment.input_rows) {
@@ -204,7 +210,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   const condemnedByReason: Partial<Record<CondemnCode, number>> = {};
   let condemned = 0;
   row = 0;
-  for (const { part, rows } of enrichment.parts) {
+  for (const { part, rows } of parts) {
     const decisions: RowDecision[] = [];
     for (let index = 0; index < rows; index++, row++) {
       const decision = decide(row, findings, keys, settings.maxAttempts);

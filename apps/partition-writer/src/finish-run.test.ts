@@ -43,7 +43,7 @@ describe('finishRun', () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
 
-    const result = await finishRun(finishEvent(state, parts), deps(store));
+    const result = await finishRun(await finishEvent(store, state, parts), deps(store));
 
     expect(result.counts).toEqual({ input_rows: 5, valid_rows: 3, quarantined_rows: 1, condemned_rows: 1 });
     expect(result.amounts).toEqual({ input_minor: '58200', valid_minor: '28200', quarantined_minor: '0', condemned_minor: '30000' });
@@ -56,24 +56,29 @@ describe('finishRun', () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
 
-    const result = await finishRun(finishEvent(state, parts), deps(store));
+    const result = await finishRun(await finishEvent(store, state, parts), deps(store));
 
     const january = [layout.silver.runPart(JAN, RUN.run_id, 0).key, layout.silver.runPart(JAN, RUN.run_id, 1).key];
-    expect(result.partitions.map((p) => [p.month, p.rows, p.files])).toEqual([
+    const manifest = RunManifestSchema.parse(await json(store, result.manifest));
+    expect(manifest.partitions.map((p) => [p.month, p.rows, p.files])).toEqual([
       [1, 2, january],
       [2, 1, [layout.silver.runPart(FEB, RUN.run_id, 0).key]],
     ]);
+    // The state carries each month's totals; its files are listed in the manifest only.
+    expect(result.partitions).toEqual([
+      { year: 2024, month: 1, rows: 2, file_count: 2 },
+      { year: 2024, month: 2, rows: 1, file_count: 1 },
+    ]);
     const marker = SuccessMarkerSchema.parse(await json(store, layout.silver.runSuccess(JAN, RUN.run_id)));
     expect(marker).toMatchObject({ files: january, counts: result.counts, amounts: result.amounts, critical_errors: [] });
-    const manifest = RunManifestSchema.parse(await json(store, result.manifest));
-    expect(manifest).toMatchObject({ run: RUN, content_sha256: 'a'.repeat(64), partitions: result.partitions, counts: result.counts });
+    expect(manifest).toMatchObject({ run: RUN, content_sha256: 'a'.repeat(64), counts: result.counts });
   });
 
   it('records a critical error when the parts do not add up to the input', async () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
     const { enrichment } = sections(state);
-    const tampered = { ...finishEvent(state, parts), enrichment: { ...enrichment, input_rows: 6, input_amount: '582.01' } };
+    const tampered = { ...(await finishEvent(store, state, parts)), enrichment: { ...enrichment, input_rows: 6, input_amount: '582.01' } };
 
     const result = await finishRun(tampered, deps(store));
 
@@ -88,7 +93,7 @@ describe('finishRun', () => {
     const { state, parts } = await writtenRun(store);
     const forged = parts.map((p) => (p.part === 0 ? { ...p, counts: { ...p.counts, valid_rows: 3 } } : p));
 
-    const result = await finishRun(finishEvent(state, forged), deps(store));
+    const result = await finishRun(await finishEvent(store, state, forged), deps(store));
 
     expect(result.critical_errors).toEqual([expect.stringMatching(/^work part 0: the summary the state carried .* differs from its stored result/)]);
   });
@@ -99,7 +104,7 @@ describe('finishRun', () => {
     const part1 = parts.find((p) => p.part === 1) as PartWritten;
     await store.delete(part1.result);
 
-    await expect(finishRun(finishEvent(state, parts), deps(store))).rejects.toThrow(
+    await expect(finishRun(await finishEvent(store, state, parts), deps(store))).rejects.toThrow(
       'partition-writer: cannot finish run 20240501T000000Z: work part(s) 1 of 2 have no written result',
     );
     expect(await store.head(layout.silver.runSuccess(JAN, RUN.run_id))).toBeUndefined();
@@ -110,7 +115,7 @@ describe('finishRun', () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
 
-    await expect(finishRun(finishEvent(state, parts.filter((p) => p.part !== 0)), deps(store))).rejects.toThrow(
+    await expect(finishRun(await finishEvent(store, state, parts.filter((p) => p.part !== 0)), deps(store))).rejects.toThrow(
       'work part(s) 0 of 2 have no written result',
     );
   });
@@ -118,11 +123,11 @@ describe('finishRun', () => {
   it('returns the same result when retried after it finished, leaving the markers untouched', async () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
-    const first = await finishRun(finishEvent(state, parts), deps(store));
+    const first = await finishRun(await finishEvent(store, state, parts), deps(store));
     const success = layout.silver.runSuccess(JAN, RUN.run_id);
     const before = [(await store.head(success))?.etag, (await store.head(first.manifest))?.etag];
 
-    const again = await finishRun(finishEvent(state, parts), deps(store, '2024-05-01T00:20:00.000Z'));
+    const again = await finishRun(await finishEvent(store, state, parts), deps(store, '2024-05-01T00:20:00.000Z'));
 
     expect(again).toEqual(first);
     expect([(await store.head(success))?.etag, (await store.head(first.manifest))?.etag]).toEqual(before);
@@ -131,11 +136,11 @@ describe('finishRun', () => {
   it('completes a retry that finds some of its own _SUCCESS markers already written', async () => {
     const store = new MemoryObjectStore();
     const { state, parts } = await writtenRun(store);
-    const first = await finishRun(finishEvent(state, parts), deps(store));
+    const first = await finishRun(await finishEvent(store, state, parts), deps(store));
     await store.delete(first.manifest);
     const january = await store.head(layout.silver.runSuccess(JAN, RUN.run_id));
 
-    const again = await finishRun(finishEvent(state, parts), deps(store));
+    const again = await finishRun(await finishEvent(store, state, parts), deps(store));
 
     expect(again.counts).toEqual(first.counts);
     expect(await store.head(first.manifest)).toBeDefined();
@@ -147,7 +152,7 @@ describe('finishRun', () => {
     const { state, parts } = await writtenRun(store);
     await store.put(layout.silver.runSuccess(FEB, RUN.run_id), JSON.stringify({ run_id: RUN.run_id, execution_arn: 'arn:other' }));
 
-    await expect(finishRun(finishEvent(state, parts), deps(store))).rejects.toBeInstanceOf(ObjectConflictError);
+    await expect(finishRun(await finishEvent(store, state, parts), deps(store))).rejects.toBeInstanceOf(ObjectConflictError);
     expect(await store.head(layout.artifacts.manifest(RUN.run_id))).toBeUndefined();
   });
 });

@@ -9,7 +9,12 @@ import {
   monthName,
   parseDecimalSum,
   parseJson,
+  PartWrittenSchema,
+  readMapItems,
+  readMapResults,
   RunManifestSchema,
+  STATE_CRITICAL_ERRORS,
+  WorkPartSchema,
   writeQuarantineIndex,
   type FinishRunEvent,
   type PartitionWriterResult,
@@ -98,7 +103,7 @@ export async function finishRun(event: FinishRunEvent, deps: PartitionWriterDeps
 
   // `_SUCCESS` goes last in each folder, after every part of it is complete; create-if-absent, so
   // a second writer of the same run id loses instead of replacing the marker.
-  const partitions: PartitionWriterResult['partitions'] = [];
+  const partitions: RunManifest['partitions'] = [];
   for (const month of total.months) {
     const success = layout.silver.runSuccess(month, runId);
     const body = { ...marker(month.files), condemned_by_reason: total.condemnedByReason };
@@ -116,19 +121,7 @@ export async function finishRun(event: FinishRunEvent, deps: PartitionWriterDeps
     condemned_files: total.condemnedFiles,
   });
   const kept = await putOnce(deps, manifestRef, manifest, (existing) => sameRun(existing, run.execution_arn, runId));
-  if (kept !== undefined) return ownResult(RunManifestSchema.parse(kept), event, manifestRef);
-
-  return {
-    counts,
-    quarantine_by_reason: total.quarantineByReason,
-    condemned_by_reason: total.condemnedByReason,
-    amounts,
-    critical_errors: criticalErrors,
-    partitions,
-    quarantine_files: total.quarantineFiles,
-    condemned_files: total.condemnedFiles,
-    manifest: manifestRef,
-  };
+  return ownResult(kept === undefined ? manifest : RunManifestSchema.parse(kept), event, manifestRef);
 }
 
 async function readManifest(deps: PartitionWriterDeps, ref: ObjectRef): Promise<RunManifest | undefined> {
@@ -136,7 +129,10 @@ async function readManifest(deps: PartitionWriterDeps, ref: ObjectRef): Promise<
   return bytes === undefined ? undefined : parseJson(bytes, ref, RunManifestSchema, 'run manifest');
 }
 
-/** The result a finished run returned, from its manifest; a manifest of another execution is a conflict. */
+/**
+ * What `FinishRun` returns, from the run manifest: the totals and counts of the lists it holds
+ * (the state stays small whatever the number of files). A manifest of another execution is a conflict.
+ */
 function ownResult(manifest: RunManifest, event: FinishRunEvent, ref: ObjectRef): PartitionWriterResult {
   if (manifest.execution_arn !== event.run.execution_arn || manifest.content_sha256 !== event.enrichment.content_sha256) {
     throw new ObjectConflictError(ref.bucket, ref.key, 'exists');
@@ -146,10 +142,11 @@ function ownResult(manifest: RunManifest, event: FinishRunEvent, ref: ObjectRef)
     quarantine_by_reason: manifest.quarantine_by_reason,
     condemned_by_reason: manifest.condemned_by_reason,
     amounts: manifest.amounts,
-    critical_errors: manifest.critical_errors,
-    partitions: manifest.partitions,
-    quarantine_files: manifest.quarantine_files,
-    condemned_files: manifest.condemned_files,
+    critical_errors: manifest.critical_errors.slice(0, STATE_CRITICAL_ERRORS),
+    critical_error_count: manifest.critical_errors.length,
+    partitions: manifest.partitions.map(({ year, month, rows, files }) => ({ year, month, rows, file_count: files.length })),
+    quarantine_file_count: manifest.quarantine_files.length,
+    condemned_file_count: manifest.condemned_files.length,
     manifest: ref,
   };
 }
@@ -187,7 +184,7 @@ function sameJson(a: unknown, b: unknown): boolean {
 }
 
 /**
- * Each part's summary (as the Map returned it) with its stored result, in work part order. Throws
+ * Each part's summary (as the Map's result files hold it) with its stored result, in work part order. Throws
  * when a part of the run is missing from the summaries or has no stored result: a run is finished
  * only with all of its rows.
  */
@@ -197,18 +194,19 @@ async function readPartResults(
 ): Promise<{ summary: PartWritten; result: PartResult }[]> {
   const runId = event.run.run_id;
   const byPart = new Map<number, PartWritten>();
-  for (const summary of event.parts) {
+  for (const summary of await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts')) {
     if (byPart.has(summary.part)) throw new Error(`partition-writer: work part ${summary.part} appears twice in run ${runId}'s parts`);
     byPart.set(summary.part, summary);
   }
-  const enriched = new Set(event.enrichment.parts.map((p) => p.part));
+  const enrichedParts = await readMapItems(deps.store, event.enrichment.part_manifest, WorkPartSchema, 'enriched part');
+  const enriched = new Set(enrichedParts.map((p) => p.part));
   const unknown = [...byPart.keys()].filter((part) => !enriched.has(part));
   if (unknown.length > 0) {
     throw new Error(`partition-writer: run ${runId} has no enriched work part(s) ${unknown.join(', ')}, yet they were written`);
   }
   const missing: number[] = [];
   const found: { summary: PartWritten; result: PartResult }[] = [];
-  for (const { part } of [...event.enrichment.parts].sort((a, b) => a.part - b.part)) {
+  for (const { part } of [...enrichedParts].sort((a, b) => a.part - b.part)) {
     const summary = byPart.get(part);
     const ref = partResultRef(deps.layout, runId, part);
     if (summary !== undefined && (summary.result.bucket !== ref.bucket || summary.result.key !== ref.key)) {

@@ -46,7 +46,7 @@ const ActionEventSchema = z.discriminatedUnion('action', [WritePartEventSchema, 
  * The partition-writer Lambda handler, inside the middy chain every LedgerLake function uses. It
  * serves two tasks of the state machine, by the event's `action`:
  * - `write-part` (`WritePart`, in the `ProcessParts` Map): one work part → `PartWritten`;
- * - `finish` (`FinishRun`, after the Map): every part's `PartWritten` → `$.partition_writer`.
+ * - `finish` (`FinishRun`, after the Map): every part's `PartWritten`, from the Map's result files → `$.partition_writer`.
  */
 export function createHandler(deps: PartitionWriterHandlerDeps) {
   const core: PartitionWriterDeps = {
@@ -62,10 +62,10 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
       counts: result.counts,
       quarantine_by_reason: result.quarantine_by_reason,
       condemned_by_reason: result.condemned_by_reason,
-      partitions: result.partitions.map((p) => ({ year: p.year, month: p.month, rows: p.rows, files: p.files.length })),
+      partitions: result.partitions,
     };
-    if (result.critical_errors.length > 0) {
-      obs.logger.error('run does not reconcile', { ...summary, critical_errors: result.critical_errors });
+    if (result.critical_error_count > 0) {
+      obs.logger.error('run does not reconcile', { ...summary, critical_errors: result.critical_errors, critical_error_count: result.critical_error_count });
     } else {
       obs.logger.info('partitions written', summary);
     }

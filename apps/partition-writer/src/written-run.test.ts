@@ -144,7 +144,7 @@ describe('a run written part by part, then finished', () => {
       execution_arn: 'VARCHAR',
     });
     // February has rows in both work parts: one object each.
-    expect(result.partitions[1]?.files).toEqual([
+    expect(result.months[1]?.files).toEqual([
       layout.silver.runPart(FEB, RUN.run_id, 0).key,
       layout.silver.runPart(FEB, RUN.run_id, 1).key,
     ]);
@@ -155,7 +155,7 @@ describe('a run written part by part, then finished', () => {
     const state = await mixedRun(store);
     const result = await writeRun(state, deps(store));
 
-    await scratch.copyFrom(store, result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
+    await scratch.copyFrom(store, result.months.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
     const rows = await scratch.query(
       `SELECT year, month, id, account_id, amount::VARCHAR AS amount, currency,
               strftime(tx_date, '%Y-%m-%dT%H:%M:%S.%fZ') AS tx_date, source_line, attempt_count,
@@ -297,9 +297,11 @@ describe('a run written part by part, then finished', () => {
     const manifest = RunManifestSchema.parse(
       JSON.parse(Buffer.from((await store.getBytes(result.manifest)) ?? []).toString()),
     );
-    expect(manifest.partitions).toEqual(result.partitions);
-    expect(manifest.files).toEqual(result.partitions.flatMap((p) => p.files));
-    expect(manifest.quarantine_files).toEqual(result.quarantine_files);
+    // The state carries totals; the manifest the lists.
+    expect(manifest.partitions.map(({ year, month, rows, files }) => ({ year, month, rows, file_count: files.length }))).toEqual(result.partitions);
+    expect(manifest.files).toEqual(manifest.partitions.flatMap((p) => p.files));
+    expect([result.quarantine_file_count, result.condemned_file_count]).toEqual([manifest.quarantine_files.length, manifest.condemned_files.length]);
+    expect(result.quarantine_file_count).toBeGreaterThan(0);
   });
 
   it('records a critical error when a decision is lost between the stages', async () => {
@@ -395,8 +397,8 @@ describe('a run written part by part, then finished', () => {
     expect(result.critical_errors).toEqual([]);
     expect(result.partitions).toHaveLength(12);
     expect(store.maxOpen).toBeLessThanOrEqual(limits.maxOpenFiles);
-    expect(result.partitions.every((p) => p.rows === 10 && p.files.length >= 2)).toBe(true);
-    const files = await scratch.copyFrom(store, result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
+    expect(result.months.every((p) => p.rows === 10 && p.files.length >= 2)).toBe(true);
+    const files = await scratch.copyFrom(store, result.months.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key }))));
     const list = files.map((f) => `'${f}'`).join(', ');
     const [totals] = await scratch.query(
       `SELECT count(*) AS n, count(DISTINCT id) AS ids, sum(amount)::VARCHAR AS total FROM read_parquet([${list}])`,

@@ -1,4 +1,5 @@
 import type { RunCounts, RunMode } from '@ledgerlake/domain';
+import { STATE_CRITICAL_ERRORS } from '@ledgerlake/pipeline';
 
 /** A rate as an exact fraction (`0.05` = 5/100): rates are compared in integers, never floats. */
 export interface ExactRate {
@@ -84,6 +85,9 @@ export function evaluateGate(input: GateInput, thresholds: GateThresholds): Gate
   if (limited && counts.condemned_rows >= thresholds.maxCondemnedRows) {
     reasons.push(`${counts.condemned_rows} condemned rows is not below the limit of ${thresholds.maxCondemnedRows}`);
   }
-  for (const error of input.critical_errors) reasons.push(`critical error: ${error}`);
+  // The reasons travel in the state (`$.gate`): the first critical errors, and how many more the run manifest lists.
+  for (const error of input.critical_errors.slice(0, STATE_CRITICAL_ERRORS)) reasons.push(`critical error: ${error}`);
+  const more = input.critical_errors.length - STATE_CRITICAL_ERRORS;
+  if (more > 0) reasons.push(`and ${more} more critical error(s), listed in the run manifest`);
   return { decision: reasons.length === 0 ? 'PROMOTE' : 'BLOCKED', reasons };
 }

@@ -12,7 +12,7 @@ export interface RunRecorderHandlerDeps {
 
 /**
  * The run-recorder Lambda handler: the failed run's state in (`$`, with `$.error`), the
- * `$.run_recorder` section out, inside the middy chain every LedgerLake function uses.
+ * run's error and record out (stored back at `$.error`), inside the middy chain every LedgerLake function uses.
  */
 export function createHandler(deps: RunRecorderHandlerDeps) {
   const { store, layout, obs, now } = deps;

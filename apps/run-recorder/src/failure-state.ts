@@ -2,7 +2,9 @@ import { LedgerLakeError, RunContextSchema } from '@ledgerlake/domain';
 import {
   EnrichmentResultSchema,
   LoopPreventionResultSchema,
+  MapResultsPrefixSchema,
   PartitionWriterResultSchema,
+  type MapResultsPrefix,
   ValidationResultSchema,
   type EnrichmentResult,
   type LoopPreventionResult,
@@ -17,12 +19,14 @@ export class FailureStateError extends LedgerLakeError {
   readonly retryable = false;
 }
 
-/** The error a Step Functions `Catch` stores at `$.error`. */
+/** The error a Step Functions `Catch` stores at `$.error` (and `RecordFailure` puts back, resolved). */
 export const StepFunctionsErrorSchema = z.object({
   Error: z.string().min(1),
   // Some errors (e.g. a `States.Timeout`) may come without a Cause.
   Cause: z.string().default(''),
 });
+/** A Step Functions error. */
+export type StepFunctionsError = z.infer<typeof StepFunctionsErrorSchema>;
 
 /**
  * What `RecordFailure` receives: the run context and the error are required; the sections are
@@ -54,6 +58,8 @@ export interface FailureState {
   readonly present: ReadonlySet<string>;
   /** The gate's decision, when it was taken. */
   readonly gateDecision?: string;
+  /** Where the EnrichChunks Map writes its results (`$.plan.chunk_results`), when planning ran. */
+  readonly chunkResults?: MapResultsPrefix;
 }
 
 const SECTIONS = {
@@ -89,6 +95,7 @@ export function parseFailureState(input: unknown): FailureState {
   const raw = parsed.data as Record<string, unknown>;
   const present = new Set([...Object.keys(SECTIONS), ...MARKER_SECTIONS].filter((name) => raw[name] !== undefined));
   const decision = (raw['gate'] as { decision?: unknown } | undefined)?.decision;
+  const plan = z.object({ chunk_results: MapResultsPrefixSchema }).safeParse(raw['plan']);
   return {
     run,
     error,
@@ -96,5 +103,6 @@ export function parseFailureState(input: unknown): FailureState {
     malformedSections,
     present,
     ...(typeof decision === 'string' ? { gateDecision: decision } : {}),
+    ...(plan.success ? { chunkResults: plan.data.chunk_results } : {}),
   };
 }

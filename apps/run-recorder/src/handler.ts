@@ -12,7 +12,7 @@ const config = parseConfig(RunRecorderConfigSchema, process.env, 'run-recorder')
 const obs = createObservability({ serviceName: 'run-recorder', dataset: DATASET });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
-/** Step Functions task `RecordFailure`: the failed run's state in, `$.run_recorder` out. */
+/** Step Functions task `RecordFailure`: the failed run's state in, the run's error and record out (stored back at `$.error`). */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),

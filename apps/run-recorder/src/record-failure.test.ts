@@ -29,7 +29,10 @@ const ENRICHMENT: NonNullable<RunState['enrichment']> = {
   input_rows: 4,
   input_amount: '300.50',
   work: { bucket: 'artifacts', prefix: `runs/${RUN_ID}/work/` },
-  parts: [{ part: 0, rows: 4 }],
+  part_count: 1,
+  part_span: 1,
+  part_manifest: { bucket: 'artifacts', key: `runs/${RUN_ID}/work/enriched/parts.json` },
+  part_results: { bucket: 'artifacts', prefix: `runs/${RUN_ID}/work/map-results/parts` },
 };
 
 const LOOP_PREVENTION: NonNullable<RunState['loop_prevention']> = {
@@ -74,7 +77,8 @@ describe('recordRunFailure', () => {
 
     const result = await recordRunFailure(state, { store, layout, now });
 
-    expect(result).toEqual({ status: 'FAILED', record: { bucket: 'artifacts', key: `runs/${RUN_ID}/run.json` } });
+    // Stored back at $.error for RunFailed: the run's error, with the record.
+    expect(result).toEqual({ ...BREAKER_ERROR, status: 'FAILED', record: { bucket: 'artifacts', key: `runs/${RUN_ID}/run.json` } });
     expect(await readRunRecord(store, layout, RUN_ID)).toEqual({
       run_id: RUN_ID,
       execution_arn: RUN.execution_arn,
@@ -170,6 +174,44 @@ describe('recordRunFailure', () => {
     expect(record).not.toHaveProperty('source_file_id');
   });
 
+  it("records a failed Map child's own error, not the Map's States.ExceedToleratedFailureThreshold, and returns it for RunFailed", async () => {
+    const store = new MemoryObjectStore();
+    await claimForRun(store);
+    // What the ProcessParts Map's ResultWriter leaves when a child failed.
+    const folder = `${ENRICHMENT.part_results.prefix}/5a1d2c3e-0000-4000-8000-000000000001`;
+    const failed = [{ Name: 'child-3', Status: 'FAILED', Input: '{}', Error: BREAKER_ERROR.Error, Cause: BREAKER_ERROR.Cause }];
+    await store.put({ bucket: 'artifacts', key: `${folder}/FAILED_0.json` }, JSON.stringify(failed));
+    const manifest = {
+      DestinationBucket: 'artifacts',
+      MapRunArn: 'arn:aws:states:eu-west-1:123456789012:mapRun:ledgerlake-ingest/ProcessParts:5a1d2c3e',
+      ResultFiles: { FAILED: [{ Key: `${folder}/FAILED_0.json`, Size: 1 }], PENDING: [], SUCCEEDED: [] },
+    };
+    await store.put({ bucket: 'artifacts', key: `${folder}/manifest.json` }, JSON.stringify(manifest));
+    const mapError = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' };
+    const state = { run: RUN, plan: {}, enrichment: ENRICHMENT, loop_prevention: LOOP_PREVENTION, error: mapError };
+
+    const result = await recordRunFailure(state, { store, layout, now });
+
+    expect(result).toMatchObject(BREAKER_ERROR);
+    expect(await readRunRecord(store, layout, RUN_ID)).toMatchObject({
+      status: 'FAILED',
+      failed_state: 'ProcessParts',
+      error: 'CircuitBreakerOpenError',
+      cause: 'validation: circuit breaker open: TYPE_ERROR failed 120 of 1000 rows',
+    });
+    expect(await readLedgerEntry(store, layout, SHA)).toMatchObject({ status: 'released', release_reason: 'CircuitBreakerOpenError' });
+  });
+
+  it("keeps the Map's error when its result files hold no failed child", async () => {
+    const store = new MemoryObjectStore();
+    const mapError = { Error: 'States.ExceedToleratedFailureThreshold', Cause: 'The specified tolerated failure threshold was exceeded' };
+
+    const result = await recordRunFailure({ run: RUN, enrichment: ENRICHMENT, loop_prevention: LOOP_PREVENTION, error: mapError }, { store, layout, now });
+
+    expect(result).toMatchObject(mapError);
+    expect(await readRunRecord(store, layout, RUN_ID)).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold' });
+  });
+
   it('takes the counts of the partition writer when it ran, and names the gate as failed after it', async () => {
     const store = new MemoryObjectStore();
     const counts = { input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 };
@@ -184,9 +226,10 @@ describe('recordRunFailure', () => {
         condemned_by_reason: { DUPLICATE_FAILURE: 1 },
         amounts: { input_minor: '30050', valid_minor: '30000', quarantined_minor: '50', condemned_minor: '0' },
         critical_errors: [],
+        critical_error_count: 0,
         partitions: [],
-        quarantine_files: [],
-        condemned_files: [],
+        quarantine_file_count: 0,
+        condemned_file_count: 0,
         manifest: { bucket: 'artifacts', key: `runs/${RUN_ID}/manifest.json` },
       },
       error: { Error: 'States.Runtime', Cause: 'An error occurred while executing the state' },

@@ -1,6 +1,7 @@
 import type { RunCounts } from '@ledgerlake/domain';
 import { isRetryable } from '@ledgerlake/domain';
 import {
+  firstFailedChild,
   readPromotionIntent,
   releaseFileClaim,
   RUN_RECORD_MAX_CAUSE_BYTES,
@@ -8,7 +9,7 @@ import {
   type FailedRunRecord,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
-import { parseFailureState, type FailureState } from './failure-state';
+import { parseFailureState, type FailureState, type StepFunctionsError } from './failure-state';
 
 /** The logging the core needs (Powertools' Logger has it). */
 export interface CoreLogger {
@@ -27,13 +28,16 @@ export interface RecordFailureDeps {
 }
 
 /**
- * What the `RecordFailure` state gets back (stored at `$.run_recorder`): FAILED with the record, or
- * PROMOTING when the run had begun its promotion — nothing is recorded failed and its claim is
- * kept, since the promotion is rolled forward (docs/exactly-once.md).
+ * What the `RecordFailure` state gets back (stored at `$.error`, which the Fail state reports):
+ * the run's error — the failed Map child's own when a Distributed Map failed because of it — and
+ * FAILED with the record, or PROMOTING when the run had begun its promotion: nothing is recorded
+ * failed and its claim is kept, since the promotion is rolled forward (docs/exactly-once.md).
  */
-export type RecordFailureResult =
-  | { readonly status: 'FAILED'; readonly record: ObjectRef }
-  | { readonly status: 'PROMOTING'; readonly intent: ObjectRef };
+export type RecordFailureResult = StepFunctionsError &
+  ({ readonly status: 'FAILED'; readonly record: ObjectRef } | { readonly status: 'PROMOTING'; readonly intent: ObjectRef });
+
+/** How a Distributed Map fails when one of its children failed (ToleratedFailurePercentage 0). */
+export const MAP_CHILD_FAILED = 'States.ExceedToleratedFailureThreshold';
 
 /**
  * The pipeline's Tasks in order, with the section each one fills. The state machine stops at the
@@ -144,7 +148,9 @@ export function failedRunRecord(state: FailureState, failedAt: Date): FailedRunR
  */
 export async function recordRunFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordFailureResult> {
   const { store, layout, logger } = deps;
-  const state = parseFailureState(input);
+  const parsed = parseFailureState(input);
+  const state: FailureState = { ...parsed, error: await runError(parsed, store, logger) };
+  const { error } = state;
   const runId = state.run.run_id;
   if (state.malformedSections.length > 0) {
     logger?.warn('sections left out of the run record', { malformed_sections: state.malformedSections });
@@ -154,7 +160,7 @@ export async function recordRunFailure(input: unknown, deps: RecordFailureDeps):
   const intent = layout.control.promotionIntent(runId);
   if ((await readPromotionIntent(store, layout, runId)) !== undefined) {
     logger?.warn('run failed during its promotion: left PROMOTING for roll-forward', { intent: intent.key, error: state.error.Error });
-    return { status: 'PROMOTING', intent };
+    return { ...error, status: 'PROMOTING', intent };
   }
 
   const now = deps.now?.() ?? new Date();
@@ -179,5 +185,27 @@ export async function recordRunFailure(input: unknown, deps: RecordFailureDeps):
       logger?.error('file claim not released', { content_sha256: sha, error });
     }
   }
-  return { status: 'FAILED', record: stored.ref };
+  return { ...error, status: 'FAILED', record: stored.ref };
+}
+
+/**
+ * The run's error: `$.error` as caught, except when a Distributed Map failed because a child
+ * did (`States.ExceedToleratedFailureThreshold`): then the first failed child's error from the
+ * Map's result files, which names what went wrong (e.g. `CircuitBreakerOpenError`). When those
+ * cannot be read (a retryable storage error is thrown, to be retried), the Map's error stands.
+ */
+async function runError(state: FailureState, store: ObjectStore, logger: CoreLogger | undefined): Promise<StepFunctionsError> {
+  if (state.error.Error !== MAP_CHILD_FAILED) return state.error;
+  const failed = failedStateOf(state);
+  const prefix = failed === 'ProcessParts' ? state.enrichment?.part_results : failed === 'EnrichChunks' ? state.chunkResults : undefined;
+  if (prefix === undefined) return state.error;
+  try {
+    const child = await firstFailedChild(store, prefix);
+    if (child !== undefined) return { Error: child.Error, Cause: child.Cause };
+    logger?.warn('no failed child in the map results', { map_state: failed, prefix: prefix.prefix });
+  } catch (thrown) {
+    if (isRetryable(thrown)) throw thrown;
+    logger?.warn('map results unreadable: the map error is recorded', { map_state: failed, error: thrown });
+  }
+  return state.error;
 }

@@ -4,7 +4,11 @@ import {
   readBreakerState,
   readDecisions,
   recordAndEvaluateBreaker,
+  mapResultsPrefix,
+  readMapItems,
+  WorkPartSchema,
   workPartRef,
+  writePartManifest,
   type CheckBreakerEvent,
   type EnrichmentResult,
   type LoopPreventionResult,
@@ -12,6 +16,7 @@ import {
   type RunState,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { writeMapResults } from '@ledgerlake/testing';
 import { RUN, seedRun, workRow } from '../tests/support/run-fixture';
 import { checkBreaker } from './check-breaker';
 import { DEFAULT_VALIDATION_SETTINGS } from './settings';
@@ -34,14 +39,33 @@ function written(part: number, rows: number, quarantine: Record<string, number>,
   };
 }
 
-const event = (parts: PartWritten[]): CheckBreakerEvent => ({ action: 'check-breaker', run: RUN, parts });
+const WORK = { bucket: layout.artifacts.workPrefix(RUN.run_id).bucket, prefix: layout.artifacts.workPrefix(RUN.run_id).prefix };
+
+/**
+ * The CheckBreaker event of a run whose ProcessParts Map returned `parts` (written as its result
+ * files), `enriched` parts long (default: as many as the distinct parts given).
+ */
+async function event(store: MemoryObjectStore, parts: PartWritten[], enriched = new Set(parts.map((p) => p.part)).size): Promise<CheckBreakerEvent> {
+  const enrichment: EnrichmentResult = {
+    source_file_id: 's3://bronze/a.csv#etag',
+    content_sha256: 'a'.repeat(64),
+    bytes_read: 100,
+    header: ['TransactionID', 'CustomerID', 'TransactionAmount', 'Currency', 'TransactionTimestamp'],
+    extra_columns: [],
+    input_rows: parts.reduce((n, p) => n + p.counts.input_rows, 0),
+    input_amount: '0.00',
+    work: WORK,
+    ...(await writePartManifest(store, WORK, Array.from({ length: enriched }, (_, part) => ({ part, rows: 1 })))),
+  };
+  return { action: 'check-breaker', run: RUN, enrichment, parts: await writeMapResults(store, mapResultsPrefix(WORK, 'parts'), parts) };
+}
 
 describe('checkBreaker', () => {
   it('sums the parts: failures each part alone keeps under the threshold trip the breaker together', async () => {
     const store = new MemoryObjectStore();
     const parts = [0, 1, 2].map((part) => written(part, 400, { TYPE_ERROR: 50 }));
 
-    const run = checkBreaker(event(parts), deps(store));
+    const run = checkBreaker(await event(store, parts), deps(store));
 
     await expect(run).rejects.toBeInstanceOf(CircuitBreakerOpenError);
     await expect(run).rejects.toMatchObject({ code: 'TYPE_ERROR', failed: 150, processed: 1200 });
@@ -52,14 +76,14 @@ describe('checkBreaker', () => {
     const store = new MemoryObjectStore();
     const parts = [written(0, 1000, {}, { DUPLICATE_FAILURE: 60 }), written(1, 1000, { TYPE_ERROR: 1 }, { DUPLICATE_FAILURE: 60 })];
 
-    await expect(checkBreaker(event(parts), deps(store))).rejects.toMatchObject({ code: 'DUPLICATE_FAILURE', failed: 120 });
+    await expect(checkBreaker(await event(store, parts), deps(store))).rejects.toMatchObject({ code: 'DUPLICATE_FAILURE', failed: 120 });
   });
 
   it("returns the run's $.validation summed over the parts and records the run once in the window", async () => {
     const store = new MemoryObjectStore();
     const parts = [written(1, 300, { TYPE_ERROR: 2, SCHEMA_ERROR: 1 }), written(0, 200, { TYPE_ERROR: 3 }, { MAX_ATTEMPTS: 4 })];
 
-    const result = await checkBreaker(event(parts), deps(store));
+    const result = await checkBreaker(await event(store, parts), deps(store));
 
     expect(result).toEqual({ valid_rows: 490, quarantined_rows: 6, quarantine_by_reason: { TYPE_ERROR: 5, SCHEMA_ERROR: 1 } });
     const entry = BreakerWindowEntrySchema.parse(
@@ -71,9 +95,18 @@ describe('checkBreaker', () => {
   it('refuses a part listed twice', async () => {
     const store = new MemoryObjectStore();
 
-    await expect(checkBreaker(event([written(0, 10, {}), written(0, 10, {})]), deps(store))).rejects.toThrow(
+    await expect(checkBreaker(await event(store, [written(0, 10, {}), written(0, 10, {})]), deps(store))).rejects.toThrow(
       "validation: work part 0 appears twice in run 20240201T000000Z's parts",
     );
+  });
+
+  it('refuses results that lack a part of the run, recording nothing in the window', async () => {
+    const store = new MemoryObjectStore();
+
+    await expect(checkBreaker(await event(store, [written(0, 10, {}), written(1, 10, {})], 3), deps(store))).rejects.toThrow(
+      'validation: run 20240201T000000Z has 3 enriched parts, but 2 were written',
+    );
+    expect(await store.head(layout.control.breakerWindow(RUN.run_id))).toBeUndefined();
   });
 });
 
@@ -93,8 +126,9 @@ describe('a run validated part by part, then checked', () => {
   async function validateInOrder(store: MemoryObjectStore, state: RunState, order: (parts: number[]) => number[]) {
     const enrichment = state.enrichment as EnrichmentResult;
     const summaries: PartWritten[] = [];
-    for (const index of order(enrichment.parts.map((_, i) => i))) {
-      const part = enrichment.parts[index] as EnrichmentResult['parts'][number];
+    const parts = await readMapItems(store, enrichment.part_manifest, WorkPartSchema, 'enriched part');
+    for (const index of order(parts.map((_, i) => i))) {
+      const part = parts[index] as (typeof parts)[number];
       const validated = await validatePart(
         { action: 'validate-part', run: state.run, enrichment, loop_prevention: state.loop_prevention as LoopPreventionResult, part },
         deps(store),
@@ -106,7 +140,8 @@ describe('a run validated part by part, then checked', () => {
         condemned_by_reason: condemned > 0 ? { [part.part === 0 ? 'DUPLICATE_FAILURE' : 'MAX_ATTEMPTS']: condemned } : {},
       });
     }
-    return checkBreaker(event(summaries), deps(store));
+    const results = await writeMapResults(store, enrichment.part_results, summaries);
+    return checkBreaker({ action: 'check-breaker', run: state.run, enrichment, parts: results }, deps(store));
   }
 
   it('gives the same decisions, $.validation and window entry whatever the order of the parts', async () => {
@@ -121,7 +156,7 @@ describe('a run validated part by part, then checked', () => {
     // Part 0: 5 bad amounts, 5 more lower-case currencies, 1 condemned; part 1: 6 currencies; part 2: 11 bad amounts (its first row condemned), 4 currencies, 1 condemned.
     expect(expected).toEqual({ valid_rows: 87, quarantined_rows: 31, quarantine_by_reason: { TYPE_ERROR: 16, CURRENCY_ERROR: 15 } });
     expect(result).toEqual(expected);
-    for (const { part } of (state.enrichment as EnrichmentResult).parts) {
+    for (const { part } of await readMapItems(inOrder, (state.enrichment as EnrichmentResult).part_manifest, WorkPartSchema, 'enriched part')) {
       const ref = workPartRef((state.enrichment as EnrichmentResult).work, 'validation', part);
       expect(Buffer.from((await reversed.getBytes(ref)) ?? []).toString()).toBe(Buffer.from((await inOrder.getBytes(ref)) ?? []).toString());
     }

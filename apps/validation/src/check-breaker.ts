@@ -1,23 +1,34 @@
 import { CircuitBreakerOpenError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
-import { recordAndEvaluateBreaker, type CheckBreakerEvent, type ValidationResult } from '@ledgerlake/pipeline';
+import {
+  PartWrittenSchema,
+  readMapResults,
+  recordAndEvaluateBreaker,
+  type CheckBreakerEvent,
+  type PartWritten,
+  type ValidationResult,
+} from '@ledgerlake/pipeline';
 import type { ValidationDeps } from './settings';
 
 /**
- * `CheckBreaker`: once every part is written, records the run's failures in the circuit breaker
+ * `CheckBreaker`: once every part is written (their summaries read from the ProcessParts Map's
+ * result files), records the run's failures in the circuit breaker
  * window and evaluates it (`evaluateRunBreaker`): `processed` = the rows of all parts,
  * `failedByCode` = their quarantined and condemned rows per code. Throws `CircuitBreakerOpenError` when it trips; nothing is published then. Returns the
  * run's `$.validation` section, summed over the parts.
  */
 export async function checkBreaker(event: CheckBreakerEvent, deps: ValidationDeps): Promise<ValidationResult> {
+  const parts = await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts');
   const seen = new Set<number>();
-  for (const { part } of event.parts) {
+  for (const { part } of parts) {
     if (seen.has(part)) throw new Error(`validation: work part ${part} appears twice in run ${event.run.run_id}'s parts`);
     seen.add(part);
   }
-  const quarantineByReason = sumByCode(event.parts.map((p) => p.quarantine_by_reason));
-  const condemnedByReason = sumByCode(event.parts.map((p) => p.condemned_by_reason));
-  const total = (pick: (counts: CheckBreakerEvent['parts'][number]['counts']) => number) =>
-    event.parts.reduce((sum, p) => sum + pick(p.counts), 0);
+  if (seen.size !== event.enrichment.part_count) {
+    throw new Error(`validation: run ${event.run.run_id} has ${event.enrichment.part_count} enriched parts, but ${seen.size} were written`);
+  }
+  const quarantineByReason = sumByCode(parts.map((p) => p.quarantine_by_reason));
+  const condemnedByReason = sumByCode(parts.map((p) => p.condemned_by_reason));
+  const total = (pick: (counts: PartWritten['counts']) => number) => parts.reduce((sum, p) => sum + pick(p.counts), 0);
   await evaluateRunBreaker(
     event.run.run_id,
     total((c) => c.input_rows),

@@ -61,7 +61,7 @@ export function createHandler(deps: ValidationHandlerDeps) {
     }
     const result = await checkBreaker(parsed, core);
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
-    obs.logger.info('breaker checked', { parts: parsed.parts.length, ...result });
+    obs.logger.info('breaker checked', { parts: parsed.enrichment.part_count, ...result });
     return result;
   }, obs);
 }

@@ -1,6 +1,8 @@
 import { CircuitBreakerOpenError } from '@ledgerlake/domain';
 import {
   readDecisions,
+  readMapItems,
+  WorkPartSchema,
   recordAndEvaluateBreaker,
   workPartRef,
   type EnrichmentResult,
@@ -17,14 +19,16 @@ const layout = createLakeLayout(localBuckets());
 const NOW = () => new Date('2024-02-01T00:05:00.000Z');
 const deps = (store: MemoryObjectStore) => ({ store, layout, settings: DEFAULT_VALIDATION_SETTINGS, now: NOW });
 
-function partEvent(state: RunState, part: number): ValidatePartEvent {
+/** The ValidatePart event of the `part`-th enriched part, as the ProcessParts Map hands it to its child. */
+async function partEvent(store: MemoryObjectStore, state: RunState, part: number): Promise<ValidatePartEvent> {
   const enrichment = state.enrichment as EnrichmentResult;
+  const parts = await readMapItems(store, enrichment.part_manifest, WorkPartSchema, 'enriched part');
   return {
     action: 'validate-part',
     run: state.run,
     enrichment,
     loop_prevention: state.loop_prevention as LoopPreventionResult,
-    part: enrichment.parts[part] as EnrichmentResult['parts'][number],
+    part: parts[part] as (typeof parts)[number],
   };
 }
 
@@ -66,7 +70,7 @@ describe('validatePart', () => {
       ],
     });
 
-    const result = await validatePart(partEvent(state, 0), deps(store));
+    const result = await validatePart(await partEvent(store, state, 0), deps(store));
 
     expect(result).toEqual({
       part: 0,
@@ -104,7 +108,7 @@ describe('validatePart', () => {
       ],
     });
 
-    await validatePart(partEvent(state, 0), deps(store));
+    await validatePart(await partEvent(store, state, 0), deps(store));
 
     expect((await decisionsOf(store, state)).map((d) => [d.code, d.detail.split(' ')[0]])).toEqual([
       ['SCHEMA_ERROR', 'record'],
@@ -128,7 +132,7 @@ describe('validatePart', () => {
       ],
     });
 
-    const result = await validatePart(partEvent(state, 0), deps(store));
+    const result = await validatePart(await partEvent(store, state, 0), deps(store));
 
     expect(result).toEqual({ part: 0, valid_rows: 1, quarantined_rows: 0, quarantine_by_reason: {} });
     expect(await decisionsOf(store, state)).toEqual([]);
@@ -141,7 +145,7 @@ describe('validatePart', () => {
     });
     const settings = { ...DEFAULT_VALIDATION_SETTINGS, rules: { ...DEFAULT_VALIDATION_SETTINGS.rules, currencies: ['XTS'] } };
 
-    const result = await validatePart(partEvent(state, 0), { store, layout, settings, now: NOW });
+    const result = await validatePart(await partEvent(store, state, 0), { store, layout, settings, now: NOW });
 
     expect(result.quarantine_by_reason).toEqual({ CURRENCY_ERROR: 1 });
     expect((await decisionsOf(store, state))[0]?.detail).toBe('Currency "EUR": is not in the allowlist (XTS)');
@@ -162,7 +166,7 @@ describe('validatePart', () => {
     });
     const settings = { ...DEFAULT_VALIDATION_SETTINGS, rules: { ...DEFAULT_VALIDATION_SETTINGS.rules, accountIdPattern: 'ACC\\d+' } };
 
-    await validatePart(partEvent(state, 0), { store, layout, settings, now: () => new Date('2031-01-01T00:00:00Z') });
+    await validatePart(await partEvent(store, state, 0), { store, layout, settings, now: () => new Date('2031-01-01T00:00:00Z') });
 
     const decisions = [...(await readDecisions(store, workPartRef((state.enrichment as EnrichmentResult).work, 'validation', 0))).values()];
     expect(decisions).toEqual([
@@ -176,7 +180,7 @@ describe('validatePart', () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
 
-    const result = await validatePart(partEvent(state, 1), deps(store));
+    const result = await validatePart(await partEvent(store, state, 1), deps(store));
 
     expect(result).toEqual({ part: 1, valid_rows: 1, quarantined_rows: 2, quarantine_by_reason: { TYPE_ERROR: 1, TIMESTAMP_ERROR: 1 } });
   });
@@ -186,7 +190,7 @@ describe('validatePart', () => {
     const state = await twoPartRun(store);
     const work = (state.enrichment as EnrichmentResult).work;
 
-    await validatePart(partEvent(state, 1), deps(store));
+    await validatePart(await partEvent(store, state, 1), deps(store));
 
     const decisions = await readDecisions(store, workPartRef(work, 'validation', 1));
     expect([...decisions.values()].map((d) => [d.index, d.code])).toEqual([
@@ -206,17 +210,17 @@ describe('validatePart', () => {
       failedByCode: { TYPE_ERROR: 500 },
     });
 
-    await expect(validatePart(partEvent(state, 0), deps(store))).rejects.toBeInstanceOf(CircuitBreakerOpenError);
+    await expect(validatePart(await partEvent(store, state, 0), deps(store))).rejects.toBeInstanceOf(CircuitBreakerOpenError);
     expect(await store.head(workPartRef((state.enrichment as EnrichmentResult).work, 'validation', 0))).toBeUndefined();
   });
 
-  it('refuses a part that is not one of the run’s enriched parts', async () => {
+  it('refuses a part numbered beyond the run’s enriched parts', async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
-    const event = { ...partEvent(state, 0), part: { part: 7, rows: 2 } };
+    const event = { ...(await partEvent(store, state, 0)), part: { part: 7, rows: 2 } };
 
     await expect(validatePart(event, deps(store))).rejects.toThrow(
-      "validation: work part 7 (2 rows) is not one of run 20240201T000000Z's enriched parts (0: 2 rows, 1: 4 rows)",
+      "validation: work part 7 (2 rows) is not one of run 20240201T000000Z's enriched parts (numbered below 2)",
     );
   });
 
@@ -224,7 +228,7 @@ describe('validatePart', () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
     const event: ValidatePartEvent = {
-      ...partEvent(state, 0),
+      ...(await partEvent(store, state, 0)),
       loop_prevention: { status: 'DUPLICATE_FILE', duplicate_of: 'x', condemned_rows: 0, condemned_by_reason: {} },
     };
 

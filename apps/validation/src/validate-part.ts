@@ -26,11 +26,11 @@ import type { ValidationDeps } from './settings';
  */
 export async function validatePart(event: ValidatePartEvent, deps: ValidationDeps): Promise<PartValidation> {
   requireContinue(event.loop_prevention);
-  const listed = event.enrichment.parts.find((p) => p.part === event.part.part);
-  if (listed === undefined || listed.rows !== event.part.rows) {
+  const { part, rows } = event.part;
+  if (part >= event.enrichment.part_span) {
     throw new Error(
-      `validation: work part ${event.part.part} (${event.part.rows} rows) is not one of run ${event.run.run_id}'s ` +
-        `enriched parts (${event.enrichment.parts.map((p) => `${p.part}: ${p.rows} rows`).join(', ')})`,
+      `validation: work part ${part} (${rows} rows) is not one of run ${event.run.run_id}'s enriched parts ` +
+        `(numbered below ${event.enrichment.part_span})`,
     );
   }
   await assertBreakerClosed(deps.store, deps.layout);

@@ -1,10 +1,22 @@
 export { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
 export {
+  firstFailedChild,
+  readMapItems,
+  readMapResults,
+  writeMapItems,
+  writePartManifest,
+  type ChildError,
+  type EnrichedPartsSection,
+} from './map-items';
+export {
+  mapResultsPrefix,
   readDecisions,
   readLineBatches,
+  workManifestRef,
   workPartRef,
   writeDecisions,
   type WorkArea,
+  type WorkManifest,
   type WorkStage,
 } from './work-area';
 export {
@@ -27,7 +39,11 @@ export {
   type ChunkPlan,
   EnrichmentResultSchema,
   LoopPreventionResultSchema,
+  MapResultsPrefixSchema,
+  MapRunResultsSchema,
   ObjectRefSchema,
+  PartitionSummarySchema,
+  STATE_CRITICAL_ERRORS,
   PartitionWriterResultSchema,
   RunStateSchema,
   ValidationResultSchema,
@@ -36,6 +52,8 @@ export {
   WrittenPartitionSchema,
   type EnrichmentResult,
   type LoopPreventionResult,
+  type MapResultsPrefix,
+  type MapRunResults,
   type PartitionWriterResult,
   type RunState,
   type ValidationResult,

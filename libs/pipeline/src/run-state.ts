@@ -3,8 +3,11 @@ import { z } from 'zod';
 
 /**
  * The small JSON the row-pipeline states pass to each other (never rows: Step Functions caps a
- * state's payload at 256 KB). Every function receives the whole state and returns only its own
- * section; the state machine stores it under the section's name (`ResultPath: $.<section>`).
+ * state's payload at 256 KB, and an execution that exceeds it fails uncatchably). Every function
+ * receives the whole state and returns only its own section; the state machine stores it under the
+ * section's name (`ResultPath: $.<section>`). Every section is O(1) in the file's size: lists that
+ * grow with it (chunks, parts, per-part results, written files) live in the run's work area
+ * (work-area.ts, docs/work-area.md) and sections carry their keys and totals.
  */
 
 /**
@@ -20,6 +23,22 @@ export const ObjectRefSchema = z.object({ bucket: z.string().min(1), key: z.stri
 
 /** Where a run's functions leave rows and decisions for the next one. */
 export const WorkAreaSchema = z.object({ bucket: z.string().min(1), prefix: z.string().endsWith('/') });
+
+/** Where a Distributed Map writes its results: its ResultWriter `Bucket` and `Prefix` (no trailing `/`). */
+export const MapResultsPrefixSchema = z.object({ bucket: z.string().min(1), prefix: z.string().min(1) });
+/** Where a Distributed Map writes its results. */
+export type MapResultsPrefix = z.infer<typeof MapResultsPrefixSchema>;
+
+/**
+ * What a Distributed Map with a ResultWriter returns (the Map state's output): its map run, and
+ * the manifest of the result files its child executions' outputs were written to (map-results.ts).
+ */
+export const MapRunResultsSchema = z.object({
+  MapRunArn: z.string().min(1),
+  ResultWriterDetails: z.object({ Bucket: z.string().min(1), Key: z.string().min(1) }),
+});
+/** What a Distributed Map with a ResultWriter returns. */
+export type MapRunResults = z.infer<typeof MapRunResultsSchema>;
 
 /** One part of the enriched rows in the work area. */
 export const WorkPartSchema = z.object({ part: z.number().int().nonnegative(), rows: z.number().int().nonnegative() });
@@ -37,7 +56,14 @@ export const EnrichmentResultSchema = z.object({
   /** Sum of the amounts that parse exactly, as a decimal string (reconciliation input). */
   input_amount: z.string(),
   work: WorkAreaSchema,
-  parts: z.array(WorkPartSchema),
+  /** How many enriched parts the file has. */
+  part_count: z.number().int().nonnegative(),
+  /** The highest part number plus one (parts are numbered `chunk * 100 + n`, so not densely). */
+  part_span: z.number().int().nonnegative(),
+  /** Every enriched part (`WorkPart[]`, JSON): the ProcessParts Map's items. */
+  part_manifest: ObjectRefSchema,
+  /** Where the ProcessParts Map writes its children's results. */
+  part_results: MapResultsPrefixSchema,
 });
 /** What enrichment returns. */
 export type EnrichmentResult = z.infer<typeof EnrichmentResultSchema>;
@@ -63,13 +89,20 @@ export const ChunkPlanSchema = z.object({
   /** The header record's fields as in the file (untrimmed), and the line it is on. */
   header: z.array(z.string()),
   header_line: z.number().int().positive(),
-  chunks: z.array(ChunkSchema).min(1),
+  /** How many chunks the file was cut into (at least 1). */
+  chunk_count: z.number().int().positive(),
+  /** Every chunk (`Chunk[]`, JSON): the EnrichChunks Map's items. */
+  chunk_manifest: ObjectRefSchema,
+  /** Where the EnrichChunks Map writes its children's results. */
+  chunk_results: MapResultsPrefixSchema,
+  /** Child executions each Distributed Map runs at once (the Maps' `MaxConcurrencyPath`). */
+  map_concurrency: z.number().int().positive(),
   work: WorkAreaSchema,
 });
 /** What planning returns. */
 export type ChunkPlan = z.infer<typeof ChunkPlanSchema>;
 
-/** What enriching one chunk returns (one item of `$.chunks`). */
+/** What enriching one chunk returns (one child output of the EnrichChunks Map). */
 export const ChunkEnrichmentSchema = z.object({
   chunk: z.number().int().nonnegative(),
   input_rows: z.number().int().nonnegative(),
@@ -111,7 +144,21 @@ export const WrittenPartitionSchema = z.object({
   success: ObjectRefSchema,
 });
 
-/** What the partition writer returns: the run's output, ready for the promotion gate. */
+/** One Silver month of a run, as the state carries it (its files are listed in the run manifest). */
+export const PartitionSummarySchema = z.object({
+  year: z.number().int(),
+  month: z.number().int().min(1).max(12),
+  rows: z.number().int().nonnegative(),
+  file_count: z.number().int().nonnegative(),
+});
+
+/** At most this many of a run's critical errors travel in the state (all of them are in the run manifest). */
+export const STATE_CRITICAL_ERRORS = 20;
+
+/**
+ * What the partition writer returns: the run's totals, ready for the promotion gate. The lists
+ * (every Silver, Quarantine and Condemned file, every critical error) are in the run manifest.
+ */
 export const PartitionWriterResultSchema = z.object({
   counts: RunCountsSchema,
   /** Quarantined rows by validation code (sums to `counts.quarantined_rows`). */
@@ -120,11 +167,12 @@ export const PartitionWriterResultSchema = z.object({
   condemned_by_reason: QuarantineByReasonSchema,
   /** Exact amount sums (minor units) per destination; they reconcile like the counts. */
   amounts: AmountSumsSchema,
-  /** Non-empty = the run must not be published (counts or amounts do not reconcile). */
-  critical_errors: z.array(z.string()),
-  partitions: z.array(WrittenPartitionSchema),
-  quarantine_files: z.array(ObjectRefSchema),
-  condemned_files: z.array(ObjectRefSchema),
+  /** Non-empty = the run must not be published (counts or amounts do not reconcile): the first `STATE_CRITICAL_ERRORS`. */
+  critical_errors: z.array(z.string()).max(STATE_CRITICAL_ERRORS),
+  critical_error_count: z.number().int().nonnegative(),
+  partitions: z.array(PartitionSummarySchema),
+  quarantine_file_count: z.number().int().nonnegative(),
+  condemned_file_count: z.number().int().nonnegative(),
   /** The run manifest (`runs/<run_id>/manifest.json` in artifacts). */
   manifest: ObjectRefSchema,
 });
@@ -147,8 +195,8 @@ export const PartValidationSchema = z.object({
 export type PartValidation = z.infer<typeof PartValidationSchema>;
 
 /**
- * What `WritePart` returns for one work part: a small summary (the Map's output array holds one
- * per part, under the 256 KB state limit); the part's full result is the JSON object at `result`.
+ * What `WritePart` returns for one work part: a small summary (one child output of the
+ * ProcessParts Map, in its result files); the part's full result is the JSON object at `result`.
  */
 export const PartWrittenSchema = z.object({
   part: z.number().int().nonnegative(),
@@ -185,23 +233,24 @@ export const WritePartEventSchema = z.object({
 /** The partition writer's `WritePart` event. */
 export type WritePartEvent = z.infer<typeof WritePartEventSchema>;
 
-/** The validation function's `CheckBreaker` event: every part's summary, as the Map returned them. */
+/** The validation function's `CheckBreaker` event: where the ProcessParts Map wrote every part's summary. */
 export const CheckBreakerEventSchema = z.object({
   action: z.literal('check-breaker'),
   run: RunContextSchema,
-  parts: z.array(PartWrittenSchema),
+  enrichment: EnrichmentResultSchema,
+  parts: MapRunResultsSchema,
 });
 /** The validation function's `CheckBreaker` event. */
 export type CheckBreakerEvent = z.infer<typeof CheckBreakerEventSchema>;
 
-/** The partition writer's `FinishRun` event: the run's sections and every part's summary. */
+/** The partition writer's `FinishRun` event: the run's sections and where the Map wrote every part's summary. */
 export const FinishRunEventSchema = z.object({
   action: z.literal('finish'),
   run: RunContextSchema,
   enrichment: EnrichmentResultSchema,
   loop_prevention: LoopPreventionResultSchema,
   validation: ValidationResultSchema,
-  parts: z.array(PartWrittenSchema),
+  parts: MapRunResultsSchema,
 });
 /** The partition writer's `FinishRun` event. */
 export type FinishRunEvent = z.infer<typeof FinishRunEventSchema>;

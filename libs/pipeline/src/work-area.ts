@@ -25,6 +25,30 @@ export function workPartRef(area: WorkArea, stage: WorkStage, part: number): Obj
   return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.${TYPED_STAGES.has(stage) ? 'bin' : 'tsv'}` };
 }
 
+/** The per-stage manifests of a run's work area: the items a Distributed Map reads (JSON arrays). */
+export type WorkManifest = 'chunks' | 'parts';
+
+const MANIFEST_KEYS: Readonly<Record<WorkManifest, string>> = {
+  /** PlanChunks: every chunk of the file (`Chunk`), the EnrichChunks Map's items. */
+  chunks: 'plan/chunks.json',
+  /** CombineChunks: every enriched part (`WorkPart`), the ProcessParts Map's items. */
+  parts: 'enriched/parts.json',
+};
+
+/** Where the manifest of `what` lives in the work area. */
+export function workManifestRef(area: WorkArea, what: WorkManifest): ObjectRef {
+  return { bucket: area.bucket, key: `${area.prefix}${MANIFEST_KEYS[what]}` };
+}
+
+/**
+ * Where the Distributed Map over the manifest `what` writes its results (its ResultWriter
+ * `Prefix`, without a trailing `/`): `work/map-results/<what>/<map-run-id>/manifest.json` and the
+ * `SUCCEEDED_n.json` / `FAILED_n.json` files it lists.
+ */
+export function mapResultsPrefix(area: WorkArea, what: WorkManifest): { readonly bucket: string; readonly prefix: string } {
+  return { bucket: area.bucket, prefix: `${area.prefix}map-results/${what}` };
+}
+
 /**
  * Splits a byte stream into lines (LF or CRLF), yielding them in batches — one batch per chunk
  * read — so that per-line overhead stays out of the hot path. The last line needs no newline.

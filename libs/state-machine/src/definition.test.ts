@@ -144,16 +144,41 @@ describe('row-pipeline definition', () => {
     );
   });
 
-  it('runs the chunks and the parts in Maps whose Tasks retry but leave catching to their Map', () => {
+  it('runs the chunks and the parts in Distributed Maps over manifests in the work area, whose Tasks retry but leave catching to their Map', () => {
     const maps = Object.fromEntries(
       Object.entries(rawDefinition().States)
         .filter(([, state]) => state.Type === 'Map')
-        .map(([name, state]) => [name, { items: state['ItemsPath'], tasks: Object.keys(state.ItemProcessor?.States ?? {}) }]),
+        .map(([name, state]) => [
+          name,
+          {
+            processor: (state.ItemProcessor as Record<string, unknown> | undefined)?.['ProcessorConfig'],
+            reader: state['ItemReader'],
+            writer: state['ResultWriter'],
+            concurrency: state['MaxConcurrencyPath'],
+            tolerated: state['ToleratedFailurePercentage'],
+            tasks: Object.keys(state.ItemProcessor?.States ?? {}),
+          },
+        ]),
     );
+    const reader = (manifest: string) => ({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': `${manifest}.bucket`, 'Key.$': `${manifest}.key` },
+    });
+    const writer = (results: string) => ({
+      Resource: 'arn:aws:states:::s3:putObject',
+      Parameters: { 'Bucket.$': `${results}.bucket`, 'Prefix.$': `${results}.prefix` },
+    });
+    const common = { processor: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, concurrency: '$.plan.map_concurrency', tolerated: 0 };
 
     expect(maps).toEqual({
-      EnrichChunks: { items: '$.plan.chunks', tasks: ['EnrichChunk'] },
-      ProcessParts: { items: '$.enrichment.parts', tasks: ['ValidatePart', 'WritePart'] },
+      EnrichChunks: { ...common, reader: reader('$.plan.chunk_manifest'), writer: writer('$.plan.chunk_results'), tasks: ['EnrichChunk'] },
+      ProcessParts: {
+        ...common,
+        reader: reader('$.enrichment.part_manifest'),
+        writer: writer('$.enrichment.part_results'),
+        tasks: ['ValidatePart', 'WritePart'],
+      },
     });
     for (const [name, state] of tasks(rawDefinition())) {
       if (['EnrichChunk', 'ValidatePart', 'WritePart'].includes(name)) {
@@ -161,6 +186,19 @@ describe('row-pipeline definition', () => {
         expect(state.Retry?.[0]?.ErrorEquals).toContain('TransientStorageError');
       }
     }
+  });
+
+  it('hands each Map child only its item and the run sections of constant size, never a list', () => {
+    const selectors = Object.fromEntries(
+      Object.entries(rawDefinition().States)
+        .filter(([, state]) => state.Type === 'Map')
+        .map(([name, state]) => [name, state['ItemSelector']]),
+    );
+
+    expect(selectors).toEqual({
+      EnrichChunks: { action: 'enrich-chunk', 'run.$': '$.run', 'plan.$': '$.plan', 'chunk.$': '$$.Map.Item.Value' },
+      ProcessParts: { 'run.$': '$.run', 'enrichment.$': '$.enrichment', 'loop_prevention.$': '$.loop_prevention', 'part.$': '$$.Map.Item.Value' },
+    });
   });
 
   it('stores each row Task result under its own section', () => {
@@ -181,7 +219,7 @@ describe('row-pipeline definition', () => {
       Promote: '$.promotion',
       RefreshGold: '$.gold',
       RecordBlocked: '$.blocked',
-      RecordFailure: '$.run_recorder',
+      RecordFailure: '$.error',
     });
   });
 
@@ -212,7 +250,7 @@ describe('row-pipeline definition', () => {
     );
   });
 
-  it('fails the run with the original error name and cause', () => {
+  it('fails the run with the error name and cause RecordFailure resolved (the failed Map child\'s own), or the one caught', () => {
     expect(rawDefinition().States['RunFailed']).toMatchObject({
       Type: 'Fail',
       ErrorPath: '$.error.Error',

@@ -1,4 +1,4 @@
-/** Public API of @ledgerlake/state-machine: the row-pipeline ASL definition and its local runner. */
+/** Public API of @ledgerlake/state-machine: the row-pipeline ASL definition and its local runner (Distributed Maps emulated). */
 export {
   type AslCatcher,
   type AslDefinition,
@@ -12,6 +12,8 @@ export {
   statesBeforeLastMap,
   taskFunctions,
 } from './definition';
+export { isDistributedMap, type LocalObjectPort } from './distributed-map';
+export { DATA_LIMIT_EXCEEDED, type LocalRunStats, PAYLOAD_LIMIT_BYTES, type PayloadSize } from './execution-stats';
 export {
   type LocalHandler,
   type LocalLambdaContext,

@@ -19,4 +19,5 @@ export {
   type StoreCall,
   type StoreOperation,
 } from './fault-injecting-store';
+export { writeMapResults, type WrittenMapResults } from './map-results';
 export { referenceCsvRecords, type ReferenceRecord } from './reference-csv';

@@ -84,6 +84,9 @@ const BUSY_FILE = csv('14,ACC008,1.00,EUR,2024-04-05T09:00:00Z');
 /** A file whose run fails in loop prevention, before it claimed the content. */
 const FOURTH_FILE = csv('7,ACC004,1.00,EUR,2024-03-05T09:00:00Z');
 
+/** A file whose only part fails as WritePart writes it: a Distributed Map child failed. */
+const PART_FAILS_FILE = csv('15,ACC009,1.00,EUR,2024-04-06T09:00:00Z');
+
 /** A third file with a bad row, validated with thresholds that trip the circuit breaker. */
 const THIRD_FILE = csv('5,ACC003,10.00,EUR,2024-03-01T09:00:00Z', '6,ACC003,abc,EUR,2024-03-02T09:00:00Z');
 
@@ -123,9 +126,10 @@ interface RunSetup {
  * (`runBronzeObject`, Map iterations in-process), on a stage's buckets in memory, each function's
  * store a `RecordingObjectStore` view for that function: one list of the S3 permissions every
  * function needed. In the cloud's stead: Gold by the Athena engine over DuckDB, the catalog (Glue)
- * and the blocked-run topic (SNS) in memory, the gate at `RECORDING_GATE`. The command's own
- * reads and writes (landing files, run logs — CloudWatch in the cloud) and the runbook's (an
- * operator's) are not recorded.
+ * and the blocked-run topic (SNS) in memory, the gate at `RECORDING_GATE`. The state machine's own
+ * accesses (its Distributed Maps' item manifests and result files) are recorded too, as the actor
+ * `STATE_MACHINE_STORE` (its role's). The command's own reads and writes (landing files, run logs
+ * — CloudWatch in the cloud) and the runbook's (an operator's) are not recorded.
  */
 class PipelineRecording {
   readonly accesses: S3Access[] = [];
@@ -424,6 +428,16 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   const fourth = await r.ingest('fourth.csv', FOURTH_FILE, { faults: { 'loop-prevention': failOnce(() => true, (call) => diskFull(call.key)) } });
   expectOutcome(fourth, { status: 'FAILED' }, 'a failure before the claim');
   if (fourth.error?.state !== 'PreventLoops') throw new Error(`deploy: the failure before the claim was in ${fourth.error?.state}`);
+
+  // A run whose part fails in its ProcessParts child (a full disk under WritePart): the Map fails
+  // with States.ExceedToleratedFailureThreshold, and the run recorder reads the child's own error
+  // from the Map's result files to record it.
+  const partFails = failOnce((call) => call.mutation > 0 && call.bucket === layout.buckets.silver, (call) => diskFull(call.key));
+  const failedPart = await r.ingest('part-fails.csv', PART_FAILS_FILE, { faults: { 'partition-writer': partFails } });
+  expectOutcome(failedPart, { status: 'FAILED' }, 'a failed Map child');
+  if (failedPart.error?.name !== 'StorageError' || failedPart.error.state !== 'ProcessParts') {
+    throw new Error(`deploy: the failed Map child's run failed with ${failedPart.error?.name} in ${failedPart.error?.state}`);
+  }
 
   // A run whose failures trip the circuit breaker: validation writes its open state. The run
   // recorder writes the record and releases the claim; its release times out, so the definition's

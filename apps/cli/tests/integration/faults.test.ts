@@ -47,7 +47,7 @@ describe('ingest when the disk fills up after the file landed', () => {
     const outcomes = JSON.parse(result.stdout) as Outcome[];
     expect(outcomes).toHaveLength(1);
     const [outcome] = outcomes;
-    expect(outcome).toMatchObject({ file: Q1_SAMPLE, status: 'FAILED', error: { name: 'StorageError', state: 'EnrichChunks' } });
+    expect(outcome).toMatchObject({ file: Q1_SAMPLE, status: 'FAILED', error: { name: 'StorageError', state: 'PlanChunks' } });
     expect(outcome?.error?.message).toContain('ENOSPC');
     const runId = String(outcome?.run_id);
     const file = Q1_SAMPLE.replace(/[.]/g, '\\.');
@@ -70,7 +70,8 @@ describe('ingest when the disk fills up after the file landed', () => {
 
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/^FAILED +\S+transactions-2024-q1\.csv {2}\(run \S+, /);
-    expect(result.stdout).toMatch(/StorageError in EnrichChunks: fs-store: put\w* .*ENOSPC/);
+    // Planning's first write, the chunk manifest, meets the full disk.
+    expect(result.stdout).toMatch(/StorageError in PlanChunks: fs-store: put\w* .*plan\/chunks\.json.*ENOSPC/);
     expect(result.stdout).not.toContain('logs: ledgerlake logs');
     const runId = /\(run (\S+),/.exec(result.stdout)?.[1] ?? '';
     const file = Q1_SAMPLE.replace(/[.]/g, '\\.');

@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@ledgerlake/observability';
-import {
-  readEnrichedPart,
-  workPartRef,
-  type ChunkEnrichment,
-  type ChunkPlan,
-  type EnrichmentResult,
-  type RunState,
-  type WorkRow,
-} from '@ledgerlake/pipeline';
+import { readEnrichedPart, workPartRef, type ChunkEnrichment, type ChunkPlan, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema, ChunkSchema } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
+import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
 
 const FIXTURES = join(__dirname, 'fixtures');
@@ -40,10 +32,12 @@ describe('enrichment handler', () => {
     const context = fakeLambdaContext({ functionName: 'enrichment' });
     const plan = (await handler({ action: 'plan', run: event.run }, context)) as ChunkPlan;
     const chunks: ChunkEnrichment[] = [];
-    for (const chunk of plan.chunks) {
+    for (const chunk of await readMapItems(store, plan.chunk_manifest, ChunkSchema, 'chunk')) {
       chunks.push((await handler({ action: 'enrich-chunk', run: event.run, plan, chunk }, context)) as ChunkEnrichment);
     }
-    const result = (await handler({ action: 'combine', run: event.run, plan, chunks }, context)) as EnrichmentResult;
+    // The EnrichChunks Map's output: where its ResultWriter put every chunk's result.
+    const results = await writeMapResults(store, plan.chunk_results, chunks);
+    const result = (await handler({ action: 'combine', run: event.run, plan, chunks: results }, context)) as EnrichmentResult;
 
     expect(result).toMatchObject({
       bytes_read: gz.length,
@@ -51,11 +45,17 @@ describe('enrichment handler', () => {
       input_rows: 5,
       input_amount: '292.50',
       work: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/' },
-      parts: [{ part: 0, rows: 3 }, { part: 1, rows: 2 }],
+      part_count: 2,
+      part_span: 2,
+      part_manifest: { bucket: 'artifacts', key: 'runs/20240105T090000Z/work/enriched/parts.json' },
     });
+    expect(await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')).toEqual([
+      { part: 0, rows: 3 },
+      { part: 1, rows: 2 },
+    ]);
     expect(result.source_file_id).toMatch(/^s3:\/\/bronze\/mortgages\/transactions\/ingest_date=2024-01-05\/transactions\.csv\.gz#/);
     const rows: WorkRow[] = [];
-    for (const { part } of result.parts) {
+    for (const { part } of await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')) {
       rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
     }
     expect(rows.map((r) => [r.sourceLine, r.fields[0], r.schemaProblem])).toEqual([

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import { readDecisions, readLedgerEntry, workPartRef, writeEnrichedPart, type RunState } from '@ledgerlake/pipeline';
+import { readDecisions, readLedgerEntry, workPartRef, writeEnrichedPart, writePartManifest, type RunState } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
@@ -29,6 +29,10 @@ describe('loop-prevention handler', () => {
     await writeEnrichedPart(store, workPartRef(work, 'enriched', 1), [
       { ...tx('2', '2024-01-05T17:00:00Z'), sourceLine: 4 },
       { ...tx('3', '2024-01-05T09:00:00Z'), sourceLine: 5, attemptCount: 3 },
+    ]);
+    await writePartManifest(store, work, [
+      { part: 0, rows: 2 },
+      { part: 1, rows: 2 },
     ]);
     await publish(store, layout, { year: 2024, month: 1 }, '20240104T090000Z', [{ id: 1n, txDate: micros('2024-01-05T08:00:00Z') }]);
     const capture = captureSink();

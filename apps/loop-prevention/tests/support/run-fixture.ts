@@ -7,6 +7,7 @@ import {
   workPartRef,
   type WorkRow,
   writeEnrichedPart,
+  writePartManifest,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { parquetWriteBuffer } from 'hyparquet-writer';
@@ -55,7 +56,7 @@ export async function prepareRun(
     input_rows: parts.reduce((n, rows) => n + rows.length, 0),
     input_amount: '0.00',
     work,
-    parts: parts.map((rows, part) => ({ part, rows: rows.length })),
+    ...(await writePartManifest(store, work, parts.map((rows, part) => ({ part, rows: rows.length })))),
   };
   return {
     run: {

@@ -77,7 +77,7 @@ describe('every row lands in exactly one of Silver, Quarantine and Condemned', (
         const result = await writeRun(state, { store, layout, settings });
 
         expect(result.critical_errors).toEqual([]);
-        const silver = result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
+        const silver = result.months.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
         const dir = `run${run}`;
         // Each table's copies under their own names: Quarantine and Condemned share a bucket, and a
         // path DuckDB has read and then finds rewritten may be served from its cache of the old bytes.

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
 import {
+  RunManifestSchema,
   ValidatedPartBuilder,
   workPartRef,
   writeDecisions,
   writeValidatedPart,
   writeEnrichedPart,
+  writePartManifest,
   type FinishRunEvent,
   type PartitionWriterResult,
   type PartWritten,
@@ -15,7 +17,7 @@ import {
   type WritePartEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
+import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { snappyCompressor } from 'hysnappy';
 import { createHandler } from '../../src';
 import { workRow } from '../support/run-fixture';
@@ -40,6 +42,7 @@ describe('partition-writer handler', () => {
       workRow(['3', 'ACC001', '1,00', 'EUR', '2024-01-06T09:00:00Z'], { line: 4 }),
       workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'], { line: 5 }),
     ]);
+    await writePartManifest(store, work, [{ part: 0, rows: 4 }]);
     await writeDecisions(store, workPartRef(work, 'loop-prevention', 0), [
       { index: 3, code: 'DUPLICATE_FAILURE', detail: 'business key 1|2024-01-05 repeats line 2' },
     ]);
@@ -59,7 +62,9 @@ describe('partition-writer handler', () => {
     const writeEvent = loadFixture<WritePartEvent>(join(__dirname, 'fixtures'), 'write-part');
 
     const summary = (await handler(writeEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartWritten;
-    const finishEvent: FinishRunEvent = { ...loadFixture<FinishRunEvent>(join(__dirname, 'fixtures'), 'finish'), parts: [summary] };
+    const finishFixture = loadFixture<Omit<FinishRunEvent, 'parts'>>(join(__dirname, 'fixtures'), 'finish');
+    // The ProcessParts Map's output: where its ResultWriter put the part's summary.
+    const finishEvent: FinishRunEvent = { ...finishFixture, parts: await writeMapResults(store, finishFixture.enrichment.part_results, [summary]) };
     const result = (await handler(finishEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartitionWriterResult;
 
     expect(summary).toEqual({
@@ -72,7 +77,12 @@ describe('partition-writer handler', () => {
     expect(JSON.stringify(summary).length).toBeLessThan(1024);
     expect(result.counts).toEqual(summary.counts);
     expect(result.critical_errors).toEqual([]);
-    expect(result.partitions.map((p) => [p.month, p.files])).toEqual([
+    expect(result.partitions.map((p) => [p.month, p.file_count])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+    const manifest = RunManifestSchema.parse(JSON.parse(Buffer.from((await store.getBytes(result.manifest)) ?? []).toString()));
+    expect(manifest.partitions.map((p) => [p.month, p.files])).toEqual([
       [1, ['mortgages/transactions/year=2024/month=01/schema_v=v1/run_id=20240501T000000Z/part-00000.parquet']],
       [2, ['mortgages/transactions/year=2024/month=02/schema_v=v1/run_id=20240501T000000Z/part-00000.parquet']],
     ]);

@@ -54,7 +54,7 @@ describe('a run written part by part, in any order, equals the run written in or
 
     expect(partResult).toEqual(inOrderResult);
     expect(inOrderResult.critical_errors).toEqual([]);
-    expect(inOrderResult.partitions.some((p) => p.files.length > 3)).toBe(true);
+    expect(inOrderResult.months.some((p) => p.files.length > 3)).toBe(true);
 
     const rows = async (name: string, store: MemoryObjectStore, refs: readonly ObjectRef[]) => {
       const paths = await Promise.all(
@@ -65,7 +65,7 @@ describe('a run written part by part, in any order, equals the run written in or
          FROM read_parquet([${paths.map((p) => `'${p}'`).join(', ')}], hive_partitioning = false) ORDER BY source_line`,
       );
     };
-    const silverRefs = (result: typeof inOrderResult) => result.partitions.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
+    const silverRefs = (result: typeof inOrderResult) => result.months.flatMap((p) => p.files.map((key) => ({ bucket: 'silver', key })));
     const silver = await rows('inOrder-silver', inOrder, silverRefs(inOrderResult));
     expect(silver).toHaveLength(inOrderResult.counts.valid_rows);
     expect(await rows('part-silver', byPart, silverRefs(partResult))).toEqual(silver);

@@ -1,5 +1,11 @@
+import { writeMapResults } from '@ledgerlake/testing';
 import {
+  parseJson,
   readDecisions,
+  RunManifestSchema,
+  type RunManifest,
+  readMapItems,
+  WorkPartSchema,
   workPartRef,
   type EnrichmentResult,
   type FinishRunEvent,
@@ -29,10 +35,15 @@ export function sections(state: RunState): {
   return { enrichment, loopPrevention, validation };
 }
 
+/** The enriched parts of a seeded run, from its part manifest. */
+export async function enrichedParts(store: ObjectStore, state: RunState): Promise<{ part: number; rows: number }[]> {
+  return readMapItems(store, sections(state).enrichment.part_manifest, WorkPartSchema, 'enriched part');
+}
+
 /** What validation reported for one part, from the decisions it left in the work area. */
 export async function partValidation(store: ObjectStore, state: RunState, part: number): Promise<PartValidation> {
   const { enrichment } = sections(state);
-  const rows = enrichment.parts.find((p) => p.part === part)?.rows ?? 0;
+  const rows = (await enrichedParts(store, state)).find((p) => p.part === part)?.rows ?? 0;
   const condemned = await readDecisions(store, workPartRef(enrichment.work, 'loop-prevention', part));
   const quarantined = await readDecisions(store, workPartRef(enrichment.work, 'validation', part));
   const byReason: Record<string, number> = {};
@@ -43,7 +54,7 @@ export async function partValidation(store: ObjectStore, state: RunState, part: 
 /** The `WritePart` event of one part of a seeded run, as the Map passes it. */
 export async function writePartEvent(store: ObjectStore, state: RunState, part: number): Promise<WritePartEvent> {
   const { enrichment, loopPrevention } = sections(state);
-  const listed = enrichment.parts.find((p) => p.part === part);
+  const listed = (await enrichedParts(store, state)).find((p) => p.part === part);
   if (listed === undefined) throw new Error(`test: no part ${part}`);
   return {
     action: 'write-part',
@@ -55,20 +66,28 @@ export async function writePartEvent(store: ObjectStore, state: RunState, part: 
   };
 }
 
-/** The `FinishRun` event of a seeded run, with the Map's output. */
-export function finishEvent(state: RunState, parts: PartWritten[]): FinishRunEvent {
+/** The `FinishRun` event of a seeded run, with the Map's output: `parts` written as the Map's result files. */
+export async function finishEvent(store: ObjectStore, state: RunState, parts: readonly PartWritten[]): Promise<FinishRunEvent> {
   const { enrichment, loopPrevention, validation } = sections(state);
-  return { action: 'finish', run: state.run, enrichment, loop_prevention: loopPrevention, validation, parts };
+  const results = await writeMapResults(store, enrichment.part_results, parts);
+  return { action: 'finish', run: state.run, enrichment, loop_prevention: loopPrevention, validation, parts: results };
 }
+
+/** `FinishRun`'s result with the lists of the run manifest it wrote (every file, by destination). */
+export type WrittenRun = PartitionWriterResult & Pick<RunManifest, 'quarantine_files' | 'condemned_files'> & { months: RunManifest['partitions'] };
 
 /**
  * A seeded run written as the state machine writes it: `WritePart` for each part (in `order`,
- * default the parts' own), then `FinishRun` over the Map's output.
+ * default the parts' own), then `FinishRun` over the Map's output; with the manifest's lists.
  */
-export async function writeRun(state: RunState, deps: PartitionWriterDeps, order?: readonly number[]): Promise<PartitionWriterResult> {
+export async function writeRun(state: RunState, deps: PartitionWriterDeps, order?: readonly number[]): Promise<WrittenRun> {
   const written: PartWritten[] = [];
-  for (const part of order ?? sections(state).enrichment.parts.map((p) => p.part)) {
+  for (const part of order ?? (await enrichedParts(deps.store, state)).map((p) => p.part)) {
     written.push(await writePart(await writePartEvent(deps.store, state, part), deps));
   }
-  return finishRun(finishEvent(state, written), deps);
+  const result = await finishRun(await finishEvent(deps.store, state, written), deps);
+  const bytes = await deps.store.getBytes(result.manifest);
+  if (bytes === undefined) throw new Error('test: FinishRun wrote no run manifest');
+  const manifest = parseJson(bytes, result.manifest, RunManifestSchema, 'run manifest');
+  return { ...result, months: manifest.partitions, quarantine_files: manifest.quarantine_files, condemned_files: manifest.condemned_files };
 }

@@ -11,6 +11,7 @@ import {
   type RowDecision,
   type RunState,
   type WorkRow,
+  writePartManifest,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
@@ -105,7 +106,7 @@ export async function seedValidatedRun(store: ObjectStore, layout: LakeLayout, s
       input_rows: spec.parts.reduce((n, rows) => n + rows.length, 0),
       input_amount: formatMinor(amount),
       work,
-      parts: spec.parts.map((rows, part) => ({ part, rows: rows.length })),
+      ...(await writePartManifest(store, work, spec.parts.map((rows, part) => ({ part, rows: rows.length })))),
     },
     loop_prevention: { status: 'CONTINUE', condemned_rows: sum(condemnedByReason), condemned_by_reason: condemnedByReason },
     validation: { valid_rows: valid, quarantined_rows: sum(quarantineByReason), quarantine_by_reason: quarantineByReason },

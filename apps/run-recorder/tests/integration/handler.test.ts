@@ -16,7 +16,7 @@ describe('run-recorder handler', () => {
     rmSync(lake, { recursive: true, force: true });
   });
 
-  it('records the failed run and releases its claim in the middy chain, returning the $.run_recorder section', async () => {
+  it('records the failed run and releases its claim in the middy chain, returning the run error with the record (stored back at $.error)', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
     const event = loadFixture<Record<string, unknown>>(join(__dirname, 'fixtures'), 'state-input');
@@ -29,7 +29,12 @@ describe('run-recorder handler', () => {
 
     const result = await handler(event, fakeLambdaContext({ functionName: 'run-recorder' }));
 
-    expect(result).toEqual({ status: 'FAILED', record: { bucket: 'artifacts', key: 'runs/20240201T000000Z/run.json' } });
+    expect(result).toEqual({
+      Error: 'CircuitBreakerOpenError',
+      Cause: expect.any(String),
+      status: 'FAILED',
+      record: { bucket: 'artifacts', key: 'runs/20240201T000000Z/run.json' },
+    });
     expect(await readRunRecord(store, layout, '20240201T000000Z')).toMatchObject({
       status: 'FAILED',
       error: 'CircuitBreakerOpenError',

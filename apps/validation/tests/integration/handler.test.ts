@@ -8,10 +8,11 @@ import {
   writeDecisions,
   writeEnrichedPart,
   type CheckBreakerEvent,
+  type PartWritten,
   type ValidatePartEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
-import { captureSink, fakeLambdaContext, loadFixture } from '@ledgerlake/testing';
+import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { createHandler } from '../../src';
 import { workRow } from '../support/run-fixture';
 
@@ -52,10 +53,13 @@ describe('validation handler', () => {
     expect(await store.head(layout.control.breakerWindow('20240201T000000Z'))).toBeUndefined();
   });
 
-  it('serves CheckBreaker: every part summary in, the run\'s $.validation out, the run recorded in the window', async () => {
+  it('serves CheckBreaker: every part summary read from the Map\'s results, the run\'s $.validation out, the run recorded in the window', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
-    const event = loadFixture<CheckBreakerEvent>(join(__dirname, 'fixtures'), 'check-breaker');
+    const fixture = loadFixture<Omit<CheckBreakerEvent, 'parts'>>(join(__dirname, 'fixtures'), 'check-breaker');
+    // The ProcessParts Map's output: where its ResultWriter put every part's summary.
+    const summaries = loadFixture<PartWritten[]>(join(__dirname, 'fixtures'), 'part-summaries');
+    const event: CheckBreakerEvent = { ...fixture, parts: await writeMapResults(store, fixture.enrichment.part_results, summaries) };
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'validation', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:03:00Z') });

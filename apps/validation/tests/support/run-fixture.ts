@@ -8,6 +8,7 @@ import {
   type RowDecision,
   type RunState,
   type WorkRow,
+  writePartManifest,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
@@ -74,7 +75,7 @@ export async function seedRun(store: ObjectStore, layout: LakeLayout, spec: RunS
       input_rows: inputRows,
       input_amount: formatMinor(amount),
       work,
-      parts: spec.parts.map((rows, part) => ({ part, rows: rows.length })),
+      ...(await writePartManifest(store, work, spec.parts.map((rows, part) => ({ part, rows: rows.length })))),
     },
     loop_prevention: {
       status: 'CONTINUE',

@@ -3,12 +3,14 @@ import {
   loadDefinition,
   type LocalHandler,
   type LocalLambdaContext,
+  type LocalObjectPort,
   localExecutionArn,
   runLocally,
 } from '../../src';
 
 // Fake functions: canned sections, no app imports. They stand in for the four row functions and
-// the run recorder, bound by function name exactly as the real handlers will be.
+// the run recorder, bound by function name exactly as the real handlers will be. The Distributed
+// Maps' items and results go through an in-memory S3 (`objects`), which the fakes write and read too.
 const definition = loadDefinition({ region: 'eu-west-1', accountId: '123456789012', stage: 'test' });
 const RUN_ID = '20240105T090000Z-abc123';
 const INPUT = {
@@ -20,32 +22,93 @@ const CHUNKS = [
   { index: 0, source: { bucket: 'b', key: 'k' }, start: 0, end: 10, first_line: 1 },
   { index: 1, source: { bucket: 'b', key: 'k' }, start: 10, end: 20, first_line: 3 },
 ];
+const WORK = 'runs/20240105T090000Z-abc123/work/';
+const PARTS = [
+  { part: 0, rows: 2 },
+  { part: 100, rows: 1 },
+];
+/** What the Maps' children return: the chunk results, the part summaries. */
+const CHUNK_RESULTS = [
+  { chunk: 0, input_rows: 2, input_minor: '100', parts: [{ part: 0, rows: 2 }] },
+  { chunk: 1, input_rows: 1, input_minor: '50', parts: [{ part: 100, rows: 1 }] },
+];
+const PART_SUMMARIES = [
+  { part: 0, counts: { input_rows: 2, valid_rows: 2, quarantined_rows: 0, condemned_rows: 0 } },
+  { part: 100, counts: { input_rows: 1, valid_rows: 1, quarantined_rows: 0, condemned_rows: 0 } },
+];
+/** A Distributed Map's output: its map run, and the manifest of its results under `prefix`. */
+const mapOutput = (prefix: string) => ({
+  MapRunArn: expect.stringMatching(/^arn:aws:states:local:000000000000:mapRun:ledgerlake\//),
+  ResultWriterDetails: { Bucket: 'artifacts', Key: expect.stringMatching(new RegExp(`^${prefix}/[0-9a-f-]{36}/manifest\\.json$`)) },
+});
 const SECTIONS = {
-  plan: { source_file_id: 'f1', chunks: CHUNKS },
-  chunks: [
-    { chunk: 0, input_rows: 2, input_minor: '100', parts: [{ part: 0, rows: 2 }] },
-    { chunk: 1, input_rows: 1, input_minor: '50', parts: [{ part: 100, rows: 1 }] },
-  ],
-  enrichment: { source_file_id: 'f1', input_rows: 3, parts: [{ part: 0, rows: 2 }, { part: 100, rows: 1 }] },
+  plan: {
+    source_file_id: 'f1',
+    chunk_count: 2,
+    chunk_manifest: { bucket: 'artifacts', key: `${WORK}plan/chunks.json` },
+    chunk_results: { bucket: 'artifacts', prefix: `${WORK}map-results/chunks` },
+    map_concurrency: 40,
+  },
+  enrichment: {
+    source_file_id: 'f1',
+    input_rows: 3,
+    part_count: 2,
+    part_manifest: { bucket: 'artifacts', key: `${WORK}enriched/parts.json` },
+    part_results: { bucket: 'artifacts', prefix: `${WORK}map-results/parts` },
+  },
   loop_prevention: { status: 'CONTINUE', condemned_rows: 0, condemned_by_reason: {} },
-  parts: [
-    { part: 0, counts: { input_rows: 2, valid_rows: 2, quarantined_rows: 0, condemned_rows: 0 } },
-    { part: 100, counts: { input_rows: 1, valid_rows: 1, quarantined_rows: 0, condemned_rows: 0 } },
-  ],
   validation: { valid_rows: 3, quarantined_rows: 0, quarantine_by_reason: {} },
   partition_writer: { counts: { input_rows: 3, valid_rows: 3, quarantined_rows: 0, condemned_rows: 0 } },
 };
+/** An in-memory S3: what the Distributed Maps read and write, and the fakes with them. */
+function memoryObjects(): LocalObjectPort & { readonly objects: Map<string, string> } {
+  const objects = new Map<string, string>();
+  return {
+    objects,
+    get: async (bucket, key) => {
+      const body = objects.get(`${bucket}/${key}`);
+      return body === undefined ? undefined : Buffer.from(body);
+    },
+    put: async (bucket, key, body) => void objects.set(`${bucket}/${key}`, body),
+  };
+}
+
+/** The outputs of every child of a Distributed Map, read back from its ResultWriter's files. */
+async function mapResults(objects: LocalObjectPort, output: unknown): Promise<unknown[]> {
+  const read = async (bucket: string, key: string): Promise<unknown> =>
+    JSON.parse(Buffer.from((await objects.get(bucket, key)) ?? Buffer.from('null')).toString());
+  const { ResultWriterDetails: where } = output as { ResultWriterDetails: { Bucket: string; Key: string } };
+  const manifest = (await read(where.Bucket, where.Key)) as { ResultFiles: { SUCCEEDED: { Key: string }[] } };
+  const children: unknown[] = [];
+  for (const { Key } of manifest.ResultFiles.SUCCEEDED) {
+    for (const child of (await read(where.Bucket, Key)) as { Output: string }[]) children.push(JSON.parse(child.Output));
+  }
+  return children;
+}
+
+let objects = memoryObjects();
+beforeEach(() => {
+  objects = memoryObjects();
+});
+
 /** What each function returns per action (several Tasks share a function); `-` = no action. */
 const CANNED: Record<string, (event: Record<string, unknown>) => unknown> = {
-  'enrichment:plan': () => SECTIONS.plan,
-  'enrichment:enrich-chunk': (event) => SECTIONS.chunks[(event['chunk'] as { index: number }).index],
-  'enrichment:combine': () => SECTIONS.enrichment,
+  'enrichment:plan': async () => {
+    await objects.put('artifacts', SECTIONS.plan.chunk_manifest.key, JSON.stringify(CHUNKS));
+    return SECTIONS.plan;
+  },
+  'enrichment:enrich-chunk': (event) => CHUNK_RESULTS[(event['chunk'] as { index: number }).index],
+  'enrichment:combine': async () => {
+    await objects.put('artifacts', SECTIONS.enrichment.part_manifest.key, JSON.stringify(PARTS));
+    return SECTIONS.enrichment;
+  },
   'loop-prevention:-': () => SECTIONS.loop_prevention,
   'validation:validate-part': (event) => ({ part: (event['part'] as { part: number }).part, valid_rows: 1 }),
-  'partition-writer:write-part': (event) => SECTIONS.parts.find((p) => p.part === (event['part'] as { part: number }).part),
+  'partition-writer:write-part': (event) => PART_SUMMARIES.find((p) => p.part === (event['part'] as { part: number }).part),
   'validation:check-breaker': () => SECTIONS.validation,
   'partition-writer:finish': () => SECTIONS.partition_writer,
-  'run-recorder:-': () => ({ recorded: true }),
+  // RecordFailure's result is stored back at $.error: the run's error, with the record.
+  'run-recorder:-': (event) => ({ ...(event['error'] as object), status: 'FAILED', record: { bucket: 'artifacts', key: 'runs/x/run.json' } }),
   'promotion:recover': () => ({ recovered: 0, live: 0, failed: 0 }),
   'promotion:evaluate-gate': () => ({ decision: 'PROMOTE', reasons: [] }),
   'promotion:promote': () => ({ status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' }),
@@ -90,6 +153,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls),
       input: INPUT,
       executionName: RUN_ID,
@@ -101,6 +165,8 @@ describe('row pipeline, run locally with fake functions', () => {
       run: expect.objectContaining({ ...INPUT, run_id: RUN_ID, execution_name: RUN_ID }),
       recovery: CANNED['promotion:recover']?.({}),
       ...SECTIONS,
+      chunks: mapOutput(`${WORK}map-results/chunks`),
+      parts: mapOutput(`${WORK}map-results/parts`),
       gate: CANNED['promotion:evaluate-gate']?.({}),
       promotion: CANNED['promotion:promote']?.({}),
       gold: CANNED['promotion:refresh-gold']?.({}),
@@ -140,10 +206,10 @@ describe('row pipeline, run locally with fake functions', () => {
     ]);
   });
 
-  it('gives each chunk and each part its own iteration, with the sections it reads', async () => {
+  it('gives each chunk and each part its own child execution, with its item and the sections it reads, and the next Task their results', async () => {
     const calls: Calls = [];
 
-    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+    await runLocally({ definition, objects, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const chunkEvents = calls.filter((call) => call.fn === 'enrichment:enrich-chunk').map((call) => call.event);
     expect(chunkEvents.map((event) => event['chunk'])).toEqual(CHUNKS);
@@ -158,14 +224,18 @@ describe('row pipeline, run locally with fake functions', () => {
       part: { part: 100, rows: 1 },
     });
     const finish = calls.find((call) => call.fn === 'partition-writer:finish');
-    expect(finish?.event['parts']).toEqual(SECTIONS.parts);
-    expect(calls.find((call) => call.fn === 'enrichment:combine')?.event['chunks']).toEqual(SECTIONS.chunks);
+    expect(finish?.event['parts']).toEqual(mapOutput(`${WORK}map-results/parts`));
+    expect(await mapResults(objects, finish?.event['parts'])).toEqual(PART_SUMMARIES);
+    const combine = calls.find((call) => call.fn === 'enrichment:combine');
+    expect(await mapResults(objects, combine?.event['chunks'])).toEqual(CHUNK_RESULTS);
+    const check = calls.find((call) => call.fn === 'validation:check-breaker');
+    expect(Object.keys(check?.event ?? {}).sort()).toEqual(['action', 'enrichment', 'parts', 'run']);
   });
 
   it('completes the promotion from its intent: RefreshGold gets the run only', async () => {
     const calls: Calls = [];
 
-    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+    await runLocally({ definition, objects, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const gold = calls.find((call) => call.fn === 'promotion:refresh-gold');
     expect(Object.keys(gold?.event ?? {}).sort()).toEqual(['action', 'run']);
@@ -181,6 +251,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
       const result = await runLocally({
         definition,
+        objects,
         handlers: fakeHandlers(calls, { [failing]: rejecting, 'promotion:roll-forward': async () => rolled }),
         input: INPUT,
         executionName: RUN_ID,
@@ -199,6 +270,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, {
         'promotion:promote': rejecting,
         'promotion:roll-forward': async () => ({ run_id: RUN_ID, status: 'NOT_BEGUN' }),
@@ -219,6 +291,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, { 'promotion:evaluate-gate': async () => blocked }),
       input: INPUT,
       executionName: RUN_ID,
@@ -235,7 +308,7 @@ describe('row pipeline, run locally with fake functions', () => {
   it('captures the run context from the execution: name = run id, id = execution ARN', async () => {
     const calls: Calls = [];
 
-    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+    await runLocally({ definition, objects, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const run = calls[0]?.event['run'] as Record<string, unknown>;
     expect(run).toEqual({
@@ -251,7 +324,7 @@ describe('row pipeline, run locally with fake functions', () => {
   it('passes each function the whole state so far and a Lambda-like context', async () => {
     const calls: Calls = [];
 
-    await runLocally({ definition, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
+    await runLocally({ definition, objects, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const validate = calls.find((call) => call.fn === 'loop-prevention:-');
     expect(Object.keys(validate?.event ?? {}).sort()).toEqual(['chunks', 'enrichment', 'plan', 'recovery', 'run']);
@@ -270,6 +343,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, { 'loop-prevention:-': async () => duplicate }),
       input: INPUT,
       executionName: RUN_ID,
@@ -292,6 +366,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, { 'validation:validate-part': flaky }),
       input: INPUT,
       executionName: RUN_ID,
@@ -312,16 +387,19 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, { 'validation:validate-part': broken }),
       input: INPUT,
       executionName: RUN_ID,
       retryIntervalMs: 0,
     });
 
-    // The first part's four attempts fail the Map; the other iteration is abandoned.
+    // The first part's four attempts fail its child, and the child the Map (no failure tolerated);
+    // RecordFailure gets the Map's error (the real run-recorder reads the child's own from the results).
     expect(calls.filter((call) => call.fn === 'validation:validate-part').length).toBeGreaterThanOrEqual(4);
-    expect(result).toMatchObject({ status: 'FAILED', error: 'TransientStorageError' });
-    expect(['ProcessParts', 'ValidatePart']).toContain(result.status === 'FAILED' ? result.failedState : '');
+    expect(result).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', failedState: 'ProcessParts' });
+    const recorded = calls.find((call) => call.fn === 'run-recorder:-');
+    expect(recorded?.event['enrichment']).toEqual(SECTIONS.enrichment);
   });
 
   it('does not retry a MissingColumnsError: records the failure, then fails with the original error', async () => {
@@ -333,6 +411,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, { 'enrichment:plan': rejecting }),
       input: INPUT,
       executionName: RUN_ID,
@@ -348,6 +427,7 @@ describe('row pipeline, run locally with fake functions', () => {
       error: 'MissingColumnsError',
       cause: recorded.Cause,
       failedState: 'PlanChunks',
+      stats: expect.objectContaining({ child_executions: 0 }),
     });
   });
 
@@ -356,6 +436,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
     const result = await runLocally({
       definition,
+      objects,
       handlers: fakeHandlers(calls, {
         'partition-writer:finish': async () => {
           throw new MissingColumnsError('s3://bronze/x.csv', ['amount'], []);

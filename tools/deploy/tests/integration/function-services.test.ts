@@ -3,6 +3,7 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
+import { STATE_MACHINE_STORE } from '@ledgerlake/cli';
 import { parseConfig, RowRulesEnvSchema } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
@@ -24,6 +25,7 @@ import { asList, isAllowed, type PolicyStatement, roleStatements, wildcardMatch 
 import { type CfnTemplate, packageService, PACKAGE_DIR, readPackagedTemplate } from '../../src/package-service';
 import { accessRequest, type S3Access } from '../../src/recording-object-store';
 import { recordRowPipelineAccesses } from '../../src/row-pipeline-accesses';
+import { copyInfraService } from '../../src/infra-service';
 import { readZipEntryNames } from '../../src/zip-entries';
 
 /*
@@ -56,7 +58,7 @@ const CONFIG_SCHEMAS: Record<FunctionService, z.ZodObject> = {
  */
 const MEMORY_MB: Record<FunctionService, number> = {
   enrichment: 3008,
-  'loop-prevention': 1769,
+  'loop-prevention': 10240,
   validation: 1769,
   'partition-writer': 3008,
   promotion: 3008,
@@ -227,6 +229,7 @@ function describeAccess(access: S3Access): string {
 const workDir = { path: '' };
 const packaged = new Map<FunctionService, Packaged>();
 let accesses: readonly S3Access[] = [];
+let infraTemplate: CfnTemplate;
 const buckets = stageBuckets(`ledgerlake-${STAGE}`);
 const layout = createLakeLayout(buckets);
 const encryptedBuckets = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
@@ -255,7 +258,12 @@ beforeAll(async () => {
     const zipEntries = await readZipEntryNames(join(dir, PACKAGE_DIR, `ledgerlake-${service}.zip`));
     packaged.set(service, { template, zipEntries });
   });
-  const [recorded] = await Promise.all([recordRowPipelineAccesses(STAGE), ...packaging]);
+  const infra = (async () => {
+    const dir = await copyInfraService(workDir.path);
+    await packageService(dir, STAGE);
+    infraTemplate = await readPackagedTemplate(dir);
+  })();
+  const [recorded] = await Promise.all([recordRowPipelineAccesses(STAGE), infra, ...packaging]);
   accesses = recorded.accesses;
 }, PACKAGING_TIMEOUT_MS);
 
@@ -268,6 +276,25 @@ function packagedService(service: FunctionService): Packaged {
   if (result === undefined) throw new Error(`deploy: ${service} was not packaged`);
   return result;
 }
+
+describe("the row-pipeline state machine's role", () => {
+  // Its Distributed Maps' ItemReader and ResultWriter, as the recording's STATE_MACHINE_STORE saw them.
+  const used = (): S3Access[] => accesses.filter((access) => access.actor === STATE_MACHINE_STORE);
+  const statements = (): PolicyStatement[] => s3Statements(roleStatements(infraTemplate, 'RowPipelineRole'));
+
+  it('allows every S3 access its Distributed Maps make (recorded on runs of the state machine)', () => {
+    const denied = used().filter((access) => !isAllowed(statements(), accessRequest(access)));
+
+    expect(used().map((access) => access.action)).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject']));
+    expect([...new Set(denied.map(describeAccess))]).toEqual([]);
+  });
+
+  it('reads and writes nothing but the Map items and results of the work area', () => {
+    const keys = [...new Set(used().map((access) => `${access.action} ${access.bucket}/${access.key}`))];
+
+    expect(keys.filter((key) => !/^s3:(GetObject|PutObject) ledgerlake-ci-artifacts\/runs\/[^/]+\/work\/(plan\/chunks\.json|enriched\/parts\.json|map-results\/(chunks|parts)\/[0-9a-f-]{36}\/(manifest|SUCCEEDED_0|FAILED_0)\.json)$/.test(key))).toEqual([]);
+  });
+});
 
 describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
   const template = (): CfnTemplate => packagedService(service).template;

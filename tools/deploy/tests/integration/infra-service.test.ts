@@ -231,11 +231,12 @@ describe('the row-pipeline state machine', () => {
     expect((template as unknown as { Parameters: Record<string, Properties> }).Parameters['Stage']).toMatchObject({ Type: 'String', Default: STAGE });
   });
 
-  it('its role invokes exactly the functions the definition names, and nothing else but logs delivery and X-Ray', () => {
+  it('its role invokes exactly the functions the definition names, and nothing else but its Distributed Maps, logs delivery and X-Ray', () => {
     const named = [...new Set(Object.values(taskFunctions(definitionOf('RowPipelineStateMachine'))))];
     const statements = statementsOf('RowPipelineRole');
     const invoke = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
-    const others = statements.filter((s) => !invoke.includes(s));
+    const maps = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('states:') || a.startsWith('s3:')));
+    const others = statements.filter((s) => !invoke.includes(s) && !maps.includes(s));
 
     expect(named).toEqual(expect.arrayContaining([`ledgerlake-${STAGE}-enrichment`, `ledgerlake-${STAGE}-run-recorder`]));
     expect(invoke).toHaveLength(1);
@@ -245,6 +246,26 @@ describe('the row-pipeline state machine', () => {
     );
     expect(others.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(logs:[A-Za-z]+Deliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
     expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-other` })).toBe(false);
+  });
+
+  it('its role starts and follows only its own executions (Distributed Map children) and touches only the work area\'s Map items and results', () => {
+    const statements = statementsOf('RowPipelineRole');
+    const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}`;
+    const child = `arn:aws:states:${REGION}:${ACCOUNT}:execution:ledgerlake-${STAGE}/ProcessParts:0b6c5c1e-7d1d-4b43-9c39-6f6a1f1b2c3d`;
+    const artifacts = `arn:aws:s3:::ledgerlake-${STAGE}-artifacts/runs/20240105T090000Z/work`;
+    const allowed = (action: string, resource: string) => isAllowed(statements, { action, resource });
+
+    expect(allowed('states:StartExecution', machine)).toBe(true);
+    expect(allowed('states:StartExecution', `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}-starter`)).toBe(false);
+    expect(allowed('states:DescribeExecution', child)).toBe(true);
+    expect(allowed('states:StopExecution', child)).toBe(true);
+    expect(allowed('s3:GetObject', `${artifacts}/plan/chunks.json`)).toBe(true);
+    expect(allowed('s3:GetObject', `${artifacts}/enriched/parts.json`)).toBe(true);
+    expect(allowed('s3:PutObject', `${artifacts}/map-results/parts/0b6c5c1e/SUCCEEDED_0.json`)).toBe(true);
+    // Never the rows themselves, nor any other layer.
+    expect(allowed('s3:GetObject', `${artifacts}/enriched/part-00000.bin`)).toBe(false);
+    expect(allowed('s3:PutObject', `${artifacts}/enriched/parts.json`)).toBe(false);
+    expect(allowed('s3:GetObject', `arn:aws:s3:::ledgerlake-${STAGE}-silver/mortgages/transactions/year=2024/month=01/_LATEST.json`)).toBe(false);
   });
 
   it('a Task added to the definition is allowed by the next package; a non-Lambda Task stops packaging', async () => {
