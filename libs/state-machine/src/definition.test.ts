@@ -18,6 +18,8 @@ const LAMBDA_ERRORS = [
   'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
+  // In AWS's recommended Lambda retrier set: the invoke itself timed out (the function may not have run).
+  'Lambda.ClientExecutionTimeoutException',
 ];
 
 /** One instance of every domain error; typed by name, so a new error class fails typecheck until it is added. */

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
 import { STATE_MACHINE_STORE } from '@ledgerlake/cli';
+import { type AslState, type AslStates, loadDefinition } from '@ledgerlake/state-machine';
 import { parseConfig, RowRulesEnvSchema } from '@ledgerlake/config';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
@@ -277,6 +278,14 @@ function packagedService(service: FunctionService): Packaged {
   return result;
 }
 
+/** Every Task state of a definition, through Map item processors. */
+function tasksOf(states: AslStates): [string, AslState][] {
+  return Object.entries(states.States).flatMap(([name, state]): [string, AslState][] => [
+    ...(state.Type === 'Task' ? [[name, state] as [string, AslState]] : []),
+    ...(state.ItemProcessor === undefined ? [] : tasksOf(state.ItemProcessor)),
+  ]);
+}
+
 describe("the row-pipeline state machine's role", () => {
   // Its Distributed Maps' ItemReader and ResultWriter, as the recording's STATE_MACHINE_STORE saw them.
   const used = (): S3Access[] => accesses.filter((access) => access.actor === STATE_MACHINE_STORE);
@@ -312,6 +321,16 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
       Timeout: TIMEOUT_S[service],
       TracingConfig: { Mode: 'Active' },
     });
+  });
+
+  it('is waited for by every Task of the state machine that calls it for longer than it may run', () => {
+    const waits = tasksOf(loadDefinition({ region: REGION, accountId: '123456789012', stage: STAGE }))
+      .filter(([, state]) => state.Resource?.endsWith(`:function:ledgerlake-${STAGE}-${service}`))
+      .map(([name, state]) => [name, state['TimeoutSeconds']] as const);
+
+    // A Task that gives up first leaves the function writing while the failure path runs (it may
+    // release the file's claim while FinishRun still seals Silver).
+    expect(waits.filter(([, seconds]) => typeof seconds !== 'number' || seconds <= TIMEOUT_S[service])).toEqual([]);
   });
 
   it('keeps its logs 30 days', () => {
