@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { WORKSPACE_ROOT } from '../../src/function-services';
+import { FUNCTION_SERVICES, serviceDir, WORKSPACE_ROOT } from '../../src/function-services';
 
 /*
  * The GitHub Actions workflows (PRODUCT.md §9): pull requests run the checks and the offline
@@ -19,6 +19,8 @@ interface Step {
 }
 interface Job {
   readonly uses?: string;
+  readonly concurrency?: string | { readonly group: string; readonly 'cancel-in-progress'?: boolean };
+  readonly env?: Record<string, string>;
   readonly needs?: string | string[];
   readonly with?: Record<string, unknown>;
   readonly environment?: string;
@@ -27,12 +29,27 @@ interface Job {
 }
 interface Workflow {
   readonly on: Record<string, unknown>;
+  readonly concurrency?: unknown;
   readonly permissions?: Record<string, string>;
   readonly jobs: Record<string, Job>;
 }
 
 async function workflow(name: string): Promise<Workflow> {
   return YAML.parse(await readFile(join(WORKFLOWS, name), 'utf8')) as Workflow;
+}
+
+/** The Node.js major of the functions' Lambda runtime (`nodejs22.x` → 22), the same in every service. */
+async function lambdaNodeMajor(): Promise<number> {
+  const runtimes = await Promise.all(
+    FUNCTION_SERVICES.map(async (service) => {
+      const config = YAML.parse(await readFile(join(WORKSPACE_ROOT, serviceDir(service), 'serverless.yml'), 'utf8')) as {
+        provider: { runtime: string };
+      };
+      return config.provider.runtime;
+    }),
+  );
+  expect(new Set(runtimes).size).toBe(1);
+  return Number(/^nodejs(\d+)\.x$/.exec(runtimes[0] ?? '')?.[1]);
 }
 
 function job(flow: Workflow, name: string): Job {
@@ -49,12 +66,13 @@ describe('ci.yml', () => {
     expect(ci.permissions).toEqual({ contents: 'read' });
   });
 
-  it('checks out, sets up Node 20 and runs .ci/run (npm ci, lint, typecheck, test, build, package)', async () => {
+  it("checks out, sets up the functions' Node.js (not an end-of-life one) and runs .ci/run (npm ci, lint, typecheck, test, build, package)", async () => {
     const steps = job(await workflow('ci.yml'), 'check').steps ?? [];
     const script = await readFile(join(WORKSPACE_ROOT, '.ci', 'run'), 'utf8');
 
     expect(steps.map((step) => step.uses ?? step.run)).toEqual(['actions/checkout@v4', 'actions/setup-node@v4', '.ci/run']);
-    expect(steps[1]?.with).toMatchObject({ 'node-version': 20 });
+    expect(steps[1]?.with).toMatchObject({ 'node-version': await lambdaNodeMajor() });
+    expect(await lambdaNodeMajor()).toBeGreaterThanOrEqual(22);
     for (const command of ['npm ci', 'nx run-many -t lint', 'nx run-many -t typecheck', 'npm test', 'nx run-many -t build', 'npm run package']) {
       expect(script).toContain(command);
     }
@@ -74,6 +92,14 @@ describe('deploy.yml', () => {
       uses: './.github/workflows/deploy-stage.yml',
       with: { environment: 'production' },
     });
+  });
+
+  it('serialises deploys per stage, not per workflow run: staging never waits behind production\'s approval', async () => {
+    const deploy = await workflow('deploy.yml');
+    const stageJob = job(await workflow('deploy-stage.yml'), 'deploy');
+
+    expect(deploy.concurrency).toBeUndefined();
+    expect(stageJob.concurrency).toEqual({ group: 'deploy-${{ inputs.environment }}', 'cancel-in-progress': false });
   });
 
   it('gives the stage jobs an OIDC token and nothing more', async () => {
@@ -108,6 +134,9 @@ describe('deploy-stage.yml', () => {
       'role-session-name': 'ledgerlake-${{ inputs.environment }}-${{ github.run_id }}',
       'aws-region': '${{ vars.AWS_REGION }}',
     });
+    // The one region setting: the credentials' region and, through serverless-compose.yml, every stack's.
+    expect((await deployJob()).env).toMatchObject({ AWS_REGION: '${{ vars.AWS_REGION }}' });
+    expect(steps.find((step) => step.uses === 'actions/setup-node@v4')?.with).toMatchObject({ 'node-version': await lambdaNodeMajor() });
     expect(index((step) => step.run === 'npm ci --no-audit --no-fund')).toBeLessThan(index((step) => step.run === 'npm run build'));
     expect(index((step) => step.run === 'npm run build')).toBeLessThan(deploy);
     expect(steps.indexOf(credentials as Step)).toBeLessThan(deploy);
