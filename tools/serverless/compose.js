@@ -9,6 +9,14 @@ const { spawnSync } = require('node:child_process');
 const path = require('node:path');
 
 const root = path.join(__dirname, '..', '..');
+
+// serverless-compose.yml takes every service's region from AWS_REGION (compose has no --region).
+if (!process.env.AWS_REGION) {
+  process.stderr.write(
+    'ledgerlake: set AWS_REGION to the region of the stage to deploy (e.g. AWS_REGION=eu-west-1 npm run compose -- deploy --stage staging); every stack is created there.\n',
+  );
+  process.exit(2);
+}
 const shimDir = path.join(__dirname, 'bin');
 const composeBin = require.resolve('@serverless/compose/bin/serverless-compose');
 const result = spawnSync(process.execPath, [composeBin, ...process.argv.slice(2)], {
