@@ -76,6 +76,31 @@ describe('describeIncident', () => {
     expect(logger.warnings).toEqual([['run record not read, alerting with the event alone', expect.objectContaining({ run_id: RUN_ID })]]);
   });
 
+  it("describes a failed run starter as the start that never happened, not as a run (its execution is no run's)", async () => {
+    const store = new MemoryObjectStore();
+    const incident = await describeIncident(parseAlertMessage(fixture('starter-failed')), { store, layout, stage: 'prod' });
+    const sweep = fixture<{ detail: Record<string, unknown> }>('starter-failed');
+    sweep.detail['input'] = JSON.stringify({ dataset: 'mortgages/transactions', mode: 'ingest', sweep: { bucket: 'ledgerlake-prod-bronze', days: 2 } });
+    const swept = await describeIncident(parseAlertMessage(sweep), { store, layout, stage: 'prod' });
+
+    expect(incident).toMatchObject({
+      id: 'starter-3b0f7a52-8a1e-4c0e-9d7b-2f4a6c8e0b1d-FAILED',
+      kind: 'execution',
+      status: 'FAILED',
+      headline: 'The run starter failed: no run was started for s3://ledgerlake-prod-bronze/mortgages/transactions/ingest_date=2024-02-01/tx-feb.csv',
+      stage: 'prod',
+      dataset: 'mortgages/transactions',
+      executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:ledgerlake-prod-starter:3b0f7a52-8a1e-4c0e-9d7b-2f4a6c8e0b1d',
+      error: 'StepFunctions.ExecutionLimitExceededException',
+      inputFile: 's3://ledgerlake-prod-bronze/mortgages/transactions/ingest_date=2024-02-01/tx-feb.csv',
+    });
+    expect(incident).not.toHaveProperty('runId');
+    expect(incident?.links.map((link) => link.label)).toEqual(['Starter execution', 'Starter logs (Logs Insights)']);
+    expect(incident?.links[1]?.url).toContain('vendedlogs');
+    expect(incident?.links[1]?.url).toContain('ledgerlake-prod-starter');
+    expect(swept?.headline).toBe('The run starter failed: the daily sweep of the last 2 ingest dates of ledgerlake-prod-bronze started no run, or not all');
+  });
+
   it('describes a timed-out and an aborted execution', async () => {
     const deps = { store: new MemoryObjectStore(), layout, stage: 'prod' };
 

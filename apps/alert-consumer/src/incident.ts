@@ -100,11 +100,18 @@ export async function describeIncident(message: AlertMessage, deps: DescribeInci
   }
 }
 
-/** The run request the state machine was started with (`{dataset, mode, source}`), as far as it is there. */
+/** The run request the state machine (or the starter) was started with, as far as it is there. */
 const RunRequestSchema = z.object({
   dataset: z.string().optional().catch(undefined),
   source: z.object({ bucket: z.string().min(1), key: z.string().min(1) }).optional().catch(undefined),
+  /** The daily schedule's request to the starter. */
+  sweep: z.object({ bucket: z.string().min(1), days: z.number().int() }).optional().catch(undefined),
 });
+
+/** The name of a stage's run starter, the state machine the triggers start (infra/serverless.yml). */
+export function starterName(stage: string): string {
+  return `ledgerlake-${stage}-starter`;
+}
 
 /** `ledgerlake-<stage>` state machines name their stage; `undefined` for any other name. */
 export function stageOfStateMachine(arn: string): string | undefined {
@@ -115,12 +122,13 @@ export function stageOfStateMachine(arn: string): string | undefined {
 
 async function describeExecution(event: ExecutionStatusEvent, deps: DescribeIncidentDeps): Promise<Incident> {
   const { detail, region } = event;
+  if (detail.stateMachineArn.split(':')[6] === starterName(deps.stage)) return describeStarterFailure(event, deps.stage);
   const stage = stageOfStateMachine(detail.stateMachineArn) ?? deps.stage;
   const runId = detail.name;
   const request = parseRequest(detail.input);
   const record = RunIdSchema.safeParse(runId).success ? await readFailedRecord(runId, deps) : undefined;
   const window = runWindow(new Date(detail.startDate), detail.stopDate == null ? undefined : new Date(detail.stopDate));
-  const redrive = detail.redriveCount != null && detail.redriveCount > 0 ? `-redrive${detail.redriveCount}` : '';
+  const redrive = redriveSuffix(detail);
   const source = record?.source ?? request.source;
   const error = record?.error ?? detail.error ?? undefined;
   const cause = record?.cause ?? (detail.cause == null ? undefined : causeMessage(detail.cause));
@@ -143,6 +151,48 @@ async function describeExecution(event: ExecutionStatusEvent, deps: DescribeInci
     occurredAt: new Date(detail.stopDate ?? Date.parse(event.time)).toISOString(),
     links: runLinks(region, stage, runId, detail.executionArn, window),
   };
+}
+
+/**
+ * A run starter that failed: a trigger's request that started no run (or, for a sweep, not every
+ * run). Its execution is named by a UUID, not a run id, and no run record exists: the incident
+ * names what was asked for and links the starter's execution and logs.
+ */
+function describeStarterFailure(event: ExecutionStatusEvent, stage: string): Incident {
+  const { detail, region } = event;
+  const request = parseRequest(detail.input);
+  const file = request.source === undefined ? undefined : `s3://${request.source.bucket}/${request.source.key}`;
+  const asked =
+    request.sweep !== undefined
+      ? `the daily sweep of the last ${request.sweep.days} ingest dates of ${request.sweep.bucket} started no run, or not all`
+      : `no run was started for ${file ?? 'the request in its input'}`;
+  const window = runWindow(new Date(detail.startDate), detail.stopDate == null ? undefined : new Date(detail.stopDate));
+  const query = ['fields @timestamp, type, details.error, details.cause', `| filter execution_arn = ${JSON.stringify(detail.executionArn)}`, '| sort @timestamp asc'].join('\n');
+  const redrive = redriveSuffix(detail);
+  return {
+    id: incidentId('starter', `${detail.name}-${detail.status}${redrive}`, `${detail.executionArn}|${detail.status}|${redrive}`),
+    kind: 'execution',
+    status: detail.status,
+    headline: `The run starter ${STATUS_WORDS[detail.status] ?? detail.status.toLowerCase()}: ${asked}`,
+    stage,
+    region,
+    ...defined('dataset', request.dataset),
+    executionName: detail.name,
+    executionArn: detail.executionArn,
+    ...defined('error', detail.error ?? undefined),
+    ...defined('cause', detail.cause == null || detail.cause === '' ? undefined : causeMessage(detail.cause)),
+    ...defined('inputFile', file),
+    occurredAt: new Date(detail.stopDate ?? Date.parse(event.time)).toISOString(),
+    links: [
+      { label: 'Starter execution', url: executionUrl(region, detail.executionArn) },
+      { label: 'Starter logs (Logs Insights)', url: logsInsightsUrl(region, [`/aws/vendedlogs/states/${starterName(stage)}`], query, window) },
+    ],
+  };
+}
+
+/** Each redrive of an execution can fail anew: its incident is a new one. */
+function redriveSuffix(detail: ExecutionStatusEvent['detail']): string {
+  return detail.redriveCount != null && detail.redriveCount > 0 ? `-redrive${detail.redriveCount}` : '';
 }
 
 const STATUS_WORDS: Readonly<Record<string, string>> = { FAILED: 'failed', TIMED_OUT: 'timed out', ABORTED: 'was aborted' };

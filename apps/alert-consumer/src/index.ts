@@ -36,7 +36,7 @@ export {
   SlackUnavailableError,
   WebhookConfigError,
 } from './errors';
-export { causeMessage, describeIncident, type Incident, incidentId, type IncidentLink, stageOfStateMachine } from './incident';
+export { causeMessage, describeIncident, type Incident, incidentId, type IncidentLink, stageOfStateMachine, starterName } from './incident';
 export { claimAlert, markPosted, type PostedAlert, PostedAlertSchema, readPostedAlert, releaseAlert } from './posted-alerts';
 export { type AlertLogger, type AlertOutcome, DEFAULT_MAX_RECEIVE_COUNT, processAlertRecord, type ProcessAlertDeps } from './process-alert';
 export { escapedWithin, escapeMrkdwn, SLACK_LIMITS, type SlackBlock, type SlackMessage, slackMessage, slackMessageText, truncate } from './slack-message';

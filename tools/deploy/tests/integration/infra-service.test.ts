@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DATASET, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
 import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
-import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
+import { starterName } from '@ledgerlake/alert-consumer';
+import { createLakeLayout, parseBronzeKey, stageBuckets } from '@ledgerlake/storage';
 import aslValidator from 'asl-validator';
 import jsonata from 'jsonata';
 import { WORKSPACE_ROOT } from '../../src/function-services';
@@ -331,10 +332,15 @@ describe('the starter (executions named with their run id)', () => {
     const prefix = await evaluateJsonata((sweep['ItemSelector'] as Properties)['prefix'], { context, input });
     const listed = await evaluateJsonata(inner['ListIngestDate']?.['Output'], {
       input: { dataset: DATASET, mode: 'ingest', bucket: buckets.bronze, prefix },
-      result: { Contents: [{ Key: `${String(prefix)}` }, { Key: `${String(prefix)}a.csv` }, { Key: `${String(prefix)}b.csv.gz` }], NextContinuationToken: 'next' },
+      result: {
+        Contents: [{ Key: `${String(prefix)}` }, { Key: `${String(prefix)}a.csv` }, { Key: `${String(prefix)}sub/c.csv` }, { Key: `${String(prefix)}b.csv.gz` }],
+        NextContinuationToken: 'next',
+      },
     });
 
     expect(await evaluateJsonata(sweep['Items'], { context, input })).toEqual(['2024-03-01', '2024-02-29']);
+    // JSONata makes a one-value sequence a plain value; Items must stay an array.
+    expect(await evaluateJsonata(sweep['Items'], { context, input: { ...input, sweep: { ...input.sweep, days: 1 } } })).toEqual(['2024-03-01']);
     expect(prefix).toBe(`${DATASET}/ingest_date=2024-02-29/`);
     expect(listed).toMatchObject({ keys: [`${String(prefix)}a.csv`, `${String(prefix)}b.csv.gz`], token: 'next' });
     expect(await evaluateJsonata(inner['ListIngestDate']?.['Arguments'], { input: { bucket: buckets.bronze, prefix, token: 'next' } })).toEqual({
@@ -342,6 +348,44 @@ describe('the starter (executions named with their run id)', () => {
       Prefix: prefix,
       ContinuationToken: 'next',
     });
+  });
+
+  it('starts a run only for a key the lake layout reads as a landed file: no folder markers, subfolders or keys outside ingest_date=', async () => {
+    const choice = states()['IsLandedFile'] as { Choices: { Condition: string; Next: string }[]; Default: string };
+    const keys = [
+      `${DATASET}/ingest_date=2024-01-05/q1.csv`,
+      `${DATASET}/ingest_date=2024-01-05/q1.csv.gz`,
+      `${DATASET}/ingest_date=2024-01-05/`,
+      `${DATASET}/ingest_date=2024-01-05/sub/q1.csv`,
+      `${DATASET}/ingest_date=2024-13-05/q1.csv`,
+      `${DATASET}/ingest_date=latest/q1.csv`,
+      `${DATASET}/q1.csv`,
+      `${DATASET}/`,
+      `${DATASET}-old/ingest_date=2024-01-05/q1.csv`,
+    ];
+    const started = async (key: string): Promise<boolean> =>
+      (await evaluateJsonata(choice.Choices[0]?.Condition, { input: { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key } } })) === true;
+
+    expect(states()['IsSweep']?.['Default']).toBe('IsLandedFile');
+    expect(choice.Choices[0]?.Next).toBe('StartRun');
+    expect(states()[choice.Default]?.['Type']).toBe('Succeed');
+    for (const key of keys) {
+      expect([key, await started(key)]).toEqual([key, parseBronzeKey(key) !== undefined]);
+    }
+  });
+
+  it("passes the Bronze object's version id and ETag on, and leaves out what the event lacks", async () => {
+    const args = (states()['StartRun'] as Properties)['Arguments'] as Properties;
+    const source = { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/q1.csv` };
+    const context = { State: { EnteredTime: '2024-01-05T09:00:00.123Z' } };
+    const input = (extra: Properties) => evaluateJsonata(args['Input'], { context, input: { dataset: DATASET, mode: 'ingest', source: { ...source, ...extra } } });
+
+    expect(await input({ version_id: 'v-3HL4kqt', etag: 'd41d8cd98f00b204e9800998ecf8427e' })).toEqual({
+      dataset: DATASET,
+      mode: 'ingest',
+      source: { ...source, version_id: 'v-3HL4kqt', etag: 'd41d8cd98f00b204e9800998ecf8427e' },
+    });
+    expect(await input({ version_id: null, etag: '' })).toEqual({ dataset: DATASET, mode: 'ingest', source });
   });
 
   it('may start only the row pipeline and list only the dataset in Bronze', () => {
@@ -365,7 +409,9 @@ describe('triggers', () => {
     const rule = props('BronzeObjectCreatedRule');
     const [target] = targetsOf('BronzeObjectCreatedRule');
     const transformer = target?.['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string };
-    const event = { detail: { bucket: { name: buckets.bronze }, object: { key: `${DATASET}/ingest_date=2024-01-05/q1.csv`, size: 10 } } };
+    const event = {
+      detail: { bucket: { name: buckets.bronze }, object: { key: `${DATASET}/ingest_date=2024-01-05/q1.csv`, size: 10, etag: 'd41d8cd9', 'version-id': 'v-3HL4kqt' } },
+    };
     const values = Object.fromEntries(
       Object.entries(transformer.InputPathsMap).map(([name, path]) => [name, path.slice(2).split('.').reduce<unknown>((v, k) => (v as Properties)[k], event)]),
     );
@@ -374,11 +420,16 @@ describe('triggers', () => {
     expect(rule['EventPattern']).toEqual({
       source: ['aws.s3'],
       'detail-type': ['Object Created'],
-      detail: { bucket: { name: [buckets.bronze] }, object: { key: [{ prefix: `${DATASET}/` }] } },
+      detail: { bucket: { name: [buckets.bronze] }, object: { key: [{ prefix: `${DATASET}/ingest_date=` }] } },
     });
     expect(rule['State']).toBe('ENABLED');
     expect(target).toMatchObject({ Arn: { Ref: 'StarterStateMachine' }, RoleArn: { 'Fn::GetAtt': ['TriggerRole', 'Arn'] } });
-    expect(input).toEqual({ dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/q1.csv` } });
+    expect(input).toEqual({
+      dataset: DATASET,
+      mode: 'ingest',
+      source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/q1.csv`, version_id: 'v-3HL4kqt', etag: 'd41d8cd9' },
+    });
+    expect(RunContextSchema.shape.source.safeParse(input.source).success).toBe(true);
   });
 
   it('the daily schedule at 02:00 UTC sweeps the last two ingest dates of Bronze', () => {
@@ -397,7 +448,7 @@ describe('triggers', () => {
 });
 
 describe('alerts', () => {
-  it('FAILED, TIMED_OUT and ABORTED executions of the row pipeline go to SNS etl-failures', () => {
+  it('FAILED, TIMED_OUT and ABORTED executions of the row pipeline and of the starter go to SNS etl-failures', () => {
     const rule = props('ExecutionFailedRule');
 
     expect(rule['EventPattern']).toEqual({
@@ -405,11 +456,40 @@ describe('alerts', () => {
       'detail-type': ['Step Functions Execution Status Change'],
       detail: {
         status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
-        stateMachineArn: [{ 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:ledgerlake-ci' }],
+        stateMachineArn: [
+          { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:ledgerlake-ci' },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}:stateMachine:ledgerlake-ci-starter' },
+        ],
       },
     });
-    expect(resolve((rule['EventPattern'] as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn[0])).toBe(STATE_MACHINE_ARN);
-    expect(rule['Targets']).toEqual([{ Id: 'etl-failures', Arn: { Ref: 'EtlFailuresTopic' } }]);
+    expect((rule['EventPattern'] as { detail: { stateMachineArn: unknown[] } }).detail.stateMachineArn.map(resolve)).toEqual([
+      STATE_MACHINE_ARN,
+      `${STATE_MACHINE_ARN}-starter`,
+    ]);
+    // The name the alert consumer tells a starter's failure by.
+    expect(props('StarterStateMachine')['StateMachineName']).toBe(starterName(STAGE));
+    expect(rule['Targets']).toMatchObject([{ Id: 'etl-failures', Arn: { Ref: 'EtlFailuresTopic' } }]);
+  });
+
+  it("every rule's target sends what it cannot deliver to the triggers' DLQ, which only those rules may send to", () => {
+    const rules = ofType('AWS::Events::Rule');
+    const policy = props('TriggersDeadLetterQueuePolicy');
+
+    expect(rules.map(([id]) => id).sort()).toEqual(['BronzeObjectCreatedRule', 'DailyScheduleRule', 'ExecutionFailedRule']);
+    for (const [, rule] of rules) {
+      for (const target of rule['Targets'] as Properties[]) {
+        expect(target['DeadLetterConfig']).toEqual({ Arn: { 'Fn::GetAtt': ['TriggersDeadLetterQueue', 'Arn'] } });
+        expect(target['RetryPolicy']).toMatchObject({ MaximumRetryAttempts: 185 });
+      }
+    }
+    expect(props('TriggersDeadLetterQueue')).toEqual({ QueueName: `ledgerlake-${STAGE}-triggers-dlq`, SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
+    expect((policy['PolicyDocument'] as { Statement: Properties[] }).Statement).toEqual([
+      expect.objectContaining({
+        Principal: { Service: 'events.amazonaws.com' },
+        Action: 'sqs:SendMessage',
+        Condition: { ArnEquals: { 'aws:SourceArn': rules.map(([id]) => ({ 'Fn::GetAtt': [id, 'Arn'] })) } },
+      }),
+    ]);
   });
 
   it.each([
@@ -430,7 +510,7 @@ describe('alerts', () => {
   });
 
   it('both topics deliver to one encrypted queue, which the topics alone may send to', () => {
-    const subscriptions = ofType('AWS::SNS::Subscription').map(([, p]) => p);
+    const subscriptions = ofType('AWS::SNS::Subscription').map(([, p]) => p).filter((p) => p['Protocol'] === 'sqs');
     const policy = props('EtlFailuresQueuePolicy');
 
     expect(subscriptions).toEqual(
@@ -469,8 +549,28 @@ describe('alerts', () => {
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['EtlFailuresDeadLetterQueue', 'QueueName'] } }],
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
-      AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }],
+      AlarmActions: [{ Ref: 'OpsAlarmsTopic' }],
     });
+    expect(props('TriggersDeadLetterAlarm')).toMatchObject({
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['TriggersDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: 'OpsAlarmsTopic' }, { Ref: 'QuarantineAlertsTopic' }],
+    });
+  });
+
+  it('alarms about the alert path reach people without the alert consumer or Slack: an email subscription when AlarmEmail is set', () => {
+    const subscription = resource('OpsAlarmsEmailSubscription') as Resource & { Condition?: string };
+    const parameters = (template as unknown as { Parameters: Record<string, Properties>; Conditions: Record<string, unknown> }).Parameters;
+    const conditions = (template as unknown as { Conditions: Record<string, unknown> }).Conditions;
+    const subscribedToOps = ofType('AWS::SNS::Subscription').filter(([, p]) => JSON.stringify(p['TopicArn']) === JSON.stringify({ Ref: 'OpsAlarmsTopic' }));
+
+    expect(props('OpsAlarmsTopic')).toEqual({ TopicName: `ledgerlake-${STAGE}-ops-alarms`, KmsMasterKeyId: { Ref: 'AlertsKeyAlias' } });
+    expect(subscribedToOps.map(([id]) => id)).toEqual(['OpsAlarmsEmailSubscription']);
+    expect(subscription.Condition).toBe('HasAlarmEmail');
+    expect(subscription.Properties).toEqual({ TopicArn: { Ref: 'OpsAlarmsTopic' }, Protocol: 'email', Endpoint: { Ref: 'AlarmEmail' } });
+    expect(parameters['AlarmEmail']).toMatchObject({ Type: 'String', Default: '' });
+    expect(conditions['HasAlarmEmail']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }] });
   });
 
   const runMetric = (name: string) => ({
