@@ -8,7 +8,7 @@ const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const DEFINITION = join(__dirname, '..', 'libs', 'state-machine', 'src', 'row-pipeline.asl.json');
-const LAMBDA_ARN = /^arn:aws:lambda:#\{AWS::Region\}:#\{AWS::AccountId\}:function:(ledgerlake-#\{Stage\}-[a-z0-9-]+)$/;
+const LAMBDA_ARN = /^arn:#\{AWS::Partition\}:lambda:#\{AWS::Region\}:#\{AWS::AccountId\}:function:(ledgerlake-#\{Stage\}-[a-z0-9-]+)$/;
 
 /** Every Task Resource of a set of states, recursing into Map and Parallel states. */
 function taskResources(states) {

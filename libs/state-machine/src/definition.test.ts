@@ -51,10 +51,19 @@ function allStates(definition: AslDefinition): [string, AslState][] {
 const tasks = (definition: AslDefinition) => allStates(definition).filter(([, state]) => state.Type === 'Task');
 
 describe('row-pipeline definition', () => {
-  it('is valid ASL as stored, placeholders included (what the Serverless plugin validates)', () => {
-    const result = aslValidator(rawDefinition());
+  it('is valid ASL as stored, placeholders included, but for the partition (asl-validator wants a literal one in a Resource)', () => {
+    const result = aslValidator(JSON.parse(JSON.stringify(rawDefinition()).replaceAll('#{AWS::Partition}', 'aws')) as AslDefinition);
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
+  });
+
+  it('names no partition literally: every ARN is built on #{AWS::Partition}, filled as given (aws by default)', () => {
+    const text = JSON.stringify(rawDefinition());
+
+    expect(text.match(/arn:aws[a-z-]*:[^"]*/g) ?? []).toEqual([]);
+    expect(JSON.stringify(loadDefinition(PARAMS))).not.toContain('#{');
+    expect(JSON.stringify(loadDefinition({ ...PARAMS, partition: 'aws-cn' }))).toContain('arn:aws-cn:lambda:eu-west-1:123456789012:function:ledgerlake-dev-enrichment');
+    expect(() => loadDefinition({ ...PARAMS, partition: 'Amazon' })).toThrow(RangeError);
   });
 
   it('is valid ASL with its placeholders filled', () => {
@@ -163,12 +172,12 @@ describe('row-pipeline definition', () => {
         ]),
     );
     const reader = (manifest: string) => ({
-      Resource: 'arn:aws:states:::s3:getObject',
+      Resource: 'arn:#{AWS::Partition}:states:::s3:getObject',
       ReaderConfig: { InputType: 'JSON' },
       Parameters: { 'Bucket.$': `${manifest}.bucket`, 'Key.$': `${manifest}.key` },
     });
     const writer = (results: string) => ({
-      Resource: 'arn:aws:states:::s3:putObject',
+      Resource: 'arn:#{AWS::Partition}:states:::s3:putObject',
       Parameters: { 'Bucket.$': `${results}.bucket`, 'Prefix.$': `${results}.prefix` },
     });
     const common = { processor: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, concurrency: '$.plan.map_concurrency', tolerated: 0 };

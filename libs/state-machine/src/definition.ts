@@ -54,6 +54,8 @@ export interface AslDefinition extends AslStates {
 
 /** Values for the definition's placeholders. */
 export interface DefinitionParams {
+  /** `#{AWS::Partition}`: `aws` unless given (`aws-cn`, `aws-us-gov`). */
+  readonly partition?: string;
   /** `#{AWS::Region}`, e.g. `eu-west-1`. */
   readonly region: string;
   /** `#{AWS::AccountId}`: 12 digits. */
@@ -73,20 +75,21 @@ export function rawDefinition(): AslDefinition {
   return JSON.parse(JSON.stringify(rowPipelineAsl)) as AslDefinition;
 }
 
-/** The row-pipeline definition with `#{AWS::Region}`, `#{AWS::AccountId}` and `#{Stage}` filled in. */
+/** The row-pipeline definition with `#{AWS::Partition}`, `#{AWS::Region}`, `#{AWS::AccountId}` and `#{Stage}` filled in. */
 export function loadDefinition(params: DefinitionParams): AslDefinition {
   return fillPlaceholders(rawDefinition(), params);
 }
 
 /** Fills the placeholders of any definition; an unknown `#{...}` or a malformed value throws. */
 export function fillPlaceholders(definition: AslDefinition, params: DefinitionParams): AslDefinition {
-  const { region, accountId, stage } = params;
+  const { partition = 'aws', region, accountId, stage } = params;
+  if (!/^aws(-[a-z]+)*$/.test(partition)) throw new RangeError(`state-machine: partition ${JSON.stringify(partition)} must be aws or aws-<name>`);
   if (!TOKEN.test(region)) throw new RangeError(`state-machine: region ${JSON.stringify(region)} must match ${TOKEN}`);
   if (!ACCOUNT_ID.test(accountId)) {
     throw new RangeError(`state-machine: accountId ${JSON.stringify(accountId)} must be 12 digits`);
   }
   if (!TOKEN.test(stage)) throw new RangeError(`state-machine: stage ${JSON.stringify(stage)} must match ${TOKEN}`);
-  const values: Readonly<Record<string, string>> = { 'AWS::Region': region, 'AWS::AccountId': accountId, Stage: stage };
+  const values: Readonly<Record<string, string>> = { 'AWS::Partition': partition, 'AWS::Region': region, 'AWS::AccountId': accountId, Stage: stage };
   const fill = (text: string): string =>
     text.replace(PLACEHOLDER, (_match, name: string) => {
       const value = values[name];

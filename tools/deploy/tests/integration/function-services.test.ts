@@ -22,11 +22,12 @@ import {
   serviceDir,
   WORKSPACE_ROOT,
 } from '../../src/function-services';
-import { asList, isAllowed, type PolicyStatement, roleStatements, wildcardMatch } from '../../src/iam-policy';
+import { type AccessRequest, asList, isAllowed, type PolicyStatement, roleStatements, wildcardMatch } from '../../src/iam-policy';
 import { type CfnTemplate, packageService, PACKAGE_DIR, readPackagedTemplate } from '../../src/package-service';
 import { accessRequest, type S3Access } from '../../src/recording-object-store';
 import { recordRowPipelineAccesses } from '../../src/row-pipeline-accesses';
-import { copyInfraService } from '../../src/infra-service';
+import { deploymentBucketFindings } from '../../src/deployment-bucket';
+import { copyInfraService, DEPLOYMENT_BUCKET_SETTINGS } from '../../src/infra-service';
 import { readZipEntryNames } from '../../src/zip-entries';
 
 /*
@@ -101,16 +102,39 @@ const WEBHOOK_PARAMETER_ARN = `arn:aws:ssm:${REGION}:${ACCOUNT_ID}:parameter/led
 const ALERT_QUEUE_ARN = `arn:aws:sqs:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
 const SQS_CONSUMER_ACTIONS = ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'];
 
-/** A CloudFormation value as deployed in REGION / ACCOUNT_ID: `Ref`s of the pseudo parameters and `Fn::Join` resolved. */
+/** The pseudo parameters as deployed in REGION / ACCOUNT_ID, in the standard partition, and the stage. */
+const PSEUDO: Readonly<Record<string, string>> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': REGION,
+  'AWS::AccountId': ACCOUNT_ID,
+  'AWS::URLSuffix': 'amazonaws.com',
+  // The infrastructure template's own parameter (it fills the state machines' #{Stage}).
+  Stage: STAGE,
+};
+
+/** A CloudFormation value as deployed: `Ref`s of the pseudo parameters, `Fn::Sub` and `Fn::Join` resolved. */
 function resolveCfn(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(resolveCfn);
   if (typeof value !== 'object' || value === null) return value;
   const object = value as Record<string, unknown>;
-  if (object['Ref'] === 'AWS::Region') return REGION;
-  if (object['Ref'] === 'AWS::AccountId') return ACCOUNT_ID;
+  const ref = object['Ref'];
+  if (typeof ref === 'string' && PSEUDO[ref] !== undefined) return PSEUDO[ref];
+  const sub = object['Fn::Sub'];
+  if (typeof sub === 'string') {
+    return sub.replace(/\$\{([^}]+)\}/g, (match, name: string) => {
+      const found = PSEUDO[name];
+      if (found === undefined) throw new Error(`deploy: no value for \${${name}} in ${sub}`);
+      return found;
+    });
+  }
   const join = object['Fn::Join'] as [string, unknown[]] | undefined;
   if (join !== undefined) return join[1].map(resolveCfn).join(join[0]);
   return Object.fromEntries(Object.entries(object).map(([key, item]) => [key, resolveCfn(item)]));
+}
+
+/** The statements of a role, their ARNs and condition values resolved as deployed. */
+function resolvedRoleStatements(template: CfnTemplate, roleId?: string): PolicyStatement[] {
+  return roleStatements(template, roleId).map((statement) => resolveCfn(statement) as PolicyStatement);
 }
 
 /** A KMS statement for the webhook SecureString: decrypt through SSM only (the S3 data key is checked apart). */
@@ -227,6 +251,64 @@ function describeAccess(access: S3Access): string {
   return `${access.action} s3://${access.bucket}/${access.key}`;
 }
 
+/** A request a role must never be allowed to make, and why. */
+interface MustDeny {
+  readonly request: AccessRequest;
+  readonly why: string;
+}
+
+const objectRequest = (action: string, bucket: string, key: string): AccessRequest => ({
+  action,
+  resource: `arn:aws:s3:::${bucket}/${key}`,
+});
+
+/**
+ * What no function role may do: touch another bucket or another stage's buckets (each access it
+ * makes, moved to stage `prod`), change Bronze, write Gold unless it is promotion, and — unless it
+ * is promotion, the only publisher — write or delete what a published partition serves: its
+ * `current/` objects, its `_LATEST.json` commit point, its `_versions/` and the `_manifests/` the
+ * catalog's partitions point at (IAM's `*` spans `/`, so a run-folder grant must not reach them).
+ */
+function mustDeny(service: FunctionService): MustDeny[] {
+  const month = { year: 2024, month: 1 };
+  const runId = '20240105T090000Z-0123456789ab';
+  const prod = stageBuckets('ledgerlake-prod');
+  const otherStage = accesses.filter((access) => access.actor === service).map((access): MustDeny => {
+    const logical = (Object.keys(buckets) as (keyof typeof buckets)[]).find((name) => buckets[name] === access.bucket);
+    const moved = { ...access, bucket: logical === undefined ? 'not-a-lake-bucket' : prod[logical] };
+    return { request: accessRequest(moved), why: `another stage's ${logical ?? 'bucket'}` };
+  });
+  const otherBucket = ['s3:GetObject', 's3:PutObject'].map(
+    (action): MustDeny => ({ request: objectRequest(action, 'another-teams-bucket', 'mortgages/transactions/x.csv'), why: 'a bucket outside the lake' }),
+  );
+  const bronzeKey = layout.bronze.file('2024-01-05', 'transactions.csv');
+  const bronze = ['s3:PutObject', 's3:DeleteObject', 's3:DeleteObjectVersion', 's3:PutObjectAcl'].map(
+    (action): MustDeny => ({ request: objectRequest(action, bronzeKey.bucket, bronzeKey.key), why: 'Bronze is immutable' }),
+  );
+  const publishedTables = [layout.silver, layout.gold.accountBalances, layout.gold.monthlyReports];
+  const served = publishedTables.flatMap((table) => [
+    table.currentObject(month, 'part-00000.parquet'),
+    table.currentObject(month, `run_id=${runId}/part-00000.parquet`),
+    table.latest(month),
+    table.version(month, 3),
+    table.manifest(month, 3, runId),
+  ]);
+  const publishing =
+    service === 'promotion'
+      ? []
+      : served.flatMap((ref) =>
+          ['s3:PutObject', 's3:DeleteObject'].map(
+            (action): MustDeny => ({ request: objectRequest(action, ref.bucket, ref.key), why: 'only promotion publishes' }),
+          ),
+        );
+  const goldRun = layout.gold.accountBalances.runPart(month, runId, 0);
+  const gold =
+    service === 'promotion'
+      ? []
+      : [{ request: objectRequest('s3:PutObject', goldRun.bucket, goldRun.key), why: 'Gold is built by promotion' }];
+  return [...otherStage, ...otherBucket, ...bronze, ...publishing, ...gold];
+}
+
 const workDir = { path: '' };
 const packaged = new Map<FunctionService, Packaged>();
 let accesses: readonly S3Access[] = [];
@@ -239,6 +321,8 @@ beforeAll(async () => {
   // The services' relative paths (../../dist/apps/<name>/…) resolve in a copy of the workspace's
   // shape: apps/<name>/serverless.yml beside a stub bundle, plus decoys that must stay out of the zip.
   workDir.path = await mkdtemp(join(tmpdir(), 'ledgerlake-deploy-'));
+  await mkdir(join(workDir.path, 'tools', 'serverless'), { recursive: true });
+  await copyFile(join(WORKSPACE_ROOT, DEPLOYMENT_BUCKET_SETTINGS), join(workDir.path, DEPLOYMENT_BUCKET_SETTINGS));
   await Promise.all(
     FUNCTION_SERVICES.map(async (service) => {
       const dir = join(workDir.path, serviceDir(service));
@@ -289,7 +373,7 @@ function tasksOf(states: AslStates): [string, AslState][] {
 describe("the row-pipeline state machine's role", () => {
   // Its Distributed Maps' ItemReader and ResultWriter, as the recording's STATE_MACHINE_STORE saw them.
   const used = (): S3Access[] => accesses.filter((access) => access.actor === STATE_MACHINE_STORE);
-  const statements = (): PolicyStatement[] => s3Statements(roleStatements(infraTemplate, 'RowPipelineRole'));
+  const statements = (): PolicyStatement[] => s3Statements(resolvedRoleStatements(infraTemplate, 'RowPipelineRole'));
 
   it('allows every S3 access its Distributed Maps make (recorded on runs of the state machine)', () => {
     const denied = used().filter((access) => !isAllowed(statements(), accessRequest(access)));
@@ -307,7 +391,7 @@ describe("the row-pipeline state machine's role", () => {
 
 describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
   const template = (): CfnTemplate => packagedService(service).template;
-  const statements = (): PolicyStatement[] => roleStatements(template());
+  const statements = (): PolicyStatement[] => resolvedRoleStatements(template());
   const used = (): S3Access[] => accesses.filter((access) => access.actor === service);
 
   it('runs Node.js 22 on arm64 with X-Ray tracing, its memory and its timeout', () => {
@@ -331,6 +415,14 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     // A Task that gives up first leaves the function writing while the failure path runs (it may
     // release the file's claim while FinishRun still seals Silver).
     expect(waits.filter(([, seconds]) => typeof seconds !== 'number' || seconds <= TIMEOUT_S[service])).toEqual([]);
+  });
+
+  it('keeps its code in a versioned, encrypted, TLS-only deployment bucket that blocks public access', () => {
+    expect(deploymentBucketFindings(template())).toEqual([]);
+  });
+
+  it('names no partition literally: every ARN is built on AWS::Partition (aws-cn, aws-us-gov)', () => {
+    expect(JSON.stringify(template()).match(/arn:aws[a-z-]*:[^"]*/g) ?? []).toEqual([]);
   });
 
   it('keeps its logs 30 days', () => {
@@ -413,23 +505,12 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
     expect(unused).toEqual([]);
   });
 
-  it('cannot publish unless it is promotion: a write to a partition\'s current/ objects or its _LATEST.json', () => {
-    const month = { year: 2024, month: 1 };
-    const runId = '20240105T090000Z';
-    const published = [
-      layout.silver.currentObject(month, 'part-00000.parquet'),
-      layout.silver.currentObject(month, `run_id=${runId}/part-00000.parquet`),
-      layout.silver.latest(month),
-      layout.gold.accountBalances.currentObject(month, `${runId}-part-00000.parquet`),
-      layout.gold.accountBalances.latest(month),
-      layout.gold.monthlyReports.currentObject(month, `${runId}-part-00000.parquet`),
-      layout.gold.monthlyReports.latest(month),
-    ];
-    const writable = published.filter((ref) =>
-      isAllowed(statements(), { action: 's3:PutObject', resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
-    );
+  it('is denied every request on the must-deny list (other buckets and stages, publishing, Bronze changes, Gold from a row function)', () => {
+    const denied = mustDeny(service);
+    const allowed = denied.filter(({ request }) => isAllowed(statements(), request));
 
-    expect(writable).toEqual(service === 'promotion' ? published : []);
+    expect(denied.length).toBeGreaterThan(20);
+    expect(allowed.map(({ request, why }) => `${request.action} ${request.resource}: ${why}`)).toEqual([]);
   });
 
   it('may use the data key exactly as far as it reads or writes the encrypted layers', () => {
@@ -450,7 +531,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
     expect(new Set(kms.flatMap(actionsOf))).toEqual(expected);
     for (const statement of kms) {
-      expect(JSON.stringify(statement.Resource)).toMatch(/":key\/\*"/);
+      expect(statement.Resource).toBe(`arn:aws:kms:${REGION}:${ACCOUNT_ID}:key/*`);
       expect(statement.Condition).toEqual({
         'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/ledgerlake-${STAGE}-data` },
         StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
@@ -537,7 +618,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
 describe('the alert-consumer service', () => {
   const template = (): CfnTemplate => packagedService('alert-consumer').template;
-  const statements = (): PolicyStatement[] => roleStatements(template()).map((statement) => resolveCfn(statement) as PolicyStatement);
+  const statements = (): PolicyStatement[] => resolvedRoleStatements(template());
 
   it('reads its webhook parameter, and only it, and decrypts it only through SSM for that parameter', () => {
     const ssm = statements().filter((statement) => actionsOf(statement).some((action) => action.startsWith('ssm:')));
@@ -571,7 +652,7 @@ describe('the alert-consumer service', () => {
 
 describe('the promotion service', () => {
   const template = (): CfnTemplate => packagedService('promotion').template;
-  const statements = (): PolicyStatement[] => roleStatements(template()).map((statement) => resolveCfn(statement) as PolicyStatement);
+  const statements = (): PolicyStatement[] => resolvedRoleStatements(template());
   const env = (): Record<string, string> => resolveCfn(onlyFunction(template()).Environment.Variables) as Record<string, string>;
 
   it("registers partitions in Glue (the four calls of its catalog, on the catalog, the two databases and the three tables only) and manages only its Gold builds' temporary tables", () => {
@@ -645,7 +726,7 @@ describe('the promotion service', () => {
     const catalogKeys = PUBLISHED_TABLE_NAMES.map((table) => layout.control.catalogPartition(table, { year: 2024, month: 1 }));
     const catalogAccess = catalogKeys.flatMap((ref) =>
       (['s3:GetObject', 's3:PutObject'] as const).filter((action) =>
-        isAllowed(roleStatements(template()), { action, resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
+        isAllowed(resolvedRoleStatements(template()), { action, resource: `arn:aws:s3:::${ref.bucket}/${ref.key}` }),
       ),
     );
     const wrote = (bucket: string, pattern: RegExp) =>

@@ -9,6 +9,7 @@ import aslValidator from 'asl-validator';
 import jsonata from 'jsonata';
 import { WORKSPACE_ROOT } from '../../src/function-services';
 import { asList, isAllowed, type PolicyStatement, roleStatements } from '../../src/iam-policy';
+import { deploymentBucketFindings } from '../../src/deployment-bucket';
 import { copyInfraService, ROW_PIPELINE_DEFINITION } from '../../src/infra-service';
 import { type CfnTemplate, packageService, readPackagedTemplate } from '../../src/package-service';
 
@@ -82,12 +83,13 @@ function substitute(text: string): string {
 }
 
 /** A literal or a plain `Fn::Sub` string, resolved; anything else (Ref, GetAtt) is returned as is. */
+/** A value with every `Fn::Sub` in it substituted as deployed (other intrinsics as they are). */
 function resolve(value: unknown): unknown {
-  if (typeof value === 'object' && value !== null && 'Fn::Sub' in value) {
-    const sub = (value as { 'Fn::Sub': unknown })['Fn::Sub'];
-    if (typeof sub === 'string') return substitute(sub);
-  }
-  return value;
+  if (Array.isArray(value)) return value.map(resolve);
+  if (typeof value !== 'object' || value === null) return value;
+  const sub = (value as { 'Fn::Sub'?: unknown })['Fn::Sub'];
+  if (typeof sub === 'string') return substitute(sub);
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolve(item)]));
 }
 
 function statementsOf(roleId: string): PolicyStatement[] {
@@ -122,6 +124,14 @@ const LAKE_BUCKETS = Object.entries(buckets) as [keyof typeof buckets, string][]
 const KMS_BUCKETS = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
 
 describe('buckets', () => {
+  it('names no partition literally: every ARN is built on AWS::Partition (aws-cn, aws-us-gov)', () => {
+    expect(JSON.stringify(template).match(/arn:aws[a-z-]*:[^"]*/g) ?? []).toEqual([]);
+  });
+
+  it('the deployment bucket osls makes for the templates is versioned, encrypted, TLS-only and blocks public access', () => {
+    expect(deploymentBucketFindings(template)).toEqual([]);
+  });
+
   it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s is versioned, owner-enforced and blocks public access', (name) => {
     const bucket = props(bucketId(name));
 
@@ -158,7 +168,7 @@ describe('buckets', () => {
   it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s denies every request that is not TLS', (name) => {
     const id = bucketId(name);
     const policies = ofType('AWS::S3::BucketPolicy').filter(([, p]) => JSON.stringify(p['Bucket']) === JSON.stringify({ Ref: id }));
-    const statements = policies.flatMap(([, p]) => (p['PolicyDocument'] as { Statement: Properties[] }).Statement);
+    const statements = policies.flatMap(([, p]) => resolve((p['PolicyDocument'] as { Statement: Properties[] }).Statement) as Properties[]);
 
     expect(policies).toHaveLength(1);
     expect(statements).toContainEqual({
@@ -204,7 +214,7 @@ describe('the row-pipeline state machine', () => {
   it('deploys the repo file as is: the definition equals libs/state-machine/src/row-pipeline.asl.json after substitution', async () => {
     const fromFile = (await readFile(join(WORKSPACE_ROOT, ROW_PIPELINE_DEFINITION), 'utf8')).replace(
       /#\{([^}]+)\}/g,
-      (_match, name: string) => ({ 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, Stage: STAGE })[name] ?? `#{${name}}`,
+      (_match, name: string) => ({ 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, Stage: STAGE })[name] ?? `#{${name}}`,
     );
 
     expect(definitionOf('RowPipelineStateMachine')).toEqual(JSON.parse(fromFile));
@@ -274,18 +284,18 @@ describe('the row-pipeline state machine', () => {
     try {
       const dir = await copyInfraService(root);
       const definition = rawDefinition() as unknown as { States: Record<string, Properties> };
-      const resourceOf = (fn: string) => `arn:aws:lambda:#{AWS::Region}:#{AWS::AccountId}:function:ledgerlake-#{Stage}-${fn}`;
+      const resourceOf = (fn: string) => `arn:#{AWS::Partition}:lambda:#{AWS::Region}:#{AWS::AccountId}:function:ledgerlake-#{Stage}-${fn}`;
       definition.States['AuditRun'] = { Type: 'Task', Resource: resourceOf('audit'), End: true };
       const expected = new Set(Object.values(taskFunctions(fillForTest(definition))).map((name) => name.replace(`-${STAGE}-`, '-#{Stage}-')));
       await writeFile(join(root, ROW_PIPELINE_DEFINITION), JSON.stringify(definition));
       const withAudit = jest.requireActual<{ functionNames: string[] }>(join(dir, 'row-pipeline-functions.js'));
-      definition.States['AuditRun'] = { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', End: true };
+      definition.States['AuditRun'] = { Type: 'Task', Resource: 'arn:#{AWS::Partition}:states:::sns:publish', End: true };
       await writeFile(join(root, ROW_PIPELINE_DEFINITION), JSON.stringify(definition));
       jest.resetModules();
 
       expect(withAudit.functionNames).toContain('ledgerlake-#{Stage}-audit');
       expect(new Set(withAudit.functionNames)).toEqual(expected);
-      expect(() => jest.requireActual(join(dir, 'row-pipeline-functions.js'))).toThrow(/Task AuditRun has Resource arn:aws:states:::sns:publish/);
+      expect(() => jest.requireActual(join(dir, 'row-pipeline-functions.js'))).toThrow(/Task AuditRun has Resource arn:#\{AWS::Partition\}:states:::sns:publish/);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -294,7 +304,7 @@ describe('the row-pipeline state machine', () => {
 
 /** A definition object with its placeholders filled, for `taskFunctions`. */
 function fillForTest(definition: unknown): AslDefinition {
-  return JSON.parse(JSON.stringify(definition).replace(/#\{AWS::Region\}/g, REGION).replace(/#\{AWS::AccountId\}/g, ACCOUNT).replace(/#\{Stage\}/g, STAGE)) as AslDefinition;
+  return JSON.parse(JSON.stringify(definition).replace(/#\{AWS::Partition\}/g, 'aws').replace(/#\{AWS::Region\}/g, REGION).replace(/#\{AWS::AccountId\}/g, ACCOUNT).replace(/#\{Stage\}/g, STAGE)) as AslDefinition;
 }
 
 describe('the starter (executions named with their run id)', () => {
@@ -677,7 +687,7 @@ describe('audit', () => {
     const trail = props('DataAccessTrail');
 
     expect(trail).toMatchObject({ TrailName: `ledgerlake-${STAGE}-data-access`, IsLogging: true, EnableLogFileValidation: true, S3BucketName: { Ref: 'TrailBucket' } });
-    expect(trail['EventSelectors']).toEqual([
+    expect(resolve(trail['EventSelectors'])).toEqual([
       {
         ReadWriteType: 'All',
         IncludeManagementEvents: false,
