@@ -15,5 +15,8 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   setupFiles: [require.resolve('./tools/jest/setup-env.js')],
   clearMocks: true,
+  // A guard against hangs, not a speed check (speed is \`npm run bench\`'s): the 5 s default fails
+  // tests that start DuckDB or run the state machine when the shared 2-core machine is busy.
+  testTimeout: 60_000,
   reporters: ['default', require.resolve('./tools/jest/totals-reporter.js')],
 };

@@ -5,10 +5,11 @@ import {
   type InterruptSignal,
   readRunRecord,
   releaseFileClaim,
+  removeWorkArea,
   type RunState,
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
-import { listAll, type ObjectRef } from '@ledgerlake/storage';
+import type { ObjectRef } from '@ledgerlake/storage';
 import type { LocalLake } from './local-lake';
 
 /*
@@ -113,16 +114,11 @@ export async function settleInterruptedRun(
 
   let removed = 0;
   let removedAll = true;
-  const work = lake.layout.artifacts.workPrefix(runId);
   try {
-    const keys: string[] = [];
-    for await (const object of listAll(lake.store, work.bucket, work.prefix)) keys.push(object.key);
-    for (const key of keys) {
-      await lake.store.delete({ bucket: work.bucket, key });
-      removed += 1;
-    }
+    removed = await removeWorkArea(lake.store, lake.layout, runId);
   } catch (error) {
     removedAll = false;
+    const work = lake.layout.artifacts.workPrefix(runId);
     problem(`its work area ${work.bucket}/${work.prefix} could not be removed`, error);
   }
 

@@ -9,18 +9,18 @@ describe('WriteFence', () => {
     const store = new MemoryObjectStore();
     const fence = new WriteFence();
     const fenced = fence.wrap(store);
-    await fenced.put(ref('runs/a/work/one'), 'one');
+    await fenced.put(ref('work/a/one'), 'one');
 
     await fence.close('run R was interrupted by SIGINT');
 
-    await expect(fenced.put(ref('runs/a/work/two'), 'two')).rejects.toThrow(FencedWriteError);
+    await expect(fenced.put(ref('work/a/two'), 'two')).rejects.toThrow(FencedWriteError);
     await expect(fenced.putIfAbsent(ref('ledger/x.json'), '{}')).rejects.toThrow('cli: run R was interrupted by SIGINT: the run may write nothing more (artifacts/ledger/x.json)');
-    await expect(fenced.putIfMatch(ref('runs/a/work/one'), 'x', '"etag"')).rejects.toThrow(FencedWriteError);
-    await expect(fenced.copy(ref('runs/a/work/one'), ref('runs/a/work/copy'))).rejects.toThrow(FencedWriteError);
-    await expect(fenced.delete(ref('runs/a/work/one'))).rejects.toThrow(FencedWriteError);
-    await expect(fenced.putStream(ref('runs/a/work/three'), Readable.from([Buffer.from('3')]))).rejects.toThrow(FencedWriteError);
-    expect(Buffer.from((await fenced.getBytes(ref('runs/a/work/one'))) ?? []).toString()).toBe('one');
-    expect((await store.list('artifacts', '')).objects.map((object) => object.key)).toEqual(['runs/a/work/one']);
+    await expect(fenced.putIfMatch(ref('work/a/one'), 'x', '"etag"')).rejects.toThrow(FencedWriteError);
+    await expect(fenced.copy(ref('work/a/one'), ref('work/a/copy'))).rejects.toThrow(FencedWriteError);
+    await expect(fenced.delete(ref('work/a/one'))).rejects.toThrow(FencedWriteError);
+    await expect(fenced.putStream(ref('work/a/three'), Readable.from([Buffer.from('3')]))).rejects.toThrow(FencedWriteError);
+    expect(Buffer.from((await fenced.getBytes(ref('work/a/one'))) ?? []).toString()).toBe('one');
+    expect((await store.list('artifacts', '')).objects.map((object) => object.key)).toEqual(['work/a/one']);
   });
 
   it('waits for the writes under way before it resolves', async () => {
@@ -34,7 +34,7 @@ describe('WriteFence', () => {
     };
     const fence = new WriteFence();
     const fenced = fence.wrap(store);
-    const writing = fenced.put(ref('runs/a/work/late'), 'late');
+    const writing = fenced.put(ref('work/a/late'), 'late');
 
     let closed = false;
     const closing = fence.close('interrupted').then(() => (closed = true));
@@ -45,7 +45,7 @@ describe('WriteFence', () => {
 
     await expect(writing).resolves.toBeDefined();
     expect(closed).toBe(true);
-    expect(await store.head(ref('runs/a/work/late'))).toBeDefined();
+    expect(await store.head(ref('work/a/late'))).toBeDefined();
   });
 
   it('fails a stream being written at its next chunk once closed, so the object never appears', async () => {
@@ -60,12 +60,12 @@ describe('WriteFence', () => {
       yield Buffer.from('second');
     }
 
-    const writing = fenced.putStream(ref('runs/a/work/part'), body());
+    const writing = fenced.putStream(ref('work/a/part'), body());
     const closing = fence.close('interrupted');
     second();
 
     await expect(writing).rejects.toThrow(FencedWriteError);
     await closing;
-    expect(await store.head(ref('runs/a/work/part'))).toBeUndefined();
+    expect(await store.head(ref('work/a/part'))).toBeUndefined();
   });
 });

@@ -69,11 +69,11 @@ describe('enrichFile', () => {
       extra_columns: [],
       input_rows: 2,
       input_amount: '274.50',
-      work: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/' },
+      work: { bucket: 'artifacts', prefix: 'work/20240105T090000Z/' },
       part_count: 1,
       part_span: 1,
-      part_manifest: { bucket: 'artifacts', key: 'runs/20240105T090000Z/work/enriched/parts.json' },
-      part_results: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/map-results/parts' },
+      part_manifest: { bucket: 'artifacts', key: 'work/20240105T090000Z/enriched/parts.json' },
+      part_results: { bucket: 'artifacts', prefix: 'work/20240105T090000Z/map-results/parts' },
     });
     expect(rows[0]).toEqual({
       sourceFileId: id,

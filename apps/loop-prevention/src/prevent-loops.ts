@@ -14,6 +14,7 @@ import {
   type RowDecision,
   type RunHolder,
   type RunState,
+  tidyWorkArea,
   UNKNOWN_MONTH,
   WorkPartSchema,
   workPartRef,
@@ -105,6 +106,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   const ignored = run.source.bucket === layout.buckets.bronze ? await readBronzeIgnore(store, layout, run.source.key) : undefined;
   if (ignored !== undefined) {
     logger?.warn('ignored Bronze object skipped', { bronze_key: ignored.bronze_key, ignored_by: ignored.by, ignored_at: ignored.at });
+    await tidyWorkArea(store, layout, run.run_id, logger);
     return {
       status: 'DUPLICATE_FILE',
       ...(ignored.last_run_id === null ? {} : { duplicate_of: ignored.last_run_id }),
@@ -134,6 +136,8 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
       duplicate_of: claim.duplicateOf,
       ledger_status: claim.entryStatus,
     });
+    // The run ends here (Skipped): its enriched parts are no one's input.
+    await tidyWorkArea(store, layout, run.run_id, logger);
     return {
       status: 'DUPLICATE_FILE',
       duplicate_of: claim.duplicateOf,

@@ -261,7 +261,7 @@ describe('a run written part by part, then finished', () => {
     const store = new RecordingStore();
     await writeRun(await mixedRun(store), deps(store));
 
-    const written = store.writes.filter((key) => !key.startsWith('artifacts/runs/20240501T000000Z/work/'));
+    const written = store.writes.filter((key) => !key.startsWith('artifacts/work/20240501T000000Z/'));
     const last = (prefix: string) => written.filter((key) => key.startsWith(prefix)).at(-1);
     for (const month of [JAN, FEB]) {
       const folder = layout.silver.runPrefix(month, RUN.run_id);

@@ -20,6 +20,7 @@ import {
   type RunManifest,
   RunManifestSchema,
   type VersionRequest,
+  tidyWorkArea,
   writePromotionIntent,
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
@@ -335,6 +336,8 @@ export async function completePromotion(intent: PromotionIntent, deps: Promotion
     partitions: partitions.map(({ partition, version, rows }) => ({ partition, version, rows })),
   });
   await deletePromotionIntent(store, layout, runId);
+  // Published: the run's scratch copies of its rows are no longer needed by anyone.
+  await tidyWorkArea(store, layout, runId, deps.logger);
   return { promotion: promotionResult(runId, 'PUBLISHED', partitions), gold };
 }
 

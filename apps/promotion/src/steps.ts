@@ -1,5 +1,5 @@
 import { type RunBlockedEvent, RunContextSchema } from '@ledgerlake/domain';
-import { readPromotionIntent, readRunRecord, releaseFileClaim, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
+import { readPromotionIntent, readRunRecord, releaseFileClaim, tidyWorkArea, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { z } from 'zod';
 import type { GoldRefresh } from './gold';
 import {
@@ -100,6 +100,7 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       });
       await deps.publish(blockedEvent(manifest, event.gate.reasons, at));
       logger?.warn('run blocked by the promotion gate', { reasons: event.gate.reasons, claim_released: released });
+      await tidyWorkArea(store, layout, runId, logger);
       return { status: 'BLOCKED', reasons: event.gate.reasons, claim_released: released };
     }
     case 'promote': {

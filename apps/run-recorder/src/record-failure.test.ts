@@ -28,11 +28,11 @@ const ENRICHMENT: NonNullable<RunState['enrichment']> = {
   extra_columns: [],
   input_rows: 4,
   input_amount: '300.50',
-  work: { bucket: 'artifacts', prefix: `runs/${RUN_ID}/work/` },
+  work: { bucket: 'artifacts', prefix: `work/${RUN_ID}/` },
   part_count: 1,
   part_span: 1,
-  part_manifest: { bucket: 'artifacts', key: `runs/${RUN_ID}/work/enriched/parts.json` },
-  part_results: { bucket: 'artifacts', prefix: `runs/${RUN_ID}/work/map-results/parts` },
+  part_manifest: { bucket: 'artifacts', key: `work/${RUN_ID}/enriched/parts.json` },
+  part_results: { bucket: 'artifacts', prefix: `work/${RUN_ID}/map-results/parts` },
 };
 
 const LOOP_PREVENTION: NonNullable<RunState['loop_prevention']> = {

@@ -5,6 +5,7 @@ import {
   readPromotionIntent,
   releaseFileClaim,
   RUN_RECORD_MAX_CAUSE_BYTES,
+  tidyWorkArea,
   writeRunRecordIfAbsent,
   type FailedRunRecord,
 } from '@ledgerlake/pipeline';
@@ -185,6 +186,8 @@ export async function recordRunFailure(input: unknown, deps: RecordFailureDeps):
       logger?.error('file claim not released', { content_sha256: sha, error });
     }
   }
+  // The run is over: its rows' scratch copies go (a PROMOTING run keeps them until its promotion completes).
+  await tidyWorkArea(store, layout, runId, logger);
   return { ...error, status: 'FAILED', record: stored.ref };
 }
 

@@ -82,7 +82,7 @@ describe('enriched work part', () => {
 
   it('writes and reads through a store, an empty part too', async () => {
     const store = new MemoryObjectStore();
-    const ref = { bucket: 'artifacts', key: 'runs/r/work/enriched/part-00000.bin' };
+    const ref = { bucket: 'artifacts', key: 'work/r/enriched/part-00000.bin' };
     await writeEnrichedPart(store, ref, [row(), row({ sourceLine: 3 })]);
     expect((await readEnrichedPart(store, ref)).workRows()).toEqual([row(), row({ sourceLine: 3 })]);
 

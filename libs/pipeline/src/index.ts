@@ -12,10 +12,13 @@ export {
   mapResultsPrefix,
   readDecisions,
   readLineBatches,
+  removeWorkArea,
+  tidyWorkArea,
   workManifestRef,
   workPartRef,
   writeDecisions,
   type WorkArea,
+  type WorkAreaLogger,
   type WorkManifest,
   type WorkStage,
 } from './work-area';

@@ -3,8 +3,8 @@ import { writeMapResults } from '@ledgerlake/testing';
 import { z } from 'zod';
 import { firstFailedChild, readMapItems, readMapResults, writeMapItems, writePartManifest } from './map-items';
 
-const WORK = { bucket: 'artifacts', prefix: 'runs/r1/work/' };
-const PREFIX = { bucket: 'artifacts', prefix: 'runs/r1/work/map-results/parts' };
+const WORK = { bucket: 'artifacts', prefix: 'work/r1/' };
+const PREFIX = { bucket: 'artifacts', prefix: 'work/r1/map-results/parts' };
 const Output = z.object({ part: z.number() });
 
 describe('Map items and results in the work area', () => {
@@ -19,7 +19,7 @@ describe('Map items and results in the work area', () => {
     expect(section).toEqual({
       part_count: 2,
       part_span: 101,
-      part_manifest: { bucket: 'artifacts', key: 'runs/r1/work/enriched/parts.json' },
+      part_manifest: { bucket: 'artifacts', key: 'work/r1/enriched/parts.json' },
       part_results: PREFIX,
     });
     expect(await readMapItems(store, section.part_manifest, z.object({ part: z.number(), rows: z.number() }), 'part')).toEqual([
@@ -30,11 +30,11 @@ describe('Map items and results in the work area', () => {
 
   it('names a missing or malformed items manifest', async () => {
     const store = new MemoryObjectStore();
-    const ref = { bucket: 'artifacts', key: 'runs/r1/work/plan/chunks.json' };
+    const ref = { bucket: 'artifacts', key: 'work/r1/plan/chunks.json' };
 
-    await expect(readMapItems(store, ref, Output, 'chunk')).rejects.toThrow('the chunk manifest artifacts/runs/r1/work/plan/chunks.json is missing');
+    await expect(readMapItems(store, ref, Output, 'chunk')).rejects.toThrow('the chunk manifest artifacts/work/r1/plan/chunks.json is missing');
     await writeMapItems(store, ref, [{ part: 'x' }]);
-    await expect(readMapItems(store, ref, Output, 'chunk')).rejects.toThrow('chunk manifest artifacts/runs/r1/work/plan/chunks.json is malformed');
+    await expect(readMapItems(store, ref, Output, 'chunk')).rejects.toThrow('chunk manifest artifacts/work/r1/plan/chunks.json is malformed');
   });
 
   it("reads every child's output from the ResultWriter files and checks each", async () => {
@@ -56,6 +56,6 @@ describe('Map items and results in the work area', () => {
 
     await expect(readMapResults(store, results, Output, 'ProcessParts')).rejects.toThrow('lists 1 result file(s) of children that did not succeed');
     expect(await firstFailedChild(store, PREFIX)).toEqual({ Error: 'StorageError', Cause: 'disk full' });
-    expect(await firstFailedChild(store, { bucket: 'artifacts', prefix: 'runs/r2/work/map-results/parts' })).toBeUndefined();
+    expect(await firstFailedChild(store, { bucket: 'artifacts', prefix: 'work/r2/map-results/parts' })).toBeUndefined();
   });
 });

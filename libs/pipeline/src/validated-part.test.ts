@@ -17,7 +17,7 @@ function threeRows() {
 describe('validated work parts', () => {
   it('keep every row’s fate and the exact typed values of the valid ones through bytes and the store', async () => {
     const store = new MemoryObjectStore();
-    const ref = { bucket: 'artifacts', key: 'runs/r/work/validated/part-00000.bin' };
+    const ref = { bucket: 'artifacts', key: 'work/r/validated/part-00000.bin' };
     await writeValidatedPart(store, ref, threeRows());
 
     const part = await readValidatedPart(store, ref);

@@ -1,10 +1,10 @@
-import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
 
 /** A run's scratch area: where its functions leave rows and decisions for the next one. */
 export interface WorkArea {
   readonly bucket: string;
-  /** Key prefix, ending in `/` (the layout's `runs/<run_id>/work/`). */
+  /** Key prefix, ending in `/` (the layout's `work/<run_id>/`). */
   readonly prefix: string;
 }
 
@@ -47,6 +47,50 @@ export function workManifestRef(area: WorkArea, what: WorkManifest): ObjectRef {
  */
 export function mapResultsPrefix(area: WorkArea, what: WorkManifest): { readonly bucket: string; readonly prefix: string } {
   return { bucket: area.bucket, prefix: `${area.prefix}map-results/${what}` };
+}
+
+/** How many deletes of a work area are in flight at once. */
+const REMOVE_CONCURRENCY = 16;
+
+/**
+ * Removes a finished run's work area (`work/<run_id>/`: full copies of its rows), every object
+ * in it; returns how many were removed. Called where a run ends — published, blocked, failed,
+ * skipped as a duplicate — and by the local command line for an interrupted run. In the cloud the
+ * artifacts bucket's lifecycle also expires `work/` after a day, for runs that never got here.
+ */
+export async function removeWorkArea(store: ObjectStore, layout: LakeLayout, runId: string): Promise<number> {
+  const { bucket, prefix } = layout.artifacts.workPrefix(runId);
+  const keys: string[] = [];
+  for await (const object of listAll(store, bucket, prefix)) keys.push(object.key);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < keys.length) {
+      const key = keys[next++] as string;
+      await store.delete({ bucket, key });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(REMOVE_CONCURRENCY, keys.length) }, worker));
+  return keys.length;
+}
+
+/** The logging `tidyWorkArea` does (Powertools' Logger has it). */
+export interface WorkAreaLogger {
+  info(message: string, ...extra: Record<string, unknown>[]): void;
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * `removeWorkArea` at the end of a run, where a failure to tidy up must not change the run's
+ * outcome: it is logged (the lifecycle rule expires what is left) and never thrown.
+ */
+export async function tidyWorkArea(store: ObjectStore, layout: LakeLayout, runId: string, logger?: WorkAreaLogger): Promise<void> {
+  try {
+    const removed = await removeWorkArea(store, layout, runId);
+    logger?.info('work area removed', { work_objects_removed: removed });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    logger?.warn('work area not removed; the artifacts lifecycle expires it within a day', { error: reason });
+  }
 }
 
 /**

@@ -297,10 +297,10 @@ describe('Artifacts and control objects', () => {
   });
 
   it('gives each run a work/ scratch area for nested objects', () => {
-    expect(local.artifacts.workPrefix(RUN)).toEqual({ bucket: 'artifacts', prefix: `runs/${RUN}/work/` });
+    expect(local.artifacts.workPrefix(RUN)).toEqual({ bucket: 'artifacts', prefix: `work/${RUN}/` });
     expect(local.artifacts.workObject(RUN, 'chunks/00001.jsonl')).toEqual({
       bucket: 'artifacts',
-      key: `runs/${RUN}/work/chunks/00001.jsonl`,
+      key: `work/${RUN}/chunks/00001.jsonl`,
     });
     expect(() => local.artifacts.workObject(RUN, '../manifest.json')).toThrow('layout: invalid work object name');
   });

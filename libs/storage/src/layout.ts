@@ -102,7 +102,7 @@ export interface GoldLayout {
   readonly monthlyReports: PublishedTableLayout;
 }
 
-/** Run records in the artifacts bucket (`runs/<run_id>/`): manifest, report, record, logs, work area. */
+/** Run records in the artifacts bucket (`runs/<run_id>/`: manifest, report, record, logs) and each run's work area (`work/<run_id>/`). */
 export interface ArtifactsLayout {
   /** All runs. */
   runsPrefix(): PrefixRef;
@@ -116,9 +116,12 @@ export interface ArtifactsLayout {
   runRecord(runId: string): ObjectRef;
   /** The run's Powertools log lines and EMF records (`logs.jsonl`). */
   logs(runId: string): ObjectRef;
-  /** The run's scratch area for intermediate row data passed between functions (`work/`). */
+  /**
+   * The run's scratch area for intermediate row data passed between functions (`work/<run_id>/`):
+   * its own top-level prefix, so that a lifecycle rule can expire it (it holds full row copies).
+   */
   workPrefix(runId: string): PrefixRef;
-  /** One scratch object; `name` is a relative path under `work/`. */
+  /** One scratch object; `name` is a relative path under `work/<run_id>/`. */
   workObject(runId: string, name: string): ObjectRef;
 }
 
@@ -426,10 +429,10 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
       report: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}report.html` }),
       runRecord: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}run.json` }),
       logs: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}logs.jsonl` }),
-      workPrefix: (runId) => ({ bucket: artifacts, prefix: `${runRoot(runId)}work/` }),
+      workPrefix: (runId) => ({ bucket: artifacts, prefix: `work/${checkRunId(runId)}/` }),
       workObject: (runId, name) => ({
         bucket: artifacts,
-        key: `${runRoot(runId)}work/${checkRelativePath('work object name', name)}`,
+        key: `work/${checkRunId(runId)}/${checkRelativePath('work object name', name)}`,
       }),
     },
     control: {
@@ -509,14 +512,14 @@ export function parseSilverPartition(key: string): YearMonth | undefined {
 
 /**
  * The run id a key belongs to: a `run_id=<id>` segment (Silver, Quarantine, Condemned, Gold),
- * `runs/<id>/...` (artifacts) or `control/breaker-window/<id>.json`; `undefined` if none.
+ * `runs/<id>/...` or `work/<id>/...` (artifacts) or `control/breaker-window/<id>.json`; `undefined` if none.
  */
 export function parseRunIdFromKey(key: string): string | undefined {
   const segments = key.split('/');
   let candidate: string | undefined;
   const segment = segments.find((part) => part.startsWith('run_id='));
   if (segment !== undefined) candidate = segment.slice('run_id='.length);
-  else if (segments[0] === 'runs' && segments.length > 2) candidate = segments[1];
+  else if ((segments[0] === 'runs' || segments[0] === 'work') && segments.length > 2) candidate = segments[1];
   else {
     const match = /^control\/breaker-window\/([^/]+)\.json$/.exec(key);
     candidate = match?.[1];

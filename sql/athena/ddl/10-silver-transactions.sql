@@ -9,7 +9,7 @@
 -- MSCK REPAIR TABLE on it.
 --
 -- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
-CREATE EXTERNAL TABLE IF NOT EXISTS silver.transactions (
+CREATE EXTERNAL TABLE IF NOT EXISTS silver_${stage}.transactions (
   id                  bigint,
   account_id          string,
   amount              decimal(16,2),

@@ -13,7 +13,7 @@
 -- so Athena reads published data only. Do not run MSCK REPAIR TABLE on it.
 --
 -- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
-CREATE EXTERNAL TABLE IF NOT EXISTS gold.account_balances (
+CREATE EXTERNAL TABLE IF NOT EXISTS gold_${stage}.account_balances (
   account_id   string,
   currency     string,
   balance      decimal(38,2),

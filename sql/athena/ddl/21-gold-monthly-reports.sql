@@ -11,7 +11,7 @@
 -- so Athena reads published data only. Do not run MSCK REPAIR TABLE on it.
 --
 -- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
-CREATE EXTERNAL TABLE IF NOT EXISTS gold.monthly_reports (
+CREATE EXTERNAL TABLE IF NOT EXISTS gold_${stage}.monthly_reports (
   account_id      string,
   currency        string,
   tx_count        bigint,

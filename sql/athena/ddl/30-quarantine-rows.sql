@@ -7,7 +7,7 @@
 -- ${ingest_date} in storage.location.template is Athena's projection placeholder and stays as is;
 -- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
 -- ROWS is a reserved word in Athena DDL, hence the backticks (queries write quarantine.rows).
-CREATE EXTERNAL TABLE IF NOT EXISTS quarantine.`rows` (
+CREATE EXTERNAL TABLE IF NOT EXISTS quarantine_${stage}.`rows` (
   transaction_id        string,
   customer_id           string,
   transaction_amount    string,

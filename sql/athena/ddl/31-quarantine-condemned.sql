@@ -7,7 +7,7 @@
 -- with partition projection on ingest_date; a new day is queryable without registering anything.
 -- ${ingest_date} in storage.location.template is Athena's projection placeholder and stays as is;
 -- ${stage} is the stage name (dev, staging, prod): see sql/README.md.
-CREATE EXTERNAL TABLE IF NOT EXISTS quarantine.condemned (
+CREATE EXTERNAL TABLE IF NOT EXISTS quarantine_${stage}.condemned (
   transaction_id        string,
   customer_id           string,
   transaction_amount    string,

@@ -36,7 +36,7 @@ movements AS (
          t.currency,
          greatest(date_trunc('month', t.tx_date), b.range_start) AS month_start,
          sum(t.amount) AS net
-  FROM silver.transactions AS t
+  FROM silver_${stage}.transactions AS t
   CROSS JOIN bounds AS b
   WHERE t.tx_date < b.range_end
   GROUP BY 1, 2, 3

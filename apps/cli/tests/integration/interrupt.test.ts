@@ -153,7 +153,7 @@ describe('ingest interrupted by a signal (in-process)', () => {
     const [outcome] = JSON.parse(result.stdout) as (Outcome & { faults: { what: string; message: string }[] })[];
     expect(outcome?.interrupted?.message).toContain("the file's claim was released, its work area was only partly removed (0 objects)");
     expect(outcome?.faults).toEqual([
-      { what: 'clean-up', message: expect.stringMatching(/^Run \S+ \(.+six\.csv\) was interrupted, but its work area artifacts\/runs\/\S+\/work\/ could not be removed: StorageError: .*EROFS/) },
+      { what: 'clean-up', message: expect.stringMatching(/^Run \S+ \(.+six\.csv\) was interrupted, but its work area artifacts\/work\/\S+\/ could not be removed: StorageError: .*EROFS/) },
     ]);
     expect(result.stderr).toMatch(/^ledgerlake: Run \S+ \(.+\) was interrupted, but its work area .* could not be removed: .*\.$/m);
     expect(await ledgerEntries(dirs.lake)).toMatchObject([{ status: 'released' }]);

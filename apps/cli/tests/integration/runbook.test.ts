@@ -207,7 +207,7 @@ describe('a retry run that died without a record', () => {
     const first = await ingest(await csvFile('two.csv', 40, ...SIX_BAD.slice(0, 2)));
     const source = String(first['run_id']);
     // The retry run dies (the process is killed) right after loop prevention claimed its file: no record at all.
-    const crash = new FaultInjectingStore(new FsObjectStore(dirs.lake), crashAtKey(/\/work\/loop-prevention\//));
+    const crash = new FaultInjectingStore(new FsObjectStore(dirs.lake), crashAtKey(/^work\/[^/]+\/loop-prevention\//));
     await runWired({ storeFor: () => crash, retryIntervalMs: 0 }, 'quarantine', 'retry', '--run', source, '--json');
     expect(crash.crash).toBeDefined();
     const alive: LocalWiring = { liveness: { isDead: async () => false } };

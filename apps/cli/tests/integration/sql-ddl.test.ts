@@ -16,23 +16,31 @@ const APRIL_SAMPLE = join(REPO, 'samples/transactions-2024-04-with-errors.csv');
 type Column = readonly [name: string, type: string];
 
 interface TableDdl {
+  /** The table's name as `ledgerlake query` knows it (`silver.transactions`). */
   readonly table: string;
+  /** Its schema in the cloud: the stage's Glue database (`silver_${stage}`). */
+  readonly schema: string;
   readonly columns: Column[];
   readonly partitions: Column[];
   readonly location: string;
 }
 
-/** The tables of the DDL files: name, columns and partition columns (name, Athena type). */
+/** A stage's schema (`silver_${stage}`) → the local engine's (`silver`). */
+const localSchema = (schema: string): string => schema.replace(/_\$\{stage\}$/, '');
+
+/** The tables of the DDL files, by their local SQL name: schema, columns and partition columns (name, Athena type). */
 async function readDdl(): Promise<Map<string, TableDdl>> {
   const tables = new Map<string, TableDdl>();
   for (const file of (await readdir(DDL_DIR)).filter((name) => name.endsWith('.sql')).sort()) {
     const text = (await readFile(join(DDL_DIR, file), 'utf8')).replace(/--[^\n]*/g, '');
     for (const match of text.matchAll(
-      /CREATE EXTERNAL TABLE IF NOT EXISTS ([\w.`]+) \(([^;]*?)\)\s*PARTITIONED BY \(([^)]*)\)[^;]*?LOCATION '([^']+)'/g,
+      /CREATE EXTERNAL TABLE IF NOT EXISTS ([\w.`${}]+) \(([^;]*?)\)\s*PARTITIONED BY \(([^)]*)\)[^;]*?LOCATION '([^']+)'/g,
     )) {
-      const table = (match[1] as string).replaceAll('`', '');
+      const [schema = '', name = ''] = (match[1] as string).replaceAll('`', '').split('.');
+      const table = `${localSchema(schema)}.${name}`;
       tables.set(table, {
         table,
+        schema,
         columns: parseColumns(match[2] as string),
         partitions: parseColumns(match[3] as string),
         location: match[4] as string,
@@ -142,7 +150,7 @@ describe('the Athena DDL', () => {
   it('agrees with the Glue tables infra/serverless.yml deploys: names, columns, partition keys, locations', async () => {
     const ddl = await readDdl();
     const infra = YAML.parse(await readFile(join(REPO, 'infra/serverless.yml'), 'utf8'), { maxAliasCount: -1 }) as {
-      custom: { buckets: Record<string, string>; dataset: string };
+      custom: Record<string, unknown>;
       resources: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
     };
     const resources = infra.resources.Resources;
@@ -157,15 +165,21 @@ describe('the Athena DDL', () => {
           StorageDescriptor: { Location: string; Columns: { Name: string; Type: string }[] };
         };
       };
-      const database = (resources[props.DatabaseName.Ref]?.Properties as { DatabaseInput: { Name: string } }).DatabaseInput.Name;
-      const input = props.TableInput;
-      const table = `${database}.${input.Name}`;
       // infra's ${self:custom.…} variables, resolved the way the DDL writes the stage: ${stage}.
-      const location = input.StorageDescriptor.Location.replace(/\$\{self:custom\.(\w+)(?:\.(\w+))?\}/g, (_, key: string, sub?: string) =>
-        sub === undefined ? (infra.custom as unknown as Record<string, string>)[key] ?? '' : infra.custom.buckets[sub] ?? '',
-      ).replaceAll('${sls:stage}', '${stage}');
+      const resolveInfra = (text: string): string =>
+        text
+          .replace(/\$\{self:custom\.(\w+)(?:\.(\w+))?\}/g, (_, key: string, sub?: string) => {
+            const value = infra.custom[key];
+            return String(sub === undefined ? value : (value as Record<string, unknown>)[sub]);
+          })
+          .replaceAll('${sls:stage}', '${stage}');
+      const schema = resolveInfra((resources[props.DatabaseName.Ref]?.Properties as { DatabaseInput: { Name: string } }).DatabaseInput.Name);
+      const input = props.TableInput;
+      const table = `${localSchema(schema)}.${input.Name}`;
+      const location = resolveInfra(input.StorageDescriptor.Location);
       glue.set(table, {
         table,
+        schema,
         columns: input.StorageDescriptor.Columns.map((column) => [column.Name, column.Type] as const),
         partitions: input.PartitionKeys.map((column) => [column.Name, column.Type] as const),
         location,

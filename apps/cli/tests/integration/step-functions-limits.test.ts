@@ -83,7 +83,7 @@ describe('a file of 80 chunks and 3,400 work parts through the deployed definiti
       fn !== 'partition-writer'
         ? store
         : new FaultInjectingStore(store, (call) =>
-            call.op === 'putIfAbsent' && call.key.endsWith('/manifest.json') && !call.key.includes('/work/')
+            call.op === 'putIfAbsent' && call.key.endsWith('/manifest.json') && !call.key.startsWith('work/')
               ? new StorageError(`storage: cannot write ${call.key}: EROFS: read-only file system`)
               : undefined,
           );

@@ -44,10 +44,10 @@ describe('enrichment handler', () => {
       extra_columns: ['Channel'],
       input_rows: 5,
       input_amount: '292.50',
-      work: { bucket: 'artifacts', prefix: 'runs/20240105T090000Z/work/' },
+      work: { bucket: 'artifacts', prefix: 'work/20240105T090000Z/' },
       part_count: 2,
       part_span: 2,
-      part_manifest: { bucket: 'artifacts', key: 'runs/20240105T090000Z/work/enriched/parts.json' },
+      part_manifest: { bucket: 'artifacts', key: 'work/20240105T090000Z/enriched/parts.json' },
     });
     expect(await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')).toEqual([
       { part: 0, rows: 3 },

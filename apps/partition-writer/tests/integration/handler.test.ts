@@ -72,7 +72,7 @@ describe('partition-writer handler', () => {
       counts: { input_rows: 4, valid_rows: 2, quarantined_rows: 1, condemned_rows: 1 },
       quarantine_by_reason: { TYPE_ERROR: 1 },
       condemned_by_reason: { DUPLICATE_FAILURE: 1 },
-      result: { bucket: 'artifacts', key: 'runs/20240501T000000Z/work/written/part-00000.json' },
+      result: { bucket: 'artifacts', key: 'work/20240501T000000Z/written/part-00000.json' },
     });
     expect(JSON.stringify(summary).length).toBeLessThan(1024);
     expect(result.counts).toEqual(summary.counts);

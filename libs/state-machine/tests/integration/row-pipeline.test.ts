@@ -22,7 +22,7 @@ const CHUNKS = [
   { index: 0, source: { bucket: 'b', key: 'k' }, start: 0, end: 10, first_line: 1 },
   { index: 1, source: { bucket: 'b', key: 'k' }, start: 10, end: 20, first_line: 3 },
 ];
-const WORK = 'runs/20240105T090000Z-abc123/work/';
+const WORK = 'work/20240105T090000Z-abc123/';
 const PARTS = [
   { part: 0, rows: 2 },
   { part: 100, rows: 1 },

@@ -152,7 +152,10 @@ const GLUE_ACTIONS = ['glue:GetTable', 'glue:GetPartition', 'glue:CreatePartitio
 const GLUE_ARN = `arn:aws:glue:${REGION}:${ACCOUNT_ID}`;
 /** RefreshGold's temporary tables (apps/promotion/src/gold-athena.ts), created and dropped by its Athena statements. */
 const GOLD_BUILD_GLUE_ACTIONS = ['glue:GetDatabase', 'glue:GetTable', 'glue:CreateTable', 'glue:DeleteTable', 'glue:GetPartitions', 'glue:BatchCreatePartition'];
-const GOLD_BUILD_GLUE_RESOURCES = [`${GLUE_ARN}:catalog`, `${GLUE_ARN}:database/gold`, `${GLUE_ARN}:table/gold/gold_build_*`];
+/** The stage's SQL schemas (Glue databases), `silver_<stage>` and `gold_<stage>`: two stages can share an account. */
+const SILVER_DATABASE = `silver_${STAGE}`;
+const GOLD_DATABASE = `gold_${STAGE}`;
+const GOLD_BUILD_GLUE_RESOURCES = [`${GLUE_ARN}:catalog`, `${GLUE_ARN}:database/${GOLD_DATABASE}`, `${GLUE_ARN}:table/${GOLD_DATABASE}/gold_build_*`];
 const ATHENA_ACTIONS = ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults'];
 const ATHENA_WORKGROUP_ARN = `arn:aws:athena:${REGION}:${ACCOUNT_ID}:workgroup/ledgerlake-${STAGE}`;
 /** Athena's own S3 call for the results bucket (its region), which no store call makes: granted to promotion only. */
@@ -160,11 +163,11 @@ const isAthenaBucketLookup = (service: string, grant: { action: string; resource
   service === 'promotion' && grant.action === 's3:GetBucketLocation' && grant.resource === `arn:aws:s3:::ledgerlake-${STAGE}-artifacts`;
 const GLUE_RESOURCES = [
   `${GLUE_ARN}:catalog`,
-  `${GLUE_ARN}:database/silver`,
-  `${GLUE_ARN}:database/gold`,
-  `${GLUE_ARN}:table/silver/transactions`,
-  `${GLUE_ARN}:table/gold/account_balances`,
-  `${GLUE_ARN}:table/gold/monthly_reports`,
+  `${GLUE_ARN}:database/${SILVER_DATABASE}`,
+  `${GLUE_ARN}:database/${GOLD_DATABASE}`,
+  `${GLUE_ARN}:table/${SILVER_DATABASE}/transactions`,
+  `${GLUE_ARN}:table/${GOLD_DATABASE}/account_balances`,
+  `${GLUE_ARN}:table/${GOLD_DATABASE}/monthly_reports`,
 ];
 /** The topic promotion publishes blocked runs to (the infrastructure service's). */
 const ETL_FAILURES_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
@@ -309,13 +312,21 @@ function mustDeny(service: FunctionService): MustDeny[] {
   return [...otherStage, ...otherBucket, ...bronze, ...publishing, ...gold];
 }
 
+/** The statements of every bucket policy of a template (their `Deny` applies to every principal). */
+function bucketPolicyStatements(template: CfnTemplate): PolicyStatement[] {
+  return resourcesOfType(template, 'AWS::S3::BucketPolicy').flatMap(
+    (policy) => (policy['PolicyDocument'] as { Statement: PolicyStatement[] }).Statement,
+  );
+}
+
 const workDir = { path: '' };
 const packaged = new Map<FunctionService, Packaged>();
 let accesses: readonly S3Access[] = [];
 let infraTemplate: CfnTemplate;
 const buckets = stageBuckets(`ledgerlake-${STAGE}`);
 const layout = createLakeLayout(buckets);
-const encryptedBuckets = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
+/** The layers encrypted with the data key: those that hold rows (the artifacts bucket's work areas hold full copies). */
+const encryptedBuckets = new Set([buckets.silver, buckets.gold, buckets.quarantine, buckets.artifacts]);
 
 beforeAll(async () => {
   // The services' relative paths (../../dist/apps/<name>/…) resolve in a copy of the workspace's
@@ -385,7 +396,7 @@ describe("the row-pipeline state machine's role", () => {
   it('reads and writes nothing but the Map items and results of the work area', () => {
     const keys = [...new Set(used().map((access) => `${access.action} ${access.bucket}/${access.key}`))];
 
-    expect(keys.filter((key) => !/^s3:(GetObject|PutObject) ledgerlake-ci-artifacts\/runs\/[^/]+\/work\/(plan\/chunks\.json|enriched\/parts\.json|map-results\/(chunks|parts)\/[0-9a-f-]{36}\/(manifest|SUCCEEDED_0|FAILED_0)\.json)$/.test(key))).toEqual([]);
+    expect(keys.filter((key) => !/^s3:(GetObject|PutObject) ledgerlake-ci-artifacts\/work\/[^/]+\/(plan\/chunks\.json|enriched\/parts\.json|map-results\/(chunks|parts)\/[0-9a-f-]{36}\/(manifest|SUCCEEDED_0|FAILED_0)\.json)$/.test(key))).toEqual([]);
   });
 });
 
@@ -511,6 +522,17 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
     expect(denied.length).toBeGreaterThan(20);
     expect(allowed.map(({ request, why }) => `${request.action} ${request.resource}: ${why}`)).toEqual([]);
+  });
+
+  it('is denied every access it makes when the request comes without TLS (the bucket policies)', () => {
+    const withBucketPolicies = [...statements(), ...bucketPolicyStatements(infraTemplate).map((statement) => resolveCfn(statement) as PolicyStatement)];
+    const plain = used().map((access) => {
+      const request = accessRequest(access);
+      return { ...request, context: { ...request.context, 'aws:SecureTransport': 'false' } };
+    });
+
+    expect(used().length).toBeGreaterThan(0);
+    expect(plain.filter((request) => isAllowed(withBucketPolicies, request)).map((r) => `${r.action} ${r.resource}`)).toEqual([]);
   });
 
   it('may use the data key exactly as far as it reads or writes the encrypted layers', () => {
@@ -674,13 +696,13 @@ describe('the promotion service', () => {
   });
 
   it('names the Glue databases and tables the infrastructure service creates, and the ones its role allows', async () => {
-    const infra = await readFile(join(WORKSPACE_ROOT, INFRA_SERVICE_DIR, 'serverless.yml'), 'utf8');
-    // The infrastructure's Glue resources: a database's name, and the database and name of a table.
+    // The infrastructure's Glue resources (as packaged for the stage): a database's name, and the database and name of a table.
     const databaseName = (logicalId: string) =>
-      new RegExp(`\\n    ${logicalId}:\\s*\\n\\s*Type: AWS::Glue::Database\\s*\\n[\\s\\S]*?DatabaseInput:\\s*\\n\\s*Name: (\\S+)`).exec(infra)?.[1];
-    const infraTables = [...infra.matchAll(/DatabaseName:\s*\n\s*Ref: (\w+)\s*\n\s*TableInput:\s*\n\s*Name: (\S+)/g)].map(
-      ([, database = '', name = '']) => `${GLUE_ARN}:table/${databaseName(database) ?? database}/${name}`,
-    );
+      (infraTemplate.Resources[logicalId]?.Properties?.['DatabaseInput'] as { Name?: string } | undefined)?.Name;
+    const infraTables = resourcesOfType(infraTemplate, 'AWS::Glue::Table').map((table) => {
+      const database = (table['DatabaseName'] as { Ref: string }).Ref;
+      return `${GLUE_ARN}:table/${databaseName(database) ?? database}/${(table['TableInput'] as { Name: string }).Name}`;
+    });
     const { GLUE_SILVER_DATABASE: silver, GLUE_GOLD_DATABASE: gold } = env();
     // The catalog names a table `<database of its schema>/<name in its SQL name>` (src/glue-catalog.ts).
     const tables = PUBLISHED_TABLE_NAMES.map((table) => {
@@ -688,7 +710,8 @@ describe('the promotion service', () => {
       return `${GLUE_ARN}:table/${schema === 'silver' ? silver : gold}/${name}`;
     });
 
-    expect([databaseName('SilverDatabase'), databaseName('GoldDatabase')]).toEqual([silver, gold]);
+    expect([databaseName('SilverDatabase'), databaseName('GoldDatabase'), databaseName('QuarantineDatabase')]).toEqual([SILVER_DATABASE, GOLD_DATABASE, `quarantine_${STAGE}`]);
+    expect([silver, gold]).toEqual([SILVER_DATABASE, GOLD_DATABASE]);
     expect(infraTables).toEqual(expect.arrayContaining(tables));
     expect(GLUE_RESOURCES).toEqual([`${GLUE_ARN}:catalog`, `${GLUE_ARN}:database/${silver}`, `${GLUE_ARN}:database/${gold}`, ...tables]);
   });

@@ -73,6 +73,7 @@ function substitute(text: string): string {
     'AWS::Region': REGION,
     'AWS::AccountId': ACCOUNT,
     'AWS::Partition': 'aws',
+    'AWS::URLSuffix': 'amazonaws.com',
     Stage: STAGE,
   };
   return text.replace(/\$\{([^}!]+)\}/g, (match, name: string) => {
@@ -121,7 +122,8 @@ async function evaluateJsonata(field: unknown, states: Properties, uuid = '0f8fa
 }
 
 const LAKE_BUCKETS = Object.entries(buckets) as [keyof typeof buckets, string][];
-const KMS_BUCKETS = new Set([buckets.silver, buckets.gold, buckets.quarantine]);
+/** The layers that hold rows: Silver, Gold, Quarantine and the artifacts bucket (its work areas hold full row copies). */
+const KMS_BUCKETS = new Set([buckets.silver, buckets.gold, buckets.quarantine, buckets.artifacts]);
 
 describe('buckets', () => {
   it('names no partition literally: every ARN is built on AWS::Partition (aws-cn, aws-us-gov)', () => {
@@ -145,7 +147,7 @@ describe('buckets', () => {
     expect(bucket['OwnershipControls']).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
   });
 
-  it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s is SSE-KMS with the data key for Silver, Gold and Quarantine, SSE-S3 otherwise', (name) => {
+  it.each([...LAKE_BUCKETS.map(([, name]) => name), TRAIL_BUCKET])('%s is SSE-KMS with the data key for the layers that hold rows, SSE-S3 otherwise', (name) => {
     const encryption = props(bucketId(name))['BucketEncryption'] as {
       ServerSideEncryptionConfiguration: { ServerSideEncryptionByDefault: Properties }[];
     };
@@ -188,6 +190,19 @@ describe('buckets', () => {
     expect(transition).toMatchObject({ Status: 'Enabled', Transitions: [{ TransitionInDays: 90 }] });
     expect(transition?.['Prefix'] ?? transition?.['Filter']).toBeUndefined();
     expect(String((transition?.['Transitions'] as Properties[])[0]?.['StorageClass'])).toMatch(/^GLACIER/);
+  });
+
+  it("a run's work area (full row copies, `work/<run_id>/`) expires a day after it was written, old versions and delete markers too", () => {
+    const rules = (props(bucketId(buckets.artifacts))['LifecycleConfiguration'] as { Rules: Properties[] }).Rules;
+    const work = layout.artifacts.workPrefix('20240105T090000Z-0123456789ab').prefix;
+    const onWork = rules.filter((rule) => typeof rule['Prefix'] === 'string' && work.startsWith(rule['Prefix']));
+
+    expect(onWork).toEqual([
+      { Id: 'ExpireWorkAreas', Status: 'Enabled', Prefix: 'work/', ExpirationInDays: 1, NoncurrentVersionExpiration: { NoncurrentDays: 1 } },
+      { Id: 'RemoveWorkAreaDeleteMarkers', Status: 'Enabled', Prefix: 'work/', ExpiredObjectDeleteMarker: true },
+    ]);
+    // Nothing else in the bucket (run records, ledgers, control objects) is under that prefix.
+    expect(layout.artifacts.runRecord('20240105T090000Z-0123456789ab').key.startsWith('work/')).toBe(false);
   });
 
   it('Quarantine and condemned rows go to Glacier after 5 years and are never expired', () => {
@@ -242,12 +257,13 @@ describe('the row-pipeline state machine', () => {
     expect((template as unknown as { Parameters: Record<string, Properties> }).Parameters['Stage']).toMatchObject({ Type: 'String', Default: STAGE });
   });
 
-  it('its role invokes exactly the functions the definition names, and nothing else but its Distributed Maps, logs delivery and X-Ray', () => {
+  it('its role invokes exactly the functions the definition names, and nothing else but its Distributed Maps (and their data key), logs delivery and X-Ray', () => {
     const named = [...new Set(Object.values(taskFunctions(definitionOf('RowPipelineStateMachine'))))];
     const statements = statementsOf('RowPipelineRole');
     const invoke = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('lambda:')));
     const maps = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('states:') || a.startsWith('s3:')));
-    const others = statements.filter((s) => !invoke.includes(s) && !maps.includes(s));
+    const dataKey = statements.filter((s) => asList<string>(s.Action).some((a) => a.startsWith('kms:')));
+    const others = statements.filter((s) => !invoke.includes(s) && !maps.includes(s) && !dataKey.includes(s));
 
     expect(named).toEqual(expect.arrayContaining([`ledgerlake-${STAGE}-enrichment`, `ledgerlake-${STAGE}-run-recorder`]));
     expect(invoke).toHaveLength(1);
@@ -257,13 +273,24 @@ describe('the row-pipeline state machine', () => {
     );
     expect(others.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(logs:[A-Za-z]+Deliver(y|ies)|logs:(PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
     expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-other` })).toBe(false);
+    // The Map items and results sit in the artifacts bucket, under the data key: used through S3 only.
+    expect(dataKey.map((s) => ({ Action: s.Action, Resource: s.Resource, Condition: resolve(s.Condition) }))).toEqual([
+      {
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: [`arn:aws:kms:${REGION}:${ACCOUNT}:key/*`],
+        Condition: {
+          'ForAnyValue:StringEquals': { 'kms:ResourceAliases': `alias/ledgerlake-${STAGE}-data` },
+          StringEquals: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` },
+        },
+      },
+    ]);
   });
 
   it('its role starts and follows only its own executions (Distributed Map children) and touches only the work area\'s Map items and results', () => {
     const statements = statementsOf('RowPipelineRole');
     const machine = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}`;
     const child = `arn:aws:states:${REGION}:${ACCOUNT}:execution:ledgerlake-${STAGE}/ProcessParts:0b6c5c1e-7d1d-4b43-9c39-6f6a1f1b2c3d`;
-    const artifacts = `arn:aws:s3:::ledgerlake-${STAGE}-artifacts/runs/20240105T090000Z/work`;
+    const artifacts = `arn:aws:s3:::ledgerlake-${STAGE}-artifacts/work/20240105T090000Z`;
     const allowed = (action: string, resource: string) => isAllowed(statements, { action, resource });
 
     expect(allowed('states:StartExecution', machine)).toBe(true);
@@ -636,12 +663,22 @@ describe('catalog and SQL', () => {
     SerdeInfo: { SerializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe' },
   };
   const tables: [string, string, string, string, string, Properties][] = [
-    ['silver.transactions', 'SilverDatabase', `id bigint, account_id string, amount decimal(16,2), currency string, tx_date timestamp, ${lineage}`, 'year int, month string, schema_v string', s3(layout.silver.tablePrefix()), SYMLINK],
-    ['gold.account_balances', 'GoldDatabase', 'account_id string, currency string, balance decimal(38,2), tx_count bigint, last_tx_date timestamp', 'as_of_month string', s3(layout.gold.accountBalances.tablePrefix()), SYMLINK],
-    ['gold.monthly_reports', 'GoldDatabase', 'account_id string, currency string, tx_count bigint, credits decimal(38,2), debits decimal(38,2), net decimal(38,2), closing_balance decimal(38,2)', 'month string', s3(layout.gold.monthlyReports.tablePrefix()), SYMLINK],
-    ['quarantine.rows', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.quarantine.tablePrefix()), PARQUET],
-    ['quarantine.condemned', 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.condemned.tablePrefix()), PARQUET],
+    [`silver_${STAGE}.transactions`, 'SilverDatabase', `id bigint, account_id string, amount decimal(16,2), currency string, tx_date timestamp, ${lineage}`, 'year int, month string, schema_v string', s3(layout.silver.tablePrefix()), SYMLINK],
+    [`gold_${STAGE}.account_balances`, 'GoldDatabase', 'account_id string, currency string, balance decimal(38,2), tx_count bigint, last_tx_date timestamp', 'as_of_month string', s3(layout.gold.accountBalances.tablePrefix()), SYMLINK],
+    [`gold_${STAGE}.monthly_reports`, 'GoldDatabase', 'account_id string, currency string, tx_count bigint, credits decimal(38,2), debits decimal(38,2), net decimal(38,2), closing_balance decimal(38,2)', 'month string', s3(layout.gold.monthlyReports.tablePrefix()), SYMLINK],
+    [`quarantine_${STAGE}.rows`, 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.quarantine.tablePrefix()), PARQUET],
+    [`quarantine_${STAGE}.condemned`, 'QuarantineDatabase', rejected, 'ingest_date string', s3(layout.condemned.tablePrefix()), PARQUET],
   ];
+
+  it('takes only stage names that SQL reads unquoted inside a schema name (silver_<stage>): two stages share an account without colliding', () => {
+    const parameters = (template as unknown as { Parameters: Record<string, { AllowedPattern: string }> }).Parameters;
+    const pattern = new RegExp(parameters['Stage']?.AllowedPattern ?? '');
+    const names = ofType('AWS::Glue::Database').map(([, p]) => (p['DatabaseInput'] as Properties)['Name']);
+
+    expect(['ci', 'staging', 'production', 'dev2'].filter((stage) => !pattern.test(stage))).toEqual([]);
+    expect(['my-stage', 'Prod', '2024', '', 'a'.repeat(21)].filter((stage) => pattern.test(stage))).toEqual([]);
+    expect(names).toEqual([`silver_${STAGE}`, `quarantine_${STAGE}`, `gold_${STAGE}`]);
+  });
 
   it.each(tables)('%s has its columns, partitions, location and formats', (sqlName, database, columns, partitions, location, formats) => {
     const [databaseName, tableName] = sqlName.split('.');
@@ -683,7 +720,7 @@ describe('catalog and SQL', () => {
 });
 
 describe('audit', () => {
-  it('CloudTrail records every object read and write in Gold and Quarantine, into its own bucket', () => {
+  it('CloudTrail records every object read and write in Gold, Quarantine and the work areas, into its own bucket', () => {
     const trail = props('DataAccessTrail');
 
     expect(trail).toMatchObject({ TrailName: `ledgerlake-${STAGE}-data-access`, IsLogging: true, EnableLogFileValidation: true, S3BucketName: { Ref: 'TrailBucket' } });
@@ -691,7 +728,9 @@ describe('audit', () => {
       {
         ReadWriteType: 'All',
         IncludeManagementEvents: false,
-        DataResources: [{ Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${buckets.gold}/`, `arn:aws:s3:::${buckets.quarantine}/`] }],
+        DataResources: [
+          { Type: 'AWS::S3::Object', Values: [`arn:aws:s3:::${buckets.gold}/`, `arn:aws:s3:::${buckets.quarantine}/`, `arn:aws:s3:::${buckets.artifacts}/work/`] },
+        ],
       },
     ]);
     expect(asList(resource('DataAccessTrail').DependsOn)).toEqual(['TrailBucketPolicy']);
