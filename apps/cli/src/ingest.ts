@@ -29,10 +29,11 @@ import { FencedWriteError, WriteFence } from './write-fence';
 
 /**
  * How a file's run ended (PRODUCT.md §11); INTERRUPTED: a signal stopped it (settled: nothing
- * published, claim released, work area removed); PROMOTING: it was stopped (a signal, a fault)
+ * published, claim released, work area removed); CHECKED: a dry run (`--dry-run`), checked up to the
+ * gate and never published; PROMOTING: it was stopped (a signal, a fault)
  * after its promotion began; the next run or `ledgerlake recover` completes it (docs/exactly-once.md).
  */
-export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING';
+export type IngestStatus = 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING' | 'CHECKED';
 
 /** What `ingest --json` prints per file. */
 export interface IngestOutcome {
@@ -49,7 +50,9 @@ export interface IngestOutcome {
   readonly duplicate_status?: DuplicateStatus;
   /** A re-run a person asked for: the BLOCKED or FAILED run whose Bronze object this run ran again. */
   readonly rerun_of?: string;
-  /** BLOCKED: why the promotion gate refused the run, one sentence per failed condition. */
+  /** BLOCKED: why the promotion gate refused the run, one sentence per failed condition; CHECKED: why it would have. */
+  /** CHECKED: what the promotion gate would have decided. */
+  readonly gate_decision?: 'PROMOTE' | 'BLOCKED';
   readonly reasons?: readonly string[];
   /** PUBLISHED: the Silver months the run's rows were published in, and each month's new version. */
   readonly partitions?: readonly { readonly partition: string; readonly version: number; readonly rows: number }[];
@@ -171,6 +174,8 @@ export interface RunRequest {
   readonly approval_id?: string;
   /** A re-run a person asked for of the Bronze object of this BLOCKED or FAILED run. */
   readonly rerun_of?: string;
+  /** A dry run: every Task up to the gate, then recorded CHECKED; nothing is published. */
+  readonly dry_run?: true;
 }
 
 /**
@@ -373,6 +378,9 @@ export async function runBronzeObject(
     };
   }
   const ended = EndedRunSchema.parse(result.output);
+  if (ended.checked !== undefined) {
+    return { ...base(), status: 'CHECKED', ...countsOf(state), gate_decision: ended.gate.decision, reasons: ended.gate.reasons };
+  }
   if (ended.gate.decision === 'BLOCKED') return { ...base(), status: 'BLOCKED', ...countsOf(state), reasons: ended.gate.reasons };
   // Published by Promote, or by the roll-forward of a promotion whose step failed.
   const promoted = ended.rolled_forward ?? ended.promotion;
@@ -392,6 +400,8 @@ const EndedRunSchema = z.object({
   gate: z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string()) }),
   promotion: PromotedSchema.optional(),
   rolled_forward: PromotedSchema.optional(),
+  /** RecordDryRun's result: the run was a dry run. */
+  checked: z.object({ status: z.literal('CHECKED') }).optional(),
 });
 
 /** What `RecordFailure` leaves in the state when run-recorder itself failed (its Catch's ResultPath). */
@@ -404,7 +414,7 @@ export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | '
   const signal = outcomes.find((outcome) => outcome.interrupted !== undefined)?.interrupted?.signal;
   if (signal !== undefined) return exitCodeOf(signal);
   if (outcomes.some((o) => o.status === 'FAILED' || o.status === 'PROMOTING' || (o.faults ?? []).length > 0)) return EXIT.failed;
-  if (outcomes.some((outcome) => outcome.status === 'BLOCKED')) return EXIT.blocked;
+  if (outcomes.some((o) => o.status === 'BLOCKED' || (o.status === 'CHECKED' && 'gate_decision' in o && o.gate_decision === 'BLOCKED'))) return EXIT.blocked;
   return EXIT.ok;
 }
 

@@ -105,8 +105,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<file...>', 'CSV files to ingest')
       .option('--workers <n>', "worker threads for a large file's parallel steps (default: one per core; 0: none)", parseWorkers)
       .option('--force', 'run a file whose content already ended BLOCKED or FAILED again (a published one stays SKIPPED)')
+      .option('--dry-run', 'check each file end to end up to the promotion gate and publish nothing (status CHECKED; exit 3 if the gate would block)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
-  ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean }) => {
+  ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
     const { checkInputFiles, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
@@ -146,7 +147,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 reportFault(fault);
               },
               interrupt: interrupts.signal,
-              ...(rerunOf === undefined ? {} : { run: { rerun_of: rerunOf } }),
+              ...(rerunOf === undefined && options.dryRun !== true
+                ? {}
+                : { run: { ...(rerunOf === undefined ? {} : { rerun_of: rerunOf }), ...(options.dryRun === true ? { dry_run: true as const } : {}) } }),
             }),
           );
         } finally {

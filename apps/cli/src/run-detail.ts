@@ -118,6 +118,8 @@ function endedAtOf(record: RunRecord): string {
       return record.failed_at;
     case 'INTERRUPTED':
       return record.interrupted_at;
+    case 'CHECKED':
+      return record.checked_at;
   }
 }
 

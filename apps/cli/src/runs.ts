@@ -14,7 +14,8 @@ import { readLogRecords } from './logs';
 import type { LocalLake } from './local-lake';
 
 /**
- * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED, INTERRUPTED),
+ * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED, INTERRUPTED,
+ * CHECKED: a dry run),
  * else its logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a
  * run whose output was written but not promoted can be completed with `ledgerlake promote`).
  * ROLLBACK: not a run but a month rolled back by `ledgerlake promote`, listed under the id its
@@ -22,7 +23,7 @@ import type { LocalLake } from './local-lake';
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'PROMOTING' | 'INCOMPLETE' | 'ROLLBACK';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'CHECKED' | 'PROMOTING' | 'INCOMPLETE' | 'ROLLBACK';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -32,7 +33,7 @@ export interface RunSummary {
   readonly duration_ms: number | null;
   readonly duplicate_of?: string;
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
-  /** BLOCKED: why the promotion gate refused the run. */
+  /** BLOCKED: why the promotion gate refused the run; CHECKED: why it would have. */
   readonly reasons?: readonly string[];
   /** INTERRUPTED: the signal that stopped the run and the state it was in. */
   readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string };
@@ -136,6 +137,13 @@ export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunS
           quarantine_by_reason: manifest?.quarantine_by_reason ?? {},
           duration_ms: Date.parse(record.interrupted_at) - Date.parse(record.started_at),
           interrupted: { signal: record.signal, state: record.state },
+        };
+      case 'CHECKED':
+        return {
+          ...base,
+          quarantine_by_reason: record.quarantine_by_reason,
+          duration_ms: Date.parse(record.checked_at) - Date.parse(record.started_at),
+          reasons: record.gate.reasons,
         };
     }
   }

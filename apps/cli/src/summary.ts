@@ -18,6 +18,12 @@ function skippedBecause(outcome: Pick<IngestOutcome, 'duplicate_of' | 'duplicate
   return `already ingested${by} (same content)`;
 }
 
+/** What a dry run found: what the gate would have done, and that nothing was published. */
+function checkedVerdict(outcome: Pick<IngestOutcome, 'gate_decision' | 'reasons'>): string {
+  const would = outcome.gate_decision === 'BLOCKED' ? `would be blocked: ${(outcome.reasons ?? []).join('; ')}` : 'would be published';
+  return `dry run: ${would}; nothing was published`;
+}
+
 /** One line per run (`watch`): status, Bronze key, run id, duration and the gist. */
 export function formatRunLine(outcome: IngestOutcome): string {
   const { counts } = outcome;
@@ -27,6 +33,8 @@ export function formatRunLine(outcome: IngestOutcome): string {
       return `${head}  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned\n`;
     case 'BLOCKED':
       return `${head}  blocked: ${(outcome.reasons ?? []).join('; ')}\n`;
+    case 'CHECKED':
+      return `${head}  ${checkedVerdict(outcome)}\n`;
     case 'SKIPPED':
       return `${head}  ${skippedBecause(outcome)}\n`;
     case 'FAILED':
@@ -55,11 +63,13 @@ export function formatIngestSummary(outcome: FileOutcome): string {
   switch (outcome.status) {
     case 'PUBLISHED':
     case 'BLOCKED':
+    case 'CHECKED':
       lines.push(
         `  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned`,
       );
       if (counts.quarantined_rows > 0) lines.push(`  quarantined: ${reasons(outcome.quarantine_by_reason)}`);
       if (outcome.status === 'BLOCKED') lines.push(`  blocked: ${(outcome.reasons ?? []).join('; ')}`);
+      if (outcome.status === 'CHECKED') lines.push(`  ${checkedVerdict(outcome)}`);
       if (outcome.status === 'PUBLISHED' && (outcome.partitions ?? []).length > 0) {
         lines.push(`  published: ${(outcome.partitions ?? []).map((p) => `${p.partition} (${p.rows} rows, v${p.version})`).join(', ')}`);
       }

@@ -161,6 +161,7 @@ export async function beginPromotion(runId: string, deps: PromotionDeps, scope: 
   const begun = await readPromotionIntent(store, layout, runId);
   if (begun !== undefined) return begun;
   const manifest = await readRunManifest(store, layout, runId);
+  if (manifest.run.dry_run === true) throw new PromotionError(`promotion: run ${runId} was a dry run: it is checked, never published`);
   const verdict = gateRun(manifest, deps.thresholds);
   if (verdict.decision === 'BLOCKED') throw new RunBlockedError(runId, verdict.reasons);
   const checked = await readCheckedVersions(store, layout, runId);

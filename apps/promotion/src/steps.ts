@@ -29,6 +29,7 @@ const GateSchema = z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons:
 export const PromotionEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('evaluate-gate'), run: RunContextSchema }),
   z.object({ action: z.literal('record-blocked'), run: RunContextSchema, gate: GateSchema }),
+  z.object({ action: z.literal('record-dry-run'), run: RunContextSchema, gate: GateSchema }),
   z.object({ action: z.literal('promote'), run: RunContextSchema }),
   z.object({ action: z.literal('refresh-gold'), run: RunContextSchema }),
   z.object({ action: z.literal('recover'), run: RunContextSchema }),
@@ -56,6 +57,14 @@ export interface BlockedResult {
   readonly claim_released: boolean;
 }
 
+/** What the dry-run Task returns (`$.checked`): what the gate would have decided. */
+export interface CheckedResult {
+  readonly status: 'CHECKED';
+  readonly decision: 'PROMOTE' | 'BLOCKED';
+  readonly reasons: string[];
+  readonly claim_released: boolean;
+}
+
 /** What the roll-forward Task returns (`$.rolled_forward`): the run's promotion completed, or never begun. */
 export type RollForwardResult =
   | (PromotionResult & { readonly status: 'PUBLISHED' })
@@ -69,7 +78,7 @@ export interface RecoverySummary {
 }
 
 /** The result of a promotion Task. */
-export type PromotionStepResult = GateResult | BlockedResult | PromotionResult | GoldRefresh | RecoverySummary | RollForwardResult;
+export type PromotionStepResult = GateResult | BlockedResult | CheckedResult | PromotionResult | GoldRefresh | RecoverySummary | RollForwardResult;
 
 /** Runs one promotion Task. */
 export async function runPromotionStep(input: unknown, deps: PromotionStepDeps): Promise<PromotionStepResult> {
@@ -102,6 +111,25 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       logger?.warn('run blocked by the promotion gate', { reasons: event.gate.reasons, claim_released: released });
       await tidyWorkArea(store, layout, runId, logger);
       return { status: 'BLOCKED', reasons: event.gate.reasons, claim_released: released };
+    }
+    case 'record-dry-run': {
+      // A dry run ends here whatever the gate says: recorded, its claim released, nothing published.
+      const manifest = await readRunManifest(store, layout, runId);
+      const at = now();
+      await writeRunRecordIfAbsent(store, layout, {
+        status: 'CHECKED',
+        ...recordBase(manifest),
+        checked_at: at.toISOString(),
+        gate: event.gate,
+      });
+      const released = await releaseFileClaim(store, layout, manifest.content_sha256, runId, {
+        outcome: 'CHECKED',
+        reason: 'a dry run: checked, never published',
+        at,
+      });
+      logger?.info('dry run checked, nothing published', { decision: event.gate.decision, claim_released: released });
+      await tidyWorkArea(store, layout, runId, logger);
+      return { status: 'CHECKED', decision: event.gate.decision, reasons: event.gate.reasons, claim_released: released };
     }
     case 'promote': {
       // A retry after the promotion completed finds its record: nothing is begun again.

@@ -48,6 +48,12 @@ export const RunContextSchema = z
      * run released. Without it such a content is a no-op (docs/exactly-once.md).
      */
     rerun_of: RunIdSchema.optional(),
+    /**
+     * A dry run (the deployed stage's smoke test, `ledgerlake ingest --dry-run`): every Task runs up
+     * to the gate, then the run is recorded CHECKED and nothing is published — no `current/`, no
+     * `_LATEST.json`, no catalog partition, no Gold, the content not marked processed.
+     */
+    dry_run: z.literal(true).optional(),
   })
   .refine((run) => (run.mode === 'backfill') === (run.backfill_month !== undefined), {
     message: 'backfill_month is required for mode backfill and only allowed there',
@@ -56,6 +62,10 @@ export const RunContextSchema = z
   .refine((run) => run.approval_id === undefined || run.mode === 'retry', {
     message: 'approval_id is only allowed for mode retry',
     path: ['approval_id'],
+  })
+  .refine((run) => run.dry_run === undefined || run.mode === 'ingest', {
+    message: 'dry_run is only allowed for mode ingest',
+    path: ['dry_run'],
   })
   .refine((run) => run.rerun_of === undefined || run.mode === 'ingest', {
     message: 'rerun_of is only allowed for mode ingest',

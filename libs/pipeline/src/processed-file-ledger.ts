@@ -47,7 +47,7 @@ export const PreviousClaimSchema = z.object({
 });
 
 /** How the run that released a claim ended. */
-export const ReleasedOutcomeSchema = z.enum(['FAILED', 'BLOCKED', 'INTERRUPTED']);
+export const ReleasedOutcomeSchema = z.enum(['FAILED', 'BLOCKED', 'INTERRUPTED', 'CHECKED']);
 /** How the run that released a claim ended. */
 export type ReleasedOutcome = z.infer<typeof ReleasedOutcomeSchema>;
 

@@ -24,7 +24,7 @@ import { ObjectRefSchema } from './run-state';
  */
 
 /** How a run ended, as its record says. */
-export const RunRecordStatusSchema = z.enum(['FAILED', 'BLOCKED', 'PUBLISHED', 'INTERRUPTED']);
+export const RunRecordStatusSchema = z.enum(['FAILED', 'BLOCKED', 'PUBLISHED', 'INTERRUPTED', 'CHECKED']);
 /** How a run ended. */
 export type RunRecordStatus = z.infer<typeof RunRecordStatusSchema>;
 
@@ -93,6 +93,18 @@ export const PublishedRunRecordSchema = RunRecordBaseSchema.extend({
 /** The record of a published run. */
 export type PublishedRunRecord = z.infer<typeof PublishedRunRecordSchema>;
 
+/** The record of a dry run (`dry_run`): checked end to end up to the gate, never published. */
+export const CheckedRunRecordSchema = RunRecordBaseSchema.extend({
+  status: z.literal('CHECKED'),
+  checked_at: z.iso.datetime(),
+  counts: RunCountsSchema,
+  quarantine_by_reason: QuarantineByReasonSchema,
+  /** What the gate would have decided, and why (empty when it would have promoted). */
+  gate: z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string().min(1)) }),
+});
+/** The record of a dry run. */
+export type CheckedRunRecord = z.infer<typeof CheckedRunRecordSchema>;
+
 /** The signals that interrupt a run. */
 export const InterruptSignalSchema = z.enum(['SIGINT', 'SIGTERM']);
 /** A signal that interrupts a run. */
@@ -115,6 +127,7 @@ export const RunRecordSchema = z.discriminatedUnion('status', [
   BlockedRunRecordSchema,
   PublishedRunRecordSchema,
   InterruptedRunRecordSchema,
+  CheckedRunRecordSchema,
 ]);
 /** A run record. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;

@@ -137,6 +137,7 @@ describe('row-pipeline definition', () => {
       'Promote',
       'RefreshGold',
       'RecordBlocked',
+      'RecordDryRun',
     ]);
     for (const [name, state] of top) {
       const next = promoting.has(name) ? 'RollForward' : 'RecordFailure';
@@ -230,6 +231,7 @@ describe('row-pipeline definition', () => {
       Promote: '$.promotion',
       RefreshGold: '$.gold',
       RecordBlocked: '$.blocked',
+      RecordDryRun: '$.checked',
       RecordFailure: '$.error',
     });
   });
@@ -246,16 +248,26 @@ describe('row-pipeline definition', () => {
       Promote: { action: 'promote', 'run.$': '$.run' },
       RefreshGold: { action: 'refresh-gold', 'run.$': '$.run' },
       RecordBlocked: { action: 'record-blocked', 'run.$': '$.run', 'gate.$': '$.gate' },
+      RecordDryRun: { action: 'record-dry-run', 'run.$': '$.run', 'gate.$': '$.gate' },
       RecoverPromotions: { action: 'recover', 'run.$': '$.run' },
       RollForward: { action: 'roll-forward', 'run.$': '$.run' },
     });
   });
 
-  it('promotes only what the gate passes: anything but PROMOTE takes the blocked path', () => {
+  it('promotes only what the gate passes (anything but PROMOTE takes the blocked path), and never a dry run', () => {
     expect(rawDefinition().States['IsPromotable']).toEqual(
       expect.objectContaining({
         Type: 'Choice',
-        Choices: [{ Variable: '$.gate.decision', StringEquals: 'PROMOTE', Next: 'Promote' }],
+        Choices: [
+          {
+            And: [
+              { Variable: '$.run.dry_run', IsPresent: true },
+              { Variable: '$.run.dry_run', BooleanEquals: true },
+            ],
+            Next: 'RecordDryRun',
+          },
+          { Variable: '$.gate.decision', StringEquals: 'PROMOTE', Next: 'Promote' },
+        ],
         Default: 'RecordBlocked',
       }),
     );
@@ -307,6 +319,7 @@ describe('taskFunctions', () => {
       Promote: 'ledgerlake-dev-promotion',
       RefreshGold: 'ledgerlake-dev-promotion',
       RecordBlocked: 'ledgerlake-dev-promotion',
+      RecordDryRun: 'ledgerlake-dev-promotion',
       RecordFailure: 'ledgerlake-dev-run-recorder',
     });
   });
