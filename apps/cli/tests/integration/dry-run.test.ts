@@ -50,7 +50,7 @@ describe('ingest --dry-run', () => {
 
   it('a dry run is never promoted, whoever asks', async () => {
     const dry = await runCli(['ingest', Q1_SAMPLE, '--dry-run', '--json', '--lake', dirs.lake], dirs.work);
-    const [{ run_id: runId }] = JSON.parse(dry.stdout) as { run_id: string }[];
+    const runId = (JSON.parse(dry.stdout) as { run_id: string }[])[0]?.run_id ?? '';
 
     const promote = await runCli(['promote', '--run', runId, '--partition', '2024-01', '--by', 'a.person', '--reason', 'try it', '--lake', dirs.lake], dirs.work);
 
