@@ -409,6 +409,13 @@ describe('the starter (executions named with their run id)', () => {
     for (const key of keys) {
       expect([key, await started(key)]).toEqual([key, parseBronzeKey(key) !== undefined]);
     }
+    // The smoke test's dry run of a file under smoke/ (no trigger fires for it); only as a dry run.
+    const smoke = { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: 'smoke/ingest_date=2024-01-05/smoke-0123456789ab-1.csv' } };
+    const asDryRun = async (input: Properties): Promise<boolean> =>
+      (await Promise.all(choice.Choices.map(async (c) => (await evaluateJsonata(c.Condition, { input })) === true))).some(Boolean);
+    expect(await asDryRun({ ...smoke, dry_run: true })).toBe(true);
+    expect(await asDryRun(smoke)).toBe(false);
+    expect(choice.Choices.map((c) => c.Next)).toEqual(['StartRun', 'StartRun']);
   });
 
   it("passes the Bronze object's version id and ETag on, and leaves out what the event lacks", async () => {
@@ -423,6 +430,12 @@ describe('the starter (executions named with their run id)', () => {
       source: { ...source, version_id: 'v-3HL4kqt', etag: 'd41d8cd98f00b204e9800998ecf8427e' },
     });
     expect(await input({ version_id: null, etag: '' })).toEqual({ dataset: DATASET, mode: 'ingest', source });
+    expect(await evaluateJsonata(args['Input'], { context, input: { dataset: DATASET, mode: 'ingest', source, dry_run: true } })).toEqual({
+      dataset: DATASET,
+      mode: 'ingest',
+      source,
+      dry_run: true,
+    });
   });
 
   it('may start only the row pipeline and list only the dataset in Bronze', () => {
