@@ -382,6 +382,11 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   const reblocked = await r.run(blocked.source, { run: { runId: r.runId('reblocked'), rerun_of: blocked.run_id } });
   expectOutcome(reblocked, { status: 'BLOCKED', rerun_of: blocked.run_id }, 'the re-run of a blocked run');
 
+  // The smoke test's dry run (docs/deploy.md): every Task up to the gate, then RecordDryRun —
+  // recorded CHECKED, the claim released, the work area removed, nothing published.
+  const checked = await r.ingest('smoke.csv', csv('91,ACC009,5.00,EUR,2024-03-05T09:00:00Z', '92,ACC009,6.00,EUR,2024-03-06T09:00:00Z'), { run: { runId: r.runId('smoke'), dry_run: true } });
+  expectOutcome(checked, { status: 'CHECKED', gate_decision: 'PROMOTE' }, 'a dry run');
+
   // `quarantine retry` (mode retry) of the first run's quarantined row, corrected: published.
   const fixes = new Map([[rowHash(QUARANTINED), CORRECTED]]);
   const retry = await r.runWith({}, (options) => retryQuarantine(r.lake, { run: first.run_id, fixes, by: 'deploy' }, options));
