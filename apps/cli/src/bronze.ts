@@ -9,7 +9,8 @@ import {
   RunbookRefusedError,
   settledOutcome,
 } from '@ledgerlake/pipeline';
-import { listAll, listPrefixes, type ObjectRef } from '@ledgerlake/storage';
+import { basename } from 'node:path';
+import { isRunbookFileName, listAll, listPrefixes, type ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
 
@@ -64,10 +65,15 @@ export async function bronzeObjects(lake: LocalLake): Promise<BronzeObject[]> {
   });
 }
 
-/** The Bronze objects the triggers run: those PENDING. */
+/**
+ * The Bronze objects the triggers run: those PENDING, except the runbook's own files (a retry's rows,
+ * a backfill's input), whose runs the command that landed them starts — as the cloud's starter does.
+ */
 export async function pendingBronzeObjects(lake: LocalLake): Promise<ObjectRef[]> {
   const { bucket } = lake.layout.bronze.tablePrefix();
-  return (await bronzeObjects(lake)).filter((object) => object.state === 'PENDING').map(({ key }) => ({ bucket, key }));
+  return (await bronzeObjects(lake))
+    .filter((object) => object.state === 'PENDING' && !isRunbookFileName(basename(object.key)))
+    .map(({ key }) => ({ bucket, key }));
 }
 
 /** The state from the ledger entry naming the object (its state there) and its latest run record. */

@@ -16,7 +16,7 @@ import {
   trackLocalExecution,
 } from '@ledgerlake/pipeline';
 import { type AslDefinition, localExecutionArn, type LocalRunResult, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
-import type { ObjectRef } from '@ledgerlake/storage';
+import { isRunbookFileName, type ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { bronzeIgnoreOf } from './bronze';
 import { CliError, EXIT } from './cli-error';
@@ -135,6 +135,20 @@ export async function checkInputFiles(paths: readonly string[], cwd: string): Pr
     }
   }
   return files;
+}
+
+/**
+ * Refuses a file whose name is one the runbook gives its own Bronze files (`retry-<run id>.csv`,
+ * `backfill-<YYYY-MM>-<run id>.csv`): no trigger would ever run it again, in the cloud or by `watch`.
+ */
+export function checkLandingNames(files: readonly InputFile[]): void {
+  const taken = files.find((file) => isRunbookFileName(basename(file.path)));
+  if (taken !== undefined) {
+    throw new CliError(
+      `${taken.path} is named like a file the runbook lands itself (retry-<run id>.csv, backfill-<YYYY-MM>-<run id>.csv); rename it and ingest it again. Nothing was ingested.`,
+      EXIT.usage,
+    );
+  }
 }
 
 /** Options of one run (of a file being ingested, or of an object already in Bronze). */

@@ -108,11 +108,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--dry-run', 'check each file end to end up to the promotion gate and publish nothing (status CHECKED; exit 3 if the gate would block)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
-    const { checkInputFiles, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
+    const { checkInputFiles, checkLandingNames, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
     const { lakeDir, localDefinition, openLake } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
     const inputs = await checkInputFiles(files, io.cwd);
+    checkLandingNames(inputs);
     const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };

@@ -298,8 +298,8 @@ export async function backfillMonth(
   options: IngestOptions,
 ): Promise<BackfillOutcome> {
   const runId = backfillRunId(options.now(), randomSuffix());
-  const name = `backfill-${month}-${runId}.csv${files.length === 1 && files[0]?.path.endsWith('.gz') ? '.gz' : ''}`;
-  const source = lake.layout.bronze.file(options.now().toISOString().slice(0, 10), name);
+  const gzip = files.length === 1 && files[0]?.path.endsWith('.gz') === true;
+  const source = lake.layout.bronze.backfillFile(options.now().toISOString().slice(0, 10), month, runId, gzip);
   try {
     await lake.store.putIfAbsent(source, await combineBackfillInputs(files));
   } catch (error) {

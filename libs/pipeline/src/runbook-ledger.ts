@@ -66,7 +66,7 @@ export interface RetryRunWatch {
 
 /** Where a retry run's file lands in Bronze: `retry-<retry run id>.csv` under the day it claimed its rows. */
 export function retryFileRef(layout: LakeLayout, retryRunId: string, claimedAt: string): ObjectRef {
-  return layout.bronze.file(claimedAt.slice(0, 10), `retry-${retryRunId}.csv`);
+  return layout.bronze.retryFile(claimedAt.slice(0, 10), retryRunId);
 }
 
 /**

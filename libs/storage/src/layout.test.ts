@@ -1,5 +1,6 @@
 import {
   createLakeLayout,
+  isRunbookFileName,
   LAKE_BUCKET_NAMES,
   localBuckets,
   parseBronzeKey,
@@ -92,6 +93,21 @@ describe('Bronze', () => {
       expect(() => local.bronze.datePrefix(date)).toThrow(`layout: invalid ingest date ${JSON.stringify(date)}`);
     },
   );
+
+  it("names the runbook's own files so that triggers can tell them from a person's", () => {
+    const retry = local.bronze.retryFile('2024-01-05', `${RUN}-a1b2c3`);
+    const backfill = local.bronze.backfillFile('2024-01-05', '2023-12', `backfill-${RUN}`, true);
+
+    expect(retry.key).toBe(`mortgages/transactions/ingest_date=2024-01-05/retry-${RUN}-a1b2c3.csv`);
+    expect(backfill.key).toBe(`mortgages/transactions/ingest_date=2024-01-05/backfill-2023-12-backfill-${RUN}.csv.gz`);
+    for (const { key } of [retry, backfill]) expect(isRunbookFileName(parseBronzeKey(key)?.fileName ?? '')).toBe(true);
+    for (const name of ['retry.csv', `retry-${RUN}.csv.gz`, 'backfill-2023-12.csv', `backfill-2023-13-backfill-${RUN}.csv`, `x-retry-${RUN}.csv`]) {
+      expect([name, isRunbookFileName(name)]).toEqual([name, false]);
+    }
+    expect(() => local.bronze.retryFile('2024-01-05', `backfill-${RUN}`)).toThrow('layout: invalid run id');
+    expect(() => local.bronze.backfillFile('2024-01-05', '2023-12', RUN, false)).toThrow('layout: invalid run id');
+    expect(() => local.bronze.backfillFile('2024-01-05', '2023-1', `backfill-${RUN}`, false)).toThrow('layout: invalid month');
+  });
 
   it.each(['', '.', '..', 'a/b.csv'])('rejects the file name %j', (name) => {
     expect(() => local.bronze.file('2024-01-05', name)).toThrow(`layout: invalid file name ${JSON.stringify(name)}`);

@@ -43,6 +43,23 @@ export interface BronzeLayout {
   datePrefix(ingestDate: string): PrefixRef;
   /** One landed file. */
   file(ingestDate: string, fileName: string): ObjectRef;
+  /** The file a retry run re-submits its rows in (`retry-<run id>.csv`), landed on the day its rows were claimed. */
+  retryFile(ingestDate: string, retryRunId: string): ObjectRef;
+  /** The one input of a backfill run (`backfill-<YYYY-MM>-<run id>.csv[.gz]`), landed on the day it starts. */
+  backfillFile(ingestDate: string, month: string, backfillRunId: string, gzip: boolean): ObjectRef;
+}
+
+/**
+ * The names of the Bronze files the runbook lands itself (a retry's rows, a backfill's input): the
+ * run that lands one starts it, so the triggers (the Object Created rule's starter, the daily sweep,
+ * `ledgerlake watch`) never start an ingest run of one. A person's file may not take such a name.
+ */
+export const RUNBOOK_FILE_NAME_PATTERN =
+  /^(?:retry-\d{8}T\d{6}Z(?:-[a-z0-9]{1,12})?\.csv|backfill-\d{4}-(?:0[1-9]|1[0-2])-backfill-\d{8}T\d{6}Z(?:-[a-z0-9]{1,12})?\.csv(?:\.gz)?)$/;
+
+/** Whether a landed file's name is one the runbook gives its own files (`RUNBOOK_FILE_NAME_PATTERN`). */
+export function isRunbookFileName(fileName: string): boolean {
+  return RUNBOOK_FILE_NAME_PATTERN.test(fileName);
 }
 
 /** A table published by run folders, a `current/` folder and a `_LATEST.json` commit point per partition. */
@@ -236,6 +253,18 @@ function checkIndexMonth(month: string): string {
   return month;
 }
 
+function checkMonthText(month: string): string {
+  if (typeof month !== 'string' || !/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) invalid('month', month, 'YYYY-MM');
+  return month;
+}
+
+/** A run id of the kind a runbook file is named with: a retry's is an ingest-kind id, a backfill's a backfill id. */
+function checkRunIdKind(runId: string, backfill: boolean): string {
+  checkRunId(runId);
+  if (runId.startsWith('backfill-') !== backfill) invalid('run id', runId, backfill ? 'a backfill run id' : 'a retry run id (no "backfill-" prefix)');
+  return runId;
+}
+
 function checkRunId(runId: string): string {
   if (typeof runId !== 'string' || !isRunId(runId)) {
     invalid('run id', runId, 'YYYYMMDDTHHMMSSZ, optionally prefixed "backfill-" and suffixed "-<1-12 of a-z0-9>"');
@@ -410,6 +439,14 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
       file: (ingestDate, fileName) => ({
         bucket: bronze,
         key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/${checkFileName(fileName)}`,
+      }),
+      retryFile: (ingestDate, retryRunId) => ({
+        bucket: bronze,
+        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/retry-${checkRunIdKind(retryRunId, false)}.csv`,
+      }),
+      backfillFile: (ingestDate, month, backfillRunId, gzip) => ({
+        bucket: bronze,
+        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/backfill-${checkMonthText(month)}-${checkRunIdKind(backfillRunId, true)}.csv${gzip ? '.gz' : ''}`,
       }),
     },
     silver: {

@@ -53,6 +53,31 @@ describe('ledgerlake watch --once', () => {
     expect(lines[0]).toMatch(new RegExp(`^PUBLISHED +${other.replace(/[.]/g, '\\.')}  \\(run \\S+, .*\\)  1 rows: 1 valid`));
   });
 
+  it("never starts an ingest run of a runbook file (a retry's rows, a backfill's input) that no run took, as the cloud's starter does not", async () => {
+    const retryFile = 'mortgages/transactions/ingest_date=2024-04-01/retry-20240401T090000Z-a1b2c3.csv';
+    const backfillFile = 'mortgages/transactions/ingest_date=2024-04-01/backfill-2024-03-backfill-20240401T090000Z-d4e5f6.csv';
+    await dropIntoBronze(retryFile);
+    await dropIntoBronze(backfillFile);
+    await dropIntoBronze(BRONZE_KEY);
+
+    const result = await run(['watch', '--once', '--json', '--lake', dirs.lake]);
+
+    expect(result.code).toBe(0);
+    expect(jsonLines(result.stdout).map((line) => line['file'])).toEqual([BRONZE_KEY]);
+  });
+
+  it("refuses to ingest a file named like a runbook file: it would never be run again by a trigger", async () => {
+    const named = join(dirs.work, 'retry-20240401T090000Z-a1b2c3.csv');
+    await copyFile(Q1_SAMPLE, named);
+
+    const result = await run(['ingest', named, '--lake', dirs.lake]);
+
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      `ledgerlake: ${named} is named like a file the runbook lands itself (retry-<run id>.csv, backfill-<YYYY-MM>-<run id>.csv); rename it and ingest it again. Nothing was ingested.`,
+    ]);
+  });
+
   it('rejects a malformed --daily as wrong usage', async () => {
     const result = await run(['watch', '--daily', '2am', '--lake', dirs.lake]);
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DATASET, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
 import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
 import { starterName } from '@ledgerlake/alert-consumer';
-import { createLakeLayout, parseBronzeKey, stageBuckets } from '@ledgerlake/storage';
+import { createLakeLayout, isRunbookFileName, parseBronzeKey, stageBuckets } from '@ledgerlake/storage';
 import aslValidator from 'asl-validator';
 import jsonata from 'jsonata';
 import { WORKSPACE_ROOT } from '../../src/function-services';
@@ -401,10 +401,10 @@ describe('the starter (executions named with their run id)', () => {
       `${DATASET}-old/ingest_date=2024-01-05/q1.csv`,
     ];
     const started = async (key: string): Promise<boolean> =>
-      (await evaluateJsonata(choice.Choices[0]?.Condition, { input: { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key } } })) === true;
+      (await evaluateJsonata(choice.Choices[1]?.Condition, { input: { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key } } })) === true;
 
     expect(states()['IsSweep']?.['Default']).toBe('IsLandedFile');
-    expect(choice.Choices[0]?.Next).toBe('StartRun');
+    expect(choice.Choices[1]?.Next).toBe('StartRun');
     expect(states()[choice.Default]?.['Type']).toBe('Succeed');
     for (const key of keys) {
       expect([key, await started(key)]).toEqual([key, parseBronzeKey(key) !== undefined]);
@@ -412,10 +412,10 @@ describe('the starter (executions named with their run id)', () => {
     // The smoke test's dry run of a file under smoke/ (no trigger fires for it); only as a dry run.
     const smoke = { dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: 'smoke/ingest_date=2024-01-05/smoke-0123456789ab-1.csv' } };
     const asDryRun = async (input: Properties): Promise<boolean> =>
-      (await Promise.all(choice.Choices.map(async (c) => (await evaluateJsonata(c.Condition, { input })) === true))).some(Boolean);
+      (await Promise.all(choice.Choices.slice(1).map(async (c) => (await evaluateJsonata(c.Condition, { input })) === true))).some(Boolean);
     expect(await asDryRun({ ...smoke, dry_run: true })).toBe(true);
     expect(await asDryRun(smoke)).toBe(false);
-    expect(choice.Choices.map((c) => c.Next)).toEqual(['StartRun', 'StartRun']);
+    expect(choice.Choices.map((c) => c.Next)).toEqual(['RunbookFile', 'StartRun', 'StartRun']);
   });
 
   it("passes the Bronze object's version id and ETag on, and leaves out what the event lacks", async () => {
@@ -436,6 +436,60 @@ describe('the starter (executions named with their run id)', () => {
       source,
       dry_run: true,
     });
+  });
+
+  it("names the run with the request's run_id and forwards every field its mode needs (a command line's retry, approval, backfill, re-run)", async () => {
+    const args = (states()['StartRun'] as Properties)['Arguments'] as Properties;
+    const context = { State: { EnteredTime: '2024-01-05T09:00:00.123Z' } };
+    const retryRun = '20240105T085959Z-a1b2c3';
+    const retry = { dataset: DATASET, mode: 'retry', run_id: retryRun, approval_id: 'approval-1', source: layout.bronze.retryFile('2024-01-05', retryRun) };
+    const backfillRun = 'backfill-20240105T085959Z-d4e5f6';
+    const backfill = { dataset: DATASET, mode: 'backfill', run_id: backfillRun, backfill_month: '2023-12', source: layout.bronze.backfillFile('2024-01-05', '2023-12', backfillRun, false) };
+    const rerun = { dataset: DATASET, mode: 'ingest', run_id: '20240105T090000Z-0a1b2c', rerun_of: '20240104T090000Z', source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-04/q1.csv` } };
+
+    for (const { run_id, ...request } of [retry, backfill, rerun]) {
+      expect(await evaluateJsonata(args['Name'], { context, input: { ...request, run_id } })).toBe(run_id);
+      expect(await evaluateJsonata(args['Input'], { context, input: { ...request, run_id, requested_by: 'ana' } })).toEqual(request);
+      const run = { ...request, run_id, execution_name: run_id, execution_arn: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${run_id}`, started_at: '2024-01-05T09:00:00.200Z' };
+      expect(RunContextSchema.safeParse(run).success).toBe(true);
+    }
+  });
+
+  it("never starts an ingest run of a file the runbook landed (a retry's rows, a backfill's input): only the request that names its run", async () => {
+    const choice = states()['IsLandedFile'] as { Choices: { Condition: string; Next: string }[]; Default: string };
+    const next = async (input: Properties): Promise<string> => {
+      for (const c of choice.Choices) if ((await evaluateJsonata(c.Condition, { input })) === true) return c.Next;
+      return choice.Default;
+    };
+    const retryRun = '20240105T085959Z-a1b2c3';
+    const runbookFiles = [
+      layout.bronze.retryFile('2024-01-05', retryRun),
+      layout.bronze.retryFile('2024-01-05', '20240105T085959Z'),
+      layout.bronze.backfillFile('2024-01-05', '2023-12', 'backfill-20240105T085959Z-d4e5f6', false),
+      layout.bronze.backfillFile('2024-01-05', '2023-12', 'backfill-20240105T085959Z', true),
+    ];
+    const peopleFiles = ['retry-notes.csv', 'backfill-2023-12.csv', 'retry-20240105T085959Z-a1b2c3.csv.bak', 'q1.csv'].map((name) => layout.bronze.file('2024-01-05', name));
+
+    for (const source of runbookFiles) {
+      expect(isRunbookFileName(source.key.split('/').at(-1) ?? '')).toBe(true);
+      expect([source.key, await next({ dataset: DATASET, mode: 'ingest', source })]).toEqual([source.key, 'RunbookFile']);
+      expect([source.key, await next({ dataset: DATASET, mode: 'retry', run_id: retryRun, source })]).toEqual([source.key, 'StartRun']);
+    }
+    for (const source of peopleFiles) {
+      expect(isRunbookFileName(source.key.split('/').at(-1) ?? '')).toBe(false);
+      expect([source.key, await next({ dataset: DATASET, mode: 'ingest', source })]).toEqual([source.key, 'StartRun']);
+    }
+    expect(states()['RunbookFile']?.['Type']).toBe('Succeed');
+
+    // The daily sweep leaves them out too.
+    const sweep = states()['SweepIngestDates'] as Properties;
+    const inner = (sweep['ItemProcessor'] as { States: Record<string, Properties> }).States;
+    const prefix = `${DATASET}/ingest_date=2024-01-05/`;
+    const listed = await evaluateJsonata(inner['ListIngestDate']?.['Output'], {
+      input: { dataset: DATASET, mode: 'ingest', bucket: buckets.bronze, prefix },
+      result: { Contents: [...runbookFiles, ...peopleFiles].map((ref) => ({ Key: ref.key })) },
+    });
+    expect(listed).toMatchObject({ keys: peopleFiles.map((ref) => ref.key) });
   });
 
   it('may start only the row pipeline and list only the dataset in Bronze', () => {
