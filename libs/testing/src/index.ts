@@ -21,3 +21,5 @@ export {
 } from './fault-injecting-store';
 export { writeMapResults, type WrittenMapResults } from './map-results';
 export { referenceCsvRecords, type ReferenceRecord } from './reference-csv';
+export { assertLegacyOpenSslProvider, startS3rver, type S3rverHandle } from './start-s3rver';
+export { emulateS3Semantics, type ListedObject } from './emulate-s3-semantics';

@@ -1,10 +1,10 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { describeObjectStoreContract } from '@ledgerlake/testing';
 import { S3ObjectStore } from '../../src/s3-object-store';
-import { startS3rver, type S3rverHandle } from './support/start-s3rver';
+import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 
 // The shared ObjectStore contract against S3ObjectStore, over real HTTP to an in-process s3rver.
-// The client carries the S3 emulation (support/emulate-s3-semantics.ts): s3rver itself does not
+// The client carries the S3 emulation (libs/testing emulate-s3-semantics.ts): s3rver itself does not
 // enforce If-None-Match / If-Match, so the conditional-write cases test the adapter against an
 // emulation of S3's server-side check; everything else is s3rver's own behaviour.
 let s3rver: S3rverHandle;

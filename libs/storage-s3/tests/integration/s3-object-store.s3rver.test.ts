@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ObjectConflictError, StorageError, TransientStorageError } from '@ledgerlake/domain';
 import { S3ObjectStore } from '../../src/s3-object-store';
-import { startS3rver, type S3rverHandle } from './support/start-s3rver';
+import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 
 // What only a real S3 HTTP exchange shows, beyond the shared contract suite: multipart uploads,
 // headers that reach the server, copy-source encoding, error translation of real responses.
@@ -149,7 +149,7 @@ describe('S3ObjectStore against s3rver', () => {
     expect(pages).toBe(3);
   });
 
-  it('enforces conditional writes (through the emulation, see support/emulate-s3-semantics.ts)', async () => {
+  it('enforces conditional writes (through the emulation, see libs/testing emulate-s3-semantics.ts)', async () => {
     const ref = { bucket, key: 'conditional/marker' };
     const first = await store.putIfAbsent(ref, 'v1');
 

@@ -7,7 +7,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { formatCopySource } from '../../src/copy-source';
-import { startS3rver, type S3rverHandle } from './support/start-s3rver';
+import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 
 const bucket = 'emulation';
 let s3rver: S3rverHandle;

@@ -1,9 +1,10 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- s3rver ships no types: this ambient declaration must travel with the harness to every project that type-checks it
+/// <reference path="./s3rver.d.ts" />
 import { createCipheriv } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 import { emulateS3Semantics, type ListedObject } from './emulate-s3-semantics';
 
 /** A running in-process s3rver and the clients made for it. */
@@ -34,8 +35,8 @@ export function assertLegacyOpenSslProvider(): void {
     createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8));
   } catch (error) {
     throw new Error(
-      'storage-s3 integration tests: s3rver needs the DES cipher for list continuation tokens, so Node must run ' +
-        'with NODE_OPTIONS=--openssl-legacy-provider. `nx test storage-s3` sets it (libs/storage-s3/project.json); ' +
+      's3rver needs the DES cipher for list continuation tokens, so Node must run ' +
+        'with NODE_OPTIONS=--openssl-legacy-provider. the test targets that use it set it (their project.json); ' +
         'when running jest directly, set it yourself.',
       { cause: error },
     );
@@ -46,6 +47,8 @@ export function assertLegacyOpenSslProvider(): void {
 export async function startS3rver(): Promise<S3rverHandle> {
   assertLegacyOpenSslProvider();
   const directory = await mkdtemp(join(tmpdir(), 'storage-s3-s3rver-'));
+  // Loaded here, not at the top: the rest of @ledgerlake/testing has no use for s3rver's server stack.
+  const { default: S3rver } = await import('s3rver');
   const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, vhostBuckets: false });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
