@@ -3,6 +3,8 @@ import { CliError, EXIT } from './cli-error';
 import type { FileOutcome, RunFault } from './ingest';
 import type { SignalSource } from './interrupts';
 import type { LocalWiring } from './local-lake';
+import type { AwsClients } from './stage-lake';
+import type { TargetOptions } from './target';
 import { type DailyTime, parseDailyTime } from './schedule';
 
 /*
@@ -29,6 +31,8 @@ const loadRunDetail = () => import('./run-detail');
 const loadRecover = () => import('./recover');
 const loadInterrupts = () => import('./interrupts');
 const loadRerun = () => import('./rerun');
+const loadTarget = () => import('./target');
+const loadStageLake = () => import('./stage-lake');
 const loadBronze = () => import('./bronze');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
@@ -51,10 +55,11 @@ export interface CliIo {
   readonly signal?: AbortSignal;
   /** Where `ingest` gets SIGINT and SIGTERM from, and how it exits at once on a second one; default `process`. */
   readonly process?: SignalSource;
+  /** The AWS clients a `--stage` command makes (tests point them at local servers); default the SDK's. */
+  readonly aws?: AwsClients;
 }
 
-interface CommonOptions {
-  readonly lake?: string;
+interface CommonOptions extends TargetOptions {
   readonly verbose?: boolean;
   readonly json?: boolean;
 }
@@ -95,7 +100,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 
   const withCommon = (command: Command): Command =>
     command
-      .option('--lake <dir>', 'the lake folder (default: $LEDGERLAKE_LAKE, else ./lake)')
+      .option('--lake <dir>', 'the lake folder (default: $LEDGERLAKE_LAKE, else ledgerlake.config.json, else ./lake)')
+      .option('--stage <name>', 'a deployed stage instead of a lake folder (default: $LEDGERLAKE_STAGE, else ledgerlake.config.json)')
+      .option('--region <region>', "the stage's AWS region (default: ledgerlake.config.json, else the AWS SDK's: $AWS_REGION, ~/.aws/config)")
+      .option('--profile <name>', 'the AWS profile to reach the stage with (default: ledgerlake.config.json, else $AWS_PROFILE)')
       .option('--verbose', 'show stack traces of unexpected errors');
 
   withCommon(
@@ -109,12 +117,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
     const { checkInputFiles, checkLandingNames, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
-    const { lakeDir, localDefinition, openLake } = await loadLake();
+    const { localDefinition } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
     const inputs = await checkInputFiles(files, io.cwd);
     checkLandingNames(inputs);
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const lake = await openFor(options, 'run', 'ingest');
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
@@ -178,10 +186,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object per run (one line each) on stdout'),
   ).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
     const { ingestExitCode } = await loadIngest();
-    const { lakeDir, localDefinition, openLake } = await loadLake();
+    const { localDefinition } = await loadLake();
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const lake = await openFor(options, 'run', 'watch');
     const watchWiring = await wiring();
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: watchWiring });
     const stop = new AbortController();
@@ -215,10 +223,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
-    const { lakeDir, openLake } = await loadLake();
     const { listRuns } = await loadRuns();
     const { formatRunsTable } = await loadSummary();
-    const runs = await listRuns(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'));
+    const runs = await listRuns(await openFor(options, 'read', 'runs'));
     io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
   });
 
@@ -229,9 +236,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (runId: string, options: CommonOptions) => {
-    const { lakeDir, openLake } = await loadLake();
     const { formatRunDetail, showRun } = await loadRunDetail();
-    const run = await showRun(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), runId);
+    const run = await showRun(await openFor(options, 'read', 'runs show'), runId);
     io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
   });
 
@@ -245,7 +251,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
   ).action(async (runId: string, options: CommonOptions) => {
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'run', 'runs rerun');
     const { rerunRun } = await loadRerun();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
@@ -261,7 +267,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('every Bronze object with its state (PENDING: watch runs it; RUNNING; PUBLISHED; BLOCKED, FAILED: run again only on request; IGNORED) and its last run')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
-    const lake = await openFor(options, 'read');
+    const lake = await openFor(options, 'read', 'bronze list');
     const { bronzeObjects, formatBronzeObjects } = await loadBronze();
     const objects = await bronzeObjects(lake);
     print(options, objects, () => formatBronzeObjects(objects));
@@ -277,7 +283,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (key: string, options: CommonOptions & { by?: string; reason?: string }) => {
     const { requireWhoAndWhy } = await loadRetry();
     const who = requireWhoAndWhy(options, 'Ignoring a Bronze object');
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'record', 'bronze ignore');
     const { formatIgnored, ignoreBronze } = await loadBronze();
     const record = await ignoreBronze(lake, key, who, now());
     print(options, record, () => `${record.bronze_key} is ${formatIgnored(record)}: watch, the daily sweep and ingest never run it.\n`);
@@ -292,9 +298,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--function <name>', 'only lines of this function, e.g. validation')
       .option('--json', 'print the records as one JSON array on stdout'),
   ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
-    const { lakeDir, openLake } = await loadLake();
     const { formatLogRecord, runLogs } = await loadLogs();
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd), 'read');
+    const lake = await openFor(options, 'local', 'logs');
     const records = await runLogs(lake, runId, { level: options.level, function: options.function });
     io.stdout.write(
       options.json === true
@@ -318,9 +323,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (options: CommonOptions & { run: string; partition: string; by?: string; reason?: string }) => {
     const requested = (await loadRetry()).requireWhoAndWhy(options, 'A promotion or rollback');
-    const { lakeDir, openLake } = await loadLake();
     const { formatPromoteOutcome, promotePartition } = await loadPromote();
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const lake = await openFor(options, 'run', 'promote');
     const outcome = await promotePartition(lake, { runId: options.run, partition: options.partition, requested }, { now, wiring: await wiring() });
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
   });
@@ -336,9 +340,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<YYYY-MM>', 'the Silver month', parseMonth)
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (month: string, options: CommonOptions) => {
-    const { lakeDir, openLake } = await loadLake();
     const { formatPartitionHistory, partitionHistory } = await loadHistory();
-    const history = await partitionHistory(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), month);
+    const history = await partitionHistory(await openFor(options, 'read', 'partitions history'), month);
     io.stdout.write(options.json === true ? `${JSON.stringify(history, null, 2)}\n` : formatPartitionHistory(history));
   });
 
@@ -353,9 +356,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object on stdout: recovered, live, failed'),
   ).action(async (options: CommonOptions & { force?: boolean }) => {
     verbose = options.verbose === true;
-    const { lakeDir, openLake } = await loadLake();
     const { formatRecovery, recoverLake } = await loadRecover();
-    const lake = await openLake(lakeDir(options.lake, io.env, io.cwd));
+    const lake = await openFor(options, 'run', 'recover');
     const result = await recoverLake(lake, { now, wiring: await wiring(), force: options.force === true });
     io.stdout.write(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
     if (result.failed.length > 0) exitCode = EXIT.failed;
@@ -371,10 +373,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
       .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
   ).action(async (sql: string, options: CommonOptions) => {
-    const { lakeDir, openLake } = await loadLake();
     const { queryLake } = await loadQuery();
     const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
-    const result = await queryLake(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), sql);
+    const result = await queryLake(await openFor(options, 'local', 'query'), sql);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatSqlTable(result));
   });
 
@@ -387,10 +388,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--to <YYYY-MM>', 'last month (inclusive)', parseMonth)
       .option('--json', 'print one JSON array of {acct, balance, month, currency} on stdout; balance is an exact string or null'),
   ).action(async (options: CommonOptions & { from: string; to: string }) => {
-    const { lakeDir, openLake } = await loadLake();
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
     const { formatSqlJson } = await loadSqlOutput();
-    const result = await monthEndBalances(await openLake(lakeDir(options.lake, io.env, io.cwd), 'read'), options.from, options.to);
+    const result = await monthEndBalances(await openFor(options, 'local', 'report balances'), options.from, options.to);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
   });
 
@@ -405,9 +405,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       onFault: reportFault,
     };
   };
-  const openFor = async (options: CommonOptions, mode: 'read' | 'write' = 'write') => {
-    const { lakeDir, openLake } = await loadLake();
-    return openLake(lakeDir(options.lake, io.env, io.cwd), mode);
+  /**
+   * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
+   * `access`: `read` and `record` (writes of runbook records only) work on both; `run` (the command
+   * runs the state machine or a promotion in-process) and `local` (it reads through the laptop's
+   * engines: DuckDB, the run's log file) only on a lake folder.
+   */
+  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'run' | 'local', command: string) => {
+    const target = await (await loadTarget()).resolveTarget(options, io.env, io.cwd);
+    if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' || access === 'local' ? 'read' : 'write');
+    if (access === 'run' || access === 'local') {
+      const why = access === 'run' ? "runs a stage's state machine, which this version starts only from its triggers" : "reads what only a lake folder holds (a stage's are Athena's and CloudWatch Logs')";
+      throw new CliError(
+        `\`ledgerlake ${command}\` ${why}: it does not take --stage (stage ${target.stage}) yet. On a stage: runs, runs show, bronze list, quarantine list, condemned list, breaker status, partitions history, bronze ignore, condemned reject, breaker reset.`,
+        EXIT.usage,
+      );
+    }
+    return (await loadStageLake()).openStageLake(target, io.aws);
   };
   const print = (options: CommonOptions, value: unknown, text: () => string): void => {
     io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : text());
@@ -423,7 +437,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--all', 'also list the rows in every other state, with the retry run that holds or held each')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
-    const lake = await openFor(options, 'read');
+    const lake = await openFor(options, 'read', 'quarantine list');
     const { listQuarantine } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
     const { retryWatch } = await import('./retry');
@@ -444,7 +458,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--by <name>', 'who asks for the retry (recorded; default $USER)')
       .option('--json', 'print one JSON object on stdout: the retry run as ingest --json prints a run, plus retry_of and rows'),
   ).action(async (options: CommonOptions & { run: string; error?: string; fixes?: string; by?: string }) => {
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'run', 'quarantine retry');
     const { retryQuarantine } = await loadRunbook();
     const { formatRetryOutcome, readFixes } = await loadRetry();
     const { ingestExitCode } = await loadIngest();
@@ -468,7 +482,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--run <run_id>', 'only the rows of this run')
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
   ).action(async (options: CommonOptions & { run?: string }) => {
-    const lake = await openFor(options, 'read');
+    const lake = await openFor(options, 'read', 'condemned list');
     const { listCondemned } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
     const listing = await listCondemned(lake, options);
@@ -490,7 +504,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[]; fixes?: string }) => {
     const { requireWhoAndWhy, readFixes, formatRetryOutcome } = await loadRetry();
     const who = requireWhoAndWhy(options, 'An approval');
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'run', 'condemned approve');
     const { approveCondemned, formatDecision } = await loadRunbook();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
@@ -520,7 +534,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[] }) => {
     const { requireWhoAndWhy } = await loadRetry();
     const who = requireWhoAndWhy(options, 'A rejection');
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'record', 'condemned reject');
     const { formatDecision, rejectCondemned } = await loadRunbook();
     const decision = await rejectCondemned(lake, { run: options.run, ...who, ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }) }, now);
     print(options, decision, () => formatDecision(decision));
@@ -533,7 +547,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('open or closed; when open, the code, rows and window that tripped it; every reset (who, when, why)')
       .option('--json', 'print the breaker state (control/circuit-breaker.json) as one JSON object on stdout'),
   ).action(async (options: CommonOptions) => {
-    const lake = await openFor(options, 'read');
+    const lake = await openFor(options, 'read', 'breaker status');
     const { breakerStatus, formatBreaker } = await loadRunbook();
     const state = await breakerStatus(lake);
     print(options, state, () => formatBreaker(state));
@@ -548,7 +562,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { by?: string; reason?: string }) => {
     const { requireWhoAndWhy } = await loadRetry();
     const who = requireWhoAndWhy(options, 'A breaker reset');
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'record', 'breaker reset');
     const { breakerReset, formatBreaker } = await loadRunbook();
     const state = await breakerReset(lake, { ...who, at: now() });
     print(options, state, () => formatBreaker(state));
@@ -567,7 +581,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
     const { ingestExitCode, checkInputFiles } = await loadIngest();
     const inputs = await checkInputFiles(files, io.cwd);
-    const lake = await openFor(options);
+    const lake = await openFor(options, 'run', 'backfill');
     const { backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();
     const outcome = await backfillMonth(lake, options.month, inputs, await runOptions(lake));
