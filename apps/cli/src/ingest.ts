@@ -178,6 +178,19 @@ export interface IngestOptions {
    * id (default a fresh ingest run id), `mode` (default `ingest`), `backfill_month`, `approval_id`.
    */
   readonly run?: RunRequest;
+  /**
+   * How the run is started and followed; default in-process (`runBronzeObject`). A deployed stage's
+   * starts its state machine through Step Functions and follows the execution (`cloud-runs.ts`).
+   */
+  readonly startRun?: RunStarter;
+}
+
+/** Starts a run of a Bronze object and resolves to how it ended. */
+export type RunStarter = (lake: LocalLake, source: ObjectRef, file: string, options: IngestOptions) => Promise<IngestOutcome>;
+
+/** Runs a Bronze object as `options.startRun` says: in-process by default. */
+export function startRun(lake: LocalLake, source: ObjectRef, file: string, options: IngestOptions): Promise<IngestOutcome> {
+  return (options.startRun ?? runBronzeObject)(lake, source, file, options);
 }
 
 /** What starts a run besides its source object. */
@@ -473,7 +486,8 @@ export async function sha256Of(stream: AsyncIterable<Uint8Array>): Promise<strin
   return digest.digest('hex');
 }
 
-function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason } {
+/** The counts a run state knows: the partition writer's once it ran, else what the earlier states counted. */
+export function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason } {
   const written = state?.partition_writer;
   if (written !== undefined) return { counts: written.counts, quarantine_by_reason: written.quarantine_by_reason };
   return {

@@ -33,6 +33,7 @@ const loadInterrupts = () => import('./interrupts');
 const loadRerun = () => import('./rerun');
 const loadTarget = () => import('./target');
 const loadStageLake = () => import('./stage-lake');
+const loadCloudRuns = () => import('./cloud-runs');
 const loadBronze = () => import('./bronze');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
@@ -251,7 +252,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
   ).action(async (runId: string, options: CommonOptions) => {
-    const lake = await openFor(options, 'run', 'runs rerun');
+    const lake = await openFor(options, 'start', 'runs rerun');
     const { rerunRun } = await loadRerun();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
@@ -394,30 +395,49 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
   });
 
-  /** What a runbook command runs a retry or backfill with: the same as `ingest`. */
+  /** The target `openFor` last opened: a stage's runs start on its state machine. */
+  let opened: import('./target').LakeTarget | undefined;
+  /** What a runbook command runs a retry or backfill with: the same as `ingest`; on a stage, its state machine. */
   const runOptions = async (lake: import('./local-lake').LocalLake) => {
     const runWiring = await wiring();
+    const onStage =
+      opened?.kind === 'stage'
+        ? {
+            startRun: (await loadCloudRuns()).cloudRunStarter({
+              target: opened,
+              ...(io.aws?.sfn === undefined ? {} : { sfn: io.aws.sfn }),
+              ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
+              // A line redrawn in place on a terminal; nothing in a pipe or with --json.
+              onProgress: (line: string) => {
+                if (!json && io.stderr.isTTY === true) io.stderr.write(`\r${line}\x1b[K`);
+              },
+            }),
+          }
+        : {};
     return {
       definition: (await loadLake()).localDefinition(),
       now,
       wiring: runWiring,
       alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring }),
       onFault: reportFault,
+      ...onStage,
     };
   };
   /**
    * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
-   * `access`: `read` and `record` (writes of runbook records only) work on both; `run` (the command
-   * runs the state machine or a promotion in-process) and `local` (it reads through the laptop's
-   * engines: DuckDB, the run's log file) only on a lake folder.
+   * `access`: `read`, `record` (writes of runbook records only) and `start` (starts runs: in-process
+   * on a lake folder, on the stage's state machine through its starter, `runOptions`) work on both;
+   * `run` (the command runs the state machine or a promotion in-process) and `local` (it reads
+   * through the laptop's engines: DuckDB, the run's log file) only on a lake folder.
    */
-  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'run' | 'local', command: string) => {
+  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'run' | 'local', command: string) => {
     const target = await (await loadTarget()).resolveTarget(options, io.env, io.cwd);
+    opened = target;
     if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' || access === 'local' ? 'read' : 'write');
     if (access === 'run' || access === 'local') {
-      const why = access === 'run' ? "runs a stage's state machine, which this version starts only from its triggers" : "reads what only a lake folder holds (a stage's are Athena's and CloudWatch Logs')";
+      const why = access === 'run' ? 'runs the state machine or a promotion in-process' : "reads what only a lake folder holds (a stage's are Athena's and CloudWatch Logs')";
       throw new CliError(
-        `\`ledgerlake ${command}\` ${why}: it does not take --stage (stage ${target.stage}) yet. On a stage: runs, runs show, bronze list, quarantine list, condemned list, breaker status, partitions history, bronze ignore, condemned reject, breaker reset.`,
+        `\`ledgerlake ${command}\` ${why}: it does not take --stage (stage ${target.stage}) yet. On a stage: runs, runs show, bronze list, quarantine list, condemned list, breaker status, partitions history, bronze ignore, condemned reject, breaker reset, quarantine retry, condemned approve, backfill, runs rerun.`,
         EXIT.usage,
       );
     }
@@ -458,7 +478,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--by <name>', 'who asks for the retry (recorded; default $USER)')
       .option('--json', 'print one JSON object on stdout: the retry run as ingest --json prints a run, plus retry_of and rows'),
   ).action(async (options: CommonOptions & { run: string; error?: string; fixes?: string; by?: string }) => {
-    const lake = await openFor(options, 'run', 'quarantine retry');
+    const lake = await openFor(options, 'start', 'quarantine retry');
     const { retryQuarantine } = await loadRunbook();
     const { formatRetryOutcome, readFixes } = await loadRetry();
     const { ingestExitCode } = await loadIngest();
@@ -504,7 +524,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[]; fixes?: string }) => {
     const { requireWhoAndWhy, readFixes, formatRetryOutcome } = await loadRetry();
     const who = requireWhoAndWhy(options, 'An approval');
-    const lake = await openFor(options, 'run', 'condemned approve');
+    const lake = await openFor(options, 'start', 'condemned approve');
     const { approveCondemned, formatDecision } = await loadRunbook();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
@@ -581,7 +601,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
     const { ingestExitCode, checkInputFiles } = await loadIngest();
     const inputs = await checkInputFiles(files, io.cwd);
-    const lake = await openFor(options, 'run', 'backfill');
+    const lake = await openFor(options, 'start', 'backfill');
     const { backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();
     const outcome = await backfillMonth(lake, options.month, inputs, await runOptions(lake));

@@ -1,7 +1,7 @@
 import { readLedgerEntry, readPromotionIntent, readRunRecord, settledOutcome } from '@ledgerlake/pipeline';
 import { bronzeIgnoreOf, bronzeObjects, formatIgnored } from './bronze';
 import { CliError } from './cli-error';
-import { type IngestOptions, type IngestOutcome, runBronzeObject } from './ingest';
+import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './local-lake';
 import { checkRunId } from './rejected-listing';
 
@@ -54,5 +54,5 @@ export async function rerunRun(lake: LocalLake, runId: string, options: IngestOp
     );
   }
   if (object?.state === 'RUNNING') throw new CliError(`${record.source.key} is held by a run in progress; nothing was run.`);
-  return runBronzeObject(lake, record.source, record.source.key, { ...options, run: { rerun_of: runId } });
+  return startRun(lake, record.source, record.source.key, { ...options, run: { rerun_of: runId } });
 }

@@ -4,7 +4,7 @@ import { formatRunId, REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/d
 import { LOCAL_LIVENESS, type RetryCandidate, type RetryRecord, type RetryRunWatch, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
-import { type IngestOptions, type IngestOutcome, randomSuffix, runBronzeObject } from './ingest';
+import { type IngestOptions, type IngestOutcome, randomSuffix, startRun } from './ingest';
 import type { LocalLake } from './local-lake';
 
 /** What `quarantine retry` and `condemned approve` print: the retry run's outcome and what it re-submitted. */
@@ -115,7 +115,7 @@ export async function runRetry(
     if (error instanceof RunbookRefusedError) throw new CliError(`Refused: ${error.message}; nothing was retried.`);
     throw error;
   }
-  const outcome = await runBronzeObject(lake, submitted.source, submitted.source.key, {
+  const outcome = await startRun(lake, submitted.source, submitted.source.key, {
     ...options,
     run: { runId: retryRunId, mode: 'retry', ...(request.approval === undefined ? {} : { approval_id: request.approval.id }) },
   });

@@ -11,7 +11,7 @@ import {
   RunbookRefusedError,
 } from '@ledgerlake/pipeline';
 import { CliError, EXIT } from './cli-error';
-import { type IngestOptions, type IngestOutcome, type InputFile, openInputFile, randomSuffix, runBronzeObject } from './ingest';
+import { type IngestOptions, type IngestOutcome, type InputFile, openInputFile, randomSuffix, startRun } from './ingest';
 import type { LocalLake } from './local-lake';
 import {
   checkRunId,
@@ -306,7 +306,7 @@ export async function backfillMonth(
     if (error instanceof ObjectConflictError) throw new CliError(`Bronze already holds ${source.key}; nothing was backfilled.`);
     throw error;
   }
-  const outcome = await runBronzeObject(lake, source, files.map((file) => file.path).join(', '), {
+  const outcome = await startRun(lake, source, files.map((file) => file.path).join(', '), {
     ...options,
     run: { runId, mode: 'backfill', backfill_month: month },
   });

@@ -4,6 +4,7 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
 import { CliError } from './cli-error';
+import type { SfnClientFactory } from './cloud-runs';
 import type { LocalLake } from './local-lake';
 import type { LakeTarget } from './target';
 
@@ -21,6 +22,9 @@ export type StageTarget = Extract<LakeTarget, { kind: 'stage' }>;
 /** How a command makes its AWS clients; tests point them at local servers. */
 export interface AwsClients {
   readonly s3?: (config: S3ClientConfig) => S3Client;
+  readonly sfn?: SfnClientFactory;
+  /** Milliseconds between two looks at a run's execution; default 2 s. */
+  readonly pollMs?: number;
 }
 
 /** The bucket-name prefix of a stage's lake. */
