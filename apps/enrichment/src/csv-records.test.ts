@@ -159,6 +159,15 @@ describe('CsvRecordReader', () => {
     expect(lines(read(text, 3))).toEqual(expected);
   });
 
+  it('numbers a record whose field is a quoted CR right when it is read at the end of the file before a last lone CR (found by the property)', () => {
+    const bytes = Buffer.from('h,h\n"\r"\n\r');
+    const reference = referenceCsvRecords(bytes).map((r) => r.line);
+    for (let chunk = 1; chunk <= 9; chunk++) {
+      const found = read(bytes, chunk, 4);
+      expect([chunk, found.map((f) => (f[0] === 'BAD' ? f[1] : f[0]))]).toEqual([chunk, reference]);
+    }
+  });
+
   it('finds the records of the independent reference reading, with unparseable ones hashed over their bytes (property)', () => {
     const piece = fc.constantFrom('a', 'b', ' ', ',', '"', '""', '\n', '\r\n', '\r', 'é', 'x,"q\ny",z');
     const text = fc.array(piece, { maxLength: 60 }).map((pieces) => `h,h\n${pieces.join('')}`);

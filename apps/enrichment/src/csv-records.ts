@@ -260,8 +260,9 @@ export class CsvRecordReader {
         if (field.includes('\r')) breaks += countChar(field, '\r');
       }
       // csv-parse counts a CR or LF when the byte after it is read: a CR that is the file's last
-      // byte (the last field of the last record ends with it) was never counted.
-      if (this.#ending && this.#lastByte === CR && (record[record.length - 1] as string).endsWith('\r')) breaks--;
+      // byte (the last field of the last record ends with it) was never counted. Only the record
+      // that ends there: one emitted at the end before it may end with a (counted) quoted CR too.
+      if (this.#ending && this.#lastByte === CR && this.#api.info.bytes === this.#fedBytes() && (record[record.length - 1] as string).endsWith('\r')) breaks--;
       start = this.#baseLine + (parserLines - breaks) - this.#overcount;
       for (const field of record) if (field.includes('\r')) this.#overcount += countChar(field, '\r');
       this.#lastEndLine = this.#baseLine + parserLines - this.#overcount;
@@ -269,6 +270,13 @@ export class CsvRecordReader {
     this.#prevParserLines = parserLines;
     this.#lastEndByte = this.#api.info.bytes;
     this.#sink.record(record, start);
+  }
+
+  /** Bytes fed to the current parser so far (parser-relative, as `info.bytes`). */
+  #fedBytes(): number {
+    let fed = this.#retainedStart;
+    for (const chunk of this.#retained) fed += chunk.length;
+    return fed;
   }
 
   /** Forgets retained chunks that end before the last record's end. */
