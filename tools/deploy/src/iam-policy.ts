@@ -51,10 +51,13 @@ export function asList<T>(value: T | readonly T[] | undefined): T[] {
   return Array.isArray(value) ? [...(value as readonly T[])] : [value as T];
 }
 
-/** Every statement of the inline policies of the role `roleId` (osls calls it `IamRoleLambdaExecution`). */
+/** Every statement of the inline policies of the role `roleId` (osls calls it `IamRoleLambdaExecution`), or of the managed policy `roleId`. */
 export function roleStatements(template: CfnTemplate, roleId = 'IamRoleLambdaExecution'): PolicyStatement[] {
   const role = template.Resources[roleId];
-  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`iam-policy: the template has no IAM role ${roleId}`);
+  if (role?.Type === 'AWS::IAM::ManagedPolicy') {
+    return (role.Properties?.['PolicyDocument'] as { Statement: PolicyStatement[] }).Statement;
+  }
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`iam-policy: the template has no IAM role or managed policy ${roleId}`);
   const policies = (role.Properties?.['Policies'] ?? []) as { PolicyDocument: { Statement: PolicyStatement[] } }[];
   return policies.flatMap((policy) => policy.PolicyDocument.Statement);
 }

@@ -506,6 +506,81 @@ describe('the starter (executions named with their run id)', () => {
   });
 });
 
+describe("the command line's operator and auditor policies", () => {
+  const S3 = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
+  const EXECUTION = (machine: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
+  const RUN = '20240105T090000Z-0123456789ab';
+  const HASH = 'a'.repeat(64);
+  const month = { year: 2024, month: 1 };
+  const key = (ref: { key: string }) => ref.key;
+  const DATA_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/data';
+  /** What every read command reads (runs, runs show, bronze/quarantine/condemned list, breaker status, partitions history). */
+  const reads = [
+    ...Object.values(buckets).map((bucket) => ({ action: 's3:ListBucket', resource: S3(bucket) })),
+    { action: 's3:GetObject', resource: S3(buckets.artifacts, key(layout.artifacts.runRecord(RUN))) },
+    { action: 's3:GetObject', resource: S3(buckets.artifacts, key(layout.control.circuitBreaker())) },
+    { action: 's3:GetObject', resource: S3(buckets.artifacts, key(layout.control.processedFile(HASH))) },
+    { action: 's3:GetObject', resource: S3(buckets.quarantine, `${layout.quarantine.runPrefix('2024-01-05', RUN).prefix}part-00000.parquet`) },
+    { action: 's3:GetObject', resource: S3(buckets.silver, key(layout.silver.latest(month))) },
+    { action: 'kms:Decrypt', resource: DATA_KEY },
+    { action: 'states:ListStateMachines', resource: '*' },
+    { action: 'states:DescribeExecution', resource: EXECUTION(`ledgerlake-${STAGE}`, RUN) },
+  ];
+  /** What the runbook commands write (retry, approve, reject, breaker reset, bronze ignore, backfill) and start. */
+  const runbook = [
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.circuitBreaker())) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.retryClaim(HASH, 1))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.retryRecord(RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.condemnedDecision('d-1'))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.condemnedRowDecision(RUN, HASH))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.ignoredBronzeObject(`${DATASET}/ingest_date=2024-01-05/q1.csv`))) },
+    { action: 's3:DeleteObject', resource: S3(buckets.artifacts, key(layout.control.retryClaim(HASH, 1))) },
+    { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.retryFile('2024-01-05', RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.backfillFile('2024-01-05', '2023-12', `backfill-${RUN}`, false))) },
+    { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.file('2024-01-05', 'q1.csv'))) },
+    { action: 'kms:GenerateDataKey', resource: DATA_KEY },
+    { action: 'states:StartExecution', resource: `${STATE_MACHINE_ARN}-starter` },
+  ];
+  /** Never: what the pipeline publishes or owns, Bronze deletes, the row pipeline started around the starter, other stages. */
+  const never = [
+    { action: 's3:PutObject', resource: S3(buckets.silver, key(layout.silver.latest(month))) },
+    { action: 's3:PutObject', resource: S3(buckets.silver, `${layout.silver.runPrefix(month, RUN).prefix}part-00000.parquet`) },
+    { action: 's3:PutObject', resource: S3(buckets.gold, 'finance/account_balances/schema_v=v1/as_of_month=2024-01/_LATEST.json') },
+    { action: 's3:PutObject', resource: S3(buckets.quarantine, `${layout.quarantine.runPrefix('2024-01-05', RUN).prefix}part-00000.parquet`) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.artifacts.runRecord(RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.processedFile(HASH))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.promotionIntent(RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.control.breakerWindow(RUN))) },
+    { action: 's3:DeleteObject', resource: S3(buckets.bronze, key(layout.bronze.file('2024-01-05', 'q1.csv'))) },
+    { action: 's3:DeleteObject', resource: S3(buckets.silver, key(layout.silver.latest(month))) },
+    { action: 'states:StartExecution', resource: STATE_MACHINE_ARN },
+    { action: 's3:GetObject', resource: S3(TRAIL_BUCKET, 'AWSLogs/123456789012/x.json.gz') },
+    { action: 's3:GetObject', resource: S3('ledgerlake-prod-artifacts', key(layout.artifacts.runRecord(RUN))) },
+    { action: 'states:StartExecution', resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-prod-starter` },
+  ];
+  const policy = (id: string) => {
+    const statements = statementsOf(id).map((statement) => ({
+      ...statement,
+      Resource: asList<unknown>(statement.Resource as unknown[]).map((r) => (JSON.stringify(r).includes('DataKey') ? DATA_KEY : r)),
+    }));
+    return (request: { action: string; resource: string }): boolean => isAllowed(statements, request);
+  };
+
+  it('the auditor may run every read command and change nothing', () => {
+    const allowed = policy('AuditorPolicy');
+    expect(props('AuditorPolicy')['ManagedPolicyName']).toBe(`ledgerlake-${STAGE}-auditor`);
+    expect(reads.filter((request) => !allowed(request))).toEqual([]);
+    expect([...runbook, ...never].filter((request) => allowed(request))).toEqual([]);
+  });
+
+  it('the operator may also record runbook decisions, land files in Bronze and start runs through the starter, and never write what the pipeline owns', () => {
+    const allowed = policy('OperatorPolicy');
+    expect(props('OperatorPolicy')['ManagedPolicyName']).toBe(`ledgerlake-${STAGE}-operator`);
+    expect([...reads, ...runbook].filter((request) => !allowed(request))).toEqual([]);
+    expect(never.filter((request) => allowed(request))).toEqual([]);
+  });
+});
+
 describe('triggers', () => {
   const targetsOf = (id: string): Properties[] => props(id)['Targets'] as Properties[];
 
