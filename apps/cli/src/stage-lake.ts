@@ -70,7 +70,7 @@ export function describeStageError(error: unknown, target: StageTarget, bucket: 
     return `${where[0]?.toUpperCase()}${where.slice(1)} is not deployed here (bucket ${bucket} does not exist): check the stage name, --region and the account of your credentials.`;
   }
   if (has('AccessDenied', 'AllAccessDisabled', 'Forbidden')) {
-    return `Access denied to bucket ${bucket} of ${where}: use credentials that may read the stage's buckets (docs/deploy.md, "Operating a stage from the command line").`;
+    return `Access denied to bucket ${bucket} of ${where}: your role needs the stage's ledgerlake-${target.stage}-auditor (read) or ledgerlake-${target.stage}-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").`;
   }
   if (error instanceof Error && /region/i.test(error.message) && has('Error')) {
     return `No AWS region for ${where}: give --region, set AWS_REGION, or add the stage's region to ledgerlake.config.json.`;
