@@ -33,7 +33,7 @@ export interface CloudRunOptions {
   readonly sfn?: SfnClientFactory;
   /** Milliseconds between two looks at the execution; default 2 s. */
   readonly pollMs?: number;
-  /** Told how the execution stands at each look (the command draws its progress line). */
+  /** Told how the execution stands at each look (the command draws its progress line); `''` once it has ended. */
   readonly onProgress?: (line: string) => void;
   /** How long to wait for the starter to start the execution; default 5 minutes. */
   readonly startTimeoutMs?: number;
@@ -81,6 +81,8 @@ export function cloudRunStarter(options: CloudRunOptions): RunStarter {
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+    // The execution has ended: the progress line goes away before the outcome is printed.
+    options.onProgress?.('');
     const duration_ms = Date.now() - t0;
     const base = {
       file,
