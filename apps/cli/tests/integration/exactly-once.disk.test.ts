@@ -106,10 +106,21 @@ describeMounted('exactly once on a real full disk and a real read-only lake', ()
       mountTmpfs(lake, '256m');
       mounted.push(lake);
       let turned = false;
+      let refused = false;
       const store = new FaultInjectingStore(new FsObjectStore(lake), undefined, async (call) => {
         if (!turned && call.mutation >= at) {
           turned = true;
-          remount(lake, 'ro');
+          try {
+            remount(lake, 'ro');
+          } catch {
+            // The kernel refuses a read-only remount while a file on the mount is open for writing
+            // (DuckDB's Gold work files during Promote): from here on the store refuses every write
+            // as the read-only mount would, until the mount is made writable again below.
+            refused = true;
+          }
+        }
+        if (refused && call.mutation > 0) {
+          throw Object.assign(new Error(`EROFS: read-only file system, write '${call.key}'`), { code: 'EROFS' });
         }
       });
 
@@ -117,6 +128,7 @@ describeMounted('exactly once on a real full disk and a real read-only lake', ()
       expect(turned).toBe(true);
       expect(first?.status).toMatch(/^(FAILED|PROMOTING)$/);
 
+      refused = false;
       remount(lake, 'rw');
       // What the operator is told to do after a FAILED run (docs/quarantine-lifecycle.md): run it
       // again on request; a PROMOTING one is rolled forward by any next run.
