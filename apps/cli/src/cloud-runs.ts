@@ -13,7 +13,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import { countsOf, type IngestOptions, type IngestOutcome, randomSuffix, type RunStarter } from './ingest';
 import type { LocalLake } from './local-lake';
-import type { StageTarget } from './stage-lake';
+import { awsClientConfig, describeStage, type StageTarget } from './stage-lake';
 
 /*
  * Runs on a deployed stage (docs/deploy.md, "Operating a stage from the command line"): a runbook
@@ -47,12 +47,10 @@ export function stageStateMachineNames(stage: string): { readonly pipeline: stri
 /** A `RunStarter` that runs on the stage's state machine. */
 export function cloudRunStarter(options: CloudRunOptions): RunStarter {
   const { target } = options;
-  const config: SFNClientConfig = {
-    ...(target.region === undefined ? {} : { region: target.region }),
-    ...(target.profile === undefined ? {} : { profile: target.profile }),
-  };
+  const config = awsClientConfig(target);
   const client = options.sfn?.(config) ?? new SFNClient(config);
   const pollMs = options.pollMs ?? 2000;
+  const startTimeoutMs = options.startTimeoutMs ?? 300_000;
   let arns: Promise<{ pipeline: string; starter: string }> | undefined;
 
   return async (lake: LocalLake, source: ObjectRef, file: string, ingest: IngestOptions): Promise<IngestOutcome> => {
@@ -74,9 +72,9 @@ export function cloudRunStarter(options: CloudRunOptions): RunStarter {
       const seconds = Math.round((Date.now() - t0) / 1000);
       options.onProgress?.(`run ${runId} on stage ${target.stage}: ${execution?.status ?? 'STARTING'} ${seconds} s`);
       if (execution !== undefined && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') break;
-      if (execution === undefined && Date.now() - t0 > (options.startTimeoutMs ?? 300_000)) {
+      if (execution === undefined && Date.now() - t0 > startTimeoutMs) {
         throw new CliError(
-          `The starter of stage ${target.stage} did not start run ${runId} within ${Math.round((options.startTimeoutMs ?? 300_000) / 1000)} s: look at its execution ${runId} in ${starter}.`,
+          `The starter of stage ${target.stage} did not start run ${runId} within ${Math.round(startTimeoutMs / 1000)} s: look at its execution ${runId} in ${starter}.`,
         );
       }
       await new Promise((resolve) => setTimeout(resolve, pollMs));
@@ -149,7 +147,7 @@ async function findStateMachines(client: SFNClient, target: StageTarget): Promis
   if (pipeline === undefined || starter === undefined) {
     const missing = [pipeline === undefined ? names.pipeline : undefined, starter === undefined ? names.starter : undefined].filter(Boolean).join(' and ');
     throw new CliError(
-      `Stage ${target.stage}${target.region === undefined ? '' : ` (${target.region})`} has no state machine ${missing}: deploy its infra (docs/deploy.md, "First deploy of a stage") or check --region.`,
+      `${describeStage(target, 'Stage')} has no state machine ${missing}: deploy its infra (docs/deploy.md, "First deploy of a stage") or check --region.`,
     );
   }
   return { pipeline, starter };

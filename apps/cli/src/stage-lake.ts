@@ -32,16 +32,26 @@ export function stageLakePrefix(stage: string): string {
   return `ledgerlake-${stage}`;
 }
 
+/** The region and profile every AWS client of a stage command is made with (else the SDK's chain). */
+export function awsClientConfig(target: StageTarget): { region?: string; profile?: string } {
+  return {
+    ...(target.region === undefined ? {} : { region: target.region }),
+    ...(target.profile === undefined ? {} : { profile: target.profile }),
+  };
+}
+
+/** How a message names the stage: `stage prod (eu-west-1)`; `Stage …` to begin a sentence. */
+export function describeStage(target: StageTarget, word: 'stage' | 'Stage' = 'stage'): string {
+  return `${word} ${target.stage}${target.region === undefined ? '' : ` (${target.region})`}`;
+}
+
 /**
  * Opens a stage's lake and makes one cheap request (a one-key listing of its run records) so that
  * the usual set-up mistakes — no credentials, the wrong region, a stage not deployed, access
  * denied — are one sentence naming the stage and what to do, before the command starts.
  */
 export async function openStageLake(target: StageTarget, clients: AwsClients = {}): Promise<LocalLake> {
-  const config: S3ClientConfig = {
-    ...(target.region === undefined ? {} : { region: target.region }),
-    ...(target.profile === undefined ? {} : { profile: target.profile }),
-  };
+  const config = awsClientConfig(target);
   const client = clients.s3?.(config) ?? new S3Client(config);
   const layout = createLakeLayout(stageBuckets(stageLakePrefix(target.stage)));
   const store = new S3ObjectStore(client);
@@ -58,7 +68,7 @@ export async function openStageLake(target: StageTarget, clients: AwsClients = {
 /** One sentence for why a stage cannot be reached, naming the stage, the resource and what to do. */
 export function describeStageError(error: unknown, target: StageTarget, bucket: string): string {
   const codes = causeChain(error).flatMap((e) => [e.name, e.Code, e.code].filter((c): c is string => typeof c === 'string'));
-  const where = `stage ${target.stage}${target.region === undefined ? '' : ` (${target.region})`}`;
+  const where = describeStage(target);
   const has = (...names: string[]): boolean => codes.some((code) => names.includes(code));
   if (has('CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'TokenRefreshRequired')) {
     return `No valid AWS credentials to reach ${where}: sign in (aws sso login, or set AWS_PROFILE / --profile) and try again.`;
@@ -67,7 +77,7 @@ export function describeStageError(error: unknown, target: StageTarget, bucket: 
     return `Bucket ${bucket} of ${where} is in another region: give the stage's region with --region or in ledgerlake.config.json.`;
   }
   if (has('NoSuchBucket')) {
-    return `${where[0]?.toUpperCase()}${where.slice(1)} is not deployed here (bucket ${bucket} does not exist): check the stage name, --region and the account of your credentials.`;
+    return `${describeStage(target, 'Stage')} is not deployed here (bucket ${bucket} does not exist): check the stage name, --region and the account of your credentials.`;
   }
   if (has('AccessDenied', 'AllAccessDisabled', 'Forbidden')) {
     return `Access denied to bucket ${bucket} of ${where}: your role needs the stage's ledgerlake-${target.stage}-auditor (read) or ledgerlake-${target.stage}-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").`;
