@@ -2,6 +2,8 @@ import {
   DescribeExecutionCommand,
   type DescribeExecutionCommandOutput,
   ExecutionDoesNotExist,
+  type ExecutionListItem,
+  ListExecutionsCommand,
   ListStateMachinesCommand,
   SFNClient,
   type SFNClientConfig,
@@ -11,9 +13,10 @@ import { DATASET, formatRunId } from '@ledgerlake/domain';
 import { readRunRecord, RunStateSchema } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
-import { countsOf, type IngestOptions, type IngestOutcome, randomSuffix, type RunStarter } from './ingest';
+import { countsOf, type IngestOutcome, randomSuffix, type RunRequest, type RunStarter } from './ingest';
 import type { LocalLake } from './local-lake';
 import { awsClientConfig, describeStage, type StageTarget } from './stage-lake';
+import { stageResources } from './stage-names';
 
 /*
  * Runs on a deployed stage (docs/deploy.md, "Operating a stage from the command line"): a runbook
@@ -39,102 +42,169 @@ export interface CloudRunOptions {
   readonly startTimeoutMs?: number;
 }
 
-/** The names infra gives a stage's state machines. */
-export function stageStateMachineNames(stage: string): { readonly pipeline: string; readonly starter: string } {
-  return { pipeline: `ledgerlake-${stage}`, starter: `ledgerlake-${stage}-starter` };
+/** How a stage's runs are started, found and followed: one Step Functions client for a command. */
+export interface CloudRuns {
+  /** Starts a run through the starter, named with the run id, and follows it to its end. */
+  readonly start: RunStarter;
+  /** Follows the run the Bronze Object Created rule starts for a file `ingest` landed (the starter names it). */
+  readonly followLanded: RunStarter;
+  /** The row pipeline's executions, newest first (up to `limit`). */
+  readonly executions: (limit: number) => Promise<readonly ExecutionListItem[]>;
+  /** One run's execution; `undefined` when the pipeline has none of that name. */
+  readonly execution: (runId: string) => Promise<DescribeExecutionCommandOutput | undefined>;
 }
 
 /** A `RunStarter` that runs on the stage's state machine. */
 export function cloudRunStarter(options: CloudRunOptions): RunStarter {
+  return cloudRuns(options).start;
+}
+
+/** The runs of a stage, through its state machines. */
+export function cloudRuns(options: CloudRunOptions): CloudRuns {
   const { target } = options;
   const config = awsClientConfig(target);
   const client = options.sfn?.(config) ?? new SFNClient(config);
   const pollMs = options.pollMs ?? 2000;
   const startTimeoutMs = options.startTimeoutMs ?? 300_000;
   let arns: Promise<{ pipeline: string; starter: string }> | undefined;
+  const machines = () => (arns ??= findStateMachines(client, target));
+  const sleep = () => new Promise((resolve) => setTimeout(resolve, pollMs));
+  const describe = async (executionArn: string) =>
+    client.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
+      if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
+      throw error;
+    });
+  const executionArnOf = (pipeline: string, runId: string) => `${pipeline.replace(':stateMachine:', ':execution:')}:${runId}`;
 
-  return async (lake: LocalLake, source: ObjectRef, file: string, ingest: IngestOptions): Promise<IngestOutcome> => {
-    arns ??= findStateMachines(client, target);
-    const { pipeline, starter } = await arns;
-    const started = ingest.now();
-    const { runId = formatRunId(started, randomSuffix()), mode = 'ingest', ...request } = ingest.run ?? {};
-    // What the starter forwards (infra/starter.asl.json StartRun): every field the run's mode needs.
-    const input = { dataset: DATASET, mode, source, run_id: runId, ...request };
-    await client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) }));
-    const executionArn = `${pipeline.replace(':stateMachine:', ':execution:')}:${runId}`;
+  /** Follows run `runId`'s execution to its end (waiting for it to exist) and reads the outcome from what it left. */
+  const follow = async (lake: LocalLake, source: ObjectRef, file: string, runId: string, request: Omit<RunRequest, 'runId'>, waitingFor: string): Promise<IngestOutcome> => {
+    const { pipeline } = await machines();
+    const executionArn = executionArnOf(pipeline, runId);
     const t0 = Date.now();
     let execution: DescribeExecutionCommandOutput | undefined;
     for (;;) {
-      execution = await client.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
-        if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
-        throw error;
-      });
+      execution = await describe(executionArn);
       const seconds = Math.round((Date.now() - t0) / 1000);
       options.onProgress?.(`run ${runId} on stage ${target.stage}: ${execution?.status ?? 'STARTING'} ${seconds} s`);
       if (execution !== undefined && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') break;
       if (execution === undefined && Date.now() - t0 > startTimeoutMs) {
-        throw new CliError(
-          `The starter of stage ${target.stage} did not start run ${runId} within ${Math.round(startTimeoutMs / 1000)} s: look at its execution ${runId} in ${starter}.`,
-        );
+        throw new CliError(`The starter of stage ${target.stage} did not start run ${runId} within ${Math.round(startTimeoutMs / 1000)} s: ${waitingFor}.`);
       }
-      await new Promise((resolve) => setTimeout(resolve, pollMs));
+      await sleep();
     }
     // The execution has ended: the progress line goes away before the outcome is printed.
     options.onProgress?.('');
-    const duration_ms = Date.now() - t0;
-    const base = {
-      file,
-      run_id: runId,
-      source,
-      duration_ms,
-      ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }),
-    };
-    const record = await readRunRecord(lake.store, lake.layout, runId);
-    if (execution.status === 'SUCCEEDED' && record === undefined) {
-      const state = RunStateSchema.safeParse(JSON.parse(execution.output ?? '{}'));
-      const prevented = state.success ? state.data.loop_prevention : undefined;
-      if (prevented?.status === 'DUPLICATE_FILE') {
-        return {
-          ...base,
-          status: 'SKIPPED',
-          ...countsOf(state.success ? state.data : undefined),
-          ...(prevented.duplicate_of === undefined ? {} : { duplicate_of: prevented.duplicate_of }),
-          ...(prevented.duplicate_status === undefined ? {} : { duplicate_status: prevented.duplicate_status }),
-        };
+    return outcomeOf(lake, { file, run_id: runId, source, duration_ms: Date.now() - t0, ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }) }, execution);
+  };
+
+  return {
+    start: async (lake, source, file, ingest) => {
+      const { starter } = await machines();
+      const { runId = formatRunId(ingest.now(), randomSuffix()), mode = 'ingest', ...request } = ingest.run ?? {};
+      // What the starter forwards (infra/starter.asl.json StartRun): every field the run's mode needs.
+      const input = { dataset: DATASET, mode, source, run_id: runId, ...request };
+      await client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) }));
+      return follow(lake, source, file, runId, request, `look at its execution ${runId} in ${starter}`);
+    },
+    followLanded: async (lake, source, file, ingest) => {
+      const { starter } = await machines();
+      const landedAt = ingest.now().getTime();
+      const seen = new Set<string>();
+      const t0 = Date.now();
+      const where = `s3://${source.bucket}/${source.key}`;
+      for (;;) {
+        options.onProgress?.(`${where} on stage ${target.stage}: waiting for its run to start ${Math.round((Date.now() - t0) / 1000)} s`);
+        const page = await client.send(new ListExecutionsCommand({ stateMachineArn: starter, maxResults: 50 }));
+        // Newest first; one started more than a minute before the upload (clock skew) is not this file's.
+        for (const item of page.executions ?? []) {
+          if (item.startDate !== undefined && item.startDate.getTime() < landedAt - 60_000) break;
+          if (seen.has(item.executionArn ?? '') || item.executionArn === undefined) continue;
+          const started = await describe(item.executionArn);
+          if (started === undefined || started.status === 'RUNNING') continue;
+          seen.add(item.executionArn);
+          const asked = JSON.parse(started.input ?? '{}') as { source?: { key?: string } };
+          if (asked.source?.key !== source.key) continue;
+          const output = JSON.parse(started.output ?? '{}') as { run_id?: unknown; ignored?: unknown; reason?: unknown };
+          if (started.status === 'SUCCEEDED' && typeof output.run_id === 'string') {
+            return follow(lake, source, file, output.run_id, ingest.run ?? {}, `look at execution ${item.name ?? item.executionArn} in ${starter}`);
+          }
+          const why = typeof output.reason === 'string' ? output.reason : `it ended ${started.status ?? 'without a status'}${started.cause === undefined ? '' : `: ${started.cause}`}`;
+          throw new CliError(`The starter of stage ${target.stage} started no run for ${where} (execution ${item.name ?? item.executionArn}): ${why}.`);
+        }
+        if (Date.now() - t0 > startTimeoutMs) {
+          throw new CliError(
+            `No run of stage ${target.stage} started for ${where} within ${Math.round(startTimeoutMs / 1000)} s: check the Bronze Object Created rule and the triggers' dead-letter queue (docs/deploy.md), or start it with \`ledgerlake ingest --force\`.`,
+          );
+        }
+        await sleep();
       }
-    }
-    if (record === undefined) {
-      // An execution that ended past every Catch (timed out, aborted) leaves no record.
+    },
+    executions: async (limit) => {
+      const { pipeline } = await machines();
+      const items: ExecutionListItem[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await client.send(new ListExecutionsCommand({ stateMachineArn: pipeline, maxResults: Math.min(1000, limit - items.length), ...(nextToken === undefined ? {} : { nextToken }) }));
+        items.push(...(page.executions ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken !== undefined && items.length < limit);
+      return items;
+    },
+    execution: async (runId) => describe(executionArnOf((await machines()).pipeline, runId)),
+  };
+}
+
+/** How a run ended, from its run record, else (a skipped run) its execution's output, else the execution's own status. */
+async function outcomeOf(
+  lake: LocalLake,
+  base: Pick<IngestOutcome, 'file' | 'run_id' | 'source' | 'duration_ms' | 'rerun_of'>,
+  execution: DescribeExecutionCommandOutput,
+): Promise<IngestOutcome> {
+  const record = await readRunRecord(lake.store, lake.layout, base.run_id);
+  if (execution.status === 'SUCCEEDED' && record === undefined) {
+    const state = RunStateSchema.safeParse(JSON.parse(execution.output ?? '{}'));
+    const prevented = state.success ? state.data.loop_prevention : undefined;
+    if (prevented?.status === 'DUPLICATE_FILE') {
       return {
         ...base,
-        status: 'FAILED',
-        ...countsOf(undefined),
-        error: { name: execution.error ?? `States.${execution.status ?? 'Unknown'}`, message: execution.cause ?? `the execution ended ${execution.status} without a run record`, state: null },
+        status: 'SKIPPED',
+        ...countsOf(state.success ? state.data : undefined),
+        ...(prevented.duplicate_of === undefined ? {} : { duplicate_of: prevented.duplicate_of }),
+        ...(prevented.duplicate_status === undefined ? {} : { duplicate_status: prevented.duplicate_status }),
       };
     }
-    const zero = countsOf(undefined);
-    const counted = {
-      counts: { ...zero.counts, ...record.counts },
-      quarantine_by_reason: 'quarantine_by_reason' in record ? record.quarantine_by_reason : zero.quarantine_by_reason,
+  }
+  if (record === undefined) {
+    // An execution that ended past every Catch (timed out, aborted) leaves no record.
+    return {
+      ...base,
+      status: 'FAILED',
+      ...countsOf(undefined),
+      error: { name: execution.error ?? `States.${execution.status ?? 'Unknown'}`, message: execution.cause ?? `the execution ended ${execution.status} without a run record`, state: null },
     };
-    switch (record.status) {
-      case 'PUBLISHED':
-        return { ...base, status: 'PUBLISHED', ...counted, partitions: record.partitions };
-      case 'BLOCKED':
-        return { ...base, status: 'BLOCKED', ...counted, reasons: record.reasons };
-      case 'CHECKED':
-        return { ...base, status: 'CHECKED', ...counted, gate_decision: record.gate.decision, reasons: record.gate.reasons };
-      case 'FAILED':
-        return { ...base, status: 'FAILED', ...counted, error: { name: record.error, message: record.cause, state: record.failed_state ?? null } };
-      case 'INTERRUPTED':
-        return { ...base, status: 'INTERRUPTED', ...counted };
-    }
+  }
+  const zero = countsOf(undefined);
+  const counted = {
+    counts: { ...zero.counts, ...record.counts },
+    quarantine_by_reason: 'quarantine_by_reason' in record ? record.quarantine_by_reason : zero.quarantine_by_reason,
   };
+  switch (record.status) {
+    case 'PUBLISHED':
+      return { ...base, status: 'PUBLISHED', ...counted, partitions: record.partitions };
+    case 'BLOCKED':
+      return { ...base, status: 'BLOCKED', ...counted, reasons: record.reasons };
+    case 'CHECKED':
+      return { ...base, status: 'CHECKED', ...counted, gate_decision: record.gate.decision, reasons: record.gate.reasons };
+    case 'FAILED':
+      return { ...base, status: 'FAILED', ...counted, error: { name: record.error, message: record.cause, state: record.failed_state ?? null } };
+    case 'INTERRUPTED':
+      return { ...base, status: 'INTERRUPTED', ...counted };
+  }
 }
 
 /** The stage's row pipeline and starter, found by their names (infra/serverless.yml). */
 async function findStateMachines(client: SFNClient, target: StageTarget): Promise<{ pipeline: string; starter: string }> {
-  const names = stageStateMachineNames(target.stage);
+  const names = stageResources(target.stage);
   const found = new Map<string, string>();
   let nextToken: string | undefined;
   do {

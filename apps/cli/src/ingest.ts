@@ -183,6 +183,11 @@ export interface IngestOptions {
    * starts its state machine through Step Functions and follows the execution (`cloud-runs.ts`).
    */
   readonly startRun?: RunStarter;
+  /**
+   * How the run of a file `ingest` has just landed as a new Bronze object is followed; default
+   * `startRun`. On a deployed stage the object's Object Created event starts it (`cloud-runs.ts`).
+   */
+  readonly followLanded?: RunStarter;
 }
 
 /** Starts a run of a Bronze object and resolves to how it ended. */
@@ -212,9 +217,9 @@ export interface RunRequest {
  */
 export async function ingestFile(lake: LocalLake, file: InputFile, options: IngestOptions): Promise<FileOutcome> {
   const t0 = performance.now();
-  let source: ObjectRef;
+  let landed: LandedFile;
   try {
-    source = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
+    landed = await landInBronze(lakeFor(COMMAND_STORE, lake, options.wiring), file, options.now());
   } catch (error) {
     const { name, message } = asError(error);
     const sentence = `Cannot land ${file.path} in Bronze: ${message}`;
@@ -229,11 +234,12 @@ export async function ingestFile(lake: LocalLake, file: InputFile, options: Inge
       duration_ms: Math.round(performance.now() - t0),
     };
   }
+  const source = landed.ref;
   const ignored = await bronzeIgnoreOf(lake, source);
   if (ignored !== undefined) {
     return { file: file.path, run_id: null, source, status: 'SKIPPED', ...countsOf(undefined), ignored, duration_ms: Math.round(performance.now() - t0) };
   }
-  return runBronzeObject(lake, source, file.path, options);
+  return (landed.created && options.followLanded !== undefined ? options.followLanded : startRun)(lake, source, file.path, options);
 }
 
 /**
@@ -451,7 +457,7 @@ export function ingestExitCode(outcomes: readonly Pick<FileOutcome, 'status' | '
  * as a duplicate; compared by size, then SHA-256 of both), different content gets the first free
  * `<name>-N<ext>`.
  */
-export async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<ObjectRef> {
+export async function landInBronze(lake: LocalLake, file: InputFile, now: Date): Promise<LandedFile> {
   const ingestDate = now.toISOString().slice(0, 10);
   const name = basename(file.path);
   const ext = extname(name);
@@ -470,13 +476,19 @@ export async function landInBronze(lake: LocalLake, file: InputFile, now: Date):
     if ((await lake.store.head(ref)) === undefined) {
       try {
         await lake.store.putIfAbsent(ref, openInputFile(file));
-        return ref;
+        return { ref, created: true };
       } catch (error) {
         if (!(error instanceof ObjectConflictError)) throw error;
       }
     }
-    if (await sameContent(ref)) return ref;
+    if (await sameContent(ref)) return { ref, created: false };
   }
+}
+
+/** Where `landInBronze` put a file: a new object (`created`), or one already there with the same content. */
+export interface LandedFile {
+  readonly ref: ObjectRef;
+  readonly created: boolean;
 }
 
 /** The SHA-256 (hex) of a stream's bytes. */

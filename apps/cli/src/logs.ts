@@ -1,5 +1,5 @@
 import { RunIdSchema } from '@ledgerlake/domain';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './local-lake';
 
 /** Log levels in increasing severity; `--level L` shows L and above. EMF metric records have none. */
@@ -49,23 +49,37 @@ export async function readLogRecords(lake: LocalLake, runId: string): Promise<Re
     });
 }
 
-/** The run's records after the filters; an unknown run or level is a `CliError`. */
-export async function runLogs(lake: LocalLake, runId: string, filter: LogFilter): Promise<Record<string, unknown>[]> {
+/**
+ * Checks a `logs` request: the run id's form and the level's name (a `CliError`, exit 2, when
+ * wrong). Returns the test a record must pass (`--level`: that level and above, metric records
+ * left out), the same on a lake folder and on a stage.
+ */
+export function checkLogRequest(runId: string, filter: LogFilter): (record: Record<string, unknown>) => boolean {
   if (!RunIdSchema.safeParse(runId).success) {
-    throw new CliError(`${runId} is not a run id (expected YYYYMMDDTHHMMSSZ-<suffix>, as \`ledgerlake runs\` lists them).`);
+    throw new CliError(`${runId} is not a run id (expected YYYYMMDDTHHMMSSZ-<suffix>, as \`ledgerlake runs\` lists them).`, EXIT.usage);
   }
   const minLevel = filter.level === undefined ? undefined : levelRank(filter.level.toUpperCase());
   if (filter.level !== undefined && minLevel === undefined) {
-    throw new CliError(`Unknown log level ${filter.level} (expected one of ${LOG_LEVELS.join(', ')}).`, 2);
+    throw new CliError(`Unknown log level ${filter.level} (expected one of ${LOG_LEVELS.join(', ')}).`, EXIT.usage);
   }
-  const records = await readLogRecords(lake, runId);
-  if (records === undefined) throw new CliError(`No run ${runId} in the lake ${lake.root}.`);
-  return records.filter((record) => {
-    if (filter.function !== undefined && !matchesFunction(record, filter.function)) return false;
+  return (record) => {
     if (minLevel === undefined) return true;
     const rank = typeof record['level'] === 'string' ? levelRank(record['level']) : undefined;
     return rank !== undefined && rank >= minLevel;
-  });
+  };
+}
+
+/** The levels from `level` up (`WARN` → WARN, ERROR, CRITICAL): what a stage's query keeps. */
+export function levelsFrom(level: string): readonly string[] {
+  return LOG_LEVELS.slice(levelRank(level.toUpperCase()) ?? 0);
+}
+
+/** The run's records after the filters; an unknown run or level is a `CliError`. */
+export async function runLogs(lake: LocalLake, runId: string, filter: LogFilter): Promise<Record<string, unknown>[]> {
+  const keep = checkLogRequest(runId, filter);
+  const records = await readLogRecords(lake, runId);
+  if (records === undefined) throw new CliError(`No run ${runId} in the lake ${lake.root}.`);
+  return records.filter((record) => (filter.function === undefined || matchesFunction(record, filter.function)) && keep(record));
 }
 
 /** One readable line: time, level, function, message, then the line's own fields as `key=value`. */

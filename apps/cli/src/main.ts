@@ -35,6 +35,9 @@ const loadTarget = () => import('./target');
 const loadStageLake = () => import('./stage-lake');
 const loadCloudRuns = () => import('./cloud-runs');
 const loadBronze = () => import('./bronze');
+const loadStageLogs = () => import('./stage-logs');
+const loadStageSql = () => import('./stage-sql');
+const loadStageRuns = () => import('./stage-runs');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -123,9 +126,16 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatIngestSummary } = await loadSummary();
     const inputs = await checkInputFiles(files, io.cwd);
     checkLandingNames(inputs);
-    const lake = await openFor(options, 'run', 'ingest');
+    const lake = await openFor(options, 'land', 'ingest');
+    if (opened?.kind === 'stage' && options.dryRun === true) {
+      throw new CliError(
+        `\`ingest --dry-run\` does not take --stage (stage ${opened.stage}): a file landed in its Bronze starts a real run. A stage's dry run is its smoke test (docs/deploy.md).`,
+        EXIT.usage,
+      );
+    }
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
+    const onStage = await stageRunOptions();
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
     const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: FileOutcome[] = [];
@@ -157,6 +167,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
                 reportFault(fault);
               },
               interrupt: interrupts.signal,
+              ...onStage,
               ...(rerunOf === undefined && options.dryRun !== true
                 ? {}
                 : { run: { ...(rerunOf === undefined ? {} : { rerun_of: rerunOf }), ...(options.dryRun === true ? { dry_run: true as const } : {}) } }),
@@ -190,7 +201,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { localDefinition } = await loadLake();
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
-    const lake = await openFor(options, 'run', 'watch');
+    const lake = await openFor(options, 'watch', 'watch');
     const watchWiring = await wiring();
     const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: watchWiring });
     const stop = new AbortController();
@@ -226,7 +237,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions) => {
     const { listRuns } = await loadRuns();
     const { formatRunsTable } = await loadSummary();
-    const runs = await listRuns(await openFor(options, 'read', 'runs'));
+    const lake = await openFor(options, 'read', 'runs');
+    const cloud = await stageCloudRuns();
+    const runs = cloud === undefined ? await listRuns(lake) : await (await loadStageRuns()).withExecutions(await listRuns(lake), cloud);
     io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
   });
 
@@ -238,7 +251,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (runId: string, options: CommonOptions) => {
     const { formatRunDetail, showRun } = await loadRunDetail();
-    const run = await showRun(await openFor(options, 'read', 'runs show'), runId);
+    const lake = await openFor(options, 'read', 'runs show');
+    const cloud = await stageCloudRuns();
+    let run;
+    if (cloud === undefined) run = await showRun(lake, runId);
+    else {
+      const { executionOnlyDetail, withExecution } = await loadStageRuns();
+      const execution = await cloud.execution(runId).catch(() => undefined);
+      const detail = await showRun(lake, runId).catch((error: unknown) => {
+        // A run only its execution knows of yet (running, skipped, ended past every Catch).
+        if (execution !== undefined && error instanceof CliError) return executionOnlyDetail(runId);
+        throw error;
+      });
+      run = withExecution(detail, execution);
+    }
     io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
   });
 
@@ -293,15 +319,25 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   withCommon(
     program
       .command('logs')
-      .description("show a run's log lines and metric records (kept in the lake, artifacts/runs/<run_id>/logs.jsonl)")
+      .description("show a run's log lines and metric records (a lake folder keeps them in artifacts/runs/<run_id>/logs.jsonl; a stage's are read from CloudWatch Logs with Logs Insights)")
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--level <level>', 'only lines of this level and above (DEBUG, INFO, WARN, ERROR); hides metric records')
       .option('--function <name>', 'only lines of this function, e.g. validation')
       .option('--json', 'print the records as one JSON array on stdout'),
   ).action(async (runId: string, options: CommonOptions & { level?: string; function?: string }) => {
     const { formatLogRecord, runLogs } = await loadLogs();
-    const lake = await openFor(options, 'local', 'logs');
-    const records = await runLogs(lake, runId, { level: options.level, function: options.function });
+    const lake = await openFor(options, 'read', 'logs');
+    const filter = { level: options.level, function: options.function };
+    let records;
+    if (opened?.kind === 'stage') {
+      const found = await (await loadStageLogs()).stageRunLogs(lake, opened, runId, filter, {
+        now,
+        ...(io.aws?.logs === undefined ? {} : { logs: io.aws.logs }),
+        ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
+      });
+      records = found.records;
+      if (found.truncated) io.stderr.write(`ledgerlake: showing the first ${records.length} lines (Logs Insights' limit per query): narrow with --function or --level.\n`);
+    } else records = await runLogs(lake, runId, filter);
     io.stdout.write(
       options.json === true
         ? `${JSON.stringify(records, null, 2)}\n`
@@ -374,9 +410,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
       .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
   ).action(async (sql: string, options: CommonOptions) => {
-    const { queryLake } = await loadQuery();
     const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
-    const result = await queryLake(await openFor(options, 'local', 'query'), sql);
+    const lake = await openFor(options, 'read', 'query');
+    const result =
+      opened?.kind === 'stage' ? await stageSql(opened, (stage, athena) => stage.stageQuery(opened as StageTargetOf, sql, athena)) : await (await loadQuery()).queryLake(lake, sql);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatSqlTable(result));
   });
 
@@ -391,29 +428,54 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { from: string; to: string }) => {
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
     const { formatSqlJson } = await loadSqlOutput();
-    const result = await monthEndBalances(await openFor(options, 'local', 'report balances'), options.from, options.to);
+    const lake = await openFor(options, 'read', 'report balances');
+    const result =
+      opened?.kind === 'stage'
+        ? await stageSql(opened, (stage, athena) => stage.stageMonthEndBalances(opened as StageTargetOf, options.from, options.to, athena))
+        : await monthEndBalances(lake, options.from, options.to);
     io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
   });
 
   /** The target `openFor` last opened: a stage's runs start on its state machine. */
   let opened: import('./target').LakeTarget | undefined;
+  /** The runs of the stage `openFor` opened, through its state machines; `undefined` on a lake folder. */
+  let cloudRuns: import('./cloud-runs').CloudRuns | undefined;
+  const stageCloudRuns = async () => {
+    if (opened?.kind !== 'stage') return undefined;
+    cloudRuns ??= (await loadCloudRuns()).cloudRuns({
+      target: opened,
+      ...(io.aws?.sfn === undefined ? {} : { sfn: io.aws.sfn }),
+      ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
+      // A line redrawn in place on a terminal; nothing in a pipe or with --json.
+      onProgress: (line: string) => {
+        if (!json && io.stderr.isTTY === true) io.stderr.write(`\r${line}\x1b[K`);
+      },
+    });
+    return cloudRuns;
+  };
+  /** On a stage: how its runs start (through the starter) and how a landed file's run is followed; `{}` on a lake folder. */
+  const stageRunOptions = async () => {
+    const cloud = await stageCloudRuns();
+    return cloud === undefined ? {} : { startRun: cloud.start, followLanded: cloud.followLanded };
+  };
+  type StageTargetOf = import('./stage-lake').StageTarget;
+  /** A stage query on Athena, then what it scanned against the workgroup's cut-off on stderr. */
+  const stageSql = async (
+    target: StageTargetOf,
+    run: (stage: typeof import('./stage-sql'), athena: import('./stage-sql').StageSqlOptions) => Promise<import('./stage-sql').StageSqlResult>,
+  ) => {
+    const stage = await loadStageSql();
+    const result = await run(stage, {
+      ...(io.aws?.athena === undefined ? {} : { athena: io.aws.athena }),
+      ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
+    });
+    io.stderr.write(`${stage.describeScan(result, target)}\n`);
+    return result;
+  };
   /** What a runbook command runs a retry or backfill with: the same as `ingest`; on a stage, its state machine. */
   const runOptions = async (lake: import('./local-lake').LocalLake) => {
     const runWiring = await wiring();
-    const onStage =
-      opened?.kind === 'stage'
-        ? {
-            startRun: (await loadCloudRuns()).cloudRunStarter({
-              target: opened,
-              ...(io.aws?.sfn === undefined ? {} : { sfn: io.aws.sfn }),
-              ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
-              // A line redrawn in place on a terminal; nothing in a pipe or with --json.
-              onProgress: (line: string) => {
-                if (!json && io.stderr.isTTY === true) io.stderr.write(`\r${line}\x1b[K`);
-              },
-            }),
-          }
-        : {};
+    const onStage = await stageRunOptions();
     return {
       definition: (await loadLake()).localDefinition(),
       now,
@@ -425,19 +487,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   };
   /**
    * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
-   * `access`: `read`, `record` (writes of runbook records only) and `start` (starts runs: in-process
-   * on a lake folder, on the stage's state machine through its starter, `runOptions`) work on both;
-   * `run` (the command runs the state machine or a promotion in-process) and `local` (it reads
-   * through the laptop's engines: DuckDB, the run's log file) only on a lake folder.
+   * `access`: `read` (on a stage also Athena and CloudWatch Logs), `record` (writes of runbook
+   * records only), `start` (starts runs: in-process on a lake folder, on the stage's state machine
+   * through its starter, `runOptions`) and `land` (lands files in Bronze and follows their runs)
+   * work on both; `run` (the command runs a promotion in-process) and `watch` only on a lake folder.
    */
-  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'run' | 'local', command: string) => {
+  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'land' | 'run' | 'watch', command: string) => {
     const target = await (await loadTarget()).resolveTarget(options, io.env, io.cwd);
     opened = target;
-    if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' || access === 'local' ? 'read' : 'write');
-    if (access === 'run' || access === 'local') {
-      const why = access === 'run' ? 'runs the state machine or a promotion in-process' : "reads what only a lake folder holds (a stage's are Athena's and CloudWatch Logs')";
+    if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' ? 'read' : 'write');
+    if (access === 'watch') {
       throw new CliError(
-        `\`ledgerlake ${command}\` ${why}: it does not take --stage (stage ${target.stage}) yet. On a stage: runs, runs show, bronze list, quarantine list, condemned list, breaker status, partitions history, bronze ignore, condemned reject, breaker reset, quarantine retry, condemned approve, backfill, runs rerun.`,
+        `\`ledgerlake watch\` does not take --stage (stage ${target.stage}): on a stage, Bronze's Object Created rule starts a run for every landed file and the daily sweep catches any it missed (docs/deploy.md). Land a file with \`ledgerlake ingest FILE --stage ${target.stage}\`.`,
+        EXIT.usage,
+      );
+    }
+    if (access === 'run') {
+      throw new CliError(
+        `\`ledgerlake ${command}\` runs a promotion in-process: it does not take --stage (stage ${target.stage}) yet. On a stage a run that died while promoting is completed by the next run's first step (RecoverPromotions).`,
         EXIT.usage,
       );
     }

@@ -8,7 +8,7 @@ import {
   readRunRecord,
   type RetryRecord,
   type RunPlacement,
-  type RunRecord,
+  runRecordEndedAt,
 } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
@@ -72,7 +72,7 @@ export async function showRun(lake: LocalLake, runId: string): Promise<RunDetail
     const own = history.findLast((entry) => entry.committed_by === runId && (entry.kind === 'promotion' || entry.kind === 'backfill'));
     partitions.push({ partition, rows, version: published.get(partition) ?? own?.version ?? null, ...placeRun(history, runId) });
   }
-  const endedAt = record === undefined ? null : endedAtOf(record);
+  const endedAt = record === undefined ? null : runRecordEndedAt(record);
   const run = manifest?.run;
   return {
     ...summary,
@@ -106,21 +106,6 @@ function formatPlacement(p: RunPartition): string {
   const what = removed.kind === 'rollback' ? `rollback to run ${removed.run_id ?? '?'}'s state` : `${removed.kind} of run ${removed.run_id ?? removed.committed_by}`;
   const who = removed.by === null ? `by the pipeline at ${removed.at}` : `by ${removed.by} at ${removed.at}: ${removed.reason ?? ''}`;
   return `${published}, no longer published: removed by version ${removed.version} (${what}, ${who})`;
-}
-
-function endedAtOf(record: RunRecord): string {
-  switch (record.status) {
-    case 'PUBLISHED':
-      return record.published_at;
-    case 'BLOCKED':
-      return record.blocked_at;
-    case 'FAILED':
-      return record.failed_at;
-    case 'INTERRUPTED':
-      return record.interrupted_at;
-    case 'CHECKED':
-      return record.checked_at;
-  }
 }
 
 /** The readable form of `runs show`. */

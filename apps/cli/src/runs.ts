@@ -7,6 +7,7 @@ import {
   readPartitionVersions,
   readPromotionIntent,
   readRunRecord,
+  runRecordEndedAt,
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
@@ -18,12 +19,13 @@ import type { LocalLake } from './local-lake';
  * CHECKED: a dry run),
  * else its logs (SKIPPED). INCOMPLETE: none of those (still running, or the process was killed; a
  * run whose output was written but not promoted can be completed with `ledgerlake promote`).
+ * RUNNING (a deployed stage only): its execution is running and it has left no record yet.
  * ROLLBACK: not a run but a month rolled back by `ledgerlake promote`, listed under the id its
  * version was committed with, from the month's version record.
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'CHECKED' | 'PROMOTING' | 'INCOMPLETE' | 'ROLLBACK';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'CHECKED' | 'PROMOTING' | 'INCOMPLETE' | 'RUNNING' | 'ROLLBACK';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -39,6 +41,8 @@ export interface RunSummary {
   readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string };
   /** ROLLBACK: the month, the version committed, the run whose state it restored, who asked and why. */
   readonly rollback?: RollbackMark;
+  /** On a deployed stage: the run's Step Functions execution (RUNNING: only its execution knows of it yet). */
+  readonly execution?: { readonly status: string; readonly started_at: string | null; readonly stopped_at: string | null };
 }
 
 /** A month rolled back to the state right after an earlier run's promotion. */
@@ -109,40 +113,36 @@ export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunS
       started_at: record.started_at,
       source_files: manifest?.source_files ?? [`${record.source.bucket}/${record.source.key}`],
       counts: record.counts,
+      duration_ms: Date.parse(runRecordEndedAt(record)) - Date.parse(record.started_at),
     };
     switch (record.status) {
       case 'FAILED':
         return {
           ...base,
           quarantine_by_reason: manifest?.quarantine_by_reason ?? {},
-          duration_ms: Date.parse(record.failed_at) - Date.parse(record.started_at),
           error: { name: record.error, message: record.cause, state: record.failed_state ?? null },
         };
       case 'BLOCKED':
         return {
           ...base,
           quarantine_by_reason: record.quarantine_by_reason,
-          duration_ms: Date.parse(record.blocked_at) - Date.parse(record.started_at),
           reasons: record.reasons,
         };
       case 'PUBLISHED':
         return {
           ...base,
           quarantine_by_reason: record.quarantine_by_reason,
-          duration_ms: Date.parse(record.published_at) - Date.parse(record.started_at),
         };
       case 'INTERRUPTED':
         return {
           ...base,
           quarantine_by_reason: manifest?.quarantine_by_reason ?? {},
-          duration_ms: Date.parse(record.interrupted_at) - Date.parse(record.started_at),
           interrupted: { signal: record.signal, state: record.state },
         };
       case 'CHECKED':
         return {
           ...base,
           quarantine_by_reason: record.quarantine_by_reason,
-          duration_ms: Date.parse(record.checked_at) - Date.parse(record.started_at),
           reasons: record.gate.reasons,
         };
     }

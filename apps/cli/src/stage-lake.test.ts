@@ -15,7 +15,9 @@ describe('describeStageError', () => {
     [fromAdapter(sdkError('AccessDenied')), 'Access denied to bucket ledgerlake-prod-artifacts of stage prod (eu-west-1): your role needs the stage\'s ledgerlake-prod-auditor (read) or ledgerlake-prod-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").'],
     [new Error('Region is missing'), 'No AWS region for stage prod (eu-west-1): give --region, set AWS_REGION, or add the stage\'s region to ledgerlake.config.json.'],
     [fromAdapter(sdkError('InternalError', 'We encountered an internal error')), 'Cannot reach stage prod (eu-west-1) (bucket ledgerlake-prod-artifacts): We encountered an internal error.'],
-  ])('%s', (error, sentence) => {
-    expect(describeStageError(error, target, 'ledgerlake-prod-artifacts')).toBe(sentence);
+    [sdkError('AccessDeniedException'), 'Access denied to workgroup ledgerlake-prod of stage prod (eu-west-1): your role needs the stage\'s ledgerlake-prod-auditor (read) or ledgerlake-prod-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").', 'workgroup ledgerlake-prod'],
+    [sdkError('ResourceNotFoundException'), 'Stage prod (eu-west-1) is not deployed here (workgroup ledgerlake-prod does not exist): check the stage name, --region and the account of your credentials.', 'workgroup ledgerlake-prod'],
+  ])('%s', (error, sentence, resource = 'bucket ledgerlake-prod-artifacts') => {
+    expect(describeStageError(error, target, resource)).toBe(sentence);
   });
 });

@@ -4,7 +4,10 @@ import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
 import { CliError } from './cli-error';
+import { stageResources } from './stage-names';
 import type { SfnClientFactory } from './cloud-runs';
+import type { LogsClientFactory } from './stage-logs';
+import type { AthenaClientFactory } from './stage-sql';
 import type { LocalLake } from './local-lake';
 import type { LakeTarget } from './target';
 
@@ -23,13 +26,10 @@ export type StageTarget = Extract<LakeTarget, { kind: 'stage' }>;
 export interface AwsClients {
   readonly s3?: (config: S3ClientConfig) => S3Client;
   readonly sfn?: SfnClientFactory;
+  readonly athena?: AthenaClientFactory;
+  readonly logs?: LogsClientFactory;
   /** Milliseconds between two looks at a run's execution; default 2 s. */
   readonly pollMs?: number;
-}
-
-/** The bucket-name prefix of a stage's lake. */
-export function stageLakePrefix(stage: string): string {
-  return `ledgerlake-${stage}`;
 }
 
 /** The region and profile every AWS client of a stage command is made with (else the SDK's chain). */
@@ -53,46 +53,54 @@ export function describeStage(target: StageTarget, word: 'stage' | 'Stage' = 'st
 export async function openStageLake(target: StageTarget, clients: AwsClients = {}): Promise<LocalLake> {
   const config = awsClientConfig(target);
   const client = clients.s3?.(config) ?? new S3Client(config);
-  const layout = createLakeLayout(stageBuckets(stageLakePrefix(target.stage)));
+  const layout = createLakeLayout(stageBuckets(stageResources(target.stage).bucketPrefix));
   const store = new S3ObjectStore(client);
   const probe = layout.artifacts.runsPrefix();
   try {
     await store.list(probe.bucket, probe.prefix, { limit: 1 });
   } catch (error) {
-    throw new CliError(describeStageError(error, target, probe.bucket));
+    throw new CliError(describeStageError(error, target, `bucket ${probe.bucket}`));
   }
   // A stage has no lake folder: `root` is only scratch space, made by whatever needs it.
   return { root: join(tmpdir(), `ledgerlake-stage-${target.stage}`), store, layout };
 }
 
-/** One sentence for why a stage cannot be reached, naming the stage, the resource and what to do. */
-export function describeStageError(error: unknown, target: StageTarget, bucket: string): string {
-  const codes = causeChain(error).flatMap((e) => [e.name, e.Code, e.code].filter((c): c is string => typeof c === 'string'));
+/**
+ * One sentence for why a stage cannot be reached, naming the stage, the resource (`bucket …`,
+ * `workgroup …`, `the log groups of …`) and what to do.
+ */
+export function describeStageError(error: unknown, target: StageTarget, resource: string): string {
+  const codes = causeChain(error).flatMap((e) => [e.name, e.Code, e.code, e.__type].filter((c): c is string => typeof c === 'string'));
   const where = describeStage(target);
   const has = (...names: string[]): boolean => codes.some((code) => names.includes(code));
-  if (has('CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'TokenRefreshRequired')) {
+  if (has('CredentialsProviderError', 'ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'TokenRefreshRequired', 'UnrecognizedClientException', 'InvalidSignatureException')) {
     return `No valid AWS credentials to reach ${where}: sign in (aws sso login, or set AWS_PROFILE / --profile) and try again.`;
   }
   if (has('PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException')) {
-    return `Bucket ${bucket} of ${where} is in another region: give the stage's region with --region or in ledgerlake.config.json.`;
+    return `${capitalised(resource)} of ${where} is in another region: give the stage's region with --region or in ledgerlake.config.json.`;
   }
-  if (has('NoSuchBucket')) {
-    return `${describeStage(target, 'Stage')} is not deployed here (bucket ${bucket} does not exist): check the stage name, --region and the account of your credentials.`;
+  if (has('NoSuchBucket', 'ResourceNotFoundException', 'StateMachineDoesNotExist')) {
+    return `${describeStage(target, 'Stage')} is not deployed here (${resource} does not exist): check the stage name, --region and the account of your credentials.`;
   }
-  if (has('AccessDenied', 'AllAccessDisabled', 'Forbidden')) {
-    return `Access denied to bucket ${bucket} of ${where}: your role needs the stage's ledgerlake-${target.stage}-auditor (read) or ledgerlake-${target.stage}-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").`;
+  if (has('AccessDenied', 'AccessDeniedException', 'AllAccessDisabled', 'Forbidden')) {
+    return `Access denied to ${resource} of ${where}: your role needs the stage's ledgerlake-${target.stage}-auditor (read) or ledgerlake-${target.stage}-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").`;
   }
   if (error instanceof Error && /region/i.test(error.message) && has('Error')) {
     return `No AWS region for ${where}: give --region, set AWS_REGION, or add the stage's region to ledgerlake.config.json.`;
   }
   const last = causeChain(error).at(-1);
-  return `Cannot reach ${where} (bucket ${bucket}): ${typeof last?.message === 'string' ? last.message : String(error)}.`;
+  return `Cannot reach ${where} (${resource}): ${typeof last?.message === 'string' ? last.message.replace(/\.$/, '') : String(error)}.`;
+}
+
+function capitalised(text: string): string {
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}`;
 }
 
 interface ErrorFacts {
   readonly name?: unknown;
   readonly Code?: unknown;
   readonly code?: unknown;
+  readonly __type?: unknown;
   readonly message?: unknown;
   readonly cause?: unknown;
 }

@@ -3,7 +3,7 @@ export { PromotionConfigSchema, thresholdsFromConfig, type PromotionConfig } fro
 export { createHandler, type PromotionHandlerDeps } from './create-handler';
 export { DEFAULT_GATE_THRESHOLDS, evaluateGate, parseRate, type GateThresholds, type GateVerdict } from './gate';
 export { GOLD_CARRY_FORWARD_MONTHS, refreshGold, type GoldDeps, type GoldRefresh } from './gold';
-export { athenaStatements, type AthenaPolling } from './athena-statements';
+export { athenaQuery, AthenaQueryError, type AthenaQueryOptions, type AthenaQueryResult, athenaStatements, type AthenaPolling } from './athena-statements';
 export { AthenaGoldEngine, type AthenaGoldEngineOptions, type AthenaStatements, GOLD_BUILD_PREFIX } from './gold-athena';
 export { DuckDbGoldEngine, type DuckDbGoldEngineOptions } from './gold-duckdb';
 export type { GoldBuildRequest, GoldBuildResult, GoldEngine, GoldTableOutput } from './gold-engine';

@@ -162,6 +162,7 @@ export {
   InterruptedRunRecordSchema,
   InterruptSignalSchema,
   readRunRecord,
+  runRecordEndedAt,
   RUN_RECORD_MAX_CAUSE_BYTES,
   RunRecordBaseSchema,
   RunRecordSchema,

@@ -132,6 +132,22 @@ export const RunRecordSchema = z.discriminatedUnion('status', [
 /** A run record. */
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
+/** When the run the record describes ended: its `published_at`, `blocked_at`, `failed_at`, `interrupted_at` or `checked_at`. */
+export function runRecordEndedAt(record: RunRecord): string {
+  switch (record.status) {
+    case 'PUBLISHED':
+      return record.published_at;
+    case 'BLOCKED':
+      return record.blocked_at;
+    case 'FAILED':
+      return record.failed_at;
+    case 'INTERRUPTED':
+      return record.interrupted_at;
+    case 'CHECKED':
+      return record.checked_at;
+  }
+}
+
 /** What `writeRunRecordIfAbsent` did: the record stored under `ref` is `record`, written now or before. */
 export interface StoredRunRecord {
   readonly ref: ObjectRef;

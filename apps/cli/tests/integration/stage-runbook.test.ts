@@ -1,132 +1,40 @@
-import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DescribeExecutionCommand, ExecutionDoesNotExist, ListStateMachinesCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
 import { DATASET } from '@ledgerlake/domain';
-import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/pipeline';
-import type { LocalRunResult } from '@ledgerlake/state-machine';
-import { createLakeLayout, LAKE_BUCKET_NAMES, stageBuckets } from '@ledgerlake/storage';
-import { S3ObjectStore } from '@ledgerlake/storage-s3';
-import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
-import { mockClient } from 'aws-sdk-client-mock';
-import jsonata from 'jsonata';
-import { runBronzeObject } from '../../src/ingest';
-import { localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
-import type { CliIo } from '../../src/main';
-import { REPO, runCli } from '../support/cli-harness';
+import { STAGE, type StageHarness, startStage } from '../support/stage-harness';
 
 /*
- * The runbook on a deployed stage: the stage's buckets in s3rver; Step Functions through
- * aws-sdk-client-mock, where StartExecution of the starter evaluates the starter's own StartRun
- * (infra/starter.asl.json: the execution's name and input, as Step Functions would) and runs the
- * real row-pipeline definition with the real handlers over those buckets, as the stage would.
+ * The runbook on a deployed stage (tests/support/stage-harness.ts): the stage's buckets in s3rver,
+ * Step Functions mocked so that the starter's own StartRun names and starts the real row-pipeline
+ * definition with the real handlers over those buckets, as the stage would.
  */
 
-const STAGE = 'test';
-const REGION = 'eu-west-1';
-const ACCOUNT = '123456789012';
-const layout = createLakeLayout(stageBuckets(`ledgerlake-${STAGE}`));
-const PIPELINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}`;
-const STARTER_ARN = `${PIPELINE_ARN}-starter`;
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
-const STARTER = JSON.parse(readFileSync(join(REPO, 'infra/starter.asl.json'), 'utf8')) as {
-  States: Record<string, { Arguments?: { Name: string; Input: string } }>;
-};
-
 type Json = Record<string, unknown>;
 
-let s3: S3rverHandle;
+let harness: StageHarness;
 let work = '';
-let lake: LocalLake;
-const sfn = mockClient(SFNClient);
-const executions = new Map<string, LocalRunResult>();
-const started: { name: string; input: Json; pipelineInput: Json }[] = [];
-const registered = new Map<string, CatalogPartition>();
-const catalog: PartitionCatalog = {
-  registerPartition: async (entry) => void registered.set(`${entry.table} ${entry.partition}`, entry),
-  registeredVersion: async (table, month) => registered.get(`${table} ${month.year}-${String(month.month).padStart(2, '0')}`)?.version,
-};
-
-/** A starter expression (`{% … %}`) evaluated as Step Functions evaluates it. */
-async function evaluate(field: string, input: unknown): Promise<unknown> {
-  const value: unknown = await jsonata(field.slice(2, -2)).evaluate({}, {
-    states: { input, context: { State: { EnteredTime: new Date().toISOString() } } },
-    uuid: () => '0f8fad5b-d9cb-469f-a165-70867728950e',
-  });
-  return JSON.parse(JSON.stringify(value));
-}
-
-/** The row pipeline, started as the starter's StartRun would start it. */
-async function runPipeline(name: string, input: Json): Promise<void> {
-  const { mode, source, backfill_month, approval_id, rerun_of } = input as {
-    mode: 'ingest' | 'retry' | 'backfill';
-    source: { bucket: string; key: string };
-    backfill_month?: string;
-    approval_id?: string;
-    rerun_of?: string;
-  };
-  await runBronzeObject(lake, source, source.key, {
-    definition: localDefinition(),
-    now: () => new Date(),
-    wiring: { catalog, gold: (store) => localGoldEngine(lake, store) },
-    run: { runId: name, mode, ...(backfill_month === undefined ? {} : { backfill_month }), ...(approval_id === undefined ? {} : { approval_id }), ...(rerun_of === undefined ? {} : { rerun_of }) },
-    onExecutionEnded: (result) => void executions.set(`${PIPELINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`, result),
-  });
-}
+let layout: StageHarness['layout'];
+let started: StageHarness['started'];
 
 beforeAll(async () => {
-  s3 = await startS3rver();
-  for (const name of LAKE_BUCKET_NAMES) await s3.createBucket(layout.buckets[name]);
-  work = await mkdtemp(join(tmpdir(), 'ledgerlake-stage-runbook-'));
-  lake = { root: work, store: new S3ObjectStore(s3.createClient()), layout };
+  harness = await startStage();
+  ({ work, layout, started } = harness);
 }, 60_000);
 
-afterAll(async () => {
-  await s3?.stop();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(async () => harness?.stop());
 
 beforeEach(() => {
-  sfn.reset();
-  sfn.on(ListStateMachinesCommand).resolves({
-    stateMachines: [
-      { name: `ledgerlake-${STAGE}`, stateMachineArn: PIPELINE_ARN, type: 'STANDARD', creationDate: new Date() },
-      { name: `ledgerlake-${STAGE}-starter`, stateMachineArn: STARTER_ARN, type: 'STANDARD', creationDate: new Date() },
-    ],
-  });
-  sfn.on(StartExecutionCommand).callsFake(async (request: { stateMachineArn: string; name: string; input: string }) => {
-    expect(request.stateMachineArn).toBe(STARTER_ARN);
-    const input = JSON.parse(request.input) as Json;
-    const args = STARTER.States['StartRun']?.Arguments as { Name: string; Input: string };
-    const name = String(await evaluate(args.Name, input));
-    const pipelineInput = (await evaluate(args.Input, input)) as Json;
-    started.push({ name: request.name, input, pipelineInput });
-    await runPipeline(name, pipelineInput);
-    return { executionArn: `${STARTER_ARN.replace(':stateMachine:', ':execution:')}:${request.name}`, startDate: new Date() };
-  });
-  sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn }: { executionArn: string }) => {
-    const result = executions.get(executionArn);
-    if (result === undefined) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${executionArn}'`, $metadata: {} });
-    return result.status === 'SUCCEEDED'
-      ? { executionArn, status: 'SUCCEEDED', output: JSON.stringify(result.output), startDate: new Date(), stateMachineArn: PIPELINE_ARN }
-      : { executionArn, status: 'FAILED', error: result.status === 'FAILED' ? result.error : 'States.Aborted', startDate: new Date(), stateMachineArn: PIPELINE_ARN };
-  });
+  harness.reset();
   started.length = 0;
 });
 
-const io = (): Partial<CliIo> => ({
-  aws: { s3: () => s3.createClient(), sfn: () => new SFNClient({ region: REGION, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }), pollMs: 10 },
-});
-const stage = (...argv: string[]) => runCli([...argv, '--stage', STAGE], work, io());
+const stage = (...argv: string[]) => harness.cli(argv);
 const json = (text: string): Json => JSON.parse(text) as Json;
 
 async function landAndRun(name: string, lines: string[]): Promise<string> {
-  const source = layout.bronze.file('2024-02-01', name);
-  await lake.store.put(source, `${[HEADER, ...lines].join('\n')}\n`);
-  const runId = `20240201T0900${String(started.length + executions.size).padStart(2, '0')}Z`;
-  await runPipeline(runId, { mode: 'ingest', source });
-  return runId;
+  return (await harness.landAndRun(name, `${[HEADER, ...lines].join('\n')}\n`)).run_id;
 }
 
 describe('the runbook on a deployed stage (Step Functions through the starter)', () => {
@@ -159,7 +67,7 @@ describe('the runbook on a deployed stage (Step Functions through the starter)',
 
     const result = await stage('backfill', '--month', '2023-12', file, '--json');
 
-    expect(result).toMatchObject({ code: 0 });
+    expect(result).toMatchObject({ code: 0, stderr: '' });
     const outcome = json(result.stdout);
     expect(outcome).toMatchObject({ status: 'PUBLISHED', backfill_month: '2023-12', partitions: [{ partition: '2023-12' }] });
     expect(started).toHaveLength(1);
@@ -192,7 +100,7 @@ describe('the runbook on a deployed stage (Step Functions through the starter)',
   });
 
   it('a stage without its state machines names them', async () => {
-    sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
+    harness.sfn.on(ListStateMachinesCommand).resolves({ stateMachines: [] });
     const file = join(work, 'nov.csv');
     await writeFile(file, `${HEADER}\n4001,ACC001,10.00,EUR,2023-11-05T08:00:00Z\n`);
 

@@ -1,52 +1,32 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CatalogPartition, type PartitionCatalog, readBreakerState } from '@ledgerlake/pipeline';
-import { createLakeLayout, LAKE_BUCKET_NAMES, stageBuckets } from '@ledgerlake/storage';
-import { S3ObjectStore } from '@ledgerlake/storage-s3';
-import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
-import { runBronzeObject } from '../../src/ingest';
-import { localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
+import { readBreakerState } from '@ledgerlake/pipeline';
+import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
 import type { CliIo } from '../../src/main';
 import { Q1_SAMPLE, REPO, runCli } from '../support/cli-harness';
+import { STAGE, type StageHarness, startStage } from '../support/stage-harness';
 
 /*
- * The command line on a deployed stage: its buckets in a local S3-compatible server (s3rver, with
- * the S3 semantics it lacks emulated on the client), filled by a real run of the definition over
- * the S3 adapter, then read and changed by the same commands a lake folder takes, with --stage,
+ * The command line on a deployed stage (tests/support/stage-harness.ts): its buckets in a local
+ * S3-compatible server (s3rver, with the S3 semantics it lacks emulated on the client), filled by
+ * a real run of the definition over the S3 adapter, then read and changed by the same commands a lake folder takes, with --stage,
  * LEDGERLAKE_STAGE or ledgerlake.config.json.
  */
 
-const STAGE = 'test';
 const layout = createLakeLayout(stageBuckets(`ledgerlake-${STAGE}`));
 const ERRORS_SAMPLE = join(REPO, 'samples/transactions-2024-04-with-errors.csv');
 
-let s3: S3rverHandle;
+let harness: StageHarness;
 let work = '';
 let runId = '';
 let blockedRunId = '';
 let quarantined = 0;
 
 beforeAll(async () => {
-  s3 = await startS3rver();
-  for (const name of LAKE_BUCKET_NAMES) await s3.createBucket(layout.buckets[name]);
-  work = await mkdtemp(join(tmpdir(), 'ledgerlake-stage-target-'));
+  harness = await startStage();
+  work = harness.work;
   // What the stage's state machine would have done: a run of the definition over the S3 adapter.
-  const lake: LocalLake = { root: work, store: new S3ObjectStore(s3.createClient()), layout };
-  const registered = new Map<string, CatalogPartition>();
-  const catalog: PartitionCatalog = {
-    registerPartition: async (entry) => void registered.set(`${entry.table} ${entry.partition}`, entry),
-    registeredVersion: async (table, month) => registered.get(`${table} ${month.year}-${String(month.month).padStart(2, '0')}`)?.version,
-  };
-  const runFile = async (path: string) => {
-    const source = layout.bronze.file('2024-04-30', path.split('/').at(-1) as string);
-    await lake.store.put(source, await readFile(path));
-    return runBronzeObject(lake, source, source.key, {
-      definition: localDefinition(),
-      now: () => new Date(),
-      wiring: { catalog, gold: (store) => localGoldEngine(lake, store) },
-    });
-  };
+  const runFile = async (path: string) => harness.landAndRun(path.split('/').at(-1) as string, await readFile(path, 'utf8'), '2024-04-30');
   const published = await runFile(Q1_SAMPLE);
   const blocked = await runFile(ERRORS_SAMPLE);
   expect([published.status, blocked.status]).toEqual(['PUBLISHED', 'BLOCKED']);
@@ -56,12 +36,9 @@ beforeAll(async () => {
   expect(quarantined).toBeGreaterThan(0);
 }, 120_000);
 
-afterAll(async () => {
-  await s3?.stop();
-  await rm(work, { recursive: true, force: true });
-});
+afterAll(async () => harness?.stop());
 
-const io = (): Partial<CliIo> => ({ aws: { s3: () => s3.createClient() } });
+const io = (): Partial<CliIo> => harness.io();
 const run = (argv: string[], extra: Partial<CliIo> = {}) => runCli(argv, work, { ...io(), ...extra });
 const json = (text: string): unknown => JSON.parse(text);
 
@@ -115,19 +92,27 @@ describe('ledgerlake --stage: the read commands on a deployed stage', () => {
     const reset = await run(['breaker', 'reset', '--by', 'ana', '--reason', 'checked the feed', '--stage', STAGE, '--json']);
 
     expect(reset).toMatchObject({ code: 0, stderr: '' });
-    const state = await readBreakerState(new S3ObjectStore(s3.createClient()), layout);
+    const state = await readBreakerState(harness.lake.store, layout);
     expect(state).toMatchObject({ state: 'closed', reset: [expect.objectContaining({ by: 'ana', reason: 'checked the feed' })] });
     expect(json(reset.stdout)).toEqual(JSON.parse(JSON.stringify(state)));
   });
 });
 
 describe('ledgerlake --stage: what it refuses, in one sentence', () => {
-  it('a command that runs the state machine in-process says it does not take --stage yet', async () => {
-    const result = await run(['ingest', ERRORS_SAMPLE, '--stage', STAGE]);
+  it('watch, and a promotion run in-process, say why they do not take --stage and what happens on a stage instead', async () => {
+    const watch = await run(['watch', '--once', '--stage', STAGE]);
+    const recover = await run(['recover', '--stage', STAGE]);
+    const dryRun = await run(['ingest', ERRORS_SAMPLE, '--dry-run', '--stage', STAGE]);
 
-    expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^ledgerlake: `ledgerlake ingest` runs the state machine or a promotion in-process: it does not take --stage \(stage test\) yet\./);
+    for (const result of [watch, recover, dryRun]) {
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(watch.stderr).toMatch(/^ledgerlake: `ledgerlake watch` does not take --stage \(stage test\): on a stage, Bronze's Object Created rule starts a run for every landed file/);
+    expect(recover.stderr).toMatch(/^ledgerlake: `ledgerlake recover` runs a promotion in-process: it does not take --stage \(stage test\) yet\. On a stage a run that died while promoting is completed by the next run's first step/);
+    expect(dryRun.stderr).toMatch(/^ledgerlake: `ingest --dry-run` does not take --stage \(stage test\): a file landed in its Bronze starts a real run\./);
+    // Nothing was landed.
+    expect(harness.executions.filter((e) => e.machine.endsWith('-starter'))).toEqual([]);
   });
 
   it('a stage that is not deployed names its bucket and what to check', async () => {

@@ -1,0 +1,271 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  type ExecutionStatus,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { DATASET } from '@ledgerlake/domain';
+import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/pipeline';
+import type { LocalRunResult } from '@ledgerlake/state-machine';
+import { createLakeLayout, LAKE_BUCKET_NAMES, type LakeLayout, listAll, stageBuckets } from '@ledgerlake/storage';
+import { S3ObjectStore } from '@ledgerlake/storage-s3';
+import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
+import { mockClient } from 'aws-sdk-client-mock';
+import jsonata from 'jsonata';
+import { type IngestOutcome, runBronzeObject } from '../../src/ingest';
+import { localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
+import type { CliIo } from '../../src/main';
+import { REPO, runCli } from './cli-harness';
+
+/*
+ * A deployed stage for the command line's tests: its five buckets in s3rver; Step Functions through
+ * aws-sdk-client-mock, where
+ * - StartExecution of the starter evaluates the starter's own StartRun (infra/starter.asl.json: the
+ *   execution's name and input, as Step Functions would) and runs the real row-pipeline definition
+ *   with the real handlers over those buckets, as the stage would;
+ * - the Bronze Object Created rule is emulated: every object that appears in Bronze starts one
+ *   starter execution with the rule's input, through the starter's own IsLandedFile choices (a
+ *   runbook file ends as RunbookFile, a landed file starts a run named as StartRun names it);
+ * - DescribeExecution and ListExecutions answer from those executions.
+ */
+
+export const STAGE = 'test';
+export const REGION = 'eu-west-1';
+const ACCOUNT = '123456789012';
+export const PIPELINE_ARN = `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-${STAGE}`;
+export const STARTER_ARN = `${PIPELINE_ARN}-starter`;
+const executionArn = (machine: string, name: string) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
+
+type Json = Record<string, unknown>;
+type StarterState = { Type: string; Choices?: { Condition: string; Next: string }[]; Default?: string; Output?: string; Arguments?: { Name: string; Input: string } };
+const STARTER = JSON.parse(readFileSync(join(REPO, 'infra/starter.asl.json'), 'utf8')) as { States: Record<string, StarterState> };
+
+/** One execution of either state machine, as the mock answers for it. */
+interface Execution {
+  readonly machine: string;
+  readonly name: string;
+  readonly input: Json;
+  status: ExecutionStatus;
+  output?: unknown;
+  error?: string;
+  readonly startDate: Date;
+  stopDate?: Date;
+}
+
+/** A starter expression (`{% … %}`) evaluated as Step Functions evaluates it. */
+async function evaluate(field: string, input: unknown): Promise<unknown> {
+  const value: unknown = await jsonata(field.slice(2, -2)).evaluate({}, {
+    states: { input, context: { State: { EnteredTime: new Date().toISOString() } } },
+    uuid: () => `${Math.random().toString(16).slice(2, 10)}-d9cb-469f-a165-70867728950e`,
+  });
+  return JSON.parse(JSON.stringify(value ?? null));
+}
+
+/** The stage a test drives. */
+export interface StageHarness {
+  readonly s3: S3rverHandle;
+  readonly work: string;
+  readonly lake: LocalLake;
+  readonly layout: LakeLayout;
+  readonly sfn: ReturnType<typeof mockClient>;
+  /** Every StartExecution of the starter the command line made: its name, its input, what the starter passed on. */
+  readonly started: { name: string; input: Json; pipelineInput: Json }[];
+  /** Every execution, both machines, oldest first. */
+  readonly executions: Execution[];
+  /** The AWS clients of a command on the stage (Athena and CloudWatch Logs added by a test). */
+  io(extra?: Partial<NonNullable<CliIo['aws']>>): Partial<CliIo>;
+  /** `ledgerlake ARGV --stage test`. */
+  cli(argv: readonly string[], extra?: Partial<NonNullable<CliIo['aws']>>): ReturnType<typeof runCli>;
+  /** Lands `body` at a Bronze key and runs it as the stage would (the rule fired; not through the command line). */
+  landAndRun(name: string, body: string, ingestDate?: string): Promise<IngestOutcome>;
+  /** An execution of the pipeline still running, that has left nothing in the lake. */
+  running(name: string): void;
+  /** Re-arms the mock after a test changed it (`beforeEach`). */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/** Starts s3rver with the stage's buckets and the Step Functions mock. */
+export async function startStage(): Promise<StageHarness> {
+  const s3 = await startS3rver();
+  const layout = createLakeLayout(stageBuckets(`ledgerlake-${STAGE}`));
+  for (const name of LAKE_BUCKET_NAMES) await s3.createBucket(layout.buckets[name]);
+  const work = await mkdtemp(join(tmpdir(), 'ledgerlake-stage-'));
+  const lake: LocalLake = { root: work, store: new S3ObjectStore(s3.createClient()), layout };
+  const registered = new Map<string, CatalogPartition>();
+  const catalog: PartitionCatalog = {
+    registerPartition: async (entry) => void registered.set(`${entry.table} ${entry.partition}`, entry),
+    registeredVersion: async (table, month) => registered.get(`${table} ${month.year}-${String(month.month).padStart(2, '0')}`)?.version,
+  };
+  const sfn = mockClient(SFNClient);
+  const started: StageHarness['started'] = [];
+  const executions: Execution[] = [];
+  /** Bronze keys the emulated rule has seen (or a test landed without it). */
+  const triggered = new Set<string>();
+
+  /** The row pipeline, started as the starter's StartRun would start it. */
+  const runPipeline = async (name: string, input: Json): Promise<IngestOutcome> => {
+    const execution: Execution = { machine: PIPELINE_ARN, name, input, status: 'RUNNING', startDate: new Date() };
+    executions.push(execution);
+    const { mode, source, backfill_month, approval_id, rerun_of } = input as {
+      mode: 'ingest' | 'retry' | 'backfill';
+      source: { bucket: string; key: string };
+      backfill_month?: string;
+      approval_id?: string;
+      rerun_of?: string;
+    };
+    let ended: LocalRunResult | undefined;
+    const outcome = await runBronzeObject(lake, source, source.key, {
+      definition: localDefinition(),
+      now: () => new Date(),
+      wiring: { catalog, gold: (store) => localGoldEngine(lake, store) },
+      run: { runId: name, mode, ...(backfill_month === undefined ? {} : { backfill_month }), ...(approval_id === undefined ? {} : { approval_id }), ...(rerun_of === undefined ? {} : { rerun_of }) },
+      onExecutionEnded: (result) => void (ended = result),
+    });
+    execution.stopDate = new Date();
+    if (ended?.status === 'SUCCEEDED') {
+      execution.status = 'SUCCEEDED';
+      execution.output = ended.output;
+    } else {
+      execution.status = 'FAILED';
+      execution.error = ended?.status === 'FAILED' ? ended.error : 'States.Aborted';
+    }
+    return outcome;
+  };
+
+  /** The starter on one request: its choices, then StartRun (or a Succeed state's output). */
+  const runStarter = async (name: string, input: Json): Promise<Execution> => {
+    const execution: Execution = { machine: STARTER_ARN, name, input, status: 'RUNNING', startDate: new Date() };
+    executions.push(execution);
+    let state = 'IsLandedFile';
+    for (;;) {
+      const at = STARTER.States[state] as StarterState;
+      if (at.Type === 'Choice') {
+        let next = at.Default as string;
+        for (const choice of at.Choices ?? []) {
+          if ((await evaluate(choice.Condition, input)) === true) {
+            next = choice.Next;
+            break;
+          }
+        }
+        state = next;
+        continue;
+      }
+      if (state === 'StartRun') {
+        const args = at.Arguments as { Name: string; Input: string };
+        const runName = String(await evaluate(args.Name, input));
+        const pipelineInput = (await evaluate(args.Input, input)) as Json;
+        if (input['run_id'] !== undefined) started.push({ name, input, pipelineInput });
+        // StartExecution returns once the execution exists; the test's pipeline runs to its end first.
+        await runPipeline(runName, pipelineInput);
+        execution.output = { run_id: runName, execution_arn: executionArn(PIPELINE_ARN, runName) };
+      } else {
+        execution.output = at.Output === undefined ? {} : await evaluate(at.Output, input);
+      }
+      execution.status = 'SUCCEEDED';
+      execution.stopDate = new Date();
+      return execution;
+    }
+  };
+
+  /** The Bronze Object Created rule: one starter execution per object not seen yet, with the rule's input. */
+  const fireObjectCreated = async () => {
+    for await (const object of listAll(lake.store, layout.buckets.bronze, `${DATASET}/`)) {
+      const ref = { bucket: layout.buckets.bronze, key: object.key };
+      if (triggered.has(ref.key)) continue;
+      triggered.add(ref.key);
+      const name = `${Date.now()}-${Math.random().toString(16).slice(2, 10)}`;
+      await runStarter(name, { dataset: DATASET, mode: 'ingest', source: { bucket: ref.bucket, key: ref.key, version_id: '', etag: object.etag } });
+    }
+  };
+
+  const reset = () => {
+    sfn.reset();
+    sfn.on(ListStateMachinesCommand).resolves({
+      stateMachines: [
+        { name: `ledgerlake-${STAGE}`, stateMachineArn: PIPELINE_ARN, type: 'STANDARD', creationDate: new Date() },
+        { name: `ledgerlake-${STAGE}-starter`, stateMachineArn: STARTER_ARN, type: 'STANDARD', creationDate: new Date() },
+      ],
+    });
+    sfn.on(StartExecutionCommand).callsFake(async (request: { stateMachineArn: string; name: string; input: string }) => {
+      expect(request.stateMachineArn).toBe(STARTER_ARN);
+      const execution = await runStarter(request.name, JSON.parse(request.input) as Json);
+      return { executionArn: executionArn(STARTER_ARN, execution.name), startDate: execution.startDate };
+    });
+    sfn.on(DescribeExecutionCommand).callsFake(async ({ executionArn: arn }: { executionArn: string }) => {
+      await fireObjectCreated();
+      const execution = executions.find((e) => executionArn(e.machine, e.name) === arn);
+      if (execution === undefined) throw new ExecutionDoesNotExist({ message: `Execution Does Not Exist: '${arn}'`, $metadata: {} });
+      return {
+        executionArn: arn,
+        stateMachineArn: execution.machine,
+        name: execution.name,
+        status: execution.status,
+        input: JSON.stringify(execution.input),
+        startDate: execution.startDate,
+        ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate }),
+        ...(execution.output === undefined ? {} : { output: JSON.stringify(execution.output) }),
+        ...(execution.error === undefined ? {} : { error: execution.error }),
+      };
+    });
+    sfn.on(ListExecutionsCommand).callsFake(async ({ stateMachineArn, maxResults }: { stateMachineArn: string; maxResults?: number }) => {
+      await fireObjectCreated();
+      const items = executions
+        .filter((e) => e.machine === stateMachineArn)
+        .reverse()
+        .slice(0, maxResults ?? 100)
+        .map((e) => ({
+          executionArn: executionArn(e.machine, e.name),
+          stateMachineArn: e.machine,
+          name: e.name,
+          status: e.status,
+          startDate: e.startDate,
+          ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate }),
+        }));
+      return { executions: items };
+    });
+  };
+  reset();
+
+  const io = (extra: Partial<NonNullable<CliIo['aws']>> = {}): Partial<CliIo> => ({
+    aws: {
+      s3: () => s3.createClient(),
+      sfn: () => new SFNClient({ region: REGION, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } }),
+      pollMs: 5,
+      ...extra,
+    },
+  });
+  let landed = 0;
+  return {
+    s3,
+    work,
+    lake,
+    layout,
+    sfn,
+    started,
+    executions,
+    io,
+    cli: (argv, extra) => runCli([...argv, '--stage', STAGE], work, io(extra)),
+    landAndRun: async (name, body, ingestDate = '2024-02-01') => {
+      const source = layout.bronze.file(ingestDate, name);
+      triggered.add(source.key);
+      await lake.store.put(source, body);
+      landed += 1;
+      return runPipeline(`${ingestDate.replaceAll('-', '')}T0900${String(landed).padStart(2, '0')}Z`, { dataset: DATASET, mode: 'ingest', source });
+    },
+    running: (name) => void executions.push({ machine: PIPELINE_ARN, name, input: {}, status: 'RUNNING', startDate: new Date() }),
+    reset,
+    stop: async () => {
+      sfn.restore();
+      await s3.stop();
+      await rm(work, { recursive: true, force: true });
+    },
+  };
+}
