@@ -446,6 +446,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       target: opened,
       ...(io.aws?.sfn === undefined ? {} : { sfn: io.aws.sfn }),
       ...(io.aws?.pollMs === undefined ? {} : { pollMs: io.aws.pollMs }),
+      ...(io.aws?.startTimeoutMs === undefined ? {} : { startTimeoutMs: io.aws.startTimeoutMs }),
       // A line redrawn in place on a terminal; nothing in a pipe or with --json.
       onProgress: (line: string) => {
         if (!json && io.stderr.isTTY === true) io.stderr.write(`\r${line}\x1b[K`);

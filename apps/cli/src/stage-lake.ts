@@ -30,6 +30,8 @@ export interface AwsClients {
   readonly logs?: LogsClientFactory;
   /** Milliseconds between two looks at a run's execution; default 2 s. */
   readonly pollMs?: number;
+  /** How long to wait for a run to start; default 5 minutes. */
+  readonly startTimeoutMs?: number;
 }
 
 /** The region and profile every AWS client of a stage command is made with (else the SDK's chain). */

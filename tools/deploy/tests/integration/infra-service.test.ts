@@ -509,12 +509,14 @@ describe('the starter (executions named with their run id)', () => {
 describe("the command line's operator and auditor policies", () => {
   const S3 = (bucket: string, key?: string) => `arn:aws:s3:::${bucket}${key === undefined ? '' : `/${key}`}`;
   const EXECUTION = (machine: string, name: string) => `arn:aws:states:${REGION}:${ACCOUNT}:execution:${machine}:${name}`;
+  const WORKGROUP = (name: string) => `arn:aws:athena:${REGION}:${ACCOUNT}:workgroup/${name}`;
+  const GLUE = (resource: string) => `arn:aws:glue:${REGION}:${ACCOUNT}:${resource}`;
   const RUN = '20240105T090000Z-0123456789ab';
   const HASH = 'a'.repeat(64);
   const month = { year: 2024, month: 1 };
   const key = (ref: { key: string }) => ref.key;
   const DATA_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/data';
-  /** What every read command reads (runs, runs show, bronze/quarantine/condemned list, breaker status, partitions history). */
+  /** What every read command reads (runs, runs show, bronze/quarantine/condemned list, breaker status, partitions history, logs, query, report balances). */
   const reads = [
     ...Object.values(buckets).map((bucket) => ({ action: 's3:ListBucket', resource: S3(bucket) })),
     { action: 's3:GetObject', resource: S3(buckets.artifacts, key(layout.artifacts.runRecord(RUN))) },
@@ -525,6 +527,21 @@ describe("the command line's operator and auditor policies", () => {
     { action: 'kms:Decrypt', resource: DATA_KEY },
     { action: 'states:ListStateMachines', resource: '*' },
     { action: 'states:DescribeExecution', resource: EXECUTION(`ledgerlake-${STAGE}`, RUN) },
+    { action: 'states:ListExecutions', resource: STATE_MACHINE_ARN },
+    { action: 'states:ListExecutions', resource: `${STATE_MACHINE_ARN}-starter` },
+    // query, report balances: Athena in the stage's workgroup, its Glue tables, results in its result location.
+    { action: 'athena:GetWorkGroup', resource: WORKGROUP(`ledgerlake-${STAGE}`) },
+    { action: 'athena:StartQueryExecution', resource: WORKGROUP(`ledgerlake-${STAGE}`) },
+    { action: 'athena:GetQueryResults', resource: WORKGROUP(`ledgerlake-${STAGE}`) },
+    { action: 'glue:GetTable', resource: GLUE(`table/silver_${STAGE}/transactions`) },
+    { action: 'glue:GetPartitions', resource: GLUE(`table/gold_${STAGE}/account_balances`) },
+    { action: 'glue:GetDatabase', resource: GLUE(`database/quarantine_${STAGE}`) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, 'athena-results/0a1b2c3d.csv') },
+    { action: 's3:GetBucketLocation', resource: S3(buckets.artifacts) },
+    // logs RUN_ID: one Logs Insights query over the functions' log groups.
+    { action: 'logs:DescribeLogGroups', resource: '*' },
+    { action: 'logs:StartQuery', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/ledgerlake-${STAGE}-validation:*` },
+    { action: 'logs:GetQueryResults', resource: '*' },
   ];
   /** What the runbook commands write (retry, approve, reject, breaker reset, bronze ignore, backfill) and start. */
   const runbook = [
@@ -538,6 +555,7 @@ describe("the command line's operator and auditor policies", () => {
     { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.retryFile('2024-01-05', RUN))) },
     { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.backfillFile('2024-01-05', '2023-12', `backfill-${RUN}`, false))) },
     { action: 's3:PutObject', resource: S3(buckets.bronze, key(layout.bronze.file('2024-01-05', 'q1.csv'))) },
+    { action: 's3:AbortMultipartUpload', resource: S3(buckets.bronze, key(layout.bronze.file('2024-01-05', 'q1.csv'))) },
     { action: 'kms:GenerateDataKey', resource: DATA_KEY },
     { action: 'states:StartExecution', resource: `${STATE_MACHINE_ARN}-starter` },
   ];
@@ -557,6 +575,12 @@ describe("the command line's operator and auditor policies", () => {
     { action: 's3:GetObject', resource: S3(TRAIL_BUCKET, 'AWSLogs/123456789012/x.json.gz') },
     { action: 's3:GetObject', resource: S3('ledgerlake-prod-artifacts', key(layout.artifacts.runRecord(RUN))) },
     { action: 'states:StartExecution', resource: `arn:aws:states:${REGION}:${ACCOUNT}:stateMachine:ledgerlake-prod-starter` },
+    { action: 'athena:StartQueryExecution', resource: WORKGROUP('primary') },
+    { action: 'athena:StartQueryExecution', resource: WORKGROUP('ledgerlake-prod') },
+    { action: 'glue:GetTable', resource: GLUE('table/silver_prod/transactions') },
+    { action: 'glue:CreateTable', resource: GLUE(`table/silver_${STAGE}/transactions`) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, 'gold-builds/x/manifest') },
+    { action: 'logs:StartQuery', resource: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/ledgerlake-prod-validation:*` },
   ];
   const policy = (id: string) => {
     const statements = statementsOf(id).map((statement) => ({
