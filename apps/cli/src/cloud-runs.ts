@@ -52,6 +52,33 @@ export interface CloudRuns {
   readonly executions: (limit: number) => Promise<readonly ExecutionListItem[]>;
   /** One run's execution; `undefined` when the pipeline has none of that name. */
   readonly execution: (runId: string) => Promise<DescribeExecutionCommandOutput | undefined>;
+  /**
+   * Runs one of the starter's operations (`{restore}`, `{recover}`: infra/starter.asl.json) as
+   * execution `name` and resolves to its result; the function's error is a `StageOperationError`.
+   */
+  readonly operate: (name: string, input: Record<string, unknown>) => Promise<unknown>;
+}
+
+/** The error an operation of the starter ended with in the promotion function: its name and message. */
+export class StageOperationError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The message of a Lambda error as Step Functions passes it on (the cause is the function's `{errorType, errorMessage}` JSON). */
+function lambdaErrorMessage(cause: string | undefined): string {
+  if (cause === undefined) return 'no cause given';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not the function's JSON: the cause as it is.
+  }
+  return cause;
 }
 
 /** A `RunStarter` that runs on the stage's state machine. */
@@ -76,24 +103,32 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
     });
   const executionArnOf = (pipeline: string, runId: string) => `${pipeline.replace(':stateMachine:', ':execution:')}:${runId}`;
 
+  /** Waits for an execution to exist and end, telling the progress line how it stands at each look. */
+  const waitForEnd = async (executionArn: string, label: string, missing: () => CliError): Promise<DescribeExecutionCommandOutput> => {
+    const t0 = Date.now();
+    for (;;) {
+      const execution = await describe(executionArn);
+      const seconds = Math.round((Date.now() - t0) / 1000);
+      options.onProgress?.(`${label} on stage ${target.stage}: ${execution?.status ?? 'STARTING'} ${seconds} s`);
+      if (execution !== undefined && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') {
+        // The execution has ended: the progress line goes away before the outcome is printed.
+        options.onProgress?.('');
+        return execution;
+      }
+      if (execution === undefined && Date.now() - t0 > startTimeoutMs) throw missing();
+      await sleep();
+    }
+  };
+
   /** Follows run `runId`'s execution to its end (waiting for it to exist) and reads the outcome from what it left. */
   const follow = async (lake: LocalLake, source: ObjectRef, file: string, runId: string, request: Omit<RunRequest, 'runId'>, waitingFor: string): Promise<IngestOutcome> => {
     const { pipeline } = await machines();
-    const executionArn = executionArnOf(pipeline, runId);
     const t0 = Date.now();
-    let execution: DescribeExecutionCommandOutput | undefined;
-    for (;;) {
-      execution = await describe(executionArn);
-      const seconds = Math.round((Date.now() - t0) / 1000);
-      options.onProgress?.(`run ${runId} on stage ${target.stage}: ${execution?.status ?? 'STARTING'} ${seconds} s`);
-      if (execution !== undefined && execution.status !== 'RUNNING' && execution.status !== 'PENDING_REDRIVE') break;
-      if (execution === undefined && Date.now() - t0 > startTimeoutMs) {
-        throw new CliError(`The starter of stage ${target.stage} did not start run ${runId} within ${Math.round(startTimeoutMs / 1000)} s: ${waitingFor}.`);
-      }
-      await sleep();
-    }
-    // The execution has ended: the progress line goes away before the outcome is printed.
-    options.onProgress?.('');
+    const execution = await waitForEnd(
+      executionArnOf(pipeline, runId),
+      `run ${runId}`,
+      () => new CliError(`The starter of stage ${target.stage} did not start run ${runId} within ${Math.round(startTimeoutMs / 1000)} s: ${waitingFor}.`),
+    );
     return outcomeOf(lake, { file, run_id: runId, source, duration_ms: Date.now() - t0, ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }) }, execution);
   };
 
@@ -151,6 +186,18 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
       return items;
     },
     execution: async (runId) => describe(executionArnOf((await machines()).pipeline, runId)),
+    operate: async (name, input) => {
+      const { starter } = await machines();
+      await client.send(new StartExecutionCommand({ stateMachineArn: starter, name, input: JSON.stringify(input) }));
+      const execution = await waitForEnd(executionArnOf(starter, name), `operation ${name}`, () => new CliError(`Execution ${name} of ${starter} never started.`));
+      if (execution.status !== 'SUCCEEDED') {
+        throw new CliError(`Operation ${name} on ${describeStage(target)} ended ${execution.status ?? 'without a status'}${execution.error === undefined ? '' : ` (${execution.error}${execution.cause === undefined ? '' : `: ${execution.cause}`})`}: look at execution ${name} of ${starter}.`);
+      }
+      const output = JSON.parse(execution.output ?? '{}') as { operation_failed?: { error?: string; cause?: string } };
+      const failed = output.operation_failed;
+      if (failed !== undefined) throw new StageOperationError(failed.error ?? 'Error', lambdaErrorMessage(failed.cause));
+      return output;
+    },
   };
 }
 

@@ -360,9 +360,20 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (options: CommonOptions & { run: string; partition: string; by?: string; reason?: string }) => {
     const requested = (await loadRetry()).requireWhoAndWhy(options, 'A promotion or rollback');
-    const { formatPromoteOutcome, promotePartition } = await loadPromote();
-    const lake = await openFor(options, 'run', 'promote');
-    const outcome = await promotePartition(lake, { runId: options.run, partition: options.partition, requested }, { now, wiring: await wiring() });
+    const { describeRestoreError, formatPromoteOutcome, promotePartition, promoteRequest } = await loadPromote();
+    const lake = await openFor(options, 'start', 'promote');
+    const request = { runId: options.run, partition: options.partition, requested };
+    const cloud = await stageCloudRuns();
+    let outcome;
+    if (cloud === undefined) outcome = await promotePartition(lake, request, { now, wiring: await wiring() });
+    else {
+      // The starter runs the same core in the promotion function, held by its execution (named with the operation id).
+      const restore = promoteRequest(request, now());
+      outcome = (await cloud.operate(restore.operation_id, { restore }).catch(async (error: unknown) => {
+        const { StageOperationError } = await loadCloudRuns();
+        throw (error instanceof StageOperationError ? describeRestoreError(error, options.run) : undefined) ?? error;
+      })) as import('./promote').PromoteOutcome;
+    }
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
   });
 
@@ -394,8 +405,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   ).action(async (options: CommonOptions & { force?: boolean }) => {
     verbose = options.verbose === true;
     const { formatRecovery, recoverLake } = await loadRecover();
-    const lake = await openFor(options, 'run', 'recover');
-    const result = await recoverLake(lake, { now, wiring: await wiring(), force: options.force === true });
+    const lake = await openFor(options, 'start', 'recover');
+    const cloud = await stageCloudRuns();
+    const result =
+      cloud === undefined
+        ? await recoverLake(lake, { now, wiring: await wiring(), force: options.force === true })
+        : ((await cloud.operate(`recover-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${(await loadIngest()).randomSuffix()}`, {
+            recover: { force: options.force === true },
+          })) as import('@ledgerlake/promotion').RecoveryResult);
     io.stdout.write(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
     if (result.failed.length > 0) exitCode = EXIT.failed;
   });
@@ -491,21 +508,15 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
    * `access`: `read` (on a stage also Athena and CloudWatch Logs), `record` (writes of runbook
    * records only), `start` (starts runs: in-process on a lake folder, on the stage's state machine
    * through its starter, `runOptions`) and `land` (lands files in Bronze and follows their runs)
-   * work on both; `run` (the command runs a promotion in-process) and `watch` only on a lake folder.
+   * work on both; `watch` only on a lake folder.
    */
-  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'land' | 'run' | 'watch', command: string) => {
+  const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'land' | 'watch', command: string) => {
     const target = await (await loadTarget()).resolveTarget(options, io.env, io.cwd);
     opened = target;
     if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' ? 'read' : 'write');
     if (access === 'watch') {
       throw new CliError(
-        `\`ledgerlake watch\` does not take --stage (stage ${target.stage}): on a stage, Bronze's Object Created rule starts a run for every landed file and the daily sweep catches any it missed (docs/deploy.md). Land a file with \`ledgerlake ingest FILE --stage ${target.stage}\`.`,
-        EXIT.usage,
-      );
-    }
-    if (access === 'run') {
-      throw new CliError(
-        `\`ledgerlake ${command}\` runs a promotion in-process: it does not take --stage (stage ${target.stage}) yet. On a stage a run that died while promoting is completed by the next run's first step (RecoverPromotions).`,
+        `\`ledgerlake ${command}\` does not take --stage (stage ${target.stage}): on a stage, Bronze's Object Created rule starts a run for every landed file and the daily sweep catches any it missed (docs/deploy.md). Land a file with \`ledgerlake ingest FILE --stage ${target.stage}\`.`,
         EXIT.usage,
       );
     }

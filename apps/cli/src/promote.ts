@@ -1,98 +1,78 @@
 import { randomBytes } from 'node:crypto';
 import { formatRunId, RunIdSchema } from '@ledgerlake/domain';
-import { parseMonthName, type VersionRequest } from '@ledgerlake/pipeline';
+import type { VersionRequest } from '@ledgerlake/pipeline';
 import {
   DEFAULT_GATE_THRESHOLDS,
   PromotionError,
-  refreshGold,
-  restorePartition,
+  restoreMonth,
+  type RestoreMonthOutcome,
+  type RestoreMonthRequest,
   RunBlockedError,
 } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import { type LocalLake, type LocalWiring, promotionBackends } from './local-lake';
 
-/** What `ledgerlake promote` did. */
-export interface PromoteOutcome {
-  /** The run whose state the month now shows. */
-  readonly run_id: string;
-  readonly partition: string;
-  /** `rollback`: the month restored to right after `run_id` was promoted; `promote`: `run_id` promoted there now. */
-  readonly action: 'rollback' | 'promote';
-  /** False when the month already showed that state: no version was committed. */
-  readonly committed: boolean;
-  /** The month's version now: the new one, or the current one when nothing was committed. */
-  readonly version: number;
-  readonly restored_version?: number;
-  /** Rows the month now publishes (`rollback`), or the run's rows in it (`promote`). */
-  readonly rows: number;
-  /** Who asked and why (recorded in the version committed). */
-  readonly by: string;
-  readonly reason: string;
-  /** When it was asked (the committed version's `promoted_at`). */
-  readonly at: string;
-  /** The id this operation committed under (versions and Gold name it). */
-  readonly operation_id: string;
-  /** Gold months rebuilt (none when Gold already matched Silver). */
-  readonly gold_months: string[];
+/** What `ledgerlake promote` did (apps/promotion restore-month.ts, the same on a lake folder and a stage). */
+export type PromoteOutcome = RestoreMonthOutcome;
+
+/** The run id and who asked, checked before anything starts; the operation's id and instant (its execution is the caller's). */
+export function promoteRequest(
+  request: { readonly runId: string; readonly partition: string; readonly requested: VersionRequest },
+  at: Date,
+): Omit<RestoreMonthRequest, 'execution_arn'> {
+  if (!RunIdSchema.safeParse(request.runId).success) {
+    throw new CliError(`${JSON.stringify(request.runId)} is not a run id (see \`ledgerlake runs\`).`, EXIT.usage);
+  }
+  const operationId = formatRunId(at, `p${randomBytes(4).toString('hex').slice(0, 5)}`);
+  return {
+    run_id: request.runId,
+    partition: request.partition,
+    by: request.requested.by,
+    reason: request.requested.reason,
+    operation_id: operationId,
+    at: at.toISOString(),
+  };
+}
+
+/** The sentence of a restore the promotion refused: a blocked run (exit 3), or why there is nothing to restore. */
+export function describeRestoreError(error: { readonly name: string; readonly message: string }, runId: string, reasons?: readonly string[]): CliError | undefined {
+  if (error.name === 'RunBlockedError') {
+    const why = reasons?.join('; ') ?? error.message.replace(/^promotion: run \S+ is blocked by the promotion gate: /, '');
+    return new CliError(`Run ${runId} is blocked by the promotion gate: ${why}.`, EXIT.blocked);
+  }
+  if (error.name === 'PromotionError') return new CliError(error.message.replace(/^promotion: /, ''));
+  return undefined;
 }
 
 /**
- * `ledgerlake promote --run RUN_ID --partition YYYY-MM --by NAME --reason TEXT`: the month's
- * published state becomes what it was right after RUN_ID was promoted into it (a rollback,
- * committed as a new version), or, for a run never promoted there, RUN_ID is promoted now through
- * the gate; the version records who asked, why and when. A month already in that state is left
- * as it is (`committed: false`). Then Gold is rebuilt from the month on where it no longer matches
- * Silver. A blocked run is refused (exit 3).
+ * `ledgerlake promote --run RUN_ID --partition YYYY-MM --by NAME --reason TEXT` on a lake folder:
+ * the month's published state becomes what it was right after RUN_ID was promoted into it (a
+ * rollback, committed as a new version), or, for a run never promoted there, RUN_ID is promoted
+ * now through the gate (`restoreMonth`); then Gold is rebuilt from the month on. A blocked run is
+ * refused (exit 3). On a stage the starter runs the same core (`cloud-runs.ts`).
  */
 export async function promotePartition(
   lake: LocalLake,
   request: { readonly runId: string; readonly partition: string; readonly requested: VersionRequest },
   options: { readonly now: () => Date; readonly wiring?: LocalWiring },
 ): Promise<PromoteOutcome> {
-  const { runId, partition, requested } = request;
-  if (!RunIdSchema.safeParse(runId).success) {
-    throw new CliError(`${JSON.stringify(runId)} is not a run id (see \`ledgerlake runs\`).`, EXIT.usage);
-  }
-  // One instant for the whole operation: its id, the version it commits and what it prints.
-  const at = options.now();
-  const now = () => at;
-  const operationId = formatRunId(at, `p${randomBytes(4).toString('hex').slice(0, 5)}`);
-  const executionArn = localExecutionArn(operationId, 'ledgerlake-promote');
-  const { store, layout } = lake;
-  const { gold: engine, catalog } = promotionBackends(lake, options.wiring);
-  const thresholds = options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS;
-  let restored;
+  const asked = promoteRequest(request, options.now());
+  const { gold, catalog } = promotionBackends(lake, options.wiring);
   try {
-    restored = await restorePartition(runId, parseMonthName(partition), { runId: operationId, executionArn, requested }, {
-      store,
-      layout,
+    return await restoreMonth({ ...asked, execution_arn: localExecutionArn(asked.operation_id, 'ledgerlake-promote') }, {
+      store: lake.store,
+      layout: lake.layout,
       catalog,
-      thresholds,
-      now,
-      gold: engine,
+      thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
+      now: options.now,
+      gold,
     });
   } catch (error) {
-    if (error instanceof RunBlockedError) throw new CliError(`Run ${runId} is blocked by the promotion gate: ${error.reasons.join('; ')}.`, EXIT.blocked);
-    if (error instanceof PromotionError) throw new CliError(error.message.replace(/^promotion: /, ''));
+    if (error instanceof RunBlockedError) throw describeRestoreError(error, request.runId, error.reasons) as CliError;
+    if (error instanceof PromotionError) throw describeRestoreError(error, request.runId) as CliError;
     throw error;
   }
-  // Also after a rollback that committed nothing: a rollback cut off before its Gold left Gold behind Silver.
-  const gold = await refreshGold(partition, { store, layout, catalog, runId: operationId, executionArn, now: options.now, gold: engine });
-  return {
-    run_id: runId,
-    partition,
-    action: restored.action,
-    committed: restored.committed,
-    version: restored.version,
-    ...(restored.restored_version === undefined ? {} : { restored_version: restored.restored_version }),
-    rows: restored.rows,
-    by: requested.by,
-    reason: requested.reason,
-    at: at.toISOString(),
-    operation_id: operationId,
-    gold_months: gold.committed === 0 ? [] : gold.months,
-  };
 }
 
 /** The readable summary of a promote. */

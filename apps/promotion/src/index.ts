@@ -25,3 +25,4 @@ export {
   type RestoreResult,
 } from './promote-run';
 export { PromotionEventSchema, runPromotionStep, type PromotionStepDeps } from './steps';
+export { restoreMonth, type RestoreMonthOutcome, type RestoreMonthRequest, RestoreMonthRequestSchema } from './restore-month';

@@ -16,6 +16,7 @@ import {
   recoverPromotions,
   type RecoveryResult,
 } from './promote-run';
+import { restoreMonth, type RestoreMonthOutcome, RestoreMonthRequestSchema } from './restore-month';
 
 /*
  * The promotion function's Task states (libs/state-machine): each sends `{action, run, ...}` built
@@ -34,6 +35,9 @@ export const PromotionEventSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('refresh-gold'), run: RunContextSchema }),
   z.object({ action: z.literal('recover'), run: RunContextSchema }),
   z.object({ action: z.literal('roll-forward'), run: RunContextSchema }),
+  // The starter's operations (infra/starter.asl.json), asked for by `ledgerlake promote` / `recover` on a stage.
+  z.object({ action: z.literal('restore-month'), request: RestoreMonthRequestSchema }),
+  z.object({ action: z.literal('recover-all'), force: z.boolean() }),
 ]);
 /** The event of a promotion Task. */
 export type PromotionEvent = z.infer<typeof PromotionEventSchema>;
@@ -78,12 +82,31 @@ export interface RecoverySummary {
 }
 
 /** The result of a promotion Task. */
-export type PromotionStepResult = GateResult | BlockedResult | CheckedResult | PromotionResult | GoldRefresh | RecoverySummary | RollForwardResult;
+export type PromotionStepResult =
+  | GateResult
+  | BlockedResult
+  | CheckedResult
+  | PromotionResult
+  | GoldRefresh
+  | RecoverySummary
+  | RollForwardResult
+  | RestoreMonthOutcome
+  | RecoveryResult;
 
 /** Runs one promotion Task. */
 export async function runPromotionStep(input: unknown, deps: PromotionStepDeps): Promise<PromotionStepResult> {
   const event = PromotionEventSchema.parse(input);
   const { store, layout, logger } = deps;
+  if (event.action === 'restore-month') {
+    const outcome = await restoreMonth(event.request, deps);
+    logger?.info('month restored', { partition: outcome.partition, action: outcome.action, committed: outcome.committed, version: outcome.version, by: outcome.by });
+    return outcome;
+  }
+  if (event.action === 'recover-all') {
+    const recovered = await recoverPromotions(deps, { force: event.force });
+    logger?.info('promotions recovered', { recovered: recovered.recovered.length, live: recovered.live.length, failed: recovered.failed.length });
+    return recovered;
+  }
   const now = deps.now ?? (() => new Date());
   const runId = event.run.run_id;
   switch (event.action) {

@@ -11,7 +11,7 @@ import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand 
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { DATASET } from '@ledgerlake/domain';
 import { mockClient } from 'aws-sdk-client-mock';
-import { Q1_SAMPLE } from '../support/cli-harness';
+import { Q1_SAMPLE, REPO } from '../support/cli-harness';
 import { REGION, STAGE, type StageHarness, startStage } from '../support/stage-harness';
 
 /*
@@ -241,5 +241,33 @@ describe('query and report balances --stage', () => {
     expect(result.stderr).toBe(
       `ledgerlake: The query was stopped by workgroup ledgerlake-${STAGE}'s scan limit of 10 GB per query on stage ${STAGE} after scanning 10 GB (Athena query athena-1): filter on the partition columns (silver.transactions: year, month; gold: as_of_month or month; quarantine: ingest_date).\n`,
     );
+  });
+});
+
+describe('promote and recover --stage: operations the starter runs in the promotion function', () => {
+  it('promote starts the starter with the restore request, named with the operation id; a blocked run is exit 3 with the gate\'s reasons', async () => {
+    const blocked = await harness.landAndRun('april.csv', await readFile(join(REPO, 'samples/transactions-2024-04-with-errors.csv'), 'utf8'));
+    expect(blocked.status).toBe('BLOCKED');
+
+    const result = await stage('promote', '--run', blocked.run_id, '--partition', '2024-04', '--by', 'ana', '--reason', 'try it', '--json');
+
+    expect(result.code).toBe(3);
+    expect(json(result.stdout)).toEqual({ error: { name: 'CliError', message: expect.stringMatching(new RegExp(`^Run ${blocked.run_id} is blocked by the promotion gate: quarantine rate .+\\.$`)) } });
+    const operation = harness.executions.find((e) => e.machine.endsWith('-starter') && e.input['restore'] !== undefined);
+    expect(operation?.input).toEqual({
+      restore: { run_id: blocked.run_id, partition: '2024-04', by: 'ana', reason: 'try it', operation_id: operation?.name, at: expect.any(String) },
+    });
+    expect(operation?.name).toMatch(/^\d{8}T\d{6}Z-p[0-9a-f]{5}$/);
+    // The function's error reached the command as the execution's output, not as a failed execution (no alert).
+    expect(operation).toMatchObject({ status: 'SUCCEEDED', output: { operation_failed: { error: 'RunBlockedError' } } });
+  });
+
+  it('recover starts the starter with {recover: {force}} and prints what the promotion function recovered', async () => {
+    const result = await stage('recover', '--force', '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(json(result.stdout)).toEqual({ recovered: [], live: [], failed: [] });
+    const operation = harness.executions.find((e) => e.machine.endsWith('-starter') && e.input['recover'] !== undefined);
+    expect(operation?.input).toEqual({ recover: { force: true } });
   });
 });

@@ -99,17 +99,15 @@ describe('ledgerlake --stage: the read commands on a deployed stage', () => {
 });
 
 describe('ledgerlake --stage: what it refuses, in one sentence', () => {
-  it('watch, and a promotion run in-process, say why they do not take --stage and what happens on a stage instead', async () => {
+  it('watch and ingest --dry-run say why they do not take --stage and what happens on a stage instead', async () => {
     const watch = await run(['watch', '--once', '--stage', STAGE]);
-    const recover = await run(['recover', '--stage', STAGE]);
     const dryRun = await run(['ingest', ERRORS_SAMPLE, '--dry-run', '--stage', STAGE]);
 
-    for (const result of [watch, recover, dryRun]) {
+    for (const result of [watch, dryRun]) {
       expect(result.code).toBe(2);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
     expect(watch.stderr).toMatch(/^ledgerlake: `ledgerlake watch` does not take --stage \(stage test\): on a stage, Bronze's Object Created rule starts a run for every landed file/);
-    expect(recover.stderr).toMatch(/^ledgerlake: `ledgerlake recover` runs a promotion in-process: it does not take --stage \(stage test\) yet\. On a stage a run that died while promoting is completed by the next run's first step/);
     expect(dryRun.stderr).toMatch(/^ledgerlake: `ingest --dry-run` does not take --stage \(stage test\): a file landed in its Bronze starts a real run\./);
     // Nothing was landed.
     expect(harness.executions.filter((e) => e.machine.endsWith('-starter'))).toEqual([]);

@@ -20,8 +20,9 @@ import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import jsonata from 'jsonata';
 import { type IngestOutcome, runBronzeObject } from '../../src/ingest';
-import { localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
+import { createFunctionHandler, localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
 import type { CliIo } from '../../src/main';
+import { wiringFromEnv } from '../../src/local-settings';
 import { REPO, runCli } from './cli-harness';
 
 /*
@@ -33,6 +34,8 @@ import { REPO, runCli } from './cli-harness';
  * - the Bronze Object Created rule is emulated: every object that appears in Bronze starts one
  *   starter execution with the rule's input, through the starter's own IsLandedFile choices (a
  *   runbook file ends as RunbookFile, a landed file starts a run named as StartRun names it);
+ * - the starter's operations (restore, recover) invoke the real promotion handler over those
+ *   buckets, with the starter's own Payload, Output and Catch;
  * - DescribeExecution and ListExecutions answer from those executions.
  */
 
@@ -44,8 +47,17 @@ export const STARTER_ARN = `${PIPELINE_ARN}-starter`;
 const executionArn = (machine: string, name: string) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`;
 
 type Json = Record<string, unknown>;
-type StarterState = { Type: string; Choices?: { Condition: string; Next: string }[]; Default?: string; Output?: string; Arguments?: { Name: string; Input: string } };
-const STARTER = JSON.parse(readFileSync(join(REPO, 'infra/starter.asl.json'), 'utf8')) as { States: Record<string, StarterState> };
+type StarterState = {
+  Type: string;
+  Resource?: string;
+  Choices?: { Condition: string; Next: string }[];
+  Default?: string;
+  Output?: string;
+  Arguments?: { Name: string; Input: string; FunctionName: string; Payload: string };
+  Catch?: { ErrorEquals: string[]; Output: string; Next: string }[];
+  Next?: string;
+};
+const STARTER = JSON.parse(readFileSync(join(REPO, 'infra/starter.asl.json'), 'utf8')) as { StartAt: string; States: Record<string, StarterState> };
 
 /** One execution of either state machine, as the mock answers for it. */
 interface Execution {
@@ -60,9 +72,10 @@ interface Execution {
 }
 
 /** A starter expression (`{% … %}`) evaluated as Step Functions evaluates it. */
-async function evaluate(field: string, input: unknown): Promise<unknown> {
+async function evaluate(field: string, input: unknown, more: { result?: unknown; errorOutput?: unknown; executionId?: string } = {}): Promise<unknown> {
+  const { executionId, ...rest } = more;
   const value: unknown = await jsonata(field.slice(2, -2)).evaluate({}, {
-    states: { input, context: { State: { EnteredTime: new Date().toISOString() } } },
+    states: { input, ...rest, context: { State: { EnteredTime: new Date().toISOString() }, Execution: { Id: executionId ?? '' } } },
     uuid: () => `${Math.random().toString(16).slice(2, 10)}-d9cb-469f-a165-70867728950e`,
   });
   return JSON.parse(JSON.stringify(value ?? null));
@@ -92,8 +105,11 @@ export interface StageHarness {
   stop(): Promise<void>;
 }
 
-/** Starts s3rver with the stage's buckets and the Step Functions mock. */
-export async function startStage(): Promise<StageHarness> {
+/**
+ * Starts s3rver with the stage's buckets and the Step Functions mock. `functionEnv`: the functions'
+ * settings as the stage's deployment sets them (e.g. the breaker's thresholds).
+ */
+export async function startStage(functionEnv: NodeJS.ProcessEnv = {}): Promise<StageHarness> {
   const s3 = await startS3rver();
   const layout = createLakeLayout(stageBuckets(`ledgerlake-${STAGE}`));
   for (const name of LAKE_BUCKET_NAMES) await s3.createBucket(layout.buckets[name]);
@@ -111,6 +127,7 @@ export async function startStage(): Promise<StageHarness> {
   const triggered = new Set<string>();
 
   /** The row pipeline, started as the starter's StartRun would start it. */
+  const functionWiring = wiringFromEnv(functionEnv, { catalog, gold: (store) => localGoldEngine(lake, store) });
   const runPipeline = async (name: string, input: Json): Promise<IngestOutcome> => {
     const execution: Execution = { machine: PIPELINE_ARN, name, input, status: 'RUNNING', startDate: new Date() };
     executions.push(execution);
@@ -125,7 +142,7 @@ export async function startStage(): Promise<StageHarness> {
     const outcome = await runBronzeObject(lake, source, source.key, {
       definition: localDefinition(),
       now: () => new Date(),
-      wiring: { catalog, gold: (store) => localGoldEngine(lake, store) },
+      wiring: functionWiring,
       run: { runId: name, mode, ...(backfill_month === undefined ? {} : { backfill_month }), ...(approval_id === undefined ? {} : { approval_id }), ...(rerun_of === undefined ? {} : { rerun_of }) },
       onExecutionEnded: (result) => void (ended = result),
     });
@@ -140,17 +157,33 @@ export async function startStage(): Promise<StageHarness> {
     return outcome;
   };
 
-  /** The starter on one request: its choices, then StartRun (or a Succeed state's output). */
+  /** The promotion function as the starter's operations invoke it: its real handler over the stage's buckets. */
+  const promotion = createFunctionHandler('promotion', lake, () => undefined, functionWiring);
+  const lambdaContext = (name: string) => ({
+    functionName: name,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: `req-${Date.now()}`,
+    logGroupName: `/aws/lambda/${name}`,
+    logStreamName: 'test',
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => 900_000,
+  });
+
+  /** The starter on one request, state by state: its choices, StartRun, its operations' Lambda Tasks (with their Catch), a Succeed's output. */
   const runStarter = async (name: string, input: Json): Promise<Execution> => {
     const execution: Execution = { machine: STARTER_ARN, name, input, status: 'RUNNING', startDate: new Date() };
     executions.push(execution);
-    let state = 'IsLandedFile';
+    const executionId = executionArn(STARTER_ARN, name);
+    let state = STARTER.StartAt;
+    let stateInput: unknown = input;
     for (;;) {
       const at = STARTER.States[state] as StarterState;
       if (at.Type === 'Choice') {
         let next = at.Default as string;
         for (const choice of at.Choices ?? []) {
-          if ((await evaluate(choice.Condition, input)) === true) {
+          if ((await evaluate(choice.Condition, stateInput)) === true) {
             next = choice.Next;
             break;
           }
@@ -166,8 +199,23 @@ export async function startStage(): Promise<StageHarness> {
         // StartExecution returns once the execution exists; the test's pipeline runs to its end first.
         await runPipeline(runName, pipelineInput);
         execution.output = { run_id: runName, execution_arn: executionArn(PIPELINE_ARN, runName) };
+      } else if (at.Type === 'Task' && at.Resource?.endsWith(':states:::lambda:invoke')) {
+        const args = at.Arguments as { FunctionName: string; Payload: string };
+        expect(args.FunctionName).toBe('arn:#{AWS::Partition}:lambda:#{AWS::Region}:#{AWS::AccountId}:function:ledgerlake-#{Stage}-promotion');
+        const payload = await evaluate(args.Payload, stateInput, { executionId });
+        try {
+          const result = await promotion(payload, lambdaContext(`ledgerlake-${STAGE}-promotion`));
+          execution.output = await evaluate(at.Output as string, stateInput, { result: { Payload: result, StatusCode: 200 } });
+        } catch (error) {
+          // As Step Functions passes a function's error on: its name, and the function's error JSON as the cause.
+          const { name: errorType, message: errorMessage } = error as Error;
+          const catcher = (at.Catch ?? [])[0] as { Output: string; Next: string };
+          stateInput = await evaluate(catcher.Output, stateInput, { errorOutput: { Error: errorType, Cause: JSON.stringify({ errorType, errorMessage }) } });
+          state = catcher.Next;
+          continue;
+        }
       } else {
-        execution.output = at.Output === undefined ? {} : await evaluate(at.Output, input);
+        execution.output = at.Output === undefined ? {} : await evaluate(at.Output, stateInput);
       }
       execution.status = 'SUCCEEDED';
       execution.stopDate = new Date();

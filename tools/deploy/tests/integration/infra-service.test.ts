@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { DATASET, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
 import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
 import { starterName } from '@ledgerlake/alert-consumer';
+import { PromotionEventSchema } from '@ledgerlake/promotion';
 import { createLakeLayout, isRunbookFileName, parseBronzeKey, stageBuckets } from '@ledgerlake/storage';
 import aslValidator from 'asl-validator';
 import jsonata from 'jsonata';
@@ -492,7 +493,41 @@ describe('the starter (executions named with their run id)', () => {
     expect(listed).toMatchObject({ keys: peopleFiles.map((ref) => ref.key) });
   });
 
-  it('may start only the row pipeline and list only the dataset in Bronze', () => {
+  it("runs the command line's restore and recover in the promotion function, each ending with its result or its error for the command", async () => {
+    const restore = { run_id: '20240105T090000Z-0123456789ab', partition: '2024-01', by: 'ana', reason: 'bad feed', operation_id: '20240201T100000Z-p1a2b3', at: '2024-02-01T10:00:00.000Z' };
+    const context = { Execution: { Id: `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}-starter:${restore.operation_id}` } };
+    const choice = states()['IsOperation'] as { Choices: { Condition: string; Next: string }[]; Default: string };
+    const next = async (input: Properties) => {
+      for (const c of choice.Choices) if ((await evaluateJsonata(c.Condition, { input })) === true) return c.Next;
+      return choice.Default;
+    };
+    const task = (name: string) => states()[name] as { Resource: string; Arguments: Properties; Output: string; TimeoutSeconds: number; Catch: { ErrorEquals: string[]; Output: string; Next: string }[]; End: boolean };
+
+    expect(definitionOf('StarterStateMachine')['StartAt']).toBe('IsOperation');
+    expect(await next({ restore })).toBe('RestoreMonth');
+    expect(await next({ recover: { force: false } })).toBe('RecoverPromotions');
+    expect(await next({ dataset: DATASET, mode: 'ingest', source: { bucket: buckets.bronze, key: `${DATASET}/ingest_date=2024-01-05/a.csv` } })).toBe('IsSweep');
+    for (const name of ['RestoreMonth', 'RecoverPromotions']) {
+      expect(task(name).Resource).toBe('arn:aws:states:::lambda:invoke');
+      expect(task(name).Arguments['FunctionName']).toBe(`arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-promotion`);
+      // The promotion function's timeout (900 s) and a minute more, as every Task of the row pipeline.
+      expect(task(name).TimeoutSeconds).toBe(960);
+      expect(await evaluateJsonata(task(name).Output, { result: { Payload: { done: 1 }, StatusCode: 200 } })).toEqual({ done: 1 });
+      const [catcher] = task(name).Catch;
+      expect(catcher?.ErrorEquals).toEqual(['States.ALL']);
+      expect(states()[catcher?.Next ?? '']?.['Type']).toBe('Succeed');
+      expect(await evaluateJsonata(catcher?.Output, { errorOutput: { Error: 'RunBlockedError', Cause: '{"errorMessage":"blocked"}' } })).toEqual({ operation_failed: { error: 'RunBlockedError', cause: '{"errorMessage":"blocked"}' } });
+    }
+    // What the promotion function is sent is its own event contract.
+    const restoreEvent = await evaluateJsonata(task('RestoreMonth').Arguments['Payload'], { input: { restore }, context });
+    const recoverEvent = await evaluateJsonata(task('RecoverPromotions').Arguments['Payload'], { input: { recover: { force: true } } });
+    expect(restoreEvent).toEqual({ action: 'restore-month', request: { ...restore, execution_arn: context.Execution.Id } });
+    expect(recoverEvent).toEqual({ action: 'recover-all', force: true });
+    expect(PromotionEventSchema.safeParse(restoreEvent).success).toBe(true);
+    expect(PromotionEventSchema.safeParse(recoverEvent).success).toBe(true);
+  });
+
+  it('may start only the row pipeline, invoke only the promotion function and list only the dataset in Bronze', () => {
     const statements = statementsOf('StarterRole');
     const landed = `${DATASET}/ingest_date=2024-01-05/`;
 
@@ -502,7 +537,10 @@ describe('the starter (executions named with their run id)', () => {
     expect(isAllowed(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${buckets.bronze}`, context: { 's3:prefix': landed } })).toBe(true);
     expect(isAllowed(statements, { action: 's3:ListBucket', resource: `arn:aws:s3:::${buckets.bronze}`, context: { 's3:prefix': '' } })).toBe(false);
     expect(isAllowed(statements, { action: 's3:GetObject', resource: `arn:aws:s3:::${buckets.bronze}/${landed}a.csv` })).toBe(false);
-    expect(statements.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(states:StartExecution|s3:ListBucket|logs:[A-Za-z]+|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
+    expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-promotion` })).toBe(true);
+    expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-${STAGE}-validation` })).toBe(false);
+    expect(isAllowed(statements, { action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:ledgerlake-prod-promotion` })).toBe(false);
+    expect(statements.flatMap((s) => asList<string>(s.Action)).filter((a) => !/^(states:StartExecution|lambda:InvokeFunction|s3:ListBucket|logs:[A-Za-z]+|xray:[A-Za-z]+)$/.test(a))).toEqual([]);
   });
 });
 
