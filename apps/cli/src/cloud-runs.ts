@@ -15,7 +15,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import { countsOf, type IngestOutcome, randomSuffix, type RunRequest, type RunStarter } from './ingest';
 import type { LocalLake } from './local-lake';
-import { awsClientConfig, describeStage, type StageTarget } from './stage-lake';
+import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
 import { stageResources } from './stage-names';
 
 /*
@@ -96,8 +96,14 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
   let arns: Promise<{ pipeline: string; starter: string }> | undefined;
   const machines = () => (arns ??= findStateMachines(client, target));
   const sleep = () => new Promise((resolve) => setTimeout(resolve, pollMs));
+  /** One Step Functions request; a failure is one sentence naming the stage, the state machine and what to do. */
+  const send = <T>(request: Promise<T>, machine: string): Promise<T> =>
+    request.catch((error: unknown) => {
+      if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') throw error;
+      throw new CliError(describeStageError(error, target, `state machine ${machine.split(':').at(-1) ?? machine}`));
+    });
   const describe = async (executionArn: string) =>
-    client.send(new DescribeExecutionCommand({ executionArn })).catch((error: unknown) => {
+    send(client.send(new DescribeExecutionCommand({ executionArn })), executionArn.split(':').slice(0, -1).join(':')).catch((error: unknown) => {
       if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
       throw error;
     });
@@ -138,7 +144,7 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
       const { runId = formatRunId(ingest.now(), randomSuffix()), mode = 'ingest', ...request } = ingest.run ?? {};
       // What the starter forwards (infra/starter.asl.json StartRun): every field the run's mode needs.
       const input = { dataset: DATASET, mode, source, run_id: runId, ...request };
-      await client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) }));
+      await send(client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) })), starter);
       return follow(lake, source, file, runId, request, `look at its execution ${runId} in ${starter}`);
     },
     followLanded: async (lake, source, file, ingest) => {
@@ -149,7 +155,7 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
       const where = `s3://${source.bucket}/${source.key}`;
       for (;;) {
         options.onProgress?.(`${where} on stage ${target.stage}: waiting for its run to start ${Math.round((Date.now() - t0) / 1000)} s`);
-        const page = await client.send(new ListExecutionsCommand({ stateMachineArn: starter, maxResults: 50 }));
+        const page = await send(client.send(new ListExecutionsCommand({ stateMachineArn: starter, maxResults: 50 })), starter);
         // Newest first; one started more than a minute before the upload (clock skew) is not this file's.
         for (const item of page.executions ?? []) {
           if (item.startDate !== undefined && item.startDate.getTime() < landedAt - 60_000) break;
@@ -179,7 +185,10 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
       const items: ExecutionListItem[] = [];
       let nextToken: string | undefined;
       do {
-        const page = await client.send(new ListExecutionsCommand({ stateMachineArn: pipeline, maxResults: Math.min(1000, limit - items.length), ...(nextToken === undefined ? {} : { nextToken }) }));
+        const page = await send(
+          client.send(new ListExecutionsCommand({ stateMachineArn: pipeline, maxResults: Math.min(1000, limit - items.length), ...(nextToken === undefined ? {} : { nextToken }) })),
+          pipeline,
+        );
         items.push(...(page.executions ?? []));
         nextToken = page.nextToken;
       } while (nextToken !== undefined && items.length < limit);
@@ -188,7 +197,7 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
     execution: async (runId) => describe(executionArnOf((await machines()).pipeline, runId)),
     operate: async (name, input) => {
       const { starter } = await machines();
-      await client.send(new StartExecutionCommand({ stateMachineArn: starter, name, input: JSON.stringify(input) }));
+      await send(client.send(new StartExecutionCommand({ stateMachineArn: starter, name, input: JSON.stringify(input) })), starter);
       const execution = await waitForEnd(executionArnOf(starter, name), `operation ${name}`, () => new CliError(`Execution ${name} of ${starter} never started.`));
       if (execution.status !== 'SUCCEEDED') {
         throw new CliError(`Operation ${name} on ${describeStage(target)} ended ${execution.status ?? 'without a status'}${execution.error === undefined ? '' : ` (${execution.error}${execution.cause === undefined ? '' : `: ${execution.cause}`})`}: look at execution ${name} of ${starter}.`);
@@ -255,7 +264,9 @@ async function findStateMachines(client: SFNClient, target: StageTarget): Promis
   const found = new Map<string, string>();
   let nextToken: string | undefined;
   do {
-    const page = await client.send(new ListStateMachinesCommand({ ...(nextToken === undefined ? {} : { nextToken }) }));
+    const page = await client.send(new ListStateMachinesCommand({ ...(nextToken === undefined ? {} : { nextToken }) })).catch((error: unknown) => {
+      throw new CliError(describeStageError(error, target, `the state machines ${names.pipeline}, ${names.starter}`));
+    });
     for (const machine of page.stateMachines ?? []) if (machine.name !== undefined && machine.stateMachineArn !== undefined) found.set(machine.name, machine.stateMachineArn);
     nextToken = page.nextToken;
   } while (nextToken !== undefined && !(found.has(names.pipeline) && found.has(names.starter)));

@@ -8,7 +8,7 @@ import {
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand as GetLogsQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DATASET } from '@ledgerlake/domain';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Q1_SAMPLE, REPO } from '../support/cli-harness';
@@ -269,5 +269,18 @@ describe('promote and recover --stage: operations the starter runs in the promot
     expect(json(result.stdout)).toEqual({ recovered: [], live: [], failed: [] });
     const operation = harness.executions.find((e) => e.machine.endsWith('-starter') && e.input['recover'] !== undefined);
     expect(operation?.input).toEqual({ recover: { force: true } });
+  });
+});
+
+describe('Step Functions refusals on a stage', () => {
+  it('a role that may not start the starter gets one sentence naming the stage, the state machine and the policies', async () => {
+    harness.sfn.on(StartExecutionCommand).rejects(Object.assign(new Error('User is not authorized to perform: states:StartExecution'), { name: 'AccessDeniedException' }));
+
+    const result = await stage('recover');
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `ledgerlake: Access denied to state machine ledgerlake-${STAGE}-starter of stage ${STAGE}: your role needs the stage's ledgerlake-${STAGE}-auditor (read) or ledgerlake-${STAGE}-operator (runbook) policy (docs/deploy.md, "Operating a stage from the command line").\n`,
+    );
   });
 });
