@@ -216,6 +216,17 @@ async function outcomeOf(
   base: Pick<IngestOutcome, 'file' | 'run_id' | 'source' | 'duration_ms' | 'rerun_of'>,
   execution: DescribeExecutionCommandOutput,
 ): Promise<IngestOutcome> {
+  const reportRef = lake.layout.artifacts.report(base.run_id);
+  const reported = (await lake.store.head(reportRef).catch(() => undefined)) !== undefined;
+  return { ...(await recordedOutcome(lake, base, execution)), ...(reported ? { report: `s3://${reportRef.bucket}/${reportRef.key}` } : {}) };
+}
+
+/** The outcome from the run record (or, without one, the execution). */
+async function recordedOutcome(
+  lake: LocalLake,
+  base: Pick<IngestOutcome, 'file' | 'run_id' | 'source' | 'duration_ms' | 'rerun_of'>,
+  execution: DescribeExecutionCommandOutput,
+): Promise<IngestOutcome> {
   const record = await readRunRecord(lake.store, lake.layout, base.run_id);
   if (execution.status === 'SUCCEEDED' && record === undefined) {
     const state = RunStateSchema.safeParse(JSON.parse(execution.output ?? '{}'));

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
 import {
@@ -23,6 +23,7 @@ import { CliError, EXIT } from './cli-error';
 import { settleInterruptedRun } from './interrupted-run';
 import { exitCodeOf } from './interrupts';
 import type { LocalAlerts } from './local-alerts';
+import { StateTimeline } from './state-timeline';
 import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount, stateMachineObjects } from './local-lake';
 import { MapWorkerPool } from './map-workers';
 import { FencedWriteError, WriteFence } from './write-fence';
@@ -67,6 +68,8 @@ export interface IngestOutcome {
   readonly faults?: readonly { readonly what: RunFaultKind; readonly message: string }[];
   /** INTERRUPTED, PROMOTING: the signal, the top-level state the run was in, and what was done about it. */
   readonly interrupted?: { readonly signal: InterruptSignal; readonly state: string; readonly message: string };
+  /** The run's report (`runs/<run_id>/report.html`, its last step): a file on a lake folder, `s3://…` on a stage. */
+  readonly report?: string;
   readonly duration_ms: number;
 }
 
@@ -298,6 +301,7 @@ export async function runBronzeObject(
   let result: Awaited<ReturnType<typeof runLocally>>;
   // While it runs, its claims and promotion are a live holder's; once it ends, any later run may complete them.
   const untrack = trackLocalExecution(localExecutionArn(runId));
+  const timeline = new StateTimeline(options.definition);
   try {
     const { handlers, childHandlers } = createRunHandlers(
       runLake,
@@ -305,6 +309,7 @@ export async function runBronzeObject(
       sink,
       {
         ...options.wiring,
+        timeline: () => timeline.snapshot(),
         // A blocked run's event goes where the cloud's SNS `etl-failures` would take it: the alert consumer.
         publish:
           options.wiring?.publish ??
@@ -324,10 +329,12 @@ export async function runBronzeObject(
       executionName: runId,
       ...(options.interrupt === undefined ? {} : { signal: options.interrupt }),
       onStateEntered: (event) => {
+        timeline.entered(event.name);
         stopIdleWorkers(event.name);
         options.onState?.(event.name);
       },
       onStateExited: (event) => {
+        timeline.exited(event.name);
         // The run's own states only: a Map iteration's state holds one part's sections, not the run's.
         const parsed = RunStateSchema.safeParse(event.output);
         if (parsed.success && options.definition.States[event.name] !== undefined) lastState = parsed.data;
@@ -356,11 +363,14 @@ export async function runBronzeObject(
       fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
     }
   };
+  const reportRef = lake.layout.artifacts.report(runId);
+  const reported = (await lake.store.head(reportRef).catch(() => undefined)) !== undefined;
   const base = () => ({
     file,
     run_id: runId,
     source,
     duration_ms,
+    ...(reported ? { report: join(lake.root, reportRef.bucket, ...reportRef.key.split('/')) } : {}),
     ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }),
     ...(faults.length === 0 ? {} : { faults: [...faults] }),
   });

@@ -15,7 +15,7 @@ import {
   type GateThresholds,
   type GoldEngine,
 } from '@ledgerlake/promotion';
-import { createHandler as createRunRecorderHandler } from '@ledgerlake/run-recorder';
+import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
 import {
   type AslDefinition,
   type LocalHandler,
@@ -108,6 +108,8 @@ export interface LocalWiring {
    * which `ledgerlake query` reads). The cloud's is Glue: the deploy checks pass one in memory.
    */
   readonly catalog?: PartitionCatalog;
+  /** The run's states so far with their times, for its report (`runBronzeObject` records them); default none. */
+  readonly timeline?: () => readonly Span[];
 }
 
 /** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
@@ -227,7 +229,19 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         now: wiring.now,
       }),
     ),
-  'run-recorder': ({ store, layout }, obs, wiring) => asLocalHandler(createRunRecorderHandler({ store, layout, obs, now: wiring.now })),
+  'run-recorder': (lake, obs, wiring) =>
+    asLocalHandler(
+      createRunRecorderHandler({
+        store: lake.store,
+        layout: lake.layout,
+        obs,
+        now: wiring.now,
+        // The run's report: where it ran, its timeline (the runner's state events), the command that shows its log.
+        where: `local lake ${lake.root}`,
+        timeline: async () => wiring.timeline?.() ?? [],
+        logsCommand: (runId) => `ledgerlake logs ${runId} --lake ${lake.root}`,
+      }),
+    ),
   promotion: (lake, obs, wiring) =>
     asLocalHandler(
       createPromotionHandler({

@@ -38,6 +38,7 @@ const loadBronze = () => import('./bronze');
 const loadStageLogs = () => import('./stage-logs');
 const loadStageSql = () => import('./stage-sql');
 const loadStageRuns = () => import('./stage-runs');
+const loadRunReport = () => import('./run-report');
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -248,8 +249,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .command('show')
       .description("one run: status, mode, counts by reason (quarantined and condemned), partitions and their published versions, timings, errors or gate reasons, source file")
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--open', "open the run's report (runs/<run_id>/report.html) in the desktop's viewer (a lake folder only)")
       .option('--json', 'print one JSON object on stdout'),
-  ).action(async (runId: string, options: CommonOptions) => {
+  ).action(async (runId: string, options: CommonOptions & { open?: boolean }) => {
     const { formatRunDetail, showRun } = await loadRunDetail();
     const lake = await openFor(options, 'read', 'runs show');
     const cloud = await stageCloudRuns();
@@ -265,7 +267,27 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       });
       run = withExecution(detail, execution);
     }
-    io.stdout.write(options.json === true ? `${JSON.stringify(run, null, 2)}\n` : formatRunDetail(run));
+    const { openReport, reportLocation } = await loadRunReport();
+    const reported = (await lake.store.head(lake.layout.artifacts.report(runId))) !== undefined;
+    const report = reported && opened !== undefined ? reportLocation(lake, opened, runId) : undefined;
+    const shown = report === undefined ? run : { ...run, report };
+    io.stdout.write(options.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${formatRunDetail(run)}${report === undefined ? '' : `  report: ${report}\n`}`);
+    if (options.open === true) {
+      if (report === undefined) throw new CliError(`Run ${runId} has no report yet: build it with \`ledgerlake runs report ${runId}\`.`);
+      if (opened?.kind === 'stage' || !(await openReport(report))) io.stderr.write(`ledgerlake: no viewer to open it here; the report is ${report}\n`);
+    }
+  });
+
+  withCommon(
+    runsCommand
+      .command('report')
+      .description("write the run's report (runs/<run_id>/report.html: verdict, reconciliation, source, months, rejected rows, timeline, trail) and the runs' index again from what the lake holds now; prints where it is")
+      .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
+      .option('--json', 'print one JSON object {run_id, report, bytes, status} on stdout'),
+  ).action(async (runId: string, options: CommonOptions) => {
+    const lake = await openFor(options, 'record', 'runs report');
+    const rebuilt = await (await loadRunReport()).rebuildRunReport(lake, opened as import('./target').LakeTarget, runId);
+    print(options, rebuilt, () => `Report of run ${runId} (${rebuilt.status}): ${rebuilt.report}\n`);
   });
 
   withCommon(

@@ -93,6 +93,7 @@ export function formatIngestSummary(outcome: FileOutcome): string {
       break;
   }
   if (!(outcome.faults ?? []).some((fault) => fault.what === 'log')) lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
+  if (outcome.report !== undefined) lines.push(`  report: ${outcome.report}`);
   return `${lines.join('\n')}\n`;
 }
 

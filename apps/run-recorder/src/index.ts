@@ -17,3 +17,8 @@ export {
   type RecordFailureDeps,
   type RecordFailureResult,
 } from './record-failure';
+export { EXAMPLES_PER_REASON, gatherRunReport, type ReportContext, type ReportStatus, type RunReport, type TrailLink } from './report/facts';
+export { escapeHtml } from './report/html';
+export { type IndexEntry, renderRunIndex, renderRunReport } from './report/render';
+export { INDEX_RUNS, writeRunReport, type WrittenReport } from './report/write';
+export type { Span } from './report/charts';

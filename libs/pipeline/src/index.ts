@@ -216,7 +216,7 @@ export {
   type ReadParquetOptions,
   TIMESTAMPS_AS_MICROS,
 } from './parquet-object-reader';
-export { readRejectedRows, type RejectedRow } from './rejected-rows';
+export { readRejectedRows, rejectedRowGroups, type RejectedRow } from './rejected-rows';
 export {
   claimRetryRows,
   CondemnedDecisionSchema,

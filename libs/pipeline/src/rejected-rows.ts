@@ -25,10 +25,17 @@ function text(value: unknown): string | null {
 /** Reads every row of the given Quarantine or Condemned Parquet objects, in file and row order. */
 export async function readRejectedRows(store: ObjectStore, refs: readonly ObjectRef[]): Promise<RejectedRow[]> {
   const rows: RejectedRow[] = [];
+  for await (const group of rejectedRowGroups(store, refs)) rows.push(...group);
+  return rows;
+}
+
+/** The rows of the given Quarantine or Condemned Parquet objects, one Parquet row group at a time (a reader may stop early). */
+export async function* rejectedRowGroups(store: ObjectStore, refs: readonly ObjectRef[]): AsyncGenerator<RejectedRow[]> {
   for (const ref of refs) {
     for await (const group of readParquetRowGroups(store, ref, COLUMNS)) {
       const column = (name: string): readonly unknown[] => group.columns.get(name) ?? [];
       const raw = RAW_FIELD_NAMES.map(column);
+      const rows: RejectedRow[] = [];
       for (let i = 0; i < group.rows; i++) {
         rows.push({
           fields: raw.map((values) => text(values[i])) as unknown as RowHashFields,
@@ -41,7 +48,7 @@ export async function readRejectedRows(store: ObjectStore, refs: readonly Object
           run_id: text(column('run_id')[i]) ?? '',
         });
       }
+      yield rows;
     }
   }
-  return rows;
 }

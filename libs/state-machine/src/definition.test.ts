@@ -120,7 +120,7 @@ describe('row-pipeline definition', () => {
 
   it('catches every error of every top-level Task and Map into $.error and the failure path; a begun promotion rolls forward first', () => {
     const top = Object.entries(rawDefinition().States).filter(
-      ([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && !['RecordFailure', 'RollForward'].includes(name),
+      ([name, state]) => (state.Type === 'Task' || state.Type === 'Map') && !['RecordFailure', 'RollForward', 'ReportRun'].includes(name),
     );
     const promoting = new Set(['Promote', 'RefreshGold']);
 
@@ -150,7 +150,7 @@ describe('row-pipeline definition', () => {
     expect(rawDefinition().States['IsRolledForward']).toEqual(
       expect.objectContaining({
         Type: 'Choice',
-        Choices: [{ Variable: '$.rolled_forward.status', StringEquals: 'PUBLISHED', Next: 'RunPublished' }],
+        Choices: [{ Variable: '$.rolled_forward.status', StringEquals: 'PUBLISHED', Next: 'ReportRun' }],
         Default: 'RecordFailure',
       }),
     );
@@ -213,6 +213,27 @@ describe('row-pipeline definition', () => {
     });
   });
 
+  it('ends every path with ReportRun, whose failure is caught, then ends as the state says (RunEnded)', () => {
+    const states = rawDefinition().States;
+    const report = states['ReportRun'] as unknown as Record<string, unknown>;
+    const into = Object.entries(states).flatMap(([name, state]) => {
+      const s = state as unknown as { Next?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] };
+      return [s.Next, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].filter((next) => next === 'ReportRun').map(() => name);
+    });
+    const terminals = Object.entries(states).filter(([, state]) => state.Type === 'Succeed' || state.Type === 'Fail').map(([name]) => name);
+    const reachedBy = (terminal: string) =>
+      Object.entries(states).filter(([, state]) => {
+        const s = state as unknown as { Next?: string; Default?: string; Choices?: { Next: string }[]; Catch?: { Next: string }[] };
+        return [s.Next, s.Default, ...(s.Choices ?? []).map((c) => c.Next), ...(s.Catch ?? []).map((c) => c.Next)].includes(terminal);
+      }).map(([name]) => name);
+
+    // Every way out of the run passes ReportRun first; only RunEnded leads to a terminal state.
+    expect(new Set(into)).toEqual(new Set(['IsDuplicateFile', 'RefreshGold', 'IsRolledForward', 'RecordBlocked', 'RecordDryRun', 'RecordFailure']));
+    for (const terminal of terminals) expect([terminal, reachedBy(terminal)]).toEqual([terminal, ['RunEnded']]);
+    expect(report).toMatchObject({ Parameters: { action: 'report', 'run.$': '$.run', 'state.$': '$' }, ResultPath: null, Next: 'RunEnded' });
+    expect(report['Catch']).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.report_error', Next: 'RunEnded' }]);
+  });
+
   it('stores each row Task result under its own section', () => {
     const resultPaths = Object.fromEntries(tasks(rawDefinition()).map(([name, state]) => [name, state['ResultPath']]));
 
@@ -233,6 +254,7 @@ describe('row-pipeline definition', () => {
       RecordBlocked: '$.blocked',
       RecordDryRun: '$.checked',
       RecordFailure: '$.error',
+      ReportRun: null,
     });
   });
 
@@ -321,6 +343,7 @@ describe('taskFunctions', () => {
       RecordBlocked: 'ledgerlake-dev-promotion',
       RecordDryRun: 'ledgerlake-dev-promotion',
       RecordFailure: 'ledgerlake-dev-run-recorder',
+      ReportRun: 'ledgerlake-dev-run-recorder',
     });
   });
 

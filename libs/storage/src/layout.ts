@@ -129,6 +129,10 @@ export interface ArtifactsLayout {
   manifest(runId: string): ObjectRef;
   /** The run's human report (`report.html`). */
   report(runId: string): ObjectRef;
+  /** What the report shows, as JSON (`report.json`): a rebuild takes the run's timeline and links from it. */
+  reportData(runId: string): ObjectRef;
+  /** The index of the runs' reports (`runs/index.html`), and the entries it is rebuilt from (`runs/index.json`). */
+  reportIndex(): { readonly page: ObjectRef; readonly entries: ObjectRef };
   /** The run's record: its status (FAILED now; later PASSED, BLOCKED, PUBLISHED) and what is known of it (`run.json`). */
   runRecord(runId: string): ObjectRef;
   /** The run's Powertools log lines and EMF records (`logs.jsonl`). */
@@ -464,6 +468,8 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
       runPrefix: (runId) => ({ bucket: artifacts, prefix: runRoot(runId) }),
       manifest: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}manifest.json` }),
       report: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}report.html` }),
+      reportData: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}report.json` }),
+      reportIndex: () => ({ page: { bucket: artifacts, key: 'runs/index.html' }, entries: { bucket: artifacts, key: 'runs/index.json' } }),
       runRecord: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}run.json` }),
       logs: (runId) => ({ bucket: artifacts, key: `${runRoot(runId)}logs.jsonl` }),
       workPrefix: (runId) => ({ bucket: artifacts, prefix: `work/${checkRunId(runId)}/` }),

@@ -6,7 +6,8 @@ import { promisify } from 'node:util';
 import { Q1_SAMPLE, REPO, runCli, runLogLines, useTempLake, type Captured } from '../support/cli-harness';
 
 const BIN = join(REPO, 'apps/cli/bin/ledgerlake.js');
-const TASK_FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'promotion'];
+// A published run's Tasks: the row functions, promotion, and the run recorder's report (every run's last step).
+const TASK_FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'promotion', 'run-recorder'];
 
 const dirs = useTempLake('ledgerlake-cli-');
 const run = (...argv: string[]): Promise<Captured> => runCli(argv, dirs.work);

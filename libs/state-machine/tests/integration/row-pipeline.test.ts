@@ -114,6 +114,7 @@ const CANNED: Record<string, (event: Record<string, unknown>) => unknown> = {
   'promotion:promote': () => ({ status: 'PUBLISHED', partitions: [{ partition: '2024-01', version: 1, rows: 3 }], gold_from: '2024-01' }),
   'promotion:refresh-gold': () => ({ months: ['2024-01'], committed: 2, passes: 1 }),
   'promotion:record-blocked': () => ({ status: 'BLOCKED', reasons: ['too many'], claim_released: true }),
+  'run-recorder:report': () => ({ report: 'runs/x/report.html', bytes: 1 }),
 };
 const FUNCTIONS = ['enrichment', 'loop-prevention', 'validation', 'partition-writer', 'run-recorder', 'promotion'];
 
@@ -187,6 +188,8 @@ describe('row pipeline, run locally with fake functions', () => {
       'IsPromotable',
       'Promote',
       'RefreshGold',
+      'ReportRun',
+      'RunEnded',
       'RunPublished',
     ]);
     const sequence = calls.map((call) => call.fn);
@@ -203,6 +206,7 @@ describe('row pipeline, run locally with fake functions', () => {
       'promotion:evaluate-gate',
       'promotion:promote',
       'promotion:refresh-gold',
+      'run-recorder:report',
     ]);
   });
 
@@ -260,7 +264,7 @@ describe('row pipeline, run locally with fake functions', () => {
 
       expect(result.status).toBe('SUCCEEDED');
       expect(result.status === 'SUCCEEDED' && (result.output as Record<string, unknown>)['rolled_forward']).toEqual(rolled);
-      expect(exited.slice(-3)).toEqual(['RollForward', 'IsRolledForward', 'RunPublished']);
+      expect(exited.slice(-5)).toEqual(['RollForward', 'IsRolledForward', 'ReportRun', 'RunEnded', 'RunPublished']);
       expect(calls.some((call) => call.fn === 'run-recorder:-')).toBe(false);
     },
   );
@@ -299,7 +303,7 @@ describe('row pipeline, run locally with fake functions', () => {
     });
 
     expect(result.status).toBe('SUCCEEDED');
-    expect(exited.slice(-3)).toEqual(['IsPromotable', 'RecordBlocked', 'RunBlocked']);
+    expect(exited.slice(-5)).toEqual(['IsPromotable', 'RecordBlocked', 'ReportRun', 'RunEnded', 'RunBlocked']);
     const recorded = calls.find((call) => call.fn === 'promotion:record-blocked');
     expect(recorded?.event).toEqual({ action: 'record-blocked', run: expect.objectContaining({ run_id: RUN_ID }), gate: blocked });
     expect(calls.map((call) => call.fn)).not.toContain('promotion:promote');
@@ -417,7 +421,7 @@ describe('row pipeline, run locally with fake functions', () => {
       executionName: RUN_ID,
     });
 
-    expect(calls.map((call) => call.fn)).toEqual(['promotion:recover', 'enrichment:plan', 'run-recorder:-']);
+    expect(calls.map((call) => call.fn)).toEqual(['promotion:recover', 'enrichment:plan', 'run-recorder:-', 'run-recorder:report']);
     const recorded = calls[2]?.event['error'] as { Error: string; Cause: string };
     expect(recorded.Error).toBe('MissingColumnsError');
     expect(JSON.parse(recorded.Cause)).toMatchObject({ errorType: 'MissingColumnsError', errorMessage: thrown.message });
