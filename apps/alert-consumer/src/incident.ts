@@ -2,9 +2,6 @@ import { createHash } from 'node:crypto';
 import { type QuarantineByReason, type RunCounts, RunIdSchema, runIdTime } from '@ledgerlake/domain';
 import { readRunRecord } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { z } from 'zod';
-import type { AlarmNotification, AlertMessage, ExecutionStatusEvent } from './alert-message';
-import { FAILED_EXECUTION_STATUSES } from './alert-message';
 import {
   alarmUrl,
   executionUrl,
@@ -14,7 +11,10 @@ import {
   runWindow,
   type TimeWindow,
   xrayTracesUrl,
-} from './console-links';
+} from '@ledgerlake/observability';
+import { z } from 'zod';
+import type { AlarmNotification, AlertMessage, ExecutionStatusEvent } from './alert-message';
+import { FAILED_EXECUTION_STATUSES } from './alert-message';
 
 /** A link the message offers. */
 export interface IncidentLink {

@@ -17,17 +17,6 @@ export {
   SqsRecordSchema,
 } from './alert-message';
 export { AlertConsumerConfigSchema, type AlertConsumerConfig } from './config';
-export {
-  alarmUrl,
-  executionUrl,
-  logsInsightsUrl,
-  PIPELINE_FUNCTIONS,
-  pipelineLogGroups,
-  runLogsQuery,
-  runWindow,
-  type TimeWindow,
-  xrayTracesUrl,
-} from './console-links';
 export { createHandler, type AlertConsumerHandlerDeps, type SqsBatchResponse, type SqsEvent } from './create-handler';
 export {
   AlertInProgressError,

@@ -9,3 +9,14 @@ export { recordRunMetrics } from './run-metrics';
 export type { RunMetricValues } from './run-metrics';
 export type { LineSink } from './line-sink';
 export type { LambdaContext, LambdaHandler } from './lambda-context';
+export {
+  alarmUrl,
+  executionUrl,
+  logsInsightsUrl,
+  PIPELINE_FUNCTIONS,
+  pipelineLogGroups,
+  runLogsQuery,
+  runWindow,
+  type TimeWindow,
+  xrayTracesUrl,
+} from './console-links';
