@@ -52,8 +52,12 @@ describe('describeIncident', () => {
       counts: { input_rows: 1200 },
       occurredAt: '2024-02-01T09:00:04.567Z',
     });
-    expect(incident?.links.map((link) => link.label)).toEqual(['Execution', 'Run logs (Logs Insights)', 'Trace (X-Ray)']);
+    expect(incident?.links.map((link) => link.label)).toEqual(['Execution', 'Run logs (Logs Insights)', 'Trace (X-Ray)', 'Run report']);
     expect(incident?.links[1]?.url).toContain('ledgerlake-prod-enrichment');
+    // The report's object in the S3 console: a link that does not expire.
+    expect(incident?.links[3]?.url).toBe(
+      `https://eu-west-1.console.aws.amazon.com/s3/object/ledgerlake-prod-artifacts?region=eu-west-1&bucketType=general&prefix=${encodeURIComponent(`runs/${String(incident?.runId)}/report.html`)}`,
+    );
   });
 
   it('falls back to the event when there is no run record: the message out of the Lambda cause, the input file from the input', async () => {

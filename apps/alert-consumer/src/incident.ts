@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type QuarantineByReason, type RunCounts, RunIdSchema, runIdTime } from '@ledgerlake/domain';
 import { readRunRecord } from '@ledgerlake/pipeline';
-import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { createLakeLayout, type LakeLayout, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import {
   alarmUrl,
   executionUrl,
@@ -9,6 +9,7 @@ import {
   pipelineLogGroups,
   runLogsQuery,
   runWindow,
+  s3ObjectUrl,
   type TimeWindow,
   xrayTracesUrl,
 } from '@ledgerlake/observability';
@@ -250,10 +251,13 @@ function describeAlarm(alarm: AlarmNotification, stage: string): Incident {
 }
 
 function runLinks(region: string, stage: string, runId: string, executionArn: string, window: TimeWindow): IncidentLink[] {
+  // The run's report (its last step writes it; a blocked run's alert goes out a moment before).
+  const report = createLakeLayout(stageBuckets(`ledgerlake-${stage}`)).artifacts.report(runId);
   return [
     { label: 'Execution', url: executionUrl(region, executionArn) },
     { label: 'Run logs (Logs Insights)', url: logsInsightsUrl(region, pipelineLogGroups(stage), runLogsQuery(runId), window) },
     { label: 'Trace (X-Ray)', url: xrayTracesUrl(region, runId, window) },
+    { label: 'Run report', url: s3ObjectUrl(region, report.bucket, report.key) },
   ];
 }
 

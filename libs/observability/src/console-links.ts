@@ -107,3 +107,8 @@ function strictUriEncode(text: string): string {
 function legacyEscape(text: string): string {
   return text.replace(/[^A-Za-z0-9@*_+\-./]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
+
+/** The S3 console page of one object (a run's report): a link that does not expire, opened with the reader's own access. */
+export function s3ObjectUrl(region: string, bucket: string, key: string): string {
+  return `https://${region}.console.aws.amazon.com/s3/object/${encodeURIComponent(bucket)}?region=${encodeURIComponent(region)}&bucketType=general&prefix=${encodeURIComponent(key)}`;
+}

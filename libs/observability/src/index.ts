@@ -17,6 +17,7 @@ export {
   pipelineLogGroups,
   runLogsQuery,
   runWindow,
+  s3ObjectUrl,
   type TimeWindow,
   xrayTracesUrl,
 } from './console-links';

@@ -86,7 +86,7 @@ describe('alert-consumer handler', () => {
     );
     expect(texts).toContain('*Counts*\ninput 1200');
     const buttons = body.blocks.find((block) => block.type === 'actions')?.elements ?? [];
-    expect(buttons.map((button) => button.text.text)).toEqual(['Execution', 'Run logs (Logs Insights)', 'Trace (X-Ray)']);
+    expect(buttons.map((button) => button.text.text)).toEqual(['Execution', 'Run logs (Logs Insights)', 'Trace (X-Ray)', 'Run report']);
     expect(buttons[0]?.url).toBe(`https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${encodeURIComponent(EXECUTION_ARN)}`);
     expect(buttons[1]?.url).toContain('ledgerlake-prod-run-recorder');
     expect(buttons[2]?.url).toContain(encodeURIComponent(`annotation.run_id = "${RUN_ID}"`));

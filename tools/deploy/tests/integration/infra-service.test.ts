@@ -596,6 +596,11 @@ describe("the command line's operator and auditor policies", () => {
     { action: 's3:AbortMultipartUpload', resource: S3(buckets.bronze, key(layout.bronze.file('2024-01-05', 'q1.csv'))) },
     { action: 'kms:GenerateDataKey', resource: DATA_KEY },
     { action: 'states:StartExecution', resource: `${STATE_MACHINE_ARN}-starter` },
+    // runs report: the run's report and the index written again.
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.artifacts.report(RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.artifacts.reportData(RUN))) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.artifacts.reportIndex().entries)) },
+    { action: 's3:PutObject', resource: S3(buckets.artifacts, key(layout.artifacts.reportIndex().page)) },
   ];
   /** Never: what the pipeline publishes or owns, Bronze deletes, the row pipeline started around the starter, other stages. */
   const never = [
