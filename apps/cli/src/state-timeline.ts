@@ -34,13 +34,14 @@ export class StateTimeline {
     if (span !== undefined) span.end = performance.now() - this.t0;
   }
 
-  /** The spans so far, in the order the states were entered (a state still running ends now). */
+  /** The spans so far, from the first state's entry, in the order the states were entered (a state still running ends now). */
   snapshot(): Span[] {
     const now = performance.now() - this.t0;
+    const first = [...this.spans.values()][0]?.start ?? 0;
     return [...this.spans].map(([name, span]) => ({
       name,
-      start_ms: Math.round(span.start),
-      end_ms: Math.round(span.end ?? now),
+      start_ms: Math.round(span.start - first),
+      end_ms: Math.round((span.end ?? now) - first),
       ...(this.iterations.has(name) ? { iterations: this.iterations.get(name) as number } : {}),
     }));
   }

@@ -37,7 +37,7 @@ describe('the run report', () => {
     expect(publishedText).toContain(`ledgerlake logs ${String(published['run_id'])} --lake ${dirs.lake}`);
 
     const blockedPage = await report(blocked['run_id']);
-    expect(text(blockedPage)).toContain('⛔ BLOCKED');
+    expect(text(blockedPage)).toContain('⊘ BLOCKED');
     expect(text(blockedPage)).toContain('quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %');
     expect(blockedPage).toContain('<title id="quarantined-rows-by-reason-t">Quarantined rows by reason</title>');
     expect(text(blockedPage)).toContain('CURRENCY_ERROR: 1 row');

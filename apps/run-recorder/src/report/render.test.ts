@@ -43,7 +43,7 @@ describe('renderRunReport', () => {
     const page = renderRunReport(base);
 
     expect(page.startsWith('<!DOCTYPE html>')).toBe(true);
-    expect(page).toContain('⛔ BLOCKED');
+    expect(page).toContain('⊘ BLOCKED');
     expect(page).toContain('quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %');
     expect(page).toContain('✔ reconciles');
     expect(page).toMatch(/<td>quarantined<\/td><td class="num">4<\/td><td class="num mono">40\.00<\/td>/);

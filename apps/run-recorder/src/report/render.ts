@@ -29,9 +29,9 @@ ul.why{margin:4px 0 0;padding-left:20px}
 
 const SYMBOL: Record<ReportStatus, string> = {
   PUBLISHED: '✔',
-  BLOCKED: '⛔',
+  BLOCKED: '⊘',
   FAILED: '✖',
-  INTERRUPTED: '⏸',
+  INTERRUPTED: '‖',
   CHECKED: '☑',
   SKIPPED: '↷',
   INCOMPLETE: '…',
