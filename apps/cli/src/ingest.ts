@@ -95,7 +95,7 @@ export type FileOutcome = IngestOutcome | NotLandedOutcome | IgnoredOutcome;
  * What a fault around a run hit: the failure record (run-recorder), the run's log, the failure
  * alert, the clean-up after an interrupt; or landing the file.
  */
-export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'clean-up' | 'landing';
+export type RunFaultKind = 'failure-record' | 'log' | 'alert' | 'clean-up' | 'landing' | 'report';
 
 /** Something that went wrong around a run (not the run's own error): one sentence, and the error behind it. */
 export interface RunFault {

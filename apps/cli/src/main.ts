@@ -396,6 +396,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         throw (error instanceof StageOperationError ? describeRestoreError(error, options.run) : undefined) ?? error;
       })) as import('./promote').PromoteOutcome;
     }
+    if (outcome.committed) await refreshReport(lake, options.run);
     io.stdout.write(options.json === true ? `${JSON.stringify(outcome, null, 2)}\n` : formatPromoteOutcome(outcome));
   });
 
@@ -544,6 +545,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
     return (await loadStageLake()).openStageLake(target, io.aws);
   };
+  /** A decision about a run's rows (a rejection, a rollback) shows on its report: written again; a failure to is a fault line, never the command's failure. */
+  const refreshReport = async (lake: import('./local-lake').LocalLake, runId: string): Promise<void> => {
+    try {
+      await (await loadRunReport()).rebuildRunReport(lake, opened as import('./target').LakeTarget, runId);
+    } catch (error) {
+      reportFault({ what: 'report', message: `The report of run ${runId} could not be updated: ${(error as Error).message}`, error });
+    }
+  };
   const print = (options: CommonOptions, value: unknown, text: () => string): void => {
     io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : text());
   };
@@ -658,6 +667,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const lake = await openFor(options, 'record', 'condemned reject');
     const { formatDecision, rejectCondemned } = await loadRunbook();
     const decision = await rejectCondemned(lake, { run: options.run, ...who, ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }) }, now);
+    await refreshReport(lake, options.run);
     print(options, decision, () => formatDecision(decision));
   });
 

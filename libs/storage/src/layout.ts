@@ -184,6 +184,8 @@ export interface ControlLayout {
   condemnedDecision(decisionId: string): ObjectRef;
   /** The decision taken on one condemned row of a run (`control/condemned/rows/run_id=<run_id>/<row_hash>.json`). */
   condemnedRowDecision(runId: string, rowHash: string): ObjectRef;
+  /** Every decision on one run's condemned rows (`control/condemned/rows/run_id=<run_id>/`). */
+  condemnedRowDecisionsPrefix(runId: string): PrefixRef;
   /** Every Bronze object a person marked ignored. */
   ignoredBronzePrefix(): PrefixRef;
   /**
@@ -530,6 +532,7 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
         bucket: artifacts,
         key: `control/condemned/rows/run_id=${checkRunId(runId)}/${checkRowHash(rowHash)}.json`,
       }),
+      condemnedRowDecisionsPrefix: (runId) => ({ bucket: artifacts, prefix: `control/condemned/rows/run_id=${checkRunId(runId)}/` }),
       promotionsPrefix: () => ({ bucket: artifacts, prefix: 'control/promotions/' }),
       promotionIntent: (runId) => ({ bucket: artifacts, key: `control/promotions/${checkRunId(runId)}.json` }),
     },

@@ -65,7 +65,7 @@ describeWithBrowser('run reports in headless Chromium', () => {
         if (kind !== 'failed') expect(body).toMatch(/input\s+8/);
         if (javaScriptEnabled) {
           await page.addScriptTag({ content: axe.source });
-          const result = (await page.evaluate(() => (window as unknown as { axe: typeof axe }).axe.run())) as axe.AxeResults;
+          const result = (await page.evaluate(() => (globalThis as unknown as { axe: typeof axe }).axe.run())) as axe.AxeResults;
           const serious = result.violations.filter((violation) => violation.impact === 'serious' || violation.impact === 'critical');
           expect([kind, serious.map((violation) => `${violation.id}: ${violation.help}`)]).toEqual([kind, []]);
         } else {

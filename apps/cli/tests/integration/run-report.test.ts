@@ -90,6 +90,26 @@ describe('the run report', () => {
     expect(unknown).toMatchObject({ code: 1, stderr: 'ledgerlake: The lake has no run 20990101T000000Z-nothing (see `ledgerlake runs`).\n' });
   });
 
+  it("shows the runbook's decisions about the run's rows: a retry of its quarantined rows, a rejection of its condemned ones", async () => {
+    const good = Array.from({ length: 30 }, (_, i) => `${1000 + i},ACC00${i % 3},1.25,EUR,2024-02-${String((i % 28) + 1).padStart(2, '0')}T08:00:00Z`);
+    const source = join(dirs.work, 'feb.csv');
+    await writeFile(source, `${[HEADER, ...good, '99,ACC009,12.34,eur,2024-02-15T10:00:00Z', '1000,ACC000,1.25,EUR,2024-02-01T08:00:00Z'].join('\n')}\n`);
+    const first = await ingest(source);
+    const [row] = (JSON.parse((await run('quarantine', 'list', '--run', String(first['run_id']), '--json')).stdout) as { rows: Json[] }).rows;
+    const fixes = join(dirs.work, 'fixes.csv');
+    await writeFile(fixes, `row_hash,${HEADER}\n${String(row?.['row_hash'])},99,ACC009,12.34,EUR,2024-02-15T10:00:00Z\n`);
+
+    const retried = JSON.parse((await run('quarantine', 'retry', '--run', String(first['run_id']), '--fixes', fixes, '--by', 'dq-ana', '--json')).stdout) as Json;
+    const rejected = await run('condemned', 'reject', '--run', String(first['run_id']), '--by', 'dq-bob', '--reason', 'a true duplicate');
+
+    expect(retried['status']).toBe('PUBLISHED');
+    expect(rejected.code).toBe(0);
+    const sourceReport = text(await report(first['run_id']));
+    expect(sourceReport).toMatch(new RegExp(`retry of 1 quarantined row\\(s\\) by run ${String(retried['run_id'])} with fixes \\S+fixes\\.csv dq-ana`));
+    expect(sourceReport).toMatch(/rejection of 1 condemned row\(s\) dq-bob \S+ a true duplicate/);
+    expect(text(await report(retried['run_id']))).toContain(`retry of 1 row(s) of run ${String(first['run_id'])}`);
+  });
+
   it("never changes how a run ends: a report that cannot be written leaves the run PUBLISHED", async () => {
     // The run recorder's writes of the report fail for good (a non-retryable error): every other write goes through.
     const failing = (store: ObjectStore) => new FaultInjectingStore(store, (call) => (call.op === 'put' && /report\.(html|json)$/.test(call.key) ? new Error('disk says no') : undefined));

@@ -3,6 +3,8 @@ import {
   describeVersions,
   placeRun,
   readBreakerState,
+  readCondemnedDecision,
+  readCondemnedRowDecision,
   readPartitionVersions,
   readRetryRecord,
   readRunRecord,
@@ -11,7 +13,7 @@ import {
   RunManifestSchema,
   runRecordEndedAt,
 } from '@ledgerlake/pipeline';
-import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import type { Span } from './charts';
 
 /*
@@ -23,6 +25,8 @@ import type { Span } from './charts';
 
 /** Example rows shown per reason: never more than the Quarantine already holds, and few. */
 export const EXAMPLES_PER_REASON = 3;
+/** Retry records read to find the retries of a run's rows (the newest after the run). */
+const RETRIES_READ = 200;
 /** A field value on the report is cut after this many characters. */
 const VALUE_CHARS = 120;
 
@@ -139,6 +143,9 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
     }
   }
 
+  decisions.push(...(await decisionsAbout(store, layout, runId)));
+  decisions.sort((a, b) => a.at.localeCompare(b.at));
+
   const why: string[] = [];
   let error: RunReport['error'];
   let gate: RunReport['gate'];
@@ -213,6 +220,39 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
     links: context.links ?? [],
     logs_command: context.logs_command ?? null,
   };
+}
+
+/** Retries of this run's rows and decisions on its condemned rows, newest retry records only (`RETRIES_READ`). */
+async function decisionsAbout(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunReport['decisions'][number][]> {
+  const decisions: RunReport['decisions'][number][] = [];
+  const decided = new Set<string>();
+  for await (const object of listAll(store, layout.buckets.artifacts, layout.control.condemnedRowDecisionsPrefix(runId).prefix)) {
+    const hash = /\/([0-9a-f]{64})\.json$/.exec(object.key)?.[1];
+    const row = hash === undefined ? undefined : await readCondemnedRowDecision(store, layout, runId, hash);
+    if (row === undefined || decided.has(row.decision_id)) continue;
+    decided.add(row.decision_id);
+    const decision = await readCondemnedDecision(store, layout, row.decision_id);
+    if (decision === undefined) continue;
+    decisions.push({
+      what: `${decision.decision === 'approve' ? 'approval' : 'rejection'} of ${decision.rows.length} condemned row(s)${decision.retry_run_id === null ? '' : `, re-submitted by run ${decision.retry_run_id}`}`,
+      by: decision.by,
+      at: decision.at,
+      why: decision.reason,
+    });
+  }
+  // Retry records are named by their retry run: only those started after this run can retry its rows.
+  const { bucket, prefix } = layout.control.retryRecordsPrefix();
+  const later: string[] = [];
+  for await (const object of listAll(store, bucket, prefix)) {
+    const retryRunId = object.key.slice(prefix.length).replace(/\.json$/, '');
+    if (retryRunId.replace(/^backfill-/, '') > runId.replace(/^backfill-/, '')) later.push(retryRunId);
+  }
+  for (const retryRunId of later.sort().reverse().slice(0, RETRIES_READ)) {
+    const retry = await readRetryRecord(store, layout, retryRunId).catch(() => undefined);
+    if (retry === undefined || retry.source_run_id !== runId || retry.kind === 'approval') continue;
+    decisions.push({ what: `retry of ${retry.rows.length} quarantined row(s) by run ${retry.retry_run_id}${retry.fixes_file === null ? '' : ` with fixes ${retry.fixes_file}`}`, by: retry.requested_by, at: retry.requested_at, why: retry.reason });
+  }
+  return decisions;
 }
 
 async function readManifest(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunManifest | undefined> {

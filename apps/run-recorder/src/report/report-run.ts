@@ -1,4 +1,5 @@
 import { RunContextSchema } from '@ledgerlake/domain';
+import { readRetryRecord } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import type { CoreLogger } from '../record-failure';
@@ -67,5 +68,17 @@ export async function reportRun(input: unknown, deps: ReportRunDeps): Promise<Re
     ...(skipped === undefined ? {} : { skipped }),
   });
   deps.logger?.info('run report written', { report: written.report.key, bytes: written.bytes, status: written.facts.status });
+  // A retry (or approval) run also brings the report of the run whose rows it re-submitted up to date.
+  const retry = await readRetryRecord(deps.store, deps.layout, run.run_id).catch(() => undefined);
+  if (retry !== undefined) {
+    try {
+      await writeRunReport(deps.store, deps.layout, retry.source_run_id, {
+        where: deps.where,
+        ...(deps.logsCommand === undefined ? {} : { logs_command: deps.logsCommand(retry.source_run_id) }),
+      });
+    } catch (error) {
+      deps.logger?.warn('report: the source run\'s report could not be updated', { source_run_id: retry.source_run_id, error: (error as Error).message });
+    }
+  }
   return { report: written.report.key, bytes: written.bytes };
 }
