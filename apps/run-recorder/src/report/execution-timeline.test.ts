@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeMapRunCommand, GetExecutionHistoryCommand, type HistoryEvent, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cloudReportLinks, executionPlace, executionTimeline, timelineFromHistory } from './execution-timeline';
 
@@ -37,6 +37,22 @@ describe('timelineFromHistory', () => {
       { executionArn: ARN, maxResults: 1000, includeExecutionData: false },
       { executionArn: ARN, maxResults: 1000, includeExecutionData: false, nextToken: 't2' },
     ]);
+    sfn.restore();
+  });
+
+  it("counts a Distributed Map's iterations from its map run", async () => {
+    const sfn = mockClient(SFNClient);
+    const mapRunArn = 'arn:aws:states:eu-west-1:123456789012:mapRun:ledgerlake-prod/ProcessParts:abc';
+    sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        event(0, { type: 'MapStateEntered', stateEnteredEventDetails: { name: 'ProcessParts' } }),
+        event(5, { type: 'MapRunStarted', mapRunStartedEventDetails: { mapRunArn } }),
+        event(800, { type: 'MapStateExited', stateExitedEventDetails: { name: 'ProcessParts' } }),
+      ],
+    });
+    sfn.on(DescribeMapRunCommand, { mapRunArn }).resolves({ itemCounts: { total: 34 } as never });
+
+    expect(await executionTimeline(new SFNClient({ region: 'eu-west-1' }), ARN)).toEqual([{ name: 'ProcessParts', start_ms: 0, end_ms: 800, iterations: 34 }]);
     sfn.restore();
   });
 });

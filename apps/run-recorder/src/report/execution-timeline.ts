@@ -1,4 +1,4 @@
-import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
+import { DescribeMapRunCommand, GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
 import { executionUrl, logsInsightsUrl, pipelineLogGroups, runLogsQuery, runWindow, xrayTracesUrl } from '@ledgerlake/observability';
 import type { Span } from './charts';
 import type { TrailLink } from './facts';
@@ -35,7 +35,7 @@ export function timelineFromHistory(events: readonly HistoryEvent[]): Span[] {
   }));
 }
 
-/** The execution's timeline so far, read page by page from Step Functions. */
+/** The execution's timeline so far, read page by page from Step Functions; a Distributed Map's iterations are its map run's items. */
 export async function executionTimeline(sfn: Pick<SFNClient, 'send'>, executionArn: string): Promise<Span[]> {
   const events: HistoryEvent[] = [];
   let nextToken: string | undefined;
@@ -44,7 +44,19 @@ export async function executionTimeline(sfn: Pick<SFNClient, 'send'>, executionA
     events.push(...(page.events ?? []));
     nextToken = page.nextToken;
   } while (nextToken !== undefined);
-  return timelineFromHistory(events);
+  const spans = timelineFromHistory(events);
+  // A Distributed Map runs its iterations as child executions: the map run counts them.
+  let map: string | undefined;
+  const items = new Map<string, number>();
+  for (const event of events) {
+    if (event.type === 'MapStateEntered') map = event.stateEnteredEventDetails?.name;
+    const mapRunArn = event.mapRunStartedEventDetails?.mapRunArn;
+    if (mapRunArn !== undefined && map !== undefined) {
+      const run = await sfn.send(new DescribeMapRunCommand({ mapRunArn }));
+      if (run.itemCounts?.total !== undefined) items.set(map, run.itemCounts.total);
+    }
+  }
+  return spans.map((span) => (items.has(span.name) ? { ...span, iterations: items.get(span.name) as number } : span));
 }
 
 /** The stage and region an execution of `ledgerlake-<stage>` runs in, read from its ARN. */

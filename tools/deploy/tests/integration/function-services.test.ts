@@ -173,6 +173,8 @@ const GLUE_RESOURCES = [
 const ETL_FAILURES_TOPIC_ARN = `arn:aws:sns:${REGION}:${ACCOUNT_ID}:ledgerlake-${STAGE}-etl-failures`;
 /** The executions of this stage's state machine: whose status tells whether a claim's or a promotion's holder runs. */
 const STAGE_EXECUTIONS_ARN = `arn:aws:states:${REGION}:${ACCOUNT_ID}:execution:ledgerlake-${STAGE}:*`;
+/** The map runs of the stage's row pipeline (its Distributed Maps' iterations). */
+const STAGE_MAP_RUNS_ARN = `arn:aws:states:${REGION}:${ACCOUNT_ID}:mapRun:ledgerlake-${STAGE}/*`;
 /** The functions that ask whether a holder's execution still runs (StepFunctionsLiveness). */
 const ASKS_EXECUTION_STATUS = new Set(['loop-prevention', 'promotion']);
 
@@ -614,6 +616,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
       }
       // The run recorder's report draws the timeline of its own stage's executions.
       if (service === 'run-recorder' && actions.join() === 'states:GetExecutionHistory' && asList<unknown>(resolveCfn(statement.Resource)).join() === STAGE_EXECUTIONS_ARN) return false;
+      if (service === 'run-recorder' && actions.join() === 'states:DescribeMapRun' && asList<unknown>(resolveCfn(statement.Resource)).join() === STAGE_MAP_RUNS_ARN) return false;
       if (service === 'promotion') {
         const resources = asList<unknown>(resolveCfn(statement.Resource));
         if (actions.join() === GLUE_ACTIONS.join() && resources.join() === GLUE_RESOURCES.join()) return false;
@@ -636,7 +639,7 @@ describe.each(FUNCTION_SERVICES)('the %s service', (service) => {
 
     expect(asks.map((statement) => [actionsOf(statement), asList<unknown>(resolveCfn(statement.Resource))])).toEqual([
       ...(ASKS_EXECUTION_STATUS.has(service) ? [[['states:DescribeExecution'], [STAGE_EXECUTIONS_ARN]]] : []),
-      ...(service === 'run-recorder' ? [[['states:GetExecutionHistory'], [STAGE_EXECUTIONS_ARN]]] : []),
+      ...(service === 'run-recorder' ? [[['states:GetExecutionHistory'], [STAGE_EXECUTIONS_ARN]], [['states:DescribeMapRun'], [STAGE_MAP_RUNS_ARN]]] : []),
     ]);
   });
 });
