@@ -12,16 +12,23 @@ describe('evaluateGate', () => {
     expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS)).toEqual({
       decision: 'PROMOTE',
       reasons: [],
+      // Every condition with what was measured, for the run's report.
+      checks: [
+        { check: 'quarantine rate', measured: '4.90 % (49 of 1000 rows)', limit: 'below 5.00 %', passed: true },
+        { check: 'condemned rows', measured: '99', limit: 'below 100', passed: true },
+        { check: 'critical errors', measured: '0', limit: 'none', passed: true },
+      ],
     });
   });
 
   it('blocks a quarantine rate of exactly the limit (the rate must be below it)', () => {
     const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS);
 
-    expect(verdict).toEqual({
+    expect(verdict).toMatchObject({
       decision: 'BLOCKED',
       reasons: ['quarantine rate 5.00 % (50 of 1000 rows) is not below the limit of 5.00 %'],
     });
+    expect(verdict.checks[0]).toEqual({ check: 'quarantine rate', measured: '5.00 % (50 of 1000 rows)', limit: 'below 5.00 %', passed: false });
   });
 
   it('compares the rate exactly, where a float would round (1 in 20,000,001 rows against 0.00000005)', () => {
@@ -64,13 +71,16 @@ describe('evaluateGate', () => {
   it('promotes a retry run whatever its quarantine rate and condemned rows: the rows that pass are published', () => {
     const verdict = evaluateGate({ counts: counts(6, 5, 100), critical_errors: [], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
 
-    expect(verdict).toEqual({ decision: 'PROMOTE', reasons: [] });
+    expect(verdict).toMatchObject({ decision: 'PROMOTE', reasons: [] });
+    // The row limits are not applied to it, and its report says so.
+    expect(verdict.checks.map((check) => check.passed)).toEqual([null, null, true]);
   });
 
   it('still blocks a retry run on a critical error, and names only that', () => {
     const verdict = evaluateGate({ counts: counts(6, 5), critical_errors: ['counts do not reconcile'], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
 
-    expect(verdict).toEqual({ decision: 'BLOCKED', reasons: ['critical error: counts do not reconcile'] });
+    expect(verdict).toMatchObject({ decision: 'BLOCKED', reasons: ['critical error: counts do not reconcile'] });
+    expect(verdict.checks[2]).toEqual({ check: 'critical errors', measured: '1', limit: 'none', passed: false });
   });
 });
 

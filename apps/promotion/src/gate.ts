@@ -33,10 +33,20 @@ export function judgedByRowLimits(mode: RunMode): boolean {
   return mode !== 'retry';
 }
 
-/** The gate's verdict: promote, or block with one sentence per failed condition. */
+/** One condition of the gate: what was measured against which limit (what a run's report shows). */
+export interface GateCheck {
+  readonly check: string;
+  readonly measured: string;
+  readonly limit: string;
+  /** `null`: not applied to this run (a retry run is not judged by the row limits). */
+  readonly passed: boolean | null;
+}
+
+/** The gate's verdict: promote, or block with one sentence per failed condition; every condition with its measured value. */
 export interface GateVerdict {
   readonly decision: 'PROMOTE' | 'BLOCKED';
   readonly reasons: string[];
+  readonly checks: GateCheck[];
 }
 
 /** Defaults of PRODUCT.md §5.3: quarantine rate below 5 %, fewer than 100 condemned rows. */
@@ -89,5 +99,16 @@ export function evaluateGate(input: GateInput, thresholds: GateThresholds): Gate
   for (const error of input.critical_errors.slice(0, STATE_CRITICAL_ERRORS)) reasons.push(`critical error: ${error}`);
   const more = input.critical_errors.length - STATE_CRITICAL_ERRORS;
   if (more > 0) reasons.push(`and ${more} more critical error(s), listed in the run manifest`);
-  return { decision: reasons.length === 0 ? 'PROMOTE' : 'BLOCKED', reasons };
+  const rateBelow = input_rows === 0n || quarantined * denominator < numerator * input_rows;
+  const checks: GateCheck[] = [
+    {
+      check: 'quarantine rate',
+      measured: `${formatPercent(quarantined, input_rows)} (${counts.quarantined_rows} of ${counts.input_rows} rows)`,
+      limit: `below ${formatPercent(numerator, denominator)}`,
+      passed: limited ? rateBelow : null,
+    },
+    { check: 'condemned rows', measured: String(counts.condemned_rows), limit: `below ${thresholds.maxCondemnedRows}`, passed: limited ? counts.condemned_rows < thresholds.maxCondemnedRows : null },
+    { check: 'critical errors', measured: String(input.critical_errors.length), limit: 'none', passed: input.critical_errors.length === 0 },
+  ];
+  return { decision: reasons.length === 0 ? 'PROMOTE' : 'BLOCKED', reasons, checks };
 }

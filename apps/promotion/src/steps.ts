@@ -1,6 +1,7 @@
 import { type RunBlockedEvent, RunContextSchema } from '@ledgerlake/domain';
 import { readPromotionIntent, readRunRecord, releaseFileClaim, tidyWorkArea, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
 import { z } from 'zod';
+import type { GateVerdict } from './gate';
 import type { GoldRefresh } from './gold';
 import {
   beginPromotion,
@@ -49,10 +50,7 @@ export interface PromotionStepDeps extends PromotionDeps {
 }
 
 /** What the gate Task returns (`$.gate`). */
-export interface GateResult {
-  readonly decision: 'PROMOTE' | 'BLOCKED';
-  readonly reasons: string[];
-}
+export type GateResult = GateVerdict;
 
 /** What the blocked Task returns (`$.blocked`). */
 export interface BlockedResult {

@@ -30,6 +30,7 @@ describe('the run report', () => {
     const publishedText = text(await report(published['run_id']));
     expect(publishedText).toContain('✔ PUBLISHED');
     expect(publishedText).toContain('every threshold met');
+    expect(publishedText).toContain('quarantine rate 0.00 % (0 of 8 rows) below 5.00 % ✔ passed');
     expect(publishedText).toMatch(/input 8 \d+\.\d\d valid \(Silver\) 8/);
     expect(publishedText).toContain('✔ reconciles');
     expect(publishedText).toMatch(/2024-01 \d+ 1 — in the current version 1/);
@@ -40,6 +41,9 @@ describe('the run report', () => {
     expect(text(blockedPage)).toContain('⊘ BLOCKED');
     expect(text(blockedPage)).toContain('quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %');
     expect(blockedPage).toContain('<title id="quarantined-rows-by-reason-t">Quarantined rows by reason</title>');
+    // Each condition of the gate with what was measured against its limit.
+    expect(text(blockedPage)).toContain('quarantine rate 50.00 % (4 of 8 rows) below 5.00 % ✖ failed');
+    expect(text(blockedPage)).toContain('condemned rows 1 below 100 ✔ passed');
     expect(text(blockedPage)).toContain('CURRENCY_ERROR: 1 row');
     expect(text(blockedPage)).toContain('Currency XYZ');
     expect(text(blockedPage)).toContain('DUPLICATE_FAILURE: 1 row');

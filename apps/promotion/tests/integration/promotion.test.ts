@@ -213,7 +213,7 @@ describe('the gate and the blocked path', () => {
     const gate = await runPromotionStep({ action: 'evaluate-gate', run }, deps);
     const blocked = await runPromotionStep({ action: 'record-blocked', run, gate }, deps);
 
-    expect(gate).toEqual({ decision: 'BLOCKED', reasons: ['100 condemned rows is not below the limit of 100'] });
+    expect(gate).toMatchObject({ decision: 'BLOCKED', reasons: ['100 condemned rows is not below the limit of 100'] });
     expect(blocked).toEqual({ status: 'BLOCKED', reasons: ['100 condemned rows is not below the limit of 100'], claim_released: true });
     expect(await readRunRecord(store, layout, runId)).toMatchObject({
       status: 'BLOCKED',

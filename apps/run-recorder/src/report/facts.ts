@@ -56,8 +56,18 @@ export interface ReportContext {
   readonly logs_command?: string;
   /** Where the run was (`local`, or the stage's name). */
   readonly where: string;
+  /** The gate's conditions with their measured values (the state's `$.gate.checks`), when the run reached the gate. */
+  readonly gate_checks?: readonly GateCheck[];
   /** A run without a record that the caller knows was skipped (a duplicate file), with the run it duplicates. */
   readonly skipped?: { readonly duplicate_of?: string; readonly reason: string };
+}
+
+/** One condition of the promotion gate: what was measured against which limit; `passed: null` when not applied. */
+export interface GateCheck {
+  readonly check: string;
+  readonly measured: string;
+  readonly limit: string;
+  readonly passed: boolean | null;
 }
 
 /** The facts of one run's report. */
@@ -73,7 +83,7 @@ export interface RunReport {
   readonly duration_ms: number | null;
   readonly why: readonly string[];
   readonly error?: { readonly name: string; readonly message: string; readonly state: string | null };
-  readonly gate?: { readonly decision: string; readonly reasons: readonly string[] };
+  readonly gate?: { readonly decision: string; readonly reasons: readonly string[]; readonly checks: readonly GateCheck[] };
   readonly breaker: { readonly state: string; readonly code?: string; readonly detail?: string };
   readonly counts: RunCounts | null;
   /** Exact sums (decimal strings, two places) per destination. */
@@ -155,11 +165,11 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
       break;
     case 'BLOCKED':
       why.push(...record.reasons);
-      gate = { decision: 'BLOCKED', reasons: record.reasons };
+      gate = { decision: 'BLOCKED', reasons: record.reasons, checks: context.gate_checks ?? [] };
       break;
     case 'CHECKED':
       why.push(`a dry run: the gate would have decided ${record.gate.decision}`, ...record.gate.reasons);
-      gate = record.gate;
+      gate = { ...record.gate, checks: context.gate_checks ?? [] };
       break;
     case 'FAILED':
       error = { name: record.error, message: record.cause, state: record.failed_state ?? null };
@@ -171,7 +181,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
     case undefined:
       why.push(context.skipped?.reason ?? 'the run left no record: still running, or it ended past every Catch');
   }
-  if (record?.status === 'PUBLISHED') gate = { decision: 'PROMOTE', reasons: [] };
+  if (record?.status === 'PUBLISHED') gate = { decision: 'PROMOTE', reasons: [], checks: context.gate_checks ?? [] };
 
   const examples = {
     quarantine: await examplesOf(store, manifest?.quarantine_files ?? [], manifest?.quarantine_by_reason ?? {}),

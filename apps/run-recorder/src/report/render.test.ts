@@ -12,7 +12,14 @@ const base: RunReport = {
   ended_at: '2024-01-05T09:00:02.500Z',
   duration_ms: 2500,
   why: ['quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %'],
-  gate: { decision: 'BLOCKED', reasons: ['quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %'] },
+  gate: {
+    decision: 'BLOCKED',
+    reasons: ['quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %'],
+    checks: [
+      { check: 'quarantine rate', measured: '50.00 % (4 of 8 rows)', limit: 'below 5.00 %', passed: false },
+      { check: 'condemned rows', measured: '0', limit: 'below 100', passed: true },
+    ],
+  },
   breaker: { state: 'closed' },
   counts: { input_rows: 8, valid_rows: 4, quarantined_rows: 4, condemned_rows: 0 },
   amounts: { input: '100.00', valid: '60.00', quarantined: '40.00', condemned: '0.00' },
@@ -46,6 +53,8 @@ describe('renderRunReport', () => {
     expect(page).toContain('⊘ BLOCKED');
     expect(page).toContain('quarantine rate 50.00 % (4 of 8 rows) is not below the limit of 5.00 %');
     expect(page).toContain('✔ reconciles');
+    expect(page).toContain('<tr><td>quarantine rate</td><td>50.00 % (4 of 8 rows)</td><td>below 5.00 %</td><td><span class="not-ok">✖ failed</span></td></tr>');
+    expect(page).toContain('<tr><td>condemned rows</td><td>0</td><td>below 100</td><td><span class="ok">✔ passed</span></td></tr>');
     expect(page).toMatch(/<td>quarantined<\/td><td class="num">4<\/td><td class="num mono">40\.00<\/td>/);
     expect(page).toContain('mortgages/transactions/ingest_date=2024-01-05/april.csv');
     expect(page).toMatch(/<title id="quarantined-rows-by-reason-t">Quarantined rows by reason<\/title><desc id="quarantined-rows-by-reason-d">CURRENCY_ERROR: 3 rows; TYPE_ERROR: 1 row<\/desc>/);

@@ -17,7 +17,7 @@ h1{font-size:1.5rem;margin:0 0 4px}h2{font-size:1.15rem;margin:28px 0 8px;border
 .meta{color:var(--muted);margin:0 0 12px}
 .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-weight:700;border:2px solid currentColor}
 .PUBLISHED{color:var(--good)}.BLOCKED,.FAILED{color:var(--bad)}.INTERRUPTED,.INCOMPLETE,.CHECKED{color:var(--warn)}.SKIPPED{color:var(--neutral)}
-table{border-collapse:collapse;margin:8px 0;width:100%}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+table{border-collapse:collapse;margin:8px 0;width:100%}caption{text-align:left;font-weight:600;padding:4px 0}th,td{text-align:left;padding:4px 8px;border-bottom:1px solid var(--line);vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;overflow-wrap:anywhere}
 .chart{max-width:760px;display:block;margin:8px 0}.chart .label,.chart .value{font:12px system-ui,sans-serif;fill:var(--ink)}
@@ -66,7 +66,12 @@ export function renderRunReport(report: RunReport): string {
 <tr><th scope="row">Promotion gate</th><td>${report.gate === undefined ? 'not reached' : html`${report.gate.decision}${report.gate.reasons.length === 0 ? ' — every threshold met' : html`: ${report.gate.reasons.join('; ')}`}`}</td></tr>
 <tr><th scope="row">Circuit breaker</th><td>${report.breaker.state.toUpperCase()}${report.breaker.detail === undefined ? '' : ` — ${report.breaker.detail}`}</td></tr>
 ${report.error === undefined ? '' : html`<tr><th scope="row">Error</th><td><code>${report.error.name}</code> in ${report.error.state ?? 'an unknown state'}: ${report.error.message}</td></tr>`}
-</tbody></table></section>
+</tbody></table>
+${report.gate === undefined || report.gate.checks.length === 0
+  ? ''
+  : html`<table><caption>The promotion gate's conditions</caption><thead><tr><th scope="col">Condition</th><th scope="col">Measured</th><th scope="col">Limit</th><th scope="col">Result</th></tr></thead><tbody>
+${report.gate.checks.map((c) => html`<tr><td>${c.check}</td><td>${c.measured}</td><td>${c.limit}</td><td>${c.passed === null ? '— not applied (a retry run)' : c.passed ? html`<span class="ok">✔ passed</span>` : html`<span class="not-ok">✖ failed</span>`}</td></tr>`)}
+</tbody></table>`}</section>
 
 <section aria-labelledby="reconciliation"><h2 id="reconciliation">Reconciliation</h2>
 ${counts === null

@@ -21,6 +21,10 @@ export const ReportRunEventSchema = z.object({
   state: z
     .object({
       loop_prevention: z.object({ status: z.string(), duplicate_of: z.string().optional() }).passthrough().optional(),
+      gate: z
+        .object({ checks: z.array(z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() })).optional() })
+        .passthrough()
+        .optional(),
     })
     .passthrough(),
 });
@@ -66,6 +70,7 @@ export async function reportRun(input: unknown, deps: ReportRunDeps): Promise<Re
     ...(deps.links === undefined ? {} : { links: deps.links(run.run_id, run.execution_arn) }),
     ...(deps.logsCommand === undefined ? {} : { logs_command: deps.logsCommand(run.run_id) }),
     ...(skipped === undefined ? {} : { skipped }),
+    ...(state.gate?.checks === undefined ? {} : { gate_checks: state.gate.checks }),
   });
   deps.logger?.info('run report written', { report: written.report.key, bytes: written.bytes, status: written.facts.status });
   // A retry (or approval) run also brings the report of the run whose rows it re-submitted up to date.

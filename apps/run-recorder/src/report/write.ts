@@ -18,7 +18,12 @@ const IndexEntrySchema = z.object({
 });
 
 const SpanSchema = z.object({ name: z.string(), start_ms: z.number(), end_ms: z.number(), iterations: z.number().optional() });
-const ReportDataSchema = z.object({ timeline: z.array(SpanSchema), links: z.array(z.object({ label: z.string(), href: z.string() })) });
+const GateCheckSchema = z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() });
+const ReportDataSchema = z.object({
+  timeline: z.array(SpanSchema),
+  links: z.array(z.object({ label: z.string(), href: z.string() })),
+  gate: z.object({ checks: z.array(GateCheckSchema).catch([]) }).optional(),
+});
 
 /** The timeline and links of the report written before, if any. */
 async function readReportData(store: ObjectStore, layout: LakeLayout, runId: string): Promise<z.infer<typeof ReportDataSchema> | undefined> {
@@ -43,9 +48,10 @@ export interface WrittenReport {
  */
 export async function writeRunReport(store: ObjectStore, layout: LakeLayout, runId: string, context: ReportContext): Promise<WrittenReport> {
   // A rebuild (`ledgerlake runs report`) knows neither the timeline nor the links: the report written at the run's end does.
-  const earlier = context.timeline === undefined || context.links === undefined ? await readReportData(store, layout, runId) : undefined;
+  const earlier = context.timeline === undefined || context.links === undefined || context.gate_checks === undefined ? await readReportData(store, layout, runId) : undefined;
   const facts = await gatherRunReport(store, layout, runId, {
     ...context,
+    ...(context.gate_checks === undefined && earlier?.gate !== undefined ? { gate_checks: earlier.gate.checks } : {}),
     ...(context.timeline === undefined && earlier !== undefined ? { timeline: earlier.timeline } : {}),
     ...(context.links === undefined && earlier !== undefined ? { links: earlier.links } : {}),
   });
