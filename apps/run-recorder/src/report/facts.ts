@@ -90,7 +90,7 @@ export interface RunReport {
   readonly amounts: { readonly input: string; readonly valid: string; readonly quarantined: string; readonly condemned: string } | null;
   /** input = valid + quarantined + condemned, for rows and for amounts. */
   readonly reconciles: boolean | null;
-  readonly source: { readonly bucket: string; readonly key: string; readonly size: number | null; readonly sha256: string | null; readonly ingest_date: string | null };
+  readonly source: { readonly bucket: string; readonly key: string; readonly size: number | null; readonly sha256: string | null; readonly ingest_date: string | null; readonly landed_at: string | null };
   readonly partitions: readonly { readonly partition: string; readonly rows: number; readonly version: number | null; readonly previous_version: number | null; readonly now: string }[];
   readonly quarantine_by_reason: QuarantineByReason;
   readonly condemned_by_reason: QuarantineByReason;
@@ -219,6 +219,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
       size: head?.size ?? null,
       sha256: manifest?.content_sha256 ?? null,
       ingest_date: /ingest_date=(\d{4}-\d{2}-\d{2})/.exec(source?.key ?? '')?.[1] ?? null,
+      landed_at: head?.lastModified.toISOString() ?? null,
     },
     partitions,
     quarantine_by_reason: manifest?.quarantine_by_reason ?? (record !== undefined && 'quarantine_by_reason' in record ? record.quarantine_by_reason : {}),

@@ -24,7 +24,7 @@ const base: RunReport = {
   counts: { input_rows: 8, valid_rows: 4, quarantined_rows: 4, condemned_rows: 0 },
   amounts: { input: '100.00', valid: '60.00', quarantined: '40.00', condemned: '0.00' },
   reconciles: true,
-  source: { bucket: 'bronze', key: 'mortgages/transactions/ingest_date=2024-01-05/april.csv', size: 420, sha256: 'a'.repeat(64), ingest_date: '2024-01-05' },
+  source: { bucket: 'bronze', key: 'mortgages/transactions/ingest_date=2024-01-05/april.csv', size: 420, sha256: 'a'.repeat(64), ingest_date: '2024-01-05', landed_at: '2024-01-05T08:59:58.000Z' },
   partitions: [{ partition: '2024-01', rows: 4, version: null, previous_version: null, now: 'not published' }],
   quarantine_by_reason: { CURRENCY_ERROR: 3, TYPE_ERROR: 1 },
   condemned_by_reason: {},
@@ -57,6 +57,7 @@ describe('renderRunReport', () => {
     expect(page).toContain('<tr><td>condemned rows</td><td>0</td><td>below 100</td><td><span class="ok">✔ passed</span></td></tr>');
     expect(page).toMatch(/<td>quarantined<\/td><td class="num">4<\/td><td class="num mono">40\.00<\/td>/);
     expect(page).toContain('mortgages/transactions/ingest_date=2024-01-05/april.csv');
+    expect(page).toContain('<tr><th scope="row">Landed at</th><td>2024-01-05T08:59:58.000Z</td></tr>');
     expect(page).toMatch(/<title id="quarantined-rows-by-reason-t">Quarantined rows by reason<\/title><desc id="quarantined-rows-by-reason-d">CURRENCY_ERROR: 3 rows; TYPE_ERROR: 1 row<\/desc>/);
     expect(page).toContain('EnrichChunks (2 iterations)');
     expect(page).toContain('<code>ledgerlake logs 20240105T090000Z-abc123</code>');

@@ -90,6 +90,7 @@ ${counts === null
 <tr><th scope="row">Size</th><td>${report.source.size === null ? '—' : `${n(report.source.size)} bytes`}</td></tr>
 <tr><th scope="row">SHA-256</th><td class="mono">${report.source.sha256 ?? '—'}</td></tr>
 <tr><th scope="row">Ingest date</th><td>${report.source.ingest_date ?? '—'}</td></tr>
+<tr><th scope="row">Landed at</th><td>${report.source.landed_at ?? '—'}</td></tr>
 </tbody></table></section>
 
 <section aria-labelledby="published"><h2 id="published">Published months</h2>
