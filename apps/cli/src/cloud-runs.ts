@@ -15,6 +15,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import { countsOf, type IngestOutcome, randomSuffix, type RunRequest, type RunStarter } from './ingest';
 import type { LocalLake } from './local-lake';
+import { writtenReport } from './run-report';
 import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
 import { stageResources } from './stage-names';
 
@@ -96,15 +97,17 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
   let arns: Promise<{ pipeline: string; starter: string }> | undefined;
   const machines = () => (arns ??= findStateMachines(client, target));
   const sleep = () => new Promise((resolve) => setTimeout(resolve, pollMs));
+  const missing = (error: unknown) => error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist';
   /** One Step Functions request; a failure is one sentence naming the stage, the state machine and what to do. */
   const send = <T>(request: Promise<T>, machine: string): Promise<T> =>
     request.catch((error: unknown) => {
-      if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') throw error;
+      if (missing(error)) throw error;
       throw new CliError(describeStageError(error, target, `state machine ${machine.split(':').at(-1) ?? machine}`));
     });
+  /** An execution, or `undefined` while it does not exist (yet). */
   const describe = async (executionArn: string) =>
     send(client.send(new DescribeExecutionCommand({ executionArn })), executionArn.split(':').slice(0, -1).join(':')).catch((error: unknown) => {
-      if (error instanceof ExecutionDoesNotExist || (error as { name?: string }).name === 'ExecutionDoesNotExist') return undefined;
+      if (missing(error)) return undefined;
       throw error;
     });
   const executionArnOf = (pipeline: string, runId: string) => `${pipeline.replace(':stateMachine:', ':execution:')}:${runId}`;
@@ -216,9 +219,8 @@ async function outcomeOf(
   base: Pick<IngestOutcome, 'file' | 'run_id' | 'source' | 'duration_ms' | 'rerun_of'>,
   execution: DescribeExecutionCommandOutput,
 ): Promise<IngestOutcome> {
-  const reportRef = lake.layout.artifacts.report(base.run_id);
-  const reported = (await lake.store.head(reportRef).catch(() => undefined)) !== undefined;
-  return { ...(await recordedOutcome(lake, base, execution)), ...(reported ? { report: `s3://${reportRef.bucket}/${reportRef.key}` } : {}) };
+  const report = await writtenReport(lake, 'stage', base.run_id);
+  return { ...(await recordedOutcome(lake, base, execution)), ...(report === undefined ? {} : { report }) };
 }
 
 /** The outcome from the run record (or, without one, the execution). */

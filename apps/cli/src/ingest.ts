@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { basename, extname, join, resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
 import {
@@ -23,6 +23,7 @@ import { CliError, EXIT } from './cli-error';
 import { settleInterruptedRun } from './interrupted-run';
 import { exitCodeOf } from './interrupts';
 import type { LocalAlerts } from './local-alerts';
+import { writtenReport } from './run-report';
 import { StateTimeline } from './state-timeline';
 import { COMMAND_STORE, createRunHandlers, lakeFor, type LocalLake, type LocalWiring, mapWorkerCount, stateMachineObjects } from './local-lake';
 import { MapWorkerPool } from './map-workers';
@@ -363,14 +364,13 @@ export async function runBronzeObject(
       fault('log', `The log of run ${runId} (${file}) could not be written to ${logs.bucket}/${logs.key}: ${name}: ${message}`, thrown);
     }
   };
-  const reportRef = lake.layout.artifacts.report(runId);
-  const reported = (await lake.store.head(reportRef).catch(() => undefined)) !== undefined;
+  const report = await writtenReport(lake, 'local', runId);
   const base = () => ({
     file,
     run_id: runId,
     source,
     duration_ms,
-    ...(reported ? { report: join(lake.root, reportRef.bucket, ...reportRef.key.split('/')) } : {}),
+    ...(report === undefined ? {} : { report }),
     ...(request.rerun_of === undefined ? {} : { rerun_of: request.rerun_of }),
     ...(faults.length === 0 ? {} : { faults: [...faults] }),
   });

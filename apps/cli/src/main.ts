@@ -267,9 +267,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       });
       run = withExecution(detail, execution);
     }
-    const { openReport, reportLocation } = await loadRunReport();
-    const reported = (await lake.store.head(lake.layout.artifacts.report(runId))) !== undefined;
-    const report = reported && opened !== undefined ? reportLocation(lake, opened, runId) : undefined;
+    const { openReport, writtenReport } = await loadRunReport();
+    const report = opened === undefined ? undefined : await writtenReport(lake, opened.kind, runId);
     const shown = report === undefined ? run : { ...run, report };
     io.stdout.write(options.json === true ? `${JSON.stringify(shown, null, 2)}\n` : `${formatRunDetail(run)}${report === undefined ? '' : `  report: ${report}\n`}`);
     if (options.open === true) {

@@ -12,9 +12,15 @@ import type { LakeTarget } from './target';
  */
 
 /** Where a run's report is: the file on a lake folder, `s3://bucket/key` on a stage. */
-export function reportLocation(lake: LocalLake, target: LakeTarget, runId: string): string {
+export function reportLocation(lake: LocalLake, kind: LakeTarget['kind'], runId: string): string {
   const ref = lake.layout.artifacts.report(runId);
-  return target.kind === 'stage' ? `s3://${ref.bucket}/${ref.key}` : join(lake.root, ref.bucket, ...ref.key.split('/'));
+  return kind === 'stage' ? `s3://${ref.bucket}/${ref.key}` : join(lake.root, ref.bucket, ...ref.key.split('/'));
+}
+
+/** Where a run's report is, if it has been written (`undefined`: not yet, or it could not be read). */
+export async function writtenReport(lake: LocalLake, kind: LakeTarget['kind'], runId: string): Promise<string | undefined> {
+  const written = await lake.store.head(lake.layout.artifacts.report(runId)).catch(() => undefined);
+  return written === undefined ? undefined : reportLocation(lake, kind, runId);
 }
 
 /** What `runs report` did. */
@@ -35,7 +41,7 @@ export async function rebuildRunReport(lake: LocalLake, target: LakeTarget, runI
     where,
     logs_command: `ledgerlake logs ${runId} ${target.kind === 'stage' ? `--stage ${target.stage}` : `--lake ${lake.root}`}`,
   });
-  return { run_id: runId, report: reportLocation(lake, target, runId), bytes: written.bytes, status: written.facts.status };
+  return { run_id: runId, report: reportLocation(lake, target.kind, runId), bytes: written.bytes, status: written.facts.status };
 }
 
 /** Opens a report file with the desktop's viewer; `false` when there is none (the caller prints the path). */

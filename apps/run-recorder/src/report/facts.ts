@@ -14,6 +14,7 @@ import {
   runRecordEndedAt,
 } from '@ledgerlake/pipeline';
 import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
+import { z } from 'zod';
 import type { Span } from './charts';
 
 /*
@@ -62,13 +63,10 @@ export interface ReportContext {
   readonly skipped?: { readonly duplicate_of?: string; readonly reason: string };
 }
 
-/** One condition of the promotion gate: what was measured against which limit; `passed: null` when not applied. */
-export interface GateCheck {
-  readonly check: string;
-  readonly measured: string;
-  readonly limit: string;
-  readonly passed: boolean | null;
-}
+/** One condition of the promotion gate (`$.gate.checks`): what was measured against which limit; `passed: null` when not applied. */
+export const GateCheckSchema = z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() });
+/** One condition of the promotion gate. */
+export type GateCheck = z.infer<typeof GateCheckSchema>;
 
 /** The facts of one run's report. */
 export interface RunReport {
@@ -162,6 +160,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
   switch (record?.status) {
     case 'PUBLISHED':
       why.push(`published ${record.partitions.length} month(s): the promotion gate passed every threshold`);
+      gate = { decision: 'PROMOTE', reasons: [], checks: context.gate_checks ?? [] };
       break;
     case 'BLOCKED':
       why.push(...record.reasons);
@@ -181,7 +180,6 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
     case undefined:
       why.push(context.skipped?.reason ?? 'the run left no record: still running, or it ended past every Catch');
   }
-  if (record?.status === 'PUBLISHED') gate = { decision: 'PROMOTE', reasons: [], checks: context.gate_checks ?? [] };
 
   const examples = {
     quarantine: await examplesOf(store, manifest?.quarantine_files ?? [], manifest?.quarantine_by_reason ?? {}),

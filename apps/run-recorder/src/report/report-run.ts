@@ -4,7 +4,7 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import type { CoreLogger } from '../record-failure';
 import type { Span } from './charts';
-import type { TrailLink } from './facts';
+import { GateCheckSchema, type TrailLink } from './facts';
 import { writeRunReport } from './write';
 
 /*
@@ -22,7 +22,7 @@ export const ReportRunEventSchema = z.object({
     .object({
       loop_prevention: z.object({ status: z.string(), duplicate_of: z.string().optional() }).passthrough().optional(),
       gate: z
-        .object({ checks: z.array(z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() })).optional() })
+        .object({ checks: z.array(GateCheckSchema).optional() })
         .passthrough()
         .optional(),
     })

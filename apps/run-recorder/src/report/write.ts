@@ -1,7 +1,7 @@
 import { ObjectConflictError } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { gatherRunReport, type ReportContext, type RunReport } from './facts';
+import { GateCheckSchema, gatherRunReport, type ReportContext, type RunReport } from './facts';
 import { type IndexEntry, renderRunIndex, renderRunReport } from './render';
 
 /** The runs the index keeps (newest first). */
@@ -18,7 +18,6 @@ const IndexEntrySchema = z.object({
 });
 
 const SpanSchema = z.object({ name: z.string(), start_ms: z.number(), end_ms: z.number(), iterations: z.number().optional() });
-const GateCheckSchema = z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() });
 const ReportDataSchema = z.object({
   timeline: z.array(SpanSchema),
   links: z.array(z.object({ label: z.string(), href: z.string() })),
