@@ -52,6 +52,12 @@ export default [
               bannedExternalImports: awsSdk,
             },
             {
+              // The operator's runbook over any lake: it starts runs through the Operator it is given, never a runner.
+              sourceTag: 'type:runbook',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline'],
+              bannedExternalImports: awsSdk,
+            },
+            {
               sourceTag: 'type:observability',
               onlyDependOnLibsWithTags: ['type:domain', 'type:config'],
               bannedExternalImports: awsSdk,

@@ -9,11 +9,12 @@ import {
   type SFNClientConfig,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DATASET, formatRunId } from '@ledgerlake/domain';
+import { DATASET } from '@ledgerlake/domain';
 import { readRunRecord, RunStateSchema } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
-import { countsOf, type IngestOutcome, randomSuffix, type RunRequest, type RunStarter } from './ingest';
+import { newRunId, type RunRequest } from '@ledgerlake/runbook';
+import { countsOf, type IngestOutcome, type RunStarter } from './ingest';
 import type { LocalLake } from './local-lake';
 import { writtenReport } from './run-report';
 import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
@@ -144,7 +145,7 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
   return {
     start: async (lake, source, file, ingest) => {
       const { starter } = await machines();
-      const { runId = formatRunId(ingest.now(), randomSuffix()), mode = 'ingest', ...request } = ingest.run ?? {};
+      const { runId = newRunId(ingest.now()), mode = 'ingest', ...request } = ingest.run ?? {};
       // What the starter forwards (infra/starter.asl.json StartRun): every field the run's mode needs.
       const input = { dataset: DATASET, mode, source, run_id: runId, ...request };
       await send(client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) })), starter);

@@ -4,6 +4,7 @@
  * start retry (quarantine retry, condemned approve) and backfill runs.
  */
 export { main, runFromProcess, type CliIo, type CliOutput } from './main';
-export { checkInputFiles, type IngestOutcome, type IngestOptions, type RunRequest, runBronzeObject } from './ingest';
+export { checkInputFiles, type IngestOutcome, type IngestOptions, runBronzeObject } from './ingest';
 export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake, STATE_MACHINE_STORE } from './local-lake';
-export { approveCondemned, backfillMonth, retryQuarantine } from './runbook';
+export { operatorFor } from './retry';
+export { backfillInput } from './runbook';

@@ -1,9 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { DATASET, formatRunId, ObjectConflictError, type QuarantineByReason, type RunCounts, type RunMode } from '@ledgerlake/domain';
+import { DATASET, ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
 import {
   type BronzeIgnore,
   type DuplicateStatus,
@@ -16,9 +16,9 @@ import {
   trackLocalExecution,
 } from '@ledgerlake/pipeline';
 import { type AslDefinition, localExecutionArn, type LocalRunResult, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
+import { bronzeIgnoreOf, newRunId, type RunRequest } from '@ledgerlake/runbook';
 import { isRunbookFileName, type ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { bronzeIgnoreOf } from './bronze';
 import { CliError, EXIT } from './cli-error';
 import { settleInterruptedRun } from './interrupted-run';
 import { exitCodeOf } from './interrupts';
@@ -202,18 +202,6 @@ export function startRun(lake: LocalLake, source: ObjectRef, file: string, optio
   return (options.startRun ?? runBronzeObject)(lake, source, file, options);
 }
 
-/** What starts a run besides its source object. */
-export interface RunRequest {
-  readonly runId?: string;
-  readonly mode?: RunMode;
-  readonly backfill_month?: string;
-  readonly approval_id?: string;
-  /** A re-run a person asked for of the Bronze object of this BLOCKED or FAILED run. */
-  readonly rerun_of?: string;
-  /** A dry run: every Task up to the gate, then recorded CHECKED; nothing is published. */
-  readonly dry_run?: true;
-}
-
 /**
  * Lands one file in Bronze and runs the state machine on it (`landInBronze` + `runBronzeObject`).
  * A file that cannot land (a full disk, a read-only lake) is a `NotLandedOutcome`, not a throw; one
@@ -258,7 +246,7 @@ export async function runBronzeObject(
   options: IngestOptions,
 ): Promise<IngestOutcome> {
   const startDate = options.now();
-  const { runId = formatRunId(startDate, randomSuffix()), mode = 'ingest', ...request } = options.run ?? {};
+  const { runId = newRunId(startDate), mode = 'ingest', ...request } = options.run ?? {};
   const input = { dataset: DATASET, mode, source, ...request };
   const lines: string[] = [];
   const sink = (line: string): void => {
@@ -536,11 +524,6 @@ function causeMessage(cause: string): string {
 
 function asError(thrown: unknown): Error {
   return thrown instanceof Error ? thrown : new Error(String(thrown));
-}
-
-/** A short random run id suffix (`[a-z0-9]{6}`): two runs of the same second get different ids. */
-export function randomSuffix(): string {
-  return BigInt(`0x${randomBytes(5).toString('hex')}`).toString(36).padStart(8, '0').slice(-6);
 }
 
 function describeReadError(error: unknown): string {

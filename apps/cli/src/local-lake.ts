@@ -16,6 +16,7 @@ import {
   type GoldEngine,
 } from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
+import type { Lake } from '@ledgerlake/runbook';
 import {
   type AslDefinition,
   type LocalHandler,
@@ -24,7 +25,7 @@ import {
   loadDefinition,
   taskFunctions,
 } from '@ledgerlake/state-machine';
-import { createLakeLayout, FS_TMP_DIR, FsObjectStore, type LakeLayout, localBuckets, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
+import { createLakeLayout, FS_TMP_DIR, FsObjectStore, localBuckets, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { createHandler as createValidationHandler, type ValidationSettings } from '@ledgerlake/validation';
 import { snappyCompressor } from 'hysnappy';
 import { CliError } from './cli-error';
@@ -56,10 +57,8 @@ export const STATE_MACHINE_STORE = 'state-machine';
  * which reopen the lake as a filesystem store over `root` with `layout`'s buckets: a lake whose
  * store is not its folder (in memory, say a stage's buckets) runs its Map iterations in-process.
  */
-export interface LocalLake {
+export interface LocalLake extends Lake {
   readonly root: string;
-  readonly store: ObjectStore;
-  readonly layout: LakeLayout;
 }
 
 /**

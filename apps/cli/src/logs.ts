@@ -1,4 +1,5 @@
 import { RunIdSchema } from '@ledgerlake/domain';
+import { readLogRecords } from '@ledgerlake/runbook';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './local-lake';
 
@@ -31,23 +32,6 @@ const COMMON_FIELDS = new Set([
   'function_request_id',
   'timezone',
 ]);
-
-/** The run's log records (Powertools lines and EMF records), or `undefined` when the run has no log. */
-export async function readLogRecords(lake: LocalLake, runId: string): Promise<Record<string, unknown>[] | undefined> {
-  const bytes = await lake.store.getBytes(lake.layout.artifacts.logs(runId));
-  if (bytes === undefined) return undefined;
-  return Buffer.from(bytes)
-    .toString('utf8')
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>;
-      } catch {
-        return { message: line };
-      }
-    });
-}
 
 /**
  * Checks a `logs` request: the run id's form and the level's name (a `CliError`, exit 2, when

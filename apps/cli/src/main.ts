@@ -14,7 +14,6 @@ import { type DailyTime, parseDailyTime } from './schedule';
 const loadIngest = () => import('./ingest');
 const loadLake = () => import('./local-lake');
 const loadLogs = () => import('./logs');
-const loadRuns = () => import('./runs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
 const loadWatch = () => import('./watch');
@@ -30,7 +29,6 @@ const loadRetry = () => import('./retry');
 const loadRunDetail = () => import('./run-detail');
 const loadRecover = () => import('./recover');
 const loadInterrupts = () => import('./interrupts');
-const loadRerun = () => import('./rerun');
 const loadTarget = () => import('./target');
 const loadStageLake = () => import('./stage-lake');
 const loadCloudRuns = () => import('./cloud-runs');
@@ -154,7 +152,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
           break;
         }
         progress = live ? startProgress(io.stderr, input.path) : undefined;
-        const rerunOf = options.force === true ? await (await loadRerun()).forcedRerunOf(lake, await sha256Of(openInputFile(input))) : undefined;
+        const rerunOf = options.force === true ? await (await loadRunbook()).forcedRerunOf(lake, await sha256Of(openInputFile(input))) : undefined;
         try {
           outcomes.push(
             await ingestFile(lake, input, {
@@ -236,7 +234,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
-    const { listRuns } = await loadRuns();
+    const { listRuns } = await loadRunbook();
     const { formatRunsTable } = await loadSummary();
     const lake = await openFor(options, 'read', 'runs');
     const cloud = await stageCloudRuns();
@@ -252,7 +250,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--open', "open the run's report (runs/<run_id>/report.html) in the desktop's viewer (a lake folder only)")
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (runId: string, options: CommonOptions & { open?: boolean }) => {
-    const { formatRunDetail, showRun } = await loadRunDetail();
+    const { formatRunDetail } = await loadRunDetail();
+    const { RunbookError, showRun } = await loadRunbook();
     const lake = await openFor(options, 'read', 'runs show');
     const cloud = await stageCloudRuns();
     let run;
@@ -262,7 +261,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       const execution = await cloud.execution(runId).catch(() => undefined);
       const detail = await showRun(lake, runId).catch((error: unknown) => {
         // A run only its execution knows of yet (running, skipped, ended past every Catch).
-        if (execution !== undefined && error instanceof CliError) return executionOnlyDetail(runId);
+        if (execution !== undefined && error instanceof RunbookError) return executionOnlyDetail(runId);
         throw error;
       });
       run = withExecution(detail, execution);
@@ -300,10 +299,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
   ).action(async (runId: string, options: CommonOptions) => {
     const lake = await openFor(options, 'start', 'runs rerun');
-    const { rerunRun } = await loadRerun();
+    const { rerunRun } = await loadRunbook();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
-    const outcome = await rerunRun(lake, runId, await runOptions(lake));
+    const outcome = await rerunRun(await operator(lake), runId);
     print(options, outcome, () => `Re-ran the Bronze object of run ${runId}.\n${formatIngestSummary(outcome)}`);
     exitCode = ingestExitCode([outcome]);
   });
@@ -316,7 +315,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON array on stdout'),
   ).action(async (options: CommonOptions) => {
     const lake = await openFor(options, 'read', 'bronze list');
-    const { bronzeObjects, formatBronzeObjects } = await loadBronze();
+    const { bronzeObjects } = await loadRunbook();
+    const { formatBronzeObjects } = await loadBronze();
     const objects = await bronzeObjects(lake);
     print(options, objects, () => formatBronzeObjects(objects));
   });
@@ -332,7 +332,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { requireWhoAndWhy } = await loadRetry();
     const who = requireWhoAndWhy(options, 'Ignoring a Bronze object');
     const lake = await openFor(options, 'record', 'bronze ignore');
-    const { formatIgnored, ignoreBronze } = await loadBronze();
+    const { formatIgnored, ignoreBronze } = await loadRunbook();
     const record = await ignoreBronze(lake, key, who, now());
     print(options, record, () => `${record.bronze_key} is ${formatIgnored(record)}: watch, the daily sweep and ingest never run it.\n`);
   });
@@ -410,7 +410,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<YYYY-MM>', 'the Silver month', parseMonth)
       .option('--json', 'print one JSON object on stdout'),
   ).action(async (month: string, options: CommonOptions) => {
-    const { formatPartitionHistory, partitionHistory } = await loadHistory();
+    const { formatPartitionHistory } = await loadHistory();
+    const { partitionHistory } = await loadRunbook();
     const history = await partitionHistory(await openFor(options, 'read', 'partitions history'), month);
     io.stdout.write(options.json === true ? `${JSON.stringify(history, null, 2)}\n` : formatPartitionHistory(history));
   });
@@ -432,7 +433,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const result =
       cloud === undefined
         ? await recoverLake(lake, { now, wiring: await wiring(), force: options.force === true })
-        : ((await cloud.operate(`recover-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${(await loadIngest()).randomSuffix()}`, {
+        : ((await cloud.operate(`recover-${now().toISOString().replace(/\D/g, '').slice(0, 14)}-${(await loadRunbook()).randomSuffix()}`, {
             recover: { force: options.force === true },
           })) as import('@ledgerlake/promotion').RecoveryResult);
     io.stdout.write(options.json === true ? `${JSON.stringify(result, null, 2)}\n` : formatRecovery(result));
@@ -525,6 +526,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...onStage,
     };
   };
+  /** The runbook's operator on the lake: runs start as `runOptions` says. */
+  const operator = async (lake: import('./local-lake').LocalLake) => (await loadRetry()).operatorFor(lake, await runOptions(lake));
   /**
    * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
    * `access`: `read` (on a stage also Athena and CloudWatch Logs), `record` (writes of runbook
@@ -594,11 +597,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatIngestSummary } = await loadSummary();
     const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
     const by = options.by?.trim() || io.env['USER'] || 'unknown';
-    const outcome = await retryQuarantine(
-      lake,
-      { run: options.run, ...(options.error === undefined ? {} : { error: options.error }), ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }), by },
-      await runOptions(lake),
-    );
+    const outcome = await retryQuarantine(await operator(lake), {
+      run: options.run,
+      ...(options.error === undefined ? {} : { error: options.error }),
+      ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }),
+      by,
+    });
     print(options, outcome, () => formatRetryOutcome(outcome, formatIngestSummary(outcome)));
     exitCode = ingestExitCode([outcome]);
   });
@@ -638,16 +642,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
     const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
-    const outcome = await approveCondemned(
-      lake,
-      {
-        run: options.run,
-        ...who,
-        ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }),
-        ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }),
-      },
-      await runOptions(lake),
-    );
+    const outcome = await approveCondemned(await operator(lake), {
+      run: options.run,
+      ...who,
+      ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }),
+      ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }),
+    });
     print(options, outcome, () => formatDecision(outcome.decision) + formatRetryOutcome(outcome, formatIngestSummary(outcome)));
     exitCode = ingestExitCode([outcome]);
   });
@@ -712,9 +712,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { ingestExitCode, checkInputFiles } = await loadIngest();
     const inputs = await checkInputFiles(files, io.cwd);
     const lake = await openFor(options, 'start', 'backfill');
-    const { backfillMonth } = await loadRunbook();
+    const { backfillInput, backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();
-    const outcome = await backfillMonth(lake, options.month, inputs, await runOptions(lake));
+    const outcome = await backfillMonth(await operator(lake), options.month, await backfillInput(inputs));
     print(options, outcome, () => formatIngestSummary(outcome));
     exitCode = ingestExitCode([outcome]);
   });
@@ -735,6 +735,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr.write(`ledgerlake: ${error.message}\n`);
       printJson(error.name, error.message);
       return error.exitCode;
+    }
+    const { RunbookError } = await loadRunbook();
+    if (error instanceof RunbookError) {
+      io.stderr.write(`ledgerlake: ${error.message}\n`);
+      printJson(error.name, error.message);
+      return error.isInvalidRequest ? EXIT.usage : EXIT.failed;
     }
     const unexpected = error instanceof Error ? error : new Error(String(error));
     io.stderr.write(`ledgerlake: ${unexpected.name}: ${unexpected.message}\n`);

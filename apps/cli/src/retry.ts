@@ -1,21 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatRunId, REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/domain';
-import { LOCAL_LIVENESS, type RetryCandidate, type RetryRecord, type RetryRunWatch, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
+import { REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/domain';
+import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/pipeline';
+import type { Fixes, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
-import { type IngestOptions, type IngestOutcome, randomSuffix, startRun } from './ingest';
+import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './local-lake';
-
-/** What `quarantine retry` and `condemned approve` print: the retry run's outcome and what it re-submitted. */
-export interface RetryOutcome extends IngestOutcome {
-  readonly retry_of: string;
-  readonly rows: RetryRecord['rows'];
-  readonly approval_id?: string;
-}
-
-/** Corrections read from a fixes CSV: the five input fields by the `row_hash` of the row they correct. */
-export type Fixes = ReadonlyMap<string, RowHashFields>;
 
 const FIXES_COLUMNS = ['row_hash', ...REQUIRED_COLUMNS] as const;
 
@@ -54,18 +45,6 @@ function parseHeader(text: string): string[] {
   return first.split(',').map((name) => name.trim());
 }
 
-/** The rows to re-submit, corrected where the fixes name them; a fix for a row not selected is refused. */
-export function applyFixes(rows: readonly RejectedRow[], fixes: Fixes | undefined, what: string): RetryCandidate[] {
-  const selected = new Set(rows.map((row) => row.row_hash));
-  for (const hash of fixes?.keys() ?? []) {
-    if (!selected.has(hash)) throw new CliError(`The fixes file names row ${hash}, which is not ${what}; nothing was retried.`);
-  }
-  return rows.map((row) => {
-    const fix = fixes?.get(row.row_hash);
-    return { row, fields: fix ?? row.fields, fixed: fix !== undefined };
-  });
-}
-
 /**
  * How the runbook tells a retry run that died without a record (libs/pipeline `retryRunGone`): the
  * runs' clock, liveness probe and claim lease.
@@ -79,56 +58,21 @@ export function retryWatch(options?: Pick<IngestOptions, 'now' | 'wiring'>): Ret
   };
 }
 
-/** Submits the rows as a new retry run (claims, Bronze file, retry record) and runs it through the state machine. */
-export async function runRetry(
-  lake: LocalLake,
-  request: {
-    readonly sourceRunId: string;
-    readonly kind: RetryRecord['kind'];
-    readonly candidates: readonly RetryCandidate[];
-    readonly requestedBy: string;
-    readonly reason: string | null;
-    readonly errorFilter: string | null;
-    readonly fixesFile: string | null;
-    /** approve: the recorded approval, and the run id it named. */
-    readonly approval?: { readonly id: string; readonly retryRunId: string };
-  },
-  options: IngestOptions,
-): Promise<RetryOutcome> {
-  const retryRunId = request.approval?.retryRunId ?? formatRunId(options.now(), randomSuffix());
-  let submitted;
-  try {
-    submitted = await submitRetry(lake.store, lake.layout, {
-      sourceRunId: request.sourceRunId,
-      retryRunId,
-      kind: request.kind,
-      requestedBy: request.requestedBy,
-      reason: request.reason,
-      errorFilter: request.errorFilter,
-      fixesFile: request.fixesFile,
-      approvalId: request.approval?.id ?? null,
-      at: options.now(),
-      candidates: request.candidates,
-      watch: retryWatch(options),
-    });
-  } catch (error) {
-    if (error instanceof RunbookRefusedError) throw new CliError(`Refused: ${error.message}; nothing was retried.`);
-    throw error;
-  }
-  const outcome = await startRun(lake, submitted.source, submitted.source.key, {
-    ...options,
-    run: { runId: retryRunId, mode: 'retry', ...(request.approval === undefined ? {} : { approval_id: request.approval.id }) },
-  });
+/**
+ * The runbook's operator on a lake as this command runs it: runs start as `options.startRun` says
+ * (in-process on a lake folder, Step Functions on a stage), on the command's clock.
+ */
+export function operatorFor(lake: LocalLake, options: IngestOptions): Operator<IngestOutcome> {
   return {
-    ...outcome,
-    retry_of: request.sourceRunId,
-    rows: submitted.record.rows,
-    ...(request.approval === undefined ? {} : { approval_id: request.approval.id }),
+    lake,
+    now: options.now,
+    watch: () => retryWatch(options),
+    startRun: (source, file, run) => startRun(lake, source, file, { ...options, run }),
   };
 }
 
 /** The readable summary of a retry. */
-export function formatRetryOutcome(outcome: RetryOutcome, summary: string): string {
+export function formatRetryOutcome(outcome: RetryOutcome<IngestOutcome>, summary: string): string {
   const fixed = outcome.rows.filter((row) => row.fixed).length;
   return `Re-submitted ${outcome.rows.length} row(s) of run ${outcome.retry_of} (${fixed} corrected) as retry run ${outcome.run_id}.\n${summary}`;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeRunReport } from '@ledgerlake/run-recorder';
 import { CliError } from './cli-error';
 import type { LocalLake } from './local-lake';
-import { checkRunId } from './rejected-listing';
+import { checkRunId } from '@ledgerlake/runbook';
 import type { LakeTarget } from './target';
 
 /*

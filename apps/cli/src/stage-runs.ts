@@ -1,7 +1,6 @@
 import type { DescribeExecutionCommandOutput, ExecutionListItem } from '@aws-sdk/client-sfn';
 import type { CloudRuns } from './cloud-runs';
-import type { RunDetail } from './run-detail';
-import type { RunSummary } from './runs';
+import type { RunDetail, RunSummary } from '@ledgerlake/runbook';
 
 /*
  * `runs` and `runs show` on a deployed stage: the run records in the artifacts bucket, as on a

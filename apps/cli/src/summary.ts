@@ -1,7 +1,6 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
-import { formatIgnored } from './bronze';
 import type { FileOutcome, IngestOutcome } from './ingest';
-import type { RollbackMark, RunSummary } from './runs';
+import { formatIgnored, type RollbackMark, type RunSummary } from '@ledgerlake/runbook';
 
 /** What a PROMOTING run means for the person who sees it. */
 const PROMOTING_NOTE =

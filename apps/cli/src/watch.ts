@@ -1,5 +1,5 @@
 import type { ObjectRef } from '@ledgerlake/storage';
-import { bronzeIgnoreOf, listBronze, pendingBronzeObjects } from './bronze';
+import { bronzeIgnoreOf, listBronze, pendingBronzeObjects } from '@ledgerlake/runbook';
 import { type IngestOptions, type IngestOutcome, runBronzeObject } from './ingest';
 import type { LocalLake } from './local-lake';
 import { createDailyTrigger, type DailyTime } from './schedule';
@@ -10,7 +10,7 @@ import { createDailyTrigger, type DailyTime } from './schedule';
  *   - object created: every object that appears after the watch started runs once (unless a person
  *     ignored it);
  *   - daily schedule (`--daily HH:MM`, UTC) and `--once`: every Bronze object still PENDING
- *     (`bronze.ts`: not ignored, not held or published, and not dealt with by a run that ended
+ *     (`@ledgerlake/runbook` `bronze.ts`: not ignored, not held or published, and not dealt with by a run that ended
  *     BLOCKED or FAILED) runs once, and none twice in one watch.
  * Knowing that costs one GET per ledger entry, run record and ignore record; hashing every Bronze
  * object would cost reading all of them.

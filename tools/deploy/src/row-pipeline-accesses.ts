@@ -12,8 +12,7 @@ import {
   sqsRecord,
 } from '@ledgerlake/alert-consumer';
 import {
-  approveCondemned,
-  backfillMonth,
+  backfillInput,
   checkInputFiles,
   COMMAND_STORE,
   type IngestOptions,
@@ -21,13 +20,13 @@ import {
   type LocalLake,
   localDefinition,
   type LocalWiring,
-  retryQuarantine,
+  operatorFor,
   runBronzeObject,
-  type RunRequest,
 } from '@ledgerlake/cli';
 import { DATASET, formatRunId, type RowHashFields, rowHashInput, type RunBlockedEvent, TransientStorageError } from '@ledgerlake/domain';
 import { lateCondemnedRef, readRunRecord, type RunRecord } from '@ledgerlake/pipeline';
 import { readRunManifest } from '@ledgerlake/promotion';
+import { approveCondemned, backfillMonth, retryQuarantine, type RunRequest } from '@ledgerlake/runbook';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { createLakeLayout, type LakeLayout, MemoryObjectStore, type ObjectRef, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { crashAtKey, diskFull, FaultInjectingStore, type FaultRule, type StoreCall } from '@ledgerlake/testing';
@@ -389,20 +388,20 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
 
   // `quarantine retry` (mode retry) of the first run's quarantined row, corrected: published.
   const fixes = new Map([[rowHash(QUARANTINED), CORRECTED]]);
-  const retry = await r.runWith({}, (options) => retryQuarantine(r.lake, { run: first.run_id, fixes, by: 'deploy' }, options));
+  const retry = await r.runWith({}, (options) => retryQuarantine(operatorFor(r.lake, options), { run: first.run_id, fixes, by: 'deploy' }));
   expectMonths(r, retry, ['2024-02'], 'a quarantine retry');
 
   // `condemned approve` (mode retry with approval_id) of the first run's condemned copy, renumbered:
   // loop prevention reads the recorded approval and the retry record.
   const approval = { run: first.run_id, by: 'deploy', reason: 'the access recording', fixes: new Map([[rowHash(CONDEMNED), RENUMBERED]]) };
-  const approved = await r.runWith({}, (options) => approveCondemned(r.lake, approval, options));
+  const approved = await r.runWith({}, (options) => approveCondemned(operatorFor(r.lake, options), approval));
   expectMonths(r, approved, ['2024-01'], 'an approved condemned row');
 
   // `backfill --month 2024-01` (mode backfill): January replaced, Gold rebuilt from it on.
   const backfillPath = join(r.lake.root, 'backfill-2024-01.csv');
   await writeFile(backfillPath, BACKFILL_FILE);
   const files = await checkInputFiles([backfillPath], r.lake.root);
-  const backfill = await r.runWith({}, (options) => backfillMonth(r.lake, '2024-01', files, options));
+  const backfill = await r.runWith({}, async (options) => backfillMonth(operatorFor(r.lake, options), '2024-01', await backfillInput(files)));
   expectMonths(r, backfill, ['2024-01'], 'a backfill');
 
   // A gzip file: planning writes its chunks, uncompressed, to the work area and the chunks are

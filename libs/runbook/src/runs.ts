@@ -11,8 +11,7 @@ import {
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
-import { readLogRecords } from './logs';
-import type { LocalLake } from './local-lake';
+import type { Lake } from './lake';
 
 /**
  * A run as `ledgerlake runs` reports it, from its record (PUBLISHED, BLOCKED, FAILED, INTERRUPTED,
@@ -61,7 +60,7 @@ export interface RollbackMark {
 }
 
 /** Every run of the lake, newest first (run ids sort by start time). */
-export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
+export async function listRuns(lake: Lake): Promise<RunSummary[]> {
   const { bucket, prefix } = lake.layout.artifacts.runsPrefix();
   const runIds = (await listPrefixes(lake.store, bucket, prefix))
     .map((runPrefix) => runPrefix.slice(prefix.length, -1))
@@ -72,7 +71,7 @@ export async function listRuns(lake: LocalLake): Promise<RunSummary[]> {
 }
 
 /** Every rollback of a Silver month, from the months' versions. */
-export async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
+export async function listRollbacks(lake: Lake): Promise<RunSummary[]> {
   const rollbacks: RunSummary[] = [];
   for (const month of await listSilverMonths(lake.store, lake.layout.silver)) {
     for (const entry of describeVersions(await readPartitionVersions(lake.store, lake.layout.silver, month))) {
@@ -101,7 +100,7 @@ export async function listRollbacks(lake: LocalLake): Promise<RunSummary[]> {
 }
 
 /** One run as `ledgerlake runs` reports it. */
-export async function summarizeRun(lake: LocalLake, runId: string): Promise<RunSummary> {
+export async function summarizeRun(lake: Lake, runId: string): Promise<RunSummary> {
   const record = await readRunRecord(lake.store, lake.layout, runId);
   const manifestBytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
   const manifest =
@@ -198,4 +197,21 @@ function firstLogTime(records: readonly Record<string, unknown>[] | undefined): 
 function logSpanMs(records: readonly Record<string, unknown>[] | undefined): number | null {
   const times = logTimes(records);
   return times.length === 0 ? null : Math.max(...times) - Math.min(...times);
+}
+
+/** The run's log records (Powertools lines and EMF records, `runs/<run_id>/logs.jsonl`), or `undefined` when the run has no log. */
+export async function readLogRecords(lake: Lake, runId: string): Promise<Record<string, unknown>[] | undefined> {
+  const bytes = await lake.store.getBytes(lake.layout.artifacts.logs(runId));
+  if (bytes === undefined) return undefined;
+  return Buffer.from(bytes)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      try {
+        return JSON.parse(line) as Record<string, unknown>;
+      } catch {
+        return { message: line };
+      }
+    });
 }

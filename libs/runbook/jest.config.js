@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'runbook',
+  preset: '../../jest.preset.js',
+};
