@@ -10,6 +10,8 @@ import {
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand as GetLogsQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DATASET } from '@ledgerlake/domain';
+import type { ObjectStore } from '@ledgerlake/storage';
+import { crashAtKey, FaultInjectingStore } from '@ledgerlake/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Q1_SAMPLE, REPO } from '../support/cli-harness';
 import { REGION, STAGE, type StageHarness, startStage } from '../support/stage-harness';
@@ -269,6 +271,27 @@ describe('promote and recover --stage: operations the starter runs in the promot
     expect(json(result.stdout)).toEqual({ recovered: [], live: [], failed: [] });
     const operation = harness.executions.find((e) => e.machine.endsWith('-starter') && e.input['recover'] !== undefined);
     expect(operation?.input).toEqual({ recover: { force: true } });
+  });
+
+  it('recover completes a promotion a crash left pending on the stage (its execution has ended), once', async () => {
+    const q1 = await readFile(Q1_SAMPLE, 'utf8');
+    const crash = (store: ObjectStore) => new FaultInjectingStore(store, crashAtKey(/month=02\/schema_v=v1\/_LATEST\.json$/));
+    const crashed = await harness.landAndRun('q1-crashed.csv', q1.replace(/^(\d+),/gm, (_, id: string) => `${Number(id) + 100},`), '2024-02-02', crash);
+    expect(crashed.status).toBe('PROMOTING');
+    expect(json((await stage('runs', 'show', crashed.run_id, '--json')).stdout)).toMatchObject({ status: 'PROMOTING' });
+
+    const result = await stage('recover', '--json');
+
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect(json(result.stdout)).toEqual({ recovered: [crashed.run_id], live: [], failed: [] });
+    expect(json((await stage('recover', '--json')).stdout)).toEqual({ recovered: [], live: [], failed: [] });
+    const shown = json((await stage('runs', 'show', crashed.run_id, '--json')).stdout) as { status: string; partitions: { partition: string; version: number | null }[] };
+    expect(shown.status).toBe('PUBLISHED');
+    expect(shown.partitions.map((p) => [p.partition, p.version !== null])).toEqual([
+      ['2024-01', true],
+      ['2024-02', true],
+      ['2024-03', true],
+    ]);
   });
 });
 

@@ -14,7 +14,7 @@ import {
 import { DATASET } from '@ledgerlake/domain';
 import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/pipeline';
 import type { LocalRunResult } from '@ledgerlake/state-machine';
-import { createLakeLayout, LAKE_BUCKET_NAMES, type LakeLayout, listAll, stageBuckets } from '@ledgerlake/storage';
+import { createLakeLayout, LAKE_BUCKET_NAMES, type LakeLayout, listAll, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
 import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -96,8 +96,11 @@ export interface StageHarness {
   io(extra?: Partial<NonNullable<CliIo['aws']>>): Partial<CliIo>;
   /** `ledgerlake ARGV --stage test`. */
   cli(argv: readonly string[], extra?: Partial<NonNullable<CliIo['aws']>>): ReturnType<typeof runCli>;
-  /** Lands `body` at a Bronze key and runs it as the stage would (the rule fired; not through the command line). */
-  landAndRun(name: string, body: string, ingestDate?: string): Promise<IngestOutcome>;
+  /**
+   * Lands `body` at a Bronze key and runs it as the stage would (the rule fired; not through the
+   * command line); `faults` wraps the store its functions use (a crash, a full disk).
+   */
+  landAndRun(name: string, body: string, ingestDate?: string, faults?: (store: ObjectStore) => ObjectStore): Promise<IngestOutcome>;
   /** An execution of the pipeline still running, that has left nothing in the lake. */
   running(name: string): void;
   /** Re-arms the mock after a test changed it (`beforeEach`). */
@@ -128,7 +131,7 @@ export async function startStage(functionEnv: NodeJS.ProcessEnv = {}): Promise<S
 
   /** The row pipeline, started as the starter's StartRun would start it. */
   const functionWiring = wiringFromEnv(functionEnv, { catalog, gold: (store) => localGoldEngine(lake, store) });
-  const runPipeline = async (name: string, input: Json): Promise<IngestOutcome> => {
+  const runPipeline = async (name: string, input: Json, faults?: (store: ObjectStore) => ObjectStore): Promise<IngestOutcome> => {
     const execution: Execution = { machine: PIPELINE_ARN, name, input, status: 'RUNNING', startDate: new Date() };
     executions.push(execution);
     const { mode, source, backfill_month, approval_id, rerun_of } = input as {
@@ -142,7 +145,7 @@ export async function startStage(functionEnv: NodeJS.ProcessEnv = {}): Promise<S
     const outcome = await runBronzeObject(lake, source, source.key, {
       definition: localDefinition(),
       now: () => new Date(),
-      wiring: functionWiring,
+      wiring: faults === undefined ? functionWiring : { ...functionWiring, retryIntervalMs: 0, storeFor: (_fn, store) => faults(store) },
       run: { runId: name, mode, ...(backfill_month === undefined ? {} : { backfill_month }), ...(approval_id === undefined ? {} : { approval_id }), ...(rerun_of === undefined ? {} : { rerun_of }) },
       onExecutionEnded: (result) => void (ended = result),
     });
@@ -301,12 +304,12 @@ export async function startStage(functionEnv: NodeJS.ProcessEnv = {}): Promise<S
     executions,
     io,
     cli: (argv, extra) => runCli([...argv, '--stage', STAGE], work, io(extra)),
-    landAndRun: async (name, body, ingestDate = '2024-02-01') => {
+    landAndRun: async (name, body, ingestDate = '2024-02-01', faults) => {
       const source = layout.bronze.file(ingestDate, name);
       triggered.add(source.key);
       await lake.store.put(source, body);
       landed += 1;
-      return runPipeline(`${ingestDate.replaceAll('-', '')}T0900${String(landed).padStart(2, '0')}Z`, { dataset: DATASET, mode: 'ingest', source });
+      return runPipeline(`${ingestDate.replaceAll('-', '')}T0900${String(landed).padStart(2, '0')}Z`, { dataset: DATASET, mode: 'ingest', source }, faults);
     },
     running: (name) => void executions.push({ machine: PIPELINE_ARN, name, input: {}, status: 'RUNNING', startDate: new Date() }),
     reset,
