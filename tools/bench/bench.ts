@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- [--rows N] [--seed S] [--workers 1,2]`: the whole state machine (local runner,
+ * `npm run bench -- [--rows N] [--seed S] [--workers 1,2] [--startup-only]`: the command line's start-up
+ * (startup.ts: `--help`, `runs`, a tiny query, a 4-row ingest against `node -e 0`), then the whole state machine (local runner,
  * Map iterations on N worker threads) against the DuckDB reference doing the whole same job
  * (duckdb-reference.ts: Silver, Quarantine, Condemned and both Gold tables), on the same generated
  * file, on this machine, in this run — once per worker count. Each run is its own child process (so
@@ -14,6 +15,7 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { formatStartup, measureStartup, STARTUP_GOALS_S } from './startup';
 
 interface PipelineOutput {
   workers: number;
@@ -71,8 +73,16 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '1000000' },
       seed: { type: 'string', default: '42' },
       workers: { type: 'string', default: '1,2' },
+      'startup-only': { type: 'boolean', default: false },
     },
   });
+  process.stderr.write('bench: measuring the command line\'s start-up\n');
+  const startup = measureStartup(join(root, 'tmp', 'bench', 'startup'));
+  process.stdout.write(formatStartup(startup));
+  if (values['startup-only']) {
+    process.stdout.write(`${JSON.stringify({ startup, startup_goals_s: STARTUP_GOALS_S })}\n`);
+    return;
+  }
   const workerCounts = values.workers.split(',').map(Number);
   if (workerCounts.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`bench: --workers must list worker counts, got ${values.workers}`);
   const rows = Number(values.rows);
@@ -139,6 +149,8 @@ async function main(): Promise<void> {
   ];
   process.stdout.write(lines.join('\n') + '\n');
   const summary = {
+    startup,
+    startup_goals_s: STARTUP_GOALS_S,
     rows: input,
     csv_bytes: csvBytes,
     cores: cpus().length,

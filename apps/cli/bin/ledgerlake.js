@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 'use strict';
-// Tiny launcher: the CLI runs from its TypeScript sources (src/register-typescript.js).
-require('../src/register-typescript.js');
-require('../src/main.ts').runFromProcess();
+// Tiny launcher: runs the command's bundle (bundle.js), built again first when a source changed.
+const { pathToFileURL } = require('node:url');
+
+import(pathToFileURL(require('../bundle.js').currentBundle()).href);

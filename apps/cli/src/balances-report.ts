@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { CliError, EXIT } from './cli-error';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { queryLake } from './query';
 import type { SqlResult } from './sql-engine';
 import { formatSqlTable } from './sql-output';
+import { REPO_ROOT } from './repo-root';
 
 /** The report's SQL as it ships in the repository (sql/README.md); read at run time, never copied. */
-export const BALANCES_REPORT_SQL = resolve(__dirname, '../../../sql/duckdb/reports/month-end-balances.sql');
+export const BALANCES_REPORT_SQL = join(REPO_ROOT, 'sql/duckdb/reports/month-end-balances.sql');
 
 /**
  * The month-end balance history (PRODUCT.md §6) for the months `from`..`to` (`YYYY-MM`,

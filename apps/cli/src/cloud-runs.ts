@@ -15,7 +15,7 @@ import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import { newRunId, type RunRequest } from '@ledgerlake/runbook';
 import { countsOf, type IngestOutcome, type RunStarter } from './ingest';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { writtenReport } from './run-report';
 import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
 import { stageResources } from './stage-names';

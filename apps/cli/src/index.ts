@@ -4,7 +4,9 @@
  * start retry (quarantine retry, condemned approve) and backfill runs.
  */
 export { main, runFromProcess, type CliIo, type CliOutput } from './main';
-export { checkInputFiles, type IngestOutcome, type IngestOptions, runBronzeObject } from './ingest';
-export { COMMAND_STORE, type LocalLake, type LocalWiring, localDefinition, openLake, STATE_MACHINE_STORE } from './local-lake';
+export { type IngestOutcome, type IngestOptions, runBronzeObject } from './ingest';
+export { checkInputFiles } from './input-files';
+export { type LocalLake, openLake } from './lake-folder';
+export { COMMAND_STORE, type LocalWiring, localDefinition, STATE_MACHINE_STORE } from './local-lake';
 export { operatorFor } from './retry';
 export { backfillInput } from './runbook';

@@ -10,7 +10,7 @@ import {
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 
 /*
  * What `ingest` does with a run a signal stopped (the execution is aborted, its Map workers are

@@ -9,7 +9,8 @@ import {
   sqsRecord,
 } from '@ledgerlake/alert-consumer';
 import { createObservability, type LambdaContext, type LineSink } from '@ledgerlake/observability';
-import { lakeFor, LOCAL_DEFINITION_PARAMS, type LocalLake, type LocalWiring } from './local-lake';
+import type { LocalLake } from './lake-folder';
+import { lakeFor, LOCAL_DEFINITION_PARAMS, type LocalWiring } from './local-lake';
 import type { CliOutput } from './main';
 
 /*

@@ -1,7 +1,5 @@
-import { constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { access, mkdir, readdir, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
@@ -16,7 +14,6 @@ import {
   type GoldEngine,
 } from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
-import type { Lake } from '@ledgerlake/runbook';
 import {
   type AslDefinition,
   type LocalHandler,
@@ -25,10 +22,10 @@ import {
   loadDefinition,
   taskFunctions,
 } from '@ledgerlake/state-machine';
-import { createLakeLayout, FS_TMP_DIR, FsObjectStore, localBuckets, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
+import { FS_TMP_DIR, FsObjectStore, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { createHandler as createValidationHandler, type ValidationSettings } from '@ledgerlake/validation';
 import { snappyCompressor } from 'hysnappy';
-import { CliError } from './cli-error';
+import type { LocalLake } from './lake-folder';
 import type { MapWorkerPool } from './map-workers';
 
 /**
@@ -36,9 +33,6 @@ import type { MapWorkerPool } from './map-workers';
  * keeps every core busy; the cloud's default (64 MiB) suits Lambda invocations better.
  */
 const LOCAL_CHUNK_BYTES = 16 * 1024 * 1024;
-
-/** The lake folder when neither `--lake` nor `LEDGERLAKE_LAKE` is given. */
-export const DEFAULT_LAKE_DIR = 'lake';
 
 /** The placeholders of the definition as the local lake fills them: functions are `ledgerlake-local-<fn>`. */
 export const LOCAL_DEFINITION_PARAMS = { region: 'local', accountId: '000000000000', stage: 'local' } as const;
@@ -50,16 +44,6 @@ export const COMMAND_STORE = 'ledgerlake';
 
 /** What `LocalWiring.storeFor` is asked for the state machine's own S3 accesses (Distributed Map items and results). */
 export const STATE_MACHINE_STORE = 'state-machine';
-
-/**
- * An opened local lake: the folder, the filesystem object store over it and the key layout. A run
- * uses `root` only for scratch space (DuckDB's Gold work folder) and for its Map worker threads,
- * which reopen the lake as a filesystem store over `root` with `layout`'s buckets: a lake whose
- * store is not its folder (in memory, say a stage's buckets) runs its Map iterations in-process.
- */
-export interface LocalLake extends Lake {
-  readonly root: string;
-}
 
 /**
  * How a command wires its runs; the defaults are the real ones. Tests use it to inject faults and
@@ -109,48 +93,6 @@ export interface LocalWiring {
   readonly catalog?: PartitionCatalog;
   /** The run's states so far with their times, for its report (`runBronzeObject` records them); default none. */
   readonly timeline?: () => readonly Span[];
-}
-
-/** Which lake folder a command works on: `--lake`, else `LEDGERLAKE_LAKE`, else `./lake`. */
-export function lakeDir(option: string | undefined, env: NodeJS.ProcessEnv, cwd: string): string {
-  const chosen = option ?? (env['LEDGERLAKE_LAKE'] || undefined) ?? DEFAULT_LAKE_DIR;
-  return resolve(cwd, chosen);
-}
-
-/**
- * Opens the lake folder. To write (`ingest`, `promote`, the runbook's changes) it is created if
- * needed and must be writable; to read (`runs`, `logs`, `query`, listings) it must already be a
- * lake — an empty folder, or one holding at least one of the lake's bucket folders — and nothing
- * is created or asked of write access. Anything else is a `CliError` naming the path.
- */
-export async function openLake(dir: string, mode: 'read' | 'write' = 'write'): Promise<LocalLake> {
-  const root = resolve(dir);
-  const existing = await stat(root).catch(() => undefined);
-  if (existing !== undefined && !existing.isDirectory()) {
-    throw new CliError(`The lake folder ${root} exists but is not a directory.`);
-  }
-  const buckets = localBuckets();
-  const lake = { root, store: new FsObjectStore(root), layout: createLakeLayout(buckets) };
-  if (mode === 'read') {
-    if (existing === undefined) throw new CliError(`There is no lake at ${root} (no such folder): check --lake or LEDGERLAKE_LAKE.`);
-    const names = Object.values(buckets);
-    const held = await Promise.all(names.map((name) => stat(resolve(root, name)).then((s) => s.isDirectory(), () => false)));
-    if (!held.some(Boolean) && (await readdir(root)).length > 0) {
-      throw new CliError(
-        `${root} is not a lake folder (it has none of ${names.map((name) => `${name}/`).join(', ')}): check --lake or LEDGERLAKE_LAKE.`,
-      );
-    }
-    return lake;
-  }
-  if (existing === undefined) {
-    await mkdir(root, { recursive: true }).catch((error: unknown) => {
-      throw new CliError(`Cannot create the lake folder ${root}: ${describeFsError(error)}.`);
-    });
-  }
-  await access(root, constants.W_OK | constants.X_OK).catch(() => {
-    throw new CliError(`The lake folder ${root} is not writable.`);
-  });
-  return lake;
 }
 
 /** The row-pipeline definition as the local lake runs it. */
@@ -334,11 +276,4 @@ export function mapWorkerCount(lake: LocalLake, wiring: LocalWiring = {}): numbe
 function asLocalHandler(handler: (event: unknown, context: LambdaContext) => Promise<unknown>): LocalHandler {
   return (event: unknown, context: LocalLambdaContext) =>
     handler(event, { ...context, done: () => undefined, fail: () => undefined, succeed: () => undefined });
-}
-
-function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'ENOTDIR') return 'a parent is not a directory';
-  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,7 @@
 import { RunIdSchema } from '@ledgerlake/domain';
 import { readLogRecords } from '@ledgerlake/runbook';
 import { CliError, EXIT } from './cli-error';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 
 /** Log levels in increasing severity; `--level L` shows L and above. EMF metric records have none. */
 export const LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL'] as const;

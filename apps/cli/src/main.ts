@@ -12,7 +12,9 @@ import { type DailyTime, parseDailyTime } from './schedule';
  * command runs, so that `--help` and usage errors answer without loading them.
  */
 const loadIngest = () => import('./ingest');
+const loadInputFiles = () => import('./input-files');
 const loadLake = () => import('./local-lake');
+const loadLakeFolder = () => import('./lake-folder');
 const loadLogs = () => import('./logs');
 const loadProgress = () => import('./progress');
 const loadSummary = () => import('./summary');
@@ -119,7 +121,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--dry-run', 'check each file end to end up to the promotion gate and publish nothing (status CHECKED; exit 3 if the gate would block)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
   ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
-    const { checkInputFiles, checkLandingNames, ingestExitCode, ingestFile, openInputFile, sha256Of } = await loadIngest();
+    const { checkInputFiles, checkLandingNames, openInputFile } = await loadInputFiles();
+    const { ingestExitCode, ingestFile, sha256Of } = await loadIngest();
     const { localDefinition } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
@@ -514,7 +517,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return result;
   };
   /** What a runbook command runs a retry or backfill with: the same as `ingest`; on a stage, its state machine. */
-  const runOptions = async (lake: import('./local-lake').LocalLake) => {
+  const runOptions = async (lake: import('./lake-folder').LocalLake) => {
     const runWiring = await wiring();
     const onStage = await stageRunOptions();
     return {
@@ -527,7 +530,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     };
   };
   /** The runbook's operator on the lake: runs start as `runOptions` says. */
-  const operator = async (lake: import('./local-lake').LocalLake) => (await loadRetry()).operatorFor(lake, await runOptions(lake));
+  const operator = async (lake: import('./lake-folder').LocalLake) => (await loadRetry()).operatorFor(lake, await runOptions(lake));
   /**
    * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
    * `access`: `read` (on a stage also Athena and CloudWatch Logs), `record` (writes of runbook
@@ -538,7 +541,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const openFor = async (options: CommonOptions, access: 'read' | 'record' | 'start' | 'land' | 'watch', command: string) => {
     const target = await (await loadTarget()).resolveTarget(options, io.env, io.cwd);
     opened = target;
-    if (target.kind === 'local') return (await loadLake()).openLake(target.dir, access === 'read' ? 'read' : 'write');
+    if (target.kind === 'local') return (await loadLakeFolder()).openLake(target.dir, access === 'read' ? 'read' : 'write');
     if (access === 'watch') {
       throw new CliError(
         `\`ledgerlake ${command}\` does not take --stage (stage ${target.stage}): on a stage, Bronze's Object Created rule starts a run for every landed file and the daily sweep catches any it missed (docs/deploy.md). Land a file with \`ledgerlake ingest FILE --stage ${target.stage}\`.`,
@@ -548,7 +551,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return (await loadStageLake()).openStageLake(target, io.aws);
   };
   /** A decision about a run's rows (a rejection, a rollback) shows on its report: written again; a failure to is a fault line, never the command's failure. */
-  const refreshReport = async (lake: import('./local-lake').LocalLake, runId: string): Promise<void> => {
+  const refreshReport = async (lake: import('./lake-folder').LocalLake, runId: string): Promise<void> => {
     try {
       await (await loadRunReport()).rebuildRunReport(lake, opened as import('./target').LakeTarget, runId);
     } catch (error) {
@@ -709,8 +712,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
   ).action(async (files: string[], options: CommonOptions & { month: string }) => {
-    const { ingestExitCode, checkInputFiles } = await loadIngest();
-    const inputs = await checkInputFiles(files, io.cwd);
+    const inputs = await (await loadInputFiles()).checkInputFiles(files, io.cwd);
+    const { ingestExitCode } = await loadIngest();
     const lake = await openFor(options, 'start', 'backfill');
     const { backfillInput, backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();

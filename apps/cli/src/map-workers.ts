@@ -30,7 +30,8 @@ export interface MapJobReply {
   readonly lines: string[];
 }
 
-const ENTRY = join(__dirname, 'map-worker-entry.js');
+/** The worker's entry: the bundle's own (`ledgerlake` runs as a bundle: bundle.js), else the sources' (tests). */
+const ENTRY = join(__dirname, __filename.endsWith('.mjs') ? 'map-worker-entry.mjs' : 'map-worker-entry.js');
 
 interface QueuedJob {
   readonly job: MapJob;

@@ -11,7 +11,8 @@ import {
 } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
-import { type LocalLake, type LocalWiring, promotionBackends } from './local-lake';
+import type { LocalLake } from './lake-folder';
+import { type LocalWiring, promotionBackends } from './local-lake';
 
 /** What `ledgerlake promote` did (apps/promotion restore-month.ts, the same on a lake folder and a stage). */
 export type PromoteOutcome = RestoreMonthOutcome;

@@ -1,5 +1,5 @@
 import { CliError, EXIT } from './cli-error';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { openLakeSql, SQL_TABLE_NAMES, SqlQueryError, type SqlResult } from './sql-engine';
 
 /** Runs one SQL text over the lake's tables; a query DuckDB rejects is a `CliError` (exit 1) quoting DuckDB. */

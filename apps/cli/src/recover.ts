@@ -1,6 +1,7 @@
 import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
 import { DEFAULT_GATE_THRESHOLDS, recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
-import { type LocalLake, type LocalWiring, promotionBackends, sharedCompressor } from './local-lake';
+import type { LocalLake } from './lake-folder';
+import { type LocalWiring, promotionBackends, sharedCompressor } from './local-lake';
 
 /**
  * `ledgerlake recover`: rolls forward every promotion of the lake left half-done (docs/exactly-once.md)

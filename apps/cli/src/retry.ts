@@ -6,7 +6,7 @@ import type { Fixes, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 
 const FIXES_COLUMNS = ['row_hash', ...REQUIRED_COLUMNS] as const;
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { writeRunReport } from '@ledgerlake/run-recorder';
 import { CliError } from './cli-error';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { checkRunId } from '@ledgerlake/runbook';
 import type { LakeTarget } from './target';
 

@@ -6,7 +6,7 @@
 import { createGunzip } from 'node:zlib';
 import type { BreakerState, CondemnedDecision } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
-import { type InputFile, openInputFile } from './ingest';
+import { type InputFile, openInputFile } from './input-files';
 
 export * from '@ledgerlake/runbook';
 

@@ -18,7 +18,7 @@ import {
 } from '@ledgerlake/pipeline';
 import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from '@ledgerlake/promotion';
 import { LAKE_BUCKET_NAMES, listAll, type PrefixRef, type PublishedTableName } from '@ledgerlake/storage';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 
 /*
  * The local SQL engine (PRODUCT.md §6, §11): an in-memory DuckDB whose tables are views over the

@@ -8,7 +8,7 @@ import { stageResources } from './stage-names';
 import type { SfnClientFactory } from './cloud-runs';
 import type { LogsClientFactory } from './stage-logs';
 import type { AthenaClientFactory } from './stage-sql';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import type { LakeTarget } from './target';
 
 /*

@@ -8,7 +8,7 @@ import {
 import { FUNCTION_NAMES, type FunctionName, runIdTime } from '@ledgerlake/domain';
 import { readRunRecord, runRecordEndedAt } from '@ledgerlake/pipeline';
 import { CliError, EXIT } from './cli-error';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { checkLogRequest, levelsFrom, type LogFilter } from './logs';
 import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
 import { stageResources } from './stage-names';

@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join } from 'node:path';
 import { AthenaClient, type AthenaClientConfig, type ColumnInfo, GetWorkGroupCommand } from '@aws-sdk/client-athena';
 import { athenaQuery, AthenaQueryError } from '@ledgerlake/promotion';
 import { CliError } from './cli-error';
 import type { SqlColumn, SqlResult, SqlValue } from './sql-engine';
 import { awsClientConfig, describeStage, describeStageError, type StageTarget } from './stage-lake';
 import { stageResources } from './stage-names';
+import { REPO_ROOT } from './repo-root';
 
 /*
  * `query` and `report balances` on `--stage NAME`: the SQL runs on Athena in the stage's workgroup
@@ -19,7 +20,7 @@ import { stageResources } from './stage-names';
 export type AthenaClientFactory = (config: AthenaClientConfig) => AthenaClient;
 
 /** The Athena twin of the month-end balance report (sql/README.md), with `${stage}` for the stage. */
-export const ATHENA_BALANCES_REPORT_SQL = resolve(__dirname, '../../../sql/athena/reports/month-end-balances.sql');
+export const ATHENA_BALANCES_REPORT_SQL = join(REPO_ROOT, 'sql/athena/reports/month-end-balances.sql');
 
 /** What a stage's query returned, and what it cost against the workgroup's cut-off. */
 export interface StageSqlResult extends SqlResult {

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { CliError, EXIT } from './cli-error';
-import { DEFAULT_LAKE_DIR } from './local-lake';
+import { DEFAULT_LAKE_DIR } from './lake-folder';
 
 /*
  * Which lake a command works on (docs/deploy.md, "Operating a stage from the command line"): a local lake folder (the default)

@@ -1,7 +1,7 @@
 import type { ObjectRef } from '@ledgerlake/storage';
 import { bronzeIgnoreOf, listBronze, pendingBronzeObjects } from '@ledgerlake/runbook';
 import { type IngestOptions, type IngestOutcome, runBronzeObject } from './ingest';
-import type { LocalLake } from './local-lake';
+import type { LocalLake } from './lake-folder';
 import { createDailyTrigger, type DailyTime } from './schedule';
 
 /*

@@ -11,6 +11,7 @@ import {
 } from '@ledgerlake/domain';
 import aslValidator from 'asl-validator';
 import { type AslDefinition, type AslState, fillPlaceholders, loadDefinition, rawDefinition, statesBeforeLastMap, taskFunctions } from './definition';
+import { itemSelectorDefinition, replaceDistributedMaps } from './distributed-map';
 
 const PARAMS = { region: 'eu-west-1', accountId: '123456789012', stage: 'dev' };
 const LAMBDA_ERRORS = [
@@ -70,6 +71,22 @@ describe('row-pipeline definition', () => {
     const result = aslValidator(loadDefinition(PARAMS));
     expect(result.errorsText()).toBe('');
     expect(result.isValid).toBe(true);
+  });
+
+  it('is valid ASL as the local runner runs it (which validates nothing itself): the emulated definition, each Map processor and item selector', () => {
+    const emulated = replaceDistributedMaps(loadDefinition(PARAMS));
+    const maps = allStates(loadDefinition(PARAMS)).filter(([, state]) => state.Type === 'Map');
+    const definitions: [string, AslDefinition][] = [
+      ['emulated definition', emulated.definition],
+      ...maps.map(([name, state]): [string, AslDefinition] => [`${name} processor`, { StartAt: state.ItemProcessor?.StartAt ?? '', States: state.ItemProcessor?.States ?? {} } as AslDefinition]),
+      ...maps
+        .filter(([, state]) => (state['ItemSelector'] ?? state['Parameters']) !== undefined)
+        .map(([name, state]): [string, AslDefinition] => [`${name} item selector`, itemSelectorDefinition(state['ItemSelector'] ?? state['Parameters'])]),
+    ];
+
+    expect(emulated.distributedMaps.size).toBeGreaterThan(0);
+    expect(maps.length).toBeGreaterThan(0);
+    for (const [what, definition] of definitions) expect([what, aslValidator(definition).errorsText()]).toEqual([what, '']);
   });
 
   it('names in ErrorEquals only domain errors, States.* and Lambda.* errors', () => {

@@ -317,15 +317,19 @@ function itemProcessor(state: AslState): AslDefinition {
 function itemSelector(state: AslState): StateMachine | undefined {
   const template = state['ItemSelector'] ?? state['Parameters'];
   if (template === undefined) return undefined;
-  // Built (and validated, ~100 ms) once per Map state, not once per run of it.
+  // Built once per Map state, not once per run of it; not validated (the tests check it: itemSelectorDefinition).
   let selector = itemSelectors.get(state);
   if (selector === undefined) {
-    const definition = { StartAt: 'ItemSelector', States: { ItemSelector: { Type: 'Pass', Parameters: template, End: true } } };
     // A JSON copy: the library's payload templates only recurse into objects of its own realm.
-    selector = new StateMachine(copyJson(definition) as StateMachineDefinition);
+    selector = new StateMachine(copyJson(itemSelectorDefinition(template)) as StateMachineDefinition, { validationOptions: { noValidate: true } });
     itemSelectors.set(state, selector);
   }
   return selector;
+}
+
+/** The one-Pass definition a Map's ItemSelector (or Parameters) is evaluated with. */
+export function itemSelectorDefinition(template: unknown): AslDefinition {
+  return { StartAt: 'ItemSelector', States: { ItemSelector: { Type: 'Pass', Parameters: template, End: true } } } as unknown as AslDefinition;
 }
 
 /** The input of item `index`'s child: the ItemSelector evaluated with `$$.Map.Item`, or the item itself. */

@@ -123,10 +123,12 @@ const DEFAULT_TASK_TIMEOUT_SECONDS = 60;
 const LOCAL_MEMORY_MB = '1024';
 const ARN_PREFIX = `arn:aws:states:${LOCAL_REGION}:${LOCAL_ACCOUNT}`;
 /**
- * Definitions (by identity) the library has validated once: asl-validator takes ~100 ms a run,
- * and a Distributed Map runs its ItemProcessor once per item.
+ * The library never validates what it is given: asl-validator takes 100–300 ms a definition, paid
+ * by every command that runs one (and by each Map's processor and item selector). What the runner
+ * runs — the definition, its emulated form, each processor and item selector — is checked by
+ * asl-validator in the tests instead (definition.test.ts).
  */
-const validatedDefinitions = new WeakSet<AslDefinition>();
+const NO_VALIDATION = { validationOptions: { noValidate: true } } as const;
 
 /** The execution ARN a local run reports (and `$$.Execution.Id` holds). */
 export function localExecutionArn(executionName: string, stateMachineName = 'ledgerlake'): string {
@@ -237,7 +239,7 @@ function localHandlers(
   return handlers;
 }
 
-/** Starts the library's execution of the emulated definition (validated once per definition). */
+/** Starts the library's execution of the emulated definition. */
 function startExecution(
   options: RunLocallyOptions,
   emulated: AslDefinition,
@@ -246,11 +248,7 @@ function startExecution(
 ): ReturnType<StateMachine['run']> {
   // JSON copies, not structuredClone: under jest, structuredClone builds objects of another realm,
   // and the library's intrinsic functions reject those as "not an object".
-  const machine = new StateMachine(
-    copyJson(emulated) as StateMachineDefinition,
-    validatedDefinitions.has(options.definition) ? { validationOptions: { noValidate: true } } : undefined,
-  );
-  validatedDefinitions.add(options.definition);
+  const machine = new StateMachine(copyJson(emulated) as StateMachineDefinition, NO_VALIDATION);
   const { retryIntervalMs } = options;
   const retryable = [...allStates(emulated)].filter(([, state]) => state.Retry !== undefined).map(([name]) => name);
   return machine.run(copyJson(options.input) as JsonValue, {

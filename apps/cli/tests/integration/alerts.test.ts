@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { runBlockedEvent } from '@ledgerlake/domain';
 import { startFakeSlack, type FakeSlack } from '@ledgerlake/testing';
 import { createLocalAlerts } from '../../src/local-alerts';
-import { openLake } from '../../src/local-lake';
+import { openLake } from '../../src/lake-folder';
 import { runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
 const dirs = useTempLake('ledgerlake-cli-alerts-');

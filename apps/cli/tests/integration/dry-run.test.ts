@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { readRunRecord } from '@ledgerlake/pipeline';
 import { listAll } from '@ledgerlake/storage';
-import { openLake } from '../../src/local-lake';
+import { openLake } from '../../src/lake-folder';
 import { Q1_SAMPLE, REPO, runCli, useTempLake } from '../support/cli-harness';
 
 /*

@@ -8,7 +8,7 @@ import { LedgerEntrySchema, readRunRecord, writeRunRecordIfAbsent } from '@ledge
 import { listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { FaultInjectingStore, generateTransactionsCsv } from '@ledgerlake/testing';
 import type { SignalSource } from '../../src/interrupts';
-import { openLake } from '../../src/local-lake';
+import { openLake } from '../../src/lake-folder';
 import { REPO, runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
 const BIN = join(REPO, 'apps/cli/bin/ledgerlake.js');

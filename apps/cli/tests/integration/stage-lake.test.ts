@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { type CatalogPartition, type PartitionCatalog, readRunRecord } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, MemoryObjectStore, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { runBronzeObject } from '../../src/ingest';
-import { localDefinition, localGoldEngine, type LocalLake } from '../../src/local-lake';
+import type { LocalLake } from '../../src/lake-folder';
+import { localDefinition, localGoldEngine } from '../../src/local-lake';
 
 /*
  * A LocalLake that is not a lake folder: a stage's buckets in memory, as tools/deploy records the

@@ -7,7 +7,8 @@ import type { LocalRunResult } from '@ledgerlake/state-machine';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { FaultInjectingStore } from '@ledgerlake/testing';
 import { runBronzeObject } from '../../src/ingest';
-import { localDefinition, type LocalLake, type LocalWiring } from '../../src/local-lake';
+import type { LocalLake } from '../../src/lake-folder';
+import { localDefinition, type LocalWiring } from '../../src/local-lake';
 
 /*
  * The deployed definition with every real handler at the sizes that broke the inline design: a

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { listAll } from '@ledgerlake/storage';
-import { openLake } from '../../src/local-lake';
+import { openLake } from '../../src/lake-folder';
 import { Q1_SAMPLE, REPO, runCli, useTempLake } from '../support/cli-harness';
 
 /*
