@@ -26,8 +26,8 @@ export async function monthEndBalances(lake: LocalLake, from: string, to: string
 }
 
 /** The report as a titled text table. */
-export function formatBalancesReport(result: SqlResult, from: string, to: string): string {
+export async function formatBalancesReport(result: SqlResult, from: string, to: string): Promise<string> {
   const title = `Month-end balances ${from} to ${to} (published Silver; balance NULL before an account's first transaction)\n`;
   if (result.rows.length === 0) return `${title}No account has a published transaction before the end of ${to}.\n`;
-  return `${title}${formatSqlTable(result)}`;
+  return `${title}${await formatSqlTable(result)}`;
 }

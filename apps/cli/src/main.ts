@@ -1,4 +1,5 @@
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { resolve } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CliError, EXIT } from './cli-error';
 import type { FileOutcome, RunFault } from './ingest';
 import type { SignalSource } from './interrupts';
@@ -447,17 +448,33 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     program
       .command('query')
       .description(
-        'run SQL over the published tables (silver.transactions, gold.account_balances, gold.monthly_reports) ' +
-          'and quarantine.rows, quarantine.condemned; prints an aligned table',
+        'run one read-only SQL query over the published tables (silver.transactions, gold.account_balances, gold.monthly_reports) ' +
+          'and quarantine.rows, quarantine.condemned; rows are streamed (any size): an aligned table by default ' +
+          '(on a terminal its first rows, then a note with the count)',
       )
-      .argument('<sql>', 'the SQL (DuckDB dialect), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
-      .option('--json', 'print one JSON array of row objects on stdout: decimals as exact strings ("326.00"), NULL as null'),
-  ).action(async (sql: string, options: CommonOptions) => {
-    const { formatSqlJson, formatSqlTable } = await loadSqlOutput();
+      .argument('[sql]', 'the SQL (DuckDB dialect; Athena on a stage), as one argument, e.g. "SELECT count(*) FROM silver.transactions"')
+      .option('--file <file.sql>', 'read the SQL from this file instead')
+      .addOption(new Option('--format <format>', 'table, json (exact: decimals as strings, "326.00"; NULL as null), csv, markdown, or parquet (with --output)').choices(['table', 'json', 'csv', 'markdown', 'parquet']))
+      .option('--output <file>', 'write the rows to this file (complete, or not at all) instead of stdout')
+      .option('--json', 'the same as --format json (and errors as JSON on stdout)'),
+  ).action(async (sqlArgument: string | undefined, options: CommonOptions & { file?: string; format?: import('./sql-output').SqlFormat; output?: string }) => {
+    const query = await loadQuery();
+    const sql = await query.querySql(sqlArgument, options.file, io.cwd);
+    const format = options.format ?? (options.json === true ? 'json' : 'table');
     const lake = await openFor(options, 'read', 'query');
-    const result =
-      opened?.kind === 'stage' ? await stageSql(opened, (stage, athena) => stage.stageQuery(opened as StageTargetOf, sql, athena)) : await (await loadQuery()).queryLake(lake, sql);
-    io.stdout.write(options.json === true ? formatSqlJson(result) : formatSqlTable(result));
+    const output: import('./query').QueryOutput =
+      options.output === undefined ? { kind: 'stdout', sink: io.stdout, terminal: io.stdout.isTTY === true } : { kind: 'file', path: resolve(io.cwd, options.output) };
+    let written;
+    if (opened?.kind === 'stage') {
+      if (format === 'parquet') throw new CliError('--format parquet writes with the local engine: on a stage, query with --format csv or json (Athena keeps its own results in the workgroup\'s result location).', EXIT.usage);
+      const result = await stageSql(opened, (stage, athena) => stage.stageQuery(opened as StageTargetOf, sql, athena));
+      const { streamOf, writeRows } = await loadSqlOutput();
+      written =
+        output.kind === 'stdout' ? await writeRows(streamOf(result), format, output.sink, output.terminal) : await query.writeToFile(streamOf(result), format, output.path);
+    } else {
+      written = await query.queryLakeTo(lake, sql, format, output);
+    }
+    if (output.kind === 'file') io.stderr.write(`ledgerlake: wrote ${written.rows.toLocaleString('en-US')} ${written.rows === 1 ? 'row' : 'rows'} to ${options.output} (${format}).\n`);
   });
 
   const report = program.command('report').description('reports over the published tables');
@@ -470,13 +487,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--json', 'print one JSON array of {acct, balance, month, currency} on stdout; balance is an exact string or null'),
   ).action(async (options: CommonOptions & { from: string; to: string }) => {
     const { formatBalancesReport, monthEndBalances } = await loadBalancesReport();
-    const { formatSqlJson } = await loadSqlOutput();
+
     const lake = await openFor(options, 'read', 'report balances');
     const result =
       opened?.kind === 'stage'
         ? await stageSql(opened, (stage, athena) => stage.stageMonthEndBalances(opened as StageTargetOf, options.from, options.to, athena))
         : await monthEndBalances(lake, options.from, options.to);
-    io.stdout.write(options.json === true ? formatSqlJson(result) : formatBalancesReport(result, options.from, options.to));
+    io.stdout.write(options.json === true ? `${JSON.stringify(result.rows, null, 2)}\n` : await formatBalancesReport(result, options.from, options.to));
   });
 
   /** The target `openFor` last opened: a stage's runs start on its state machine. */

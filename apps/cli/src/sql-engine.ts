@@ -1,7 +1,11 @@
-import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, sep } from 'node:path';
 import {
   DuckDBConnection,
   DuckDBInstance,
+  type DuckDBPreparedStatement,
+  StatementType,
   type DuckDBType,
   DuckDBTypeId,
   type DuckDBValue,
@@ -57,12 +61,34 @@ export class SqlQueryError extends Error {
   override readonly name = 'SqlQueryError' as const;
 }
 
+/**
+ * A statement the query surface does not run: more than one statement, or one that is not a
+ * query (the surface is read-only: `COPY … TO`, `CREATE`, `ATTACH`, `SET`, … are refused), or a
+ * query that reads a file outside the lake (`read_csv('/etc/passwd')`).
+ */
+export class SqlRefusedError extends Error {
+  override readonly name = 'SqlRefusedError' as const;
+}
+
+/** A query result read batch by batch (DuckDB's chunks: about 2,048 rows each), in flat memory. */
+export interface SqlRowStream {
+  readonly columns: readonly SqlColumn[];
+  readonly batches: AsyncIterable<readonly Record<string, SqlValue>[]>;
+}
+
 /** The lake as SQL: run queries, then close. */
 export interface LakeSql {
   /** Runs `sql` with positional `?` parameters; throws `SqlQueryError` when DuckDB rejects it. */
   query(sql: string, params?: readonly string[]): Promise<SqlResult>;
+  /** Runs one read-only statement, its rows read as they come; `SqlRefusedError` for anything else. */
+  stream(sql: string): Promise<SqlRowStream>;
+  /** Writes one read-only statement's rows to a Parquet file (a path given to `openLakeSql` as writable); resolves to the row count. */
+  copyToParquet(sql: string, path: string): Promise<number>;
   close(): void;
 }
+
+/** The statement types the query surface runs: a query (`SELECT`, `WITH … SELECT`, `VALUES`, `FROM …`, read-only `PRAGMA`s) or its plan. */
+const READ_ONLY_STATEMENTS: ReadonlySet<number> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
 /** The SQL tables of the lake (PRODUCT.md §11), the same names as in Athena. */
 export const SQL_TABLE_NAMES = [
@@ -102,40 +128,109 @@ const PUBLISHED_TABLES: readonly PublishedTable[] = [
 const INGEST_DATE_COLUMN: PartitionColumn = { name: 'ingest_date', type: 'VARCHAR' };
 const REJECTED_PART = /^ingest_date=(\d{4}-\d{2}-\d{2})\/run_id=[^/]+\/part-[A-Za-z0-9._-]+\.parquet$/;
 
-/** Opens an in-memory DuckDB (session time zone UTC) with the lake's tables as views. */
-export async function openLakeSql(lake: LocalLake): Promise<LakeSql> {
+/**
+ * Opens an in-memory DuckDB (session time zone UTC) with the lake's tables as views, then locks it
+ * down: no file outside the lake folder can be read or written (`enable_external_access` off, the
+ * lake folder and a scratch folder for spilling the only allowed directories, `writablePaths` the
+ * only other files), and the configuration cannot be changed back.
+ */
+export async function openLakeSql(lake: LocalLake, options: { readonly writablePaths?: readonly string[] } = {}): Promise<LakeSql> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  const scratch = mkdtempSync(join(tmpdir(), 'ledgerlake-sql-'));
+  const close = () => {
+    connection.closeSync();
+    instance.closeSync();
+    rmSync(scratch, { recursive: true, force: true });
+  };
   try {
     await connection.run("SET TimeZone = 'UTC'");
     const statements = ['CREATE SCHEMA silver', 'CREATE SCHEMA gold', 'CREATE SCHEMA quarantine'];
     for (const table of PUBLISHED_TABLES) statements.push(await publishedTableView(lake, table));
     statements.push(await rejectedRowsView(lake, 'quarantine.rows', lake.layout.quarantine.tablePrefix()));
     statements.push(await rejectedRowsView(lake, 'quarantine.condemned', lake.layout.condemned.tablePrefix()));
+    statements.push(
+      `SET temp_directory = ${quoteLiteral(scratch)}`,
+      `SET allowed_directories = [${[lake.root, scratch].map((dir) => quoteLiteral(dir.endsWith(sep) ? dir : `${dir}${sep}`)).join(', ')}]`,
+      `SET allowed_paths = [${(options.writablePaths ?? []).map(quoteLiteral).join(', ')}]`,
+      'SET enable_external_access = false',
+      'SET lock_configuration = true',
+    );
     for (const statement of statements) await connection.run(statement);
   } catch (error) {
-    connection.closeSync();
-    instance.closeSync();
+    close();
     throw error;
   }
   return {
     query: (sql, params) => runQuery(connection, sql, params ?? []),
-    close() {
-      connection.closeSync();
-      instance.closeSync();
+    stream: async (sql) => streamQuery(await readOnlyStatement(connection, sql)),
+    copyToParquet: async (sql, path) => {
+      await readOnlyStatement(connection, sql);
+      const copy = `COPY (\n${withoutFinalSemicolon(sql)}\n) TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`;
+      const result = await asSqlQueryError(() => connection.run(copy));
+      return Number(result.rowsChanged);
     },
+    close,
   };
 }
 
-async function runQuery(connection: DuckDBConnection, sql: string, params: readonly string[]): Promise<SqlResult> {
-  let reader;
+/** The one statement of `sql`, prepared, if it is read-only; else `SqlRefusedError` with why. */
+async function readOnlyStatement(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const extracted = await asSqlQueryError(() => connection.extractStatements(sql));
+  if (extracted.count === 0) throw new SqlRefusedError('The query is empty: give one SELECT statement.');
+  if (extracted.count > 1) {
+    throw new SqlRefusedError(`The query holds ${extracted.count} statements: \`ledgerlake query\` runs one statement (a SELECT); run them one at a time.`);
+  }
+  const prepared = await asSqlQueryError(() => extracted.prepare(0));
+  if (!READ_ONLY_STATEMENTS.has(prepared.statementType)) {
+    const kind = StatementType[prepared.statementType] ?? String(prepared.statementType);
+    throw new SqlRefusedError(`The query is ${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind} statement: \`ledgerlake query\` is read-only and runs only queries (SELECT, WITH … SELECT, EXPLAIN).`);
+  }
+  return prepared;
+}
+
+async function streamQuery(prepared: DuckDBPreparedStatement): Promise<SqlRowStream> {
+  const result = await asSqlQueryError(() => prepared.stream());
+  const names = result.deduplicatedColumnNames();
+  const columns = names.map((name, index) => ({ name, type: result.columnType(index).toString() }));
+  async function* batches(): AsyncGenerator<readonly Record<string, SqlValue>[]> {
+    for (;;) {
+      const chunk = await asSqlQueryError(() => result.fetchChunk());
+      if (chunk === null || chunk.rowCount === 0) return;
+      const rows: Record<string, SqlValue>[] = [];
+      const values = chunk.convertRows(toJsonValue) as SqlValue[][];
+      for (const row of values) rows.push(Object.fromEntries(names.map((name, index) => [name, row[index] ?? null])));
+      yield rows;
+    }
+  }
+  return { columns, batches: batches() };
+}
+
+function withoutFinalSemicolon(sql: string): string {
+  return sql.replace(/;\s*$/, '');
+}
+
+/** DuckDB's failures as `SqlQueryError` (a file outside the lake: `SqlRefusedError`). */
+async function asSqlQueryError<T>(run: () => Promise<T>): Promise<T> {
   try {
-    reader = params.length === 0 ? await connection.runAndReadAll(sql) : await connection.runAndReadAll(sql, [...params]);
+    return await run();
   } catch (error) {
     // Not `instanceof Error`: the native binding's errors may come from another realm (e.g. under jest).
-    const message = (error as { message?: unknown } | undefined)?.message;
-    throw new SqlQueryError(typeof message === 'string' ? message : String(error), { cause: error });
+    const raw = (error as { message?: unknown } | undefined)?.message;
+    const message = typeof raw === 'string' ? raw : String(error);
+    const file = /^Permission Error: Cannot access (?:file|directory) "([^"]*)"/.exec(message);
+    if (file !== null) {
+      throw new SqlRefusedError(
+        `The query names a file outside the lake (${JSON.stringify(file[1])}): \`ledgerlake query\` reads only the lake's tables and writes no file.`,
+        { cause: error },
+      );
+    }
+    throw new SqlQueryError(message, { cause: error });
   }
+}
+
+async function runQuery(connection: DuckDBConnection, sql: string, params: readonly string[]): Promise<SqlResult> {
+  const reader = await asSqlQueryError(() => (params.length === 0 ? connection.runAndReadAll(sql) : connection.runAndReadAll(sql, [...params])));
   const names = reader.deduplicatedColumnNames();
   const columns = names.map((name, index) => ({ name, type: reader.columnType(index).toString() }));
   return { columns, rows: reader.convertRowObjects(toJsonValue) as Record<string, SqlValue>[] };

@@ -1,4 +1,4 @@
-import { copyFile, readdir } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Q1_SAMPLE, REPO, runCli, useTempLake } from '../support/cli-harness';
 
@@ -125,7 +125,7 @@ describe('ledgerlake query', () => {
     const empty = await query('   ');
 
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("missing required argument 'sql'");
+    expect(missing.stderr).toBe('ledgerlake: No query: give the SQL as one argument (ledgerlake query "SELECT 1") or --file FILE.sql.\n');
     expect(empty.code).toBe(2);
     expect(empty.stderr).toContain('The query is empty');
   });
@@ -136,5 +136,106 @@ describe('ledgerlake query', () => {
     expect(result.code).toBe(0);
     for (const table of TABLES) expect(result.stdout.replace(/\s+/g, ' ')).toContain(table);
     expect(result.stdout).toContain('"326.00"');
+  });
+});
+
+describe('ledgerlake query: a read-only surface, any result size, the format asked for', () => {
+  const dirs = useTempLake('ledgerlake-query-surface-');
+  const query = (sql: string, ...more: string[]) => runCli(['query', sql, ...more, '--lake', dirs.lake], dirs.work);
+
+  beforeEach(async () => {
+    expect((await runCli(['ingest', Q1_SAMPLE, '--lake', dirs.lake], dirs.work)).code).toBe(0);
+  });
+
+  it('refuses more than one statement instead of running the first (exit 2, nothing printed)', async () => {
+    const result = await query('SELECT 1; SELECT 2');
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe('ledgerlake: The query holds 2 statements: `ledgerlake query` runs one statement (a SELECT); run them one at a time.\n');
+  });
+
+  it.each([
+    ['CREATE TABLE t AS SELECT 1', 'a CREATE'],
+    ['SET enable_external_access = true', 'a SET'],
+    ['INSTALL httpfs', 'a LOAD'],
+    ["ATTACH 'other.db'", 'an ATTACH'],
+  ])('refuses a statement that is not a query: %s', async (sql, kind) => {
+    const result = await query(sql);
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toBe(`ledgerlake: The query is ${kind} statement: \`ledgerlake query\` is read-only and runs only queries (SELECT, WITH … SELECT, EXPLAIN).\n`);
+  });
+
+  it.each([
+    ["COPY (SELECT * FROM silver.transactions) TO 'stolen.csv'", 'stolen.csv'],
+    ["SELECT * FROM read_csv('/etc/passwd')", '/etc/passwd'],
+  ])('refuses to read or write a file outside the lake: %s', async (sql, file) => {
+    const result = await query(sql);
+
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/^ledgerlake: The query names a file outside the lake \(".*"\): `ledgerlake query` reads only the lake's tables and writes no file\.\n$/);
+    expect(result.stderr).toContain(file);
+    expect(await readdir(dirs.work)).not.toContain('stolen.csv');
+  });
+
+  it('prints CSV (quoted where needed, NULL empty), markdown and JSON of the same rows', async () => {
+    const sql = `SELECT id, amount, 'a,"b"' AS text, NULL AS nothing FROM silver.transactions WHERE id IN (1, 2) ORDER BY id`;
+
+    const csv = await query(sql, '--format', 'csv');
+    const markdown = await query(sql, '--format', 'markdown');
+    const json = await query(sql, '--format', 'json');
+
+    expect(csv).toMatchObject({ code: 0, stderr: '' });
+    expect(csv.stdout).toBe('id,amount,text,nothing\r\n1,300.00,"a,""b""",\r\n2,26.00,"a,""b""",\r\n');
+    expect(markdown.stdout).toBe('| id | amount | text | nothing |\n| ---: | ---: | --- | ---: |\n| 1 | 300.00 | a,"b" | NULL |\n| 2 | 26.00 | a,"b" | NULL |\n');
+    expect(JSON.parse(json.stdout)).toEqual([
+      { id: 1, amount: '300.00', text: 'a,"b"', nothing: null },
+      { id: 2, amount: '26.00', text: 'a,"b"', nothing: null },
+    ]);
+    expect(json.stdout).toBe(`${JSON.stringify(JSON.parse(json.stdout), null, 2)}\n`);
+  });
+
+  it('streams a result of 300,000 rows to a table (a pipe: every row; widths from the first thousand), CSV and JSON', async () => {
+    const sql = 'SELECT range AS n, range * 0.01 AS amount FROM range(300000)';
+
+    const table = await query(sql);
+    const csv = await query(sql, '--format', 'csv');
+    const json = await query(sql, '--json');
+
+    expect(table.code).toBe(0);
+    const lines = table.stdout.trimEnd().split('\n');
+    expect([lines.length, lines[0], lines[2], lines.at(-2), lines.at(-1)]).toEqual([300003, '   n  amount', '   0    0.00', '299999  2999.99', '(300,000 rows)']);
+    expect(csv.stdout.split('\r\n')).toHaveLength(300002);
+    const rows = JSON.parse(json.stdout) as { n: number; amount: string }[];
+    expect([rows.length, rows[299999]]).toEqual([300000, { n: 299999, amount: '2999.99' }]);
+  });
+
+  it('on a terminal shows the first rows of a table and says how many there are and how to get them all', async () => {
+    const result = await runCli(['query', 'SELECT range AS n FROM range(5000)', '--lake', dirs.lake], dirs.work, { stdoutIsTTY: true });
+
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(2 + 1000 + 1);
+    expect(lines.at(-1)).toBe('(1,000 of 5,000 rows shown: --format csv or --output FILE for all of them)');
+  });
+
+  it('writes --output FILE whole (parquet too, read back by the same engine), SQL from --file, and a failed query leaves no file', async () => {
+    await writeFile(join(dirs.work, 'q.sql'), "-- the first month\nSELECT id, amount FROM silver.transactions WHERE month = '01' ORDER BY id;\n");
+
+    const csv = await runCli(['query', '--file', 'q.sql', '--format', 'csv', '--output', 'jan.csv', '--lake', dirs.lake], dirs.work);
+    const parquet = await runCli(['query', '--file', 'q.sql', '--format', 'parquet', '--output', join(dirs.lake, 'jan.parquet'), '--lake', dirs.lake], dirs.work);
+    const failed = await runCli(['query', 'SELECT nope FROM silver.transactions', '--format', 'csv', '--output', 'bad.csv', '--lake', dirs.lake], dirs.work);
+
+    expect(csv).toMatchObject({ code: 0, stdout: '', stderr: 'ledgerlake: wrote 2 rows to jan.csv (csv).\n' });
+    expect(await readFile(join(dirs.work, 'jan.csv'), 'utf8')).toBe('id,amount\r\n1,300.00\r\n2,26.00\r\n');
+    expect(parquet).toMatchObject({ code: 0, stdout: '' });
+    const back = await query(`SELECT id, amount FROM read_parquet('${join(dirs.lake, 'jan.parquet')}') ORDER BY id`, '--json');
+    expect(JSON.parse(back.stdout)).toEqual([
+      { id: 1, amount: '300.00' },
+      { id: 2, amount: '26.00' },
+    ]);
+    expect(failed.code).toBe(1);
+    expect((await readdir(dirs.work)).filter((name) => name.includes('bad.csv'))).toEqual([]);
+    const noFile = await runCli(['query', 'SELECT 1', '--format', 'parquet', '--lake', dirs.lake], dirs.work);
+    expect(noFile).toMatchObject({ code: 2, stderr: 'ledgerlake: --format parquet writes a file: give --output FILE.parquet.\n' });
   });
 });

@@ -29,16 +29,17 @@ export function useTempLake(prefix: string): { readonly work: string; readonly l
   return dirs;
 }
 
-/** Runs the real CLI entry in-process with captured output (not terminals), in `cwd`. */
-export async function runCli(argv: readonly string[], cwd: string, extra: Partial<CliIo> = {}): Promise<Captured> {
+/** Runs the real CLI entry in-process with captured output (not terminals, unless `stdoutIsTTY`), in `cwd`. */
+export async function runCli(argv: readonly string[], cwd: string, extra: Partial<CliIo> & { readonly stdoutIsTTY?: boolean } = {}): Promise<Captured> {
   let stdout = '';
   let stderr = '';
+  const { stdoutIsTTY, ...rest } = extra;
   const io: CliIo = {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stdout: { write: (chunk: string) => (stdout += chunk), ...(stdoutIsTTY === true ? { isTTY: true } : {}) },
     stderr: { write: (chunk: string) => (stderr += chunk) },
     env: {},
     cwd,
-    ...extra,
+    ...rest,
   };
   const code = await main([...argv], io);
   return { code, stdout, stderr };
