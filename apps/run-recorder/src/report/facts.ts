@@ -232,7 +232,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
 }
 
 /** Retries of this run's rows and decisions on its condemned rows, newest retry records only (`RETRIES_READ`). */
-async function decisionsAbout(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunReport['decisions'][number][]> {
+export async function decisionsAbout(store: ObjectStore, layout: LakeLayout, runId: string): Promise<RunReport['decisions'][number][]> {
   const decisions: RunReport['decisions'][number][] = [];
   const decided = new Set<string>();
   for await (const object of listAll(store, layout.buckets.artifacts, layout.control.condemnedRowDecisionsPrefix(runId).prefix)) {
@@ -249,12 +249,14 @@ async function decisionsAbout(store: ObjectStore, layout: LakeLayout, runId: str
       why: decision.reason,
     });
   }
-  // Retry records are named by their retry run: only those started after this run can retry its rows.
+  // Retry records are named by their retry run: only those started in this run's second or later can
+  // retry its rows (the second, not the whole id: ids of one second order by their random suffix).
   const { bucket, prefix } = layout.control.retryRecordsPrefix();
+  const secondOf = (id: string): string => id.replace(/^backfill-/, '').slice(0, 'YYYYMMDDTHHMMSSZ'.length);
   const later: string[] = [];
   for await (const object of listAll(store, bucket, prefix)) {
     const retryRunId = object.key.slice(prefix.length).replace(/\.json$/, '');
-    if (retryRunId.replace(/^backfill-/, '') > runId.replace(/^backfill-/, '')) later.push(retryRunId);
+    if (retryRunId !== runId && secondOf(retryRunId) >= secondOf(runId)) later.push(retryRunId);
   }
   for (const retryRunId of later.sort().reverse().slice(0, RETRIES_READ)) {
     const retry = await readRetryRecord(store, layout, retryRunId).catch(() => undefined);
