@@ -3,7 +3,7 @@ import { ConfigError } from '@ledgerlake/domain';
 import { LoopPreventionConfigSchema, settingsFromConfig } from '@ledgerlake/loop-prevention';
 import { PromotionConfigSchema, thresholdsFromConfig } from '@ledgerlake/promotion';
 import { ValidationConfigSchema, type ValidationSettings } from '@ledgerlake/validation';
-import { CliError } from './cli-error';
+import { CliError, EXIT } from './cli-error';
 import type { LocalWiring } from './local-lake';
 
 /**
@@ -31,7 +31,7 @@ export function wiringFromEnv(env: NodeJS.ProcessEnv, base: LocalWiring = {}): L
   try {
     config = parseConfig(LocalSettingsSchema, env, 'ledgerlake');
   } catch (error) {
-    if (error instanceof ConfigError) throw new CliError(error.message, 2);
+    if (error instanceof ConfigError) throw new CliError(`The environment's LedgerLake settings are wrong: ${error.message.replace(/^ledgerlake: invalid configuration, /, '')}.`, EXIT.usage);
     throw error;
   }
   const validation: ValidationSettings = {

@@ -1,5 +1,4 @@
-import { RunIdSchema } from '@ledgerlake/domain';
-import { readLogRecords } from '@ledgerlake/runbook';
+import { checkRunId, readLogRecords, requireKnownRun } from '@ledgerlake/runbook';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
 
@@ -34,14 +33,12 @@ const COMMON_FIELDS = new Set([
 ]);
 
 /**
- * Checks a `logs` request: the run id's form and the level's name (a `CliError`, exit 2, when
- * wrong). Returns the test a record must pass (`--level`: that level and above, metric records
+ * Checks a `logs` request: the run id's form (`RunbookError` invalid-run-id) and the level's name
+ * (a `CliError`, exit 2). Returns the test a record must pass (`--level`: that level and above, metric records
  * left out), the same on a lake folder and on a stage.
  */
 export function checkLogRequest(runId: string, filter: LogFilter): (record: Record<string, unknown>) => boolean {
-  if (!RunIdSchema.safeParse(runId).success) {
-    throw new CliError(`${runId} is not a run id (expected YYYYMMDDTHHMMSSZ-<suffix>, as \`ledgerlake runs\` lists them).`, EXIT.usage);
-  }
+  checkRunId(runId);
   const minLevel = filter.level === undefined ? undefined : levelRank(filter.level.toUpperCase());
   if (filter.level !== undefined && minLevel === undefined) {
     throw new CliError(`Unknown log level ${filter.level} (expected one of ${LOG_LEVELS.join(', ')}).`, EXIT.usage);
@@ -61,8 +58,8 @@ export function levelsFrom(level: string): readonly string[] {
 /** The run's records after the filters; an unknown run or level is a `CliError`. */
 export async function runLogs(lake: LocalLake, runId: string, filter: LogFilter): Promise<Record<string, unknown>[]> {
   const keep = checkLogRequest(runId, filter);
-  const records = await readLogRecords(lake, runId);
-  if (records === undefined) throw new CliError(`No run ${runId} in the lake ${lake.root}.`);
+  const records = await readLogRecords(lake, await requireKnownRun(lake, runId));
+  if (records === undefined) throw new CliError(`Run ${runId} has no log yet: a run writes its log when it ends (see \`ledgerlake runs show ${runId}\`).`);
   return records.filter((record) => (filter.function === undefined || matchesFunction(record, filter.function)) && keep(record));
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
+import { version as CLI_VERSION } from '../package.json';
 import { CliError, EXIT } from './cli-error';
 import type { FileOutcome, RunFault } from './ingest';
 import type { SignalSource } from './interrupts';
@@ -40,6 +41,33 @@ const loadStageLogs = () => import('./stage-logs');
 const loadStageSql = () => import('./stage-sql');
 const loadStageRuns = () => import('./stage-runs');
 const loadRunReport = () => import('./run-report');
+
+/** The options every command takes, before or after its name. */
+const GLOBAL_OPTIONS: readonly (readonly [string, string])[] = [
+  ['--lake <dir>', 'the lake folder (default: $LEDGERLAKE_LAKE, else ledgerlake.config.json, else ./lake)'],
+  ['--stage <name>', 'a deployed stage instead of a lake folder (default: $LEDGERLAKE_STAGE, else ledgerlake.config.json)'],
+  ['--region <region>', "the stage's AWS region (default: ledgerlake.config.json, else the AWS SDK's: $AWS_REGION, ~/.aws/config)"],
+  ['--profile <name>', 'the AWS profile to reach the stage with (default: ledgerlake.config.json, else $AWS_PROFILE)'],
+  ['--verbose', 'show stack traces of unexpected errors'],
+];
+
+/** The exit codes, as `--help` lists them (cli-error.ts EXIT). */
+const EXIT_CODES_HELP = `
+Exit codes:
+  0    done (published, skipped, or nothing to do)
+  1    failed (the sentence on stderr says what, and what to do)
+  2    wrong usage (a bad option or value, an unknown run id, a refused query)
+  3    blocked by the promotion gate (nothing published)
+  130  stopped by SIGINT (Ctrl-C); 143 by SIGTERM`;
+
+const EXAMPLES_HELP = `Examples:
+  ledgerlake ingest samples/transactions-2024-q1.csv      land a file and run the pipeline on it
+  ledgerlake runs                                         every run, newest first
+  ledgerlake runs show RUN_ID --open                      one run, and its report
+  ledgerlake query "SELECT count(*) FROM silver.transactions" --format csv
+  ledgerlake quarantine list --run RUN_ID                 rows to fix; then quarantine retry --fixes FILE.csv
+  ledgerlake report balances --from 2024-01 --to 2024-03
+  ledgerlake runs --stage prod                            the same on a deployed stage`;
 
 /** A stream the command writes to (process.stdout / stderr, or a capture in tests). */
 export interface CliOutput {
@@ -82,18 +110,28 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let json = false;
 
   const program = new Command('ledgerlake')
-    .description('LedgerLake on this machine: ingest transaction files into a local lake folder and inspect the runs.')
+    .description('LedgerLake: ingest transaction files into a lake (a local folder, or a deployed stage with --stage), inspect its runs and rows, and run the runbook.')
+    .version(`ledgerlake ${CLI_VERSION}`, '-V, --version', 'print the version')
     .exitOverride()
     // `runs` takes options and has a subcommand (`runs show`): options after a subcommand are the subcommand's.
     .enablePositionalOptions()
     .configureOutput({ writeOut: (text) => io.stdout.write(text), writeErr: (text) => io.stderr.write(text) })
     .showHelpAfterError('(run `ledgerlake --help` for usage)')
+    // Options a command cannot run without say so in its help.
+    .configureHelp({ optionDescription: (option) => `${new Help().optionDescription(option)}${option.mandatory ? ' (required)' : ''}` })
     .showSuggestionAfterError(true)
     .hook('preAction', (_program, action) => {
+      // The options every command takes may also come before the command (`ledgerlake --lake L runs`).
+      for (const [name, value] of Object.entries(program.opts())) {
+        if (value !== undefined && action.getOptionValue(name) === undefined) action.setOptionValue(name, value);
+      }
       const options = action.opts<CommonOptions>();
       verbose = options.verbose === true;
       json = options.json === true;
     });
+  for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
+  program.option('--json', 'JSON on stdout (each command says what it prints; errors too)');
+  program.addHelpText('after', `${EXIT_CODES_HELP}\n\n${EXAMPLES_HELP}`);
 
   /** A fault around a run (its log not written, …): one sentence on stderr; its stack only with --verbose. */
   const reportFault = ({ message, error }: RunFault): void => {
@@ -104,13 +142,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   /** The runs' wiring: the functions' settings from the environment (as in the cloud), then the test's. */
   const wiring = async (): Promise<LocalWiring> => (await loadSettings()).wiringFromEnv(io.env, io.wiring);
 
-  const withCommon = (command: Command): Command =>
-    command
-      .option('--lake <dir>', 'the lake folder (default: $LEDGERLAKE_LAKE, else ledgerlake.config.json, else ./lake)')
-      .option('--stage <name>', 'a deployed stage instead of a lake folder (default: $LEDGERLAKE_STAGE, else ledgerlake.config.json)')
-      .option('--region <region>', "the stage's AWS region (default: ledgerlake.config.json, else the AWS SDK's: $AWS_REGION, ~/.aws/config)")
-      .option('--profile <name>', 'the AWS profile to reach the stage with (default: ledgerlake.config.json, else $AWS_PROFILE)')
-      .option('--verbose', 'show stack traces of unexpected errors');
+  const withCommon = (command: Command): Command => {
+    for (const [flags, description] of GLOBAL_OPTIONS) command.option(flags, description);
+    return command;
+  };
 
   withCommon(
     program
@@ -152,7 +187,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       for (const [index, input] of inputs.entries()) {
         if (interrupts.signal.aborted) {
           const rest = inputs.slice(index).map((file) => file.path);
-          io.stderr.write(`ledgerlake: Interrupted: ${rest.length} file(s) not ingested: ${rest.join(', ')}.\n`);
+          io.stderr.write(`ledgerlake: Interrupted: ${rest.length === 1 ? '1 file' : `${rest.length} files`} not ingested: ${rest.join(', ')}.\n`);
           break;
         }
         progress = live ? startProgress(io.stderr, input.path) : undefined;
@@ -387,6 +422,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const requested = (await loadRetry()).requireWhoAndWhy(options, 'A promotion or rollback');
     const { describeRestoreError, formatPromoteOutcome, promotePartition, promoteRequest } = await loadPromote();
     const lake = await openFor(options, 'start', 'promote');
+    await (await loadRunbook()).requireKnownRun(lake, options.run);
     const request = { runId: options.run, partition: options.partition, requested };
     const cloud = await stageCloudRuns();
     let outcome;
@@ -739,34 +775,54 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     exitCode = ingestExitCode([outcome]);
   });
 
+  program
+    .command('completion')
+    .description('print a shell completion script: eval "$(ledgerlake completion bash)" in ~/.bashrc (zsh: ~/.zshrc)')
+    .addArgument(new Argument('<shell>', 'the shell').choices(['bash', 'zsh']))
+    .action(async (shell: import('./completion').CompletionShell) => {
+      const { completionScript } = await import('./completion');
+      const tree = (command: Command): import('./completion').CompletionNode => ({
+        name: command.name(),
+        options: command.options.flatMap((option) => (option.long === undefined ? [] : [option.long])),
+        commands: command.commands.filter((child) => child.name() !== 'completion').map(tree),
+      });
+      io.stdout.write(completionScript(shell, tree(program)));
+    });
+
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return exitCode;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and version are not errors; everything else commander throws is wrong usage.
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' ? EXIT.ok : EXIT.usage;
-    }
-    // With --json the error is JSON on stdout too (`{"error": {name, message}}`): stdout never stays empty.
-    const printJson = (name: string, message: string): void => {
-      if (json) io.stdout.write(`${JSON.stringify({ error: { name, message } }, null, 2)}\n`);
+    // With --json (also when commander refused the arguments before any action ran) the error is
+    // JSON on stdout too: `{"error": {code, message, exit_code}}` — stdout never stays empty.
+    const asJson = json || argv.includes('--json');
+    const report = (failure: { code: string; message: string; exitCode: number; name?: string }): number => {
+      if (asJson) {
+        const body = { code: failure.code, message: failure.message, exit_code: failure.exitCode, ...(failure.name === undefined ? {} : { name: failure.name }) };
+        io.stdout.write(`${JSON.stringify({ error: body }, null, 2)}\n`);
+      }
+      return failure.exitCode;
     };
+    if (error instanceof CommanderError) {
+      // Help and version are not errors; everything else commander throws is wrong usage (commander printed why).
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      return report({ code: 'usage-error', message: error.message.replace(/^error: /, ''), exitCode: EXIT.usage, name: error.code });
+    }
+    /** One sentence on stderr, never `ledgerlake: ledgerlake: …`. */
+    const say = (message: string): void => void io.stderr.write(`ledgerlake: ${message.replace(/^ledgerlake: /, '')}\n`);
     if (error instanceof CliError) {
-      io.stderr.write(`ledgerlake: ${error.message}\n`);
-      printJson(error.name, error.message);
-      return error.exitCode;
+      say(error.message);
+      return report({ code: error.code, message: error.message, exitCode: error.exitCode });
     }
     const { RunbookError } = await loadRunbook();
     if (error instanceof RunbookError) {
-      io.stderr.write(`ledgerlake: ${error.message}\n`);
-      printJson(error.name, error.message);
-      return error.isInvalidRequest ? EXIT.usage : EXIT.failed;
+      say(error.message);
+      return report({ code: error.code, message: error.message, exitCode: error.isInvalidRequest ? EXIT.usage : EXIT.failed });
     }
     const unexpected = error instanceof Error ? error : new Error(String(error));
-    io.stderr.write(`ledgerlake: ${unexpected.name}: ${unexpected.message}\n`);
-    printJson(unexpected.name, unexpected.message);
+    say(`${unexpected.name}: ${unexpected.message}`);
     io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
-    return EXIT.failed;
+    return report({ code: 'internal-error', message: unexpected.message, exitCode: EXIT.failed, name: unexpected.name });
   }
 }
 

@@ -13,6 +13,7 @@ import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
 import { type LocalWiring, promotionBackends } from './local-lake';
+import { count } from './words';
 
 /** What `ledgerlake promote` did (apps/promotion restore-month.ts, the same on a lake folder and a stage). */
 export type PromoteOutcome = RestoreMonthOutcome;
@@ -87,8 +88,8 @@ export function formatPromoteOutcome(outcome: PromoteOutcome): string {
       ]
     : [
         outcome.action === 'rollback'
-          ? `ROLLED BACK ${outcome.partition} to ${state}, now version ${outcome.version}: ${outcome.rows} rows published`
-          : `PROMOTED   run ${outcome.run_id} into ${outcome.partition}, now version ${outcome.version}: ${outcome.rows} rows added`,
+          ? `ROLLED BACK ${outcome.partition} to ${state}, now version ${outcome.version}: ${count(outcome.rows, 'row')} published`
+          : `PROMOTED   run ${outcome.run_id} into ${outcome.partition}, now version ${outcome.version}: ${count(outcome.rows, 'row')} added`,
         `  by ${outcome.by}: ${outcome.reason}`,
       ];
   lines.push(outcome.gold_months.length === 0 ? '  Gold unchanged' : `  Gold rebuilt for ${outcome.gold_months[0]}..${outcome.gold_months.at(-1)}`);

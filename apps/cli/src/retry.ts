@@ -7,6 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './lake-folder';
+import { count } from './words';
 
 const FIXES_COLUMNS = ['row_hash', ...REQUIRED_COLUMNS] as const;
 
@@ -74,7 +75,7 @@ export function operatorFor(lake: LocalLake, options: IngestOptions): Operator<I
 /** The readable summary of a retry. */
 export function formatRetryOutcome(outcome: RetryOutcome<IngestOutcome>, summary: string): string {
   const fixed = outcome.rows.filter((row) => row.fixed).length;
-  return `Re-submitted ${outcome.rows.length} row(s) of run ${outcome.retry_of} (${fixed} corrected) as retry run ${outcome.run_id}.\n${summary}`;
+  return `Re-submitted ${count(outcome.rows.length, 'row')} of run ${outcome.retry_of} (${fixed} corrected) as retry run ${outcome.run_id}.\n${summary}`;
 }
 
 /** Refuses a decision or reset without who and why (exit 2). */

@@ -1,5 +1,6 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { RunDetail, RunPartition } from '@ledgerlake/runbook';
+import { count } from './words';
 
 function formatPlacement(p: RunPartition): string {
   if (p.version === null && !p.in_current_version) return 'not published';
@@ -23,9 +24,9 @@ export function formatRunDetail(run: RunDetail): string {
   const reasons = (counts: QuarantineByReason) => Object.entries(counts).map(([code, n]) => `${code} ${n}`).join(', ') || 'none';
   lines.push(`  quarantined by reason: ${reasons(run.quarantine_by_reason)}`);
   lines.push(`  condemned by reason: ${reasons(run.condemned_by_reason)}`);
-  for (const p of run.partitions) lines.push(`  partition ${p.partition}: ${p.rows} rows, ${formatPlacement(p)}`);
+  for (const p of run.partitions) lines.push(`  partition ${p.partition}: ${count(p.rows, 'row')}, ${formatPlacement(p)}`);
   lines.push(`  started ${run.timings.started_at ?? '?'}, ended ${run.timings.ended_at ?? '?'}, ${run.timings.duration_ms === null ? '?' : `${run.timings.duration_ms} ms`}`);
-  if (run.retry !== undefined) lines.push(`  retry of run ${run.retry.source_run_id} (${run.retry.kind}, ${run.retry.rows} rows, requested by ${run.retry.requested_by})`);
+  if (run.retry !== undefined) lines.push(`  retry of run ${run.retry.source_run_id} (${run.retry.kind}, ${count(run.retry.rows, 'row')}, requested by ${run.retry.requested_by})`);
   if (run.duplicate_of !== undefined) lines.push(`  duplicate of run ${run.duplicate_of}`);
   if (run.error !== undefined) lines.push(`  error: ${run.error.name} in ${run.error.state ?? '?'}: ${run.error.message}`);
   for (const reason of run.reasons ?? []) lines.push(`  blocked: ${reason}`);

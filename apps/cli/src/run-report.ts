@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeRunReport } from '@ledgerlake/run-recorder';
 import { CliError } from './cli-error';
 import type { LocalLake } from './lake-folder';
-import { checkRunId } from '@ledgerlake/runbook';
+import { requireKnownRun } from '@ledgerlake/runbook';
 import type { LakeTarget } from './target';
 
 /*
@@ -33,9 +33,9 @@ export interface RebuiltReport {
 
 /** `ledgerlake runs report RUN_ID`: writes the run's report and the index again from what the lake holds now. */
 export async function rebuildRunReport(lake: LocalLake, target: LakeTarget, runId: string): Promise<RebuiltReport> {
-  checkRunId(runId);
+  await requireKnownRun(lake, runId);
   const [record, manifest] = await Promise.all([lake.store.head(lake.layout.artifacts.runRecord(runId)), lake.store.head(lake.layout.artifacts.manifest(runId))]);
-  if (record === undefined && manifest === undefined) throw new CliError(`The lake has no run ${runId} (see \`ledgerlake runs\`).`);
+  if (record === undefined && manifest === undefined) throw new CliError(`Run ${runId} has neither a record nor written output yet, so no report (see \`ledgerlake runs show ${runId}\`).`);
   const where = target.kind === 'stage' ? `stage ${target.stage}` : `local lake ${lake.root}`;
   const written = await writeRunReport(lake.store, lake.layout, runId, {
     where,

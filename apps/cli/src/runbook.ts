@@ -7,6 +7,7 @@ import { createGunzip } from 'node:zlib';
 import type { BreakerState, CondemnedDecision } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
 import { type InputFile, openInputFile } from './input-files';
+import { count } from './words';
 
 export * from '@ledgerlake/runbook';
 
@@ -14,7 +15,7 @@ export * from '@ledgerlake/runbook';
 export function formatDecision(decision: CondemnedDecision): string {
   const verb = decision.decision === 'approve' ? 'APPROVED' : 'REJECTED';
   const then = decision.decision === 'approve' ? `; re-submitted as retry run ${decision.retry_run_id}` : '; kept, never retried';
-  return `${verb} ${decision.rows.length} condemned row(s) of run ${decision.run_id} by ${decision.by} at ${decision.at} (${decision.reason})${then}\n`;
+  return `${verb} ${count(decision.rows.length, 'condemned row')} of run ${decision.run_id} by ${decision.by} at ${decision.at} (${decision.reason})${then}\n`;
 }
 
 /** The readable breaker state. */

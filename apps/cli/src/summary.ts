@@ -1,6 +1,7 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { FileOutcome, IngestOutcome } from './ingest';
 import { formatIgnored, type RollbackMark, type RunSummary } from '@ledgerlake/runbook';
+import { count } from './words';
 
 /** What a PROMOTING run means for the person who sees it. */
 const PROMOTING_NOTE =
@@ -29,7 +30,7 @@ export function formatRunLine(outcome: IngestOutcome): string {
   const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
   switch (outcome.status) {
     case 'PUBLISHED':
-      return `${head}  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned\n`;
+      return `${head}  ${count(counts.input_rows, 'row')}: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned\n`;
     case 'BLOCKED':
       return `${head}  blocked: ${(outcome.reasons ?? []).join('; ')}\n`;
     case 'CHECKED':
@@ -64,13 +65,13 @@ export function formatIngestSummary(outcome: FileOutcome): string {
     case 'BLOCKED':
     case 'CHECKED':
       lines.push(
-        `  ${counts.input_rows} rows: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned`,
+        `  ${count(counts.input_rows, 'row')}: ${counts.valid_rows} valid, ${counts.quarantined_rows} quarantined, ${counts.condemned_rows} condemned`,
       );
       if (counts.quarantined_rows > 0) lines.push(`  quarantined: ${reasons(outcome.quarantine_by_reason)}`);
       if (outcome.status === 'BLOCKED') lines.push(`  blocked: ${(outcome.reasons ?? []).join('; ')}`);
       if (outcome.status === 'CHECKED') lines.push(`  ${checkedVerdict(outcome)}`);
       if (outcome.status === 'PUBLISHED' && (outcome.partitions ?? []).length > 0) {
-        lines.push(`  published: ${(outcome.partitions ?? []).map((p) => `${p.partition} (${p.rows} rows, v${p.version})`).join(', ')}`);
+        lines.push(`  published: ${(outcome.partitions ?? []).map((p) => `${p.partition} (${count(p.rows, 'row')}, v${p.version})`).join(', ')}`);
       }
       break;
     case 'SKIPPED':

@@ -5,7 +5,7 @@
  * re-run a Bronze object, ignore one. Every function takes a `Lake` (an ObjectStore and its layout);
  * the writing ones an `Operator`, whose `startRun` starts runs on the lake's own target.
  */
-export { RUNBOOK_ERROR_CODES, RunbookError, type RunbookErrorCode } from './errors';
+export { RUNBOOK_ERROR_CODES, RunbookError, type RunbookErrorCode, unknownRunError } from './errors';
 export { type Lake, newBackfillRunId, newRunId, type Operator, randomSuffix, type RunRequest, type StartRun } from './lake';
 export { listRollbacks, listRuns, readLogRecords, type RollbackMark, type RunSummary, summarizeRun } from './runs';
 export { type RunDetail, type RunPartition, showRun } from './run-detail';
@@ -31,6 +31,7 @@ export {
   quarantinedRows,
   type QuarantineStatus,
   readManifest,
+  requireKnownRun,
 } from './rejected-rows';
 export { applyFixes, type Fixes, type RetryOutcome, runRetry } from './retry';
 export {

@@ -17,7 +17,7 @@ import {
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
 import { listPrefixes } from '@ledgerlake/storage';
-import { RunbookError } from './errors';
+import { RunbookError, unknownRunError } from './errors';
 import type { Lake } from './lake';
 
 /** A quarantined row's state (libs/pipeline `runbook-ledger.ts`, docs/quarantine-lifecycle.md). */
@@ -58,6 +58,14 @@ export function checkRunId(runId: string): string {
   return runId;
 }
 
+/** Refuses a run id that is not one (`invalid-run-id`) or that the lake has no trace of (`unknown-run`: nothing under `runs/<run_id>/`). */
+export async function requireKnownRun(lake: Lake, runId: string): Promise<string> {
+  const { bucket, prefix } = lake.layout.artifacts.runPrefix(checkRunId(runId));
+  const page = await lake.store.list(bucket, prefix, { limit: 1 });
+  if (page.objects.length === 0 && page.prefixes.length === 0) throw unknownRunError(runId);
+  return runId;
+}
+
 /** A run's manifest, or `undefined` when the run never finished writing its output. */
 export async function readManifest(lake: Lake, runId: string): Promise<RunManifest | undefined> {
   const bytes = await lake.store.getBytes(lake.layout.artifacts.manifest(runId));
@@ -73,7 +81,7 @@ export async function readManifest(lake: Lake, runId: string): Promise<RunManife
 async function manifests(lake: Lake, runId: string | undefined): Promise<RunManifest[]> {
   let found: RunManifest[];
   if (runId !== undefined) {
-    const manifest = await readManifest(lake, checkRunId(runId));
+    const manifest = await readManifest(lake, await requireKnownRun(lake, runId));
     if (manifest === undefined) throw new RunbookError('no-output', `Run ${runId} wrote no output (no runs/${runId}/manifest.json); see \`ledgerlake runs\`.`);
     found = [manifest];
   } else {

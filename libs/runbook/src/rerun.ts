@@ -2,7 +2,7 @@ import { readLedgerEntry, readPromotionIntent, readRunRecord, settledOutcome } f
 import { bronzeIgnoreOf, bronzeObjects, formatIgnored } from './bronze';
 import { RunbookError } from './errors';
 import type { Lake, Operator } from './lake';
-import { checkRunId } from './rejected-rows';
+import { requireKnownRun } from './rejected-rows';
 
 /*
  * Running a Bronze object again on request. A content whose run ended BLOCKED or FAILED is dealt
@@ -31,11 +31,11 @@ export async function forcedRerunOf(lake: Lake, contentSha256: string): Promise<
  */
 export async function rerunRun<O>(operator: Operator<O>, runId: string): Promise<O> {
   const { lake } = operator;
-  const record = await readRunRecord(lake.store, lake.layout, checkRunId(runId));
+  const record = await readRunRecord(lake.store, lake.layout, await requireKnownRun(lake, runId));
   if (record === undefined) {
     const promoting = (await readPromotionIntent(lake.store, lake.layout, runId)) !== undefined;
     throw new RunbookError(
-      'unknown-run',
+      'not-rerunnable',
       promoting
         ? `Run ${runId} is PROMOTING: \`ledgerlake recover\` completes it; nothing was run.`
         : `The lake has no record of run ${runId} (a run still going, or one SKIPPED, has none; see \`ledgerlake runs\`); nothing was run.`,

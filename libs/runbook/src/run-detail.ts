@@ -10,7 +10,7 @@ import {
   type RunPlacement,
   runRecordEndedAt,
 } from '@ledgerlake/pipeline';
-import { RunbookError } from './errors';
+import { RunbookError, unknownRunError } from './errors';
 import type { Lake } from './lake';
 import { checkRunId, readManifest } from './rejected-rows';
 import { listRollbacks, type RunSummary, summarizeRun } from './runs';
@@ -62,7 +62,7 @@ export async function showRun(lake: Lake, runId: string): Promise<RunDetail> {
           `(see \`ledgerlake partitions history ${rollback.partition}\`).`,
       );
     }
-    throw new RunbookError('unknown-run', `The lake has no run ${runId} (see \`ledgerlake runs\`).`);
+    throw unknownRunError(runId);
   }
   const published = new Map((record?.status === 'PUBLISHED' ? record.partitions : []).map((p) => [p.partition, p.version]));
   const partitions: RunPartition[] = [];

@@ -136,11 +136,11 @@ describe('ledgerlake runs and logs', () => {
     expect(shown.every((line) => /\s(INFO|WARN|ERROR|DEBUG|METRIC)\s+validation\s/.test(line))).toBe(true);
   });
 
-  it('reports an unknown run in one sentence with exit 1', async () => {
+  it('reports an unknown run in one sentence with exit 2', async () => {
     const result = await run('logs', '20240101T000000Z-nope', '--lake', dirs.lake);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(`ledgerlake: No run 20240101T000000Z-nope in the lake ${dirs.lake}.\n`);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('ledgerlake: The lake has no run 20240101T000000Z-nope (see `ledgerlake runs`).\n');
   });
 });
 

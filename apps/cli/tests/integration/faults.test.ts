@@ -146,7 +146,7 @@ describe('--json errors before any file is ingested', () => {
     const result = await runCli(['ingest', Q1_SAMPLE, '--json', '--lake', notADir], dirs.work);
 
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { name: 'CliError', message: `The lake folder ${notADir} exists but is not a directory.` } });
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'failed', message: `The lake folder ${notADir} exists but is not a directory.`, exit_code: 1 } });
     expect(result.stderr).toBe(`ledgerlake: The lake folder ${notADir} exists but is not a directory.\n`);
   });
 
@@ -154,6 +154,6 @@ describe('--json errors before any file is ingested', () => {
     const result = await runCli(['ingest', 'nope.csv', '--json', '--lake', dirs.lake], dirs.work);
 
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { name: 'CliError', message: 'Cannot read nope.csv: no such file; nothing was ingested.' } });
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'failed', message: 'Cannot read nope.csv: no such file; nothing was ingested.', exit_code: 1 } });
   });
 });

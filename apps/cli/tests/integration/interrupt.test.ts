@@ -192,7 +192,7 @@ describe('ingest interrupted by a signal (in-process)', () => {
 
     expect(result.code).toBe(130);
     expect((JSON.parse(result.stdout) as Outcome[]).map((outcome) => outcome.status)).toEqual(['INTERRUPTED']);
-    expect(result.stderr).toContain(`ledgerlake: Interrupted: 1 file(s) not ingested: ${other}.\n`);
+    expect(result.stderr).toContain(`ledgerlake: Interrupted: 1 file not ingested: ${other}.\n`);
   });
 });
 

@@ -148,18 +148,16 @@ describe('ledgerlake promote', () => {
         code: 2,
         stderr: 'ledgerlake: A promotion or rollback needs --by NAME and --reason TEXT: who decided it and why are recorded in the lake.\n',
       });
-      expect(JSON.parse(result.stdout)).toEqual({ error: { name: 'CliError', message: expect.stringMatching(/^A promotion or rollback needs --by/) } });
+      expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'usage-error', message: expect.stringMatching(/^A promotion or rollback needs --by/), exit_code: 2 } });
     }
     expect((await latest('01')).version).toBe(2);
   });
 
-  it('says in one sentence that an unknown run has no output to promote', async () => {
+  it('says in one sentence, exit 2, that the lake has no such run', async () => {
     const result = await run('promote', '--run', '20240101T000000Z-abcdef', '--partition', '2024-01', ...WHO, '--lake', dirs.lake);
 
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      'ledgerlake: run 20240101T000000Z-abcdef has no manifest (runs/20240101T000000Z-abcdef/manifest.json): it never finished writing its output\n',
-    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('ledgerlake: The lake has no run 20240101T000000Z-abcdef (see `ledgerlake runs`).\n');
   });
 });
 
@@ -191,7 +189,7 @@ describe('after a rollback', () => {
     expect(line).toMatch(/ROLLBACK/);
     expect(line).toContain(`2024-01 rolled back to run ${first} (v1) as v3 by alice at ${String(outcome['at'])}: the late file was sent by mistake`);
     const shown = await run('runs', 'show', String(outcome['operation_id']), '--lake', dirs.lake);
-    expect(shown.code).toBe(1);
+    expect(shown.code).toBe(2);
     expect(shown.stderr).toBe(
       `ledgerlake: ${String(outcome['operation_id'])} is not a run but the rollback of 2024-01 to version 3 (see \`ledgerlake partitions history 2024-01\`).\n`,
     );
@@ -229,10 +227,10 @@ describe('after a rollback', () => {
       { partition: '2024-03', rows: 3, version: 1, in_current_version: true, current_version: 1 },
     ]);
     expect(text.stdout).toContain(
-      `  partition 2024-01: 1 rows, published as version 2, no longer published: removed by version 3 ` +
+      `  partition 2024-01: 1 row, published as version 2, no longer published: removed by version 3 ` +
         `(rollback to run ${first}'s state, by alice at ${String(outcome['at'])}: the late file was sent by mistake)\n`,
     );
-    expect(text.stdout).not.toMatch(/2024-01: 1 rows, published as version 2\n/);
+    expect(text.stdout).not.toMatch(/2024-01: 1 row, published as version 2\n/);
   });
 });
 

@@ -91,7 +91,7 @@ describe('the run report', () => {
     expect(text(await report(published['run_id']))).toContain('PlanChunks');
     expect(text(await report(published['run_id']))).toBe(text(before));
     expect(shown['report']).toBe(published['report']);
-    expect(unknown).toMatchObject({ code: 1, stderr: 'ledgerlake: The lake has no run 20990101T000000Z-nothing (see `ledgerlake runs`).\n' });
+    expect(unknown).toMatchObject({ code: 2, stderr: 'ledgerlake: The lake has no run 20990101T000000Z-nothing (see `ledgerlake runs`).\n' });
   });
 
   it("shows the runbook's decisions about the run's rows: a retry of its quarantined rows, a rejection of its condemned ones", async () => {

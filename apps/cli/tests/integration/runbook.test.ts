@@ -378,7 +378,7 @@ describe('ledgerlake runs show', () => {
   it('says in one sentence that the lake has no such run', async () => {
     const result = await run('runs', 'show', '20240101T000000Z-abcdef');
 
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr).toBe('ledgerlake: The lake has no run 20240101T000000Z-abcdef (see `ledgerlake runs`).\n');
   });
 });

@@ -254,7 +254,7 @@ describe('promote and recover --stage: operations the starter runs in the promot
     const result = await stage('promote', '--run', blocked.run_id, '--partition', '2024-04', '--by', 'ana', '--reason', 'try it', '--json');
 
     expect(result.code).toBe(3);
-    expect(json(result.stdout)).toEqual({ error: { name: 'CliError', message: expect.stringMatching(new RegExp(`^Run ${blocked.run_id} is blocked by the promotion gate: quarantine rate .+\\.$`)) } });
+    expect(json(result.stdout)).toEqual({ error: { code: 'blocked', message: expect.stringMatching(new RegExp(`^Run ${blocked.run_id} is blocked by the promotion gate: quarantine rate .+\\.$`)), exit_code: 3 } });
     const operation = harness.executions.find((e) => e.machine.endsWith('-starter') && e.input['restore'] !== undefined);
     expect(operation?.input).toEqual({
       restore: { run_id: blocked.run_id, partition: '2024-04', by: 'ana', reason: 'try it', operation_id: operation?.name, at: expect.any(String) },

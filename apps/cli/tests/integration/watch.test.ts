@@ -51,7 +51,7 @@ describe('ledgerlake watch --once', () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`^PUBLISHED +${other.replace(/[.]/g, '\\.')}  \\(run \\S+, .*\\)  1 rows: 1 valid`));
+    expect(lines[0]).toMatch(new RegExp(`^PUBLISHED +${other.replace(/[.]/g, '\\.')}  \\(run \\S+, .*\\)  1 row: 1 valid`));
   });
 
   it("never starts an ingest run of a runbook file (a retry's rows, a backfill's input) that no run took, as the cloud's starter does not", async () => {
