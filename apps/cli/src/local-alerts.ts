@@ -9,6 +9,8 @@ import {
   sqsRecord,
 } from '@ledgerlake/alert-consumer';
 import { createObservability, type LambdaContext, type LineSink } from '@ledgerlake/observability';
+import { randomSuffix } from '@ledgerlake/runbook';
+import { FsObjectStore } from '@ledgerlake/storage';
 import type { LocalLake } from './lake-folder';
 import { lakeFor, LOCAL_DEFINITION_PARAMS, type LocalWiring } from './local-lake';
 import type { CliOutput } from './main';
@@ -18,9 +20,10 @@ import type { CliOutput } from './main';
  * `etl-failures` → SQS → the alert-consumer Lambda → Slack. Locally the command builds the very
  * events the cloud would deliver (the EventBridge event, inside an SNS notification, inside an SQS
  * record) and runs the alert-consumer's own handler on them in-process: the same code posts the same
- * message. With `SLACK_WEBHOOK_URL` set it goes to that webhook; without, its text goes to stderr
- * (never stdout, which `--json` owns). Posted incidents are remembered in the lake
- * (`artifacts/alerts/posted/`), as in the cloud.
+ * message. With `SLACK_WEBHOOK_URL` set it goes to that webhook; without, its whole text is kept in
+ * the lake (`artifacts/alerts/shown/<time>-<id>.txt`) and stderr gets one line naming the alert and
+ * that file (never stdout, which `--json` owns; nothing with `quiet`). Posted incidents are
+ * remembered in the lake (`artifacts/alerts/posted/`), as in the cloud.
  */
 
 /** The function's timeout in the cloud: the local invocation gets the same time to post. */
@@ -30,8 +33,8 @@ const TOPIC_ARN = `arn:aws:sns:${region}:${accountId}:ledgerlake-${stage}-etl-fa
 const QUEUE_ARN = `arn:aws:sqs:${region}:${accountId}:ledgerlake-${stage}-etl-failures`;
 const FUNCTION_NAME = `ledgerlake-${stage}-alert-consumer`;
 
-/** How an alert ended: posted to Slack, printed to stderr (no webhook), nothing new to say (no incident, or already posted), or not delivered. */
-export type LocalAlertOutcome = 'posted' | 'printed' | 'none' | 'failed';
+/** How an alert ended: posted to Slack, kept in the lake (no webhook), nothing new to say (no incident, or already posted), or not delivered. */
+export type LocalAlertOutcome = 'posted' | 'kept' | 'none' | 'failed';
 
 /** Options of `createLocalAlerts`. */
 export interface LocalAlertsOptions {
@@ -42,6 +45,10 @@ export interface LocalAlertsOptions {
   readonly stderr: CliOutput;
   /** Fault injection (tests): the alert consumer's store is `wiring.storeFor('alert-consumer', …)`'s. */
   readonly wiring?: LocalWiring;
+  /** `--quiet`: no line on stderr for an alert kept in the lake (a delivery failure is still said). */
+  readonly quiet?: boolean;
+  /** The clock the kept alert's name is stamped with; default the system's. */
+  readonly now?: () => Date;
 }
 
 /** The local alert path. */
@@ -62,15 +69,18 @@ export function createLocalAlerts(options: LocalAlertsOptions): LocalAlerts {
     // Without a sink the lines are dropped rather than printed: stdout belongs to the command.
     const obs = createObservability({ serviceName: 'alert-consumer', sink: sink ?? (() => undefined) });
     let sent = false;
-    const stderrSender: AlertSender = {
-      send: (slack) => {
-        stderr.write(`ledgerlake: alert (SLACK_WEBHOOK_URL is not set, so it is shown here):\n${slackMessageText(slack)}`);
+    const keepingSender: AlertSender = {
+      send: async (slack) => {
+        const name = `${(options.now?.() ?? new Date()).toISOString().replace(/[-:.]/g, '')}-${randomSuffix()}`;
+        const ref = lake.layout.control.shownAlert(name);
+        await lake.store.put(ref, slackMessageText(slack), { contentType: 'text/plain; charset=utf-8' });
+        const where = lake.store instanceof FsObjectStore ? lake.store.pathOf(ref) : `${ref.bucket}/${ref.key}`;
+        if (options.quiet !== true) stderr.write(`ledgerlake: alert: ${slack.text} (no SLACK_WEBHOOK_URL: its full text is in ${where})\n`);
         sent = true;
-        return Promise.resolve();
       },
     };
     const webhook = webhookUrl === undefined ? undefined : createSlackWebhook({ webhookUrl: () => Promise.resolve(webhookUrl), logger: obs.logger });
-    const sender: AlertSender = webhook === undefined ? stderrSender : { send: (slack, budget) => webhook.send(slack, budget).then(() => void (sent = true)) };
+    const sender: AlertSender = webhook === undefined ? keepingSender : { send: (slack, budget) => webhook.send(slack, budget).then(() => void (sent = true)) };
     const handler = createHandler({ store: lake.store, layout: lake.layout, obs, stage, sender });
 
     const record = sqsRecord(snsNotification(message, { topicArn: TOPIC_ARN }), { queueArn: QUEUE_ARN });
@@ -81,7 +91,7 @@ export function createLocalAlerts(options: LocalAlertsOptions): LocalAlerts {
       return 'failed';
     }
     if (!sent) return 'none';
-    return webhook === undefined ? 'printed' : 'posted';
+    return webhook === undefined ? 'kept' : 'posted';
   };
 
   return {

@@ -96,6 +96,9 @@ export interface CliIo {
 interface CommonOptions extends TargetOptions {
   readonly verbose?: boolean;
   readonly json?: boolean;
+  /** Commands that start runs: no progress line, no alert line (`--quiet`); no alert at all (`--no-alerts`: `alerts` false). */
+  readonly quiet?: boolean;
+  readonly alerts?: boolean;
 }
 
 /**
@@ -146,8 +149,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     for (const [flags, description] of GLOBAL_OPTIONS) command.option(flags, description);
     return command;
   };
+  /** The options of a command that starts runs. */
+  const withRunFlags = (command: Command): Command =>
+    command
+      .option('--quiet', 'no progress line and no line for an alert kept in the lake (errors and the summary still print)')
+      .option('--no-alerts', 'deliver no alert for a failed or blocked run (neither Slack nor the lake)');
 
-  withCommon(
+  withRunFlags(withCommon(
     program
       .command('ingest')
       .description('land each file in Bronze and run the state machine on it')
@@ -156,7 +164,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--force', 'run a file whose content already ended BLOCKED or FAILED again (a published one stays SKIPPED)')
       .option('--dry-run', 'check each file end to end up to the promotion gate and publish nothing (status CHECKED; exit 3 if the gate would block)')
       .option('--json', 'print one JSON array (one object per file) on stdout and nothing else'),
-  ).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
+  )).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
     const { checkInputFiles, checkLandingNames, openInputFile } = await loadInputFiles();
     const { ingestExitCode, ingestFile, sha256Of } = await loadIngest();
     const { localDefinition } = await loadLake();
@@ -174,8 +182,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const definition = localDefinition();
     const runWiring = { ...(await wiring()), ...(options.workers === undefined ? {} : { workers: options.workers }) };
     const onStage = await stageRunOptions();
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring });
-    const live = options.json !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
+    const alerts = await runAlerts(options, lake, runWiring);
+    const live = options.json !== true && options.quiet !== true && io.stdout.isTTY === true && io.stderr.isTTY === true;
     const outcomes: FileOutcome[] = [];
     let progress: ReturnType<typeof startProgress> | undefined;
     // The first SIGINT/SIGTERM stops the run in progress (settled, then the command ends); a second one exits at once.
@@ -223,7 +231,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   });
 
-  withCommon(
+  withRunFlags(withCommon(
     program
       .command('watch')
       .description(
@@ -234,14 +242,14 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--daily <HH:MM>', 'also, every day at this time (UTC), run every Bronze object not yet processed', parseDaily)
       .option('--once', 'run every Bronze object not yet processed, then exit (exit code as for ingest)')
       .option('--json', 'print one JSON object per run (one line each) on stdout'),
-  ).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
+  )).action(async (options: CommonOptions & { interval: number; daily?: DailyTime; once?: boolean }) => {
     const { ingestExitCode } = await loadIngest();
     const { localDefinition } = await loadLake();
     const { formatRunLine } = await loadSummary();
     const { watchBronze } = await loadWatch();
     const lake = await openFor(options, 'watch', 'watch');
     const watchWiring = await wiring();
-    const alerts = (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: watchWiring });
+    const alerts = await runAlerts(options, lake, watchWiring);
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     io.signal?.addEventListener('abort', onSignal);
@@ -327,7 +335,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     print(options, rebuilt, () => `Report of run ${runId} (${rebuilt.status}): ${rebuilt.report}\n`);
   });
 
-  withCommon(
+  withRunFlags(withCommon(
     runsCommand
       .command('rerun')
       .description(
@@ -336,12 +344,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       )
       .argument('<run_id>', 'the run, as `ledgerlake runs` lists it')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus rerun_of'),
-  ).action(async (runId: string, options: CommonOptions) => {
+  )).action(async (runId: string, options: CommonOptions) => {
     const lake = await openFor(options, 'start', 'runs rerun');
     const { rerunRun } = await loadRunbook();
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
-    const outcome = await rerunRun(await operator(lake), runId);
+    const outcome = await rerunRun(await operator(lake, options), runId);
     print(options, outcome, () => `Re-ran the Bronze object of run ${runId}.\n${formatIngestSummary(outcome)}`);
     exitCode = ingestExitCode([outcome]);
   });
@@ -569,21 +577,26 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(`${stage.describeScan(result, target)}\n`);
     return result;
   };
+  /** Where a failed or blocked run's alert goes: Slack, else kept in the lake with one line on stderr; nowhere with --no-alerts. */
+  const runAlerts = async (options: CommonOptions, lake: import('./lake-folder').LocalLake, runWiring: LocalWiring) =>
+    options.alerts === false
+      ? undefined
+      : (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring, quiet: options.quiet === true, now });
   /** What a runbook command runs a retry or backfill with: the same as `ingest`; on a stage, its state machine. */
-  const runOptions = async (lake: import('./lake-folder').LocalLake) => {
+  const runOptions = async (lake: import('./lake-folder').LocalLake, options: CommonOptions) => {
     const runWiring = await wiring();
     const onStage = await stageRunOptions();
     return {
       definition: (await loadLake()).localDefinition(),
       now,
       wiring: runWiring,
-      alerts: (await loadAlerts()).createLocalAlerts({ lake, env: io.env, stderr: io.stderr, wiring: runWiring }),
+      alerts: await runAlerts(options, lake, runWiring),
       onFault: reportFault,
       ...onStage,
     };
   };
   /** The runbook's operator on the lake: runs start as `runOptions` says. */
-  const operator = async (lake: import('./lake-folder').LocalLake) => (await loadRetry()).operatorFor(lake, await runOptions(lake));
+  const operator = async (lake: import('./lake-folder').LocalLake, options: CommonOptions) => (await loadRetry()).operatorFor(lake, await runOptions(lake, options));
   /**
    * The lake a command works on (`target.ts`): a lake folder, or a deployed stage's buckets.
    * `access`: `read` (on a stage also Athena and CloudWatch Logs), `record` (writes of runbook
@@ -632,7 +645,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const listing = await listQuarantine(lake, options, retryWatch({ now, wiring: await wiring() }));
     print(options, listing, () => formatRows(listing.rows, listing.by_code, options.all === true ? 'quarantined rows' : 'open quarantined rows'));
   });
-  withCommon(
+  withRunFlags(withCommon(
     quarantine
       .command('retry')
       .description(
@@ -645,7 +658,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--fixes <file.csv>', 'corrections: a row_hash column naming the quarantined row, and the five input columns with the corrected values')
       .option('--by <name>', 'who asks for the retry (recorded; default $USER)')
       .option('--json', 'print one JSON object on stdout: the retry run as ingest --json prints a run, plus retry_of and rows'),
-  ).action(async (options: CommonOptions & { run: string; error?: string; fixes?: string; by?: string }) => {
+  )).action(async (options: CommonOptions & { run: string; error?: string; fixes?: string; by?: string }) => {
     const lake = await openFor(options, 'start', 'quarantine retry');
     const { retryQuarantine } = await loadRunbook();
     const { formatRetryOutcome, readFixes } = await loadRetry();
@@ -653,7 +666,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { formatIngestSummary } = await loadSummary();
     const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
     const by = options.by?.trim() || io.env['USER'] || 'unknown';
-    const outcome = await retryQuarantine(await operator(lake), {
+    const outcome = await retryQuarantine(await operator(lake, options), {
       run: options.run,
       ...(options.error === undefined ? {} : { error: options.error }),
       ...(fixes === undefined ? {} : { fixes, fixesFile: options.fixes }),
@@ -677,7 +690,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const listing = await listCondemned(lake, options);
     print(options, listing, () => formatRows(listing.rows, listing.by_code, 'condemned rows'));
   });
-  withCommon(
+  withRunFlags(withCommon(
     condemned
       .command('approve')
       .description(
@@ -690,7 +703,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--row-hash <hash...>', 'only these rows (default: every undecided condemned row of the run)')
       .option('--fixes <file.csv>', 'corrections, as for quarantine retry')
       .option('--json', 'print one JSON object on stdout: the decision and the retry run'),
-  ).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[]; fixes?: string }) => {
+  )).action(async (options: CommonOptions & { run: string; by?: string; reason?: string; rowHash?: string[]; fixes?: string }) => {
     const { requireWhoAndWhy, readFixes, formatRetryOutcome } = await loadRetry();
     const who = requireWhoAndWhy(options, 'An approval');
     const lake = await openFor(options, 'start', 'condemned approve');
@@ -698,7 +711,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     const { ingestExitCode } = await loadIngest();
     const { formatIngestSummary } = await loadSummary();
     const fixes = options.fixes === undefined ? undefined : await readFixes(options.fixes, io.cwd);
-    const outcome = await approveCondemned(await operator(lake), {
+    const outcome = await approveCondemned(await operator(lake, options), {
       run: options.run,
       ...who,
       ...(options.rowHash === undefined ? {} : { rowHashes: options.rowHash }),
@@ -754,7 +767,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     print(options, state, () => formatBreaker(state));
   });
 
-  withCommon(
+  withRunFlags(withCommon(
     program
       .command('backfill')
       .description(
@@ -764,13 +777,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .requiredOption('--month <YYYY-MM>', 'the Silver month to rebuild', parseMonth)
       .argument('<file...>', 'CSV files (sharing one header) holding the whole month')
       .option('--json', 'print one JSON object on stdout, as ingest --json prints a run, plus backfill_month and files'),
-  ).action(async (files: string[], options: CommonOptions & { month: string }) => {
+  )).action(async (files: string[], options: CommonOptions & { month: string }) => {
     const inputs = await (await loadInputFiles()).checkInputFiles(files, io.cwd);
     const { ingestExitCode } = await loadIngest();
     const lake = await openFor(options, 'start', 'backfill');
     const { backfillInput, backfillMonth } = await loadRunbook();
     const { formatIngestSummary } = await loadSummary();
-    const outcome = await backfillMonth(await operator(lake), options.month, await backfillInput(inputs));
+    const outcome = await backfillMonth(await operator(lake, options), options.month, await backfillInput(inputs));
     print(options, outcome, () => formatIngestSummary(outcome));
     exitCode = ingestExitCode([outcome]);
   });

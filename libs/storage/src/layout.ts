@@ -162,6 +162,8 @@ export interface ControlLayout {
   postedAlertsPrefix(): PrefixRef;
   /** The record that an incident's alert was posted (`alerts/posted/<incident-id>.json`). */
   postedAlert(incidentId: string): ObjectRef;
+  /** An alert's whole text as a laptop without a Slack webhook keeps it (`alerts/shown/<name>.txt`; the command prints one line naming it). */
+  shownAlert(name: string): ObjectRef;
   /** The whole quarantine history index (`index/quarantine-hashes/`), one `month=` folder per month. */
   quarantineIndexRoot(): PrefixRef;
   /** One month of the quarantine history index (`index/quarantine-hashes/month=<YYYY-MM|unknown>/`). */
@@ -497,6 +499,10 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
           invalid('incident id', incidentId, 'letters, digits, ".", "_", "-" (1-128, starting alphanumeric)');
         }
         return { bucket: artifacts, key: `alerts/posted/${incidentId}.json` };
+      },
+      shownAlert: (name) => {
+        if (typeof name !== 'string' || !INCIDENT_ID_PATTERN.test(name)) invalid('alert name', name, 'letters, digits, ".", "_", "-" (1-128, starting alphanumeric)');
+        return { bucket: artifacts, key: `alerts/shown/${name}.txt` };
       },
       quarantineIndexRoot: () => ({ bucket: artifacts, prefix: 'index/quarantine-hashes/' }),
       quarantineIndexPrefix: (month) => ({

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runBlockedEvent } from '@ledgerlake/domain';
 import { startFakeSlack, type FakeSlack } from '@ledgerlake/testing';
@@ -49,18 +49,38 @@ describe('failure alerts of the local command', () => {
     expect(existsSync(join(dirs.lake, 'artifacts/alerts/posted', `execution-${runId}-FAILED.json`))).toBe(true);
   });
 
-  it('prints the message on stderr, never stdout, without a webhook', async () => {
+  it('without a webhook keeps the whole message in the lake and says so in one line on stderr, never stdout', async () => {
     const file = join(dirs.work, 'no-currency.csv');
     await writeFile(file, NO_CURRENCY);
 
     const result = await runCli(['ingest', file, '--json', '--lake', dirs.lake], dirs.work);
 
     const [outcome] = JSON.parse(result.stdout) as { run_id: string }[];
-    expect(result.stderr).toContain('SLACK_WEBHOOK_URL is not set');
-    expect(result.stderr).toContain(`Run id: ${outcome?.run_id}\n`);
-    expect(result.stderr).toContain('Failed state: PlanChunks\n');
-    expect(result.stderr).toMatch(/Cause:\n.*missing required column\(s\) Currency/);
+    const kept = await readdir(join(dirs.lake, 'artifacts/alerts/shown'));
+    expect(kept).toHaveLength(1);
+    const path = join(dirs.lake, 'artifacts/alerts/shown', kept[0] as string);
+    expect(result.stderr).toBe(`ledgerlake: alert: Run ${outcome?.run_id} failed in PlanChunks: MissingColumnsError (no SLACK_WEBHOOK_URL: its full text is in ${path})\n`);
+    const text = await readFile(path, 'utf8');
+    expect(text).toContain(`Run id: ${outcome?.run_id}\n`);
+    expect(text).toContain('Failed state: PlanChunks\n');
+    expect(text).toMatch(/Cause:\n.*missing required column\(s\) Currency/);
     expect(result.stdout).not.toContain('Failed state');
+  });
+
+  it('--quiet keeps the message without the line; --no-alerts delivers none at all', async () => {
+    const file = join(dirs.work, 'no-currency.csv');
+    await writeFile(file, NO_CURRENCY);
+    const other = join(dirs.work, 'no-currency-2.csv');
+    await writeFile(other, NO_CURRENCY.replace('ACC001', 'ACC002'));
+
+    const quiet = await runCli(['ingest', file, '--quiet', '--lake', dirs.lake], dirs.work);
+    const none = await runCli(['ingest', other, '--no-alerts', '--lake', dirs.lake], dirs.work, { env: { SLACK_WEBHOOK_URL: slack.url } });
+
+    expect(quiet).toMatchObject({ code: 1, stderr: '' });
+    expect(await readdir(join(dirs.lake, 'artifacts/alerts/shown'))).toHaveLength(1);
+    expect(none).toMatchObject({ code: 1, stderr: '' });
+    expect(slack.requests).toHaveLength(0);
+    expect(await readdir(join(dirs.lake, 'artifacts/alerts/shown'))).toHaveLength(1);
   });
 
   it('says nothing when the run succeeds', async () => {
