@@ -108,8 +108,10 @@ export interface RunFault {
 export interface IngestOptions {
   readonly definition: AslDefinition;
   readonly now: () => Date;
-  /** Called as the execution enters each state (live progress). */
+  /** Called as the execution enters each state, a Map iteration's too (live progress). */
   readonly onState?: (stateName: string) => void;
+  /** Called as the execution leaves each state, a Map iteration's too, with its output (live progress: rows done). */
+  readonly onStateExited?: (stateName: string, output: unknown) => void;
   /**
    * Told how the execution ended, with its payload sizes and history length as AWS would count
    * them (`LocalRunStats`): how close a file comes to Step Functions' limits.
@@ -273,6 +275,7 @@ export async function runBronzeObject(
       },
       onStateExited: (event) => {
         timeline.exited(event.name);
+        options.onStateExited?.(event.name, event.output);
         // The run's own states only: a Map iteration's state holds one part's sections, not the run's.
         const parsed = RunStateSchema.safeParse(event.output);
         if (parsed.success && options.definition.States[event.name] !== undefined) lastState = parsed.data;

@@ -73,6 +73,8 @@ const EXAMPLES_HELP = `Examples:
 export interface CliOutput {
   write(chunk: string): unknown;
   readonly isTTY?: boolean;
+  /** A terminal's width (the progress line is cut to fit). */
+  readonly columns?: number;
 }
 
 /** The command's world: its output streams, environment, working directory and clock. */
@@ -206,6 +208,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
               definition,
               now,
               onState: (name) => progress?.state(name),
+              onStateExited: (name, output) => progress?.exited(name, output),
               wiring: runWiring,
               alerts,
               onFault: (fault) => {
