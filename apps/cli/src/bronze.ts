@@ -16,7 +16,7 @@ export function formatBronzeObjects(objects: readonly BronzeObject[]): string {
           : '',
   ]);
   const header = ['STATE', 'KEY', 'LAST RUN', 'NOTE'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), title.length));
   return [header, ...rows]
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  ').trimEnd())
     .join('\n')

@@ -43,6 +43,10 @@ export interface IngestOutcome {
   readonly status: IngestStatus;
   readonly counts: RunCounts;
   readonly quarantine_by_reason: QuarantineByReason;
+  /** Columns of the file beyond the dataset's, ignored (not stored); absent when there are none. */
+  readonly ignored_columns?: readonly string[];
+  /** FAILED on the file itself (its encoding, delimiter, header): the likely cause and what to do, one sentence. */
+  readonly hint?: string;
   /** Where the file landed in Bronze. */
   readonly source: ObjectRef;
   /** SKIPPED: the run that processed the same content first (or holds it, or ended BLOCKED / FAILED with it). */
@@ -370,7 +374,7 @@ export async function runBronzeObject(
   const partitions = (promoted?.partitions ?? []).map(({ partition, version, rows }) => ({ partition, version, rows }));
   // The record's counts: rows condemned at the commit (another run published their keys first) moved there.
   const record = await readRunRecord(lake.store, lake.layout, runId);
-  const counts = record?.status === 'PUBLISHED' ? { counts: record.counts, quarantine_by_reason: record.quarantine_by_reason } : countsOf(state);
+  const counts = record?.status === 'PUBLISHED' ? { ...countsOf(state), counts: record.counts, quarantine_by_reason: record.quarantine_by_reason } : countsOf(state);
   return { ...base(), status: 'PUBLISHED', ...counts, partitions };
 }
 
@@ -449,10 +453,13 @@ export async function sha256Of(stream: AsyncIterable<Uint8Array>): Promise<strin
 }
 
 /** The counts a run state knows: the partition writer's once it ran, else what the earlier states counted. */
-export function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason } {
+export function countsOf(state: RunState | undefined): { counts: RunCounts; quarantine_by_reason: QuarantineByReason; ignored_columns?: string[] } {
+  const extra = state?.enrichment?.extra_columns ?? [];
+  const ignored = extra.length === 0 ? {} : { ignored_columns: extra };
   const written = state?.partition_writer;
-  if (written !== undefined) return { counts: written.counts, quarantine_by_reason: written.quarantine_by_reason };
+  if (written !== undefined) return { counts: written.counts, quarantine_by_reason: written.quarantine_by_reason, ...ignored };
   return {
+    ...ignored,
     counts: {
       input_rows: state?.enrichment?.input_rows ?? 0,
       valid_rows: state?.validation?.valid_rows ?? 0,

@@ -169,6 +169,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   )).action(async (files: string[], options: CommonOptions & { workers?: number; force?: boolean; dryRun?: boolean }) => {
     const { checkInputFiles, checkLandingNames, openInputFile } = await loadInputFiles();
     const { ingestExitCode, ingestFile, sha256Of } = await loadIngest();
+    const { explainFileOutcome } = await import('./file-hints');
     const { localDefinition } = await loadLake();
     const { startProgress } = await loadProgress();
     const { formatIngestSummary } = await loadSummary();
@@ -204,7 +205,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         const rerunOf = options.force === true ? await (await loadRunbook()).forcedRerunOf(lake, await sha256Of(openInputFile(input))) : undefined;
         try {
           outcomes.push(
-            await ingestFile(lake, input, {
+            await explainFileOutcome(await ingestFile(lake, input, {
               definition,
               now,
               onState: (name) => progress?.state(name),
@@ -220,7 +221,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
               ...(rerunOf === undefined && options.dryRun !== true
                 ? {}
                 : { run: { ...(rerunOf === undefined ? {} : { rerun_of: rerunOf }), ...(options.dryRun === true ? { dry_run: true as const } : {}) } }),
-            }),
+            }), input),
           );
         } finally {
           progress?.stop();
@@ -282,13 +283,23 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   withCommon(
     runsCommand
       .description('list the runs of the lake, newest first: status, counts, duration (`runs show RUN_ID` for one run)')
+      .option('--status <status,...>', 'only runs in these statuses, comma-separated (PUBLISHED, BLOCKED, FAILED, …: as `runs` shows them)', parseStatuses)
+      .option('--since <time>', 'only runs started since then: an ISO date or time (2024-05-01, 2024-05-01T10:00Z) or a time ago (90m, 12h, 7d)', (value) => parseSince(value, now()))
+      .option('--limit <n>', 'only the newest N runs', parseLimit)
       .option('--json', 'print one JSON array on stdout'),
-  ).action(async (options: CommonOptions) => {
-    const { listRuns } = await loadRunbook();
+  ).action(async (options: CommonOptions & { status?: string[]; since?: Date; limit?: number }) => {
+    const { filterRuns, listRuns, RUN_STATUSES } = await loadRunbook();
     const { formatRunsTable } = await loadSummary();
+    const wrong = (options.status ?? []).filter((status) => !(RUN_STATUSES as readonly string[]).includes(status));
+    if (wrong.length > 0) throw new CliError(`--status ${wrong.join(', ')} is not a run status (one of ${RUN_STATUSES.join(', ')}).`, EXIT.usage);
     const lake = await openFor(options, 'read', 'runs');
     const cloud = await stageCloudRuns();
-    const runs = cloud === undefined ? await listRuns(lake) : await (await loadStageRuns()).withExecutions(await listRuns(lake), cloud);
+    const all = cloud === undefined ? await listRuns(lake) : await (await loadStageRuns()).withExecutions(await listRuns(lake), cloud);
+    const runs = filterRuns(all, {
+      ...(options.status === undefined ? {} : { statuses: options.status as import('@ledgerlake/runbook').RunSummary['status'][] }),
+      ...(options.since === undefined ? {} : { since: options.since }),
+      ...(options.limit === undefined ? {} : { limit: options.limit }),
+    });
     io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
   });
 
@@ -639,13 +650,22 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       .option('--run <run_id>', 'only the rows of this run')
       .option('--error <code>', 'only rows with this code (SCHEMA_ERROR, NULL_VALUE_ERROR, TYPE_ERROR, CURRENCY_ERROR, TIMESTAMP_ERROR)')
       .option('--all', 'also list the rows in every other state, with the retry run that holds or held each')
+      .option('--fixes-template <file.csv>', "also write the run's open rows as a fixes file ready to edit (then quarantine retry --fixes FILE)")
       .option('--json', 'print one JSON object {rows, by_code, by_status} on stdout'),
-  ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean }) => {
+  ).action(async (options: CommonOptions & { run?: string; error?: string; all?: boolean; fixesTemplate?: string }) => {
     const lake = await openFor(options, 'read', 'quarantine list');
     const { listQuarantine } = await loadRunbook();
     const { formatRows } = await import('./rejected-listing');
-    const { retryWatch } = await import('./retry');
+    const { retryWatch, writeFixesTemplate } = await import('./retry');
     const listing = await listQuarantine(lake, options, retryWatch({ now, wiring: await wiring() }));
+    if (options.fixesTemplate !== undefined) {
+      const open = listing.rows.filter((row) => row.status === 'OPEN');
+      const written = await writeFixesTemplate(options.fixesTemplate, io.cwd, open);
+      const run = open[0]?.run_id ?? options.run ?? 'RUN_ID';
+      io.stderr.write(
+        `ledgerlake: wrote ${written === 1 ? '1 open row' : `${written} open rows`} to ${options.fixesTemplate}: correct the values, then \`ledgerlake quarantine retry --run ${run} --fixes ${options.fixesTemplate}\`.\n`,
+      );
+    }
     print(options, listing, () => formatRows(listing.rows, listing.by_code, options.all === true ? 'quarantined rows' : 'open quarantined rows'));
   });
   withRunFlags(withCommon(
@@ -840,6 +860,24 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stderr.write(verbose ? `${unexpected.stack ?? ''}\n` : '(run again with --verbose for the stack trace)\n');
     return report({ code: 'internal-error', message: unexpected.message, exitCode: EXIT.failed, name: unexpected.name });
   }
+}
+
+function parseStatuses(value: string): string[] {
+  return value.split(',').map((status) => status.trim().toUpperCase());
+}
+
+/** `--since`: an ISO date or time, or a time ago (`90m`, `12h`, `7d`). */
+export function parseSince(value: string, now: Date): Date {
+  const ago = /^(\d+)([mhd])$/.exec(value.trim());
+  if (ago !== null) return new Date(now.getTime() - Number(ago[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[ago[2] as 'm' | 'h' | 'd']);
+  const at = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(value.trim()) ? new Date(value.trim().length === 10 ? `${value.trim()}T00:00:00Z` : value.trim()) : undefined;
+  if (at === undefined || Number.isNaN(at.getTime())) throw new InvalidArgumentError(`expected an ISO date or time (2024-05-01, 2024-05-01T10:00Z) or a time ago (90m, 12h, 7d), got '${value}'`);
+  return at;
+}
+
+function parseLimit(value: string): number {
+  if (!/^[1-9]\d{0,6}$/.test(value)) throw new InvalidArgumentError(`expected a positive number of runs, got '${value}'`);
+  return Number(value);
 }
 
 function parseDaily(value: string): DailyTime {

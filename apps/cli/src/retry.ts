@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/domain';
 import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/pipeline';
-import type { Fixes, Operator, RetryOutcome } from '@ledgerlake/runbook';
+import type { Fixes, ListedRow, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
@@ -36,9 +36,51 @@ export async function readFixes(path: string, cwd: string): Promise<Fixes> {
   for (const record of records) {
     const hash = record['row_hash'] ?? '';
     if (fixes.has(hash)) throw new CliError(`The fixes file ${path} corrects row ${hash} twice; nothing was retried.`);
-    fixes.set(hash, REQUIRED_COLUMNS.map((column) => record[column] ?? '') as unknown as RowHashFields);
+    fixes.set(hash, REQUIRED_COLUMNS.map((column) => unguarded(record[column] ?? '')) as unknown as RowHashFields);
   }
   return fixes;
+}
+
+/*
+ * A fixes template (`quarantine list --fixes-template FILE.csv`): the listed rows as a fixes file
+ * ready to edit — `row_hash`, the five input columns with the values as they arrived, and, for
+ * reading only, the run, the error code and its detail. Safe to open in a spreadsheet: a value a
+ * spreadsheet would run as a formula (starting with =, +, -, @, a tab or a carriage return) is
+ * written with a leading `'`, which `readFixes` removes again (so `-100.00` comes back as it was).
+ */
+
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A value as the template writes it: a leading `'` before a formula start (or before a `'` that precedes one). */
+export function guarded(value: string): string {
+  return FORMULA_START.test(value) || /^'[=+\-@\t\r']/.test(value) ? `'${value}` : value;
+}
+
+/** A fixes file's value as meant: the template's guarding `'` removed. */
+export function unguarded(value: string): string {
+  return /^'[=+\-@\t\r']/.test(value) ? value.slice(1) : value;
+}
+
+/** Writes the fixes template of `rows` (one run's) to `path`; resolves to the number of rows written. */
+export async function writeFixesTemplate(path: string, cwd: string, rows: readonly ListedRow<string>[]): Promise<number> {
+  const runs = [...new Set(rows.map((row) => row.run_id))];
+  if (runs.length > 1) {
+    throw new CliError(`The rows listed come from ${runs.length} runs, and a retry takes one run's rows: add --run RUN_ID to write a fixes template.`, EXIT.usage);
+  }
+  const header = [...FIXES_COLUMNS, 'run_id', 'validation_error', 'error_detail'];
+  const cell = (value: string) => {
+    const text = guarded(value);
+    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  };
+  const lines = rows.map((row) =>
+    [row.row_hash, ...REQUIRED_COLUMNS.map((column) => row.fields[column] ?? ''), row.run_id, row.validation_error, row.error_detail].map(cell).join(','),
+  );
+  try {
+    await writeFile(resolve(cwd, path), `${[header.join(','), ...lines].join('\r\n')}\r\n`);
+  } catch (error) {
+    throw new CliError(`Cannot write the fixes template ${path}: ${(error as Error).message}.`);
+  }
+  return rows.length;
 }
 
 function parseHeader(text: string): string[] {

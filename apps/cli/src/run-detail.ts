@@ -1,5 +1,6 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { RunDetail, RunPartition } from '@ledgerlake/runbook';
+import { seconds } from './summary';
 import { count } from './words';
 
 function formatPlacement(p: RunPartition): string {
@@ -25,7 +26,7 @@ export function formatRunDetail(run: RunDetail): string {
   lines.push(`  quarantined by reason: ${reasons(run.quarantine_by_reason)}`);
   lines.push(`  condemned by reason: ${reasons(run.condemned_by_reason)}`);
   for (const p of run.partitions) lines.push(`  partition ${p.partition}: ${count(p.rows, 'row')}, ${formatPlacement(p)}`);
-  lines.push(`  started ${run.timings.started_at ?? '?'}, ended ${run.timings.ended_at ?? '?'}, ${run.timings.duration_ms === null ? '?' : `${run.timings.duration_ms} ms`}`);
+  lines.push(`  started ${run.timings.started_at ?? '?'}, ended ${run.timings.ended_at ?? '?'}, ${run.timings.duration_ms === null ? 'duration ?' : `duration ${seconds(run.timings.duration_ms)}`}`);
   if (run.retry !== undefined) lines.push(`  retry of run ${run.retry.source_run_id} (${run.retry.kind}, ${count(run.retry.rows, 'row')}, requested by ${run.retry.requested_by})`);
   if (run.duplicate_of !== undefined) lines.push(`  duplicate of run ${run.duplicate_of}`);
   if (run.error !== undefined) lines.push(`  error: ${run.error.name} in ${run.error.state ?? '?'}: ${run.error.message}`);

@@ -58,9 +58,14 @@ export function formatIngestSummary(outcome: FileOutcome): string {
     return `${outcome.status.padEnd(9)} ${outcome.file}  (not landed in Bronze, ${seconds(outcome.duration_ms)})\n  ${error.name}: ${error.message}\n`;
   }
   const { counts } = outcome;
-  const head = `${outcome.status.padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
+  // A file with a header and no rows published nothing: it says so (its JSON status stays PUBLISHED).
+  const empty = outcome.status === 'PUBLISHED' && counts.input_rows === 0;
+  const head = `${(empty ? 'EMPTY' : outcome.status).padEnd(9)} ${outcome.file}  (run ${outcome.run_id}, ${seconds(outcome.duration_ms)})`;
   const lines = [head];
-  switch (outcome.status) {
+  if (empty) lines.push('  the file has a header and no rows: nothing was published');
+  switch (empty ? 'EMPTY' : outcome.status) {
+    case 'EMPTY':
+      break;
     case 'PUBLISHED':
     case 'BLOCKED':
     case 'CHECKED':
@@ -85,12 +90,16 @@ export function formatIngestSummary(outcome: FileOutcome): string {
       }
       const error = outcome.error;
       lines.push(`  ${error?.name ?? 'Error'}${error?.state ? ` in ${error.state}` : ''}: ${error?.message ?? ''}`);
+      if (outcome.hint !== undefined) lines.push(`  hint: ${outcome.hint}`);
       if (outcome.status === 'PROMOTING') lines.push(`  ${PROMOTING_NOTE}`);
       break;
     }
     case 'INTERRUPTED':
       lines.push(`  ${outcome.interrupted?.message ?? ''}`);
       break;
+  }
+  if ((outcome.ignored_columns ?? []).length > 0) {
+    lines.push(`  ignored ${count(outcome.ignored_columns?.length ?? 0, 'column')} not in the dataset: ${outcome.ignored_columns?.join(', ')}`);
   }
   if (!(outcome.faults ?? []).some((fault) => fault.what === 'log')) lines.push(`  logs: ledgerlake logs ${outcome.run_id}`);
   if (outcome.report !== undefined) lines.push(`  report: ${outcome.report}`);
@@ -110,12 +119,14 @@ export function formatRunsTable(runs: readonly RunSummary[]): string {
     run.duration_ms === null ? '-' : seconds(run.duration_ms),
     run.rollback !== undefined
       ? formatRollbackMark(run.rollback)
+      : run.status === 'UNREADABLE' && run.error !== undefined
+      ? `cannot be read: ${run.error.message}`
       : run.error !== undefined
       ? `${run.error.name}${run.error.state === null ? '' : ` in ${run.error.state}`}`
       : run.reasons !== undefined
         ? `blocked: ${run.reasons.join('; ')}`
         : run.duplicate_of !== undefined
-          ? `duplicate of ${run.duplicate_of}`
+          ? `${run.source_files.length === 0 ? '' : `${run.source_files.join(', ')}: `}duplicate of ${run.duplicate_of}`
           : run.interrupted !== undefined
             ? `interrupted by ${run.interrupted.signal} in ${run.interrupted.state}`
             : run.source_files.join(', '),
@@ -133,7 +144,8 @@ function formatRollbackMark(mark: RollbackMark): string {
 
 /** A header and rows as columns two spaces apart, the last column not padded; one line each. */
 export function formatAligned(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  // A fold, not Math.max(...cells): any number of rows (spread arguments overflow the stack).
+  const widths = header.map((title, column) => rows.reduce((widest, row) => Math.max(widest, (row[column] ?? '').length), title.length));
   return [header, ...rows]
     .map((row) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0))).join('  '))
     .join('\n')
@@ -146,6 +158,7 @@ function reasons(byReason: QuarantineByReason): string {
     .join(', ');
 }
 
-function seconds(ms: number): string {
+/** A duration as every command prints it: seconds with one decimal (`0.7 s`). */
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }

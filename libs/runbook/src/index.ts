@@ -5,9 +5,9 @@
  * re-run a Bronze object, ignore one. Every function takes a `Lake` (an ObjectStore and its layout);
  * the writing ones an `Operator`, whose `startRun` starts runs on the lake's own target.
  */
-export { RUNBOOK_ERROR_CODES, RunbookError, type RunbookErrorCode, unknownRunError } from './errors';
+export { MIN_ROW_HASH_PREFIX, resolveRowHashes, RUNBOOK_ERROR_CODES, RunbookError, type RunbookErrorCode, unknownRunError } from './errors';
 export { type Lake, newBackfillRunId, newRunId, type Operator, randomSuffix, type RunRequest, type StartRun } from './lake';
-export { listRollbacks, listRuns, readLogRecords, type RollbackMark, type RunSummary, summarizeRun } from './runs';
+export { filterRuns, listRollbacks, listRuns, readLogRecords, type RollbackMark, RUN_STATUSES, type RunSummary, summarizeRun } from './runs';
 export { type RunDetail, type RunPartition, showRun } from './run-detail';
 export { type PartitionHistory, partitionHistory, versionAuthor } from './partition-history';
 export {

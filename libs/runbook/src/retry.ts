@@ -1,6 +1,6 @@
 import type { RowHashFields } from '@ledgerlake/domain';
 import { type RetryCandidate, type RetryRecord, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
-import { RunbookError } from './errors';
+import { resolveRowHashes, RunbookError } from './errors';
 import { newRunId, type Operator } from './lake';
 
 /** What `quarantine retry` and `condemned approve` print: the retry run's outcome and what it re-submitted. */
@@ -15,12 +15,18 @@ export type Fixes = ReadonlyMap<string, RowHashFields>;
 
 /** The rows to re-submit, corrected where the fixes name them; a fix for a row not selected is refused. */
 export function applyFixes(rows: readonly RejectedRow[], fixes: Fixes | undefined, what: string): RetryCandidate[] {
-  const selected = new Set(rows.map((row) => row.row_hash));
-  for (const hash of fixes?.keys() ?? []) {
-    if (!selected.has(hash)) throw new RunbookError('unmatched-fix', `The fixes file names row ${hash}, which is not ${what}; nothing was retried.`);
-  }
+  // A fix names its row by the whole hash or a unique prefix of it.
+  const typed = [...(fixes?.keys() ?? [])];
+  const resolved = resolveRowHashes(typed, rows.map((row) => row.row_hash), 'rows being re-submitted');
+  const byHash = new Map<string, RowHashFields>();
+  typed.forEach((hash, index) => {
+    const whole = resolved[index];
+    if (whole === undefined) throw new RunbookError('unmatched-fix', `The fixes file names row ${hash}, which is not ${what}; nothing was retried.`);
+    if (byHash.has(whole)) throw new RunbookError('unmatched-fix', `The fixes file corrects row ${whole} twice; nothing was retried.`);
+    byHash.set(whole, fixes?.get(hash) as RowHashFields);
+  });
   return rows.map((row) => {
-    const fix = fixes?.get(row.row_hash);
+    const fix = byHash.get(row.row_hash);
     return { row, fields: fix ?? row.fields, fixed: fix !== undefined };
   });
 }

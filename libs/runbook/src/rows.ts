@@ -9,7 +9,7 @@ import {
   resetBreaker,
   RunbookRefusedError,
 } from '@ledgerlake/pipeline';
-import { RunbookError } from './errors';
+import { resolveRowHashes, RunbookError } from './errors';
 import { type Lake, newRunId, type Operator } from './lake';
 import {
   checkRunId,
@@ -97,12 +97,12 @@ export async function listCondemned(lake: Lake, options: { readonly run?: string
 
 async function undecidedRows(lake: Lake, runId: string, hashes: readonly string[] | undefined) {
   const rows = (await condemnedRows(lake, checkRunId(runId))).filter(({ listed }) => listed.status === 'CONDEMNED').map(({ row }) => row);
-  const undecided = new Set(rows.map((row) => row.row_hash));
-  const unknown = (hashes ?? []).filter((hash) => !undecided.has(hash));
+  const resolved = resolveRowHashes(hashes ?? [], rows.map((row) => row.row_hash), `undecided condemned rows of run ${runId}`);
+  const unknown = (hashes ?? []).filter((_, index) => resolved[index] === undefined);
   if (unknown.length > 0) {
     throw new RunbookError('unknown-rows', `Row ${unknown.join(', ')} is not an undecided condemned row of run ${runId} (see \`ledgerlake condemned list --run ${runId}\`); nothing was recorded.`);
   }
-  const chosen = hashes === undefined ? rows : rows.filter((row) => hashes.includes(row.row_hash));
+  const chosen = hashes === undefined ? rows : rows.filter((row) => resolved.includes(row.row_hash));
   if (chosen.length === 0) throw new RunbookError('no-rows', `Run ${runId} has no undecided condemned rows; nothing was recorded.`);
   return chosen;
 }

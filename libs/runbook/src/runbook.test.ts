@@ -1,7 +1,7 @@
 import { RunIdSchema } from '@ledgerlake/domain';
 import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
-import { backfillMonth, forcedRerunOf, type Lake, listQuarantine, type Operator, rerunRun, retryQuarantine, RunbookError, type RunRequest, showRun } from './index';
+import { backfillMonth, forcedRerunOf, type Lake, listQuarantine, type Operator, rerunRun, resolveRowHashes, retryQuarantine, RunbookError, type RunRequest, showRun } from './index';
 
 const AT = new Date('2024-05-02T10:00:00Z');
 
@@ -64,16 +64,37 @@ describe('the runbook over any lake', () => {
     expect([badCode.code, badCode.isInvalidRequest]).toEqual(['invalid-error-code', true]);
 
     const unknown = await refusal(showRun(lake, '20240502T100000Z-abc123'));
-    expect([unknown.code, unknown.isInvalidRequest, unknown.message]).toEqual(['unknown-run', false, 'The lake has no run 20240502T100000Z-abc123 (see `ledgerlake runs`).']);
+    // A run the lake has never seen is a wrong request too (exit 2 on the command line), in every operation.
+    expect([unknown.code, unknown.isInvalidRequest, unknown.message]).toEqual(['unknown-run', true, 'The lake has no run 20240502T100000Z-abc123 (see `ledgerlake runs`).']);
+    expect((await refusal(retryQuarantine(op, { run: '20240502T100000Z-abc123', by: 'ops' }))).code).toBe('unknown-run');
+    expect((await refusal(rerunRun(op, '20240502T100000Z-abc123'))).code).toBe('unknown-run');
+    // One the lake knows (it left a log) but that wrote no output is the lake's state, not the request.
+    await lake.store.put(lake.layout.artifacts.logs('20240502T100000Z-abc123'), '{}\n');
     const noOutput = await refusal(retryQuarantine(op, { run: '20240502T100000Z-abc123', by: 'ops' }));
-    expect(noOutput.code).toBe('no-output');
-    const noRecord = await refusal(rerunRun(op, '20240502T100000Z-abc123'));
-    expect(noRecord.code).toBe('unknown-run');
+    expect([noOutput.code, noOutput.isInvalidRequest]).toEqual(['no-output', false]);
     expect(started).toEqual([]);
   });
 
   it('finds no run to take over for content the ledger has never seen', async () => {
     const { lake } = operator();
     await expect(forcedRerunOf(lake, 'a'.repeat(64))).resolves.toBeUndefined();
+  });
+});
+
+describe('row hashes a person types', () => {
+  const a = `abcdef01${'0'.repeat(56)}`;
+  const b = `abcdef01${'1'.repeat(56)}`;
+  const c = `12345678${'2'.repeat(56)}`;
+
+  it('resolve by the whole hash or a unique prefix of 8 or more hex digits, any case; unknown ones to undefined', () => {
+    expect(resolveRowHashes([c, '12345678', 'ABCDEF010', 'ffffffff'], [a, b, c], 'rows')).toEqual([c, c, a, undefined]);
+  });
+
+  it('refuse a prefix shorter than 8 or not hex (invalid) and one that matches several rows (ambiguous)', () => {
+    expect(() => resolveRowHashes(['abcdef0'], [a], 'rows')).toThrow(expect.objectContaining({ code: 'invalid-row-hash', isInvalidRequest: true }));
+    expect(() => resolveRowHashes(['not-a-hash'], [a], 'rows')).toThrow(expect.objectContaining({ code: 'invalid-row-hash' }));
+    expect(() => resolveRowHashes(['abcdef01'], [a, b], 'undecided rows of run R')).toThrow(
+      expect.objectContaining({ code: 'ambiguous-row-hash', isInvalidRequest: true, message: 'Row hash abcdef01 matches 2 undecided rows of run R (abcdef010000, abcdef011111): give more of it.' }),
+    );
   });
 });

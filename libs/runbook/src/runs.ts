@@ -1,4 +1,4 @@
-import { type QuarantineByReason, type RunCounts, RunIdSchema } from '@ledgerlake/domain';
+import { type QuarantineByReason, type RunCounts, RunIdSchema, runIdTime } from '@ledgerlake/domain';
 import {
   describeVersions,
   type InterruptSignal,
@@ -24,7 +24,7 @@ import type { Lake } from './lake';
  */
 export interface RunSummary {
   readonly run_id: string;
-  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'CHECKED' | 'PROMOTING' | 'INCOMPLETE' | 'RUNNING' | 'ROLLBACK';
+  readonly status: 'PUBLISHED' | 'SKIPPED' | 'BLOCKED' | 'FAILED' | 'INTERRUPTED' | 'CHECKED' | 'PROMOTING' | 'INCOMPLETE' | 'RUNNING' | 'ROLLBACK' | 'UNREADABLE';
   /** When the run started (ms precision; from its first log line when nothing else records it). */
   readonly started_at: string | null;
   readonly source_files: readonly string[];
@@ -65,9 +65,64 @@ export async function listRuns(lake: Lake): Promise<RunSummary[]> {
   const runIds = (await listPrefixes(lake.store, bucket, prefix))
     .map((runPrefix) => runPrefix.slice(prefix.length, -1))
     .filter((runId) => RunIdSchema.safeParse(runId).success);
-  const runs = [...(await Promise.all(runIds.map((runId) => summarizeRun(lake, runId)))), ...(await listRollbacks(lake))];
-  // Run ids sort by the second; two runs of the same second are ordered by their recorded start.
-  return runs.sort((a, b) => compareDesc(a.started_at ?? a.run_id, b.started_at ?? b.run_id) || compareDesc(a.run_id, b.run_id));
+  // One record the lake cannot read is listed as UNREADABLE, naming itself, instead of failing the listing.
+  const summaries = runIds.map((runId) => summarizeRun(lake, runId).catch((error: unknown) => unreadableRun(runId, error)));
+  const runs = [...(await Promise.all(summaries)), ...(await listRollbacks(lake))];
+  // Newest first by when each started (a run that recorded no start: its id's second); two runs of
+  // the same second by their id.
+  return runs.sort((a, b) => compareDesc(startOf(a), startOf(b)) || compareDesc(a.run_id, b.run_id));
+}
+
+/** The statuses a run listing can hold (`runs --status`). */
+export const RUN_STATUSES: readonly RunSummary['status'][] = [
+  'PUBLISHED',
+  'SKIPPED',
+  'BLOCKED',
+  'FAILED',
+  'INTERRUPTED',
+  'CHECKED',
+  'PROMOTING',
+  'INCOMPLETE',
+  'RUNNING',
+  'ROLLBACK',
+  'UNREADABLE',
+];
+
+/** `runs --status S,… --since T --limit N`: the runs of those statuses started at or after `since`, the newest `limit` (the listing is newest first). */
+export function filterRuns(
+  runs: readonly RunSummary[],
+  filter: { readonly statuses?: readonly RunSummary['status'][]; readonly since?: Date; readonly limit?: number },
+): RunSummary[] {
+  const since = filter.since?.toISOString();
+  const kept = runs.filter(
+    (run) => (filter.statuses === undefined || filter.statuses.includes(run.status)) && (since === undefined || startOf(run) >= since),
+  );
+  return filter.limit === undefined ? kept : kept.slice(0, filter.limit);
+}
+
+/** When a run started, as an ISO time: its recorded start, else its id's second. */
+function startOf(run: RunSummary): string {
+  if (run.started_at !== null) return run.started_at;
+  try {
+    return runIdTime(run.run_id).toISOString();
+  } catch {
+    return '';
+  }
+}
+
+/** A run whose files the lake cannot read (a corrupt record or manifest): listed with what is wrong. */
+function unreadableRun(runId: string, error: unknown): RunSummary {
+  const message = error instanceof Error ? error.message : String(error);
+  return {
+    run_id: runId,
+    status: 'UNREADABLE',
+    started_at: null,
+    source_files: [],
+    counts: null,
+    quarantine_by_reason: {},
+    duration_ms: null,
+    error: { name: error instanceof Error ? error.name : 'Error', message, state: null },
+  };
 }
 
 /** Every rollback of a Silver month, from the months' versions. */
@@ -164,11 +219,13 @@ export async function summarizeRun(lake: Lake, runId: string): Promise<RunSummar
   const duration_ms = logSpanMs(records);
   const duplicate = records?.find((line) => line['message'] === 'duplicate file skipped');
   if (duplicate !== undefined) {
+    // Its file, from the lineage its log lines carry (`s3://<bucket>/<key>#<version>`).
+    const lineage = records?.find((line) => typeof line['source_file_id'] === 'string')?.['source_file_id'];
     return {
       run_id: runId,
       status: 'SKIPPED',
       started_at: firstLogTime(records),
-      source_files: [],
+      source_files: typeof lineage === 'string' ? [lineage.replace(/^s3:\/\//, '').replace(/#.*$/, '')] : [],
       counts: null,
       quarantine_by_reason: {},
       duration_ms,
