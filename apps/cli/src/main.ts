@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { Argument, Command, CommanderError, Help, InvalidArgumentError, Option } from 'commander';
 import { version as CLI_VERSION } from '../package.json';
 import { CliError, EXIT } from './cli-error';
+import { colourStatuses, coloursWanted } from './colours';
 import type { FileOutcome, RunFault } from './ingest';
 import type { SignalSource } from './interrupts';
 import type { LocalWiring } from './local-lake';
@@ -138,6 +139,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   program.option('--json', 'JSON on stdout (each command says what it prints; errors too)');
   program.addHelpText('after', `${EXIT_CODES_HELP}\n\n${EXAMPLES_HELP}`);
 
+  /** Human output with status colours on a terminal (colours.ts: none in a pipe or with NO_COLOR). */
+  const human = (text: string): string => (coloursWanted(io.stdout, io.env) ? colourStatuses(text) : text);
   /** A fault around a run (its log not written, …): one sentence on stderr; its stack only with --verbose. */
   const reportFault = ({ message, error }: RunFault): void => {
     io.stderr.write(`ledgerlake: ${message}${/[.!?]$/.test(message) ? '' : '.'}\n`);
@@ -226,7 +229,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         } finally {
           progress?.stop();
         }
-        if (options.json !== true) io.stdout.write(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome));
+        if (options.json !== true) io.stdout.write(human(formatIngestSummary(outcomes[outcomes.length - 1] as FileOutcome)));
       }
       if (options.json === true) io.stdout.write(`${JSON.stringify(outcomes, null, 2)}\n`);
       exitCode = ingestExitCode(outcomes);
@@ -269,7 +272,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
         once: options.once === true,
         signal: stop.signal,
         onOutcome: (outcome, trigger) =>
-          io.stdout.write(options.json === true ? `${JSON.stringify({ trigger, ...outcome })}\n` : formatRunLine(outcome)),
+          io.stdout.write(options.json === true ? `${JSON.stringify({ trigger, ...outcome })}\n` : human(formatRunLine(outcome))),
       });
       exitCode = options.once === true ? ingestExitCode(outcomes) : EXIT.ok;
     } finally {
@@ -300,7 +303,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ...(options.since === undefined ? {} : { since: options.since }),
       ...(options.limit === undefined ? {} : { limit: options.limit }),
     });
-    io.stdout.write(options.json === true ? `${JSON.stringify(runs, null, 2)}\n` : formatRunsTable(runs));
+    print(options, runs, () => formatRunsTable(runs));
   });
 
   withCommon(
@@ -639,7 +642,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     }
   };
   const print = (options: CommonOptions, value: unknown, text: () => string): void => {
-    io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : text());
+    io.stdout.write(options.json === true ? `${JSON.stringify(value, null, 2)}\n` : human(text()));
   };
 
   const quarantine = program.command('quarantine').description('quarantined rows: list them by error, retry them (attempt_count + 1)');

@@ -97,3 +97,20 @@ describe('conventions other command lines keep', () => {
     expect((await runCli(['completion', 'zsh'], dirs.work)).stdout).toBe(`autoload -U +X bashcompinit && bashcompinit\n${script.replace('for bash: eval "$(ledgerlake completion bash)"', 'for zsh: eval "$(ledgerlake completion zsh)"')}`);
   });
 });
+
+describe('status colours', () => {
+  const ESC = '\x1b';
+  it('on a terminal only, and never with NO_COLOR', async () => {
+    const terminal = await runCli(['ingest', Q1_SAMPLE, '--lake', dirs.lake], dirs.work, { stdoutIsTTY: true });
+    const runs = await runCli(['runs', '--lake', dirs.lake], dirs.work, { stdoutIsTTY: true });
+    const noColor = await runCli(['runs', '--lake', dirs.lake], dirs.work, { stdoutIsTTY: true, env: { NO_COLOR: '1' } });
+    const piped = await runCli(['runs', '--lake', dirs.lake], dirs.work);
+
+    expect(terminal.stdout.startsWith(`${ESC}[32mPUBLISHED${ESC}[0m `)).toBe(true);
+    expect(runs.stdout).toContain(`  ${ESC}[32mPUBLISHED${ESC}[0m  `);
+    // Coloured after alignment: without the escapes the table is the piped one.
+    expect(runs.stdout.replaceAll(`${ESC}[32m`, '').replaceAll(`${ESC}[0m`, '')).toBe(piped.stdout);
+    expect(noColor.stdout).toBe(piped.stdout);
+    expect(piped.stdout).not.toContain('\x1b[');
+  });
+});
