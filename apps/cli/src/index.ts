@@ -3,7 +3,8 @@
  * benchmark, the deploy checks' access recording) the local runner and the runbook commands that
  * start retry (quarantine retry, condemned approve) and backfill runs.
  */
-export { main, runFromProcess, type CliIo, type CliOutput } from './main';
+export type { CliIo, CliOutput } from './cli-io';
+export { main, runFromProcess } from './main';
 export { type IngestOutcome, type IngestOptions, runBronzeObject } from './ingest';
 export { checkInputFiles } from './input-files';
 export { type LocalLake, openLake } from './lake-folder';

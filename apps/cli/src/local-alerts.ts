@@ -13,7 +13,7 @@ import { randomSuffix } from '@ledgerlake/runbook';
 import { FsObjectStore } from '@ledgerlake/storage';
 import type { LocalLake } from './lake-folder';
 import { lakeFor, LOCAL_DEFINITION_PARAMS, type LocalWiring } from './local-lake';
-import type { CliOutput } from './main';
+import type { CliOutput } from './cli-io';
 
 /*
  * Failure alerts on a laptop. The cloud path is execution status change → EventBridge → SNS

@@ -1,4 +1,4 @@
-import type { CliOutput } from './main';
+import type { CliOutput } from './cli-io';
 
 /*
  * The live progress line of one file's run on a terminal (stderr, redrawn in place, cleared at the

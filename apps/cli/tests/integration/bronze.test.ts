@@ -1,6 +1,6 @@
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
 import { jsonLines, Q1_SAMPLE, REPO, runCli, useTempLake, type Captured } from '../support/cli-harness';
 
 /*

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
 import { type Captured, runCli } from '../support/cli-harness';
 import { type StageHarness, startStage } from '../support/stage-harness';
 

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readBreakerState } from '@ledgerlake/pipeline';
 import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
-import type { CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
 import { Q1_SAMPLE, REPO, runCli } from '../support/cli-harness';
 import { STAGE, type StageHarness, startStage } from '../support/stage-harness';
 

@@ -2,7 +2,8 @@ import { copyFile, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { TransientStorageError } from '@ledgerlake/domain';
 import type { ObjectStore } from '@ledgerlake/storage';
-import { main, type CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
+import { main } from '../../src/main';
 import { jsonLines, Q1_SAMPLE, runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
 const BRONZE_KEY = 'mortgages/transactions/ingest_date=2024-04-01/dropped.csv';

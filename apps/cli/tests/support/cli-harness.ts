@@ -1,7 +1,8 @@
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { main, type CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
+import { main } from '../../src/main';
 
 /** The repository root, for the bundled samples and the real bin. */
 export const REPO = resolve(__dirname, '../../../..');

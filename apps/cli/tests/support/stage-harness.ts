@@ -22,7 +22,7 @@ import jsonata from 'jsonata';
 import { type IngestOutcome, runBronzeObject } from '../../src/ingest';
 import type { LocalLake } from '../../src/lake-folder';
 import { createFunctionHandler, localDefinition, localGoldEngine } from '../../src/local-lake';
-import type { CliIo } from '../../src/main';
+import type { CliIo } from '../../src/cli-io';
 import { wiringFromEnv } from '../../src/local-settings';
 import { REPO, runCli } from './cli-harness';
 
