@@ -13,7 +13,7 @@ import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
 import { type LocalWiring, promotionBackends } from './local-lake';
-import { count } from './words';
+import { count } from '@ledgerlake/domain';
 
 /** What `ledgerlake promote` did (apps/promotion restore-month.ts, the same on a lake folder and a stage). */
 export type PromoteOutcome = RestoreMonthOutcome;

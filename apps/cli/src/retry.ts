@@ -7,7 +7,7 @@ import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './lake-folder';
-import { count } from './words';
+import { count } from '@ledgerlake/domain';
 
 const FIXES_COLUMNS = ['row_hash', ...REQUIRED_COLUMNS] as const;
 

@@ -1,7 +1,7 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { RunDetail, RunPartition } from '@ledgerlake/runbook';
 import { seconds } from './summary';
-import { count } from './words';
+import { count } from '@ledgerlake/domain';
 
 function formatPlacement(p: RunPartition): string {
   if (p.version === null && !p.in_current_version) return 'not published';

@@ -7,7 +7,7 @@ import { createGunzip } from 'node:zlib';
 import type { BreakerState, CondemnedDecision } from '@ledgerlake/pipeline';
 import { CliError } from './cli-error';
 import { type InputFile, openInputFile } from './input-files';
-import { count } from './words';
+import { count } from '@ledgerlake/domain';
 
 export * from '@ledgerlake/runbook';
 

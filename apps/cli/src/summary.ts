@@ -1,7 +1,7 @@
 import type { QuarantineByReason } from '@ledgerlake/domain';
 import type { FileOutcome, IngestOutcome } from './ingest';
 import { formatIgnored, type RollbackMark, type RunSummary } from '@ledgerlake/runbook';
-import { count } from './words';
+import { count } from '@ledgerlake/domain';
 
 /** What a PROMOTING run means for the person who sees it. */
 const PROMOTING_NOTE =

@@ -108,3 +108,4 @@ export {
 } from './tx-date-window';
 export { type InvalidRow, type ParsedFields, quoteValue, type RowValidation, type ValidRow, validateRow, visibleText } from './validate-row';
 export { FUNCTION_NAMES, type FunctionName } from './functions';
+export { count } from './words';

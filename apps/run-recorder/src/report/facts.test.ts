@@ -28,7 +28,7 @@ describe("a run report's runbook decisions", () => {
     });
 
     expect(await decisionsAbout(store, layout, runId)).toEqual([
-      { what: `retry of 1 quarantined row(s) by run ${retryRunId} with fixes fixes.csv`, by: 'dq-ana', at: '2024-01-05T09:00:01.000Z', why: null },
+      { what: `retry of 1 quarantined row by run ${retryRunId} with fixes fixes.csv`, by: 'dq-ana', at: '2024-01-05T09:00:01.000Z', why: null },
     ]);
   });
 });

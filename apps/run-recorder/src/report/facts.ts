@@ -1,4 +1,4 @@
-import { formatMinor, type QuarantineByReason, REQUIRED_COLUMNS, type RunCounts } from '@ledgerlake/domain';
+import { count, formatMinor, type QuarantineByReason, REQUIRED_COLUMNS, type RunCounts } from '@ledgerlake/domain';
 import {
   describeVersions,
   placeRun,
@@ -126,7 +126,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
   const decisions: RunReport['decisions'][number][] = [];
   if (retry !== undefined) {
     decisions.push({
-      what: `${retry.kind === 'approval' ? 'approval' : 'retry'} of ${retry.rows.length} row(s) of run ${retry.source_run_id}${retry.fixes_file === null ? '' : ` with fixes ${retry.fixes_file}`}`,
+      what: `${retry.kind === 'approval' ? 'approval' : 'retry'} of ${count(retry.rows.length, 'row')} of run ${retry.source_run_id}${retry.fixes_file === null ? '' : ` with fixes ${retry.fixes_file}`}`,
       by: retry.requested_by,
       at: retry.requested_at,
       why: retry.reason,
@@ -159,7 +159,7 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
   let gate: RunReport['gate'];
   switch (record?.status) {
     case 'PUBLISHED':
-      why.push(`published ${record.partitions.length} month(s): the promotion gate passed every threshold`);
+      why.push(`published ${count(record.partitions.length, 'month')}: the promotion gate passed every threshold`);
       gate = { decision: 'PROMOTE', reasons: [], checks: context.gate_checks ?? [] };
       break;
     case 'BLOCKED':
@@ -243,7 +243,7 @@ export async function decisionsAbout(store: ObjectStore, layout: LakeLayout, run
     const decision = await readCondemnedDecision(store, layout, row.decision_id);
     if (decision === undefined) continue;
     decisions.push({
-      what: `${decision.decision === 'approve' ? 'approval' : 'rejection'} of ${decision.rows.length} condemned row(s)${decision.retry_run_id === null ? '' : `, re-submitted by run ${decision.retry_run_id}`}`,
+      what: `${decision.decision === 'approve' ? 'approval' : 'rejection'} of ${count(decision.rows.length, 'condemned row')}${decision.retry_run_id === null ? '' : `, re-submitted by run ${decision.retry_run_id}`}`,
       by: decision.by,
       at: decision.at,
       why: decision.reason,
@@ -261,7 +261,7 @@ export async function decisionsAbout(store: ObjectStore, layout: LakeLayout, run
   for (const retryRunId of later.sort().reverse().slice(0, RETRIES_READ)) {
     const retry = await readRetryRecord(store, layout, retryRunId).catch(() => undefined);
     if (retry === undefined || retry.source_run_id !== runId || retry.kind === 'approval') continue;
-    decisions.push({ what: `retry of ${retry.rows.length} quarantined row(s) by run ${retry.retry_run_id}${retry.fixes_file === null ? '' : ` with fixes ${retry.fixes_file}`}`, by: retry.requested_by, at: retry.requested_at, why: retry.reason });
+    decisions.push({ what: `retry of ${count(retry.rows.length, 'quarantined row')} by run ${retry.retry_run_id}${retry.fixes_file === null ? '' : ` with fixes ${retry.fixes_file}`}`, by: retry.requested_by, at: retry.requested_at, why: retry.reason });
   }
   return decisions;
 }

@@ -40,7 +40,7 @@ const base: RunReport = {
     { name: 'EvaluateGate', start_ms: 2000, end_ms: 2100 },
   ],
   rows_per_second: 3,
-  decisions: [{ what: 'retry of 1 row(s) of run X', by: '<ana>', at: '2024-01-06T00:00:00.000Z', why: 'fixed & resent' }],
+  decisions: [{ what: 'retry of 1 row of run X', by: '<ana>', at: '2024-01-06T00:00:00.000Z', why: 'fixed & resent' }],
   links: [{ label: 'Execution', href: 'https://console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/arn:aws:states:eu-west-1:1:execution:x:y' }],
   logs_command: 'ledgerlake logs 20240105T090000Z-abc123',
 };
