@@ -26,7 +26,7 @@ describeWithPty('the progress line of ingest', () => {
     await generateTransactionsCsv(file, { rows: 20_000, seed: 7 });
     const command = [process.execPath, BIN, 'ingest', file, '--lake', dirs.lake].map((word) => `'${word}'`).join(' ');
 
-    const { stdout } = await run(SCRIPT as string, ['-qfec', command, '/dev/null'], { cwd: dirs.work, env: { ...process.env, COLUMNS: '200' }, maxBuffer: 64 << 20 }).catch(
+    const { stdout } = await run(SCRIPT as string, ['-qfec', command, '/dev/null'], { cwd: dirs.work, env: { ...process.env, COLUMNS: '200', NO_COLOR: '1' }, maxBuffer: 64 << 20 }).catch(
       (error: { stdout: string; code: number }) => error,
     );
 
