@@ -72,7 +72,7 @@ export function createCommandContext(io: CliIo) {
       .option('--quiet', 'no progress line and no line for an alert kept in the lake (errors and the summary still print)')
       .option('--no-alerts', 'deliver no alert for a failed or blocked run (neither Slack nor the lake)');
 
-  /** The runs of the stage `openFor` state.opened, through its state machines; `undefined` on a lake folder. */
+  /** The runs of the stage `openFor` opened, through its state machines; `undefined` on a lake folder. */
   let cloudRuns: import('./cloud-runs').CloudRuns | undefined;
   const stageCloudRuns = async () => {
     if (state.opened?.kind !== 'stage') return undefined;
