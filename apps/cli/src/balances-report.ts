@@ -11,7 +11,7 @@ import { REPO_ROOT } from './repo-root';
 export const BALANCES_REPORT_SQL = join(REPO_ROOT, 'sql/duckdb/reports/month-end-balances.sql');
 
 /**
- * The month-end balance history (PRODUCT.md §6) for the months `from`..`to` (`YYYY-MM`,
+ * The month-end balance history (docs/contract/tables.md, "Reference report") for the months `from`..`to` (`YYYY-MM`,
  * inclusive): the shipped DuckDB report over published Silver. Rows: `acct`, `balance`
  * (DECIMAL(16,2), null before the account's first transaction), `month`, `currency`.
  */

@@ -1,5 +1,5 @@
 /**
- * Exit codes of the `ledgerlake` command (PRODUCT.md §11); a command stopped by a signal exits
+ * Exit codes of the `ledgerlake` command (docs/contract/interfaces.md, "Exit codes"); a command stopped by a signal exits
  * 128 + the signal's number, as a shell reports it (SIGINT 130, SIGTERM 143).
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, blocked: 3, sigint: 130, sigterm: 143 } as const;

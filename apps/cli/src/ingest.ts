@@ -29,7 +29,7 @@ import { MapWorkerPool } from './map-workers';
 import { FencedWriteError, WriteFence } from './write-fence';
 
 /**
- * How a file's run ended (PRODUCT.md §11); INTERRUPTED: a signal stopped it (settled: nothing
+ * How a file's run ended (docs/contract/interfaces.md, "Run statuses"); INTERRUPTED: a signal stopped it (settled: nothing
  * published, claim released, work area removed); CHECKED: a dry run (`--dry-run`), checked up to the
  * gate and never published; PROMOTING: it was stopped (a signal, a fault)
  * after its promotion began; the next run or `ledgerlake recover` completes it (docs/exactly-once.md).

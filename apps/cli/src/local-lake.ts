@@ -59,9 +59,9 @@ export interface LocalWiring {
   readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
   /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
   readonly retryIntervalMs?: number;
-  /** The promotion gate's thresholds; default PRODUCT.md §5.3's. */
+  /** The promotion gate's thresholds; default those of docs/contract/publishing.md, "Promotion gate". */
   readonly thresholds?: GateThresholds;
-  /** Validation's row rules and circuit breaker thresholds; default PRODUCT.md §3's. */
+  /** Validation's row rules and circuit breaker thresholds; default those of docs/contract/rules.md. */
   readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
@@ -69,7 +69,7 @@ export interface LocalWiring {
   readonly enrichment?: Partial<EnrichmentOptions>;
   /** Worker threads for Map iterations (0: in-process); default one per core. */
   readonly workers?: number;
-  /** Loop prevention's attempt limit and claim timeout; default PRODUCT.md §3's (CLAIM_TIMEOUT_MINUTES, MAX_ATTEMPTS). */
+  /** Loop prevention's attempt limit and claim timeout; default those of docs/contract/rules.md, "Attempt limit" (CLAIM_TIMEOUT_MINUTES, MAX_ATTEMPTS). */
   readonly loopPrevention?: Partial<LoopPreventionSettings>;
   /**
    * Which holders of claims and pending promotions are dead; default: those of this machine whose

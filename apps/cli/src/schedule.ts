@@ -1,5 +1,5 @@
 /*
- * The daily trigger of `ledgerlake watch --daily HH:MM` (PRODUCT.md §7: a daily schedule that
+ * The daily trigger of `ledgerlake watch --daily HH:MM` (docs/contract/orchestration.md, "Triggers": a daily schedule that
  * processes the Bronze objects not yet processed). Pure: the clock is always passed in.
  */
 

@@ -25,7 +25,7 @@ import { LAKE_BUCKET_NAMES, listAll, type PrefixRef, type PublishedTableName } f
 import type { LocalLake } from './lake-folder';
 
 /*
- * The local SQL engine (PRODUCT.md §6, §11): an in-memory DuckDB whose tables are views over the
+ * The local SQL engine (docs/contract/tables.md): an in-memory DuckDB whose tables are views over the
  * lake's Parquet, with the names Athena uses.
  *
  * - silver.transactions, gold.account_balances, gold.monthly_reports come from the lake's catalog
@@ -90,7 +90,7 @@ export interface LakeSql {
 /** The statement types the query surface runs: a query (`SELECT`, `WITH … SELECT`, `VALUES`, `FROM …`, read-only `PRAGMA`s) or its plan. */
 const READ_ONLY_STATEMENTS: ReadonlySet<number> = new Set([StatementType.SELECT, StatementType.EXPLAIN]);
 
-/** The SQL tables of the lake (PRODUCT.md §11), the same names as in Athena. */
+/** The SQL tables of the lake (docs/contract/tables.md, "Table names"), the same names as in Athena. */
 export const SQL_TABLE_NAMES = [
   'silver.transactions',
   'gold.account_balances',

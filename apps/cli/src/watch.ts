@@ -5,7 +5,7 @@ import type { LocalLake } from './lake-folder';
 import { createDailyTrigger, type DailyTime } from './schedule';
 
 /*
- * `ledgerlake watch`: the local stand-in for the triggers of PRODUCT.md §7. It polls a listing of
+ * `ledgerlake watch`: the local stand-in for the triggers of docs/contract/orchestration.md, "Triggers". It polls a listing of
  * Bronze through the lake's ObjectStore:
  *   - object created: every object that appears after the watch started runs once (unless a person
  *     ignored it);

@@ -255,7 +255,7 @@ class HeaderSink implements CsvRecordSink {
 }
 
 /**
- * Planning (PRODUCT.md §7, large inputs): streams the run's Bronze object once — hashing its
+ * Planning (docs/contract/orchestration.md, "Large inputs"): streams the run's Bronze object once — hashing its
  * stored bytes, gunzipping, checking UTF-8 — reads and checks its header (a file missing a
  * required column fails here, before any work), and cuts it into chunks of about `chunkBytes` on
  * record boundaries (`RecordBoundaryScanner`: quoted newlines never split a record). A plain file's

@@ -1,7 +1,7 @@
 import { InvalidInputError } from '@ledgerlake/domain';
 import type { CheckedHeader } from './header';
 
-/** The column a retry file carries each row's attempt in (PRODUCT.md §3); honoured in mode `retry` only. */
+/** The column a retry file carries each row's attempt in (docs/contract/rules.md, "Row enrichment"); honoured in mode `retry` only. */
 export const ATTEMPT_COUNT_COLUMN = 'attempt_count';
 
 const ATTEMPT_PATTERN = /^(0|[1-9]\d{0,2})$/;

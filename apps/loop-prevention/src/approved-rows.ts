@@ -3,7 +3,7 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /**
  * The rows a retry run may process past the attempt limit: those of a recorded approval
- * (PRODUCT.md §10; who, when, why) that names this run as the one re-submitting them. The hashes
+ * (docs/contract/interfaces.md, "Runbook operations"; who, when, why) that names this run as the one re-submitting them. The hashes
  * are the rows as re-submitted (corrected or not), from the run's retry record. Without both
  * records the run fails (`RunbookRefusedError`): nothing condemned is reprocessed unapproved.
  */

@@ -7,7 +7,7 @@ const DAY_MS = 86_400_000;
 /** A TransactionID as a map key: a number when it is a safe integer (almost always), else its canonical text. */
 export type IdKey = number | string;
 
-/** A row's business key (PRODUCT.md §3.2), in a compact form. */
+/** A row's business key (docs/contract/rules.md, "Business duplicates"), in a compact form. */
 export interface RowKey {
   readonly id: IdKey;
   /** UTC day of the transaction, as days since 1970-01-01. */

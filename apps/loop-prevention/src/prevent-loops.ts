@@ -82,7 +82,7 @@ function requireEnrichment(state: RunState): EnrichmentResult {
 }
 
 /**
- * Loop prevention (PRODUCT.md §3): refuses to start while the circuit breaker is open; claims
+ * Loop prevention (docs/contract/rules.md, "Loop prevention"): refuses to start while the circuit breaker is open; claims
  * the file's content in the processed-file ledger (a content already processed, claimed by a
  * live run, or whose run ended BLOCKED or FAILED unless this run is a re-run of it, ends the run
  * as DUPLICATE_FILE); then condemns, per row, in this order of

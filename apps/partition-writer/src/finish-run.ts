@@ -32,7 +32,7 @@ type Counts = Partial<Record<RowErrorCode, number>>;
 
 /**
  * `FinishRun`: once every work part is written, reads each part's result, reconciles counts and
- * exact amount sums over all parts against enrichment's input (PRODUCT.md §3), writes the
+ * exact amount sums over all parts against enrichment's input (docs/contract/rules.md, "Reconciliation"), writes the
  * quarantine index, `_SUCCESS` last in each Silver run folder the run wrote (listing that month's
  * objects of every part) and the run manifest, both create-if-absent. Problems that make the run
  * unpublishable (rows that do not reconcile, counts the stages reported that differ from where

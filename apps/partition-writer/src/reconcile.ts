@@ -21,7 +21,7 @@ export interface ReconciliationInput {
 
 /**
  * Every reason the run must not be published, as critical errors: counts or amount sums that do
- * not reconcile (PRODUCT.md §3), and any disagreement between what validation and loop prevention
+ * not reconcile (docs/contract/rules.md, "Reconciliation"), and any disagreement between what validation and loop prevention
  * reported and where this function actually sent the rows.
  */
 export function reconcile(input: ReconciliationInput): string[] {

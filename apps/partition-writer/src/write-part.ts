@@ -35,7 +35,7 @@ export interface PartToWrite {
 }
 
 /**
- * `WritePart`: writes one work part's rows where they belong (PRODUCT.md §4), as validation's
+ * `WritePart`: writes one work part's rows where they belong (docs/contract/layout.md), as validation's
  * validated part says — each row's fate and the typed values of the valid ones, never parsed or
  * checked again here: every row goes to exactly one of Condemned (loop prevention's decision),
  * Quarantine (validation's decision) or Silver (the rest, in the year/month of its UTC

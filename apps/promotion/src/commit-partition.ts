@@ -59,7 +59,7 @@ export interface CommitOutcome {
 const MAX_ATTEMPTS = 25;
 
 /**
- * Commits a new version of a partition (PRODUCT.md §5.4). Every object the new version lists must
+ * Commits a new version of a partition (docs/contract/publishing.md, "Promotion"). Every object the new version lists must
  * already exist (the caller copied them into `current/`). Then: the version's symlink manifest;
  * then `_LATEST.json`, the commit point, with compare-and-swap on the ETag read (create-if-absent
  * for the first version) — of two concurrent commits exactly one wins, and the loser re-reads the

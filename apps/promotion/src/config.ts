@@ -4,7 +4,7 @@ import { type GateThresholds, parseRate } from './gate';
 
 /** The promotion function's environment. */
 export const PromotionConfigSchema = LakeBucketsEnvSchema.extend({
-  /** Promote only if quarantined / input rows is below this decimal rate (PRODUCT.md §5.3). */
+  /** Promote only if quarantined / input rows is below this decimal rate (docs/contract/publishing.md, "Promotion gate"). */
   GATE_MAX_QUARANTINE_RATE: z
     .string()
     .regex(/^\s*(0|1)(\.\d{1,9})?\s*$/, 'expected a decimal rate between 0 and 1, e.g. 0.05')

@@ -7,7 +7,7 @@ export interface ExactRate {
   readonly denominator: bigint;
 }
 
-/** The gate's thresholds (PRODUCT.md §5.3), from configuration. */
+/** The gate's thresholds (docs/contract/publishing.md, "Promotion gate"), from configuration. */
 export interface GateThresholds {
   /** Promote only if quarantined / input rows is below this. */
   readonly maxQuarantineRate: ExactRate;
@@ -49,7 +49,7 @@ export interface GateVerdict {
   readonly checks: GateCheck[];
 }
 
-/** Defaults of PRODUCT.md §5.3: quarantine rate below 5 %, fewer than 100 condemned rows. */
+/** Defaults of docs/contract/publishing.md, "Promotion gate": quarantine rate below 5 %, fewer than 100 condemned rows. */
 export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {
   maxQuarantineRate: { numerator: 5n, denominator: 100n },
   maxCondemnedRows: 100,
@@ -74,7 +74,7 @@ export function formatPercent(numerator: bigint, denominator: bigint): string {
 }
 
 /**
- * The promotion gate (PRODUCT.md §5.3): a fresh file's run is promoted only if its quarantine rate
+ * The promotion gate (docs/contract/publishing.md, "Promotion gate"): a fresh file's run is promoted only if its quarantine rate
  * is below the limit, its condemned rows are below the limit and its writer found no critical error
  * (counts or amounts that do not reconcile); a retry run only needs no critical error
  * (`judgedByRowLimits`). A run with no input rows has a rate of 0.

@@ -31,7 +31,7 @@ const TRANSIENT = new Set([
 const MAX_ATTEMPTS = 5;
 
 /**
- * The Glue Data Catalog as the catalog of published partitions (PRODUCT.md §5.4): each partition's
+ * The Glue Data Catalog as the catalog of published partitions (docs/contract/publishing.md, "Promotion"): each partition's
  * location is the symlink manifest folder of its committed version, in the table's own storage
  * format (SymlinkTextInputFormat over Parquet), so Athena reads exactly the published objects.
  * The registered version is kept in the partition's parameters; a lower one never replaces it.

@@ -2,7 +2,7 @@ import { DECIMAL_SCALE } from '@ledgerlake/domain';
 import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
 
 /*
- * The Parquet columns of the Gold tables (PRODUCT.md §6). The partition column (`as_of_month`,
+ * The Parquet columns of the Gold tables (docs/contract/tables.md). The partition column (`as_of_month`,
  * `month`, both `YYYY-MM`) lives in the key, hive style, not in the files.
  */
 

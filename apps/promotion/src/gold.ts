@@ -42,7 +42,7 @@ export interface GoldRefresh {
 /**
  * How many months after a month with published Silver data Gold carries balances into when no
  * data follows: a gap of up to this many months between two data months has every month in Gold
- * (PRODUCT.md §6, "carried forward through months without transactions"); after a longer gap's
+ * (docs/contract/tables.md, "gold.account_balances": "carried forward through months without transactions"); after a longer gap's
  * first 12 months, Gold resumes at the next data month, whose balances still count the whole
  * history. A year covers any real pause of a monthly feed, and keeps Gold's work proportional to
  * the months that have data (at most 13 Gold months each) instead of to the calendar between them.
@@ -52,7 +52,7 @@ export const GOLD_CARRY_FORWARD_MONTHS = 12;
 const MAX_PASSES = 5;
 
 /**
- * Rebuilds Gold (PRODUCT.md §6) for `from` and every later Gold month, from published Silver only,
+ * Rebuilds Gold (docs/contract/publishing.md, "Gold refresh") for `from` and every later Gold month, from published Silver only,
  * with `deps.gold` running the Gold SQL (docs/gold.md):
  * the months with Silver data, the `GOLD_CARRY_FORWARD_MONTHS` after each, and any month Gold
  * already holds. The balances before `from` are taken from Gold itself — its latest month before

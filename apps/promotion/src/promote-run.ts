@@ -139,7 +139,7 @@ export interface PromotionScope {
 }
 
 /**
- * Publishes a run (PRODUCT.md §5.4) as one transaction (docs/exactly-once.md): `beginPromotion`
+ * Publishes a run (docs/contract/publishing.md, "Promotion") as one transaction (docs/exactly-once.md): `beginPromotion`
  * records the intent, then `completePromotion` commits every month, its catalog entry, Gold, the
  * processed-file ledger and the run record.
  */
@@ -441,7 +441,7 @@ export interface RestoreResult {
 /**
  * `ledgerlake promote --run RUN_ID --partition YYYY-MM`: makes the month's published state what it
  * was right after `runId` was promoted into it, as a new version (rolling back = promoting an
- * earlier run again, PRODUCT.md §5.5). A run never promoted into the month is promoted there
+ * earlier run again, docs/contract/publishing.md, "Failed runs and rollback"). A run never promoted into the month is promoted there
  * now, through the gate. Either way the version records who asked and why. A month that already
  * shows that state is left as it is (no new version). The caller rebuilds Gold from the month.
  */

@@ -46,9 +46,9 @@ export async function checkBreaker(event: CheckBreakerEvent, deps: ValidationDep
  * Records a run's statistics in the breaker window and throws `CircuitBreakerOpenError` when the
  * window trips (or the breaker was already open).
  *
- * The breaker counts failures of every row code, validation and condemn codes alike: PRODUCT.md
- * says "one error code", and a flood of DUPLICATE_FAILURE rows is as systemic as a flood of
- * TYPE_ERROR ones.
+ * The breaker counts failures of every row code, validation and condemn codes alike: the contract
+ * (docs/contract/rules.md, "Circuit breaker") says "a single error code", and a flood of
+ * DUPLICATE_FAILURE rows is as systemic as a flood of TYPE_ERROR ones.
  */
 export async function evaluateRunBreaker(
   runId: string,

@@ -4,7 +4,7 @@ import type { ValidationSettings } from './settings';
 
 /** The validation function's environment: the buckets, the row rules (the partition writer reads the same), the breaker. */
 export const ValidationConfigSchema = LakeBucketsEnvSchema.extend(RowRulesEnvSchema.shape).extend({
-  /** Circuit breaker window (PRODUCT.md §3.5). */
+  /** Circuit breaker window (docs/contract/rules.md, "Circuit breaker"). */
   BREAKER_WINDOW_MINUTES: envPositiveInt().default(60),
   /** The breaker opens when one code failed MORE than this many rows in the window… */
   BREAKER_MIN_FAILED_ROWS: envPositiveInt().default(100),

@@ -6,7 +6,7 @@ import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 export interface ValidationSettings {
   /** The row rules: currency allowlist, account id pattern and length, transaction date window (the partition writer's too). */
   readonly rules: RowRuleSettings;
-  /** Circuit breaker thresholds (PRODUCT.md §3.5). */
+  /** Circuit breaker thresholds (docs/contract/rules.md, "Circuit breaker"). */
   readonly breaker: BreakerConfig;
 }
 

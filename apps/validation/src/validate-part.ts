@@ -18,7 +18,7 @@ import type { ObjectStore } from '@ledgerlake/storage';
 import type { ValidationDeps } from './settings';
 
 /**
- * `ValidatePart`: validates one enriched work part (PRODUCT.md §3) — skips the rows loop
+ * `ValidatePart`: validates one enriched work part (docs/contract/rules.md, "Validation") — skips the rows loop
  * prevention condemned, runs the checks in contract order on the rest, writes the part's
  * decisions (`<work>/validation/part-NNNNN.tsv`) — after checking that the circuit breaker is
  * closed, so that a breaker tripped by another run stops the remaining parts. The breaker itself

@@ -1,5 +1,5 @@
 /**
- * The business key of a transaction (PRODUCT.md §3): `TransactionID` and the UTC day of its
+ * The business key of a transaction (docs/contract/rules.md, "Business duplicates"): `TransactionID` and the UTC day of its
  * timestamp. The same id on another day is another transaction.
  */
 import { canonicalInt64 } from './int64';

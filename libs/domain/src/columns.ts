@@ -1,4 +1,4 @@
-/** The input contract of the `mortgages/transactions` dataset (PRODUCT.md §2 and §4). */
+/** The input contract of the `mortgages/transactions` dataset (docs/contract/rules.md, "Input files", and docs/contract/layout.md). */
 import { z } from 'zod';
 
 /** Required CSV header columns, exact names, in the order used for row hashes and validation. */

@@ -1,4 +1,4 @@
-/** ISO-4217 currency codes accepted in `Currency` (PRODUCT.md §3). */
+/** ISO-4217 currency codes accepted in `Currency` (docs/contract/rules.md, "Validation"). */
 import { z } from 'zod';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The codes a row or a run can end with (PRODUCT.md §3). The strings are stored in Parquet and
+ * The codes a row or a run can end with (docs/contract/rules.md, "Error codes"). The strings are stored in Parquet and
  * shown to the data-quality team, so they never change.
  */
 import { z } from 'zod';

@@ -111,7 +111,7 @@ export class InvalidInputError extends LedgerLakeError {
 }
 
 /**
- * The circuit breaker is open (PRODUCT.md §3.5): one error code failed too many rows in the window.
+ * The circuit breaker is open (docs/contract/rules.md, "Circuit breaker"): one error code failed too many rows in the window.
  * Not retryable: the breaker stays open until a person resets it.
  */
 export class CircuitBreakerOpenError extends LedgerLakeError {

@@ -1,5 +1,5 @@
 /**
- * The reconciliation rule of PRODUCT.md §3: every input row ends in exactly one of Silver,
+ * The reconciliation rule of docs/contract/rules.md, "Reconciliation": every input row ends in exactly one of Silver,
  * Quarantine or Condemned, so counts and amount sums must add up. A mismatch is a critical error.
  */
 import type { AmountSums, RunCounts } from './run-context';

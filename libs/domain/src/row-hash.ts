@@ -1,5 +1,5 @@
 /**
- * The input of a row's identity hash (PRODUCT.md §3): SHA-256 of this string, as UTF-8, is the
+ * The input of a row's identity hash (docs/contract/rules.md, "Row identity"): SHA-256 of this string, as UTF-8, is the
  * row's `row_hash` forever, so the encoding below must never change.
  *
  * Encoding: the five fields in `REQUIRED_COLUMNS` order, each written as a netstring
@@ -12,7 +12,7 @@
  * Example: `["1","ACC001","300.00","EUR","2024-01-05T09:00:00Z"]` gives
  * `1:1,6:ACC001,6:300.00,3:EUR,20:2024-01-05T09:00:00Z,`.
  *
- * The fields must already be trimmed (PRODUCT.md §2) by the same rule used before validation;
+ * The fields must already be trimmed (docs/contract/rules.md, "Input files") by the same rule used before validation;
  * this function does not trim again, so the hash covers exactly the values that were validated.
  * Hashing itself happens outside the domain (node:crypto), over the UTF-8 bytes of the result.
  *

@@ -1,5 +1,5 @@
 /**
- * The configurable part of row validation (PRODUCT.md §3 and its stricter values): the currency
+ * The configurable part of row validation (docs/contract/rules.md, "Validation", with its value rules): the currency
  * allowlist, the account id pattern and length, and the transaction date window. Every function
  * that validates rows (validation, and the partition writer's re-check) is given the same
  * `RowRuleSettings` and compiles them with the run's start time, so that both draw every line in

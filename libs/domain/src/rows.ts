@@ -1,5 +1,5 @@
 /**
- * Row shapes of PRODUCT.md §4. These schemas document the columns and check rows at the edges
+ * Row shapes of docs/contract/layout.md. These schemas document the columns and check rows at the edges
  * (fixtures, tests, retries); the per-row hot path builds rows directly and does not parse them.
  */
 import { z } from 'zod';
@@ -25,7 +25,7 @@ export const RawRowSchema = z.object({
 /** The five source fields as read. */
 export type RawRow = z.infer<typeof RawRowSchema>;
 
-/** Lineage columns every Silver, Quarantine and Condemned row carries (PRODUCT.md §3). */
+/** Lineage columns every Silver, Quarantine and Condemned row carries (docs/contract/rules.md, "Row enrichment"). */
 export const LineageSchema = z.object({
   /** SHA-256 hex of `rowHashInput(...)`. */
   row_hash: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits'),

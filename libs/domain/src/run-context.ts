@@ -1,5 +1,5 @@
 /**
- * The small JSON documents states pass to each other and leave in the lake (PRODUCT.md §5, §7).
+ * The small JSON documents states pass to each other and leave in the lake (docs/contract/publishing.md, docs/contract/orchestration.md).
  * Amount sums are decimal strings of minor units: JSON has no bigint, and a float would round.
  */
 import { z } from 'zod';
@@ -106,7 +106,7 @@ export const AmountSumsSchema = z.object({
 /** Sums of the amounts that parse, per destination. */
 export type AmountSums = z.infer<typeof AmountSumsSchema>;
 
-/** The `_SUCCESS` JSON written last in each Silver run folder (PRODUCT.md §5.2). */
+/** The `_SUCCESS` JSON written last in each Silver run folder (docs/contract/publishing.md, "_SUCCESS"). */
 export const SuccessMarkerSchema = z.object({
   run_id: RunIdSchema,
   execution_arn: z.string().min(1),

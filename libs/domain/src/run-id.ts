@@ -1,5 +1,5 @@
 /**
- * Run ids (PRODUCT.md §4): the UTC start time `YYYYMMDDTHHMMSSZ`, optionally followed by
+ * Run ids (docs/contract/layout.md, "Run ids"): the UTC start time `YYYYMMDDTHHMMSSZ`, optionally followed by
  * `-<suffix>` (1-12 of `a-z0-9`) where two runs may start in the same second; backfills are
  * prefixed with `backfill-`. They sort by time as plain strings within each kind.
  */

@@ -1,5 +1,5 @@
 /**
- * The row validation of PRODUCT.md §3 as one pure function. Checks run in contract order and the
+ * The row validation of docs/contract/rules.md, "Validation", as one pure function. Checks run in contract order and the
  * first failing one names the row's `validation_error`; `detail` says which field, which value
  * and what was expected, for the data-quality team.
  *

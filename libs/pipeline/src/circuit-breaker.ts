@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, parseJson, readVersionedJson } from './json-object';
 
 /*
- * The circuit breaker (PRODUCT.md §3.5). Each run records its row failures per error code in the
+ * The circuit breaker (docs/contract/rules.md, "Circuit breaker"). Each run records its row failures per error code in the
  * window (`control/breaker-window/<run_id>.json`). The breaker trips when, over the window (this
  * run plus the runs before it, no further back than the last reset), ONE code has failed MORE
  * than `minFailedRows` rows AND MORE than `minFailedRate` of the rows processed. Tripping latches

@@ -2,7 +2,7 @@ import { DECIMAL_PRECISION, DECIMAL_SCALE, RAW_FIELD_NAMES } from '@ledgerlake/d
 import type { ParquetColumnSpec } from './parquet-schema';
 
 /**
- * The Parquet columns of the tables the partition writer writes (and promotion rewrites) (PRODUCT.md §4). Partition columns
+ * The Parquet columns of the tables the partition writer writes (and promotion rewrites) (docs/contract/layout.md). Partition columns
  * (`year`, `month`, `schema_v`; `ingest_date`) live in the key, hive style, not in the files.
  *
  * Encodings are chosen by measurement on realistic rows: delta for ids, line numbers, times and
@@ -11,7 +11,7 @@ import type { ParquetColumnSpec } from './parquet-schema';
  * detail: min/max of unique or free text let no reader skip a row group.
  */
 
-/** Lineage columns every row carries (PRODUCT.md §3); the last three are the same on every row of a run. */
+/** Lineage columns every row carries (docs/contract/rules.md, "Row enrichment"); the last three are the same on every row of a run. */
 const LINEAGE: readonly ParquetColumnSpec[] = [
   { name: 'row_hash', kind: 'string', encoding: 'plain', statistics: false },
   { name: 'source_file_id', kind: 'string', encoding: 'dictionary' },

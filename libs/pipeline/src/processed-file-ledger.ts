@@ -6,7 +6,7 @@ import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion
 import type { DuplicateStatus } from './run-state';
 
 /*
- * The processed-file ledger (PRODUCT.md §3.1): `ledger/processed-files/<content_sha256>.json`,
+ * The processed-file ledger (docs/contract/rules.md, "File-level duplicates"): `ledger/processed-files/<content_sha256>.json`,
  * one entry per distinct Bronze content, so the same bytes are never processed twice, whatever
  * key or bucket they arrive under.
  *

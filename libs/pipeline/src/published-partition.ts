@@ -14,7 +14,7 @@ import { readVersionedJson, type VersionedJson } from './json-object';
 import { ObjectRefSchema } from './run-state';
 
 /*
- * What a published partition is (PRODUCT.md §5.4). The reader's contract:
+ * What a published partition is (docs/contract/publishing.md, "Promotion"). The reader's contract:
  *
  *   The rows of a published partition are exactly those of the Parquet objects its `_LATEST.json`
  *   lists in `files` (all under `current/`), equally those its symlink `manifest` lists. Nothing

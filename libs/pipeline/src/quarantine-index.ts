@@ -2,7 +2,7 @@ import { listAll, type LakeLayout, type ObjectRef, type ObjectStore } from '@led
 import { readLineBatches } from './work-area';
 
 /*
- * The quarantine history index (PRODUCT.md §3.3): the row hashes every run sent to Quarantine,
+ * The quarantine history index (docs/contract/rules.md, "Quarantine history"): the row hashes every run sent to Quarantine,
  * partitioned by the row's transaction month, so that loop prevention can tell an exact re-send
  * of a known-bad row by reading only the months the new file touches — the cost follows the
  * partitions a file touches, not the size of the quarantine.

@@ -2,7 +2,7 @@ import { RAW_FIELD_NAMES, type RowHashFields } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { readParquetRowGroups } from './parquet-object-reader';
 
-/** One Quarantine or Condemned row as the partition writer stored it (PRODUCT.md §4). */
+/** One Quarantine or Condemned row as the partition writer stored it (docs/contract/layout.md, "Quarantine and Condemned columns"). */
 export interface RejectedRow {
   /** The five raw source fields, in `REQUIRED_COLUMNS` order; null where the record had none. */
   readonly fields: RowHashFields;

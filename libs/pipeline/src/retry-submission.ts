@@ -40,7 +40,7 @@ export interface RetrySubmission {
   readonly watch?: RetryRunWatch;
 }
 
-/** The SHA-256 row hash of five fields (PRODUCT.md §3). */
+/** The SHA-256 row hash of five fields (docs/contract/rules.md, "Row identity"). */
 export function rowHashOf(fields: RowHashFields): string {
   return hash('sha256', rowHashInput(fields), 'hex');
 }

@@ -9,7 +9,7 @@ import { readRunRecord, type RunRecord } from './run-record';
 import { ObjectRefSchema } from './run-state';
 
 /*
- * What people decided about rejected rows (PRODUCT.md §10), recorded in the lake with
+ * What people decided about rejected rows (docs/contract/interfaces.md, "Runbook operations"), recorded in the lake with
  * create-if-absent writes so that two operators (or two retries) never act on the same row twice:
  *
  * - a retry claim per quarantined row and attempt (`control/retries/claims/<row_hash>/attempt=<n>.json`):

@@ -3,7 +3,7 @@ import type { EnrichedPart } from './enriched-part';
 import { validatedMonth } from './validated-part';
 
 /**
- * Runs the PRODUCT.md §3 checks on row `row` of an enriched part: validation's check of every row
+ * Runs the checks of docs/contract/rules.md, "Validation", on row `row` of an enriched part: validation's check of every row
  * it is given. The typed fields are the part's, parsed once by enrichment; only a field that did
  * not parse is parsed again, for the detail saying why.
  */

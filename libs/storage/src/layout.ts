@@ -2,8 +2,8 @@ import { DATASET as DATASET_PATH, RunIdSchema, SCHEMA_VERSION } from '@ledgerlak
 import type { ObjectRef } from './object-store';
 
 /*
- * The one module that knows the lake's key layout (PRODUCT.md §4). The first segment of each
- * PRODUCT.md pattern is the bucket; `condemned/` is a key prefix inside the quarantine bucket.
+ * The one module that knows the lake's key layout (docs/contract/layout.md, "Key layout"). The first segment of each
+ * docs/contract/layout.md pattern is the bucket; `condemned/` is a key prefix inside the quarantine bucket.
  * Everything else builds keys through these functions and reads them back with the parsers.
  */
 
@@ -201,7 +201,7 @@ export interface ControlLayout {
   promotionIntent(runId: string): ObjectRef;
 }
 
-/** The tables published through `current/` and `_LATEST.json`, by their SQL names (PRODUCT.md §11). */
+/** The tables published through `current/` and `_LATEST.json`, by their SQL names (docs/contract/tables.md, "Table names"). */
 export const PUBLISHED_TABLE_NAMES = ['silver.transactions', 'gold.account_balances', 'gold.monthly_reports'] as const;
 
 /** A published table's SQL name. */

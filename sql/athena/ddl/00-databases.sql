@@ -1,4 +1,4 @@
--- The three databases of a stage's SQL tables (PRODUCT.md §6, §11), `<layer>_${stage}`: Glue
+-- The three databases of a stage's SQL tables (docs/contract/tables.md), `<layer>_${stage}`: Glue
 -- databases are per account and region, so each stage has its own and two stages can share an
 -- account. On a laptop the schemas are plain `silver`, `gold`, `quarantine` (`ledgerlake query`).
 -- infra/serverless.yml creates them with CloudFormation; these statements are the equivalent for

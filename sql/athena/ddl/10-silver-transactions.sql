@@ -1,4 +1,4 @@
--- silver.transactions: every valid row of every promoted run (PRODUCT.md §4, §5).
+-- silver.transactions: every valid row of every promoted run (docs/contract/layout.md, docs/contract/publishing.md).
 --
 -- Partitions are registered by promotion, never discovered: each partition's location is the
 -- folder of the symlink manifest of its committed version

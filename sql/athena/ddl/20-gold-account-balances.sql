@@ -1,5 +1,5 @@
 -- gold.account_balances: per account, currency and month-end, the closing balance carried
--- forward (PRODUCT.md §6); tx_count and last_tx_date cover the account's history up to that
+-- forward (docs/contract/tables.md, "gold.account_balances"); tx_count and last_tx_date cover the account's history up to that
 -- month's end. No row before an account's first transaction. Money is decimal(38,2), the type
 -- of a SUM of decimal(16,2) amounts: a balance may pass what one Silver amount holds.
 --

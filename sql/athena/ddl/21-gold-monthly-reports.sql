@@ -1,5 +1,5 @@
 -- gold.monthly_reports: per account, currency and month, that month's activity and closing
--- balance (PRODUCT.md §6). credits is the sum of positive amounts, debits the sum of negative
+-- balance (docs/contract/tables.md, "gold.monthly_reports"). credits is the sum of positive amounts, debits the sum of negative
 -- amounts as a positive number, net = credits - debits; all decimal(38,2), the type of a SUM of
 -- decimal(16,2) amounts. Months without activity after the
 -- account's first transaction have a row with zero activity; the months are those of

@@ -1,4 +1,4 @@
--- quarantine.rows: the rows validation rejected (PRODUCT.md §3, §4), kept for review and retry.
+-- quarantine.rows: the rows validation rejected (docs/contract/rules.md, docs/contract/layout.md), kept for review and retry.
 -- The raw source fields as strings (null where the record had none), why the row was rejected,
 -- and its lineage.
 --

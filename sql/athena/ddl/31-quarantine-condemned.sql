@@ -1,5 +1,5 @@
 -- quarantine.condemned: the rows loop prevention condemned (duplicates, too many attempts),
--- kept for a person to approve or reject (PRODUCT.md §3, §4).
+-- kept for a person to approve or reject (docs/contract/rules.md, docs/contract/layout.md).
 -- The raw source fields as strings (null where the record had none), why the row was rejected,
 -- and its lineage.
 --

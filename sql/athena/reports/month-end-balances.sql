@@ -1,4 +1,4 @@
--- Month-end balance history (PRODUCT.md §6), Athena (engine version 3) dialect. Its DuckDB twin,
+-- Month-end balance history (docs/contract/tables.md, "Reference report"), Athena (engine version 3) dialect. Its DuckDB twin,
 -- sql/duckdb/reports/month-end-balances.sql, is what `ledgerlake report balances` runs locally
 -- and what the tests check against Gold; keep the two in step.
 --

@@ -1,4 +1,4 @@
--- Month-end balance history (PRODUCT.md §6), DuckDB dialect: `ledgerlake report balances` runs it
+-- Month-end balance history (docs/contract/tables.md, "Reference report"), DuckDB dialect: `ledgerlake report balances` runs it
 -- over the local lake. Its Athena twin is sql/athena/reports/month-end-balances.sql.
 --
 -- Parameters, positional: ? = first month, ? = last month, both 'YYYY-MM' (inclusive).

@@ -5,7 +5,7 @@ import { loadRetry, loadRunbook } from '../loaders';
 /** `ledgerlake breaker status|reset`: the circuit breaker. */
 export function registerBreaker(program: Command, ctx: CommandContext): void {
   const { now, withCommon, openFor, print } = ctx;
-  const breaker = program.command('breaker').description('the circuit breaker (PRODUCT.md §3.5): its state, and a recorded reset');
+  const breaker = program.command('breaker').description('the circuit breaker (docs/contract/rules.md, "Circuit breaker"): its state, and a recorded reset');
 
   withCommon(
     breaker

@@ -21,7 +21,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 
 describe('ledgerlake ingest', () => {
-  it('publishes the §6 sample into Silver with a run log holding every function and only its run id', async () => {
+  it('publishes the reference sample into Silver with a run log holding every function and only its run id', async () => {
     const result = await run('ingest', Q1_SAMPLE, '--json', '--lake', dirs.lake);
 
     expect(result.code).toBe(0);

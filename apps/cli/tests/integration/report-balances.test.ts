@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Q1_SAMPLE, REPO, runCli, useTempLake } from '../support/cli-harness';
 
-/* `ledgerlake report balances`: the PRODUCT.md §6 reference report, through the real command. */
+/* `ledgerlake report balances`: the reference report of docs/contract/tables.md, through the real command. */
 
 const run = promisify(execFile);
 
@@ -29,7 +29,7 @@ describe('ledgerlake report balances', () => {
     expect(result.code).toBe(0);
   }
 
-  it('gives the §6 result for the Q1 2024 sample: ACC001 326.00 ×3, ACC002 NULL, -25.50, -125.50', async () => {
+  it('gives the reference result for the Q1 2024 sample: ACC001 326.00 ×3, ACC002 NULL, -25.50, -125.50', async () => {
     await ingest(Q1_SAMPLE);
 
     expect(await report('2024-01', '2024-03')).toEqual([

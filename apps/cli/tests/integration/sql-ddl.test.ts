@@ -112,7 +112,7 @@ describe('the Athena DDL', () => {
     };
   }
 
-  it('declares exactly the tables of PRODUCT.md §11', async () => {
+  it('declares exactly the tables of docs/contract/tables.md', async () => {
     const ddl = await readDdl();
 
     expect([...ddl.keys()].sort()).toEqual([

@@ -6,7 +6,7 @@ import { main } from '../../src/main';
 
 /** The repository root, for the bundled samples and the real bin. */
 export const REPO = resolve(__dirname, '../../../..');
-/** The PRODUCT.md §6 sample: 8 valid rows over Q1 2024. */
+/** The reference sample (docs/contract/tables.md, "Reference report"): 8 valid rows over Q1 2024. */
 export const Q1_SAMPLE = join(REPO, 'samples/transactions-2024-q1.csv');
 
 /** What one in-process CLI call returned and printed. */

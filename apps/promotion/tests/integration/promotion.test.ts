@@ -47,7 +47,7 @@ async function goldRows(table: PublishedTableLayout, month: string, columns: str
 const balances = (month: string) =>
   goldRows(layout.gold.accountBalances, month, 'account_id, currency, balance::VARCHAR AS balance, tx_count::INTEGER AS tx_count, last_tx_date::VARCHAR AS last');
 
-describe('promotion and Gold on the PRODUCT.md §6 example', () => {
+describe('promotion and Gold on the reference example of docs/contract/tables.md', () => {
   it('gives ACC001 326.00 every month and ACC002 no row in January, then -25.50 and -125.50', async () => {
     await published(SECTION_6);
 

@@ -155,7 +155,7 @@ export function testGoldEngine(store: ObjectStore): GoldEngine {
   return new DuckDbGoldEngine({ store, workDir: join(tmpdir(), 'ledgerlake-gold-tests'), memoryLimit: '256MB', threads: 1 });
 }
 
-/** The §6 example of PRODUCT.md. */
+/** The reference example of docs/contract/tables.md, "Reference report". */
 export const SECTION_6: readonly Tx[] = [
   { id: 1, account: 'ACC001', amount: '300.00', at: '2024-01-05T09:00:00Z' },
   { id: 2, account: 'ACC001', amount: '26.00', at: '2024-01-20T09:00:00Z' },

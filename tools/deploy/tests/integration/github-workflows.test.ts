@@ -4,7 +4,7 @@ import YAML from 'yaml';
 import { FUNCTION_SERVICES, serviceDir, WORKSPACE_ROOT } from '../../src/function-services';
 
 /*
- * The GitHub Actions workflows (PRODUCT.md §9): pull requests run the checks and the offline
+ * The GitHub Actions workflows (docs/contract/deployment.md, "CI/CD"): pull requests run the checks and the offline
  * packaging; pushes to main deploy staging, then production, each a GitHub environment, with AWS
  * access through OIDC only.
  */

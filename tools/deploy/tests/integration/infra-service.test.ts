@@ -16,7 +16,7 @@ import { type CfnTemplate, packageService, readPackagedTemplate } from '../../sr
 
 /*
  * Packages the infrastructure service (infra/serverless.yml, in a copy of the workspace's shape)
- * offline and checks the CloudFormation it would deploy against PRODUCT.md §4-§9 and the repo's
+ * offline and checks the CloudFormation it would deploy against docs/contract/layout.md, docs/contract/tables.md, docs/contract/orchestration.md, docs/contract/alerts.md, docs/contract/deployment.md and the repo's
  * own definitions: the lake layout, the state machine file, the run-id rule, the alert path.
  */
 
