@@ -5,6 +5,7 @@ import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/pipeline';
 import type { Fixes, ListedRow, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
+import { csvField } from './sql-output';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './lake-folder';
 import { count } from '@ledgerlake/domain';
@@ -68,10 +69,7 @@ export async function writeFixesTemplate(path: string, cwd: string, rows: readon
     throw new CliError(`The rows listed come from ${runs.length} runs, and a retry takes one run's rows: add --run RUN_ID to write a fixes template.`, EXIT.usage);
   }
   const header = [...FIXES_COLUMNS, 'run_id', 'validation_error', 'error_detail'];
-  const cell = (value: string) => {
-    const text = guarded(value);
-    return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-  };
+  const cell = (value: string) => csvField(guarded(value));
   const lines = rows.map((row) =>
     [row.row_hash, ...REQUIRED_COLUMNS.map((column) => row.fields[column] ?? ''), row.run_id, row.validation_error, row.error_detail].map(cell).join(','),
   );

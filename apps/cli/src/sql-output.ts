@@ -90,8 +90,13 @@ function csvValue(value: SqlValue): string {
   return String(value);
 }
 
+/** One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. */
+export function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
 function csvLine(values: readonly string[]): string {
-  return `${values.map((value) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value)).join(',')}\r\n`;
+  return `${values.map(csvField).join(',')}\r\n`;
 }
 
 async function writeMarkdown(stream: SqlRowStream, put: Put): Promise<WrittenRows> {
