@@ -12,7 +12,7 @@ import {
   RunStateSchema,
   trackLocalExecution,
 } from '@ledgerlake/pipeline';
-import { type AslDefinition, localExecutionArn, type LocalRunResult, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
+import { type AslDefinition, localExecutionArn, type LocalRunResult, type LocalTaskCall, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
 import { bronzeIgnoreOf, newRunId, type RunRequest } from '@ledgerlake/runbook';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
@@ -116,6 +116,8 @@ export interface IngestOptions {
   readonly onState?: (stateName: string) => void;
   /** Called as the execution leaves each state, a Map iteration's too, with its output (live progress: rows done). */
   readonly onStateExited?: (stateName: string, output: unknown) => void;
+  /** Told of each Lambda Task's invocation that returned: its state, event and result (the contract test checks them). */
+  readonly onTask?: (task: LocalTaskCall) => void;
   /**
    * Told how the execution ended, with its payload sizes and history length as AWS would count
    * them (`LocalRunStats`): how close a file comes to Step Functions' limits.
@@ -272,6 +274,7 @@ export async function runBronzeObject(
       input,
       executionName: runId,
       ...(options.interrupt === undefined ? {} : { signal: options.interrupt }),
+      ...(options.onTask === undefined ? {} : { onTask: options.onTask }),
       onStateEntered: (event) => {
         timeline.entered(event.name);
         stopIdleWorkers(event.name);

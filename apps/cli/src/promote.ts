@@ -1,14 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { formatRunId, RunIdSchema } from '@ledgerlake/domain';
+import { formatRunId, PromotionError, RunBlockedError, RunIdSchema } from '@ledgerlake/domain';
 import type { VersionRequest } from '@ledgerlake/pipeline';
-import {
-  DEFAULT_GATE_THRESHOLDS,
-  PromotionError,
-  restoreMonth,
-  type RestoreMonthOutcome,
-  type RestoreMonthRequest,
-  RunBlockedError,
-} from '@ledgerlake/promotion';
+import { DEFAULT_GATE_THRESHOLDS, restoreMonth, type RestoreMonthOutcome, type RestoreMonthRequest } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';

@@ -1,13 +1,5 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import {
-  ChunkPlanSchema,
-  ChunkSchema,
-  type ChunkEnrichment,
-  type ChunkPlan,
-  type EnrichmentResult,
-  MapRunResultsSchema,
-  RunStateSchema,
-} from '@ledgerlake/pipeline';
+import { parseTaskEvent, ROW_PIPELINE, type TaskResult } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { combineChunkResults, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
@@ -22,16 +14,9 @@ export interface EnrichmentHandlerDeps {
 }
 
 /** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map child execution), combine the chunks' results. */
-const EnrichmentEventSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('plan'), run: RunStateSchema.shape.run }),
-  z.object({ action: z.literal('enrich-chunk'), run: RunStateSchema.shape.run, plan: ChunkPlanSchema, chunk: ChunkSchema }),
-  z.object({
-    action: z.literal('combine'),
-    run: RunStateSchema.shape.run,
-    plan: ChunkPlanSchema,
-    chunks: MapRunResultsSchema,
-  }),
-]);
+const EnrichmentEventSchema = z.discriminatedUnion('action', [ROW_PIPELINE.PlanChunks.event, ROW_PIPELINE.EnrichChunk.event, ROW_PIPELINE.CombineChunks.event]);
+
+type EnrichmentResult = TaskResult<'PlanChunks'> | TaskResult<'EnrichChunk'> | TaskResult<'CombineChunks'>;
 
 /**
  * The enrichment Lambda handler, inside the middy chain every LedgerLake function uses: the state
@@ -40,9 +25,9 @@ const EnrichmentEventSchema = z.discriminatedUnion('action', [
 export function createHandler(deps: EnrichmentHandlerDeps) {
   const { store, layout, obs, options } = deps;
   const core = { store, layout, options, logger: obs.logger };
-  return withObservability<unknown, EnrichmentResult | ChunkPlan | ChunkEnrichment>(async (event) => {
+  return withObservability<unknown, EnrichmentResult>(async (event) => {
     const started = Date.now();
-    const step = EnrichmentEventSchema.parse(event);
+    const step = parseTaskEvent(EnrichmentEventSchema, event, 'PlanChunks, EnrichChunk or CombineChunks');
     switch (step.action) {
       case 'plan': {
         const plan = await planChunks({ run: step.run }, core);

@@ -1,4 +1,5 @@
-import { readCondemnedDecision, readRetryRecord, RunbookRefusedError } from '@ledgerlake/pipeline';
+import { RunbookRefusedError } from '@ledgerlake/domain';
+import { readCondemnedDecision, readRetryRecord } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /**

@@ -1,5 +1,5 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { type LivenessProbe, type LoopPreventionResult, type RunHolder, RunStateSchema } from '@ledgerlake/pipeline';
+import { type LivenessProbe, type LoopPreventionResult, parseTaskEvent, ROW_PIPELINE, type RunHolder } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { type LoopPreventionSettings, preventLoops } from './prevent-loops';
 
@@ -24,7 +24,7 @@ export interface LoopPreventionHandlerDeps {
 export function createHandler(deps: LoopPreventionHandlerDeps) {
   const { store, layout, obs, settings, now, liveness } = deps;
   return withObservability<unknown, LoopPreventionResult>(async (event) => {
-    const state = RunStateSchema.parse(event);
+    const state = parseTaskEvent(ROW_PIPELINE.PreventLoops.event, event, 'PreventLoops');
     const started = Date.now();
     const holder = deps.holder?.(state.run.execution_arn);
     const result = await preventLoops(state, {

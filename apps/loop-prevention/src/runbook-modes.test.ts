@@ -1,4 +1,5 @@
-import { RunbookRefusedError, readDecisions, recordCondemnedDecision, type RunState, workPartRef, writeRetryRecord } from '@ledgerlake/pipeline';
+import { RunbookRefusedError } from '@ledgerlake/domain';
+import { readDecisions, recordCondemnedDecision, type RunState, workPartRef, writeRetryRecord } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { micros, numbered, prepareRun, publish, tx } from '../tests/support/run-fixture';
 import { preventLoops } from './prevent-loops';

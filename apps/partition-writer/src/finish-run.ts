@@ -16,11 +16,11 @@ import {
   STATE_CRITICAL_ERRORS,
   WorkPartSchema,
   writeQuarantineIndex,
-  type FinishRunEvent,
   type PartitionWriterResult,
   type PartWritten,
   type RunManifest,
   renewFileClaim,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { partResultRef, PartResultSchema, type PartResult } from './part-result';
@@ -44,7 +44,7 @@ type Counts = Partial<Record<RowErrorCode, number>>;
  * keeps them (they are this run's); a marker or manifest of another execution is an
  * `ObjectConflictError`.
  */
-export async function finishRun(event: FinishRunEvent, deps: PartitionWriterDeps): Promise<PartitionWriterResult> {
+export async function finishRun(event: TaskEvent<'FinishRun'>, deps: PartitionWriterDeps): Promise<PartitionWriterResult> {
   requireContinue(event.loop_prevention);
   const { run, enrichment, validation } = event;
   const { store, layout } = deps;
@@ -133,7 +133,7 @@ async function readManifest(deps: PartitionWriterDeps, ref: ObjectRef): Promise<
  * What `FinishRun` returns, from the run manifest: the totals and counts of the lists it holds
  * (the state stays small whatever the number of files). A manifest of another execution is a conflict.
  */
-function ownResult(manifest: RunManifest, event: FinishRunEvent, ref: ObjectRef): PartitionWriterResult {
+function ownResult(manifest: RunManifest, event: TaskEvent<'FinishRun'>, ref: ObjectRef): PartitionWriterResult {
   if (manifest.execution_arn !== event.run.execution_arn || manifest.content_sha256 !== event.enrichment.content_sha256) {
     throw new ObjectConflictError(ref.bucket, ref.key, 'exists');
   }
@@ -189,7 +189,7 @@ function sameJson(a: unknown, b: unknown): boolean {
  * only with all of its rows.
  */
 async function readPartResults(
-  event: FinishRunEvent,
+  event: TaskEvent<'FinishRun'>,
   deps: PartitionWriterDeps,
 ): Promise<{ summary: PartWritten; result: PartResult }[]> {
   const runId = event.run.run_id;

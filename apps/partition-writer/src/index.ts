@@ -1,10 +1,10 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import {
-  FinishRunEventSchema,
-  WritePartEventSchema,
   type Compressor,
   type PartitionWriterResult,
   type PartWritten,
+  parseTaskEvent,
+  ROW_PIPELINE,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
@@ -40,7 +40,7 @@ export interface PartitionWriterHandlerDeps {
 }
 
 /** The events of the state machine's tasks this function serves, told apart by `action`. */
-const ActionEventSchema = z.discriminatedUnion('action', [WritePartEventSchema, FinishRunEventSchema]);
+const ActionEventSchema = z.discriminatedUnion('action', [ROW_PIPELINE.WritePart.event, ROW_PIPELINE.FinishRun.event]);
 
 /**
  * The partition-writer Lambda handler, inside the middy chain every LedgerLake function uses. It
@@ -73,7 +73,7 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
   };
   return withObservability<unknown, PartWritten | PartitionWriterResult>(async (event) => {
     const started = Date.now();
-    const parsed = ActionEventSchema.parse(event);
+    const parsed = parseTaskEvent(ActionEventSchema, event, 'WritePart or FinishRun');
     if (parsed.action === 'write-part') {
       const result = await writePart(parsed, core);
       // Row counts are recorded where the rows are written, part by part: summed over a run they

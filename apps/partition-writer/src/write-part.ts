@@ -15,9 +15,9 @@ import {
   type ParquetBufferLimits,
   type ParquetValue,
   type PartWritten,
-  type WritePartEvent,
   type WrittenPartition,
   renewFileClaim,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { partResultRef, type PartResult } from './part-result';
@@ -43,7 +43,7 @@ export interface PartToWrite {
  * to the work area (`work/written/part-NNNNN.json`) and a small summary is returned for the
  * state machine's Map. Nothing is sealed or published here: `FinishRun` does that for all parts.
  */
-export async function writePart(event: WritePartEvent, deps: PartitionWriterDeps): Promise<PartWritten> {
+export async function writePart(event: TaskEvent<'WritePart'>, deps: PartitionWriterDeps): Promise<PartWritten> {
   requireContinue(event.loop_prevention);
   if (event.validation.part !== event.part.part) {
     throw new Error(`partition-writer: validation result of work part ${event.validation.part} given for work part ${event.part.part}`);

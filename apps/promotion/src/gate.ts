@@ -1,5 +1,5 @@
 import type { RunCounts, RunMode } from '@ledgerlake/domain';
-import { STATE_CRITICAL_ERRORS } from '@ledgerlake/pipeline';
+import { type GateCheck, type GateVerdict, STATE_CRITICAL_ERRORS } from '@ledgerlake/pipeline';
 
 /** A rate as an exact fraction (`0.05` = 5/100): rates are compared in integers, never floats. */
 export interface ExactRate {
@@ -33,21 +33,7 @@ export function judgedByRowLimits(mode: RunMode): boolean {
   return mode !== 'retry';
 }
 
-/** One condition of the gate: what was measured against which limit (what a run's report shows). */
-export interface GateCheck {
-  readonly check: string;
-  readonly measured: string;
-  readonly limit: string;
-  /** `null`: not applied to this run (a retry run is not judged by the row limits). */
-  readonly passed: boolean | null;
-}
 
-/** The gate's verdict: promote, or block with one sentence per failed condition; every condition with its measured value. */
-export interface GateVerdict {
-  readonly decision: 'PROMOTE' | 'BLOCKED';
-  readonly reasons: string[];
-  readonly checks: GateCheck[];
-}
 
 /** Defaults of docs/contract/publishing.md, "Promotion gate": quarantine rate below 5 %, fewer than 100 condemned rows. */
 export const DEFAULT_GATE_THRESHOLDS: GateThresholds = {

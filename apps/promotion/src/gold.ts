@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { TransientStorageError } from '@ledgerlake/domain';
-import { monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
+import { type GoldRefresh, monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectRef, ObjectStore, PublishedTableLayout } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
 import type { GoldEngine, GoldTableOutput } from './gold-engine';
@@ -30,14 +30,6 @@ export interface GoldDeps {
 }
 
 /** What a rebuild did. */
-export interface GoldRefresh {
-  /** The months rebuilt (each table committed a new version, or already held this Silver). */
-  readonly months: string[];
-  /** Table partitions committed. */
-  readonly committed: number;
-  /** Rebuild passes: more than one when Silver changed while Gold was being built. */
-  readonly passes: number;
-}
 
 /**
  * How many months after a month with published Silver data Gold carries balances into when no

@@ -1,5 +1,9 @@
-import { LedgerLakeError, runBlockedEvent, type RunBlockedEvent } from '@ledgerlake/domain';
+import { PromotionError, runBlockedEvent, type RunBlockedEvent, RunBlockedError } from '@ledgerlake/domain';
 import {
+  type GateVerdict,
+  type GoldRefresh,
+  type PromotedPartition,
+  type PromotionResult,
   type Compressor,
   deletePromotionIntent,
   type IntentMonth,
@@ -26,8 +30,8 @@ import {
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { commitPartition, type PartitionChange } from './commit-partition';
-import { evaluateGate, type GateThresholds, type GateVerdict } from './gate';
-import { type GoldRefresh, refreshGold } from './gold';
+import { evaluateGate, type GateThresholds } from './gate';
+import { refreshGold } from './gold';
 import type { GoldEngine } from './gold-engine';
 import { excludeLateRows, findLateKeys, removeStaleLateRows } from './late-rows';
 import { syncCatalog } from './sync-catalog';
@@ -57,48 +61,9 @@ export interface PromotionDeps {
 }
 
 /** One Silver month a promotion committed (or found already committed). */
-export interface PromotedPartition {
-  /** `YYYY-MM`. */
-  readonly partition: string;
-  readonly version: number;
-  /** Rows of this run in the month. */
-  readonly rows: number;
-  readonly action: PartitionChange['action'];
-  /** False when the month already held the run (a retry or re-run). */
-  readonly committed: boolean;
-  /** Races with other promotions lost (and re-applied) before committing. */
-  readonly conflicts: number;
-  /** Rows of the run condemned at the commit: another run published their keys first. */
-  readonly late_condemned: number;
-}
 
 /** What `promoteRun` returns: the partitions and the earliest month Gold must be rebuilt from. */
-export interface PromotionResult {
-  readonly run_id: string;
-  /** `COMMITTED`: every month committed, Gold and the run record still to come; `PUBLISHED`: complete. */
-  readonly status: 'COMMITTED' | 'PUBLISHED';
-  readonly partitions: PromotedPartition[];
-  /** The earliest month touched (`YYYY-MM`), absent when the run had no valid rows. */
-  readonly gold_from?: string;
-}
 
-/** A run cannot be promoted as asked (no manifest, no `_SUCCESS`, nothing for that month): retrying will not help. */
-export class PromotionError extends LedgerLakeError {
-  override readonly name = 'PromotionError' as const;
-  readonly retryable = false;
-}
-
-/** The gate refused the run: nothing of it may be published. */
-export class RunBlockedError extends LedgerLakeError {
-  override readonly name = 'RunBlockedError' as const;
-  readonly retryable = false;
-  constructor(
-    readonly runId: string,
-    readonly reasons: readonly string[],
-  ) {
-    super(`promotion: run ${runId} is blocked by the promotion gate: ${reasons.join('; ')}`);
-  }
-}
 
 /** What a run record says of a run that got as far as its manifest (the fields every status shares). */
 export function recordBase(manifest: RunManifest) {

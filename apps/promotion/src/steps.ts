@@ -1,8 +1,21 @@
-import { type RunBlockedEvent, RunContextSchema } from '@ledgerlake/domain';
-import { readPromotionIntent, readRunRecord, releaseFileClaim, tidyWorkArea, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
+import type { RunBlockedEvent } from '@ledgerlake/domain';
+import {
+  type BlockedResult,
+  type CheckedResult,
+  type GateVerdict,
+  type GoldRefresh,
+  parseTaskEvent,
+  type PromotionResult,
+  readPromotionIntent,
+  readRunRecord,
+  type RecoverySummary,
+  releaseFileClaim,
+  type RollForwardResult,
+  ROW_PIPELINE,
+  tidyWorkArea,
+  writeRunRecordIfAbsent,
+} from '@ledgerlake/pipeline';
 import { z } from 'zod';
-import type { GateVerdict } from './gate';
-import type { GoldRefresh } from './gold';
 import {
   beginPromotion,
   blockedEvent,
@@ -11,7 +24,6 @@ import {
   gateRun,
   type PromotionDeps,
   promotionResult,
-  type PromotionResult,
   readRunManifest,
   recordBase,
   recoverPromotions,
@@ -25,17 +37,15 @@ import { restoreMonth, type RestoreMonthOutcome, RestoreMonthRequestSchema } fro
  * Gold and the roll-forward of an interrupted promotion (docs/exactly-once.md).
  */
 
-const GateSchema = z.object({ decision: z.enum(['PROMOTE', 'BLOCKED']), reasons: z.array(z.string()) });
-
-/** The event of each promotion Task. */
+/** The event of each promotion Task: the row pipeline's (libs/pipeline state-contract.ts) and the starter's. */
 export const PromotionEventSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('evaluate-gate'), run: RunContextSchema }),
-  z.object({ action: z.literal('record-blocked'), run: RunContextSchema, gate: GateSchema }),
-  z.object({ action: z.literal('record-dry-run'), run: RunContextSchema, gate: GateSchema }),
-  z.object({ action: z.literal('promote'), run: RunContextSchema }),
-  z.object({ action: z.literal('refresh-gold'), run: RunContextSchema }),
-  z.object({ action: z.literal('recover'), run: RunContextSchema }),
-  z.object({ action: z.literal('roll-forward'), run: RunContextSchema }),
+  ROW_PIPELINE.EvaluateGate.event,
+  ROW_PIPELINE.RecordBlocked.event,
+  ROW_PIPELINE.RecordDryRun.event,
+  ROW_PIPELINE.Promote.event,
+  ROW_PIPELINE.RefreshGold.event,
+  ROW_PIPELINE.RecoverPromotions.event,
+  ROW_PIPELINE.RollForward.event,
   // The starter's operations (infra/starter.asl.json), asked for by `ledgerlake promote` / `recover` on a stage.
   z.object({ action: z.literal('restore-month'), request: RestoreMonthRequestSchema }),
   z.object({ action: z.literal('recover-all'), force: z.boolean() }),
@@ -49,39 +59,9 @@ export interface PromotionStepDeps extends PromotionDeps {
   readonly publish: (event: RunBlockedEvent) => Promise<void>;
 }
 
-/** What the gate Task returns (`$.gate`). */
-export type GateResult = GateVerdict;
-
-/** What the blocked Task returns (`$.blocked`). */
-export interface BlockedResult {
-  readonly status: 'BLOCKED';
-  readonly reasons: string[];
-  readonly claim_released: boolean;
-}
-
-/** What the dry-run Task returns (`$.checked`): what the gate would have decided. */
-export interface CheckedResult {
-  readonly status: 'CHECKED';
-  readonly decision: 'PROMOTE' | 'BLOCKED';
-  readonly reasons: string[];
-  readonly claim_released: boolean;
-}
-
-/** What the roll-forward Task returns (`$.rolled_forward`): the run's promotion completed, or never begun. */
-export type RollForwardResult =
-  | (PromotionResult & { readonly status: 'PUBLISHED' })
-  | { readonly run_id: string; readonly status: 'NOT_BEGUN' };
-
-/** What the recovery Task returns (`$.recovery`): counts only, the state stays small. */
-export interface RecoverySummary {
-  readonly recovered: number;
-  readonly live: number;
-  readonly failed: number;
-}
-
 /** The result of a promotion Task. */
 export type PromotionStepResult =
-  | GateResult
+  | GateVerdict
   | BlockedResult
   | CheckedResult
   | PromotionResult
@@ -93,7 +73,7 @@ export type PromotionStepResult =
 
 /** Runs one promotion Task. */
 export async function runPromotionStep(input: unknown, deps: PromotionStepDeps): Promise<PromotionStepResult> {
-  const event = PromotionEventSchema.parse(input);
+  const event = parseTaskEvent(PromotionEventSchema, input, 'a promotion Task');
   const { store, layout, logger } = deps;
   if (event.action === 'restore-month') {
     const outcome = await restoreMonth(event.request, deps);

@@ -1,7 +1,8 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { recordRunFailure, type RecordFailureResult } from './record-failure';
-import { type ReportResult, reportRun, type ReportRunDeps } from './report/report-run';
+import type { RecordFailureResult, ReportResult } from '@ledgerlake/pipeline';
+import { recordRunFailure } from './record-failure';
+import { reportRun, type ReportRunDeps } from './report/report-run';
 
 /** What the run-recorder handler is built from: the cloud wiring passes S3, the local runner a filesystem lake. */
 export interface RunRecorderHandlerDeps extends Partial<Omit<ReportRunDeps, 'store' | 'layout' | 'logger'>> {

@@ -2,9 +2,7 @@
 export { RunRecorderConfigSchema, type RunRecorderConfig } from './config';
 export { createHandler, type RunRecorderHandlerDeps } from './create-handler';
 export {
-  FailureStateError,
   parseFailureState,
-  StepFunctionsErrorSchema,
   type FailureState,
 } from './failure-state';
 export {
@@ -15,7 +13,6 @@ export {
   recordRunFailure,
   type CoreLogger,
   type RecordFailureDeps,
-  type RecordFailureResult,
 } from './record-failure';
 export { EXAMPLES_PER_REASON, gatherRunReport, type ReportContext, type ReportStatus, type RunReport, type TrailLink } from './report/facts';
 export { escapeHtml } from './report/html';

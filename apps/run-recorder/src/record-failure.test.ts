@@ -1,7 +1,7 @@
-import { StorageError, TransientStorageError } from '@ledgerlake/domain';
+import { InvalidEventError, StorageError, TransientStorageError } from '@ledgerlake/domain';
 import { claimFile, readLedgerEntry, readRunRecord, RUN_RECORD_MAX_CAUSE_BYTES, type RunState } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
-import { FailureStateError } from './failure-state';
+
 import { causeMessage, recordRunFailure, type CoreLogger } from './record-failure';
 
 const layout = createLakeLayout(localBuckets());
@@ -289,13 +289,13 @@ describe('recordRunFailure', () => {
     ['no error', { run: RUN }, /error: /],
     ['an error without a name', { run: RUN, error: { Cause: 'x' } }, /error\.Error: /],
     ['a run id that is not one', { run: { ...RUN, run_id: 'x/..' }, error: BREAKER_ERROR }, /run\.run_id: /],
-    ['not an object', 'oops', /\(input\): /],
+    ['not an object', 'oops', /the event: /],
   ])('refuses an input with %s, naming what is wrong', async (_, input, problem) => {
     const store = new MemoryObjectStore();
 
     const recording = recordRunFailure(input, { store, layout, now });
 
-    await expect(recording).rejects.toThrow(FailureStateError);
+    await expect(recording).rejects.toThrow(InvalidEventError);
     await expect(recordRunFailure(input, { store, layout, now })).rejects.toThrow(problem);
     expect(await store.list('artifacts', 'runs/')).toMatchObject({ objects: [] });
   });

@@ -2,15 +2,18 @@ import type { RunCounts } from '@ledgerlake/domain';
 import { isRetryable } from '@ledgerlake/domain';
 import {
   firstFailedChild,
+  MAIN_LINE,
   readPromotionIntent,
+  type RecordFailureResult,
   releaseFileClaim,
   RUN_RECORD_MAX_CAUSE_BYTES,
+  type StepFunctionsError,
   tidyWorkArea,
   writeRunRecordIfAbsent,
   type FailedRunRecord,
 } from '@ledgerlake/pipeline';
-import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
-import { parseFailureState, type FailureState, type StepFunctionsError } from './failure-state';
+import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+import { parseFailureState, type FailureState } from './failure-state';
 
 /** The logging the core needs (Powertools' Logger has it). */
 export interface CoreLogger {
@@ -28,35 +31,8 @@ export interface RecordFailureDeps {
   readonly logger?: CoreLogger;
 }
 
-/**
- * What the `RecordFailure` state gets back (stored at `$.error`, which the Fail state reports):
- * the run's error — the failed Map child's own when a Distributed Map failed because of it — and
- * FAILED with the record, or PROMOTING when the run had begun its promotion: nothing is recorded
- * failed and its claim is kept, since the promotion is rolled forward (docs/exactly-once.md).
- */
-export type RecordFailureResult = StepFunctionsError &
-  ({ readonly status: 'FAILED'; readonly record: ObjectRef } | { readonly status: 'PROMOTING'; readonly intent: ObjectRef });
-
 /** How a Distributed Map fails when one of its children failed (ToleratedFailurePercentage 0). */
 export const MAP_CHILD_FAILED = 'States.ExceedToleratedFailureThreshold';
-
-/**
- * The pipeline's Tasks in order, with the section each one fills. The state machine stops at the
- * first Task that fails, so the failed state is the one after the last whose section is there.
- */
-const PIPELINE_TASKS = [
-  ['RecoverPromotions', 'recovery'],
-  ['PlanChunks', 'plan'],
-  ['EnrichChunks', 'chunks'],
-  ['CombineChunks', 'enrichment'],
-  ['PreventLoops', 'loop_prevention'],
-  ['ProcessParts', 'parts'],
-  ['CheckBreaker', 'validation'],
-  ['FinishRun', 'partition_writer'],
-  ['EvaluateGate', 'gate'],
-  ['Promote', 'promotion'],
-  ['RefreshGold', 'gold'],
-] as const;
 
 const TRUNCATED = '… [truncated]';
 
@@ -99,11 +75,12 @@ function truncateUtf8(text: string, maxBytes: number): string {
 export function failedStateOf(state: Pick<FailureState, 'present' | 'gateDecision'>): string | undefined {
   // A blocked run goes from the gate to RecordBlocked, not to Promote.
   if (state.gateDecision === 'BLOCKED') return 'RecordBlocked';
+  // The state machine stops at the first main-line state that fails: the one after the last whose section is there.
   let reached = -1;
-  PIPELINE_TASKS.forEach(([, section], index) => {
+  MAIN_LINE.forEach(({ section }, index) => {
     if (state.present.has(section)) reached = index;
   });
-  return PIPELINE_TASKS[reached + 1]?.[0];
+  return MAIN_LINE[reached + 1]?.state;
 }
 
 /** The counts known so far: the partition writer's when it ran, else what each earlier step reported. */
@@ -144,7 +121,7 @@ export function failedRunRecord(state: FailureState, failedAt: Date): FailedRunR
  * Records a failed run: writes `runs/<run_id>/run.json` (create-if-absent: a retry returns the
  * record already there) and releases the run's processed-file claim, so that a re-drive of the
  * same content is not refused as a duplicate. Throws only for a malformed input
- * (`FailureStateError`) or a storage failure that a retry may fix (`TransientStorageError`):
+ * (`InvalidEventError`) or a storage failure that a retry may fix (`TransientStorageError`):
  * the state machine must still reach its Fail state with the run's original error.
  */
 export async function recordRunFailure(input: unknown, deps: RecordFailureDeps): Promise<RecordFailureResult> {

@@ -9,11 +9,11 @@ import {
   WorkPartSchema,
   workPartRef,
   writePartManifest,
-  type CheckBreakerEvent,
   type EnrichmentResult,
   type LoopPreventionResult,
   type PartWritten,
   type RunState,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { writeMapResults } from '@ledgerlake/testing';
@@ -45,7 +45,7 @@ const WORK = { bucket: layout.artifacts.workPrefix(RUN.run_id).bucket, prefix: l
  * The CheckBreaker event of a run whose ProcessParts Map returned `parts` (written as its result
  * files), `enriched` parts long (default: as many as the distinct parts given).
  */
-async function event(store: MemoryObjectStore, parts: PartWritten[], enriched = new Set(parts.map((p) => p.part)).size): Promise<CheckBreakerEvent> {
+async function event(store: MemoryObjectStore, parts: PartWritten[], enriched = new Set(parts.map((p) => p.part)).size): Promise<TaskEvent<'CheckBreaker'>> {
   const enrichment: EnrichmentResult = {
     source_file_id: 's3://bronze/a.csv#etag',
     content_sha256: 'a'.repeat(64),

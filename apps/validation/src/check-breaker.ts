@@ -3,9 +3,9 @@ import {
   PartWrittenSchema,
   readMapResults,
   recordAndEvaluateBreaker,
-  type CheckBreakerEvent,
   type PartWritten,
   type ValidationResult,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ValidationDeps } from './settings';
 
@@ -16,7 +16,7 @@ import type { ValidationDeps } from './settings';
  * `failedByCode` = their quarantined and condemned rows per code. Throws `CircuitBreakerOpenError` when it trips; nothing is published then. Returns the
  * run's `$.validation` section, summed over the parts.
  */
-export async function checkBreaker(event: CheckBreakerEvent, deps: ValidationDeps): Promise<ValidationResult> {
+export async function checkBreaker(event: TaskEvent<'CheckBreaker'>, deps: ValidationDeps): Promise<ValidationResult> {
   const parts = await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts');
   const seen = new Set<number>();
   for (const { part } of parts) {

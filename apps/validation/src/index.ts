@@ -1,10 +1,5 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import {
-  CheckBreakerEventSchema,
-  ValidatePartEventSchema,
-  type PartValidation,
-  type ValidationResult,
-} from '@ledgerlake/pipeline';
+import { parseTaskEvent, type PartValidation, ROW_PIPELINE, type ValidationResult } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { checkBreaker } from './check-breaker';
@@ -27,7 +22,7 @@ export interface ValidationHandlerDeps {
 }
 
 /** The events of the state machine's tasks this function serves, told apart by `action`. */
-const ActionEventSchema = z.discriminatedUnion('action', [ValidatePartEventSchema, CheckBreakerEventSchema]);
+const ActionEventSchema = z.discriminatedUnion('action', [ROW_PIPELINE.ValidatePart.event, ROW_PIPELINE.CheckBreaker.event]);
 
 /**
  * The validation Lambda handler, inside the middy chain every LedgerLake function uses. It serves
@@ -45,7 +40,7 @@ export function createHandler(deps: ValidationHandlerDeps) {
   const { obs } = deps;
   return withObservability<unknown, PartValidation | ValidationResult>(async (event) => {
     const started = Date.now();
-    const parsed = ActionEventSchema.parse(event);
+    const parsed = parseTaskEvent(ActionEventSchema, event, 'ValidatePart or CheckBreaker');
     if (parsed.action === 'validate-part') {
       const result = await validatePart(parsed, core);
       // Row counts are recorded where the rows are read, part by part: summed over a run they

@@ -8,7 +8,7 @@ import {
   type EnrichmentResult,
   type LoopPreventionResult,
   type RunState,
-  type ValidatePartEvent,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { seedRun, workRow } from '../tests/support/run-fixture';
@@ -20,7 +20,7 @@ const NOW = () => new Date('2024-02-01T00:05:00.000Z');
 const deps = (store: MemoryObjectStore) => ({ store, layout, settings: DEFAULT_VALIDATION_SETTINGS, now: NOW });
 
 /** The ValidatePart event of the `part`-th enriched part, as the ProcessParts Map hands it to its child. */
-async function partEvent(store: MemoryObjectStore, state: RunState, part: number): Promise<ValidatePartEvent> {
+async function partEvent(store: MemoryObjectStore, state: RunState, part: number): Promise<TaskEvent<'ValidatePart'>> {
   const enrichment = state.enrichment as EnrichmentResult;
   const parts = await readMapItems(store, enrichment.part_manifest, WorkPartSchema, 'enriched part');
   return {
@@ -227,7 +227,7 @@ describe('validatePart', () => {
   it('refuses a run loop prevention ended', async () => {
     const store = new MemoryObjectStore();
     const state = await twoPartRun(store);
-    const event: ValidatePartEvent = {
+    const event: TaskEvent<'ValidatePart'> = {
       ...(await partEvent(store, state, 0)),
       loop_prevention: { status: 'DUPLICATE_FILE', duplicate_of: 'x', condemned_rows: 0, condemned_by_reason: {} },
     };

@@ -11,8 +11,8 @@ import {
   type LoopPreventionResult,
   type PartValidation,
   type RowDecision,
-  type ValidatePartEvent,
   type WorkArea,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectStore } from '@ledgerlake/storage';
 import type { ValidationDeps } from './settings';
@@ -24,7 +24,7 @@ import type { ValidationDeps } from './settings';
  * closed, so that a breaker tripped by another run stops the remaining parts. The breaker itself
  * is evaluated once for the whole run, by `checkBreaker`, when every part is written.
  */
-export async function validatePart(event: ValidatePartEvent, deps: ValidationDeps): Promise<PartValidation> {
+export async function validatePart(event: TaskEvent<'ValidatePart'>, deps: ValidationDeps): Promise<PartValidation> {
   requireContinue(event.loop_prevention);
   const { part, rows } = event.part;
   if (part >= event.enrichment.part_span) {

@@ -136,24 +136,73 @@ export class CircuitBreakerOpenError extends LedgerLakeError {
 }
 
 /**
- * A run's counts or amount sums do not reconcile (`input = valid + quarantined + condemned`):
- * a critical error, the run is never published.
+ * A Task's event is not of its state's shape (docs/contract/orchestration.md): the state machine
+ * and the function disagree, or a person sent a hand-made event. Names the state and every problem.
  */
-export class ReconciliationError extends LedgerLakeError {
-  override readonly name = 'ReconciliationError' as const;
+export class InvalidEventError extends LedgerLakeError {
+  override readonly name = 'InvalidEventError' as const;
   readonly retryable = false;
   constructor(
-    readonly runId: string,
-    /** Each mismatch, e.g. `input_rows 10 != valid_rows 7 + quarantined_rows 2 + condemned_rows 0`. */
+    /** The state (or states) whose event it was meant to be, e.g. `ValidatePart`. */
+    readonly state: string,
+    /** Each problem: where in the event, and what is wrong. */
     readonly problems: readonly string[],
-    options?: { cause?: unknown },
   ) {
-    super(`reconciliation: run ${runId} does not reconcile: ${problems.join('; ')}`, options);
+    super(`${state}: the event is not valid: ${problems.join('; ')}`);
   }
 }
 
-/** Every concrete error class, so a test can check each Step Functions `ErrorEquals` names one. */
-export const ERROR_CLASSES = [
+/**
+ * What the lake holds contradicts what the run's state says, or an object the run depends on is
+ * missing or malformed: a work file or manifest gone, a Map's results incomplete, a part's rows
+ * miscounted, a ledger entry held by another run. Not retryable: the same call reads the same
+ * objects; a person looks (the run fails and is recorded, its claim released).
+ */
+export class LakeStateError extends LedgerLakeError {
+  override readonly name = 'LakeStateError' as const;
+  readonly retryable = false;
+}
+
+/**
+ * The code broke one of its own rules (a writer used after it failed, a column of the wrong type,
+ * a library without the API this code is written against): a bug, not bad input nor a fault.
+ */
+export class InternalError extends LedgerLakeError {
+  override readonly name = 'InternalError' as const;
+  readonly retryable = false;
+}
+
+/** A run cannot be promoted as asked (no manifest, no `_SUCCESS`, nothing for that month, a dry run): retrying will not help. */
+export class PromotionError extends LedgerLakeError {
+  override readonly name = 'PromotionError' as const;
+  readonly retryable = false;
+}
+
+/** The promotion gate refused the run: nothing of it may be published (`ledgerlake promote` of a blocked run). */
+export class RunBlockedError extends LedgerLakeError {
+  override readonly name = 'RunBlockedError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly runId: string,
+    readonly reasons: readonly string[],
+  ) {
+    super(`promotion: run ${runId} is blocked by the promotion gate: ${reasons.join('; ')}`);
+  }
+}
+
+/** A runbook operation refused: the rows were already retried or decided, or the request is incomplete. */
+export class RunbookRefusedError extends LedgerLakeError {
+  override readonly name = 'RunbookRefusedError' as const;
+  readonly retryable = false;
+}
+
+/**
+ * Every error a LedgerLake Task can end with, keyed by its `name` (what Step Functions `ErrorEquals`
+ * matches and the run record keeps). The one registry: `ERROR_NAMES` and `ErrorName` derive from it;
+ * a test checks that every class's `name` is its key, and the state machine's test that every name
+ * its `Retry`/`Catch` use is here and that every retryable one is retried.
+ */
+export const ERROR_CLASSES = {
   TransientStorageError,
   StorageError,
   ObjectConflictError,
@@ -161,23 +210,19 @@ export const ERROR_CLASSES = [
   MissingColumnsError,
   InvalidInputError,
   CircuitBreakerOpenError,
-  ReconciliationError,
-] as const;
-
-/** The literal `name` of every concrete error class, index-aligned with `ERROR_CLASSES` (survives minification). */
-export const ERROR_NAMES = [
-  'TransientStorageError',
-  'StorageError',
-  'ObjectConflictError',
-  'ConfigError',
-  'MissingColumnsError',
-  'InvalidInputError',
-  'CircuitBreakerOpenError',
-  'ReconciliationError',
-] as const;
+  InvalidEventError,
+  LakeStateError,
+  InternalError,
+  PromotionError,
+  RunBlockedError,
+  RunbookRefusedError,
+} as const;
 
 /** The `name` of a LedgerLake error, as Step Functions `ErrorEquals` sees it. */
-export type ErrorName = (typeof ERROR_NAMES)[number];
+export type ErrorName = keyof typeof ERROR_CLASSES;
+
+/** Every error name of the registry. */
+export const ERROR_NAMES = Object.keys(ERROR_CLASSES) as readonly ErrorName[];
 
 /** Whether `err` is a LedgerLake error that may pass on retry; anything unknown is not retried. */
 export function isRetryable(err: unknown): boolean {

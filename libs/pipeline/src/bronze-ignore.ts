@@ -1,8 +1,8 @@
-import { ObjectConflictError } from '@ledgerlake/domain';
+import { ObjectConflictError, RunbookRefusedError } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
-import { RunbookRefusedError } from './runbook-ledger';
+
 
 /*
  * Bronze objects a person marked ignored (`control/bronze/ignored/<bronze key>.json`): a file

@@ -1,5 +1,6 @@
 import type { ObjectStore, PublishedTableLayout, YearMonth } from '@ledgerlake/storage';
-import { type PublishAction, type PublishedPartition, readLatest, readVersion } from './published-partition';
+import { type PublishedPartition, readLatest, readVersion } from './published-partition';
+import type { PublishAction } from './run-state';
 
 /*
  * A partition's history is its committed versions (`_LATEST.json` and the immutable

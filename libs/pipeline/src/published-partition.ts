@@ -11,7 +11,7 @@ import {
 } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { readVersionedJson, type VersionedJson } from './json-object';
-import { ObjectRefSchema } from './run-state';
+import { ObjectRefSchema, PublishActionSchema } from './run-state';
 
 /*
  * What a published partition is (docs/contract/publishing.md, "Promotion"). The reader's contract:
@@ -38,10 +38,6 @@ export const PublishedRunSchema = z.object({
 /** One run's contribution to a published partition. */
 export type PublishedRun = z.infer<typeof PublishedRunSchema>;
 
-/** How a version came about. */
-export const PublishActionSchema = z.enum(['append', 'replace', 'rollback', 'rebuild']);
-/** How a version came about: a run added to the month, replaced it (backfill), an earlier version restored, Gold rebuilt. */
-export type PublishAction = z.infer<typeof PublishActionSchema>;
 
 /**
  * Who asked for a version and why: a person's request (a rollback, a promotion by hand). Versions

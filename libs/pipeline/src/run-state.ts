@@ -1,4 +1,4 @@
-import { AmountSumsSchema, QuarantineByReasonSchema, RunContextSchema, RunCountsSchema } from '@ledgerlake/domain';
+import { AmountSumsSchema, QuarantineByReasonSchema, RunContextSchema, RunCountsSchema, YearMonthSchema } from '@ledgerlake/domain';
 import { z } from 'zod';
 
 /**
@@ -210,51 +210,6 @@ export const PartWrittenSchema = z.object({
 /** What `WritePart` returns for one work part. */
 export type PartWritten = z.infer<typeof PartWrittenSchema>;
 
-/** The validation function's `ValidatePart` event: one work part of the run. */
-export const ValidatePartEventSchema = z.object({
-  action: z.literal('validate-part'),
-  run: RunContextSchema,
-  enrichment: EnrichmentResultSchema,
-  loop_prevention: LoopPreventionResultSchema,
-  part: WorkPartSchema,
-});
-/** The validation function's `ValidatePart` event. */
-export type ValidatePartEvent = z.infer<typeof ValidatePartEventSchema>;
-
-/** The partition writer's `WritePart` event: one work part and what validation said of it. */
-export const WritePartEventSchema = z.object({
-  action: z.literal('write-part'),
-  run: RunContextSchema,
-  enrichment: EnrichmentResultSchema,
-  loop_prevention: LoopPreventionResultSchema,
-  validation: PartValidationSchema,
-  part: WorkPartSchema,
-});
-/** The partition writer's `WritePart` event. */
-export type WritePartEvent = z.infer<typeof WritePartEventSchema>;
-
-/** The validation function's `CheckBreaker` event: where the ProcessParts Map wrote every part's summary. */
-export const CheckBreakerEventSchema = z.object({
-  action: z.literal('check-breaker'),
-  run: RunContextSchema,
-  enrichment: EnrichmentResultSchema,
-  parts: MapRunResultsSchema,
-});
-/** The validation function's `CheckBreaker` event. */
-export type CheckBreakerEvent = z.infer<typeof CheckBreakerEventSchema>;
-
-/** The partition writer's `FinishRun` event: the run's sections and where the Map wrote every part's summary. */
-export const FinishRunEventSchema = z.object({
-  action: z.literal('finish'),
-  run: RunContextSchema,
-  enrichment: EnrichmentResultSchema,
-  loop_prevention: LoopPreventionResultSchema,
-  validation: ValidationResultSchema,
-  parts: MapRunResultsSchema,
-});
-/** The partition writer's `FinishRun` event. */
-export type FinishRunEvent = z.infer<typeof FinishRunEventSchema>;
-
 /** The state as it grows along the row pipeline. */
 export const RunStateSchema = z.object({
   run: RunContextSchema,
@@ -265,3 +220,132 @@ export const RunStateSchema = z.object({
 });
 /** The state as it grows along the row pipeline. */
 export type RunState = z.infer<typeof RunStateSchema>;
+
+/*
+ * The sections the other Tasks fill (recovery, gate, promotion, Gold, the roll-forward, the blocked,
+ * dry-run and failure paths, the report), so that every Task's result has its schema here.
+ */
+
+/** What `RecoverPromotions` returns (`$.recovery`): counts only, the state stays small. */
+export const RecoverySummarySchema = z.object({
+  recovered: z.number().int().nonnegative(),
+  live: z.number().int().nonnegative(),
+  failed: z.number().int().nonnegative(),
+});
+/** What `RecoverPromotions` returns. */
+export type RecoverySummary = z.infer<typeof RecoverySummarySchema>;
+
+/** One condition of the promotion gate (`$.gate.checks`): what was measured against which limit; `passed: null` when not applied (a retry run is not judged by the row limits). */
+export const GateCheckSchema = z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() });
+/** One condition of the promotion gate. */
+export type GateCheck = z.infer<typeof GateCheckSchema>;
+
+/** What `EvaluateGate` returns (`$.gate`): promote, or block with one sentence per failed condition; every condition with its measured value. */
+export const GateVerdictSchema = z.object({
+  decision: z.enum(['PROMOTE', 'BLOCKED']),
+  reasons: z.array(z.string()),
+  checks: z.array(GateCheckSchema),
+});
+/** What `EvaluateGate` returns. */
+export type GateVerdict = z.infer<typeof GateVerdictSchema>;
+
+/** How a version came about. */
+export const PublishActionSchema = z.enum(['append', 'replace', 'rollback', 'rebuild']);
+/** How a version came about: a run added to the month, replaced it (backfill), an earlier version restored, Gold rebuilt. */
+export type PublishAction = z.infer<typeof PublishActionSchema>;
+
+/** One month `Promote` published. */
+export const PromotedPartitionSchema = z.object({
+  /** `YYYY-MM`. */
+  partition: YearMonthSchema,
+  version: z.number().int().positive(),
+  /** Rows of this run in the month. */
+  rows: z.number().int().nonnegative(),
+  action: PublishActionSchema,
+  /** False when the month already held the run (a retry or re-run). */
+  committed: z.boolean(),
+  /** Races with other promotions lost (and re-applied) before committing. */
+  conflicts: z.number().int().nonnegative(),
+  /** Rows of the run condemned at the commit: another run published their keys first. */
+  late_condemned: z.number().int().nonnegative(),
+});
+/** One month `Promote` published. */
+export type PromotedPartition = z.infer<typeof PromotedPartitionSchema>;
+
+/** What `Promote` returns (`$.promotion`). */
+export const PromotionResultSchema = z.object({
+  run_id: z.string().min(1),
+  /** `COMMITTED`: every month committed, Gold and the run record still to come; `PUBLISHED`: complete. */
+  status: z.enum(['COMMITTED', 'PUBLISHED']),
+  partitions: z.array(PromotedPartitionSchema),
+  /** The earliest month touched (`YYYY-MM`), absent when the run had no valid rows. */
+  gold_from: YearMonthSchema.optional(),
+});
+/** What `Promote` returns. */
+export type PromotionResult = z.infer<typeof PromotionResultSchema>;
+
+/** What `RefreshGold` returns (`$.gold`). */
+export const GoldRefreshSchema = z.object({
+  /** The months rebuilt (each table committed a new version, or already held this Silver). */
+  months: z.array(YearMonthSchema),
+  /** Table partitions committed. */
+  committed: z.number().int().nonnegative(),
+  /** Rebuild passes: more than one when Silver changed while Gold was being built. */
+  passes: z.number().int().positive(),
+});
+/** What `RefreshGold` returns. */
+export type GoldRefresh = z.infer<typeof GoldRefreshSchema>;
+
+/** What `RollForward` returns (`$.rolled_forward`): the run's promotion completed, or never begun. */
+export const RollForwardResultSchema = z.union([
+  PromotionResultSchema.extend({ status: z.literal('PUBLISHED') }),
+  z.object({ run_id: z.string().min(1), status: z.literal('NOT_BEGUN') }),
+]);
+/** What `RollForward` returns. */
+export type RollForwardResult = z.infer<typeof RollForwardResultSchema>;
+
+/** What `RecordBlocked` returns (`$.blocked`). */
+export const BlockedResultSchema = z.object({
+  status: z.literal('BLOCKED'),
+  reasons: z.array(z.string()),
+  claim_released: z.boolean(),
+});
+/** What `RecordBlocked` returns. */
+export type BlockedResult = z.infer<typeof BlockedResultSchema>;
+
+/** What `RecordDryRun` returns (`$.checked`): what the gate would have decided. */
+export const CheckedResultSchema = z.object({
+  status: z.literal('CHECKED'),
+  decision: GateVerdictSchema.shape.decision,
+  reasons: z.array(z.string()),
+  claim_released: z.boolean(),
+});
+/** What `RecordDryRun` returns. */
+export type CheckedResult = z.infer<typeof CheckedResultSchema>;
+
+/** The error a Step Functions `Catch` stores at `$.error` (and `RecordFailure` puts back, resolved). */
+export const StepFunctionsErrorSchema = z.object({
+  Error: z.string().min(1),
+  // Some errors (e.g. a `States.Timeout`) may come without a Cause.
+  Cause: z.string().default(''),
+});
+/** A Step Functions error. */
+export type StepFunctionsError = z.infer<typeof StepFunctionsErrorSchema>;
+
+/**
+ * What `RecordFailure` returns (stored back at `$.error`, which the Fail state reports): the run's
+ * error — the failed Map child's own when a Distributed Map failed because of it — and FAILED with
+ * the record, or PROMOTING when the run had begun its promotion: nothing is recorded failed and its
+ * claim is kept, since the promotion is rolled forward (docs/exactly-once.md).
+ */
+export const RecordFailureResultSchema = z.union([
+  StepFunctionsErrorSchema.extend({ status: z.literal('FAILED'), record: ObjectRefSchema }),
+  StepFunctionsErrorSchema.extend({ status: z.literal('PROMOTING'), intent: ObjectRefSchema }),
+]);
+/** What `RecordFailure` returns. */
+export type RecordFailureResult = z.infer<typeof RecordFailureResultSchema>;
+
+/** What `ReportRun` returns (discarded by the Task: `ResultPath: null`). */
+export const ReportResultSchema = z.object({ report: z.string().min(1), bytes: z.number().int().nonnegative() });
+/** What `ReportRun` returns. */
+export type ReportResult = z.infer<typeof ReportResultSchema>;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RowHashFields } from '@ledgerlake/domain';
+import { type RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { claimFile } from './processed-file-ledger';
 import type { RejectedRow } from './rejected-rows';
@@ -15,7 +15,6 @@ import {
   recordCondemnedDecision,
   type RetryClaim,
   retryRunGone,
-  RunbookRefusedError,
 } from './runbook-ledger';
 
 const layout = createLakeLayout(localBuckets());

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { LedgerLakeError, ObjectConflictError, RunIdSchema } from '@ledgerlake/domain';
+import { ObjectConflictError, RunbookRefusedError, RunIdSchema } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
@@ -24,11 +24,6 @@ import { ObjectRefSchema } from './run-state';
 
 const SHA256 = z.string().regex(/^[0-9a-f]{64}$/);
 
-/** A runbook operation refused: the rows were already retried or decided, or the request is incomplete. */
-export class RunbookRefusedError extends LedgerLakeError {
-  override readonly name = 'RunbookRefusedError' as const;
-  readonly retryable = false;
-}
 
 /**
  * The life of one quarantined row (docs/quarantine-lifecycle.md), as its retry claim for the next

@@ -1,4 +1,4 @@
-import { RunIdSchema } from '@ledgerlake/domain';
+import { RunbookRefusedError, RunIdSchema } from '@ledgerlake/domain';
 import {
   type BronzeIgnore,
   ignoreBronzeObject,
@@ -6,7 +6,6 @@ import {
   readBronzeIgnore,
   readRunRecord,
   type RunRecord,
-  RunbookRefusedError,
   settledOutcome,
 } from '@ledgerlake/pipeline';
 import { basename } from 'node:path';

@@ -1,5 +1,5 @@
-import type { RowHashFields } from '@ledgerlake/domain';
-import { type RetryCandidate, type RetryRecord, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
+import { type RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
+import { type RejectedRow, type RetryCandidate, type RetryRecord, submitRetry } from '@ledgerlake/pipeline';
 import { resolveRowHashes, RunbookError } from './errors';
 import { newRunId, type Operator } from './lake';
 

@@ -1,13 +1,12 @@
-import { VALIDATION_ERROR_CODES } from '@ledgerlake/domain';
+import { RunbookRefusedError, VALIDATION_ERROR_CODES } from '@ledgerlake/domain';
 import {
   type BreakerState,
-  type RetryRunWatch,
   type CondemnedDecision,
   QUARANTINED_ROW_STATUSES,
   readBreakerState,
   recordCondemnedDecision,
   resetBreaker,
-  RunbookRefusedError,
+  type RetryRunWatch,
 } from '@ledgerlake/pipeline';
 import { resolveRowHashes, RunbookError } from './errors';
 import { type Lake, newRunId, type Operator } from './lake';

@@ -555,6 +555,7 @@ async function runChild(
       ...(options.retryIntervalMs === undefined ? {} : { retryIntervalMs: options.retryIntervalMs }),
       ...(options.onStateEntered === undefined ? {} : { onStateEntered: options.onStateEntered }),
       ...(options.onStateExited === undefined ? {} : { onStateExited: options.onStateExited }),
+      ...(options.onTask === undefined ? {} : { onTask: options.onTask }),
       ...(options.objects === undefined ? {} : { objects: options.objects }),
       ...(options.childHandlers === undefined ? {} : { childHandlers: options.childHandlers }),
     });

@@ -19,6 +19,7 @@ export {
   type LocalLambdaContext,
   type LocalRunResult,
   type LocalStateEvent,
+  type LocalTaskCall,
   localExecutionArn,
   runLocally,
   type RunLocallyOptions,

@@ -70,6 +70,11 @@ export interface RunLocallyOptions {
   readonly onStateEntered?: (event: LocalStateEvent) => void;
   readonly onStateExited?: (event: LocalStateEvent) => void;
   /**
+   * Told of each Lambda Task's invocation that returned: the state, the event its function got
+   * (after `Parameters`) and what it returned, as JSON (a Distributed Map's children included).
+   */
+  readonly onTask?: (task: LocalTaskCall) => void;
+  /**
    * Stops the execution, as StopExecution would: the result is `ABORTED` at once, no further state
    * starts, and a Map's iterations stop too. A Task handler already running is not interrupted (a
    * JavaScript function cannot be); its result is dropped. An already aborted signal runs nothing.
@@ -86,6 +91,14 @@ export interface RunLocallyOptions {
    * items, e.g. ones that send them to worker threads. Default: `handlers`.
    */
   readonly childHandlers?: (itemCount: number) => Readonly<Record<string, LocalHandler>>;
+}
+
+/** One Lambda Task invocation that returned. */
+export interface LocalTaskCall {
+  readonly state: string;
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly result: unknown;
 }
 
 /** How a local execution ended; every result carries its `stats`. */
@@ -172,7 +185,7 @@ export async function runLocally(options: RunLocallyOptions): Promise<LocalRunRe
     onChild: (result) => monitor.stats.child(result.stats),
     onFatal: (error) => monitor.failFatally(error),
   };
-  const handlers = localHandlers(lambdas, emulated.distributedMaps, monitor, parent);
+  const handlers = localHandlers(lambdas, emulated.distributedMaps, monitor, parent, options.onTask);
   const execution = startExecution(options, emulated.definition, handlers, context);
   monitor.attach(() => execution.abort());
 
@@ -227,10 +240,11 @@ function localHandlers(
   distributedMaps: ReadonlyMap<string, AslState>,
   monitor: ExecutionMonitor,
   parent: DistributedMapParent,
+  onTask: RunLocallyOptions['onTask'],
 ): TaskHandlers {
   const handlers: TaskHandlers = {};
   for (const [stateName, { functionName, handler, state }] of lambdas) {
-    handlers[stateName] = invokeAsLambda(handler, functionName, stateName, state, monitor);
+    handlers[stateName] = invokeAsLambda(handler, functionName, stateName, state, monitor, onTask);
   }
   for (const [stateName, state] of distributedMaps) {
     const handler = distributedMapHandler(stateName, state, parent);
@@ -393,7 +407,14 @@ async function followEvents(
  * Lambda context, the result serialised to JSON (both measured against the payload limit); a
  * thrown error becomes the error Step Functions reports for a Lambda task, `Error` = its `name`, `Cause` = `{"errorType","errorMessage","trace"}`.
  */
-function invokeAsLambda(handler: LocalHandler, functionName: string, stateName: string, state: AslState, monitor: ExecutionMonitor) {
+function invokeAsLambda(
+  handler: LocalHandler,
+  functionName: string,
+  stateName: string,
+  state: AslState,
+  monitor: ExecutionMonitor,
+  onTask: RunLocallyOptions['onTask'],
+) {
   const timeoutMs = (typeof state['TimeoutSeconds'] === 'number' ? state['TimeoutSeconds'] : DEFAULT_TASK_TIMEOUT_SECONDS) * 1000;
   return async (input: JsonValue): Promise<JsonValue> => {
     // The event log is read asynchronously: once it has caught up, a state payload over the limit
@@ -424,7 +445,9 @@ function invokeAsLambda(handler: LocalHandler, functionName: string, stateName: 
     }
     const response = JSON.stringify(result) ?? 'null';
     measureTask(monitor, stateName, 'response', response);
-    return JSON.parse(response) as JsonValue;
+    const output = JSON.parse(response) as JsonValue;
+    onTask?.({ state: stateName, functionName, event: JSON.parse(request), result: output });
+    return output;
   };
 }
 

@@ -10,11 +10,10 @@ import {
   writeValidatedPart,
   writeEnrichedPart,
   writePartManifest,
-  type FinishRunEvent,
   type PartitionWriterResult,
   type PartWritten,
   type RunState,
-  type WritePartEvent,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
@@ -59,12 +58,12 @@ describe('partition-writer handler', () => {
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'partition-writer', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, compressor: snappyCompressor(), now: () => new Date('2024-05-01T00:02:00Z') });
-    const writeEvent = loadFixture<WritePartEvent>(join(__dirname, 'fixtures'), 'write-part');
+    const writeEvent = loadFixture<TaskEvent<'WritePart'>>(join(__dirname, 'fixtures'), 'write-part');
 
     const summary = (await handler(writeEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartWritten;
-    const finishFixture = loadFixture<Omit<FinishRunEvent, 'parts'>>(join(__dirname, 'fixtures'), 'finish');
+    const finishFixture = loadFixture<Omit<TaskEvent<'FinishRun'>, 'parts'>>(join(__dirname, 'fixtures'), 'finish');
     // The ProcessParts Map's output: where its ResultWriter put the part's summary.
-    const finishEvent: FinishRunEvent = { ...finishFixture, parts: await writeMapResults(store, finishFixture.enrichment.part_results, [summary]) };
+    const finishEvent: TaskEvent<'FinishRun'> = { ...finishFixture, parts: await writeMapResults(store, finishFixture.enrichment.part_results, [summary]) };
     const result = (await handler(finishEvent, fakeLambdaContext({ functionName: 'partition-writer' }))) as PartitionWriterResult;
 
     expect(summary).toEqual({

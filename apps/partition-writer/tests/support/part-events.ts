@@ -8,14 +8,13 @@ import {
   WorkPartSchema,
   workPartRef,
   type EnrichmentResult,
-  type FinishRunEvent,
   type LoopPreventionResult,
   type PartitionWriterResult,
   type PartValidation,
   type PartWritten,
   type RunState,
   type ValidationResult,
-  type WritePartEvent,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectStore } from '@ledgerlake/storage';
 import { finishRun } from '../../src/finish-run';
@@ -52,7 +51,7 @@ export async function partValidation(store: ObjectStore, state: RunState, part: 
 }
 
 /** The `WritePart` event of one part of a seeded run, as the Map passes it. */
-export async function writePartEvent(store: ObjectStore, state: RunState, part: number): Promise<WritePartEvent> {
+export async function writePartEvent(store: ObjectStore, state: RunState, part: number): Promise<TaskEvent<'WritePart'>> {
   const { enrichment, loopPrevention } = sections(state);
   const listed = (await enrichedParts(store, state)).find((p) => p.part === part);
   if (listed === undefined) throw new Error(`test: no part ${part}`);
@@ -67,7 +66,7 @@ export async function writePartEvent(store: ObjectStore, state: RunState, part: 
 }
 
 /** The `FinishRun` event of a seeded run, with the Map's output: `parts` written as the Map's result files. */
-export async function finishEvent(store: ObjectStore, state: RunState, parts: readonly PartWritten[]): Promise<FinishRunEvent> {
+export async function finishEvent(store: ObjectStore, state: RunState, parts: readonly PartWritten[]): Promise<TaskEvent<'FinishRun'>> {
   const { enrichment, loopPrevention, validation } = sections(state);
   const results = await writeMapResults(store, enrichment.part_results, parts);
   return { action: 'finish', run: state.run, enrichment, loop_prevention: loopPrevention, validation, parts: results };

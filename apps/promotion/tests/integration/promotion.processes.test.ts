@@ -2,9 +2,9 @@ import { fork } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LakeCatalog, readLatest, readVersion } from '@ledgerlake/pipeline';
+import { LakeCatalog, type PromotionResult, readLatest, readVersion } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, listAll, localBuckets } from '@ledgerlake/storage';
-import { promoteRun, type PromotionResult } from '../../src';
+import { promoteRun } from '../../src';
 import type { PromoteCommand } from '../support/promote-worker';
 import { promotionDeps, writeRunOutput } from '../support/run-output';
 

@@ -1,8 +1,8 @@
-import { RUN_BLOCKED_DETAIL_TYPE, type RunBlockedEvent } from '@ledgerlake/domain';
+import { RUN_BLOCKED_DETAIL_TYPE, RunBlockedError, type RunBlockedEvent } from '@ledgerlake/domain';
 import { readLatest, readLedgerEntry, readRunRecord, readVersion } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
-import { beginPromotion, commitPromotion, completePromotion, promoteRun, refreshGold, restorePartition, RunBlockedError, runPromotionStep } from '../../src';
+import { beginPromotion, commitPromotion, completePromotion, promoteRun, refreshGold, restorePartition, runPromotionStep } from '../../src';
 import { promotionDeps, SECTION_6, type Tx, writeRunOutput } from '../support/run-output';
 
 const layout = createLakeLayout(localBuckets());

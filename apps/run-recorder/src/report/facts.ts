@@ -1,5 +1,6 @@
 import { count, formatMinor, type QuarantineByReason, REQUIRED_COLUMNS, type RunCounts } from '@ledgerlake/domain';
 import {
+  type GateCheck,
   describeVersions,
   placeRun,
   readBreakerState,
@@ -14,7 +15,6 @@ import {
   runRecordEndedAt,
 } from '@ledgerlake/pipeline';
 import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
-import { z } from 'zod';
 import type { Span } from './charts';
 
 /*
@@ -63,10 +63,6 @@ export interface ReportContext {
   readonly skipped?: { readonly duplicate_of?: string; readonly reason: string };
 }
 
-/** One condition of the promotion gate (`$.gate.checks`): what was measured against which limit; `passed: null` when not applied. */
-export const GateCheckSchema = z.object({ check: z.string(), measured: z.string(), limit: z.string(), passed: z.boolean().nullable() });
-/** One condition of the promotion gate. */
-export type GateCheck = z.infer<typeof GateCheckSchema>;
 
 /** The facts of one run's report. */
 export interface RunReport {

@@ -1,10 +1,8 @@
-import { RunContextSchema } from '@ledgerlake/domain';
-import { readRetryRecord } from '@ledgerlake/pipeline';
+import { parseTaskEvent, readRetryRecord, type ReportResult, ROW_PIPELINE } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import { z } from 'zod';
 import type { CoreLogger } from '../record-failure';
 import type { Span } from './charts';
-import { GateCheckSchema, type TrailLink } from './facts';
+import type { TrailLink } from './facts';
 import { writeRunReport } from './write';
 
 /*
@@ -13,27 +11,6 @@ import { writeRunReport } from './write';
  * in the lake; the state only tells it the run and whether loop prevention skipped it. Its own
  * failure never changes how the run ends: the Task catches it (the run's log says why).
  */
-
-/** The `ReportRun` event: the run (where every function's log lines take their run id from) and its whole state. */
-export const ReportRunEventSchema = z.object({
-  action: z.literal('report'),
-  run: RunContextSchema,
-  state: z
-    .object({
-      loop_prevention: z.object({ status: z.string(), duplicate_of: z.string().optional() }).passthrough().optional(),
-      gate: z
-        .object({ checks: z.array(GateCheckSchema).optional() })
-        .passthrough()
-        .optional(),
-    })
-    .passthrough(),
-});
-
-/** What `ReportRun` returns (discarded by the Task: `ResultPath: null`). */
-export interface ReportResult {
-  readonly report: string;
-  readonly bytes: number;
-}
 
 /** Where the report's trail points and what else only the environment knows. */
 export interface ReportRunDeps {
@@ -52,7 +29,7 @@ export interface ReportRunDeps {
 
 /** Writes the run's report from its state's run context. */
 export async function reportRun(input: unknown, deps: ReportRunDeps): Promise<ReportResult> {
-  const { run, state } = ReportRunEventSchema.parse(input);
+  const { run, state } = parseTaskEvent(ROW_PIPELINE.ReportRun.event, input, 'ReportRun');
   const skipped =
     state.loop_prevention?.status === 'DUPLICATE_FILE'
       ? {

@@ -1,7 +1,8 @@
 import { ObjectConflictError } from '@ledgerlake/domain';
+import { GateCheckSchema } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { GateCheckSchema, gatherRunReport, type ReportContext, type RunReport } from './facts';
+import { gatherRunReport, type ReportContext, type RunReport } from './facts';
 import { type IndexEntry, renderRunIndex, renderRunReport } from './render';
 
 /** The runs the index keeps (newest first). */

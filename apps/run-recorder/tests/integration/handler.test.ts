@@ -55,8 +55,8 @@ describe('run-recorder handler', () => {
     const handler = createHandler({ store: new FsObjectStore(lake), layout: createLakeLayout(localBuckets()), obs });
 
     await expect(handler({ error: { Error: 'X', Cause: '' } }, fakeLambdaContext({ functionName: 'run-recorder' }))).rejects.toMatchObject({
-      name: 'FailureStateError',
-      message: expect.stringContaining('run-recorder: malformed failure state: run:'),
+      name: 'InvalidEventError',
+      message: expect.stringMatching(/^RecordFailure: the event is not valid: run: /),
     });
   });
 });

@@ -7,9 +7,8 @@ import {
   workPartRef,
   writeDecisions,
   writeEnrichedPart,
-  type CheckBreakerEvent,
   type PartWritten,
-  type ValidatePartEvent,
+  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
@@ -28,7 +27,7 @@ describe('validation handler', () => {
   it('serves ValidatePart: one work part in, its PartValidation out, its row counts as metrics', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
-    const event = loadFixture<ValidatePartEvent>(join(__dirname, 'fixtures'), 'validate-part');
+    const event = loadFixture<TaskEvent<'ValidatePart'>>(join(__dirname, 'fixtures'), 'validate-part');
     const work = event.enrichment.work;
     await writeEnrichedPart(store, workPartRef(work, 'enriched', 0), [
       workRow(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
@@ -56,10 +55,10 @@ describe('validation handler', () => {
   it('serves CheckBreaker: every part summary read from the Map\'s results, the run\'s $.validation out, the run recorded in the window', async () => {
     const store = new FsObjectStore(lake);
     const layout = createLakeLayout(localBuckets());
-    const fixture = loadFixture<Omit<CheckBreakerEvent, 'parts'>>(join(__dirname, 'fixtures'), 'check-breaker');
+    const fixture = loadFixture<Omit<TaskEvent<'CheckBreaker'>, 'parts'>>(join(__dirname, 'fixtures'), 'check-breaker');
     // The ProcessParts Map's output: where its ResultWriter put every part's summary.
     const summaries = loadFixture<PartWritten[]>(join(__dirname, 'fixtures'), 'part-summaries');
-    const event: CheckBreakerEvent = { ...fixture, parts: await writeMapResults(store, fixture.enrichment.part_results, summaries) };
+    const event: TaskEvent<'CheckBreaker'> = { ...fixture, parts: await writeMapResults(store, fixture.enrichment.part_results, summaries) };
     const capture = captureSink();
     const obs = createObservability({ serviceName: 'validation', sink: capture.sink });
     const handler = createHandler({ store, layout, obs, now: () => new Date('2024-02-01T00:03:00Z') });
@@ -78,7 +77,7 @@ describe('validation handler', () => {
     const store = new FsObjectStore(lake);
     const obs = createObservability({ serviceName: 'validation', sink: captureSink().sink });
     const handler = createHandler({ store, layout: createLakeLayout(localBuckets()), obs });
-    const event = { ...loadFixture<ValidatePartEvent>(join(__dirname, 'fixtures'), 'validate-part'), action: 'write-part' };
+    const event = { ...loadFixture<TaskEvent<'ValidatePart'>>(join(__dirname, 'fixtures'), 'validate-part'), action: 'write-part' };
 
     await expect(handler(event, fakeLambdaContext({ functionName: 'validation' }))).rejects.toThrow(/validate-part|check-breaker/);
   });
