@@ -1,3 +1,4 @@
+import { isPipelineState, ROW_PIPELINE, type PipelineStateName } from '@ledgerlake/pipeline';
 import type { CliOutput } from './cli-io';
 
 /*
@@ -22,27 +23,8 @@ export interface Progress {
 
 const REFRESH_MS = 100;
 
-/** What each state of the row pipeline is doing, in words (states not named here keep the phase before them). */
-const PHASES: Readonly<Record<string, string>> = {
-  CaptureRunContext: 'Starting',
-  BuildRunContext: 'Starting',
-  RecoverPromotions: 'Completing earlier promotions',
-  PlanChunks: 'Planning the file',
-  EnrichChunks: 'Reading rows',
-  CombineChunks: 'Combining the chunks',
-  PreventLoops: 'Checking for duplicates',
-  ProcessParts: 'Validating and writing rows',
-  CheckBreaker: 'Checking the circuit breaker',
-  FinishRun: 'Finishing the run',
-  EvaluateGate: 'Checking the promotion gate',
-  Promote: 'Publishing',
-  RefreshGold: 'Building Gold aggregates',
-  RollForward: 'Completing the promotion',
-  RecordBlocked: 'Recording the outcome',
-  RecordDryRun: 'Recording the outcome',
-  RecordFailure: 'Recording the failure',
-  ReportRun: 'Writing the run report',
-};
+/** Whether a state event's `name` is the contract's state `state` (a typo or a renamed state fails typecheck). */
+const named = (name: string, state: PipelineStateName): boolean => name === state;
 
 interface Counted {
   /** When the phase began (ms, performance.now). */
@@ -76,24 +58,25 @@ export function startProgress(stderr: CliOutput & { readonly columns?: number },
   timer.unref();
   return {
     state(name) {
-      const words = PHASES[name];
+      // What each state is doing, in words, from the contract; states not in it (the Pass states that start a run) keep the phase before them.
+      const words = isPipelineState(name) ? ROW_PIPELINE[name].activity : undefined;
       if (words === undefined || words === phase) return;
       phase = words;
       counted =
-        name === 'EnrichChunks'
+        named(name, 'EnrichChunks')
           ? { since: performance.now(), done: 0, total: chunks, unit: 'chunks', rows: 0 }
-          : name === 'ProcessParts'
+          : named(name, 'ProcessParts')
             ? { since: performance.now(), done: 0, total: totalRows, unit: 'rows', rows: 0 }
             : undefined;
       draw();
     },
     exited(name, output) {
-      if (name === 'PlanChunks') chunks = numberAt(output, ['plan', 'chunk_count']);
-      else if (name === 'CombineChunks') totalRows = numberAt(output, ['enrichment', 'input_rows']);
-      else if (name === 'EnrichChunk' && counted?.unit === 'chunks') {
+      if (named(name, 'PlanChunks')) chunks = numberAt(output, [ROW_PIPELINE.PlanChunks.section, 'chunk_count']);
+      else if (named(name, 'CombineChunks')) totalRows = numberAt(output, [ROW_PIPELINE.CombineChunks.section, 'input_rows']);
+      else if (named(name, 'EnrichChunk') && counted?.unit === 'chunks') {
         counted.done += 1;
         counted.rows += numberAt(output, ['input_rows']) ?? 0;
-      } else if (name === 'WritePart' && counted?.unit === 'rows') {
+      } else if (named(name, 'WritePart') && counted?.unit === 'rows') {
         const rows = numberAt(output, ['counts', 'input_rows']) ?? 0;
         counted.done += rows;
         counted.rows += rows;

@@ -14,23 +14,28 @@ const RunIdsSchema = z
   .object({ run_id: IdSchema, execution_arn: IdSchema, source_file_id: IdSchema })
   .catch({ run_id: undefined, execution_arn: undefined, source_file_id: undefined });
 
-/** Where a state input carries run ids, first match wins: the run context, enrichment's result (which names the source file), the top level. */
-const RUN_ID_SECTIONS = ['run', 'enrichment'] as const;
-
 /**
- * Read the run ids from a state input: from `event.run`, then `event.enrichment` (the state
- * after enrichment knows `source_file_id`), else from the top level of the event (some states
- * pass them flat). Keys that are missing or not non-empty strings are left out; an event with no
- * run context (an SQS batch, say) gives `{}`.
+ * Read the run ids from a Task's event: `run_id` and `execution_arn` from `event.run` (the run
+ * context every Task of the row pipeline gets), `source_file_id` from the first section of the
+ * event that names it (planning's, enrichment's — or a whole state's, as `ReportRun` gets it under
+ * `state`), else from the top level of the event (some events pass them flat). No list of sections
+ * to keep up to date: any section that carries the source file's id is found. Keys that are missing
+ * or not non-empty strings are left out; an event with no run context (an SQS batch, say) gives `{}`.
  */
 export function readRunIds(event: unknown): RunIds {
+  if (!isRecord(event)) return {};
+  const values = Object.values(event).filter(isRecord);
   const sections = [
-    ...RUN_ID_SECTIONS.map((name) => RunIdsSchema.parse(isRecord(event) ? event[name] : undefined)),
+    RunIdsSchema.parse(event['run']),
     RunIdsSchema.parse(event),
+    ...values.map((section) => RunIdsSchema.parse(section)),
+    ...values.flatMap((section) => Object.values(section).filter(isRecord)).map((section) => RunIdsSchema.parse(section)),
   ];
   const ids: RunIds = {};
   for (const key of RUN_ID_KEYS) {
-    const value = sections.find((section) => section[key] !== undefined)?.[key];
+    // The run's own ids only from the run context or the top level; the source file's from any section.
+    const from = key === 'source_file_id' ? sections : sections.slice(0, 2);
+    const value = from.find((section) => section[key] !== undefined)?.[key];
     if (value !== undefined) ids[key] = value;
   }
   return ids;

@@ -43,8 +43,12 @@ export type PipelineFunction = 'enrichment' | 'loop-prevention' | 'validation' |
 /** A Task's event when its Parameters are `{action, run}`. */
 const runOnly = <A extends string>(action: A) => z.object({ action: z.literal(action), run: RunContextSchema });
 
-/** The gate's verdict as the blocked and dry-run Tasks take it (`$.gate`): the decision and its reasons. */
-const GateDecisionSchema = GateVerdictSchema.pick({ decision: true, reasons: true });
+/**
+ * A Task's event after enrichment when its Parameters are `{action, run, source_file_id}`: the
+ * source file's id travels along for the function's log lines (every line of a run from the file
+ * planned on names its file), nothing else reads it.
+ */
+const runOfFile = <A extends string>(action: A) => runOnly(action).extend({ source_file_id: z.string().min(1) });
 
 /** `RecordFailure`'s event: the failed run's whole state (`$`, with the `Catch`'s `$.error`); its sections are checked one by one by the run recorder. */
 export const FailureEventSchema = z
@@ -206,7 +210,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'evaluate-gate',
-    event: runOnly('evaluate-gate'),
+    event: runOfFile('evaluate-gate'),
     result: GateVerdictSchema,
     section: 'gate',
     activity: 'Checking the promotion gate',
@@ -215,7 +219,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'promote',
-    event: runOnly('promote'),
+    event: runOfFile('promote'),
     result: PromotionResultSchema,
     section: 'promotion',
     activity: 'Publishing',
@@ -224,7 +228,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'refresh-gold',
-    event: runOnly('refresh-gold'),
+    event: runOfFile('refresh-gold'),
     result: GoldRefreshSchema,
     section: 'gold',
     activity: 'Building Gold aggregates',
@@ -233,7 +237,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'roll-forward',
-    event: runOnly('roll-forward'),
+    event: runOfFile('roll-forward'),
     result: RollForwardResultSchema,
     section: 'rolled_forward',
     activity: 'Completing the promotion',
@@ -242,7 +246,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'record-blocked',
-    event: z.object({ action: z.literal('record-blocked'), run: RunContextSchema, gate: GateDecisionSchema }),
+    event: runOfFile('record-blocked').extend({ gate: GateVerdictSchema }),
     result: BlockedResultSchema,
     section: 'blocked',
     activity: 'Recording the outcome',
@@ -251,7 +255,7 @@ export const ROW_PIPELINE = {
     kind: 'task',
     function: 'promotion',
     action: 'record-dry-run',
-    event: z.object({ action: z.literal('record-dry-run'), run: RunContextSchema, gate: GateDecisionSchema }),
+    event: runOfFile('record-dry-run').extend({ gate: GateVerdictSchema }),
     result: CheckedResultSchema,
     section: 'checked',
     activity: 'Recording the outcome',

@@ -265,30 +265,6 @@ describe('row-pipeline definition', () => {
     expect(report['Catch']).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.report_error', Next: 'RunEnded' }]);
   });
 
-  it('stores each row Task result under its own section', () => {
-    const resultPaths = Object.fromEntries(tasks(rawDefinition()).map(([name, state]) => [name, state['ResultPath']]));
-
-    expect(resultPaths).toEqual({
-      RecoverPromotions: '$.recovery',
-      RollForward: '$.rolled_forward',
-      PlanChunks: '$.plan',
-      EnrichChunk: undefined,
-      CombineChunks: '$.enrichment',
-      PreventLoops: '$.loop_prevention',
-      ValidatePart: '$.validation',
-      WritePart: '$.written',
-      CheckBreaker: '$.validation',
-      FinishRun: '$.partition_writer',
-      EvaluateGate: '$.gate',
-      Promote: '$.promotion',
-      RefreshGold: '$.gold',
-      RecordBlocked: '$.blocked',
-      RecordDryRun: '$.checked',
-      RecordFailure: '$.error',
-      ReportRun: null,
-    });
-  });
-
   it('sends each promotion Task its action and only the sections it reads', () => {
     const parameters = Object.fromEntries(
       tasks(rawDefinition())
@@ -297,13 +273,14 @@ describe('row-pipeline definition', () => {
     );
 
     expect(parameters).toEqual({
-      EvaluateGate: { action: 'evaluate-gate', 'run.$': '$.run' },
-      Promote: { action: 'promote', 'run.$': '$.run' },
-      RefreshGold: { action: 'refresh-gold', 'run.$': '$.run' },
-      RecordBlocked: { action: 'record-blocked', 'run.$': '$.run', 'gate.$': '$.gate' },
-      RecordDryRun: { action: 'record-dry-run', 'run.$': '$.run', 'gate.$': '$.gate' },
+      // The source file's id travels along only for the log lines (docs/contract/alerts.md): every state after enrichment has it.
+      EvaluateGate: { action: 'evaluate-gate', 'run.$': '$.run', 'source_file_id.$': '$.enrichment.source_file_id' },
+      Promote: { action: 'promote', 'run.$': '$.run', 'source_file_id.$': '$.enrichment.source_file_id' },
+      RefreshGold: { action: 'refresh-gold', 'run.$': '$.run', 'source_file_id.$': '$.enrichment.source_file_id' },
+      RecordBlocked: { action: 'record-blocked', 'run.$': '$.run', 'gate.$': '$.gate', 'source_file_id.$': '$.enrichment.source_file_id' },
+      RecordDryRun: { action: 'record-dry-run', 'run.$': '$.run', 'gate.$': '$.gate', 'source_file_id.$': '$.enrichment.source_file_id' },
       RecoverPromotions: { action: 'recover', 'run.$': '$.run' },
-      RollForward: { action: 'roll-forward', 'run.$': '$.run' },
+      RollForward: { action: 'roll-forward', 'run.$': '$.run', 'source_file_id.$': '$.enrichment.source_file_id' },
     });
   });
 

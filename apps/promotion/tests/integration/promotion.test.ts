@@ -210,8 +210,9 @@ describe('the gate and the blocked path', () => {
     const events: RunBlockedEvent[] = [];
     const deps = { ...promotionDeps(store, layout), publish: async (event: RunBlockedEvent) => void events.push(event) };
 
-    const gate = await runPromotionStep({ action: 'evaluate-gate', run }, deps);
-    const blocked = await runPromotionStep({ action: 'record-blocked', run, gate }, deps);
+    const file = { source_file_id: 's3://bronze/q1.csv#etag' };
+    const gate = await runPromotionStep({ action: 'evaluate-gate', run, ...file }, deps);
+    const blocked = await runPromotionStep({ action: 'record-blocked', run, gate, ...file }, deps);
 
     expect(gate).toMatchObject({ decision: 'BLOCKED', reasons: ['100 condemned rows is not below the limit of 100'] });
     expect(blocked).toEqual({ status: 'BLOCKED', reasons: ['100 condemned rows is not below the limit of 100'], claim_released: true });

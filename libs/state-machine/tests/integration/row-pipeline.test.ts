@@ -236,13 +236,13 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(Object.keys(check?.event ?? {}).sort()).toEqual(['action', 'enrichment', 'parts', 'run']);
   });
 
-  it('completes the promotion from its intent: RefreshGold gets the run only', async () => {
+  it('completes the promotion from its intent: RefreshGold gets the run (and the id of its file) only', async () => {
     const calls: Calls = [];
 
     await runLocally({ definition, objects, handlers: fakeHandlers(calls), input: INPUT, executionName: RUN_ID });
 
     const gold = calls.find((call) => call.fn === 'promotion:refresh-gold');
-    expect(Object.keys(gold?.event ?? {}).sort()).toEqual(['action', 'run']);
+    expect(Object.keys(gold?.event ?? {}).sort()).toEqual(['action', 'run', 'source_file_id']);
     expect(calls.some((call) => call.fn === 'promotion:roll-forward')).toBe(false);
   });
 
@@ -305,7 +305,7 @@ describe('row pipeline, run locally with fake functions', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(exited.slice(-5)).toEqual(['IsPromotable', 'RecordBlocked', 'ReportRun', 'RunEnded', 'RunBlocked']);
     const recorded = calls.find((call) => call.fn === 'promotion:record-blocked');
-    expect(recorded?.event).toEqual({ action: 'record-blocked', run: expect.objectContaining({ run_id: RUN_ID }), gate: blocked });
+    expect(recorded?.event).toEqual({ action: 'record-blocked', run: expect.objectContaining({ run_id: RUN_ID }), gate: blocked, source_file_id: expect.any(String) });
     expect(calls.map((call) => call.fn)).not.toContain('promotion:promote');
   });
 
