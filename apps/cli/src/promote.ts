@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { formatRunId, RunIdSchema } from '@ledgerlake/domain';
 import type { VersionRequest } from '@ledgerlake/pipeline';
 import {
-  DEFAULT_GATE_THRESHOLDS,
   PromotionError,
   restoreMonth,
   type RestoreMonthOutcome,
@@ -60,13 +59,13 @@ export async function promotePartition(
   options: { readonly now: () => Date; readonly wiring?: LocalWiring },
 ): Promise<PromoteOutcome> {
   const asked = promoteRequest(request, options.now());
-  const { gold, catalog } = promotionBackends(lake, options.wiring);
+  const { gold, catalog, thresholds } = promotionBackends(lake, options.wiring);
   try {
     return await restoreMonth({ ...asked, execution_arn: localExecutionArn(asked.operation_id, 'ledgerlake-promote') }, {
       store: lake.store,
       layout: lake.layout,
       catalog,
-      thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
+      thresholds,
       now: options.now,
       gold,
     });
