@@ -8,9 +8,9 @@ const { gate, breaker } = DEFAULT_QUALITY_POLICY;
  * The quality policy's environment (the domain's `QualityPolicy`, docs/contract/publishing.md,
  * "Promotion gate" and docs/contract/rules.md, "Circuit breaker"): the promotion function reads the
  * gate's keys, validation the breaker's, the local command both. Unset, each is the domain's
- * `DEFAULT_QUALITY_POLICY`. The names are the deployed ones; what each one means is below — note
- * that the gate's `MAX_` limits are not reached (a run AT the limit is blocked) and the breaker's
- * `MIN_` limits must be passed (a window AT the limit stays closed).
+ * `DEFAULT_QUALITY_POLICY`. The names are the deployed ones, kept as they are; what each one means
+ * is below: the gate's `MAX_` values are exclusive (a run AT the limit is blocked) and the breaker's
+ * `MIN_` values must be exceeded (a window AT the limit stays closed).
  */
 
 /** The promotion gate's keys. */
