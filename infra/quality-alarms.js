@@ -1,14 +1,14 @@
 'use strict';
 
 // The data-quality alarms' thresholds (docs/contract/alerts.md, "Data-quality alarms"), read at
-// package time from the quality policy's one set of defaults (libs/domain/src/quality-policy.json,
+// package time from the quality policy's one set of defaults (libs/domain/src/quality-policy-defaults.json,
 // which libs/domain's quality-policy.ts reads too), so that the alarms fire where the promotion
 // gate blocks: a quarantine rate of the gate's limit or more, the gate's condemned limit or more.
 // serverless.yml: `${file(./quality-alarms.js):quarantineRatePercent}`, `...:condemnedRows`.
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
 
-const POLICY = join(__dirname, '..', 'libs', 'domain', 'src', 'quality-policy.json');
+const POLICY = join(__dirname, '..', 'libs', 'domain', 'src', 'quality-policy-defaults.json');
 // The domain's rate format (quality-policy.ts, parseRate): a decimal between 0 and 1, at most 9 decimals.
 const RATE = /^(0|1)(?:\.(\d{1,9}))?$/;
 

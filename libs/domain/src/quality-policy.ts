@@ -1,4 +1,4 @@
-import defaults from './quality-policy.json';
+import defaults from './quality-policy-defaults.json';
 
 /*
  * The quality policy: the promotion gate's limits (docs/contract/publishing.md, "Promotion gate")
@@ -7,7 +7,8 @@ import defaults from './quality-policy.json';
  * apply them. Everything that gates, trips, configures or alarms on these limits takes them from
  * here: the promotion and validation functions' environments (libs/config), the local command,
  * the deploy checks and the data-quality alarms (infra/quality-alarms.js reads the same defaults,
- * quality-policy.json, at package time).
+ * quality-policy-defaults.json, at package time). The data file must not be named after this
+ * module: Node's `require('./quality-policy')` (the CLI runs from source) tries `.json` before `.ts`.
  *
  * The two limits compare in opposite directions, as the contract words them, and the names say so:
  * - the gate promotes a run only BELOW its limits: a quarantine rate of exactly 5 % or exactly 100
@@ -151,7 +152,7 @@ export function checkBreakerLimits(breaker: BreakerLimits): BreakerLimits {
 }
 
 /**
- * The one set of defaults, the contract's (quality-policy.json): promote below 5 % quarantined and
+ * The one set of defaults, the contract's (quality-policy-defaults.json): promote below 5 % quarantined and
  * below 100 condemned rows; trip above 100 failed rows and above 5 % of the rows processed in 60 minutes.
  */
 export const DEFAULT_QUALITY_POLICY: QualityPolicy = {

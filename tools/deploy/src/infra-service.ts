@@ -12,7 +12,7 @@ export const DEPLOYMENT_BUCKET_SETTINGS = join('tools', 'serverless', 'deploymen
 export const ROW_PIPELINE_DEFINITION = join('libs', 'state-machine', 'src', 'row-pipeline.asl.json');
 
 /** The quality policy's defaults the data-quality alarms are set from (`quality-alarms.js`), relative to the workspace root. */
-export const QUALITY_POLICY_DEFAULTS = join('libs', 'domain', 'src', 'quality-policy.json');
+export const QUALITY_POLICY_DEFAULTS = join('libs', 'domain', 'src', 'quality-policy-defaults.json');
 
 /**
  * Lays out a copy of what `infra/serverless.yml` reads — its own files, the row-pipeline definition,
