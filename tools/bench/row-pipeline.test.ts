@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { localDefinition, openLake, runBronzeObject } from '@ledgerlake/cli';
-import { parseAmount, REQUIRED_COLUMNS } from '@ledgerlake/domain';
+import { parseAmount, parseRate, REQUIRED_COLUMNS } from '@ledgerlake/domain';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -106,7 +106,7 @@ const sumParseable = (amounts: readonly (string | undefined)[]): bigint =>
   }, 0n);
 
 /** The gate is opened: generated files have any share of bad rows (only a file with no valid row is blocked). */
-const OPEN_GATE = { thresholds: { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: Number.MAX_SAFE_INTEGER }, workers: 0 };
+const OPEN_GATE = { thresholds: { promoteBelowQuarantineRate: parseRate('1'), promoteBelowCondemnedRows: Number.MAX_SAFE_INTEGER }, workers: 0 };
 
 describe('the state machine, end to end on generated files', () => {
   it('puts every input row in exactly one of Silver, Quarantine and Condemned, and the amounts reconcile', async () => {

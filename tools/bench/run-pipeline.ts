@@ -7,6 +7,7 @@
  * Usage: node -r @swc-node/register tools/bench/run-pipeline.ts <file.csv> <lake-dir> <workers>
  */
 import { localDefinition, openLake, runBronzeObject } from '@ledgerlake/cli';
+import { parseRate } from '@ledgerlake/domain';
 import { listAll } from '@ledgerlake/storage';
 import { createReadStream } from 'node:fs';
 import { cpuSeconds } from './cpu-seconds';
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
     now: () => started,
     onState: enter,
     // The bench file has a realistic share of bad rows; the gate is not what is measured.
-    wiring: { workers, thresholds: { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: Number.MAX_SAFE_INTEGER } },
+    wiring: { workers, thresholds: { promoteBelowQuarantineRate: parseRate('1'), promoteBelowCondemnedRows: Number.MAX_SAFE_INTEGER } },
   });
   const wallMs = performance.now() - t0;
   leave(performance.now());

@@ -1,18 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DATASET, type RunBlockedEvent } from '@ledgerlake/domain';
+import { DATASET, DEFAULT_QUALITY_POLICY, type GateLimits, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
 import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder, type PartitionCatalog } from '@ledgerlake/pipeline';
-import {
-  createHandler as createPromotionHandler,
-  DEFAULT_GATE_THRESHOLDS,
-  DuckDbGoldEngine,
-  type GateThresholds,
-  type GoldEngine,
-} from '@ledgerlake/promotion';
+import { createHandler as createPromotionHandler, DuckDbGoldEngine, type GoldEngine } from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
 import {
   type AslDefinition,
@@ -59,9 +53,9 @@ export interface LocalWiring {
   readonly storeFor?: (functionName: string, lakeStore: ObjectStore) => ObjectStore;
   /** Milliseconds before each Task retry instead of the definition's backoff (tests pass 0). */
   readonly retryIntervalMs?: number;
-  /** The promotion gate's thresholds; default those of docs/contract/publishing.md, "Promotion gate". */
-  readonly thresholds?: GateThresholds;
-  /** Validation's row rules and circuit breaker thresholds; default those of docs/contract/rules.md. */
+  /** The promotion gate's limits; default the domain's quality policy (docs/contract/publishing.md, "Promotion gate"). */
+  readonly thresholds?: GateLimits;
+  /** Validation's row rules and circuit breaker limits; default the domain's (docs/contract/rules.md). */
   readonly validation?: ValidationSettings;
   /** Where a blocked run's event goes (the cloud publishes it to SNS `etl-failures`); default nowhere. */
   readonly publish?: (event: RunBlockedEvent) => Promise<void>;
@@ -124,11 +118,15 @@ export function localGoldEngine(lake: LocalLake, store: ObjectStore = lake.store
   });
 }
 
-/** Gold's engine and the catalog of a promotion over `lake` (promotion's view of it), as `wiring` says. */
-export function promotionBackends(lake: LocalLake, wiring: LocalWiring = {}): { gold: GoldEngine; catalog: PartitionCatalog } {
+/**
+ * Gold's engine, the catalog and the gate's limits of a promotion over `lake` (promotion's view of it), as `wiring` says:
+ * every local promotion (a run's, `promote`, `recover`) takes them from here.
+ */
+export function promotionBackends(lake: LocalLake, wiring: LocalWiring = {}): { gold: GoldEngine; catalog: PartitionCatalog; thresholds: GateLimits } {
   return {
     gold: wiring.gold?.(lake.store) ?? localGoldEngine(lake),
     catalog: wiring.catalog ?? new LakeCatalog(lake.store, lake.layout),
+    thresholds: wiring.thresholds ?? DEFAULT_QUALITY_POLICY.gate,
   };
 }
 
@@ -190,7 +188,6 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         layout: lake.layout,
         // By default the lake's own catalog stands in for Glue: `ledgerlake query` reads it.
         ...promotionBackends(lake, wiring),
-        thresholds: wiring.thresholds ?? DEFAULT_GATE_THRESHOLDS,
         publish: wiring.publish ?? (() => Promise.resolve()),
         obs,
         compressor: sharedCompressor(),

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { formatRunId, PromotionError, RunBlockedError, RunIdSchema } from '@ledgerlake/domain';
 import type { VersionRequest } from '@ledgerlake/pipeline';
-import { DEFAULT_GATE_THRESHOLDS, restoreMonth, type RestoreMonthOutcome, type RestoreMonthRequest } from '@ledgerlake/promotion';
+import { restoreMonth, type RestoreMonthOutcome, type RestoreMonthRequest } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
@@ -53,13 +53,13 @@ export async function promotePartition(
   options: { readonly now: () => Date; readonly wiring?: LocalWiring },
 ): Promise<PromoteOutcome> {
   const asked = promoteRequest(request, options.now());
-  const { gold, catalog } = promotionBackends(lake, options.wiring);
+  const { gold, catalog, thresholds } = promotionBackends(lake, options.wiring);
   try {
     return await restoreMonth({ ...asked, execution_arn: localExecutionArn(asked.operation_id, 'ledgerlake-promote') }, {
       store: lake.store,
       layout: lake.layout,
       catalog,
-      thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
+      thresholds,
       now: options.now,
       gold,
     });

@@ -1,5 +1,5 @@
 import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
-import { DEFAULT_GATE_THRESHOLDS, recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
+import { recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
 import type { LocalLake } from './lake-folder';
 import { type LocalWiring, promotionBackends, sharedCompressor } from './local-lake';
 
@@ -17,7 +17,6 @@ export async function recoverLake(
       store: lake.store,
       layout: lake.layout,
       ...promotionBackends(lake, options.wiring),
-      thresholds: options.wiring?.thresholds ?? DEFAULT_GATE_THRESHOLDS,
       now: options.now,
       compressor: sharedCompressor(),
       liveness: options.wiring?.liveness ?? LOCAL_LIVENESS,

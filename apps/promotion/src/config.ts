@@ -1,16 +1,12 @@
-import { envPositiveInt, envString, LakeBucketsEnvSchema } from '@ledgerlake/config';
-import { z } from 'zod';
-import { type GateThresholds, parseRate } from './gate';
+import { envString, GateEnvSchema, LakeBucketsEnvSchema } from '@ledgerlake/config';
+import type { z } from 'zod';
 
-/** The promotion function's environment. */
-export const PromotionConfigSchema = LakeBucketsEnvSchema.extend({
-  /** Promote only if quarantined / input rows is below this decimal rate (docs/contract/publishing.md, "Promotion gate"). */
-  GATE_MAX_QUARANTINE_RATE: z
-    .string()
-    .regex(/^\s*(0|1)(\.\d{1,9})?\s*$/, 'expected a decimal rate between 0 and 1, e.g. 0.05')
-    .default('0.05'),
-  /** Promote only if the run condemned fewer rows than this. */
-  GATE_MAX_CONDEMNED_ROWS: envPositiveInt().default(100),
+/**
+ * The promotion function's environment: the buckets, the gate's limits (`GATE_MAX_QUARANTINE_RATE`,
+ * `GATE_MAX_CONDEMNED_ROWS`: libs/config's `GateEnvSchema`, defaults the domain's quality policy,
+ * docs/contract/publishing.md, "Promotion gate"; `gateLimitsFromEnv` reads them), the catalog, Athena and the alert topic.
+ */
+export const PromotionConfigSchema = LakeBucketsEnvSchema.extend(GateEnvSchema.shape).extend({
   /** Glue database of `silver.transactions`. */
   GLUE_SILVER_DATABASE: envString(),
   /** Glue database of `gold.account_balances` and `gold.monthly_reports`. */
@@ -23,8 +19,3 @@ export const PromotionConfigSchema = LakeBucketsEnvSchema.extend({
 
 /** The parsed environment. */
 export type PromotionConfig = z.infer<typeof PromotionConfigSchema>;
-
-/** The gate thresholds of the configuration. */
-export function thresholdsFromConfig(config: Pick<PromotionConfig, 'GATE_MAX_QUARANTINE_RATE' | 'GATE_MAX_CONDEMNED_ROWS'>): GateThresholds {
-  return { maxQuarantineRate: parseRate(config.GATE_MAX_QUARANTINE_RATE), maxCondemnedRows: config.GATE_MAX_CONDEMNED_ROWS };
-}

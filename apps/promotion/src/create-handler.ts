@@ -1,8 +1,7 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import type { Compressor, LivenessProbe, PartitionCatalog, RunHolder } from '@ledgerlake/pipeline';
-import type { RunBlockedEvent } from '@ledgerlake/domain';
+import type { GateLimits, RunBlockedEvent } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import type { GateThresholds } from './gate';
 import type { GoldEngine } from './gold-engine';
 import { type PromotionStepResult, runPromotionStep } from './steps';
 
@@ -11,7 +10,8 @@ export interface PromotionHandlerDeps {
   readonly store: ObjectStore;
   readonly layout: LakeLayout;
   readonly catalog: PartitionCatalog;
-  readonly thresholds: GateThresholds;
+  /** The gate's limits (the domain's quality policy). */
+  readonly thresholds: GateLimits;
   readonly publish: (event: RunBlockedEvent) => Promise<void>;
   readonly obs: Observability;
   readonly compressor?: Compressor;

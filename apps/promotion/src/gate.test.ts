@@ -1,4 +1,7 @@
-import { DEFAULT_GATE_THRESHOLDS, evaluateGate, formatPercent, parseRate } from './gate';
+import { DEFAULT_QUALITY_POLICY, parseRate } from '@ledgerlake/domain';
+import { evaluateGate, formatPercent } from './gate';
+
+const DEFAULT_GATE = DEFAULT_QUALITY_POLICY.gate;
 
 const counts = (input_rows: number, quarantined_rows: number, condemned_rows = 0) => ({
   input_rows,
@@ -9,7 +12,7 @@ const counts = (input_rows: number, quarantined_rows: number, condemned_rows = 0
 
 describe('evaluateGate', () => {
   it('promotes a run below every limit', () => {
-    expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS)).toEqual({
+    expect(evaluateGate({ counts: counts(1000, 49, 99), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE)).toEqual({
       decision: 'PROMOTE',
       reasons: [],
       // Every condition with what was measured, for the run's report.
@@ -22,7 +25,7 @@ describe('evaluateGate', () => {
   });
 
   it('blocks a quarantine rate of exactly the limit (the rate must be below it)', () => {
-    const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(1000, 50), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE);
 
     expect(verdict).toMatchObject({
       decision: 'BLOCKED',
@@ -32,14 +35,14 @@ describe('evaluateGate', () => {
   });
 
   it('compares the rate exactly, where a float would round (1 in 20,000,001 rows against 0.00000005)', () => {
-    const thresholds = { ...DEFAULT_GATE_THRESHOLDS, maxQuarantineRate: parseRate('0.00000005') };
+    const limits = { ...DEFAULT_GATE, promoteBelowQuarantineRate: parseRate('0.00000005') };
 
-    expect(evaluateGate({ counts: counts(20_000_001, 1), critical_errors: [], mode: 'ingest' }, thresholds).decision).toBe('PROMOTE');
-    expect(evaluateGate({ counts: counts(20_000_000, 1), critical_errors: [], mode: 'ingest' }, thresholds).decision).toBe('BLOCKED');
+    expect(evaluateGate({ counts: counts(20_000_001, 1), critical_errors: [], mode: 'ingest' }, limits).decision).toBe('PROMOTE');
+    expect(evaluateGate({ counts: counts(20_000_000, 1), critical_errors: [], mode: 'ingest' }, limits).decision).toBe('BLOCKED');
   });
 
   it('blocks 100 condemned rows', () => {
-    const verdict = evaluateGate({ counts: counts(10_000, 0, 100), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(10_000, 0, 100), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE);
 
     expect(verdict.reasons).toEqual(['100 condemned rows is not below the limit of 100']);
   });
@@ -47,7 +50,7 @@ describe('evaluateGate', () => {
   it('blocks on every critical error and names each, with the other failed conditions', () => {
     const verdict = evaluateGate(
       { counts: counts(10, 5, 0), critical_errors: ['counts do not reconcile', 'amounts do not reconcile'], mode: 'ingest' },
-      DEFAULT_GATE_THRESHOLDS,
+      DEFAULT_GATE,
     );
 
     expect(verdict.decision).toBe('BLOCKED');
@@ -59,17 +62,17 @@ describe('evaluateGate', () => {
   });
 
   it('promotes an empty run (no rows, no rate)', () => {
-    expect(evaluateGate({ counts: counts(0, 0), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE_THRESHOLDS).decision).toBe('PROMOTE');
+    expect(evaluateGate({ counts: counts(0, 0), critical_errors: [], mode: 'ingest' }, DEFAULT_GATE).decision).toBe('PROMOTE');
   });
 
   it('applies the rate and condemned limits to a backfill like any fresh file', () => {
-    const verdict = evaluateGate({ counts: counts(10, 5, 100), critical_errors: [], mode: 'backfill' }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(10, 5, 100), critical_errors: [], mode: 'backfill' }, DEFAULT_GATE);
 
     expect(verdict.reasons).toHaveLength(2);
   });
 
   it('promotes a retry run whatever its quarantine rate and condemned rows: the rows that pass are published', () => {
-    const verdict = evaluateGate({ counts: counts(6, 5, 100), critical_errors: [], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(6, 5, 100), critical_errors: [], mode: 'retry' }, DEFAULT_GATE);
 
     expect(verdict).toMatchObject({ decision: 'PROMOTE', reasons: [] });
     // The row limits are not applied to it, and its report says so.
@@ -77,26 +80,10 @@ describe('evaluateGate', () => {
   });
 
   it('still blocks a retry run on a critical error, and names only that', () => {
-    const verdict = evaluateGate({ counts: counts(6, 5), critical_errors: ['counts do not reconcile'], mode: 'retry' }, DEFAULT_GATE_THRESHOLDS);
+    const verdict = evaluateGate({ counts: counts(6, 5), critical_errors: ['counts do not reconcile'], mode: 'retry' }, DEFAULT_GATE);
 
     expect(verdict).toMatchObject({ decision: 'BLOCKED', reasons: ['critical error: counts do not reconcile'] });
     expect(verdict.checks[2]).toEqual({ check: 'critical errors', measured: '1', limit: 'none', passed: false });
-  });
-});
-
-describe('parseRate', () => {
-  it.each([
-    ['0.05', 5n, 100n],
-    ['0', 0n, 1n],
-    ['1', 1n, 1n],
-    ['1.0', 10n, 10n],
-    [' 0.125 ', 125n, 1000n],
-  ])('reads %j as %p / %p', (text, numerator, denominator) => {
-    expect(parseRate(text)).toEqual({ numerator, denominator });
-  });
-
-  it.each(['', '5%', '-0.1', '1.5', '0.', '2', '0.1234567890'])('refuses %j', (text) => {
-    expect(() => parseRate(text)).toThrow(/gate: rate/);
   });
 });
 

@@ -3,13 +3,13 @@ import { GlueClient } from '@aws-sdk/client-glue';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
+import { bucketsFromEnv, gateLimitsFromEnv, parseConfig } from '@ledgerlake/config';
 import { DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
 import { snappyCompressor } from 'hysnappy';
-import { PromotionConfigSchema, thresholdsFromConfig } from './config';
+import { PromotionConfigSchema } from './config';
 import { athenaStatements } from './athena-statements';
 import { createHandler } from './create-handler';
 import { AthenaGoldEngine } from './gold-athena';
@@ -34,7 +34,7 @@ export const handler = createHandler({
   // Gold is the Gold SQL run by Athena (docs/gold.md), its temporary tables in the Gold database.
   gold: new AthenaGoldEngine({ athena: athenaStatements(athena, config.ATHENA_WORKGROUP), store, layout, database: config.GLUE_GOLD_DATABASE }),
   catalog: new GlueCatalog(glue, { silver: config.GLUE_SILVER_DATABASE, gold: config.GLUE_GOLD_DATABASE }),
-  thresholds: thresholdsFromConfig(config),
+  thresholds: gateLimitsFromEnv(config),
   publish: snsPublisher(sns, config.ETL_FAILURES_TOPIC_ARN),
   obs,
   compressor: snappyCompressor(),

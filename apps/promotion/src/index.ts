@@ -1,7 +1,7 @@
 /** Public API of the promotion function: the handler factory (for the local runner) and the cores. */
-export { PromotionConfigSchema, thresholdsFromConfig, type PromotionConfig } from './config';
+export { PromotionConfigSchema, type PromotionConfig } from './config';
 export { createHandler, type PromotionHandlerDeps } from './create-handler';
-export { DEFAULT_GATE_THRESHOLDS, evaluateGate, parseRate, type GateThresholds } from './gate';
+export { evaluateGate } from './gate';
 export { GOLD_CARRY_FORWARD_MONTHS, refreshGold, type GoldDeps } from './gold';
 export { athenaQuery, AthenaQueryError, type AthenaQueryOptions, type AthenaQueryResult, athenaStatements, type AthenaPolling } from './athena-statements';
 export { AthenaGoldEngine, type AthenaGoldEngineOptions, type AthenaStatements, GOLD_BUILD_PREFIX } from './gold-athena';

@@ -1,4 +1,4 @@
-import { PromotionError, runBlockedEvent, type RunBlockedEvent, RunBlockedError } from '@ledgerlake/domain';
+import { type GateLimits, PromotionError, runBlockedEvent, type RunBlockedEvent, RunBlockedError } from '@ledgerlake/domain';
 import {
   type GateVerdict,
   type GoldRefresh,
@@ -30,7 +30,7 @@ import {
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { commitPartition, type PartitionChange } from './commit-partition';
-import { evaluateGate, type GateThresholds } from './gate';
+import { evaluateGate } from './gate';
 import { refreshGold } from './gold';
 import type { GoldEngine } from './gold-engine';
 import { excludeLateRows, findLateKeys, removeStaleLateRows } from './late-rows';
@@ -47,7 +47,8 @@ export interface PromotionDeps {
   readonly store: ObjectStore;
   readonly layout: LakeLayout;
   readonly catalog: PartitionCatalog;
-  readonly thresholds: GateThresholds;
+  /** The gate's limits (the domain's quality policy). */
+  readonly thresholds: GateLimits;
   readonly now?: () => Date;
   readonly logger?: CoreLogger;
   /** The late-row rewrite's Snappy compressor; default hyparquet-writer's own. */
@@ -91,7 +92,7 @@ export async function readRunManifest(store: ObjectStore, layout: LakeLayout, ru
 }
 
 /** The gate's verdict on a run, from its manifest. */
-export function gateRun(manifest: RunManifest, thresholds: GateThresholds): GateVerdict {
+export function gateRun(manifest: RunManifest, thresholds: GateLimits): GateVerdict {
   return evaluateGate({ mode: manifest.run.mode, counts: manifest.counts, critical_errors: manifest.critical_errors }, thresholds);
 }
 

@@ -62,7 +62,7 @@ export async function evaluateRunBreaker(
     at: (deps.now ?? (() => new Date()))(),
     processed,
     failedByCode,
-    config: breaker,
+    limits: breaker,
   });
   if (verdict.open) {
     throw new CircuitBreakerOpenError(verdict.code, verdict.failed, verdict.processed, breaker.windowMinutes);

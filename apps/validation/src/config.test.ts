@@ -1,17 +1,17 @@
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { ConfigError, DEFAULT_CURRENCIES, DEFAULT_ROW_RULE_SETTINGS } from '@ledgerlake/domain';
+import { ConfigError, DEFAULT_CURRENCIES, DEFAULT_QUALITY_POLICY, DEFAULT_ROW_RULE_SETTINGS } from '@ledgerlake/domain';
 import { settingsFromConfig, ValidationConfigSchema } from './config';
 import { lakeBucketsEnv } from '@ledgerlake/testing';
 
 const BUCKETS = lakeBucketsEnv('dev');
 
 describe('ValidationConfigSchema', () => {
-  it('defaults to the contract: the domain row rules and a 60 min / >100 rows / >5 % breaker', () => {
+  it('defaults to the contract: the domain row rules and quality policy (a 60 min / >100 rows / >5 % breaker)', () => {
     const config = parseConfig(ValidationConfigSchema, BUCKETS, 'validation');
 
     expect(settingsFromConfig(config)).toEqual({
       rules: { ...DEFAULT_ROW_RULE_SETTINGS, currencies: [...DEFAULT_CURRENCIES] },
-      breaker: { windowMinutes: 60, minFailedRows: 100, minFailedRate: 0.05 },
+      breaker: DEFAULT_QUALITY_POLICY.breaker,
     });
     expect(bucketsFromEnv(config)).toEqual({
       bronze: 'll-dev-bronze',
@@ -41,7 +41,7 @@ describe('ValidationConfigSchema', () => {
 
     expect(settingsFromConfig(config)).toEqual({
       rules: { currencies: ['EUR', 'CZK'], accountIdPattern: 'ACC\\d+', accountIdMaxLength: 10, txDateMin: '2000-01-01', txDateMaxFutureDays: 0 },
-      breaker: { windowMinutes: 30, minFailedRows: 500, minFailedRate: 0.1 },
+      breaker: { windowMinutes: 30, tripAboveFailedRows: 500, tripAboveFailedRate: { numerator: 1n, denominator: 10n } },
     });
   });
 

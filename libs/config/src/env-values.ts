@@ -1,3 +1,4 @@
+import { type ExactRate, parseRate, RATE_MAX_DECIMALS } from '@ledgerlake/domain';
 import { z } from 'zod';
 
 /**
@@ -70,13 +71,15 @@ export function envBucket(): z.ZodType<string, string> {
   return envString().pipe(z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: expected }));
 }
 
-/** A rate in (0, 1] written as a decimal, e.g. `0.05` for 5 %. */
-export function envRate(): z.ZodType<number, string> {
-  const expected = 'expected a decimal rate greater than 0 and at most 1, e.g. 0.05';
-  return z
-    .string({ error: expected })
-    .trim()
-    .regex(/^(0(\.\d+)?|1(\.0+)?)$/, { error: expected })
-    .transform(Number)
-    .pipe(z.number().gt(0, { error: expected }).max(1, { error: expected }));
+/** A rate written as a decimal between 0 and 1 with at most 9 decimals (`0.05` for 5 %) → the exact fraction (the domain's `parseRate`). */
+export function envExactRate(): z.ZodType<ExactRate, string> {
+  const expected = `expected a decimal rate between 0 and 1 with at most ${RATE_MAX_DECIMALS} decimals, e.g. 0.05`;
+  return z.string({ error: expected }).transform((raw, ctx) => {
+    try {
+      return parseRate(raw);
+    } catch {
+      ctx.issues.push({ code: 'custom', input: raw, message: expected });
+      return z.NEVER;
+    }
+  });
 }

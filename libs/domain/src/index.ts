@@ -58,6 +58,23 @@ export {
   MIN_MINOR,
   parseAmount,
 } from './money';
+export {
+  type BreakerLimits,
+  breakerTrips,
+  checkBreakerLimits,
+  checkGateLimits,
+  condemnedRowsPass,
+  DEFAULT_QUALITY_POLICY,
+  type ExactRate,
+  type GateLimits,
+  parseRate,
+  type QualityPolicy,
+  quarantineRatePasses,
+  RATE_MAX_DECIMALS,
+  type RowCount,
+  shareExceeds,
+  shareIsBelow,
+} from './quality-policy';
 export { reconciliationProblems } from './reconciliation';
 export { type RowHashFields, rowHashInput, UNPARSEABLE_RECORD_HASH_PREFIX } from './row-hash';
 export { DEFAULT_ROW_RULE_SETTINGS, type RowRules, type RowRuleSettings, rowRules } from './row-rules';

@@ -1,4 +1,4 @@
-import { CircuitBreakerOpenError } from '@ledgerlake/domain';
+import { CircuitBreakerOpenError, parseRate } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import {
   assertBreakerClosed,
@@ -99,8 +99,16 @@ describe('circuit breaker', () => {
 
   it('uses the configured thresholds', async () => {
     const { evaluate } = setup();
-    const config = { windowMinutes: 10, minFailedRows: 5, minFailedRate: 0.5 };
-    expect((await evaluate({ runId: '20250301T100000Z', processed: 10, failedByCode: { TYPE_ERROR: 6 }, config })).open).toBe(true);
+    const limits = { windowMinutes: 10, tripAboveFailedRows: 5, tripAboveFailedRate: parseRate('0.5') };
+    expect((await evaluate({ runId: '20250301T100000Z', processed: 10, failedByCode: { TYPE_ERROR: 5 }, limits })).open).toBe(false);
+    expect((await evaluate({ runId: '20250301T100000Z', processed: 10, failedByCode: { TYPE_ERROR: 6 }, limits })).open).toBe(true);
+  });
+
+  it('compares the rate exactly: 29 failed of 100 rows is not more than 29 % (a float product says 28.999…)', async () => {
+    const { evaluate } = setup();
+    const limits = { tripAboveFailedRows: 10, tripAboveFailedRate: parseRate('0.29') };
+    expect((await evaluate({ runId: '20250301T100000Z', processed: 100, failedByCode: { TYPE_ERROR: 29 }, limits })).open).toBe(false);
+    expect((await evaluate({ runId: '20250301T100000Z', processed: 100, failedByCode: { TYPE_ERROR: 30 }, limits })).open).toBe(true);
   });
 
   it('latches: later runs refuse to start and every evaluation says open until a reset', async () => {
@@ -152,6 +160,9 @@ describe('circuit breaker', () => {
 
   it('rejects nonsensical thresholds', async () => {
     const { evaluate } = setup();
-    await expect(evaluate({ runId: '20250301T100000Z', config: { minFailedRate: 5 } })).rejects.toThrow(/minFailedRate/);
+    await expect(evaluate({ runId: '20250301T100000Z', limits: { tripAboveFailedRate: { numerator: 5n, denominator: 1n } } })).rejects.toThrow(
+      /tripAboveFailedRate must be within 0..1/,
+    );
+    await expect(evaluate({ runId: '20250301T100000Z', limits: { windowMinutes: 0 } })).rejects.toThrow(/windowMinutes/);
   });
 });

@@ -1,5 +1,9 @@
 import {
+  type BreakerLimits,
+  breakerTrips,
+  checkBreakerLimits,
   CircuitBreakerOpenError,
+  DEFAULT_QUALITY_POLICY,
   ObjectConflictError,
   type QuarantineByReason,
   QuarantineByReasonSchema,
@@ -14,7 +18,8 @@ import { JSON_PUT_OPTIONS, jsonBody, parseJson, readVersionedJson } from './json
  * The circuit breaker (docs/contract/rules.md, "Circuit breaker"). Each run records its row failures per error code in the
  * window (`control/breaker-window/<run_id>.json`). The breaker trips when, over the window (this
  * run plus the runs before it, no further back than the last reset), ONE code has failed MORE
- * than `minFailedRows` rows AND MORE than `minFailedRate` of the rows processed. Tripping latches
+ * than `tripAboveFailedRows` rows AND MORE than `tripAboveFailedRate` of the rows processed (the
+ * domain's quality policy: `BreakerLimits`, `breakerTrips`, exact integer comparisons). Tripping latches
  * it open in `control/circuit-breaker.json`; every later run refuses to start
  * (`assertBreakerClosed`) until a person resets it (`resetBreaker`, who/when/why recorded). A
  * reset also restarts the window: the failures that tripped it are not counted again.
@@ -56,19 +61,6 @@ export const BreakerWindowEntrySchema = z.object({
 /** One run's contribution to the breaker window. */
 export type BreakerWindowEntry = z.infer<typeof BreakerWindowEntrySchema>;
 
-/** Breaker thresholds (configuration). */
-export interface BreakerConfig {
-  /** Length of the window, minutes (default 60). */
-  readonly windowMinutes: number;
-  /** Trips when one code failed MORE than this many rows in the window (default 100)… */
-  readonly minFailedRows: number;
-  /** …and MORE than this share (0..1) of the rows processed in the window (default 0.05). */
-  readonly minFailedRate: number;
-}
-
-/** The contract's thresholds: 60 minutes, more than 100 rows and more than 5 %. */
-export const DEFAULT_BREAKER_CONFIG: BreakerConfig = { windowMinutes: 60, minFailedRows: 100, minFailedRate: 0.05 };
-
 /** What `recordAndEvaluateBreaker` is told about the run. */
 export interface BreakerRunStats {
   readonly runId: string;
@@ -78,7 +70,8 @@ export interface BreakerRunStats {
   readonly processed: number;
   /** Rows the run failed, per code (validation and condemn codes alike). */
   readonly failedByCode: QuarantineByReason;
-  readonly config?: Partial<BreakerConfig>;
+  /** The window and trip conditions; unset ones are the quality policy's defaults. */
+  readonly limits?: Partial<BreakerLimits>;
 }
 
 /** Window totals. */
@@ -128,19 +121,9 @@ const MINUTE_MS = 60_000;
 /** Window entries last modified this long before the window are not even read. */
 const LIST_SKIP_SLACK_MS = 24 * 60 * MINUTE_MS;
 
-function resolveConfig(config: Partial<BreakerConfig> | undefined): BreakerConfig {
-  const resolved = { ...DEFAULT_BREAKER_CONFIG, ...config };
-  const { windowMinutes, minFailedRows, minFailedRate } = resolved;
-  if (!Number.isInteger(windowMinutes) || windowMinutes <= 0) {
-    throw new RangeError(`circuit-breaker: windowMinutes must be a positive integer, got ${windowMinutes}`);
-  }
-  if (!Number.isInteger(minFailedRows) || minFailedRows < 0) {
-    throw new RangeError(`circuit-breaker: minFailedRows must be a non-negative integer, got ${minFailedRows}`);
-  }
-  if (!(minFailedRate >= 0 && minFailedRate <= 1)) {
-    throw new RangeError(`circuit-breaker: minFailedRate must be within 0..1, got ${minFailedRate}`);
-  }
-  return resolved;
+/** The limits of a run: the given ones over the policy's defaults, checked. */
+function resolveLimits(limits: Partial<BreakerLimits> | undefined): BreakerLimits {
+  return checkBreakerLimits({ ...DEFAULT_QUALITY_POLICY.breaker, ...limits });
 }
 
 /** Reads the breaker state; a breaker never written is closed. */
@@ -160,19 +143,14 @@ function openError(state: BreakerState): CircuitBreakerOpenError {
     state.code ?? 'SCHEMA_ERROR',
     state.failed ?? 0,
     state.processed ?? 0,
-    state.window_minutes ?? DEFAULT_BREAKER_CONFIG.windowMinutes,
+    state.window_minutes ?? DEFAULT_QUALITY_POLICY.breaker.windowMinutes,
   );
-}
-
-/** Whether a code's window failures trip the breaker: MORE than both thresholds. */
-export function breakerTrips(failed: number, processed: number, config: BreakerConfig): boolean {
-  return failed > config.minFailedRows && failed > config.minFailedRate * processed;
 }
 
 /**
  * Records this run's failures in the window, sums the window (this run and the runs before it
  * in the last `windowMinutes`, none before the last reset), and trips the breaker when one code
- * crosses both thresholds: the open state is written with a conditional write (so concurrent
+ * is above both limits (`breakerTrips`): the open state is written with a conditional write (so concurrent
  * runs and resets never overwrite each other) and the verdict says `open`. A breaker already
  * open stays open and the verdict says so. Calling it again for the same run replaces that
  * run's entry (a Step Functions retry does not count a run twice).
@@ -182,7 +160,7 @@ export async function recordAndEvaluateBreaker(
   layout: LakeLayout,
   stats: BreakerRunStats,
 ): Promise<BreakerVerdict> {
-  const config = resolveConfig(stats.config);
+  const limits = resolveLimits(stats.limits);
   const at = stats.at.toISOString();
   const own: BreakerWindowEntry = {
     run_id: stats.runId,
@@ -195,7 +173,7 @@ export async function recordAndEvaluateBreaker(
 
   const state = await readBreakerState(store, layout);
   const lastReset = state.reset.at(-1)?.at;
-  const windowFrom = stats.at.getTime() - config.windowMinutes * MINUTE_MS;
+  const windowFrom = stats.at.getTime() - limits.windowMinutes * MINUTE_MS;
   const windowStart = lastReset !== undefined && Date.parse(lastReset) > windowFrom ? lastReset : new Date(windowFrom).toISOString();
   const totals = await sumWindow(store, layout, own, ownRef.key, windowStart);
 
@@ -204,7 +182,7 @@ export async function recordAndEvaluateBreaker(
   }
   let tripped: { code: RowErrorCode; failed: number } | undefined;
   for (const [code, failed] of Object.entries(totals.failedByCode) as [RowErrorCode, number][]) {
-    if (breakerTrips(failed, totals.processed, config) && (tripped === undefined || failed > tripped.failed)) {
+    if (breakerTrips(failed, totals.processed, limits) && (tripped === undefined || failed > tripped.failed)) {
       tripped = { code, failed };
     }
   }
@@ -217,7 +195,7 @@ export async function recordAndEvaluateBreaker(
     code: tripped.code,
     failed: tripped.failed,
     processed: totals.processed,
-    window_minutes: config.windowMinutes,
+    window_minutes: limits.windowMinutes,
   });
   return opened.opened_by_run === stats.runId && opened.opened_at === at
     ? { open: true, code: tripped.code, failed: tripped.failed, alreadyOpen: false, ...totals }

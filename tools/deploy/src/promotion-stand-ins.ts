@@ -1,5 +1,6 @@
 import { type CatalogPartition, CatalogPartitionSchema, monthName, type PartitionCatalog } from '@ledgerlake/pipeline';
-import { AthenaGoldEngine, type GateThresholds, type GoldEngine, parseRate } from '@ledgerlake/promotion';
+import { DEFAULT_QUALITY_POLICY, type GateLimits, parseRate } from '@ledgerlake/domain';
+import { AthenaGoldEngine, type GoldEngine } from '@ledgerlake/promotion';
 import { AthenaOnDuckDb } from '@ledgerlake/testing';
 import type { LakeLayout, ObjectStore, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
@@ -18,7 +19,7 @@ import type { LakeLayout, ObjectStore, PublishedTableName, YearMonth } from '@le
  * quarantine rate of 25 % or more: the limit is set where those runs pass and a run with half its
  * rows quarantined is blocked. The thresholds decide the verdict, not which keys are touched.
  */
-export const RECORDING_GATE: GateThresholds = { maxQuarantineRate: parseRate('0.5'), maxCondemnedRows: 100 };
+export const RECORDING_GATE: GateLimits = { ...DEFAULT_QUALITY_POLICY.gate, promoteBelowQuarantineRate: parseRate('0.5') };
 
 /** A catalog of published partitions in memory: what Glue holds in the cloud, with the same forward-only rule. */
 export class MemoryPartitionCatalog implements PartitionCatalog {

@@ -23,7 +23,7 @@ import {
   operatorFor,
   runBronzeObject,
 } from '@ledgerlake/cli';
-import { DATASET, formatRunId, type RowHashFields, rowHashInput, type RunBlockedEvent, TransientStorageError } from '@ledgerlake/domain';
+import { DATASET, formatRunId, parseRate, type RowHashFields, rowHashInput, type RunBlockedEvent, TransientStorageError } from '@ledgerlake/domain';
 import { lateCondemnedRef, readRunRecord, type RunRecord } from '@ledgerlake/pipeline';
 import { readRunManifest } from '@ledgerlake/promotion';
 import { approveCondemned, backfillMonth, retryQuarantine, type RunRequest } from '@ledgerlake/runbook';
@@ -91,7 +91,7 @@ const THIRD_FILE = csv('5,ACC003,10.00,EUR,2024-03-01T09:00:00Z', '6,ACC003,abc,
 
 const TRIPPING_BREAKER: ValidationSettings = {
   ...DEFAULT_VALIDATION_SETTINGS,
-  breaker: { windowMinutes: 60, minFailedRows: 0, minFailedRate: 0 },
+  breaker: { windowMinutes: 60, tripAboveFailedRows: 0, tripAboveFailedRate: parseRate('0') },
 };
 
 /**

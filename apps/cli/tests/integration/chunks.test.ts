@@ -1,15 +1,16 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseRate } from '@ledgerlake/domain';
 import { DEFAULT_VALIDATION_SETTINGS } from '@ledgerlake/validation';
 import { runCli, runLogLines, useTempLake } from '../support/cli-harness';
 
 // One file cut into many chunks (and run on worker threads) must give exactly what one chunk gives.
 const dirs = useTempLake('ledgerlake-chunks-');
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
-const PERMISSIVE_GATE = { maxQuarantineRate: { numerator: 1n, denominator: 1n }, maxCondemnedRows: 1_000_000 };
+const PERMISSIVE_GATE = { promoteBelowQuarantineRate: parseRate('1'), promoteBelowCondemnedRows: 1_000_000 };
 // A quarter of the rows are bad account ids (TYPE_ERROR): far more than the breaker lets pass.
-const PERMISSIVE_BREAKER = { ...DEFAULT_VALIDATION_SETTINGS, breaker: { windowMinutes: 60, minFailedRows: 1_000_000, minFailedRate: 1 } };
+const PERMISSIVE_BREAKER = { ...DEFAULT_VALIDATION_SETTINGS, breaker: { windowMinutes: 60, tripAboveFailedRows: 1_000_000, tripAboveFailedRate: parseRate('1') } };
 
 /**
  * 600 rows: quoted newlines and commas in account ids (quarantined TYPE_ERROR, wherever the chunks

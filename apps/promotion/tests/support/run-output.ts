@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DATASET,
+  DEFAULT_QUALITY_POLICY,
   DECIMAL_PRECISION,
   DECIMAL_SCALE,
   formatRunId,
@@ -23,7 +24,7 @@ import {
   RunManifestSchema,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
-import { DEFAULT_GATE_THRESHOLDS, DuckDbGoldEngine, type GoldEngine, type PromotionDeps } from '../../src';
+import { DuckDbGoldEngine, type GoldEngine, type PromotionDeps } from '../../src';
 
 /*
  * A run's written output as the partition writer leaves it (Silver run folders with `_SUCCESS`,
@@ -147,7 +148,7 @@ export async function writeRunOutput(
 
 /** Promotion deps over a store: the lake catalog, default gate, a fixed clock. */
 export function promotionDeps(store: ObjectStore, layout: LakeLayout, now = new Date('2024-04-01T02:00:00Z')): PromotionDeps {
-  return { store, layout, catalog: new LakeCatalog(store, layout), thresholds: DEFAULT_GATE_THRESHOLDS, now: () => now, gold: testGoldEngine(store) };
+  return { store, layout, catalog: new LakeCatalog(store, layout), thresholds: DEFAULT_QUALITY_POLICY.gate, now: () => now, gold: testGoldEngine(store) };
 }
 
 /** The Gold SQL on DuckDB as the laptop runs it, reading the (in-memory) store's objects through copies. */

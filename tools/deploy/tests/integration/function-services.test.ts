@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { AlertConsumerConfigSchema } from '@ledgerlake/alert-consumer';
 import { STATE_MACHINE_STORE } from '@ledgerlake/cli';
 import { type AslState, type AslStates, loadDefinition } from '@ledgerlake/state-machine';
-import { parseConfig, RowRulesEnvSchema } from '@ledgerlake/config';
+import { BreakerEnvSchema, breakerLimitsFromEnv, GateEnvSchema, gateLimitsFromEnv, parseConfig, RowRulesEnvSchema } from '@ledgerlake/config';
+import { DEFAULT_QUALITY_POLICY } from '@ledgerlake/domain';
 import { EnrichmentConfigSchema } from '@ledgerlake/enrichment';
 import { LoopPreventionConfigSchema } from '@ledgerlake/loop-prevention';
 import { PartitionWriterConfigSchema } from '@ledgerlake/partition-writer';
@@ -746,10 +747,6 @@ describe('the promotion service', () => {
     ]);
   });
 
-  it('gates at the product\'s thresholds (quarantine rate below 5 %, fewer than 100 condemned rows)', () => {
-    expect(env()).toMatchObject({ GATE_MAX_QUARANTINE_RATE: '0.05', GATE_MAX_CONDEMNED_ROWS: '100' });
-  });
-
   it('was recorded promoting, rebuilding Gold and blocking, and never touches the lake\'s own catalog (Glue is the cloud\'s)', () => {
     const used = accesses.filter((access) => access.actor === 'promotion');
     const catalogKeys = PUBLISHED_TABLE_NAMES.map((table) => layout.control.catalogPartition(table, { year: 2024, month: 1 }));
@@ -789,6 +786,33 @@ describe('serverless-compose.yml', () => {
     expect(run('--version')).toMatch(new RegExp(`^Framework Core: ${version.replace(/\./g, '\\.')}\\b`));
     expect(Number(version.split('.')[0])).toBeGreaterThanOrEqual(4);
     expect(run('--version', '--verbose')).toContain(`osls version: ${version}`);
+  });
+});
+
+describe('the quality policy', () => {
+  const deployedEnv = (service: FunctionService) => resolveCfn(onlyFunction(packagedService(service).template).Environment.Variables) as Record<string, string>;
+
+  // The data-quality alarms (infra/quality-alarms.js) are set from the policy's defaults: a stage
+  // that set its own limits here would gate and trip where its alarms do not look.
+  it('promotion gates at the quality policy\'s defaults: its deployment sets no gate limit of its own', () => {
+    const env = deployedEnv('promotion');
+
+    for (const key of Object.keys(GateEnvSchema.shape)) expect(env).not.toHaveProperty(key);
+    expect(gateLimitsFromEnv(parseConfig(PromotionConfigSchema, env, 'promotion'))).toEqual(DEFAULT_QUALITY_POLICY.gate);
+  });
+
+  it('validation trips the breaker at the quality policy\'s defaults: its deployment sets no breaker limit of its own', () => {
+    const env = deployedEnv('validation');
+
+    for (const key of Object.keys(BreakerEnvSchema.shape)) expect(env).not.toHaveProperty(key);
+    expect(breakerLimitsFromEnv(parseConfig(ValidationConfigSchema, env, 'validation'))).toEqual(DEFAULT_QUALITY_POLICY.breaker);
+  });
+
+  it('no other function reads a gate or breaker limit', () => {
+    const keys = [...Object.keys(GateEnvSchema.shape), ...Object.keys(BreakerEnvSchema.shape)];
+    for (const service of FUNCTION_SERVICES.filter((name) => name !== 'promotion' && name !== 'validation')) {
+      expect(Object.keys(CONFIG_SCHEMAS[service].shape).filter((key) => keys.includes(key))).toEqual([]);
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASET, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
+import { DATASET, DEFAULT_QUALITY_POLICY, type ExactRate, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
 import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
 import { starterName } from '@ledgerlake/alert-consumer';
 import { PromotionEventSchema } from '@ledgerlake/promotion';
@@ -11,7 +11,7 @@ import jsonata from 'jsonata';
 import { WORKSPACE_ROOT } from '../../src/function-services';
 import { asList, isAllowed, type PolicyStatement, roleStatements } from '../../src/iam-policy';
 import { deploymentBucketFindings } from '../../src/deployment-bucket';
-import { copyInfraService, ROW_PIPELINE_DEFINITION } from '../../src/infra-service';
+import { copyInfraService, QUALITY_POLICY_DEFAULTS, ROW_PIPELINE_DEFINITION } from '../../src/infra-service';
 import { type CfnTemplate, packageService, readPackagedTemplate } from '../../src/package-service';
 
 /*
@@ -828,12 +828,25 @@ describe('alerts', () => {
     ],
   });
 
-  it('a quarantine rate of 5 % or more (QuarantinedRows / InputRows) alarms to quarantine-alerts', async () => {
+  /** A CloudWatch threshold in percent as an exact rate (`5` → 5/100, `2.5` → 25/1000). */
+  const percentAsRate = (threshold: unknown): ExactRate => {
+    if (typeof threshold !== 'number' || !/^\d+(\.\d+)?$/.test(String(threshold))) throw new Error(`infra: threshold ${String(threshold)} is not a plain decimal number`);
+    const [whole, fraction = ''] = String(threshold).split('.') as [string, string?];
+    return { numerator: BigInt(whole + fraction), denominator: 100n * 10n ** BigInt(fraction.length) };
+  };
+  const { gate } = DEFAULT_QUALITY_POLICY;
+
+  it('a quarantine rate at the gate\'s limit or more (QuarantinedRows / InputRows, default 5 %) alarms to quarantine-alerts', async () => {
     const alarm = props('QuarantineRateAlarm');
     const metrics = alarm['Metrics'] as Properties[];
     const rate = metrics.find((m) => m['ReturnData'] === true);
+    const threshold = percentAsRate(alarm['Threshold']);
+    const limit = gate.promoteBelowQuarantineRate;
 
-    expect(alarm).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }] });
+    // The alarm fires where the gate blocks: at the quality policy's rate (exactly) or more.
+    expect(threshold.numerator * limit.denominator).toBe(limit.numerator * threshold.denominator);
+    expect(alarm).toMatchObject({ ComparisonOperator: 'GreaterThanOrEqualToThreshold', AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }] });
+    expect(alarm['AlarmDescription']).toBe(`Quarantined rows are ${String(alarm['Threshold'])} % or more of the input rows (last hour)`);
     expect(metrics.filter((m) => m['MetricStat'] !== undefined)).toEqual([
       { Id: 'quarantined', ReturnData: false, MetricStat: { Metric: runMetric('QuarantinedRows'), Period: 3600, Stat: 'Sum' } },
       { Id: 'input', ReturnData: false, MetricStat: { Metric: runMetric('InputRows'), Period: 3600, Stat: 'Sum' } },
@@ -841,11 +854,36 @@ describe('alerts', () => {
     expect(rate?.['Expression']).toBe('IF(input > 0, 100 * quarantined / input, 0)');
   });
 
-  it('100 or more condemned rows alarm to quarantine-alerts', () => {
+  it('the alarms follow the quality policy\'s defaults at the next package; a rate that is not one stops packaging', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'ledgerlake-infra-policy-'));
+    const policyFile = join(root, QUALITY_POLICY_DEFAULTS);
+    try {
+      const alarms = join(await copyInfraService(root), 'quality-alarms.js');
+      const policy = JSON.parse(await readFile(policyFile, 'utf8')) as { gate: Record<string, unknown> };
+      const withGate = async (gateLimits: Record<string, unknown>) => {
+        await writeFile(policyFile, JSON.stringify({ ...policy, gate: gateLimits }));
+        jest.resetModules();
+        return () => jest.requireActual<{ quarantineRatePercent: number; condemnedRows: number }>(alarms);
+      };
+
+      expect((await withGate({ promoteBelowQuarantineRate: '0.025', promoteBelowCondemnedRows: 7 }))()).toEqual({ quarantineRatePercent: 2.5, condemnedRows: 7 });
+      expect((await withGate({ promoteBelowQuarantineRate: '0.29', promoteBelowCondemnedRows: 1 }))()).toEqual({ quarantineRatePercent: 29, condemnedRows: 1 });
+      expect((await withGate({ promoteBelowQuarantineRate: '1', promoteBelowCondemnedRows: 1 }))()).toMatchObject({ quarantineRatePercent: 100 });
+      expect(await withGate({ promoteBelowQuarantineRate: '5%', promoteBelowCondemnedRows: 100 })).toThrow(/quarantine rate "5%" .* is not a decimal between 0 and 1/);
+      expect(await withGate({ promoteBelowQuarantineRate: '1.5', promoteBelowCondemnedRows: 100 })).toThrow(/is not a decimal between 0 and 1/);
+      expect(await withGate({ promoteBelowQuarantineRate: '0.05', promoteBelowCondemnedRows: 0 })).toThrow(/condemned rows 0 .* is not a positive integer/);
+    } finally {
+      jest.resetModules();
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('the gate\'s condemned limit or more (default 100) alarm to quarantine-alerts', () => {
     expect(props('CondemnedRowsAlarm')).toMatchObject({
       ...runMetric('CondemnedRows'),
+      AlarmDescription: `${gate.promoteBelowCondemnedRows} or more rows condemned (last hour)`,
       Statistic: 'Sum',
-      Threshold: 100,
+      Threshold: gate.promoteBelowCondemnedRows,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       AlarmActions: [{ Ref: 'QuarantineAlertsTopic' }],
     });
