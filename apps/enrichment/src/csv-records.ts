@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { UNPARSEABLE_RECORD_HASH_PREFIX } from '@ledgerlake/domain';
+import { InternalError, UNPARSEABLE_RECORD_HASH_PREFIX } from '@ledgerlake/domain';
 import { Parser } from 'csv-parse';
 import { RecordBoundaryScanner } from './record-boundaries';
 
@@ -74,7 +74,7 @@ function createParserApi(maxRecordBytes: number, bom: boolean): ParserApi {
   });
   const api = (parser as unknown as { api?: ParserApi }).api;
   if (api === undefined || typeof api.parse !== 'function') {
-    throw new Error('enrichment: csv-parse has no Parser#api.parse; this code is written against csv-parse 6.2.1');
+    throw new InternalError('enrichment: csv-parse has no Parser#api.parse; this code is written against csv-parse 6.2.1');
   }
   return api;
 }

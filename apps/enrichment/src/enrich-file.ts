@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { formatMinor, InvalidInputError, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { formatMinor, InternalError, InvalidInputError, LakeStateError, type RowHashFields, rowHashInput } from '@ledgerlake/domain';
 import {
   type Chunk,
   type ChunkEnrichment,
@@ -121,7 +121,7 @@ class WorkPartWriter {
 
   #seal(): void {
     if (this.#next === PARTS_PER_CHUNK) {
-      throw new Error(`enrichment: a chunk may write at most ${PARTS_PER_CHUNK} work parts; lower chunkBytes or raise rowsPerPart`);
+      throw new InternalError(`enrichment: a chunk may write at most ${PARTS_PER_CHUNK} work parts; lower chunkBytes or raise rowsPerPart`);
     }
     const part = this.firstPart + this.#next++;
     this.parts.push({ part, rows: this.#encoder.rows });
@@ -425,7 +425,7 @@ export async function combineChunks(
     else ordered.push(result);
   }
   if (missing.length > 0 || byChunk.size !== plan.chunk_count || enriched.length !== plan.chunk_count) {
-    throw new Error(
+    throw new LakeStateError(
       `enrichment: chunk results do not match the plan (missing chunks: ${missing.join(', ') || 'none'}; ` +
         `${enriched.length} results for ${plan.chunk_count} chunks)`,
     );

@@ -1,3 +1,4 @@
+import { InvalidEventError, LakeStateError } from '@ledgerlake/domain';
 import type { CondemnCode } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
@@ -77,7 +78,7 @@ class RowFindings {
 }
 
 function requireEnrichment(state: RunState): EnrichmentResult {
-  if (state.enrichment === undefined) throw new Error('loop-prevention: the state has no enrichment result');
+  if (state.enrichment === undefined) throw new InvalidEventError('PreventLoops', ['enrichment: the state has no enrichment result']);
   return state.enrichment;
 }
 
@@ -163,7 +164,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
   const { work } = enrichment;
   const parts = await readMapItems(store, enrichment.part_manifest, WorkPartSchema, 'enriched part');
   if (parts.length !== enrichment.part_count) {
-    throw new Error(`loop-prevention: the enriched part manifest lists ${parts.length} parts; enrichment reported ${enrichment.part_count}`);
+    throw new LakeStateError(`loop-prevention: the enriched part manifest lists ${parts.length} parts; enrichment reported ${enrichment.part_count}`);
   }
 
   let row = 0;
@@ -171,7 +172,7 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
     const partStart = row;
     const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
     if (row + rows.rows > enrichment.input_rows) {
-      throw new Error(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
+      throw new LakeStateError(`loop-prevention: the work area holds more rows than the ${enrichment.input_rows} enrichment reported`);
     }
     for (let r = 0; r < rows.rows; r++) {
       const attempt = rows.attemptCount[r] as number;
@@ -199,11 +200,11 @@ export async function preventLoops(state: RunState, deps: LoopPreventionDeps): P
       row++;
     }
     if (row - partStart !== expected) {
-      throw new Error(`loop-prevention: work part ${part} holds ${row - partStart} rows; enrichment reported ${expected}`);
+      throw new LakeStateError(`loop-prevention: work part ${part} holds ${row - partStart} rows; enrichment reported ${expected}`);
     }
   }
   if (row !== enrichment.input_rows) {
-    throw new Error(`loop-prevention: the work area holds ${row} rows; enrichment reported ${enrichment.input_rows}`);
+    throw new LakeStateError(`loop-prevention: the work area holds ${row} rows; enrichment reported ${enrichment.input_rows}`);
   }
 
   if (run.mode === 'backfill' && run.backfill_month !== undefined) keyMonths.delete(run.backfill_month);

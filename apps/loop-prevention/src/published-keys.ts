@@ -1,3 +1,4 @@
+import { LakeStateError } from '@ledgerlake/domain';
 import { type LakeLayout, type ObjectRef, type ObjectStore, parseRunIdFromKey } from '@ledgerlake/storage';
 import { readParquetRowGroups } from '@ledgerlake/pipeline';
 import { z } from 'zod';
@@ -105,11 +106,11 @@ function parseLatest(bytes: Uint8Array, ref: ObjectRef): z.infer<typeof LatestPo
   try {
     raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new Error(`loop-prevention: ${ref.bucket}/${ref.key} is not JSON`, { cause: error });
+    throw new LakeStateError(`loop-prevention: ${ref.bucket}/${ref.key} is not JSON`, { cause: error });
   }
   const parsed = LatestPointerSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`loop-prevention: ${ref.bucket}/${ref.key} has no files list: ${parsed.error.message}`, {
+    throw new LakeStateError(`loop-prevention: ${ref.bucket}/${ref.key} has no files list: ${parsed.error.message}`, {
       cause: parsed.error,
     });
   }

@@ -1,32 +1,26 @@
-import {
-  ObjectConflictError,
-  SCHEMA_VERSION,
-  SuccessMarkerSchema,
-  type RowErrorCode,
-  type SuccessMarker,
-} from '@ledgerlake/domain';
+import { LakeStateError, ObjectConflictError, type RowErrorCode, SCHEMA_VERSION, type SuccessMarker, SuccessMarkerSchema } from '@ledgerlake/domain';
 import {
   monthName,
   parseDecimalSum,
   parseJson,
+  type PartitionWriterResult,
+  type PartWritten,
   PartWrittenSchema,
   readMapItems,
   readMapResults,
+  renewFileClaim,
+  requireContinue,
+  type RunManifest,
   RunManifestSchema,
   STATE_CRITICAL_ERRORS,
+  type TaskEvent,
   WorkPartSchema,
   writeQuarantineIndex,
-  type PartitionWriterResult,
-  type PartWritten,
-  type RunManifest,
-  renewFileClaim,
-  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { partResultRef, PartResultSchema, type PartResult } from './part-result';
 import { reconcile } from './reconcile';
 import type { PartitionWriterDeps } from './settings';
-import { requireContinue } from './write-part';
 
 type Counts = Partial<Record<RowErrorCode, number>>;
 
@@ -45,7 +39,7 @@ type Counts = Partial<Record<RowErrorCode, number>>;
  * `ObjectConflictError`.
  */
 export async function finishRun(event: TaskEvent<'FinishRun'>, deps: PartitionWriterDeps): Promise<PartitionWriterResult> {
-  requireContinue(event.loop_prevention);
+  requireContinue(event.loop_prevention, 'FinishRun');
   const { run, enrichment, validation } = event;
   const { store, layout } = deps;
   const runId = run.run_id;
@@ -195,14 +189,14 @@ async function readPartResults(
   const runId = event.run.run_id;
   const byPart = new Map<number, PartWritten>();
   for (const summary of await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts')) {
-    if (byPart.has(summary.part)) throw new Error(`partition-writer: work part ${summary.part} appears twice in run ${runId}'s parts`);
+    if (byPart.has(summary.part)) throw new LakeStateError(`partition-writer: work part ${summary.part} appears twice in run ${runId}'s parts`);
     byPart.set(summary.part, summary);
   }
   const enrichedParts = await readMapItems(deps.store, event.enrichment.part_manifest, WorkPartSchema, 'enriched part');
   const enriched = new Set(enrichedParts.map((p) => p.part));
   const unknown = [...byPart.keys()].filter((part) => !enriched.has(part));
   if (unknown.length > 0) {
-    throw new Error(`partition-writer: run ${runId} has no enriched work part(s) ${unknown.join(', ')}, yet they were written`);
+    throw new LakeStateError(`partition-writer: run ${runId} has no enriched work part(s) ${unknown.join(', ')}, yet they were written`);
   }
   const missing: number[] = [];
   const found: { summary: PartWritten; result: PartResult }[] = [];
@@ -210,7 +204,7 @@ async function readPartResults(
     const summary = byPart.get(part);
     const ref = partResultRef(deps.layout, runId, part);
     if (summary !== undefined && (summary.result.bucket !== ref.bucket || summary.result.key !== ref.key)) {
-      throw new Error(`partition-writer: work part ${part}'s result is at ${ref.bucket}/${ref.key}, not ${summary.result.bucket}/${summary.result.key}`);
+      throw new LakeStateError(`partition-writer: work part ${part}'s result is at ${ref.bucket}/${ref.key}, not ${summary.result.bucket}/${summary.result.key}`);
     }
     const bytes = summary === undefined ? undefined : await deps.store.getBytes(ref);
     if (summary === undefined || bytes === undefined) {
@@ -219,12 +213,12 @@ async function readPartResults(
     }
     const result = parseJson(bytes, ref, PartResultSchema, `result of work part ${part}`);
     if (result.run_id !== runId || result.part !== part) {
-      throw new Error(`partition-writer: ${ref.bucket}/${ref.key} holds work part ${result.part} of run ${result.run_id}`);
+      throw new LakeStateError(`partition-writer: ${ref.bucket}/${ref.key} holds work part ${result.part} of run ${result.run_id}`);
     }
     found.push({ summary, result });
   }
   if (missing.length > 0) {
-    throw new Error(
+    throw new LakeStateError(
       `partition-writer: cannot finish run ${runId}: work part(s) ${missing.join(', ')} of ${enriched.size} have no written result`,
     );
   }

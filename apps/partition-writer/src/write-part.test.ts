@@ -209,7 +209,7 @@ describe('writePart', () => {
     const event = await writePartEvent(store, state, 0);
 
     await expect(writePart({ ...event, validation: { ...event.validation, part: 1 } }, deps(store))).rejects.toThrow(
-      'partition-writer: validation result of work part 1 given for work part 0',
+      'WritePart: the event is not valid: validation.part: the validation of work part 1 given for work part 0',
     );
   });
 });

@@ -1,23 +1,30 @@
-import { ObjectConflictError, parseTimestamp, SCHEMA_VERSION, type RowErrorCode, type RunContext } from '@ledgerlake/domain';
 import {
-  monthName,
-  PartitionedParquetWriter,
-  readDecisions,
-  readValidatedPart,
-  readEnrichedPart,
+  InvalidEventError,
+  ObjectConflictError,
+  parseTimestamp,
+  type RowErrorCode,
+  type RunContext,
+  SCHEMA_VERSION,
+} from '@ledgerlake/domain';
+import {
   type EnrichedPart,
-  UNKNOWN_MONTH,
-  ROW_FATE,
-  validatedMonth,
-  workPartRef,
   type EnrichmentResult,
-  type LoopPreventionResult,
+  monthName,
   type ParquetBufferLimits,
   type ParquetValue,
+  PartitionedParquetWriter,
   type PartWritten,
-  type WrittenPartition,
+  readDecisions,
+  readEnrichedPart,
+  readValidatedPart,
   renewFileClaim,
+  requireContinue,
+  ROW_FATE,
   type TaskEvent,
+  UNKNOWN_MONTH,
+  validatedMonth,
+  workPartRef,
+  type WrittenPartition,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { partResultRef, type PartResult } from './part-result';
@@ -44,9 +51,9 @@ export interface PartToWrite {
  * state machine's Map. Nothing is sealed or published here: `FinishRun` does that for all parts.
  */
 export async function writePart(event: TaskEvent<'WritePart'>, deps: PartitionWriterDeps): Promise<PartWritten> {
-  requireContinue(event.loop_prevention);
+  requireContinue(event.loop_prevention, 'WritePart');
   if (event.validation.part !== event.part.part) {
-    throw new Error(`partition-writer: validation result of work part ${event.validation.part} given for work part ${event.part.part}`);
+    throw new InvalidEventError('WritePart', [`validation.part: the validation of work part ${event.validation.part} given for work part ${event.part.part}`]);
   }
   return writePartRows({ run: event.run, enrichment: event.enrichment, part: event.part }, deps);
 }
@@ -70,10 +77,9 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   const { part, rows: reported } = input.part;
   const { store, layout, settings } = deps;
   if (part >= enrichment.part_span) {
-    throw new Error(
-      `partition-writer: work part ${part} (${reported} rows) is not one of run ${run.run_id}'s enriched parts ` +
-        `(numbered below ${enrichment.part_span})`,
-    );
+    throw new InvalidEventError('WritePart', [
+      `part: work part ${part} (${reported} rows) is not one of run ${run.run_id}'s enriched parts (numbered below ${enrichment.part_span})`,
+    ]);
   }
   const runId = run.run_id;
   // The run is alive: its claim's lease is renewed as its parts are written (docs/exactly-once.md).
@@ -85,7 +91,7 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
   }
 
   const started = parseTimestamp(run.started_at);
-  if (!started.ok) throw new Error(`partition-writer: run started_at ${run.started_at} ${started.problem}`);
+  if (!started.ok) throw new InvalidEventError('WritePart', [`run.started_at: ${run.started_at} ${started.problem}`]);
   const ingestDate = started.utcDay;
   const objectNumber = (n: number) => part + n * enrichment.part_span;
   const constants: Record<string, ParquetValue> = {
@@ -256,13 +262,6 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     condemned_by_reason: tally.condemnedByReason,
     result: resultRef,
   };
-}
-
-/** Refuses a run loop prevention ended (a duplicate file has nothing to write). */
-export function requireContinue(loopPrevention: LoopPreventionResult): void {
-  if (loopPrevention.status !== 'CONTINUE') {
-    throw new Error(`partition-writer: loop prevention ended the run (${loopPrevention.status}); nothing to write`);
-  }
 }
 
 /** Files a quarantined row's hash under its index month (`YYYY-MM` of the UTC transaction time, or `unknown`). */

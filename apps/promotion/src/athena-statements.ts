@@ -5,7 +5,7 @@ import {
   GetQueryResultsCommand,
   StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { TransientStorageError } from '@ledgerlake/domain';
+import { InternalError, TransientStorageError } from '@ledgerlake/domain';
 import type { AthenaStatements } from './gold-athena';
 
 /** How long to wait between two looks at a running statement: from `firstMs`, doubling up to `maxMs`. */
@@ -70,7 +70,7 @@ export async function athenaQuery(client: AthenaClient, workGroup: string, sql: 
     }),
   );
   const id = started.QueryExecutionId;
-  if (id === undefined) throw new Error('Athena started a statement without an id');
+  if (id === undefined) throw new InternalError('Athena started a statement without an id');
   let scannedBytes = 0;
   for (let wait = polling.firstMs; ; wait = Math.min(wait * 2, polling.maxMs)) {
     const { QueryExecution: execution } = await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }));

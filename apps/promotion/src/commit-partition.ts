@@ -1,4 +1,4 @@
-import { ObjectConflictError, TransientStorageError } from '@ledgerlake/domain';
+import { LakeStateError, ObjectConflictError, TransientStorageError } from '@ledgerlake/domain';
 import {
   JSON_PUT_OPTIONS,
   jsonBody,
@@ -74,7 +74,7 @@ export async function commitPartition(store: ObjectStore, request: CommitRequest
     if (latest !== undefined) await keepVersion(store, layout, latest.value);
     const change = await request.change(latest?.value);
     if (change === undefined) {
-      if (latest === undefined) throw new Error(`promotion: nothing to commit for ${request.table} ${monthName(month)}`);
+      if (latest === undefined) throw new LakeStateError(`promotion: nothing to commit for ${request.table} ${monthName(month)}`);
       return { version: latest.value, committed: false, conflicts: attempt };
     }
     const version = nextVersion(request, latest?.value, change);

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LedgerLakeError, ObjectConflictError } from '@ledgerlake/domain';
+import { InternalError, LakeStateError, LedgerLakeError, ObjectConflictError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { type GoldBuildRequest, type GoldBuildResult, type GoldEngine, placeOutputs } from './gold-engine';
 import { columnList, type GoldInputColumn, GOLD_SQL_TABLES, goldRowsQuery, SEED_ROWS_COLUMNS, SILVER_ROWS_COLUMNS, sqlString } from './gold-sql';
@@ -48,7 +48,7 @@ export class DuckDbGoldEngine implements GoldEngine {
         const local = this.options.localPath?.(ref);
         if (local !== undefined) return local;
         const body = await store.getStream(ref);
-        if (body === undefined) throw new Error(`gold: published object ${ref.bucket}/${ref.key} is missing`);
+        if (body === undefined) throw new LakeStateError(`gold: published object ${ref.bucket}/${ref.key} is missing`);
         const path = join(work, `in-${copies++}.parquet`);
         await pipeline(body, createWriteStream(path));
         return path;
@@ -95,7 +95,7 @@ export class DuckDbGoldEngine implements GoldEngine {
       // several lines of advice: the first one says what happened.
       if (error instanceof LedgerLakeError) throw error;
       const first = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-      throw new Error(`gold: DuckDB could not build Gold ${request.months[0]} to ${request.months.at(-1)}: ${first}`, { cause: error });
+      throw new InternalError(`gold: DuckDB could not build Gold ${request.months[0]} to ${request.months.at(-1)}: ${first}`, { cause: error });
     } finally {
       connection.closeSync();
       instance.closeSync();

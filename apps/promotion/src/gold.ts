@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { TransientStorageError } from '@ledgerlake/domain';
+import { InternalError, TransientStorageError } from '@ledgerlake/domain';
 import { type GoldRefresh, monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectRef, ObjectStore, PublishedTableLayout } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
@@ -128,7 +128,7 @@ async function rebuildFrom(
   let committed = 0;
   for (const month of write) {
     const outputs = built.get(month);
-    if (outputs === undefined) throw new Error(`gold: the engine returned nothing for ${month}`);
+    if (outputs === undefined) throw new InternalError(`gold: the engine returned nothing for ${month}`);
     for (const [table, layout] of goldTables(deps.layout)) {
       if (await commitGoldTable(month, table, layout, outputs[table], builtFrom.get(month) ?? {}, deps)) committed += 1;
     }

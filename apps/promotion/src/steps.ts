@@ -1,3 +1,4 @@
+import { PromotionError } from '@ledgerlake/domain';
 import type { RunBlockedEvent } from '@ledgerlake/domain';
 import {
   type BlockedResult,
@@ -144,7 +145,7 @@ export async function runPromotionStep(input: unknown, deps: PromotionStepDeps):
       if (intent === undefined) {
         // Completed already (a retry after the intent was deleted): the record must say so.
         if ((await readRunRecord(store, layout, runId))?.status === 'PUBLISHED') return { months: [], committed: 0, passes: 0 };
-        throw new Error(`promotion: run ${runId} has no promotion to complete`);
+        throw new PromotionError(`promotion: run ${runId} has no promotion to complete`);
       }
       const { gold } = await completePromotion(intent, deps);
       logger?.info('gold rebuilt', { from: intent.gold_from, months: gold.months.length, committed: gold.committed, passes: gold.passes });

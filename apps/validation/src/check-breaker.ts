@@ -1,4 +1,4 @@
-import { CircuitBreakerOpenError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
+import { CircuitBreakerOpenError, LakeStateError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
 import {
   PartWrittenSchema,
   readMapResults,
@@ -20,11 +20,11 @@ export async function checkBreaker(event: TaskEvent<'CheckBreaker'>, deps: Valid
   const parts = await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts');
   const seen = new Set<number>();
   for (const { part } of parts) {
-    if (seen.has(part)) throw new Error(`validation: work part ${part} appears twice in run ${event.run.run_id}'s parts`);
+    if (seen.has(part)) throw new LakeStateError(`validation: work part ${part} appears twice in run ${event.run.run_id}'s parts`);
     seen.add(part);
   }
   if (seen.size !== event.enrichment.part_count) {
-    throw new Error(`validation: run ${event.run.run_id} has ${event.enrichment.part_count} enriched parts, but ${seen.size} were written`);
+    throw new LakeStateError(`validation: run ${event.run.run_id} has ${event.enrichment.part_count} enriched parts, but ${seen.size} were written`);
   }
   const quarantineByReason = sumByCode(parts.map((p) => p.quarantine_by_reason));
   const condemnedByReason = sumByCode(parts.map((p) => p.condemned_by_reason));

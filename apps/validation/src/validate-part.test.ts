@@ -220,7 +220,7 @@ describe('validatePart', () => {
     const event = { ...(await partEvent(store, state, 0)), part: { part: 7, rows: 2 } };
 
     await expect(validatePart(event, deps(store))).rejects.toThrow(
-      "validation: work part 7 (2 rows) is not one of run 20240201T000000Z's enriched parts (numbered below 2)",
+      "ValidatePart: the event is not valid: part: work part 7 (2 rows) is not one of run 20240201T000000Z's enriched parts (numbered below 2)",
     );
   });
 

@@ -1,18 +1,18 @@
-import { type RowErrorCode, type RowRules, rowRules } from '@ledgerlake/domain';
+import { InvalidEventError, LakeStateError, type RowErrorCode, rowRules, type RowRules } from '@ledgerlake/domain';
 import {
   assertBreakerClosed,
+  type PartValidation,
   readDecisions,
   readEnrichedPart,
-  validateEnrichedRow,
+  requireContinue,
+  type RowDecision,
+  type TaskEvent,
   ValidatedPartBuilder,
+  validateEnrichedRow,
+  type WorkArea,
   workPartRef,
   writeDecisions,
   writeValidatedPart,
-  type LoopPreventionResult,
-  type PartValidation,
-  type RowDecision,
-  type WorkArea,
-  type TaskEvent,
 } from '@ledgerlake/pipeline';
 import type { ObjectStore } from '@ledgerlake/storage';
 import type { ValidationDeps } from './settings';
@@ -25,13 +25,12 @@ import type { ValidationDeps } from './settings';
  * is evaluated once for the whole run, by `checkBreaker`, when every part is written.
  */
 export async function validatePart(event: TaskEvent<'ValidatePart'>, deps: ValidationDeps): Promise<PartValidation> {
-  requireContinue(event.loop_prevention);
+  requireContinue(event.loop_prevention, 'ValidatePart');
   const { part, rows } = event.part;
   if (part >= event.enrichment.part_span) {
-    throw new Error(
-      `validation: work part ${part} (${rows} rows) is not one of run ${event.run.run_id}'s enriched parts ` +
-        `(numbered below ${event.enrichment.part_span})`,
-    );
+    throw new InvalidEventError('ValidatePart', [
+      `part: work part ${part} (${rows} rows) is not one of run ${event.run.run_id}'s enriched parts (numbered below ${event.enrichment.part_span})`,
+    ]);
   }
   await assertBreakerClosed(deps.store, deps.layout);
   const rules = rowRules(deps.settings.rules, event.run.started_at);
@@ -56,7 +55,7 @@ export async function validatePartRows(
   const validated = new ValidatedPartBuilder(expected);
   let valid = 0;
   const rows = await readEnrichedPart(store, workPartRef(work, 'enriched', part));
-  if (rows.rows !== expected) throw new Error(`validation: work part ${part} holds ${rows.rows} rows; enrichment reported ${expected}`);
+  if (rows.rows !== expected) throw new LakeStateError(`validation: work part ${part} holds ${rows.rows} rows; enrichment reported ${expected}`);
   for (let at = 0; at < rows.rows; at++) {
     if (condemned.has(at)) {
       validated.condemned();
@@ -83,9 +82,3 @@ export async function validatePartRows(
   };
 }
 
-/** Refuses a run loop prevention ended (a duplicate file has nothing to validate). */
-export function requireContinue(loopPrevention: LoopPreventionResult): void {
-  if (loopPrevention.status !== 'CONTINUE') {
-    throw new Error(`validation: loop prevention ended the run (${loopPrevention.status}); nothing to validate`);
-  }
-}

@@ -1,3 +1,4 @@
+import { InternalError } from '@ledgerlake/domain';
 /**
  * A one-producer, one-consumer queue of byte chunks that is also an `AsyncIterable`: what bridges
  * a synchronous producer (hyparquet-writer, which has no stream API) to `ObjectStore.putStream`.
@@ -16,7 +17,7 @@ export class ChunkChannel implements AsyncIterable<Uint8Array> {
 
   /** Queues a chunk for the consumer. */
   push(chunk: Uint8Array): void {
-    if (this.closed || this.producerError) throw new Error('chunk-channel: push after close');
+    if (this.closed || this.producerError) throw new InternalError('chunk-channel: push after close');
     if (this.consumerError) throw this.consumerError.error;
     if (chunk.length === 0) return;
     this.queue.push(chunk);
@@ -60,7 +61,7 @@ export class ChunkChannel implements AsyncIterable<Uint8Array> {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<Uint8Array> {
-    if (this.iterating) throw new Error('chunk-channel: only one consumer may iterate');
+    if (this.iterating) throw new InternalError('chunk-channel: only one consumer may iterate');
     this.iterating = true;
     try {
       for (;;) {

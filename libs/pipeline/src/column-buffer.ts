@@ -1,3 +1,4 @@
+import { InternalError } from '@ledgerlake/domain';
 import type { ParquetColumnSpec } from './parquet-schema';
 
 /** A value of a buffered column: bigint for the 64-bit kinds, number for int32, string for text. */
@@ -41,7 +42,7 @@ export class ColumnBuffer {
   push(values: readonly ParquetValue[]): void {
     const { columns } = this;
     if (values.length !== columns.length) {
-      throw new Error(`parquet: row has ${values.length} values for ${columns.length} columns`);
+      throw new InternalError(`parquet: row has ${values.length} values for ${columns.length} columns`);
     }
     if (this.count === this.capacity) this.grow();
     const at = this.count;
@@ -49,14 +50,14 @@ export class ColumnBuffer {
       const value = values[c] as ParquetValue;
       const typed = this.typed[c];
       if (typed !== undefined) {
-        if (value === null) throw new Error(`parquet: column ${(columns[c] as ParquetColumnSpec).name} is not nullable`);
+        if (value === null) throw new InternalError(`parquet: column ${(columns[c] as ParquetColumnSpec).name} is not nullable`);
         (typed as { [i: number]: bigint | number })[at] = value as bigint | number;
         continue;
       }
       const bytes = this.bytes[c];
       if (bytes !== undefined) {
         if (value !== null && typeof value !== 'string') {
-          throw new Error(`parquet: column ${(columns[c] as ParquetColumnSpec).name} expects a string, got ${typeof value}`);
+          throw new InternalError(`parquet: column ${(columns[c] as ParquetColumnSpec).name} expects a string, got ${typeof value}`);
         }
         bytes.push(value);
       } else {

@@ -1,4 +1,4 @@
-import { parseAmount, parseInt64, parseTimestamp } from '@ledgerlake/domain';
+import { InternalError, LakeStateError, parseAmount, parseInt64, parseTimestamp } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { monthIndex } from './validated-part';
 
@@ -144,7 +144,7 @@ export class EnrichedPartEncoder {
   #text!: TextColumn[];
 
   constructor(capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`pipeline: an enriched part holds at least one row, not ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1) throw new InternalError(`pipeline: an enriched part holds at least one row, not ${capacity}`);
     this.#capacity = capacity;
     this.#reset();
   }
@@ -162,7 +162,7 @@ export class EnrichedPartEncoder {
   /** Appends one row. */
   add(row: WorkRow): void {
     const at = this.#rows;
-    if (at === this.#capacity) throw new Error(`pipeline: an enriched part holds at most ${this.#capacity} rows`);
+    if (at === this.#capacity) throw new InternalError(`pipeline: an enriched part holds at most ${this.#capacity} rows`);
     if (at === this.#line.length) this.#grow(Math.min(this.#capacity, 2 * at));
     this.#rows++;
     const [id, , amount, , timestamp] = row.fields;
@@ -209,7 +209,7 @@ export class EnrichedPartEncoder {
     this.#line[at] = row.sourceLine;
     this.#attempt[at] = row.attemptCount;
     if (row.rowHash.length !== 2 * HASH_BYTES || this.#hash.write(row.rowHash, at * HASH_BYTES, HASH_BYTES, 'hex') !== HASH_BYTES) {
-      throw new Error(`pipeline: row_hash ${JSON.stringify(row.rowHash)} is not 64 hex digits`);
+      throw new InternalError(`pipeline: row_hash ${JSON.stringify(row.rowHash)} is not 64 hex digits`);
     }
   }
 
@@ -305,7 +305,7 @@ class TextValues {
   #decode(): string {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(this.bytes);
     const n = this.ends.length;
-    if (text.length !== (n === 0 ? 0 : this.ends[n - 1])) throw new Error(`pipeline: ${this.what}: a text column does not match its value ends`);
+    if (text.length !== (n === 0 ? 0 : this.ends[n - 1])) throw new LakeStateError(`pipeline: ${this.what}: a text column does not match its value ends`);
     return text;
   }
 }
@@ -338,7 +338,7 @@ export class EnrichedPart {
     this.#hashes = Buffer.from(columns.hashes.buffer, columns.hashes.byteOffset, columns.hashes.byteLength);
     this.#file = columns.file;
     this.#fileIds = Array.from({ length: columns.fileIds.length }, (_, index) => columns.fileIds.get(index));
-    if (this.#file.some((file) => file >= this.#fileIds.length)) throw new Error(`pipeline: ${columns.fileIds.what}: a row names a source file id it does not hold`);
+    if (this.#file.some((file) => file >= this.#fileIds.length)) throw new LakeStateError(`pipeline: ${columns.fileIds.what}: a row names a source file id it does not hold`);
     this.#text = columns.text;
   }
 
@@ -403,7 +403,7 @@ export class EnrichedPart {
 /** Reads a part's bytes; anything else (another format, a cut object) is an error naming `what`. */
 export function decodeEnrichedPart(bytes: Uint8Array, what: string): EnrichedPart {
   const refuse = (problem: string): never => {
-    throw new Error(`pipeline: ${what} ${problem}`);
+    throw new LakeStateError(`pipeline: ${what} ${problem}`);
   };
   // One aligned copy: a typed array over a slice of a store's buffer may not start on 8 bytes.
   const own = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
@@ -470,6 +470,6 @@ export async function writeEnrichedPart(store: ObjectStore, ref: ObjectRef, rows
 /** Reads one enriched part; a missing one is an error (enrichment writes every part it reports). */
 export async function readEnrichedPart(store: ObjectStore, ref: ObjectRef): Promise<EnrichedPart> {
   const bytes = await store.getBytes(ref);
-  if (bytes === undefined) throw new Error(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
+  if (bytes === undefined) throw new LakeStateError(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
   return decodeEnrichedPart(bytes, `enriched work part ${ref.bucket}/${ref.key}`);
 }

@@ -100,6 +100,7 @@ export {
   parseTaskEvent,
   PIPELINE_STATE_NAMES,
   ReportRunEventSchema,
+  requireContinue,
   ROW_PIPELINE,
   type MapContract,
   type MapStateName,

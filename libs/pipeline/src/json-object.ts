@@ -1,3 +1,4 @@
+import { LakeStateError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { z } from 'zod';
 
@@ -31,11 +32,11 @@ export function parseJson<S extends z.ZodType>(bytes: Uint8Array, ref: ObjectRef
   try {
     raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    throw new Error(`pipeline: ${what} ${ref.bucket}/${ref.key} is not JSON: ${(error as Error).message}`, { cause: error });
+    throw new LakeStateError(`pipeline: ${what} ${ref.bucket}/${ref.key} is not JSON: ${(error as Error).message}`, { cause: error });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`pipeline: ${what} ${ref.bucket}/${ref.key} is malformed: ${parsed.error.message}`, {
+    throw new LakeStateError(`pipeline: ${what} ${ref.bucket}/${ref.key} is malformed: ${parsed.error.message}`, {
       cause: parsed.error,
     });
   }

@@ -1,3 +1,4 @@
+import { LakeStateError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, parseJson } from './json-object';
@@ -38,7 +39,7 @@ export async function writePartManifest(
 /** Reads a Map's items manifest, every item checked against `item`; a missing manifest is an error naming it. */
 export async function readMapItems<S extends z.ZodType>(store: ObjectStore, ref: ObjectRef, item: S, what: string): Promise<z.output<S>[]> {
   const bytes = await store.getBytes(ref);
-  if (bytes === undefined) throw new Error(`pipeline: the ${what} manifest ${ref.bucket}/${ref.key} is missing`);
+  if (bytes === undefined) throw new LakeStateError(`pipeline: the ${what} manifest ${ref.bucket}/${ref.key} is missing`);
   return parseJson(bytes, ref, z.array(item), `${what} manifest`);
 }
 
@@ -83,7 +84,7 @@ export async function readMapResults<S extends z.ZodType>(
   const manifest = await readResultManifest(store, manifestRef);
   const unfinished = manifest.ResultFiles.FAILED.length + manifest.ResultFiles.PENDING.length;
   if (unfinished > 0) {
-    throw new Error(`pipeline: the ${what} map run ${manifest.MapRunArn} lists ${unfinished} result file(s) of children that did not succeed`);
+    throw new LakeStateError(`pipeline: the ${what} map run ${manifest.MapRunArn} lists ${unfinished} result file(s) of children that did not succeed`);
   }
   const outputs: z.output<S>[] = [];
   for (const { Key } of manifest.ResultFiles.SUCCEEDED) {
@@ -91,7 +92,7 @@ export async function readMapResults<S extends z.ZodType>(
     for (const child of await readResultFile(store, ref)) {
       const parsed = output.safeParse(parseOutput(child.Output));
       if (!parsed.success) {
-        throw new Error(`pipeline: a ${what} result in ${ref.bucket}/${ref.key} (child ${child.Name ?? '?'}) is malformed: ${parsed.error.message}`);
+        throw new LakeStateError(`pipeline: a ${what} result in ${ref.bucket}/${ref.key} (child ${child.Name ?? '?'}) is malformed: ${parsed.error.message}`);
       }
       outputs.push(parsed.data);
     }
@@ -127,13 +128,13 @@ export async function firstFailedChild(store: ObjectStore, prefix: MapResultsPre
 
 async function readResultManifest(store: ObjectStore, ref: ObjectRef): Promise<z.output<typeof ResultManifestSchema>> {
   const bytes = await store.getBytes(ref);
-  if (bytes === undefined) throw new Error(`pipeline: the map results manifest ${ref.bucket}/${ref.key} is missing`);
+  if (bytes === undefined) throw new LakeStateError(`pipeline: the map results manifest ${ref.bucket}/${ref.key} is missing`);
   return parseJson(bytes, ref, ResultManifestSchema, 'map results manifest');
 }
 
 async function readResultFile(store: ObjectStore, ref: ObjectRef): Promise<z.output<typeof ChildResultSchema>[]> {
   const bytes = await store.getBytes(ref);
-  if (bytes === undefined) throw new Error(`pipeline: the map result file ${ref.bucket}/${ref.key} is missing`);
+  if (bytes === undefined) throw new LakeStateError(`pipeline: the map result file ${ref.bucket}/${ref.key} is missing`);
   return parseJson(bytes, ref, z.array(ChildResultSchema), 'map result file');
 }
 

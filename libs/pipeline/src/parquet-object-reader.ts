@@ -1,4 +1,4 @@
-import { StorageError } from '@ledgerlake/domain';
+import { LakeStateError, StorageError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import {
   type AsyncBuffer,
@@ -37,7 +37,7 @@ export interface ReadParquetOptions {
 
 async function readRange(store: ObjectStore, ref: ObjectRef, start: number, end: number): Promise<ArrayBuffer> {
   const stream = await store.getStream(ref, { start, end: end - 1 });
-  if (stream === undefined) throw new Error(`parquet: ${ref.bucket}/${ref.key} disappeared while being read`);
+  if (stream === undefined) throw new LakeStateError(`parquet: ${ref.bucket}/${ref.key} disappeared while being read`);
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array));
   const bytes = Buffer.concat(chunks);
@@ -47,7 +47,7 @@ async function readRange(store: ObjectStore, ref: ObjectRef, start: number, end:
 /** A Parquet object in the store as hyparquet reads it: byte-range reads, cached; throws when it does not exist. */
 export async function openParquetObject(store: ObjectStore, ref: ObjectRef): Promise<{ file: AsyncBuffer; metadata: FileMetaData }> {
   const meta = await store.head(ref);
-  if (meta === undefined) throw new Error(`parquet: ${ref.bucket}/${ref.key} does not exist`);
+  if (meta === undefined) throw new LakeStateError(`parquet: ${ref.bucket}/${ref.key} does not exist`);
   const file = cachedAsyncBuffer(
     { byteLength: meta.size, slice: (start, end) => readRange(store, ref, start, end ?? meta.size) },
     { minSize: WHOLE_OBJECT_BYTES },
@@ -95,7 +95,7 @@ export async function* readParquetRowGroups(
       .map((element) => element.name),
   );
   const missing = columns.filter((column) => !present.has(column));
-  if (missing.length > 0) throw new Error(`parquet: ${ref.bucket}/${ref.key} has no column ${missing.join(', ')}`);
+  if (missing.length > 0) throw new LakeStateError(`parquet: ${ref.bucket}/${ref.key} has no column ${missing.join(', ')}`);
   let rowStart = 0;
   for (const group of metadata.row_groups) {
     const rows = Number(group.num_rows);

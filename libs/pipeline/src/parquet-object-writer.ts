@@ -1,3 +1,4 @@
+import { InternalError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore, PutResult } from '@ledgerlake/storage';
 import { ByteWriter, ParquetWriter, type ColumnSource } from 'hyparquet-writer';
 import { ChunkChannel } from './chunk-channel';
@@ -79,11 +80,11 @@ class ChannelWriter extends ByteWriter {
   }
 
   override getBuffer(): ArrayBuffer {
-    throw new Error('parquet: a streamed object has no buffer');
+    throw new InternalError('parquet: a streamed object has no buffer');
   }
 
   override getBytes(): Uint8Array<ArrayBuffer> {
-    throw new Error('parquet: a streamed object has no buffer');
+    throw new InternalError('parquet: a streamed object has no buffer');
   }
 
   private spill(): void {
@@ -147,12 +148,12 @@ export class ParquetObjectWriter {
     if (rows === 0) return;
     const { columns } = this.options;
     if (values.length !== columns.length) {
-      throw new Error(`parquet: ${values.length} value arrays for ${columns.length} columns of ${describe(this.ref)}`);
+      throw new InternalError(`parquet: ${values.length} value arrays for ${columns.length} columns of ${describe(this.ref)}`);
     }
     const columnData: ColumnSource[] = columns.map((column, c) => {
       const data = values[c] as ColumnValues;
       if (data.length !== rows) {
-        throw new Error(`parquet: column ${column.name} has ${data.length} values, expected ${rows} (${describe(this.ref)})`);
+        throw new InternalError(`parquet: column ${column.name} has ${data.length} values, expected ${rows} (${describe(this.ref)})`);
       }
       return {
         name: column.name,
@@ -189,7 +190,7 @@ export class ParquetObjectWriter {
   }
 
   private assertOpen(): void {
-    if (this.state !== 'open') throw new Error(`parquet: ${describe(this.ref)} is already ${this.state}`);
+    if (this.state !== 'open') throw new InternalError(`parquet: ${describe(this.ref)} is already ${this.state}`);
   }
 }
 
@@ -205,7 +206,7 @@ function isViews(values: ColumnValues): boolean {
 function checkedEncoding(column: ParquetColumnSpec): ColumnSource['encoding'] {
   const encoding = column.encoding ?? 'auto';
   if (encoding === 'delta' && column.kind === 'string') {
-    throw new Error(`parquet: column ${column.name}: delta encoding needs an integer column`);
+    throw new InternalError(`parquet: column ${column.name}: delta encoding needs an integer column`);
   }
   return ENCODINGS[encoding];
 }
@@ -225,7 +226,7 @@ export function utf8Views(values: readonly (ParquetValue | Uint8Array)[]): (Uint
         views[i] = value;
         continue;
       }
-      if (value !== null && value !== undefined) throw new Error(`parquet: expected a string, got ${typeof value}`);
+      if (value !== null && value !== undefined) throw new InternalError(`parquet: expected a string, got ${typeof value}`);
       views[i] = null;
       continue;
     }

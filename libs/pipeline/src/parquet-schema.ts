@@ -1,3 +1,4 @@
+import { InternalError } from '@ledgerlake/domain';
 import type { SchemaElement } from 'hyparquet-writer';
 
 /**
@@ -56,11 +57,11 @@ const WIDE_DECIMAL_BYTES = 16;
 
 /** Maps column declarations to the flat Parquet schema (root first) hyparquet-writer takes. */
 export function parquetSchemaElements(columns: readonly ParquetColumnSpec[]): SchemaElement[] {
-  if (columns.length === 0) throw new Error('parquet: a table needs at least one column');
+  if (columns.length === 0) throw new InternalError('parquet: a table needs at least one column');
   const names = new Set<string>();
   const elements: SchemaElement[] = [{ name: 'root', num_children: columns.length }];
   for (const column of columns) {
-    if (names.has(column.name)) throw new Error(`parquet: duplicate column ${JSON.stringify(column.name)}`);
+    if (names.has(column.name)) throw new InternalError(`parquet: duplicate column ${JSON.stringify(column.name)}`);
     names.add(column.name);
     elements.push(schemaElement(column));
   }
@@ -89,7 +90,7 @@ function schemaElement(column: ParquetColumnSpec): SchemaElement {
         scale < 0 ||
         scale > precision
       ) {
-        throw new Error(
+        throw new InternalError(
           `parquet: decimal column ${name} needs precision 1..${MAX_DECIMAL_PRECISION} and scale 0..precision, ` +
             `got precision ${precision} scale ${scale}`,
         );
@@ -119,6 +120,6 @@ function schemaElement(column: ParquetColumnSpec): SchemaElement {
         repetition_type,
       };
     default:
-      throw new Error(`parquet: column ${name} has unknown kind ${JSON.stringify(kind satisfies never)}`);
+      throw new InternalError(`parquet: column ${name} has unknown kind ${JSON.stringify(kind satisfies never)}`);
   }
 }

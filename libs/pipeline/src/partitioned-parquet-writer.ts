@@ -1,3 +1,4 @@
+import { InternalError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { ColumnBuffer, type ColumnValues, type ParquetValue } from './column-buffer';
 import { ParquetObjectWriter, type Compressor, type WrittenParquetObject } from './parquet-object-writer';
@@ -72,17 +73,17 @@ export class PartitionedParquetWriter {
     const { limits, columns } = options;
     for (const [name, value] of Object.entries(limits)) {
       if (!Number.isSafeInteger(value) || value < 1) {
-        throw new Error(`parquet: limit ${name} must be a positive integer, got ${value}`);
+        throw new InternalError(`parquet: limit ${name} must be a positive integer, got ${value}`);
       }
     }
     if (limits.maxBufferedRows < limits.rowGroupRows) {
-      throw new Error(
+      throw new InternalError(
         `parquet: maxBufferedRows ${limits.maxBufferedRows} must be at least rowGroupRows ${limits.rowGroupRows}`,
       );
     }
     const constants = options.constants ?? {};
     for (const name of Object.keys(constants)) {
-      if (!columns.some((column) => column.name === name)) throw new Error(`parquet: constant for unknown column ${name}`);
+      if (!columns.some((column) => column.name === name)) throw new InternalError(`parquet: constant for unknown column ${name}`);
     }
     this.constantAt = columns.map((column) => (column.name in constants ? constants[column.name] : undefined));
     this.bufferedColumns = columns.filter((column) => !(column.name in constants));
@@ -98,7 +99,7 @@ export class PartitionedParquetWriter {
    * promise only when a row group has to be written first; `await` it before the next append.
    */
   append(partition: string, values: readonly ParquetValue[]): Promise<void> | undefined {
-    if (this.failed) throw new Error('parquet: writer failed earlier; abort it');
+    if (this.failed) throw new InternalError('parquet: writer failed earlier; abort it');
     const state = this.partitions.get(partition) ?? this.addPartition(partition);
     state.buffer.push(values);
     this.buffered += 1;
@@ -109,7 +110,7 @@ export class PartitionedParquetWriter {
 
   /** Writes every buffer out and finishes every object; returns what each partition got, by partition key. */
   async finish(): Promise<WrittenPartition[]> {
-    if (this.failed) throw new Error('parquet: writer failed earlier; abort it');
+    if (this.failed) throw new InternalError('parquet: writer failed earlier; abort it');
     const states = [...this.partitions.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     await this.guard(
       (async () => {

@@ -1,4 +1,4 @@
-import { ObjectConflictError, SourceObjectSchema, type SourceObject } from '@ledgerlake/domain';
+import { LakeStateError, ObjectConflictError, type SourceObject, SourceObjectSchema } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from './json-object';
@@ -242,13 +242,13 @@ export async function markFileProcessed(
   const ref = layout.control.processedFile(sha);
   for (let attempt = 1; ; attempt++) {
     const current = await readEntry(store, layout, sha);
-    if (current === undefined) throw new Error(`ledger: ${ref.key} does not exist; run ${runId} never claimed the file`);
+    if (current === undefined) throw new LakeStateError(`ledger: ${ref.key} does not exist; run ${runId} never claimed the file`);
     const entry = current.value;
     if (entry.run_id !== runId) {
-      throw new Error(`ledger: ${ref.key} is held by run ${entry.run_id}, not ${runId}`);
+      throw new LakeStateError(`ledger: ${ref.key} is held by run ${entry.run_id}, not ${runId}`);
     }
     if (entry.status === 'processed') return entry;
-    if (entry.status === 'released') throw new Error(`ledger: run ${runId} released ${ref.key}; it cannot be marked processed`);
+    if (entry.status === 'released') throw new LakeStateError(`ledger: run ${runId} released ${ref.key}; it cannot be marked processed`);
     const next: LedgerEntry = { ...entry, status: 'processed', processed_at: at.toISOString() };
     try {
       await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);

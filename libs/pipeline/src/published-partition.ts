@@ -1,4 +1,4 @@
-import { RunIdSchema, YearMonthSchema } from '@ledgerlake/domain';
+import { LakeStateError, RunIdSchema, YearMonthSchema } from '@ledgerlake/domain';
 import {
   listPrefixes,
   type ObjectRef,
@@ -140,7 +140,7 @@ export function parseSymlinkManifest(body: string, where: ObjectRef): ObjectRef[
     .filter((line) => line !== '')
     .map((line) => {
       const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(line);
-      if (!match) throw new Error(`pipeline: ${where.bucket}/${where.key} has a line that is not s3://bucket/key: ${JSON.stringify(line)}`);
+      if (!match) throw new LakeStateError(`pipeline: ${where.bucket}/${where.key} has a line that is not s3://bucket/key: ${JSON.stringify(line)}`);
       return { bucket: match[1] as string, key: match[2] as string };
     });
 }

@@ -1,3 +1,4 @@
+import { LakeStateError } from '@ledgerlake/domain';
 import type { RowErrorCode } from '@ledgerlake/domain';
 
 /*
@@ -24,7 +25,7 @@ function unescapeField(text: string): string | null {
   if (!text.includes('\\')) return text;
   return text.replace(UNESCAPED, (whole, c: string) => {
     const plain = UNESCAPES[c];
-    if (plain === undefined) throw new Error(`pipeline: invalid escape ${JSON.stringify(whole)} in a row decision`);
+    if (plain === undefined) throw new LakeStateError(`pipeline: invalid escape ${JSON.stringify(whole)} in a row decision`);
     return plain;
   });
 }
@@ -53,7 +54,7 @@ export function decodeRowDecision(line: string): RowDecision {
   const index = Number(c[0]);
   const detail = c.length === 3 ? unescapeField(c[2] as string) : null;
   if (!Number.isInteger(index) || index < 0 || detail === null) {
-    throw new Error(`pipeline: malformed row decision: ${JSON.stringify(line.slice(0, 120))}`);
+    throw new LakeStateError(`pipeline: malformed row decision: ${JSON.stringify(line.slice(0, 120))}`);
   }
   return { index, code: c[1] as RowErrorCode, detail };
 }

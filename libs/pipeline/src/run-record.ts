@@ -1,4 +1,5 @@
 import {
+  LakeStateError,
   ObjectConflictError,
   QuarantineByReasonSchema,
   RunCountsSchema,
@@ -174,7 +175,7 @@ export async function writeRunRecordIfAbsent(
     if (!(error instanceof ObjectConflictError) || error.reason !== 'exists') throw error;
   }
   const existing = await readRunRecord(store, layout, valid.run_id);
-  if (existing === undefined) throw new Error(`pipeline: run record ${ref.bucket}/${ref.key} exists but cannot be read`);
+  if (existing === undefined) throw new LakeStateError(`pipeline: run record ${ref.bucket}/${ref.key} exists but cannot be read`);
   return { ref, record: existing, created: false };
 }
 

@@ -314,6 +314,16 @@ export function isPipelineState(name: string): name is PipelineStateName {
 }
 
 /**
+ * The Tasks after `IsDuplicateFile` run only for a file loop prevention let through: an event of
+ * theirs with any other verdict (a hand-made one, a changed definition) is refused, naming `state`.
+ */
+export function requireContinue(loopPrevention: TaskResult<'PreventLoops'>, state: TaskStateName): void {
+  if (loopPrevention.status !== 'CONTINUE') {
+    throw new InvalidEventError(state, [`loop_prevention.status: loop prevention ended the run (${loopPrevention.status}); there is nothing to do`]);
+  }
+}
+
+/**
  * Parses a Task's event with `schema` (one state's event, or a union of a function's states'),
  * throwing `InvalidEventError` naming `states` and every problem (path and message) instead of a
  * ZodError: Step Functions and the run record then see one named error.

@@ -1,4 +1,4 @@
-import { REQUIRED_COLUMNS, type RowRules, validateRow, type RowValidation } from '@ledgerlake/domain';
+import { LakeStateError, REQUIRED_COLUMNS, type RowRules, type RowValidation, validateRow } from '@ledgerlake/domain';
 import type { EnrichedPart } from './enriched-part';
 import { validatedMonth } from './validated-part';
 
@@ -33,7 +33,7 @@ const DECIMAL_SUM = /^([+-]?)(\d+)(?:\.(\d{1,2}))?$/;
  */
 export function parseDecimalSum(text: string, what: string): bigint {
   const match = DECIMAL_SUM.exec(text);
-  if (match === null) throw new Error(`pipeline: ${what} ${JSON.stringify(text)} is not a decimal with at most 2 fraction digits`);
+  if (match === null) throw new LakeStateError(`pipeline: ${what} ${JSON.stringify(text)} is not a decimal with at most 2 fraction digits`);
   const [, sign = '', whole = '', fraction = ''] = match;
   const minor = BigInt(whole) * 100n + BigInt(fraction.padEnd(2, '0'));
   return sign === '-' ? -minor : minor;

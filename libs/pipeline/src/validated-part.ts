@@ -1,3 +1,4 @@
+import { InternalError, LakeStateError } from '@ledgerlake/domain';
 import type { ValidRow } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore, YearMonth } from '@ledgerlake/storage';
 
@@ -77,13 +78,13 @@ export class ValidatedPartBuilder {
 
   /** The part; every row must have been added. */
   build(): ValidatedPart {
-    if (this.#next !== this.#part.rows) throw new Error(`pipeline: validated part has ${this.#next} of its ${this.#part.rows} rows`);
+    if (this.#next !== this.#part.rows) throw new InternalError(`pipeline: validated part has ${this.#next} of its ${this.#part.rows} rows`);
     return this.#part;
   }
 
   #take(fate: RowFate): number {
     const at = this.#next++;
-    if (at >= this.#part.rows) throw new Error(`pipeline: validated part holds ${this.#part.rows} rows, got more`);
+    if (at >= this.#part.rows) throw new InternalError(`pipeline: validated part holds ${this.#part.rows} rows, got more`);
     this.#part.fate[at] = fate;
     return at;
   }
@@ -112,12 +113,12 @@ export function encodeValidatedPart(part: ValidatedPart): Uint8Array {
 export function decodeValidatedPart(bytes: Uint8Array, what: string): ValidatedPart {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (bytes.byteLength < HEADER_BYTES || view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== VERSION) {
-    throw new Error(`pipeline: ${what} is not a validated work part`);
+    throw new LakeStateError(`pipeline: ${what} is not a validated work part`);
   }
   const n = view.getUint32(8, true);
   const fateBytes = pad8(n);
   if (bytes.byteLength !== HEADER_BYTES + fateBytes + 3 * 8 * n + 4 * n) {
-    throw new Error(`pipeline: ${what} has ${bytes.byteLength} bytes, not those of ${n} rows`);
+    throw new LakeStateError(`pipeline: ${what} has ${bytes.byteLength} bytes, not those of ${n} rows`);
   }
   // One aligned copy: a typed array over a slice of a store's buffer may not start on 8 bytes.
   const own = bytes.byteOffset % 8 === 0 ? bytes : new Uint8Array(bytes);
@@ -143,6 +144,6 @@ export async function writeValidatedPart(store: ObjectStore, ref: ObjectRef, par
 /** Reads a validated part; a missing one is an error (validation has not run on the part). */
 export async function readValidatedPart(store: ObjectStore, ref: ObjectRef): Promise<ValidatedPart> {
   const bytes = await store.getBytes(ref);
-  if (bytes === undefined) throw new Error(`pipeline: validated work part ${ref.bucket}/${ref.key} does not exist`);
+  if (bytes === undefined) throw new LakeStateError(`pipeline: validated work part ${ref.bucket}/${ref.key} does not exist`);
   return decodeValidatedPart(bytes, `${ref.bucket}/${ref.key}`);
 }

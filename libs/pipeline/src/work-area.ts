@@ -1,3 +1,4 @@
+import { InternalError, LakeStateError } from '@ledgerlake/domain';
 import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { decodeRowDecision, encodeRowDecision, type RowDecision } from './row-decision';
 
@@ -20,7 +21,7 @@ const TYPED_STAGES: ReadonlySet<WorkStage> = new Set(['enriched', 'validated']);
 /** Where part `part` of `stage` lives in the work area. */
 export function workPartRef(area: WorkArea, stage: WorkStage, part: number): ObjectRef {
   if (!Number.isInteger(part) || part < 0 || part > 99_999) {
-    throw new Error(`pipeline: work part number must be 0..99999, got ${part}`);
+    throw new InternalError(`pipeline: work part number must be 0..99999, got ${part}`);
   }
   return { bucket: area.bucket, key: `${area.prefix}${stage}/part-${String(part).padStart(5, '0')}.${TYPED_STAGES.has(stage) ? 'bin' : 'tsv'}` };
 }
@@ -116,7 +117,7 @@ function stripCr(line: string): string {
 
 async function openRequired(store: ObjectStore, ref: ObjectRef): Promise<AsyncIterable<Uint8Array>> {
   const stream = await store.getStream(ref);
-  if (!stream) throw new Error(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
+  if (!stream) throw new LakeStateError(`pipeline: work file ${ref.bucket}/${ref.key} is missing`);
   return stream;
 }
 
