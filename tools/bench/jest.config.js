@@ -1,5 +1,4 @@
 module.exports = {
   displayName: 'bench',
   preset: '../../jest.preset.js',
-  testMatch: ['<rootDir>/*.test.ts'],
 };
