@@ -6,8 +6,10 @@ import {
   type ChunkPlan,
   type EnrichmentResult,
   MapRunResultsSchema,
+  runLayout,
   RunStateSchema,
 } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { combineChunkResults, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
@@ -19,6 +21,8 @@ export interface EnrichmentHandlerDeps {
   readonly obs: Observability;
   /** Default `DEFAULT_ENRICHMENT_OPTIONS`. */
   readonly options?: Partial<EnrichmentOptions>;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map child execution), combine the chunks' results. */
@@ -38,11 +42,11 @@ const EnrichmentEventSchema = z.discriminatedUnion('action', [
  * machine's PlanChunks, EnrichChunk and CombineChunks Tasks, by the event's `action`.
  */
 export function createHandler(deps: EnrichmentHandlerDeps) {
-  const { store, layout, obs, options } = deps;
-  const core = { store, layout, options, logger: obs.logger };
+  const { store, obs, options } = deps;
   return withObservability<unknown, EnrichmentResult | ChunkPlan | ChunkEnrichment>(async (event) => {
     const started = Date.now();
     const step = EnrichmentEventSchema.parse(event);
+    const core = { store, layout: runLayout(deps.layout, step.run, deps.datasets), options, logger: obs.logger };
     switch (step.action) {
       case 'plan': {
         const plan = await planChunks({ run: step.run }, core);

@@ -11,6 +11,7 @@ import {
   ReconciliationError,
   StorageError,
   TransientStorageError,
+  UnknownDatasetError,
 } from './errors';
 
 /** One instance of every concrete class, in ERROR_CLASSES order. */
@@ -23,6 +24,7 @@ const samples: LedgerLakeError[] = [
   new InvalidInputError('s3://bronze/x.csv', 'is empty'),
   new CircuitBreakerOpenError('TYPE_ERROR', 101, 1000, 60),
   new ReconciliationError('20240105T090000Z', ['input_rows 3 != 2']),
+  new UnknownDatasetError('cards/payments', ['mortgages/transactions']),
 ];
 
 describe('error classes', () => {

@@ -152,6 +152,21 @@ export class ReconciliationError extends LedgerLakeError {
   }
 }
 
+/**
+ * A run names a dataset the deployment does not know (dataset-spec.ts, `DATASETS`): nothing of it
+ * can be read or written, since its columns and keys are unknown. Not retryable.
+ */
+export class UnknownDatasetError extends LedgerLakeError {
+  override readonly name = 'UnknownDatasetError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly dataset: string,
+    readonly known: readonly string[],
+  ) {
+    super(`dataset: ${JSON.stringify(dataset)} is not a known dataset (known: ${known.join(', ') || 'none'})`);
+  }
+}
+
 /** Every concrete error class, so a test can check each Step Functions `ErrorEquals` names one. */
 export const ERROR_CLASSES = [
   TransientStorageError,
@@ -162,6 +177,7 @@ export const ERROR_CLASSES = [
   InvalidInputError,
   CircuitBreakerOpenError,
   ReconciliationError,
+  UnknownDatasetError,
 ] as const;
 
 /** The literal `name` of every concrete error class, index-aligned with `ERROR_CLASSES` (survives minification). */
@@ -174,6 +190,7 @@ export const ERROR_NAMES = [
   'InvalidInputError',
   'CircuitBreakerOpenError',
   'ReconciliationError',
+  'UnknownDatasetError',
 ] as const;
 
 /** The `name` of a LedgerLake error, as Step Functions `ErrorEquals` sees it. */

@@ -3,7 +3,6 @@ import {
   listPrefixes,
   type ObjectRef,
   type ObjectStore,
-  parseSilverPartition,
   PUBLISHED_TABLE_NAMES,
   type PublishedTableLayout,
   type SilverLayout,
@@ -115,7 +114,7 @@ export async function listSilverMonths(store: ObjectStore, silver: SilverLayout)
   const months: YearMonth[] = [];
   for (const yearPrefix of await listPrefixes(store, bucket, prefix)) {
     for (const monthPrefix of await listPrefixes(store, bucket, yearPrefix)) {
-      const month = parseSilverPartition(monthPrefix);
+      const month = silver.partitionOf(monthPrefix);
       if (month !== undefined) months.push(month);
     }
   }

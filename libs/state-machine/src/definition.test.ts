@@ -6,6 +6,7 @@ import {
   MissingColumnsError,
   ObjectConflictError,
   ReconciliationError,
+  UnknownDatasetError,
   StorageError,
   TransientStorageError,
 } from '@ledgerlake/domain';
@@ -33,6 +34,7 @@ const SAMPLE_ERRORS: Record<ErrorName, () => LedgerLakeError> = {
   InvalidInputError: () => new InvalidInputError('f.csv', 'is empty'),
   CircuitBreakerOpenError: () => new CircuitBreakerOpenError('TYPE_ERROR', 1, 1, 60),
   ReconciliationError: () => new ReconciliationError('20240105T090000Z', ['x']),
+  UnknownDatasetError: () => new UnknownDatasetError('cards/payments', ['mortgages/transactions']),
 };
 
 function allStates(definition: AslDefinition): [string, AslState][] {

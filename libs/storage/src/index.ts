@@ -19,6 +19,9 @@ export { MAX_LIST_LIMIT } from './list-page';
 export {
   createLakeLayout,
   LAKE_BUCKET_NAMES,
+  GOLD_SCHEMA_VERSION,
+  GOLD_TABLE_NAMES,
+  isSilverTable,
   PUBLISHED_TABLE_NAMES,
   localBuckets,
   parseBronzeKey,
@@ -26,6 +29,7 @@ export {
   parseRunIdFromKey,
   RUNBOOK_FILE_NAME_PATTERN,
   parseSilverPartition,
+  silverPartitionValues,
   stageBuckets,
   type ArtifactsLayout,
   type BronzeLayout,
