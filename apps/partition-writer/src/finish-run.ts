@@ -1,6 +1,5 @@
 import {
   ObjectConflictError,
-  SCHEMA_VERSION,
   SuccessMarkerSchema,
   type RowErrorCode,
   type SuccessMarker,
@@ -91,7 +90,7 @@ export async function finishRun(event: FinishRunEvent, deps: PartitionWriterDeps
       run_id: runId,
       execution_arn: run.execution_arn,
       source_files: [enrichment.source_file_id],
-      schema_version: SCHEMA_VERSION,
+      schema_version: layout.dataset.schemaVersion,
       counts,
       quarantine_by_reason: total.quarantineByReason,
       amounts,

@@ -3,8 +3,10 @@ import {
   CheckBreakerEventSchema,
   ValidatePartEventSchema,
   type PartValidation,
+  runLayout,
   type ValidationResult,
 } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { checkBreaker } from './check-breaker';
@@ -24,6 +26,8 @@ export interface ValidationHandlerDeps {
   /** Default `DEFAULT_VALIDATION_SETTINGS`. */
   readonly settings?: ValidationSettings;
   readonly now?: () => Date;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The events of the state machine's tasks this function serves, told apart by `action`. */
@@ -46,8 +50,9 @@ export function createHandler(deps: ValidationHandlerDeps) {
   return withObservability<unknown, PartValidation | ValidationResult>(async (event) => {
     const started = Date.now();
     const parsed = ActionEventSchema.parse(event);
+    const runCore: ValidationDeps = { ...core, layout: runLayout(deps.layout, parsed.run, deps.datasets) };
     if (parsed.action === 'validate-part') {
-      const result = await validatePart(parsed, core);
+      const result = await validatePart(parsed, runCore);
       // Row counts are recorded where the rows are read, part by part: summed over a run they
       // equal the run's (CheckBreaker adds none, so nothing is counted twice).
       recordRunMetrics(obs.metrics, {
@@ -59,7 +64,7 @@ export function createHandler(deps: ValidationHandlerDeps) {
       obs.logger.info('part validated', { ...result });
       return result;
     }
-    const result = await checkBreaker(parsed, core);
+    const result = await checkBreaker(parsed, runCore);
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     obs.logger.info('breaker checked', { parts: parsed.enrichment.part_count, ...result });
     return result;

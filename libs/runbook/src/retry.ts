@@ -1,4 +1,4 @@
-import type { RowHashFields } from '@ledgerlake/domain';
+import type { RowFields as RowHashFields } from '@ledgerlake/domain';
 import { type RetryCandidate, type RetryRecord, RunbookRefusedError, submitRetry, type RejectedRow } from '@ledgerlake/pipeline';
 import { resolveRowHashes, RunbookError } from './errors';
 import { newRunId, type Operator } from './lake';
