@@ -4,6 +4,7 @@ import {
   listAll,
   type ObjectStore,
   isSilverTable,
+  PUBLISHED_TABLE_NAME_PATTERN,
   type PublishedTableName,
   silverPartitionValues,
   type YearMonth,
@@ -22,7 +23,7 @@ import { monthName, parseMonthName } from './published-partition';
 
 /** One registered partition. */
 export const CatalogPartitionSchema = z.object({
-  table: z.string().regex(/^(silver|gold)\.[a-z][a-z0-9_]*$/, 'expected silver.<name> or gold.<name>'),
+  table: z.string().regex(PUBLISHED_TABLE_NAME_PATTERN, 'expected silver.<name> or gold.<name>'),
   partition: YearMonthSchema,
   /** The partition column values in table order (Silver `year, month, schema_v`; Gold the month). */
   values: z.array(z.string().min(1)).min(1),

@@ -3,7 +3,7 @@ import {
   listPrefixes,
   type ObjectRef,
   type ObjectStore,
-  PUBLISHED_TABLE_NAMES,
+  PUBLISHED_TABLE_NAME_PATTERN,
   type PublishedTableLayout,
   type SilverLayout,
   type YearMonth,
@@ -56,7 +56,7 @@ export type VersionRequest = z.infer<typeof VersionRequestSchema>;
 
 /** `_LATEST.json` (and each `_versions/v=N.json`): one committed version of a published partition. */
 export const PublishedPartitionSchema = z.object({
-  table: z.enum(PUBLISHED_TABLE_NAMES),
+  table: z.string().regex(PUBLISHED_TABLE_NAME_PATTERN, 'expected silver.<name> or gold.<name>'),
   /** The partition's month, `YYYY-MM`. */
   partition: YearMonthSchema,
   /** 1 for the first version; +1 per commit. */

@@ -22,6 +22,7 @@ export {
   GOLD_SCHEMA_VERSION,
   GOLD_TABLE_NAMES,
   isSilverTable,
+  PUBLISHED_TABLE_NAME_PATTERN,
   PUBLISHED_TABLE_NAMES,
   localBuckets,
   parseBronzeKey,

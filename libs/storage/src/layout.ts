@@ -223,6 +223,9 @@ export const PUBLISHED_TABLE_NAMES: readonly string[] = [...[...DATASETS.values(
 /** A published table's SQL name: a dataset's `silver.<name>`, or a Gold table. */
 export type PublishedTableName = string;
 
+/** The shape of a published table's SQL name, `silver.<name>` or `gold.<name>`. */
+export const PUBLISHED_TABLE_NAME_PATTERN = /^(?:silver|gold)\.[a-z][a-z0-9_]*$/;
+
 /** Whether `table` is the SQL name of a Silver table (`silver.<name>`: partitioned by year, month and schema version). */
 export function isSilverTable(table: PublishedTableName): boolean {
   return SILVER_TABLE_PATTERN.test(table);
@@ -249,7 +252,6 @@ export interface LakeLayout {
 }
 
 const SILVER_TABLE_PATTERN = /^silver\.[a-z][a-z0-9_]*$/;
-const GOLD_TABLE_PATTERN = /^gold\.[a-z][a-z0-9_]*$/;
 const MAX_PART = 99_999;
 const MAX_VERSION = 999_999_999;
 const STAGE_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -334,7 +336,7 @@ function versionSegment(version: number): string {
 }
 
 function checkTableName(table: PublishedTableName): PublishedTableName {
-  if (typeof table !== 'string' || !(SILVER_TABLE_PATTERN.test(table) || GOLD_TABLE_PATTERN.test(table))) {
+  if (typeof table !== 'string' || !PUBLISHED_TABLE_NAME_PATTERN.test(table)) {
     invalid('published table', table, 'silver.<name> or gold.<name>');
   }
   return table;
