@@ -384,20 +384,24 @@ export class EnrichedPart {
 
   /** The row's field of `role`, trimmed; null where the record has no such field. */
   field(row: number, role: ColumnRole): string | null {
-    const k = FIELD_COLUMN[role];
-    if (((this.#flags[row] as number) & FIELD_ABSENT(k)) !== 0) return null;
-    return (this.#text[k] as TextValues).get(row);
+    return this.#fieldAt(row, FIELD_COLUMN[role]);
   }
 
   /** The row's five fields by role. */
   fields(row: number): RowFields {
     return {
-      id: this.field(row, 'id'),
-      account: this.field(row, 'account'),
-      amount: this.field(row, 'amount'),
-      currency: this.field(row, 'currency'),
-      timestamp: this.field(row, 'timestamp'),
+      id: this.#fieldAt(row, FIELD_COLUMN.id),
+      account: this.#fieldAt(row, FIELD_COLUMN.account),
+      amount: this.#fieldAt(row, FIELD_COLUMN.amount),
+      currency: this.#fieldAt(row, FIELD_COLUMN.currency),
+      timestamp: this.#fieldAt(row, FIELD_COLUMN.timestamp),
     };
+  }
+
+  /** The field in text column `k` (its role's place, `FIELD_COLUMN`). */
+  #fieldAt(row: number, k: number): string | null {
+    if (((this.#flags[row] as number) & FIELD_ABSENT(k)) !== 0) return null;
+    return (this.#text[k] as TextValues).get(row);
   }
 
   schemaProblem(row: number): string | null {
