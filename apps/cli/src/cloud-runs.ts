@@ -9,7 +9,6 @@ import {
   type SFNClientConfig,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DATASET } from '@ledgerlake/domain';
 import { readRunRecord, RunStateSchema } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
@@ -147,7 +146,7 @@ export function cloudRuns(options: CloudRunOptions): CloudRuns {
       const { starter } = await machines();
       const { runId = newRunId(ingest.now()), mode = 'ingest', ...request } = ingest.run ?? {};
       // What the starter forwards (infra/starter.asl.json StartRun): every field the run's mode needs.
-      const input = { dataset: DATASET, mode, source, run_id: runId, ...request };
+      const input = { dataset: lake.layout.dataset.path, mode, source, run_id: runId, ...request };
       await send(client.send(new StartExecutionCommand({ stateMachineArn: starter, name: runId, input: JSON.stringify(input) })), starter);
       return follow(lake, source, file, runId, request, `look at its execution ${runId} in ${starter}`);
     },

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { REQUIRED_COLUMNS } from '@ledgerlake/domain';
+import { inputColumns, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import type { FileOutcome } from './ingest';
 import type { InputFile } from './input-files';
 
@@ -34,7 +34,7 @@ async function hintFor(name: string, message: string, file: InputFile): Promise<
     }
   }
   const names = header.split(',').map((column) => column.trim());
-  const near = REQUIRED_COLUMNS.flatMap((required) => {
+  const near = inputColumns(TRANSACTIONS_DATASET).flatMap((required) => {
     const found = names.find((column) => column !== required && squeeze(column) === squeeze(required));
     return found === undefined ? [] : [`"${found}" → "${required}"`];
   });

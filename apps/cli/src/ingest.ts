@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
-import { DATASET, ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
+import { ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
 import {
   type BronzeIgnore,
   type DuplicateStatus,
@@ -204,7 +204,7 @@ export async function runBronzeObject(
 ): Promise<IngestOutcome> {
   const startDate = options.now();
   const { runId = newRunId(startDate), mode = 'ingest', ...request } = options.run ?? {};
-  const input = { dataset: DATASET, mode, source, ...request };
+  const input = { dataset: lake.layout.dataset.path, mode, source, ...request };
   const lines: string[] = [];
   const sink = (line: string): void => {
     lines.push(line);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { DATASET, DEFAULT_QUALITY_POLICY, type GateLimits, type RunBlockedEvent } from '@ledgerlake/domain';
+import { type DatasetRegistry, DEFAULT_QUALITY_POLICY, type GateLimits, type RunBlockedEvent } from '@ledgerlake/domain';
 import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from '@ledgerlake/enrichment';
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
@@ -10,10 +10,10 @@ import { createHandler as createPromotionHandler, DuckDbGoldEngine, type GoldEng
 import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
 import {
   type AslDefinition,
+  loadDefinition,
   type LocalHandler,
   type LocalLambdaContext,
   type LocalObjectPort,
-  loadDefinition,
   taskFunctions,
 } from '@ledgerlake/state-machine';
 import { FS_TMP_DIR, FsObjectStore, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
@@ -87,6 +87,8 @@ export interface LocalWiring {
   readonly catalog?: PartitionCatalog;
   /** The run's states so far with their times, for its report (`runBronzeObject` records them); default none. */
   readonly timeline?: () => readonly Span[];
+  /** The datasets a run may name (`DatasetSpec`s by path); default the shipped ones (`DATASETS`). */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The row-pipeline definition as the local lake runs it. */
@@ -140,7 +142,9 @@ export function sharedCompressor(): Compressor {
 /** Each function of the row pipeline, by its short name (`ledgerlake-<stage>-<name>`), as its app builds it. */
 const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
   enrichment: ({ store, layout }, obs, wiring) =>
-    asLocalHandler(createEnrichmentHandler({ store, layout, obs, options: { chunkBytes: LOCAL_CHUNK_BYTES, ...wiring.enrichment } })),
+    asLocalHandler(
+      createEnrichmentHandler({ store, layout, obs, options: { chunkBytes: LOCAL_CHUNK_BYTES, ...wiring.enrichment }, datasets: wiring.datasets }),
+    ),
   'loop-prevention': ({ store, layout }, obs, wiring) =>
     asLocalHandler(
       createLoopPreventionHandler({
@@ -152,11 +156,19 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         // A claim made here is held by this process: once it is gone, the next run takes it over at once.
         holder: localHolder,
         liveness: wiring.liveness ?? LOCAL_LIVENESS,
+        datasets: wiring.datasets,
       }),
     ),
   validation: ({ store, layout }, obs, wiring) =>
     asLocalHandler(
-      createValidationHandler({ store, layout, obs, ...(wiring.validation === undefined ? {} : { settings: wiring.validation }), now: wiring.now }),
+      createValidationHandler({
+        store,
+        layout,
+        obs,
+        ...(wiring.validation === undefined ? {} : { settings: wiring.validation }),
+        now: wiring.now,
+        datasets: wiring.datasets,
+      }),
     ),
   'partition-writer': ({ store, layout }, obs, wiring) =>
     asLocalHandler(
@@ -166,6 +178,7 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         obs,
         compressor: sharedCompressor(),
         now: wiring.now,
+        datasets: wiring.datasets,
       }),
     ),
   'run-recorder': (lake, obs, wiring) =>
@@ -179,6 +192,7 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         where: `local lake ${lake.root}`,
         timeline: async () => wiring.timeline?.() ?? [],
         logsCommand: (runId) => `ledgerlake logs ${runId} --lake ${lake.root}`,
+        datasets: wiring.datasets,
       }),
     ),
   promotion: (lake, obs, wiring) =>
@@ -195,6 +209,7 @@ const FUNCTIONS: Readonly<Record<string, HandlerFactory>> = {
         holder: localHolder,
         liveness: wiring.liveness ?? LOCAL_LIVENESS,
         now: wiring.now,
+        datasets: wiring.datasets,
       }),
     ),
 };
@@ -209,7 +224,7 @@ export function lakeFor(who: string, lake: LocalLake, wiring: LocalWiring = {}):
 export function createFunctionHandler(short: string, lake: LocalLake, sink: LineSink, wiring: LocalWiring = {}): LocalHandler {
   const factory = FUNCTIONS[short];
   if (factory === undefined) throw new Error(`cli: the state machine names function ${short}, which the local lake does not have`);
-  return factory(lakeFor(short, lake, wiring), createObservability({ serviceName: short, dataset: DATASET, sink }), wiring);
+  return factory(lakeFor(short, lake, wiring), createObservability({ serviceName: short, dataset: lake.layout.dataset.path, sink }), wiring);
 }
 
 /** The handlers of a run: its own Tasks', and those of a Distributed Map's children (by the Map's item count). */

@@ -1,11 +1,10 @@
-import { REQUIRED_COLUMNS } from '@ledgerlake/domain';
 import type { ListedRow } from '@ledgerlake/runbook';
 
 /** The readable table of listed rows. */
 export function formatRows(rows: readonly ListedRow<string>[], byCode: Record<string, number>, what: string): string {
   if (rows.length === 0) return `No ${what}.\n`;
   const lines = rows.map((row) => {
-    const fields = REQUIRED_COLUMNS.map((column) => row.fields[column] ?? '∅').join(',');
+    const fields = Object.values(row.fields).map((value) => value ?? '∅').join(',');
     const retry = row.retry_run_id === undefined ? '' : ` (retry ${row.retry_run_id})`;
     const decided = row.decision === undefined ? '' : ` (by ${row.decision.by} at ${row.decision.at})`;
     return (

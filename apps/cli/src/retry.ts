@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { REQUIRED_COLUMNS, type RowHashFields } from '@ledgerlake/domain';
+import { COLUMN_ROLES, inputColumns, type RowFields, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/pipeline';
 import type { Fixes, ListedRow, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
@@ -10,7 +10,7 @@ import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './lake-folder';
 import { count } from '@ledgerlake/domain';
 
-const FIXES_COLUMNS = ['row_hash', ...REQUIRED_COLUMNS] as const;
+const FIXES_COLUMNS = ['row_hash', ...inputColumns(TRANSACTIONS_DATASET)];
 
 /**
  * Reads a fixes CSV: a `row_hash` column naming the rejected row and the five input columns with
@@ -33,11 +33,12 @@ export async function readFixes(path: string, cwd: string): Promise<Fixes> {
   const header = records.length === 0 ? parseHeader(text) : Object.keys(records[0] as object);
   const missing = FIXES_COLUMNS.filter((column) => !header.includes(column));
   if (missing.length > 0) throw new CliError(`The fixes file ${path} has no column ${missing.join(', ')}; nothing was retried.`);
-  const fixes = new Map<string, RowHashFields>();
+  const fixes = new Map<string, RowFields>();
   for (const record of records) {
     const hash = record['row_hash'] ?? '';
     if (fixes.has(hash)) throw new CliError(`The fixes file ${path} corrects row ${hash} twice; nothing was retried.`);
-    fixes.set(hash, REQUIRED_COLUMNS.map((column) => unguarded(record[column] ?? '')) as unknown as RowHashFields);
+    const value = (role: (typeof COLUMN_ROLES)[number]) => unguarded(record[TRANSACTIONS_DATASET.columns[role].input] ?? '');
+    fixes.set(hash, { id: value('id'), account: value('account'), amount: value('amount'), currency: value('currency'), timestamp: value('timestamp') });
   }
   return fixes;
 }
@@ -71,7 +72,7 @@ export async function writeFixesTemplate(path: string, cwd: string, rows: readon
   const header = [...FIXES_COLUMNS, 'run_id', 'validation_error', 'error_detail'];
   const cell = (value: string) => csvField(guarded(value));
   const lines = rows.map((row) =>
-    [row.row_hash, ...REQUIRED_COLUMNS.map((column) => row.fields[column] ?? ''), row.run_id, row.validation_error, row.error_detail].map(cell).join(','),
+    [row.row_hash, ...inputColumns(TRANSACTIONS_DATASET).map((column) => row.fields[column] ?? ''), row.run_id, row.validation_error, row.error_detail].map(cell).join(','),
   );
   try {
     await writeFile(resolve(cwd, path), `${[header.join(','), ...lines].join('\r\n')}\r\n`);

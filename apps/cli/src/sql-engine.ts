@@ -17,7 +17,7 @@ import {
   type ParquetColumnSpec,
   parseSymlinkManifest,
   readLakeCatalog,
-  REJECTED_COLUMNS,
+  rejectedColumns,
   SILVER_COLUMNS,
 } from '@ledgerlake/pipeline';
 import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from '@ledgerlake/promotion';
@@ -146,7 +146,9 @@ export async function openLakeSql(lake: LocalLake, options: { readonly writableP
   try {
     await connection.run("SET TimeZone = 'UTC'");
     const statements = ['CREATE SCHEMA silver', 'CREATE SCHEMA gold', 'CREATE SCHEMA quarantine'];
-    for (const table of PUBLISHED_TABLES) statements.push(await publishedTableView(lake, table));
+    // Silver is the lake's dataset's table (`silver.transactions` for the one the product ships).
+    const [silver, ...gold] = PUBLISHED_TABLES as [PublishedTable, ...PublishedTable[]];
+    for (const table of [{ ...silver, name: lake.layout.dataset.silver.table }, ...gold]) statements.push(await publishedTableView(lake, table));
     statements.push(await rejectedRowsView(lake, 'quarantine.rows', lake.layout.quarantine.tablePrefix()));
     statements.push(await rejectedRowsView(lake, 'quarantine.condemned', lake.layout.condemned.tablePrefix()));
     statements.push(
@@ -382,5 +384,5 @@ async function rejectedRowsView(lake: LocalLake, name: string, prefix: PrefixRef
   }
   files.sort();
   const ingestDate = { column: INGEST_DATE_COLUMN, expression: String.raw`regexp_extract(filename, 'ingest_date=(\d{4}-\d{2}-\d{2})[/\\]', 1)` };
-  return `CREATE VIEW ${name} AS\n${typedSelect(REJECTED_COLUMNS, files, [ingestDate], true)}`;
+  return `CREATE VIEW ${name} AS\n${typedSelect(rejectedColumns(lake.layout.dataset), files, [ingestDate], true)}`;
 }

@@ -1,5 +1,6 @@
-import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { parseTaskEvent, ROW_PIPELINE, type TaskResult } from '@ledgerlake/pipeline';
+import { type Observability, recordRunMetrics, withObservability } from '@ledgerlake/observability';
+import { parseTaskEvent, ROW_PIPELINE, runLayout, type TaskResult } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { combineChunkResults, enrichChunk, type EnrichmentOptions, planChunks } from './enrich-file';
@@ -11,6 +12,8 @@ export interface EnrichmentHandlerDeps {
   readonly obs: Observability;
   /** Default `DEFAULT_ENRICHMENT_OPTIONS`. */
   readonly options?: Partial<EnrichmentOptions>;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The events of the enrichment Tasks: plan the file, enrich one chunk (a Map child execution), combine the chunks' results. */
@@ -23,11 +26,11 @@ type EnrichmentResult = TaskResult<'PlanChunks'> | TaskResult<'EnrichChunk'> | T
  * machine's PlanChunks, EnrichChunk and CombineChunks Tasks, by the event's `action`.
  */
 export function createHandler(deps: EnrichmentHandlerDeps) {
-  const { store, layout, obs, options } = deps;
-  const core = { store, layout, options, logger: obs.logger };
+  const { store, obs, options } = deps;
   return withObservability<unknown, EnrichmentResult>(async (event) => {
     const started = Date.now();
     const step = parseTaskEvent(EnrichmentEventSchema, event, 'PlanChunks, EnrichChunk or CombineChunks');
+    const core = { store, layout: runLayout(deps.layout, step.run, deps.datasets), options, logger: obs.logger };
     switch (step.action) {
       case 'plan': {
         const plan = await planChunks({ run: step.run }, core);

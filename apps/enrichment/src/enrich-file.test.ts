@@ -5,7 +5,8 @@ import {
   MissingColumnsError,
   rowHashInput,
   TransientStorageError,
-  type RowHashFields,
+  rowFields,
+  type RowFields as RowHashFields,
   UNPARSEABLE_RECORD_HASH_PREFIX,
 } from '@ledgerlake/domain';
 import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
@@ -79,8 +80,8 @@ describe('enrichFile', () => {
       sourceFileId: id,
       sourceLine: 2,
       attemptCount: 0,
-      rowHash: hashOf(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
-      fields: ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'],
+      rowHash: hashOf(rowFields(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'])),
+      fields: rowFields(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
       schemaProblem: null,
     });
     expect(rows[1]?.sourceLine).toBe(3);
@@ -110,18 +111,18 @@ describe('enrichFile', () => {
   it('tolerates a BOM and CRLF line endings', async () => {
     const { result, rows } = await enrich(`\ufeff${HEADER}\r\n${ROW1}\r\n${ROW2}\r\n`);
     expect(result.header[0]).toBe('TransactionID');
-    expect(rows.map((r) => [r.sourceLine, r.fields[4]])).toEqual([[2, '2024-01-05T09:00:00Z'], [3, '2024-02-12 09:00:00']]);
+    expect(rows.map((r) => [r.sourceLine, r.fields.timestamp])).toEqual([[2, '2024-01-05T09:00:00Z'], [3, '2024-02-12 09:00:00']]);
   });
 
   it('keeps quoted commas and numbers the record after a quoted newline right', async () => {
     const { rows } = await enrich(csv(HEADER, '1,"ACC,001",1.00,EUR,2024-01-05T09:00:00Z', '2,"multi\nline",2.00,EUR,2024-01-05T09:00:00Z', ROW1));
-    expect(rows.map((r) => [r.sourceLine, r.fields[1]])).toEqual([[2, 'ACC,001'], [3, 'multi\nline'], [5, 'ACC001']]);
+    expect(rows.map((r) => [r.sourceLine, r.fields.account])).toEqual([[2, 'ACC,001'], [3, 'multi\nline'], [5, 'ACC001']]);
   });
 
   it('trims every field and every header name', async () => {
     const { rows, result } = await enrich(csv(' TransactionID , CustomerID,TransactionAmount ,Currency,TransactionTimestamp', '  7 ,\tACC001 , 1.00,EUR ,2024-01-05T09:00:00Z  '));
     expect(result.header).toEqual(HEADER.split(','));
-    expect(rows[0]?.fields).toEqual(['7', 'ACC001', '1.00', 'EUR', '2024-01-05T09:00:00Z']);
+    expect(rows[0]?.fields).toEqual(rowFields(['7', 'ACC001', '1.00', 'EUR', '2024-01-05T09:00:00Z']));
   });
 
   it('skips empty and whitespace-only lines; they are not rows', async () => {
@@ -132,29 +133,29 @@ describe('enrichFile', () => {
 
   it('keeps an empty field empty and a record of empty fields as a row', async () => {
     const { rows } = await enrich(csv(HEADER, ',,,,', '1, ,300.00,EUR,2024-01-05T09:00:00Z'));
-    expect(rows.map((r) => r.fields)).toEqual([['', '', '', '', ''], ['1', '', '300.00', 'EUR', '2024-01-05T09:00:00Z']]);
+    expect(rows.map((r) => r.fields)).toEqual([rowFields(['', '', '', '', '']), rowFields(['1', '', '300.00', 'EUR', '2024-01-05T09:00:00Z'])]);
     expect(rows[0]?.schemaProblem).toBeNull();
   });
 
   it('maps fields by header position, reports extra columns and ignores them', async () => {
     const { result, rows } = await enrich(csv(`Channel,${HEADER.split(',').reverse().join(',')},Note`, 'web,2024-01-05T09:00:00Z,EUR,300.00,ACC001,1,hello'));
     expect(result.extra_columns).toEqual(['Channel', 'Note']);
-    expect(rows[0]?.fields).toEqual(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']);
-    expect(rows[0]?.rowHash).toBe(hashOf(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']));
+    expect(rows[0]?.fields).toEqual(rowFields(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']));
+    expect(rows[0]?.rowHash).toBe(hashOf(rowFields(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'])));
   });
 
   it('flags a record with the wrong number of fields, nulls where fields are absent', async () => {
     const { rows } = await enrich(csv(HEADER, '1,ACC001,300.00', '2,ACC002,1.00,EUR,2024-01-05T09:00:00Z,extra'));
-    expect(rows[0]).toMatchObject({ fields: ['1', 'ACC001', '300.00', null, null], schemaProblem: 'record has 3 fields; the header has 5' });
-    expect(rows[0]?.rowHash).toBe(hashOf(['1', 'ACC001', '300.00', null, null]));
-    expect(rows[1]).toMatchObject({ fields: ['2', 'ACC002', '1.00', 'EUR', '2024-01-05T09:00:00Z'], schemaProblem: 'record has 6 fields; the header has 5' });
+    expect(rows[0]).toMatchObject({ fields: rowFields(['1', 'ACC001', '300.00', null, null]), schemaProblem: 'record has 3 fields; the header has 5' });
+    expect(rows[0]?.rowHash).toBe(hashOf(rowFields(['1', 'ACC001', '300.00', null, null])));
+    expect(rows[1]).toMatchObject({ fields: rowFields(['2', 'ACC002', '1.00', 'EUR', '2024-01-05T09:00:00Z']), schemaProblem: 'record has 6 fields; the header has 5' });
   });
 
   it('keeps a record the parser cannot read as one row hashed over its bytes: an unclosed quote runs to the end of the file', async () => {
     const bad = '3,"ACC003,10.00,EUR,2024-01-05T09:00:00Z';
     const { result, rows } = await enrich(csv(HEADER, ROW1, bad, ROW2));
     expect(result.input_rows).toBe(2);
-    expect(rows[1]).toMatchObject({ sourceLine: 3, fields: [null, null, null, null, null] });
+    expect(rows[1]).toMatchObject({ sourceLine: 3, fields: rowFields([null, null, null, null, null]) });
     expect(rows[1]?.schemaProblem).toMatch(/^unparseable record: the record starting on line 3 has a quoted field that is never closed \(CSV_QUOTE_NOT_CLOSED\); .* runs to the end of the file \(line 4\)/);
     expect(rows[1]?.schemaProblem).toContain('3,\\"ACC003');
     const raw = csv(HEADER, ROW1, bad, ROW2).split('\n').slice(2).join('\n');
@@ -171,7 +172,7 @@ describe('enrichFile', () => {
   it('reads gzip input', async () => {
     const { result, rows } = await enrich(gzipSync(csv(HEADER, ROW1, ROW2)), {}, `${KEY}.gz`);
     expect(result.input_rows).toBe(2);
-    expect(rows[1]?.fields[0]).toBe('2');
+    expect(rows[1]?.fields.id).toBe('2');
   });
 
   it('splits rows into parts of at most rowsPerPart rows', async () => {
@@ -179,7 +180,7 @@ describe('enrichFile', () => {
     const { result, rows, store } = await enrich(csv(HEADER, ...lines), { rowsPerPart: 3 });
     expect(await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')).toEqual([{ part: 0, rows: 3 }, { part: 1, rows: 3 }, { part: 2, rows: 1 }]);
     expect(result).toMatchObject({ part_count: 3, part_span: 3 });
-    expect(rows.map((r) => r.fields[0])).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+    expect(rows.map((r) => r.fields.id)).toEqual(['0', '1', '2', '3', '4', '5', '6']);
   });
 
   it('sums exactly the amounts that parse, whatever else is wrong with the row', async () => {

@@ -1,25 +1,25 @@
 import { hash } from 'node:crypto';
-import { formatMinor, InternalError, InvalidInputError, LakeStateError, type RowHashFields, rowHashInput } from '@ledgerlake/domain';
+import { type DatasetSpec, formatMinor, InternalError, InvalidInputError, LakeStateError, type RowFields, rowHashInput } from '@ledgerlake/domain';
 import {
   type Chunk,
   type ChunkEnrichment,
   ChunkEnrichmentSchema,
-  ChunkSchema,
   type ChunkPlan,
+  ChunkSchema,
+  EnrichedPartEncoder,
   type EnrichmentResult,
   mapResultsPrefix,
   type MapRunResults,
   readMapItems,
   readMapResults,
-  workManifestRef,
-  writeMapItems,
-  writePartManifest,
   type RunState,
-  EnrichedPartEncoder,
   type WorkArea,
+  workManifestRef,
   workPartRef,
   type WorkRow,
   writeEncodedEnrichedPart,
+  writeMapItems,
+  writePartManifest,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectMeta, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { streamStoredBytes } from './bronze-bytes';
@@ -68,12 +68,13 @@ const MAX_CHUNKS = 1000;
 /** What enrichment works with. */
 export interface EnrichmentDeps {
   readonly store: ObjectStore;
+  /** The layout of the run's dataset (`runLayout`): its columns are `layout.dataset`'s. */
   readonly layout: LakeLayout;
   readonly options?: Partial<EnrichmentOptions>;
   readonly logger?: CoreLogger;
 }
 
-const NULL_FIELDS: RowHashFields = [null, null, null, null, null];
+const NULL_FIELDS: RowFields = { id: null, account: null, amount: null, currency: null, timestamp: null };
 
 /** Encodes rows into enriched work parts of at most `rowsPerPart` rows and writes them, one write in flight. */
 class WorkPartWriter {
@@ -140,16 +141,28 @@ class RowBuilder implements CsvRecordSink {
   /** Mode `retry`: rows carry their attempt in the file's `attempt_count` column; otherwise every row is attempt 0. */
   retry = false;
   #attemptPosition: number | undefined;
+  // Where each role's field is in a record: resolved once per file, from the header.
+  #id = 0;
+  #account = 0;
+  #amount = 0;
+  #currency = 0;
+  #timestamp = 0;
 
   constructor(
     private readonly file: string,
     private readonly sourceFileId: string,
     private readonly out: WorkPartWriter,
+    private readonly dataset: DatasetSpec,
     /** The header found by planning, and its line (skipped where the chunk holds it). */
     preset?: { readonly header: CheckedHeader; readonly line: number },
   ) {
-    this.header = preset?.header;
     this.headerLine = preset?.line ?? 0;
+    if (preset !== undefined) this.#setHeader(preset.header);
+  }
+
+  #setHeader(header: CheckedHeader): void {
+    this.header = header;
+    ({ id: this.#id, account: this.#account, amount: this.#amount, currency: this.#currency, timestamp: this.#timestamp } = header.positions);
   }
 
   record(fields: string[], line: number): void {
@@ -161,19 +174,23 @@ class RowBuilder implements CsvRecordSink {
     const header = this.header;
     if (line === this.headerLine) return;
     if (header === undefined) {
-      this.header = checkHeader(fields, this.file, line);
+      this.#setHeader(checkHeader(fields, this.file, line, this.dataset));
       this.headerLine = line;
       return;
     }
     const n = fields.length;
-    const [a, b, c, d, e] = header.positions;
-    const row: RowHashFields = [
-      a < n ? (fields[a] as string).trim() : null,
-      b < n ? (fields[b] as string).trim() : null,
-      c < n ? (fields[c] as string).trim() : null,
-      d < n ? (fields[d] as string).trim() : null,
-      e < n ? (fields[e] as string).trim() : null,
-    ];
+    const id = this.#id;
+    const account = this.#account;
+    const amount = this.#amount;
+    const currency = this.#currency;
+    const timestamp = this.#timestamp;
+    const row: RowFields = {
+      id: id < n ? (fields[id] as string).trim() : null,
+      account: account < n ? (fields[account] as string).trim() : null,
+      amount: amount < n ? (fields[amount] as string).trim() : null,
+      currency: currency < n ? (fields[currency] as string).trim() : null,
+      timestamp: timestamp < n ? (fields[timestamp] as string).trim() : null,
+    };
     const width = header.names.length;
     let schemaProblem: string | null = null;
     if (n !== width) {
@@ -198,7 +215,7 @@ class RowBuilder implements CsvRecordSink {
   }
 
   /** Adds a row; its `row_hash` is that of its five fields, or `rawHash` for a record without fields. */
-  #add(fields: RowHashFields, line: number, schemaProblem: string | null, attemptCount: number, rawHash?: string): void {
+  #add(fields: RowFields, line: number, schemaProblem: string | null, attemptCount: number, rawHash?: string): void {
     this.rows++;
     this.out.add({
       sourceFileId: this.sourceFileId,
@@ -323,7 +340,7 @@ export async function planChunks(state: RunState, deps: EnrichmentDeps): Promise
       stored.bytesRead === 0 ? 'is empty (0 bytes); a header row is required' : 'has no header row (only blank lines)',
     );
   }
-  checkHeader(headerSink.fields, file, headerSink.line);
+  checkHeader(headerSink.fields, file, headerSink.line, layout.dataset);
   const total = scanner.offset;
   if (gzip) await writeChunkObject(total);
   const chunks: Chunk[] = cuts.map((cut, index) => {
@@ -368,18 +385,18 @@ export async function enrichChunk(
   chunk: Chunk,
   deps: EnrichmentDeps,
 ): Promise<ChunkEnrichment> {
-  const { store, logger } = deps;
+  const { store, layout, logger } = deps;
   const options = { ...DEFAULT_ENRICHMENT_OPTIONS, ...deps.options };
   const { plan } = state;
   const file = describeObject(state.run.source.bucket, state.run.source.key);
-  const header = checkHeader(plan.header, file, plan.header_line);
+  const header = checkHeader(plan.header, file, plan.header_line, layout.dataset);
   const stream =
     chunk.end > chunk.start ? await store.getStream(chunk.source, { start: chunk.start, end: chunk.end - 1 }) : undefined;
   if (stream === undefined && chunk.end > chunk.start) {
     throw new InvalidInputError(describeObject(chunk.source.bucket, chunk.source.key), 'does not exist');
   }
   const out = new WorkPartWriter(store, plan.work, options.rowsPerPart, chunk.index * PARTS_PER_CHUNK);
-  const rows = new RowBuilder(file, plan.source_file_id, out, { header, line: plan.header_line });
+  const rows = new RowBuilder(file, plan.source_file_id, out, layout.dataset, { header, line: plan.header_line });
   rows.retry = state.run.mode === 'retry';
   const reader = new CsvRecordReader(rows, {
     maxRecordBytes: options.maxRecordBytes,
@@ -415,6 +432,7 @@ export async function combineChunks(
   enriched: readonly ChunkEnrichment[],
   file: string,
   store: ObjectStore,
+  dataset: DatasetSpec,
 ): Promise<EnrichmentResult> {
   const byChunk = new Map(enriched.map((result) => [result.chunk, result]));
   const ordered: ChunkEnrichment[] = [];
@@ -430,7 +448,7 @@ export async function combineChunks(
         `${enriched.length} results for ${plan.chunk_count} chunks)`,
     );
   }
-  const header = checkHeader(plan.header, file, plan.header_line);
+  const header = checkHeader(plan.header, file, plan.header_line, dataset);
   const parts = await writePartManifest(store, plan.work, ordered.flatMap((result) => result.parts));
   return {
     source_file_id: plan.source_file_id,
@@ -452,7 +470,7 @@ export async function combineChunkResults(
   deps: EnrichmentDeps,
 ): Promise<EnrichmentResult> {
   const enriched = await readMapResults(deps.store, results, ChunkEnrichmentSchema, 'EnrichChunks');
-  return combineChunks(state.plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store);
+  return combineChunks(state.plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store, deps.layout.dataset);
 }
 
 /**
@@ -465,7 +483,7 @@ export async function enrichFile(state: RunState, deps: EnrichmentDeps): Promise
   for (const chunk of await readMapItems(deps.store, plan.chunk_manifest, ChunkSchema, 'chunk')) {
     enriched.push(await enrichChunk({ ...state, plan }, chunk, deps));
   }
-  const result = await combineChunks(plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store);
+  const result = await combineChunks(plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store, deps.layout.dataset);
   if (result.extra_columns.length > 0) deps.logger?.warn('extra columns ignored', { extra_columns: result.extra_columns });
   return result;
 }

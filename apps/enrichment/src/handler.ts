@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
@@ -9,7 +9,7 @@ import { createHandler } from './create-handler';
 
 // Cold start: configuration, Powertools and the S3 client are created once per execution environment.
 const config = parseConfig(EnrichmentConfigSchema, process.env, 'enrichment');
-const obs = createObservability({ serviceName: 'enrichment', dataset: DATASET });
+const obs = createObservability({ serviceName: 'enrichment', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
 /** Step Functions task `Enrich`: the run state in, `$.enrichment` out. */

@@ -35,7 +35,7 @@ describe('attempt_count of a retry file', () => {
   it('gives each row the attempt its retry file names, in mode retry', async () => {
     const { rows } = await enrich(`${HEADER}\n1,ACC001,10.00,EUR,2024-01-05T09:00:00Z,1,h1\n2,ACC001,1.00,EUR,2024-01-05T09:00:00Z,3,h2\n`, 'retry');
 
-    expect(rows.map((row) => [row.fields[0], row.attemptCount])).toEqual([
+    expect(rows.map((row) => [row.fields.id, row.attemptCount])).toEqual([
       ['1', 1],
       ['2', 3],
     ]);

@@ -1,5 +1,6 @@
-import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { type LivenessProbe, type LoopPreventionResult, parseTaskEvent, ROW_PIPELINE, type RunHolder } from '@ledgerlake/pipeline';
+import { type Observability, recordRunMetrics, withObservability } from '@ledgerlake/observability';
+import { type LivenessProbe, type LoopPreventionResult, parseTaskEvent, ROW_PIPELINE, type RunHolder, runLayout } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { type LoopPreventionSettings, preventLoops } from './prevent-loops';
 
@@ -15,6 +16,8 @@ export interface LoopPreventionHandlerDeps {
   readonly holder?: (executionArn: string) => RunHolder;
   /** Which holders of earlier claims are known dead. */
   readonly liveness?: LivenessProbe;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /**
@@ -22,14 +25,14 @@ export interface LoopPreventionHandlerDeps {
  * out, inside the middy chain every LedgerLake function uses.
  */
 export function createHandler(deps: LoopPreventionHandlerDeps) {
-  const { store, layout, obs, settings, now, liveness } = deps;
+  const { store, obs, settings, now, liveness } = deps;
   return withObservability<unknown, LoopPreventionResult>(async (event) => {
     const state = parseTaskEvent(ROW_PIPELINE.PreventLoops.event, event, 'PreventLoops');
     const started = Date.now();
     const holder = deps.holder?.(state.run.execution_arn);
     const result = await preventLoops(state, {
       store,
-      layout,
+      layout: runLayout(deps.layout, state.run, deps.datasets),
       settings,
       now,
       logger: obs.logger,

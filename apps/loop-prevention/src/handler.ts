@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
@@ -10,7 +10,7 @@ import { createHandler } from './create-handler';
 
 // Cold start: configuration, Powertools and the S3 client are created once per execution environment.
 const config = parseConfig(LoopPreventionConfigSchema, process.env, 'loop-prevention');
-const obs = createObservability({ serviceName: 'loop-prevention', dataset: DATASET });
+const obs = createObservability({ serviceName: 'loop-prevention', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
 

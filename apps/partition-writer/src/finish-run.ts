@@ -1,4 +1,4 @@
-import { LakeStateError, ObjectConflictError, type RowErrorCode, SCHEMA_VERSION, type SuccessMarker, SuccessMarkerSchema } from '@ledgerlake/domain';
+import { LakeStateError, ObjectConflictError, type RowErrorCode, type SuccessMarker, SuccessMarkerSchema } from '@ledgerlake/domain';
 import {
   monthName,
   parseDecimalSum,
@@ -18,7 +18,7 @@ import {
   writeQuarantineIndex,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef } from '@ledgerlake/storage';
-import { partResultRef, PartResultSchema, type PartResult } from './part-result';
+import { type PartResult, partResultRef, PartResultSchema } from './part-result';
 import { reconcile } from './reconcile';
 import type { PartitionWriterDeps } from './settings';
 
@@ -85,7 +85,7 @@ export async function finishRun(event: TaskEvent<'FinishRun'>, deps: PartitionWr
       run_id: runId,
       execution_arn: run.execution_arn,
       source_files: [enrichment.source_file_id],
-      schema_version: SCHEMA_VERSION,
+      schema_version: layout.dataset.schemaVersion,
       counts,
       quarantine_by_reason: total.quarantineByReason,
       amounts,

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
@@ -10,7 +10,7 @@ import { createHandler } from './index';
 
 // Cold start: configuration, Powertools, the S3 client and the WASM Snappy compressor, once.
 const config = parseConfig(PartitionWriterConfigSchema, process.env, 'partition-writer');
-const obs = createObservability({ serviceName: 'partition-writer', dataset: DATASET });
+const obs = createObservability({ serviceName: 'partition-writer', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
 /** Step Functions task `WritePartitions`: the run state in, `$.partition_writer` out. */

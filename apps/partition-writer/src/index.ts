@@ -5,7 +5,9 @@ import {
   type PartWritten,
   parseTaskEvent,
   ROW_PIPELINE,
+  runLayout,
 } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { finishRun } from './finish-run';
@@ -37,6 +39,8 @@ export interface PartitionWriterHandlerDeps {
   /** Snappy compressor for Parquet pages; pass hysnappy's `snappyCompressor()` (3x faster than the default). */
   readonly compressor?: Compressor;
   readonly now?: () => Date;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The events of the state machine's tasks this function serves, told apart by `action`. */
@@ -74,15 +78,16 @@ export function createHandler(deps: PartitionWriterHandlerDeps) {
   return withObservability<unknown, PartWritten | PartitionWriterResult>(async (event) => {
     const started = Date.now();
     const parsed = parseTaskEvent(ActionEventSchema, event, 'WritePart or FinishRun');
+    const runCore: PartitionWriterDeps = { ...core, layout: runLayout(deps.layout, parsed.run, deps.datasets) };
     if (parsed.action === 'write-part') {
-      const result = await writePart(parsed, core);
+      const result = await writePart(parsed, runCore);
       // Row counts are recorded where the rows are written, part by part: summed over a run they
       // equal the run's (FinishRun adds none, so nothing is counted twice).
       recordRunMetrics(obs.metrics, { ...result.counts, duration_ms: Date.now() - started });
       obs.logger.info('part written', { ...result });
       return result;
     }
-    const result = await finishRun(parsed, core);
+    const result = await finishRun(parsed, runCore);
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     return finished(result);
   }, obs);

@@ -1,11 +1,4 @@
-import {
-  InvalidEventError,
-  ObjectConflictError,
-  parseTimestamp,
-  type RowErrorCode,
-  type RunContext,
-  SCHEMA_VERSION,
-} from '@ledgerlake/domain';
+import { type DatasetSpec, InvalidEventError, ObjectConflictError, parseTimestamp, type RowErrorCode, type RunContext } from '@ledgerlake/domain';
 import {
   type EnrichedPart,
   type EnrichmentResult,
@@ -17,9 +10,11 @@ import {
   readDecisions,
   readEnrichedPart,
   readValidatedPart,
+  rejectedColumns,
   renewFileClaim,
   requireContinue,
   ROW_FATE,
+  SILVER_COLUMNS,
   type TaskEvent,
   UNKNOWN_MONTH,
   validatedMonth,
@@ -27,10 +22,13 @@ import {
   type WrittenPartition,
 } from '@ledgerlake/pipeline';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
-import { partResultRef, type PartResult } from './part-result';
+import { type PartResult, partResultRef } from './part-result';
 import type { PartitionWriterDeps } from './settings';
-import { REJECTED_COLUMNS, SILVER_COLUMNS } from '@ledgerlake/pipeline';
-const PARQUET_METADATA = { 'ledgerlake.dataset': 'mortgages/transactions', 'ledgerlake.schema_version': SCHEMA_VERSION };
+
+/** The key/value metadata of every Parquet file written for `dataset` (docs/contract/layout.md). */
+export function parquetMetadata(dataset: DatasetSpec): Record<string, string> {
+  return { 'ledgerlake.dataset': dataset.path, 'ledgerlake.schema_version': dataset.schemaVersion };
+}
 
 type Counts = Partial<Record<RowErrorCode, number>>;
 
@@ -106,7 +104,8 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
     rowGroupRows: Math.max(1, Math.ceil(limits.rowGroupRows / 4)),
     maxBufferedRows: Math.max(1, Math.ceil(limits.rowGroupRows / 4)),
   };
-  const common = { constants, compressor: deps.compressor, metadata: PARQUET_METADATA };
+  const common = { constants, compressor: deps.compressor, metadata: parquetMetadata(layout.dataset) };
+  const REJECTED_COLUMNS = rejectedColumns(layout.dataset);
   const silver = new PartitionedParquetWriter(store, {
     ...common,
     columns: SILVER_COLUMNS,
@@ -137,11 +136,11 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
 
   const routeRejected = (target: PartitionedParquetWriter, rows: EnrichedPart, at: number, code: RowErrorCode, detail: string) =>
     target.append('rows', [
-      rows.field(at, 0),
-      rows.field(at, 1),
-      rows.field(at, 2),
-      rows.field(at, 3),
-      rows.field(at, 4),
+      rows.field(at, 'id'),
+      rows.field(at, 'account'),
+      rows.field(at, 'amount'),
+      rows.field(at, 'currency'),
+      rows.field(at, 'timestamp'),
       code,
       detail,
       rows.rowHash(at),
@@ -177,9 +176,9 @@ export async function writePartRows(input: PartToWrite, deps: PartitionWriterDep
         tally.valid(amount);
         const pending = silver.append(monthKeyOf(validated.month[at] as number), [
           validated.id[at] as bigint,
-          rows.field(at, 1),
+          rows.field(at, 'account'),
           amount,
-          interned.get(rows.field(at, 3) as string),
+          interned.get(rows.field(at, 'currency') as string),
           validated.txMicros[at] as bigint,
           rows.rowHash(at),
           rows.sourceFileId(at),

@@ -1,6 +1,6 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import type { Compressor, LivenessProbe, PartitionCatalog, RunHolder } from '@ledgerlake/pipeline';
-import type { GateLimits, RunBlockedEvent } from '@ledgerlake/domain';
+import { type DatasetRegistry, type GateLimits, type RunBlockedEvent } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { GoldEngine } from './gold-engine';
 import { type PromotionStepResult, runPromotionStep } from './steps';
@@ -22,6 +22,8 @@ export interface PromotionHandlerDeps {
   readonly holder?: (executionArn: string) => RunHolder;
   /** Which holders of pending promotions are known dead (recovery rolls those forward). */
   readonly liveness?: LivenessProbe;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /**

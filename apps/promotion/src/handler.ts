@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { bucketsFromEnv, gateLimitsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore, StepFunctionsLiveness } from '@ledgerlake/storage-s3';
@@ -18,7 +18,7 @@ import { snsPublisher } from './sns-publisher';
 
 // Cold start: configuration, Powertools and the AWS clients are created once per execution environment.
 const config = parseConfig(PromotionConfigSchema, process.env, 'promotion');
-const obs = createObservability({ serviceName: 'promotion', dataset: DATASET });
+const obs = createObservability({ serviceName: 'promotion', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const glue = obs.tracer.captureAWSv3Client(new GlueClient({}));
 const sns = obs.tracer.captureAWSv3Client(new SNSClient({}));

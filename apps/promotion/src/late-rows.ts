@@ -7,7 +7,7 @@ import {
   listLateCondemned,
   ParquetObjectWriter,
   readParquetRowGroups,
-  REJECTED_COLUMNS,
+  rejectedColumns,
   SILVER_COLUMNS,
   TIMESTAMPS_AS_MICROS,
 } from '@ledgerlake/pipeline';
@@ -97,7 +97,7 @@ export async function excludeLateRows(
   const names = SILVER_COLUMNS.map((column) => column.name);
   const options = request.compressor === undefined ? {} : { compressor: request.compressor };
   const condemnedRef = lateCondemnedRef(layout, request.ingestDate, runId, month, tag);
-  const condemned = new ParquetObjectWriter(store, condemnedRef, { columns: REJECTED_COLUMNS, ...options });
+  const condemned = new ParquetObjectWriter(store, condemnedRef, { columns: rejectedColumns(layout.dataset), ...options });
   const files: string[] = [];
   let rows = 0;
   let condemnedRows = 0;
@@ -116,7 +116,7 @@ export async function excludeLateRows(
           columns.map((values) => keep.map((i) => values[i]) as ColumnValues),
           keep.length,
         );
-        if (drop.length > 0) await condemned.writeRowGroup(rejectedColumns(columns, drop, late), drop.length);
+        if (drop.length > 0) await condemned.writeRowGroup(lateCondemnedColumns(columns, drop, late, layout.dataset.columns.id.input), drop.length);
         rows += keep.length;
         condemnedRows += drop.length;
       }
@@ -132,14 +132,19 @@ export async function excludeLateRows(
 }
 
 /** The late rows as Condemned rows: the five fields as text, DUPLICATE_FAILURE, who published the key first, lineage kept. */
-function rejectedColumns(silver: readonly (readonly unknown[])[], rows: readonly number[], late: ReadonlyMap<string, string>): ColumnValues[] {
+function lateCondemnedColumns(
+  silver: readonly (readonly unknown[])[],
+  rows: readonly number[],
+  late: ReadonlyMap<string, string>,
+  idColumn: string,
+): ColumnValues[] {
   const [ids, accounts, amounts, currencies, dates, ...lineage] = silver;
   const pick = (values: readonly unknown[] | undefined, map: (value: unknown) => unknown = (v) => v) =>
     rows.map((i) => map(values?.[i])) as ColumnValues;
   const detail = rows.map((i) => {
     const key = keyOf(ids?.[i], dates?.[i]);
     const [id, day] = key.split('|');
-    return `TransactionID ${id} on ${day} was published by run ${late.get(key)} while this run was in flight (the first commit wins)`;
+    return `${idColumn} ${id} on ${day} was published by run ${late.get(key)} while this run was in flight (the first commit wins)`;
   });
   return [
     pick(ids, (v) => String(v)),

@@ -1,11 +1,9 @@
-import { type GateLimits, PromotionError, runBlockedEvent, type RunBlockedEvent, RunBlockedError } from '@ledgerlake/domain';
+import { type DatasetRegistry, type GateLimits, PromotionError, RunBlockedError, runBlockedEvent, type RunBlockedEvent } from '@ledgerlake/domain';
 import {
-  type GateVerdict,
-  type GoldRefresh,
-  type PromotedPartition,
-  type PromotionResult,
   type Compressor,
   deletePromotionIntent,
+  type GateVerdict,
+  type GoldRefresh,
   type IntentMonth,
   listPromotionIntents,
   type LivenessProbe,
@@ -14,17 +12,20 @@ import {
   parseJson,
   parseMonthName,
   type PartitionCatalog,
+  type PromotedPartition,
   type PromotionIntent,
+  type PromotionResult,
   type PublishedPartition,
   readCheckedVersions,
   readPartitionVersions,
   readPromotionIntent,
   readVersion,
   type RunHolder,
+  runLayout,
   type RunManifest,
   RunManifestSchema,
-  type VersionRequest,
   tidyWorkArea,
+  type VersionRequest,
   writePromotionIntent,
   writeRunRecordIfAbsent,
 } from '@ledgerlake/pipeline';
@@ -59,6 +60,8 @@ export interface PromotionDeps {
   readonly holder?: RunHolder;
   /** Tells recovery which holders are dead; default none known dead (only `force` recovers). */
   readonly liveness?: LivenessProbe;
+  /** The datasets a run may name (`runLayout`): a run's Silver is its dataset's; default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** One Silver month a promotion committed (or found already committed). */
@@ -122,11 +125,12 @@ export async function promoteRun(runId: string, deps: PromotionDeps, scope: Prom
  */
 export async function beginPromotion(runId: string, deps: PromotionDeps, scope: PromotionScope = {}): Promise<PromotionIntent> {
   const { only, requested } = scope;
-  const { store, layout } = deps;
+  const { store } = deps;
   const now = deps.now ?? (() => new Date());
-  const begun = await readPromotionIntent(store, layout, runId);
+  const begun = await readPromotionIntent(store, deps.layout, runId);
   if (begun !== undefined) return begun;
-  const manifest = await readRunManifest(store, layout, runId);
+  const manifest = await readRunManifest(store, deps.layout, runId);
+  const layout = runLayout(deps.layout, manifest.run, deps.datasets);
   if (manifest.run.dry_run === true) throw new PromotionError(`promotion: run ${runId} was a dry run: it is checked, never published`);
   const verdict = gateRun(manifest, deps.thresholds);
   if (verdict.decision === 'BLOCKED') throw new RunBlockedError(runId, verdict.reasons);
@@ -174,7 +178,9 @@ export async function beginPromotion(runId: string, deps: PromotionDeps, scope: 
  * already holding the run is not committed again, and its catalog entry is still brought up to date.
  */
 export async function commitPromotion(intent: PromotionIntent, deps: PromotionDeps): Promise<PromotedPartition[]> {
-  const { store, layout, logger } = deps;
+  const { store, logger } = deps;
+  const layout = runLayout(deps.layout, intent, deps.datasets);
+  const table = layout.dataset.silver.table;
   const now = deps.now ?? (() => new Date());
   const runId = intent.run_id;
   const partitions: PromotedPartition[] = [];
@@ -191,7 +197,7 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
       files,
     });
     const outcome = await commitPartition(store, {
-      table: 'silver.transactions',
+      table,
       layout: layout.silver,
       bucket: layout.buckets.silver,
       month,
@@ -227,7 +233,7 @@ export async function commitPromotion(intent: PromotionIntent, deps: PromotionDe
     });
     const mine = outcome.version.runs.find((published) => published.run_id === runId);
     await removeStaleLateRows(store, layout, month, runId, intent.ingest_date, mine?.files ?? []);
-    await syncCatalog(store, deps.catalog, 'silver.transactions', layout.silver, month, now);
+    await syncCatalog(store, deps.catalog, table, layout.silver, month, now);
     const rows = mine?.rows ?? planned.rows;
     const entry: PromotedPartition = {
       partition: planned.partition,
@@ -271,12 +277,14 @@ export interface CompletedPromotion {
  * late), and last the intent deleted.
  */
 export async function completePromotion(intent: PromotionIntent, deps: PromotionDeps): Promise<CompletedPromotion> {
-  const { store, layout } = deps;
+  const { store } = deps;
+  const layout = runLayout(deps.layout, intent, deps.datasets);
   const now = deps.now ?? (() => new Date());
   const runId = intent.run_id;
   const partitions = await commitPromotion(intent, deps);
+  // Gold is built from the one dataset whose spec says it feeds it (`DatasetSpec.gold`).
   const gold =
-    intent.gold_from === undefined
+    intent.gold_from === undefined || !layout.dataset.gold
       ? { months: [], committed: 0, passes: 0 }
       : await refreshGold(intent.gold_from, {
           store,

@@ -1,5 +1,5 @@
 import { TransientStorageError } from '@ledgerlake/domain';
-import { monthName, type PartitionCatalog, partitionValues, readLatest } from '@ledgerlake/pipeline';
+import { monthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
 import type { ObjectStore, PublishedTableLayout, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
 const MAX_ROUNDS = 10;
@@ -28,7 +28,7 @@ export async function syncCatalog(
     await catalog.registerPartition({
       table,
       partition: monthName(month),
-      values: partitionValues(table, month),
+      values: layout.partitionValues(month),
       location: layout.manifestPrefix(month, version, run_id),
       version,
       run_id,

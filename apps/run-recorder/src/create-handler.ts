@@ -1,4 +1,6 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
+import { type DatasetRegistry, UnknownDatasetError } from '@ledgerlake/domain';
+import { runLayout } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { RecordFailureResult, ReportResult } from '@ledgerlake/pipeline';
 import { recordRunFailure } from './record-failure';
@@ -10,6 +12,23 @@ export interface RunRecorderHandlerDeps extends Partial<Omit<ReportRunDeps, 'sto
   readonly layout: LakeLayout;
   readonly obs: Observability;
   readonly now?: () => Date;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
+}
+
+/**
+ * The layout of the event's run's dataset, for its report; the lake's own for a run that names
+ * none or an unknown one (its failure is recorded and reported all the same: it has no rows).
+ */
+function reportLayout(layout: LakeLayout, event: unknown, datasets: DatasetRegistry | undefined): LakeLayout {
+  const dataset = (event as { run?: { dataset?: unknown } } | null)?.run?.dataset;
+  if (typeof dataset !== 'string') return layout;
+  try {
+    return runLayout(layout, { dataset }, datasets);
+  } catch (error) {
+    if (error instanceof UnknownDatasetError) return layout;
+    throw error;
+  }
 }
 
 /**
@@ -25,7 +44,7 @@ export function createHandler(deps: RunRecorderHandlerDeps) {
     const started = Date.now();
     const result =
       (event as { action?: unknown } | null)?.action === 'report'
-        ? await reportRun(event, { store, layout, where: deps.where ?? 'local', timeline: deps.timeline, links: deps.links, logsCommand: deps.logsCommand, logger: obs.logger })
+        ? await reportRun(event, { store, layout: reportLayout(layout, event, deps.datasets), where: deps.where ?? 'local', timeline: deps.timeline, links: deps.links, logsCommand: deps.logsCommand, logger: obs.logger })
         : await recordRunFailure(event, { store, layout, now, logger: obs.logger });
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     return result;

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET, runIdTime } from '@ledgerlake/domain';
+import { runIdTime, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
@@ -11,7 +11,7 @@ import { cloudReportLinks, executionTimeline } from './report/execution-timeline
 
 // Cold start: configuration, Powertools and the AWS clients are created once per execution environment.
 const config = parseConfig(RunRecorderConfigSchema, process.env, 'run-recorder');
-const obs = createObservability({ serviceName: 'run-recorder', dataset: DATASET });
+const obs = createObservability({ serviceName: 'run-recorder', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
 const layout = createLakeLayout(bucketsFromEnv(config));

@@ -1,6 +1,6 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { bucketsFromEnv, parseConfig } from '@ledgerlake/config';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createObservability } from '@ledgerlake/observability';
 import { createLakeLayout } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';
@@ -9,7 +9,7 @@ import { createHandler } from './index';
 
 // Cold start: configuration, Powertools and the S3 client are created once per execution environment.
 const config = parseConfig(ValidationConfigSchema, process.env, 'validation');
-const obs = createObservability({ serviceName: 'validation', dataset: DATASET });
+const obs = createObservability({ serviceName: 'validation', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
 /** Step Functions task `Validate`: the run state in, `$.validation` out. */

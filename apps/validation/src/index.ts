@@ -1,5 +1,6 @@
-import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import { parseTaskEvent, type PartValidation, ROW_PIPELINE, type ValidationResult } from '@ledgerlake/pipeline';
+import { type Observability, recordRunMetrics, withObservability } from '@ledgerlake/observability';
+import { parseTaskEvent, type PartValidation, ROW_PIPELINE, runLayout, type ValidationResult } from '@ledgerlake/pipeline';
+import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { checkBreaker } from './check-breaker';
@@ -19,6 +20,8 @@ export interface ValidationHandlerDeps {
   /** Default `DEFAULT_VALIDATION_SETTINGS`. */
   readonly settings?: ValidationSettings;
   readonly now?: () => Date;
+  /** The datasets a run may name (`runLayout`); default the shipped ones. */
+  readonly datasets?: DatasetRegistry;
 }
 
 /** The events of the state machine's tasks this function serves, told apart by `action`. */
@@ -41,8 +44,9 @@ export function createHandler(deps: ValidationHandlerDeps) {
   return withObservability<unknown, PartValidation | ValidationResult>(async (event) => {
     const started = Date.now();
     const parsed = parseTaskEvent(ActionEventSchema, event, 'ValidatePart or CheckBreaker');
+    const runCore: ValidationDeps = { ...core, layout: runLayout(deps.layout, parsed.run, deps.datasets) };
     if (parsed.action === 'validate-part') {
-      const result = await validatePart(parsed, core);
+      const result = await validatePart(parsed, runCore);
       // Row counts are recorded where the rows are read, part by part: summed over a run they
       // equal the run's (CheckBreaker adds none, so nothing is counted twice).
       recordRunMetrics(obs.metrics, {
@@ -54,7 +58,7 @@ export function createHandler(deps: ValidationHandlerDeps) {
       obs.logger.info('part validated', { ...result });
       return result;
     }
-    const result = await checkBreaker(parsed, core);
+    const result = await checkBreaker(parsed, runCore);
     recordRunMetrics(obs.metrics, { duration_ms: Date.now() - started });
     obs.logger.info('breaker checked', { parts: parsed.enrichment.part_count, ...result });
     return result;

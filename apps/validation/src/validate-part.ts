@@ -33,7 +33,7 @@ export async function validatePart(event: TaskEvent<'ValidatePart'>, deps: Valid
     ]);
   }
   await assertBreakerClosed(deps.store, deps.layout);
-  const rules = rowRules(deps.settings.rules, event.run.started_at);
+  const rules = rowRules(deps.settings.rules, event.run.started_at, deps.layout.dataset);
   return validatePartRows(deps.store, event.enrichment.work, event.part, rules);
 }
 
@@ -41,7 +41,7 @@ export async function validatePart(event: TaskEvent<'ValidatePart'>, deps: Valid
  * Validates the rows of one work part and writes its decisions (`validation/`: each quarantined
  * row's code and detail) and its validated part for the writer (`validated/`: every row's fate,
  * the typed values of the valid ones); the core of `validatePart`. `rules` are compiled for the run
- * (`rowRules(settings, run.started_at)`).
+ * (`rowRules(settings, run.started_at, dataset)`).
  */
 export async function validatePartRows(
   store: ObjectStore,

@@ -197,6 +197,21 @@ export class RunbookRefusedError extends LedgerLakeError {
 }
 
 /**
+ * A run names a dataset the deployment does not know (dataset-spec.ts, `DATASETS`): nothing of it
+ * can be read or written, since its columns and keys are unknown. Not retryable.
+ */
+export class UnknownDatasetError extends LedgerLakeError {
+  override readonly name = 'UnknownDatasetError' as const;
+  readonly retryable = false;
+  constructor(
+    readonly dataset: string,
+    readonly known: readonly string[],
+  ) {
+    super(`dataset: ${JSON.stringify(dataset)} is not a known dataset (known: ${known.join(', ') || 'none'})`);
+  }
+}
+
+/**
  * Every error a LedgerLake Task can end with, keyed by its `name` (what Step Functions `ErrorEquals`
  * matches and the run record keeps). The one registry: `ERROR_NAMES` and `ErrorName` derive from it;
  * a test checks that every class's `name` is its key, and the state machine's test that every name
@@ -216,6 +231,7 @@ export const ERROR_CLASSES = {
   PromotionError,
   RunBlockedError,
   RunbookRefusedError,
+  UnknownDatasetError,
 } as const;
 
 /** The `name` of a LedgerLake error, as Step Functions `ErrorEquals` sees it. */

@@ -2,15 +2,23 @@
 export { accountIdPatternProblem, DEFAULT_ACCOUNT_ID_MAX_LENGTH, DEFAULT_ACCOUNT_ID_PATTERN } from './account-id';
 export { businessKey } from './business-key';
 export {
-  DATASET,
+  COLUMN_ROLES,
+  type ColumnRole,
+  type CompleteRowFields,
+  type DatasetColumn,
+  datasetRegistry,
+  type DatasetRegistry,
+  DATASETS,
+  datasetSpec,
+  type DatasetSpec,
+  defineDataset,
+  inputColumns,
   missingColumns,
-  RAW_FIELD_NAMES,
-  type RawFieldName,
-  REQUIRED_COLUMNS,
-  type RequiredColumn,
-  RequiredColumnSchema,
-  SCHEMA_VERSION,
-} from './columns';
+  rawColumns,
+  rowFields,
+  type RowFields,
+  TRANSACTIONS_DATASET,
+} from './dataset-spec';
 export { csvCellForPeople, quoteCsvField } from './csv-cell';
 export { type CurrencyCode, CurrencyCodeSchema, DEFAULT_CURRENCIES } from './currency';
 export {
@@ -47,6 +55,7 @@ export {
   RunbookRefusedError,
   StorageError,
   TransientStorageError,
+  UnknownDatasetError,
 } from './errors';
 export { canonicalInt64, INT64_MAX, INT64_MIN, type Int64ParseResult, parseInt64 } from './int64';
 export {
@@ -76,7 +85,7 @@ export {
   shareIsBelow,
 } from './quality-policy';
 export { reconciliationProblems } from './reconciliation';
-export { type RowHashFields, rowHashInput, UNPARSEABLE_RECORD_HASH_PREFIX } from './row-hash';
+export { rowHashInput, UNPARSEABLE_RECORD_HASH_PREFIX } from './row-hash';
 export { DEFAULT_ROW_RULE_SETTINGS, type RowRules, type RowRuleSettings, rowRules } from './row-rules';
 export {
   type AmountSums,
@@ -110,9 +119,9 @@ export {
   type Lineage,
   LineageSchema,
   type QuarantineRow,
-  QuarantineRowSchema,
+  quarantineRowSchema,
   type RawRow,
-  RawRowSchema,
+  rawRowSchema,
   type SilverRow,
   SilverRowSchema,
 } from './rows';

@@ -1,4 +1,9 @@
-import { type RowHashFields, rowHashInput } from './row-hash';
+import { rowFields } from './dataset-spec';
+import { rowHashInput as hashInputOf } from './row-hash';
+
+/** Five fields in role order (id, account, amount, currency, timestamp). */
+type RowHashFields = Parameters<typeof rowFields>[0];
+const rowHashInput = (fields: RowHashFields): string => hashInputOf(rowFields(fields));
 
 const sample: RowHashFields = ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'];
 
@@ -8,7 +13,13 @@ describe('rowHashInput', () => {
   });
 
   it('is deterministic', () => {
-    expect(rowHashInput([...sample])).toBe(rowHashInput(sample));
+    expect(rowHashInput([...sample] as unknown as RowHashFields)).toBe(rowHashInput(sample));
+  });
+
+  it('encodes the fields in role order, however the row object was built', () => {
+    expect(hashInputOf({ timestamp: '2024-01-05T09:00:00Z', currency: 'EUR', amount: '300.00', account: 'ACC001', id: '1' })).toBe(
+      rowHashInput(sample),
+    );
   });
 
   it('counts UTF-8 bytes, not UTF-16 units', () => {

@@ -2,14 +2,15 @@
  * The input of a row's identity hash (docs/contract/rules.md, "Row identity"): SHA-256 of this string, as UTF-8, is the
  * row's `row_hash` forever, so the encoding below must never change.
  *
- * Encoding: the five fields in `REQUIRED_COLUMNS` order, each written as a netstring
+ * Encoding: the five fields in role order (`COLUMN_ROLES`: id, account, amount, currency,
+ * timestamp — whatever the dataset names their columns, dataset-spec.ts), each written as a netstring
  * (`<UTF-8 byte length in decimal>:<value>,`), concatenated. Because every field states its own
  * length, no value (whatever commas, colons or digits it contains) can shift a field boundary:
  * two different field tuples always give two different strings. A field the CSV record did not
  * have at all (too few fields) is written as `~,`; a netstring always starts with a digit, so a
  * missing field can never be confused with an empty one (`0:,`).
  *
- * Example: `["1","ACC001","300.00","EUR","2024-01-05T09:00:00Z"]` gives
+ * Example: id `1`, account `ACC001`, amount `300.00`, currency `EUR`, timestamp `2024-01-05T09:00:00Z` give
  * `1:1,6:ACC001,6:300.00,3:EUR,20:2024-01-05T09:00:00Z,`.
  *
  * The fields must already be trimmed (docs/contract/rules.md, "Input files") by the same rule used before validation;
@@ -23,17 +24,15 @@
  * records never share a hash, and the same bytes sent again hash the same. The prefix starts with
  * a letter, where every five-field input starts with a digit or `~`: the two kinds never collide.
  */
+import type { RowFields } from './dataset-spec';
 
 /** What precedes an unparseable record's raw bytes in its `row_hash` input; see the module comment. */
 export const UNPARSEABLE_RECORD_HASH_PREFIX = 'unparseable-record:';
 
-/** The five raw source fields, in `REQUIRED_COLUMNS` order; `null` where the CSV record had no such field. */
-export type RowHashFields = readonly [string | null, string | null, string | null, string | null, string | null];
-
 /** Builds the unambiguous string whose SHA-256 is the row's `row_hash`; see the module comment. */
-export function rowHashInput(fields: RowHashFields): string {
+export function rowHashInput(fields: RowFields): string {
   return (
-    netstring(fields[0]) + netstring(fields[1]) + netstring(fields[2]) + netstring(fields[3]) + netstring(fields[4])
+    netstring(fields.id) + netstring(fields.account) + netstring(fields.amount) + netstring(fields.currency) + netstring(fields.timestamp)
   );
 }
 

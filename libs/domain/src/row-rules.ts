@@ -7,6 +7,7 @@
  */
 import { accountIdRule, type AccountIdRule, DEFAULT_ACCOUNT_ID_MAX_LENGTH, DEFAULT_ACCOUNT_ID_PATTERN } from './account-id';
 import { DEFAULT_CURRENCIES } from './currency';
+import type { DatasetSpec } from './dataset-spec';
 import { DEFAULT_TX_DATE_MAX_FUTURE_DAYS, DEFAULT_TX_DATE_MIN, txDateWindow, type TxDateWindow } from './tx-date-window';
 
 /** The row rules as configured (plain data: they travel to worker threads and into tests as they are). */
@@ -34,18 +35,21 @@ export const DEFAULT_ROW_RULE_SETTINGS: RowRuleSettings = {
 
 /** The row rules of one run, compiled (`rowRules`), as `validateRow` takes them. */
 export interface RowRules {
+  /** The run's dataset's columns: what a rejected row's detail names each field by. */
+  readonly columns: DatasetSpec['columns'];
   readonly currencies: ReadonlySet<string>;
   readonly accountId: AccountIdRule;
   readonly txDate: TxDateWindow;
 }
 
 /**
- * Compiles the settings for the run that started at `runStartedAt` (`RunContext.started_at`).
+ * Compiles the settings for the run of `dataset` that started at `runStartedAt` (`RunContext.started_at`).
  * Throws a RangeError on settings configuration should have refused (a pattern that does not
  * compile, a bad date).
  */
-export function rowRules(settings: RowRuleSettings, runStartedAt: string): RowRules {
+export function rowRules(settings: RowRuleSettings, runStartedAt: string, dataset: DatasetSpec): RowRules {
   return {
+    columns: dataset.columns,
     currencies: new Set(settings.currencies),
     accountId: accountIdRule(settings.accountIdPattern, settings.accountIdMaxLength),
     txDate: txDateWindow(settings.txDateMin, settings.txDateMaxFutureDays, runStartedAt),

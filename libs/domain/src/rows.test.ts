@@ -1,4 +1,8 @@
-import { LineageSchema, QuarantineRowSchema, RawRowSchema, SilverRowSchema } from './rows';
+import { TRANSACTIONS_DATASET } from './dataset-spec';
+import { LineageSchema, quarantineRowSchema, rawRowSchema, SilverRowSchema } from './rows';
+
+const RawRowSchema = rawRowSchema(TRANSACTIONS_DATASET);
+const QuarantineRowSchema = quarantineRowSchema(TRANSACTIONS_DATASET);
 
 const lineage = {
   row_hash: 'a'.repeat(64),

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CurrencyCodeSchema } from './currency';
+import { type DatasetSpec, rawColumns } from './dataset-spec';
 import { RowErrorCodeSchema } from './error-codes';
 import { INT64_MAX, INT64_MIN } from './int64';
 import { MAX_MINOR, MIN_MINOR } from './money';
@@ -13,17 +14,13 @@ import { RunIdSchema } from './run-id';
 const MIN_TIMESTAMP_MICROS = -62_135_596_800_000_000n;
 const MAX_TIMESTAMP_MICROS = 253_402_300_799_999_999n;
 
-/** The five source fields as read (trimmed strings), named as in Quarantine. */
-export const RawRowSchema = z.object({
-  transaction_id: z.string(),
-  customer_id: z.string(),
-  transaction_amount: z.string(),
-  currency: z.string(),
-  transaction_timestamp: z.string(),
-});
+/** The five source fields of a dataset as read (trimmed strings), named as in its Quarantine (`DatasetColumn.raw`). */
+export function rawRowSchema(spec: DatasetSpec): z.ZodObject<Record<string, z.ZodString>> {
+  return z.object(Object.fromEntries(rawColumns(spec).map((name) => [name, z.string()])));
+}
 
-/** The five source fields as read. */
-export type RawRow = z.infer<typeof RawRowSchema>;
+/** The five source fields as read, by their Quarantine names. */
+export type RawRow = Readonly<Record<string, string>>;
 
 /** Lineage columns every Silver, Quarantine and Condemned row carries (docs/contract/rules.md, "Row enrichment"). */
 export const LineageSchema = z.object({
@@ -60,16 +57,14 @@ export type SilverRow = z.infer<typeof SilverRowSchema>;
  * A row in Quarantine or Condemned: the raw fields (`null` where the CSV record had too few
  * fields), why it is there, and its lineage.
  */
-export const QuarantineRowSchema = LineageSchema.extend({
-  transaction_id: z.string().nullable(),
-  customer_id: z.string().nullable(),
-  transaction_amount: z.string().nullable(),
-  currency: z.string().nullable(),
-  transaction_timestamp: z.string().nullable(),
-  validation_error: RowErrorCodeSchema,
-  /** Human-readable: which field, what was wrong. */
-  error_detail: z.string().min(1),
-});
+export function quarantineRowSchema(spec: DatasetSpec) {
+  return LineageSchema.extend({
+    ...Object.fromEntries(rawColumns(spec).map((name) => [name, z.string().nullable()])),
+    validation_error: RowErrorCodeSchema,
+    /** Human-readable: which field, what was wrong. */
+    error_detail: z.string().min(1),
+  });
+}
 
-/** A row in Quarantine or Condemned. */
-export type QuarantineRow = z.infer<typeof QuarantineRowSchema>;
+/** A row in Quarantine or Condemned: lineage, why, and the raw fields by their Quarantine names. */
+export type QuarantineRow = Lineage & { readonly validation_error: string; readonly error_detail: string } & Readonly<Record<string, unknown>>;

@@ -1,17 +1,18 @@
+import { type CompleteRowFields, type ColumnRole, TRANSACTIONS_DATASET } from './dataset-spec';
 import { DEFAULT_ROW_RULE_SETTINGS, rowRules, type RowRuleSettings } from './row-rules';
 import { quoteValue, type RowValidation, validateRow, visibleText } from './validate-row';
 
 const STARTED = '2024-06-01T10:00:00.000Z';
 /** The default rules of a run started at STARTED, with some settings replaced. */
 function rulesWith(changes: Partial<RowRuleSettings> = {}) {
-  return rowRules({ ...DEFAULT_ROW_RULE_SETTINGS, ...changes }, STARTED);
+  return rowRules({ ...DEFAULT_ROW_RULE_SETTINGS, ...changes }, STARTED, TRANSACTIONS_DATASET);
 }
 const rules = rulesWith();
-const good = ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'] as const;
+const good: CompleteRowFields = { id: '1', account: 'ACC001', amount: '300.00', currency: 'EUR', timestamp: '2024-01-05T09:00:00Z' };
 
 /** `good` with some fields replaced. */
-function row(changes: Partial<Record<0 | 1 | 2 | 3 | 4, string>>): string[] {
-  return good.map((value, index) => changes[index as 0 | 1 | 2 | 3 | 4] ?? value);
+function row(changes: Partial<Record<ColumnRole, string>>): CompleteRowFields {
+  return { ...good, ...changes };
 }
 
 function failure(result: RowValidation): { code: string; detail: string } {
@@ -32,7 +33,7 @@ describe('validateRow: valid rows', () => {
   });
 
   it('accepts the second contract sample (negative amount, space separator)', () => {
-    expect(validateRow(['2', 'ACC002', '-25.50', 'EUR', '2024-02-12 09:00:00'], rules)).toMatchObject({
+    expect(validateRow({ id: '2', account: 'ACC002', amount: '-25.50', currency: 'EUR', timestamp: '2024-02-12 09:00:00' }, rules)).toMatchObject({
       ok: true,
       id: 2n,
       amountMinor: -2550n,
@@ -41,14 +42,14 @@ describe('validateRow: valid rows', () => {
   });
 
   it('uses the UTC month of an offset timestamp', () => {
-    expect(validateRow(row({ 4: '2024-02-01T00:30:00+01:00' }), rules)).toMatchObject({
+    expect(validateRow(row({ timestamp: '2024-02-01T00:30:00+01:00' }), rules)).toMatchObject({
       year: 2024,
       month: 1,
     });
   });
 
   it('uses the given allowlist', () => {
-    expect(validateRow(row({ 3: 'XAU' }), rulesWith({ currencies: ['XAU'] })).ok).toBe(true);
+    expect(validateRow(row({ currency: 'XAU' }), rulesWith({ currencies: ['XAU'] })).ok).toBe(true);
   });
 
   it('takes typed fields parsed before as they are, and checks the rules on them', () => {
@@ -59,8 +60,8 @@ describe('validateRow: valid rows', () => {
     // The date window is still checked on the instant given.
     expect(failure(validateRow(good, rules, undefined, { id: 1n, amountMinor: 5n, at: { ...at, epochMicros: 1_800_000_000_000_000n } })).code).toBe('TIMESTAMP_ERROR');
     // A field that did not parse is parsed again for its reason.
-    expect(failure(validateRow(row({ 2: '1.234' }), rules, undefined, { id: 1n, amountMinor: undefined, at }))).toEqual(failure(validateRow(row({ 2: '1.234' }), rules)));
-    expect(failure(validateRow(row({ 4: 'soon' }), rules, undefined, { id: 1n, amountMinor: 5n, at: undefined }))).toEqual(failure(validateRow(row({ 4: 'soon' }), rules)));
+    expect(failure(validateRow(row({ amount: '1.234' }), rules, undefined, { id: 1n, amountMinor: undefined, at }))).toEqual(failure(validateRow(row({ amount: '1.234' }), rules)));
+    expect(failure(validateRow(row({ timestamp: 'soon' }), rules, undefined, { id: 1n, amountMinor: 5n, at: undefined }))).toEqual(failure(validateRow(row({ timestamp: 'soon' }), rules)));
   });
 });
 
@@ -72,48 +73,41 @@ describe('validateRow: each code and its detail', () => {
     });
   });
 
-  it('SCHEMA_ERROR when the field count is not five', () => {
-    expect(failure(validateRow(['1', 'A', '1', 'EUR'], rules))).toEqual({
-      code: 'SCHEMA_ERROR',
-      detail: 'expected 5 fields, got 4',
-    });
-  });
-
   it('NULL_VALUE_ERROR naming the empty field', () => {
-    expect(failure(validateRow(row({ 1: '' }), rules))).toEqual({
+    expect(failure(validateRow(row({ account: '' }), rules))).toEqual({
       code: 'NULL_VALUE_ERROR',
       detail: 'required field(s) empty: CustomerID',
     });
   });
 
   it('NULL_VALUE_ERROR naming every empty field in column order', () => {
-    expect(failure(validateRow(['', 'A', '', 'EUR', ''], rules))).toEqual({
+    expect(failure(validateRow(row({ id: '', account: 'A', amount: '', timestamp: '' }), rules))).toEqual({
       code: 'NULL_VALUE_ERROR',
       detail: 'required field(s) empty: TransactionID, TransactionAmount, TransactionTimestamp',
     });
   });
 
   it.each([
-    [3, 'Currency'],
-    [4, 'TransactionTimestamp'],
-    [0, 'TransactionID'],
-    [2, 'TransactionAmount'],
-  ] as const)('NULL_VALUE_ERROR for empty field %d (%s)', (index, column) => {
-    expect(failure(validateRow(row({ [index]: '' }), rules))).toEqual({
+    ['currency', 'Currency'],
+    ['timestamp', 'TransactionTimestamp'],
+    ['id', 'TransactionID'],
+    ['amount', 'TransactionAmount'],
+  ] as const)('NULL_VALUE_ERROR for empty field %s (%s)', (role, column) => {
+    expect(failure(validateRow(row({ [role]: '' }), rules))).toEqual({
       code: 'NULL_VALUE_ERROR',
       detail: `required field(s) empty: ${column}`,
     });
   });
 
   it('TYPE_ERROR for a TransactionID that is not a number', () => {
-    expect(failure(validateRow(row({ 0: 'abc' }), rules))).toEqual({
+    expect(failure(validateRow(row({ id: 'abc' }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail: 'TransactionID "abc": is not a number; expected a whole number such as 12345',
     });
   });
 
   it('TYPE_ERROR for a TransactionID outside int64', () => {
-    expect(failure(validateRow(row({ 0: '9223372036854775808' }), rules))).toEqual({
+    expect(failure(validateRow(row({ id: '9223372036854775808' }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail:
         'TransactionID "9223372036854775808": is outside the int64 range -9223372036854775808..9223372036854775807',
@@ -121,21 +115,21 @@ describe('validateRow: each code and its detail', () => {
   });
 
   it('TYPE_ERROR for an amount with 3 fraction digits', () => {
-    expect(failure(validateRow(row({ 2: '12.345' }), rules))).toEqual({
+    expect(failure(validateRow(row({ amount: '12.345' }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail: 'TransactionAmount "12.345": has 3 fraction digits; at most 2 allowed',
     });
   });
 
   it('TYPE_ERROR for an amount beyond DECIMAL(16,2)', () => {
-    expect(failure(validateRow(row({ 2: '100000000000000' }), rules))).toEqual({
+    expect(failure(validateRow(row({ amount: '100000000000000' }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail: 'TransactionAmount "100000000000000": exceeds DECIMAL(16,2): more than 14 integer digits',
     });
   });
 
   it('CURRENCY_ERROR listing a small allowlist and hinting at case', () => {
-    expect(failure(validateRow(row({ 3: 'eur' }), rules))).toEqual({
+    expect(failure(validateRow(row({ currency: 'eur' }), rules))).toEqual({
       code: 'CURRENCY_ERROR',
       detail:
         'Currency "eur": is not in the allowlist (EUR, USD, GBP, JPY, CHF, CAD, AUD, SEK, NOK, DKK, PLN); ' +
@@ -144,7 +138,7 @@ describe('validateRow: each code and its detail', () => {
   });
 
   it('CURRENCY_ERROR without a hint for an unknown code', () => {
-    expect(failure(validateRow(row({ 3: 'XYZ' }), rulesWith({ currencies: ['EUR'] })))).toEqual({
+    expect(failure(validateRow(row({ currency: 'XYZ' }), rulesWith({ currencies: ['EUR'] })))).toEqual({
       code: 'CURRENCY_ERROR',
       detail: 'Currency "XYZ": is not in the allowlist (EUR)',
     });
@@ -152,21 +146,21 @@ describe('validateRow: each code and its detail', () => {
 
   it('CURRENCY_ERROR counting a large allowlist instead of listing it', () => {
     const wide = rulesWith({ currencies: Array.from({ length: 13 }, (_, n) => `A${String.fromCharCode(65 + n)}A`) });
-    expect(failure(validateRow(row({ 3: 'EUR' }), wide))).toEqual({
+    expect(failure(validateRow(row({ currency: 'EUR' }), wide))).toEqual({
       code: 'CURRENCY_ERROR',
       detail: 'Currency "EUR": is not in the allowlist of 13 codes',
     });
   });
 
   it('TIMESTAMP_ERROR for an impossible date', () => {
-    expect(failure(validateRow(row({ 4: '2023-02-29T00:00:00Z' }), rules))).toEqual({
+    expect(failure(validateRow(row({ timestamp: '2023-02-29T00:00:00Z' }), rules))).toEqual({
       code: 'TIMESTAMP_ERROR',
       detail: 'TransactionTimestamp "2023-02-29T00:00:00Z": has day 29 but 2023-02 has 28 days',
     });
   });
 
   it('TIMESTAMP_ERROR for a date without time', () => {
-    expect(failure(validateRow(row({ 4: '2024-01-05' }), rules))).toEqual({
+    expect(failure(validateRow(row({ timestamp: '2024-01-05' }), rules))).toEqual({
       code: 'TIMESTAMP_ERROR',
       detail:
         'TransactionTimestamp "2024-01-05": has a date but no time; expected a date and time such as 2024-01-05T09:00:00Z',
@@ -183,43 +177,43 @@ describe('validateRow: hostile account ids are TYPE_ERROR, the detail naming the
     ['a right-to-left override', 'ACC\u202e1', 'contains U+202E RIGHT-TO-LEFT OVERRIDE at position 4', '"ACC\\u202e1"'],
     ['a no-break space', 'ACC\u00a01', 'contains U+00A0 NO-BREAK SPACE at position 4', '"ACC\\u00a01"'],
   ])('%s', (_, account, problem, quoted) => {
-    expect(failure(validateRow(row({ 1: account }), rules))).toEqual({ code: 'TYPE_ERROR', detail: `CustomerID ${quoted}: ${problem}` });
+    expect(failure(validateRow(row({ account: account }), rules))).toEqual({ code: 'TYPE_ERROR', detail: `CustomerID ${quoted}: ${problem}` });
   });
 
   it.each(['=', '+', '-', '@'])("an id starting with '%s' (a spreadsheet formula)", (first) => {
-    expect(failure(validateRow(row({ 1: `${first}HYPERLINK("x")` }), rules))).toEqual({
+    expect(failure(validateRow(row({ account: `${first}HYPERLINK("x")` }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail: `CustomerID "${first}HYPERLINK(\\"x\\")": starts with '${first}', which spreadsheets read as a formula`,
     });
   });
 
   it('a comma, which the default pattern refuses', () => {
-    expect(failure(validateRow(row({ 1: 'ACC,1' }), rules))).toEqual({
+    expect(failure(validateRow(row({ account: 'ACC,1' }), rules))).toEqual({
       code: 'TYPE_ERROR',
       detail: 'CustomerID "ACC,1": does not match the account id pattern [^,"]+',
     });
   });
 
   it('an id longer than the maximum, counted in characters', () => {
-    expect(failure(validateRow(row({ 1: 'A'.repeat(65) }), rules)).detail).toMatch(/^CustomerID "A{60}…" \(65 chars\): is 65 characters long; at most 64 allowed$/);
-    expect(validateRow(row({ 1: '😀'.repeat(64) }), rules).ok).toBe(true);
+    expect(failure(validateRow(row({ account: 'A'.repeat(65) }), rules)).detail).toMatch(/^CustomerID "A{60}…" \(65 chars\): is 65 characters long; at most 64 allowed$/);
+    expect(validateRow(row({ account: '😀'.repeat(64) }), rules).ok).toBe(true);
   });
 
   it('accepts letters of any script, digits, punctuation and inner spaces by default', () => {
     for (const account of ['ACC001', 'acc-01/7_x.y', 'Jürgen Öberg', '口座-12', 'ACC 001']) {
-      expect(validateRow(row({ 1: account }), rules).ok).toBe(true);
+      expect(validateRow(row({ account: account }), rules).ok).toBe(true);
     }
   });
 
   it('uses the configured pattern, and keeps the safety rules on whatever it allows', () => {
     const strict = rulesWith({ accountIdPattern: 'ACC\\d{3}', accountIdMaxLength: 6 });
-    expect(validateRow(row({ 1: 'ACC001' }), strict).ok).toBe(true);
-    expect(failure(validateRow(row({ 1: 'ACC01' }), strict)).detail).toBe('CustomerID "ACC01": does not match the account id pattern ACC\\d{3}');
-    expect(failure(validateRow(row({ 1: 'ACC0011' }), strict)).detail).toMatch(/at most 6 allowed$/);
+    expect(validateRow(row({ account: 'ACC001' }), strict).ok).toBe(true);
+    expect(failure(validateRow(row({ account: 'ACC01' }), strict)).detail).toBe('CustomerID "ACC01": does not match the account id pattern ACC\\d{3}');
+    expect(failure(validateRow(row({ account: 'ACC0011' }), strict)).detail).toMatch(/at most 6 allowed$/);
     const anything = rulesWith({ accountIdPattern: '[^]*' });
-    expect(validateRow(row({ 1: 'ACC,"1"' }), anything).ok).toBe(true);
-    expect(failure(validateRow(row({ 1: 'ACC\u200b1' }), anything)).detail).toMatch(/ZERO WIDTH SPACE/);
-    expect(failure(validateRow(row({ 1: '=1+1' }), anything)).detail).toMatch(/starts with '='/);
+    expect(validateRow(row({ account: 'ACC,"1"' }), anything).ok).toBe(true);
+    expect(failure(validateRow(row({ account: 'ACC\u200b1' }), anything)).detail).toMatch(/ZERO WIDTH SPACE/);
+    expect(failure(validateRow(row({ account: '=1+1' }), anything)).detail).toMatch(/starts with '='/);
   });
 });
 
@@ -229,7 +223,7 @@ describe('validateRow: the plausibility window of TransactionTimestamp', () => {
   it.each(['0001-01-01T00:00:00Z', '1969-12-31T23:59:59.999999Z', '9999-12-31T23:59:59Z', '2024-06-02T10:00:00.000001Z'])(
     'TIMESTAMP_ERROR for %s, naming the window',
     (timestamp) => {
-      expect(failure(validateRow(row({ 4: timestamp }), rules))).toEqual({
+      expect(failure(validateRow(row({ timestamp: timestamp }), rules))).toEqual({
         code: 'TIMESTAMP_ERROR',
         detail: `TransactionTimestamp "${timestamp}": is outside the plausibility window ${window}`,
       });
@@ -237,35 +231,35 @@ describe('validateRow: the plausibility window of TransactionTimestamp', () => {
   );
 
   it.each(['1970-01-01T00:00:00Z', '2024-06-02T10:00:00Z', '2024-06-02T11:00:00+01:00'])('accepts %s, at an end of the window', (timestamp) => {
-    expect(validateRow(row({ 4: timestamp }), rules).ok).toBe(true);
+    expect(validateRow(row({ timestamp: timestamp }), rules).ok).toBe(true);
   });
 
   it('counts the future from the run start it was compiled with, not from the clock', () => {
-    const later = rowRules(DEFAULT_ROW_RULE_SETTINGS, '2030-01-01T00:00:00Z');
-    expect(validateRow(row({ 4: '2029-06-01T00:00:00Z' }), later).ok).toBe(true);
-    expect(validateRow(row({ 4: '2029-06-01T00:00:00Z' }), rules).ok).toBe(false);
+    const later = rowRules(DEFAULT_ROW_RULE_SETTINGS, '2030-01-01T00:00:00Z', TRANSACTIONS_DATASET);
+    expect(validateRow(row({ timestamp: '2029-06-01T00:00:00Z' }), later).ok).toBe(true);
+    expect(validateRow(row({ timestamp: '2029-06-01T00:00:00Z' }), rules).ok).toBe(false);
   });
 
   it('uses the configured first day and future days', () => {
     const narrow = rulesWith({ txDateMin: '2024-01-01', txDateMaxFutureDays: 0 });
-    expect(failure(validateRow(row({ 4: '2023-12-31T23:59:59Z' }), narrow)).detail).toBe(
+    expect(failure(validateRow(row({ timestamp: '2023-12-31T23:59:59Z' }), narrow)).detail).toBe(
       'TransactionTimestamp "2023-12-31T23:59:59Z": is outside the plausibility window 2024-01-01T00:00:00Z to 2024-06-01T10:00:00Z ' +
         '(not before 2024-01-01, not after the run started)',
     );
-    expect(validateRow(row({ 4: '2024-06-01T10:00:00Z' }), narrow).ok).toBe(true);
-    expect(validateRow(row({ 4: '2024-06-01T10:00:01Z' }), narrow).ok).toBe(false);
+    expect(validateRow(row({ timestamp: '2024-06-01T10:00:00Z' }), narrow).ok).toBe(true);
+    expect(validateRow(row({ timestamp: '2024-06-01T10:00:01Z' }), narrow).ok).toBe(false);
   });
 });
 
 describe('validateRow: the first failing check wins', () => {
-  const broken = { 0: 'abc', 2: '1.234', 3: 'eur', 4: 'yesterday' } as const;
+  const broken = { id: 'abc', amount: '1.234', currency: 'eur', timestamp: 'yesterday' } as const;
 
   it('SCHEMA_ERROR before everything', () => {
-    expect(failure(validateRow(row({ ...broken, 1: '' }), rules, 'broken quoting')).code).toBe('SCHEMA_ERROR');
+    expect(failure(validateRow(row({ ...broken, account: '' }), rules, 'broken quoting')).code).toBe('SCHEMA_ERROR');
   });
 
   it('NULL_VALUE_ERROR before TYPE_ERROR, CURRENCY_ERROR and TIMESTAMP_ERROR', () => {
-    expect(failure(validateRow(row({ ...broken, 1: '' }), rules)).code).toBe('NULL_VALUE_ERROR');
+    expect(failure(validateRow(row({ ...broken, account: '' }), rules)).code).toBe('NULL_VALUE_ERROR');
   });
 
   it('TYPE_ERROR on TransactionID before TransactionAmount', () => {
@@ -273,24 +267,24 @@ describe('validateRow: the first failing check wins', () => {
   });
 
   it('TYPE_ERROR on TransactionID before CustomerID, and CustomerID before TransactionAmount', () => {
-    expect(failure(validateRow(row({ ...broken, 1: '=x' }), rules)).detail).toMatch(/^TransactionID "abc"/);
-    expect(failure(validateRow(row({ ...broken, 0: '7', 1: '=x' }), rules)).detail).toMatch(/^CustomerID "=x"/);
+    expect(failure(validateRow(row({ ...broken, account: '=x' }), rules)).detail).toMatch(/^TransactionID "abc"/);
+    expect(failure(validateRow(row({ ...broken, id: '7', account: '=x' }), rules)).detail).toMatch(/^CustomerID "=x"/);
   });
 
   it('TYPE_ERROR on TransactionAmount before CURRENCY_ERROR', () => {
-    expect(failure(validateRow(row({ ...broken, 0: '7' }), rules)).detail).toMatch(/^TransactionAmount "1.234"/);
+    expect(failure(validateRow(row({ ...broken, id: '7' }), rules)).detail).toMatch(/^TransactionAmount "1.234"/);
   });
 
   it('CURRENCY_ERROR before TIMESTAMP_ERROR', () => {
-    expect(failure(validateRow(row({ 3: 'eur', 4: 'yesterday' }), rules)).code).toBe('CURRENCY_ERROR');
+    expect(failure(validateRow(row({ currency: 'eur', timestamp: 'yesterday' }), rules)).code).toBe('CURRENCY_ERROR');
   });
 
   it('TIMESTAMP_ERROR last', () => {
-    expect(failure(validateRow(row({ 4: 'yesterday' }), rules)).code).toBe('TIMESTAMP_ERROR');
+    expect(failure(validateRow(row({ timestamp: 'yesterday' }), rules)).code).toBe('TIMESTAMP_ERROR');
   });
 
   it('a CURRENCY_ERROR before an implausible date', () => {
-    expect(failure(validateRow(row({ 3: 'eur', 4: '0001-01-01T00:00:00Z' }), rules)).code).toBe('CURRENCY_ERROR');
+    expect(failure(validateRow(row({ currency: 'eur', timestamp: '0001-01-01T00:00:00Z' }), rules)).code).toBe('CURRENCY_ERROR');
   });
 });
 
@@ -318,8 +312,28 @@ describe('quoteValue', () => {
   });
 
   it('cuts long values in details', () => {
-    expect(failure(validateRow(row({ 0: 'z'.repeat(250) }), rules)).detail).toBe(
+    expect(failure(validateRow(row({ id: 'z'.repeat(250) }), rules)).detail).toBe(
       `TransactionID "${'z'.repeat(60)}…" (250 chars): is not a number; expected a whole number such as 12345`,
     );
+  });
+});
+
+describe("validateRow: details name the dataset's own columns", () => {
+  const payments = rowRules(DEFAULT_ROW_RULE_SETTINGS, STARTED, {
+    ...TRANSACTIONS_DATASET,
+    path: 'cards/payments',
+    columns: {
+      id: { input: 'PaymentRef', raw: 'payment_ref' },
+      account: { input: 'CardholderID', raw: 'cardholder_id' },
+      amount: { input: 'Amount', raw: 'amount' },
+      currency: { input: 'Currency', raw: 'currency' },
+      timestamp: { input: 'PaidAt', raw: 'paid_at' },
+    },
+  });
+
+  it('by their input names', () => {
+    expect(failure(validateRow(row({ id: 'abc' }), payments)).detail).toMatch(/^PaymentRef "abc"/);
+    expect(failure(validateRow(row({ amount: '', timestamp: '' }), payments)).detail).toBe('required field(s) empty: Amount, PaidAt');
+    expect(failure(validateRow(row({ timestamp: 'soon' }), payments)).detail).toMatch(/^PaidAt "soon"/);
   });
 });

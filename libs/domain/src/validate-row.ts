@@ -3,12 +3,13 @@
  * first failing one names the row's `validation_error`; `detail` says which field, which value
  * and what was expected, for the data-quality team.
  *
- * Within a code, fields are checked in column order: `TYPE_ERROR` covers `TransactionID`, then
- * `CustomerID` (account-id.ts), then `TransactionAmount`; `TIMESTAMP_ERROR` a timestamp that does
- * not parse, then one outside the run's plausibility window (tx-date-window.ts).
+ * Within a code, fields are checked in role order (dataset-spec.ts): `TYPE_ERROR` covers the id, then
+ * the account (account-id.ts), then the amount; `TIMESTAMP_ERROR` a timestamp that does not
+ * parse, then one outside the run's plausibility window (tx-date-window.ts). Details name each
+ * field by its dataset's input column (`TransactionID` for `mortgages/transactions`).
  */
 import { accountIdProblem } from './account-id';
-import { REQUIRED_COLUMNS } from './columns';
+import { COLUMN_ROLES, type CompleteRowFields } from './dataset-spec';
 import type { ValidationErrorCode } from './error-codes';
 import { type Int64ParseResult, parseInt64 } from './int64';
 import { type AmountParseResult, parseAmount } from './money';
@@ -21,7 +22,7 @@ export interface ValidRow {
   ok: true;
   id: bigint;
   amountMinor: bigint;
-  /** `TransactionTimestamp` as microseconds since the epoch (UTC). */
+  /** The timestamp as microseconds since the epoch (UTC). */
   txMicros: bigint;
   /** UTC year of the transaction (partition `year`). */
   year: number;
@@ -59,51 +60,43 @@ const MAX_LISTED_CURRENCIES = 12;
 /**
  * Validates one row.
  *
- * @param fields the five values, already trimmed, in `REQUIRED_COLUMNS` order.
- * @param rules the run's compiled rules (`rowRules(settings, run.started_at)`).
+ * @param fields the five values by role, already trimmed.
+ * @param rules the run's compiled rules (`rowRules(settings, run.started_at, dataset)`), its dataset's column names with them.
  * @param schemaProblem set by the reader when the CSV record is malformed (wrong number of
  *   fields, broken quoting), e.g. `record has 4 fields; the header has 5`: the row is then a
  *   SCHEMA_ERROR with this detail, whatever `fields` hold.
  * @param parsed the typed fields, when they were parsed before: none of them is parsed again.
  */
 export function validateRow(
-  fields: readonly string[],
+  fields: CompleteRowFields,
   rules: RowRules,
   schemaProblem?: string,
   parsed?: ParsedFields,
 ): RowValidation {
   if (schemaProblem !== undefined) return invalid('SCHEMA_ERROR', schemaProblem);
-  if (fields.length !== REQUIRED_COLUMNS.length) {
-    return invalid('SCHEMA_ERROR', `expected ${REQUIRED_COLUMNS.length} fields, got ${fields.length}`);
-  }
-  const [idText, accountText, amountText, currency, timestampText] = fields as readonly [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  const { id: idText, account: accountText, amount: amountText, currency, timestamp: timestampText } = fields;
+  const names = rules.columns;
 
   if (idText === '' || accountText === '' || amountText === '' || currency === '' || timestampText === '') {
-    const empty = REQUIRED_COLUMNS.filter((_, index) => fields[index] === '');
+    const empty = COLUMN_ROLES.filter((role) => fields[role] === '').map((role) => names[role].input);
     return invalid('NULL_VALUE_ERROR', `required field(s) empty: ${empty.join(', ')}`);
   }
 
   const id = parsed === undefined ? parseInt64(idText) : known(parsed.id, () => parseInt64(idText));
-  if (!id.ok) return invalid('TYPE_ERROR', describe('TransactionID', idText, id.problem));
+  if (!id.ok) return invalid('TYPE_ERROR', describe(names.id.input, idText, id.problem));
   const accountProblem = accountIdProblem(accountText, rules.accountId);
-  if (accountProblem !== undefined) return invalid('TYPE_ERROR', describe('CustomerID', accountText, accountProblem));
+  if (accountProblem !== undefined) return invalid('TYPE_ERROR', describe(names.account.input, accountText, accountProblem));
   const amount = parsed === undefined ? parseAmount(amountText) : knownAmount(parsed.amountMinor, () => parseAmount(amountText));
-  if (!amount.ok) return invalid('TYPE_ERROR', describe('TransactionAmount', amountText, amount.problem));
+  if (!amount.ok) return invalid('TYPE_ERROR', describe(names.amount.input, amountText, amount.problem));
 
   if (!rules.currencies.has(currency)) {
-    return invalid('CURRENCY_ERROR', describe('Currency', currency, currencyProblem(currency, rules.currencies)));
+    return invalid('CURRENCY_ERROR', describe(names.currency.input, currency, currencyProblem(currency, rules.currencies)));
   }
 
   const at = parsed?.at ?? parseTimestamp(timestampText);
-  if ('problem' in at) return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, at.problem));
+  if ('problem' in at) return invalid('TIMESTAMP_ERROR', describe(names.timestamp.input, timestampText, at.problem));
   if (!inTxDateWindow(at.epochMicros, rules.txDate)) {
-    return invalid('TIMESTAMP_ERROR', describe('TransactionTimestamp', timestampText, rules.txDate.problem));
+    return invalid('TIMESTAMP_ERROR', describe(names.timestamp.input, timestampText, rules.txDate.problem));
   }
 
   return {

@@ -1,4 +1,5 @@
 import { MemoryObjectStore } from '@ledgerlake/storage';
+import { rowFields } from '@ledgerlake/domain';
 import { decodeEnrichedPart, EnrichedPartEncoder, readEnrichedPart, writeEnrichedPart, type WorkRow } from './enriched-part';
 
 const row = (over: Partial<WorkRow> = {}): WorkRow => ({
@@ -6,7 +7,7 @@ const row = (over: Partial<WorkRow> = {}): WorkRow => ({
   sourceLine: 2,
   attemptCount: 0,
   rowHash: 'ab'.repeat(32),
-  fields: ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'],
+  fields: rowFields(['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z']),
   schemaProblem: null,
   ...over,
 });
@@ -23,9 +24,9 @@ describe('enriched work part', () => {
   it('round-trips rows: text with tabs, newlines, non-ASCII and astral characters, absent fields apart from empty ones', () => {
     const rows = [
       row(),
-      row({ fields: ['a\tb', 'line1\nline2', 'x\r\ny', 'C:\\N', '\\N'], sourceFileId: 'weird\tid', sourceLine: 7, attemptCount: 3 }),
-      row({ fields: ['', null, '', null, ''], schemaProblem: 'record has 3 fields; the header has 5', rowHash: 'cd'.repeat(32) }),
-      row({ fields: ['2', 'ACC€001 𝄞', '-0.01', 'EUR', '2024-02-01T00:30:00+01:00'], sourceLine: 4_000_000_000 }),
+      row({ fields: rowFields(['a\tb', 'line1\nline2', 'x\r\ny', 'C:\\N', '\\N']), sourceFileId: 'weird\tid', sourceLine: 7, attemptCount: 3 }),
+      row({ fields: rowFields(['', null, '', null, '']), schemaProblem: 'record has 3 fields; the header has 5', rowHash: 'cd'.repeat(32) }),
+      row({ fields: rowFields(['2', 'ACC€001 𝄞', '-0.01', 'EUR', '2024-02-01T00:30:00+01:00']), sourceLine: 4_000_000_000 }),
     ];
     const part = roundTrip(rows);
 
@@ -35,9 +36,9 @@ describe('enriched work part', () => {
 
   it('carries the typed fields parsed once, and says where they do not parse', () => {
     const part = roundTrip([
-      row({ fields: ['42', 'ACC001', '-25.50', 'EUR', '2024-02-01T00:30:00+01:00'] }),
-      row({ fields: ['x', 'ACC001', 'abc', 'EUR', 'yesterday'] }),
-      row({ fields: [null, null, null, null, null], schemaProblem: 'unparseable record' }),
+      row({ fields: rowFields(['42', 'ACC001', '-25.50', 'EUR', '2024-02-01T00:30:00+01:00']) }),
+      row({ fields: rowFields(['x', 'ACC001', 'abc', 'EUR', 'yesterday']) }),
+      row({ fields: rowFields([null, null, null, null, null]), schemaProblem: 'unparseable record' }),
     ]);
 
     expect([part.idParses(0), part.amountParses(0), part.timestampParses(0)]).toEqual([true, true, true]);
@@ -54,10 +55,10 @@ describe('enriched work part', () => {
 
   it('sums the amounts that parse over every row added, across parts', () => {
     const encoder = new EnrichedPartEncoder(2);
-    encoder.add(row({ fields: ['1', 'A', '1.50', 'EUR', 'x'] }));
-    encoder.add(row({ fields: ['2', 'A', 'bad', 'EUR', 'x'] }));
+    encoder.add(row({ fields: rowFields(['1', 'A', '1.50', 'EUR', 'x']) }));
+    encoder.add(row({ fields: rowFields(['2', 'A', 'bad', 'EUR', 'x']) }));
     encoder.take();
-    encoder.add(row({ fields: ['3', 'A', '-0.25', 'EUR', 'x'] }));
+    encoder.add(row({ fields: rowFields(['3', 'A', '-0.25', 'EUR', 'x']) }));
 
     expect(encoder.amountMinor).toBe(125n);
     expect(encoder.rows).toBe(1);
@@ -65,7 +66,7 @@ describe('enriched work part', () => {
 
   it('builds the same part across many text flushes and as its columns grow, and refuses more rows than it holds', () => {
     const rows = Array.from({ length: 40_000 }, (_, i) =>
-      row({ sourceLine: i + 2, rowHash: i.toString(16).padStart(64, '0'), fields: [String(i), `ACC${'x'.repeat(40)}${i}`, '1.00', 'EUR', '2024-01-05T09:00:00Z'] }),
+      row({ sourceLine: i + 2, rowHash: i.toString(16).padStart(64, '0'), fields: rowFields([String(i), `ACC${'x'.repeat(40)}${i}`, '1.00', 'EUR', '2024-01-05T09:00:00Z']) }),
     );
     const encoder = new EnrichedPartEncoder(100_000);
     for (const r of rows) encoder.add(r);
@@ -95,7 +96,7 @@ describe('enriched work part', () => {
     const bytes = bytesOf((() => {
       const encoder = new EnrichedPartEncoder(2);
       encoder.add(row());
-      encoder.add(row({ fields: ['2', 'ACC002', '1.00', 'EUR', '2024-01-05T09:00:00Z'] }));
+      encoder.add(row({ fields: rowFields(['2', 'ACC002', '1.00', 'EUR', '2024-01-05T09:00:00Z']) }));
       return encoder.take();
     })());
 

@@ -1,29 +1,30 @@
-import { InternalError, LakeStateError, parseAmount, parseInt64, parseTimestamp } from '@ledgerlake/domain';
+import { type ColumnRole, InternalError, LakeStateError, parseAmount, parseInt64, parseTimestamp, type RowFields } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { monthIndex } from './validated-part';
 
 /*
  * The enriched work part (docs/work-area.md): what enrichment writes for each part of a run and
  * loop prevention, validation and the partition writer read. Typed and columnar, so that each
- * reader takes only the columns it needs and parses no text: the three typed fields
- * (`TransactionID`, `TransactionAmount`, `TransactionTimestamp`) are parsed once, here, as the
+ * reader takes only the columns it needs and parses no text: the three typed fields (the id,
+ * amount and timestamp roles, dataset-spec.ts: whatever the dataset names them) are parsed once, here, as the
  * part is built, and travel as their values — or as "does not parse", whose reason a reader that
  * needs it (validation's detail of a rejected row) asks the parser for again.
  *
  * Layout (little-endian), every column starting on 8 bytes:
  *   header       "LLEP" (u32), u32 version 1, u32 rows n, u32 distinct source_file_id values k
- *   id           i64 × n    TransactionID, where it parses
- *   amount       i64 × n    TransactionAmount in minor units, where it parses
- *   tx           i64 × n    TransactionTimestamp, microseconds since the epoch (UTC), where it parses
+ *   id           i64 × n    the id, where it parses
+ *   amount       i64 × n    the amount in minor units, where it parses
+ *   tx           i64 × n    the timestamp, microseconds since the epoch (UTC), where it parses
  *   line         u32 × n    source_line
  *   attempt      u32 × n    attempt_count
  *   month        i32 × n    year × 12 + month − 1 of the UTC transaction time, where it parses
- *   flags        u8 × n     bits 0-4: field k is absent (null); bit 5: the record has a schema
+ *   flags        u8 × n     bits 0-4: the field of role k (`COLUMN_ROLES` order) is absent (null); bit 5: the record has a schema
  *                           problem; bit 6: id parses; bit 7 is unused
  *   parsed       u8 × n     bit 0: amount parses; bit 1: timestamp parses
  *   row_hash     32 × n     the SHA-256 (readers see it as 64 hex digits)
  *   file         u32 × n    the row's source_file_id, as an index into the file ids below
- *   then 7 text columns — the k source_file_id values, then per row the five fields and
+ *   then 7 text columns — the k source_file_id values, then per row the five fields (in
+ *   `COLUMN_ROLES` order) and
  *   schema_problem — each of m values (m = k, then n):
  *                u32 × m    end of each value, in UTF-16 code units of the column's text
  *                u32        byte length b of the column's UTF-8 text, u32 0
@@ -43,8 +44,8 @@ export interface WorkRow {
   readonly attemptCount: number;
   /** SHA-256 hex of the five trimmed source fields. */
   readonly rowHash: string;
-  /** The five required fields, trimmed, in `REQUIRED_COLUMNS` order; null where the record has no such field. */
-  readonly fields: readonly [string | null, string | null, string | null, string | null, string | null];
+  /** The five input fields by role, trimmed; null where the record has no such field. */
+  readonly fields: RowFields;
   /** Set when the record has the wrong number of fields or cannot be parsed: what is wrong. */
   readonly schemaProblem: string | null;
 }
@@ -57,6 +58,8 @@ const FIELDS = 5;
 /** Text columns: the source_file_id values, the five fields, schema_problem. */
 const TEXT_COLUMNS = 7;
 const FIELD_ABSENT = (k: number): number => 1 << k;
+/** Each role's field column, its place in `COLUMN_ROLES`. */
+const FIELD_COLUMN: { readonly [role in ColumnRole]: number } = { id: 0, account: 1, amount: 2, currency: 3, timestamp: 4 };
 const HAS_SCHEMA_PROBLEM = 1 << 5;
 const ID_PARSES = 1 << 6;
 const AMOUNT_PARSES = 1;
@@ -117,6 +120,12 @@ class TextColumn {
   }
 }
 
+/** Adds a field's text to its column; the flag bit saying it is absent, or 0. */
+function addField(text: readonly TextColumn[], at: number, k: number, value: string | null): number {
+  (text[k] as TextColumn).add(at, value ?? '');
+  return value === null ? FIELD_ABSENT(k) : 0;
+}
+
 /**
  * Builds one enriched part row by row, for writers of up to `capacity` rows (a part's limit):
  * the typed fields are parsed as rows are added, into typed columns that grow as needed; text
@@ -154,7 +163,7 @@ export class EnrichedPartEncoder {
     return this.#rows;
   }
 
-  /** The sum, in minor units, of every added row's `TransactionAmount` that parses (the input side of the reconciliation). */
+  /** The sum, in minor units, of every added row's amount that parses (the input side of the reconciliation). */
   get amountMinor(): bigint {
     return this.#amountMinor;
   }
@@ -165,7 +174,8 @@ export class EnrichedPartEncoder {
     if (at === this.#capacity) throw new InternalError(`pipeline: an enriched part holds at most ${this.#capacity} rows`);
     if (at === this.#line.length) this.#grow(Math.min(this.#capacity, 2 * at));
     this.#rows++;
-    const [id, , amount, , timestamp] = row.fields;
+    const { fields } = row;
+    const { id, amount, timestamp } = fields;
     let flags = row.schemaProblem === null ? 0 : HAS_SCHEMA_PROBLEM;
     let parsed = 0;
     if (id !== null) {
@@ -192,11 +202,11 @@ export class EnrichedPartEncoder {
       }
     }
     const text = this.#text;
-    for (let k = 0; k < FIELDS; k++) {
-      const value = row.fields[k] ?? null;
-      if (value === null) flags |= FIELD_ABSENT(k);
-      text[k]?.add(at, value ?? '');
-    }
+    flags |= addField(text, at, FIELD_COLUMN.id, id);
+    flags |= addField(text, at, FIELD_COLUMN.account, fields.account);
+    flags |= addField(text, at, FIELD_COLUMN.amount, amount);
+    flags |= addField(text, at, FIELD_COLUMN.currency, fields.currency);
+    flags |= addField(text, at, FIELD_COLUMN.timestamp, timestamp);
     text[FIELDS]?.add(at, row.schemaProblem ?? '');
     let file = this.#fileIndex.get(row.sourceFileId);
     if (file === undefined) {
@@ -321,11 +331,11 @@ export class EnrichedPart {
 
   constructor(
     readonly rows: number,
-    /** TransactionID where `idParses(row)`. */
+    /** The id where `idParses(row)`. */
     readonly id: BigInt64Array,
-    /** TransactionAmount in minor units where `amountParses(row)`. */
+    /** The amount in minor units where `amountParses(row)`. */
     readonly amountMinor: BigInt64Array,
-    /** TransactionTimestamp in microseconds since the epoch (UTC) where `timestampParses(row)`. */
+    /** The timestamp in microseconds since the epoch (UTC) where `timestampParses(row)`. */
     readonly txMicros: BigInt64Array,
     readonly sourceLine: Uint32Array,
     readonly attemptCount: Uint32Array,
@@ -372,8 +382,24 @@ export class EnrichedPart {
     return this.#fileIds[this.#file[row] as number] as string;
   }
 
-  /** Field `k` (0-4, `REQUIRED_COLUMNS` order) of the row, trimmed; null where the record has no such field. */
-  field(row: number, k: number): string | null {
+  /** The row's field of `role`, trimmed; null where the record has no such field. */
+  field(row: number, role: ColumnRole): string | null {
+    return this.#fieldAt(row, FIELD_COLUMN[role]);
+  }
+
+  /** The row's five fields by role. */
+  fields(row: number): RowFields {
+    return {
+      id: this.#fieldAt(row, FIELD_COLUMN.id),
+      account: this.#fieldAt(row, FIELD_COLUMN.account),
+      amount: this.#fieldAt(row, FIELD_COLUMN.amount),
+      currency: this.#fieldAt(row, FIELD_COLUMN.currency),
+      timestamp: this.#fieldAt(row, FIELD_COLUMN.timestamp),
+    };
+  }
+
+  /** The field in text column `k` (its role's place, `FIELD_COLUMN`). */
+  #fieldAt(row: number, k: number): string | null {
     if (((this.#flags[row] as number) & FIELD_ABSENT(k)) !== 0) return null;
     return (this.#text[k] as TextValues).get(row);
   }
@@ -389,7 +415,7 @@ export class EnrichedPart {
       sourceLine: this.sourceLine[row] as number,
       attemptCount: this.attemptCount[row] as number,
       rowHash: this.rowHash(row),
-      fields: [this.field(row, 0), this.field(row, 1), this.field(row, 2), this.field(row, 3), this.field(row, 4)],
+      fields: this.fields(row),
       schemaProblem: this.schemaProblem(row),
     };
   }

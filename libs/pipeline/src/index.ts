@@ -276,7 +276,7 @@ export {
   type RetryRow,
 } from './runbook-ledger';
 export {
-  RETRY_FILE_COLUMNS,
+  retryFileColumns,
   retryFileText,
   rowHashOf,
   submitRetry,
@@ -301,7 +301,8 @@ export {
   trackLocalExecution,
   writePromotionIntent,
 } from './promotion-intent';
-export { REJECTED_COLUMNS, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
+export { rejectedColumns, RUN_CONSTANT_COLUMNS, SILVER_COLUMNS } from './lake-tables';
 export { discardSupersededOutput, isSupersededRun, type SupersededRun } from './superseded-run';
 export { lateCondemnedRef, listLateCondemned } from './late-condemned';
 export { BronzeIgnoreSchema, ignoreBronzeObject, readBronzeIgnore, type BronzeIgnore } from './bronze-ignore';
+export { runLayout } from './run-dataset';

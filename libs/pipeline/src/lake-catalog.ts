@@ -1,10 +1,12 @@
-import { ObjectConflictError, RunIdSchema, TransientStorageError, SCHEMA_VERSION, YearMonthSchema } from '@ledgerlake/domain';
+import { DATASETS, ObjectConflictError, RunIdSchema, TransientStorageError, YearMonthSchema } from '@ledgerlake/domain';
 import {
   type LakeLayout,
   listAll,
   type ObjectStore,
-  PUBLISHED_TABLE_NAMES,
+  isSilverTable,
+  PUBLISHED_TABLE_NAME_PATTERN,
   type PublishedTableName,
+  silverPartitionValues,
   type YearMonth,
 } from '@ledgerlake/storage';
 import { z } from 'zod';
@@ -21,7 +23,7 @@ import { monthName, parseMonthName } from './published-partition';
 
 /** One registered partition. */
 export const CatalogPartitionSchema = z.object({
-  table: z.enum(PUBLISHED_TABLE_NAMES),
+  table: z.string().regex(PUBLISHED_TABLE_NAME_PATTERN, 'expected silver.<name> or gold.<name>'),
   partition: YearMonthSchema,
   /** The partition column values in table order (Silver `year, month, schema_v`; Gold the month). */
   values: z.array(z.string().min(1)).min(1),
@@ -42,10 +44,16 @@ export interface PartitionCatalog {
   registeredVersion(table: PublishedTableName, month: YearMonth): Promise<number | undefined>;
 }
 
-/** The partition column values of a table's month, as Glue and hive paths name them. */
+/**
+ * The partition column values of a shipped table's month, as Glue and hive paths name them: a
+ * Silver table's those of its dataset in `DATASETS` (the cloud's catalog holds the shipped
+ * datasets' tables only). Within a lake, `PublishedTableLayout.partitionValues` says the same.
+ */
 export function partitionValues(table: PublishedTableName, month: YearMonth): string[] {
-  if (table === 'silver.transactions') {
-    return [String(month.year).padStart(4, '0'), String(month.month).padStart(2, '0'), SCHEMA_VERSION];
+  if (isSilverTable(table)) {
+    const dataset = [...DATASETS.values()].find((spec) => spec.silver.table === table);
+    if (dataset === undefined) throw new RangeError(`catalog: ${table} is no shipped dataset's Silver table`);
+    return silverPartitionValues(month, dataset.schemaVersion);
   }
   return [monthName(month)];
 }

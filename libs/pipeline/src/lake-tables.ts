@@ -1,4 +1,4 @@
-import { DECIMAL_PRECISION, DECIMAL_SCALE, RAW_FIELD_NAMES } from '@ledgerlake/domain';
+import { type DatasetSpec, DECIMAL_PRECISION, DECIMAL_SCALE, rawColumns } from '@ledgerlake/domain';
 import type { ParquetColumnSpec } from './parquet-schema';
 
 /**
@@ -22,7 +22,7 @@ const LINEAGE: readonly ParquetColumnSpec[] = [
   { name: 'execution_arn', kind: 'string', encoding: 'dictionary' },
 ];
 
-/** Silver `mortgages/transactions`, schema v1. */
+/** Silver of every dataset, schema v1: one column per role (dataset-spec.ts), named the same whatever the input calls it. */
 export const SILVER_COLUMNS: readonly ParquetColumnSpec[] = [
   { name: 'id', kind: 'int64', encoding: 'delta' },
   { name: 'account_id', kind: 'string', encoding: 'dictionary' },
@@ -32,13 +32,26 @@ export const SILVER_COLUMNS: readonly ParquetColumnSpec[] = [
   ...LINEAGE,
 ];
 
-/** Quarantine and Condemned rows: the raw fields (null where the record had none), why, and lineage. */
-export const REJECTED_COLUMNS: readonly ParquetColumnSpec[] = [
-  ...RAW_FIELD_NAMES.map((name): ParquetColumnSpec => ({ name, kind: 'string', nullable: true })),
+const REJECTED_OWN: readonly ParquetColumnSpec[] = [
   { name: 'validation_error', kind: 'string', encoding: 'dictionary' },
   { name: 'error_detail', kind: 'string', statistics: false },
   ...LINEAGE,
 ];
+
+const rejectedByDataset = new WeakMap<DatasetSpec, readonly ParquetColumnSpec[]>();
+
+/**
+ * A dataset's Quarantine and Condemned rows: its raw fields by their Quarantine names, in role
+ * order (`DatasetColumn.raw`; null where the record had none), why, and lineage.
+ */
+export function rejectedColumns(dataset: DatasetSpec): readonly ParquetColumnSpec[] {
+  let columns = rejectedByDataset.get(dataset);
+  if (columns === undefined) {
+    columns = [...rawColumns(dataset).map((name): ParquetColumnSpec => ({ name, kind: 'string', nullable: true })), ...REJECTED_OWN];
+    rejectedByDataset.set(dataset, columns);
+  }
+  return columns;
+}
 
 /** Names of the columns whose value is the run's, the same on every row (filled in, not buffered). */
 export const RUN_CONSTANT_COLUMNS = ['ingestion_timestamp', 'run_id', 'execution_arn'] as const;

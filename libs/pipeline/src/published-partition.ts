@@ -3,8 +3,7 @@ import {
   listPrefixes,
   type ObjectRef,
   type ObjectStore,
-  parseSilverPartition,
-  PUBLISHED_TABLE_NAMES,
+  PUBLISHED_TABLE_NAME_PATTERN,
   type PublishedTableLayout,
   type SilverLayout,
   type YearMonth,
@@ -53,7 +52,7 @@ export type VersionRequest = z.infer<typeof VersionRequestSchema>;
 
 /** `_LATEST.json` (and each `_versions/v=N.json`): one committed version of a published partition. */
 export const PublishedPartitionSchema = z.object({
-  table: z.enum(PUBLISHED_TABLE_NAMES),
+  table: z.string().regex(PUBLISHED_TABLE_NAME_PATTERN, 'expected silver.<name> or gold.<name>'),
   /** The partition's month, `YYYY-MM`. */
   partition: YearMonthSchema,
   /** 1 for the first version; +1 per commit. */
@@ -111,7 +110,7 @@ export async function listSilverMonths(store: ObjectStore, silver: SilverLayout)
   const months: YearMonth[] = [];
   for (const yearPrefix of await listPrefixes(store, bucket, prefix)) {
     for (const monthPrefix of await listPrefixes(store, bucket, yearPrefix)) {
-      const month = parseSilverPartition(monthPrefix);
+      const month = silver.partitionOf(monthPrefix);
       if (month !== undefined) months.push(month);
     }
   }

@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { quoteCsvField, REQUIRED_COLUMNS, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { COLUMN_ROLES, type DatasetSpec, inputColumns, quoteCsvField, rowHashInput, type RowFields } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { RejectedRow } from './rejected-rows';
 import { claimRetryRows, type RetryRecord, type RetryRow, retryFileRef, type RetryRunWatch, writeRetryRecord } from './runbook-ledger';
@@ -13,13 +13,15 @@ import { discardSupersededOutput } from './superseded-run';
  * with `{mode: 'retry', source, approval_id?}`, named with the retry run id.
  */
 
-/** The columns of a retry file: the contract's five, then the attempt and the row it retries. */
-export const RETRY_FILE_COLUMNS = [...REQUIRED_COLUMNS, 'attempt_count', 'retry_of_row_hash'] as const;
+/** The columns of a retry file of `dataset`: its five input columns, then the attempt and the row it retries. */
+export function retryFileColumns(dataset: DatasetSpec): readonly string[] {
+  return [...inputColumns(dataset), 'attempt_count', 'retry_of_row_hash'];
+}
 
 /** One row to re-submit: the rejected row and the fields it is re-submitted with (corrected or as stored). */
 export interface RetryCandidate {
   readonly row: RejectedRow;
-  readonly fields: RowHashFields;
+  readonly fields: RowFields;
   /** Whether a person corrected the fields (a fixes file named the row). */
   readonly fixed: boolean;
 }
@@ -41,7 +43,7 @@ export interface RetrySubmission {
 }
 
 /** The SHA-256 row hash of five fields (docs/contract/rules.md, "Row identity"). */
-export function rowHashOf(fields: RowHashFields): string {
+export function rowHashOf(fields: RowFields): string {
   return hash('sha256', rowHashInput(fields), 'hex');
 }
 
@@ -50,10 +52,10 @@ export function rowHashOf(fields: RowHashFields): string {
  * for the pipeline, not for people: values are written exactly (`quoteCsvField`), never
  * neutralised, so the retried row is the row that was stored.
  */
-export function retryFileText(rows: readonly { fields: RowHashFields; attempt: number; retryOf: string }[]): string {
-  const lines = [RETRY_FILE_COLUMNS.join(',')];
+export function retryFileText(dataset: DatasetSpec, rows: readonly { fields: RowFields; attempt: number; retryOf: string }[]): string {
+  const lines = [retryFileColumns(dataset).join(',')];
   for (const { fields, attempt, retryOf } of rows) {
-    lines.push([...fields.map((field) => quoteCsvField(field ?? '')), String(attempt), retryOf].join(','));
+    lines.push([...COLUMN_ROLES.map((role) => quoteCsvField(fields[role] ?? '')), String(attempt), retryOf].join(','));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -72,13 +74,19 @@ export async function submitRetry(
   submission: RetrySubmission,
 ): Promise<{ source: ObjectRef; record: RetryRecord }> {
   const seen = new Set<string>();
-  const rows: (RetryRow & { fields: RowHashFields })[] = [];
+  const rows: (RetryRow & { fields: RowFields })[] = [];
   for (const { row, fields, fixed } of submission.candidates) {
     if (seen.has(row.row_hash)) continue;
     seen.add(row.row_hash);
     // The row as the retry file holds it (a field the record did not have is written empty), so
     // `new_row_hash` is what enrichment computes when it reads the file.
-    const written = fields.map((field) => field ?? '') as unknown as RowHashFields;
+    const written: RowFields = {
+      id: fields.id ?? '',
+      account: fields.account ?? '',
+      amount: fields.amount ?? '',
+      currency: fields.currency ?? '',
+      timestamp: fields.timestamp ?? '',
+    };
     const newHash = rowHashOf(written);
     rows.push({
       row_hash: row.row_hash,
@@ -107,7 +115,7 @@ export async function submitRetry(
   );
   for (const run of voided) await discardSupersededOutput(store, layout, run);
   const source = retryFileRef(layout, submission.retryRunId, claimedAt);
-  await store.putIfAbsent(source, retryFileText(rows.map((row) => ({ fields: row.fields, attempt: row.attempt_count, retryOf: row.row_hash }))), {
+  await store.putIfAbsent(source, retryFileText(layout.dataset, rows.map((row) => ({ fields: row.fields, attempt: row.attempt_count, retryOf: row.row_hash }))), {
     contentType: 'text/csv',
   });
   const record: RetryRecord = {

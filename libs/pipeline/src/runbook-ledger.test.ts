@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
+import { rowFields, type RowFields as RowHashFields, RunbookRefusedError, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { claimFile } from './processed-file-ledger';
 import type { RejectedRow } from './rejected-rows';
@@ -34,8 +34,8 @@ function rejected(fields: RowHashFields, attempt = 0): RejectedRow {
   };
 }
 
-const BAD: RowHashFields = ['1', 'ACC001', '10.00', 'eur', '2024-01-05T09:00:00Z'];
-const FIXED: RowHashFields = ['1', 'ACC001', '10.00', 'EUR', '2024-01-05T09:00:00Z'];
+const BAD: RowHashFields = rowFields(['1', 'ACC001', '10.00', 'eur', '2024-01-05T09:00:00Z']);
+const FIXED: RowHashFields = rowFields(['1', 'ACC001', '10.00', 'EUR', '2024-01-05T09:00:00Z']);
 
 function submission(retryRunId: string, candidates: RetryCandidate[] = [{ row: rejected(BAD), fields: FIXED, fixed: true }]) {
   return {
@@ -73,7 +73,7 @@ describe('submitRetry', () => {
   it('refuses a second retry of the same row for the same attempt, and leaves no claim of its own behind', async () => {
     const store = new MemoryObjectStore();
     await submitRetry(store, layout, submission('20240106T100000Z-bbbbbb'));
-    const other = rejected(['2', 'ACC001', '1.00', 'eur', '2024-01-05T09:00:00Z']);
+    const other = rejected(rowFields(['2', 'ACC001', '1.00', 'eur', '2024-01-05T09:00:00Z']));
 
     const second = submitRetry(store, layout, submission('20240106T100500Z-cccccc', [{ row: other, fields: other.fields, fixed: false }, { row: rejected(BAD), fields: BAD, fixed: false }]));
 
@@ -117,7 +117,7 @@ describe('submitRetry', () => {
   });
 
   it('writes a missing field empty and quotes what needs quoting', () => {
-    expect(retryFileText([{ fields: ['1', 'A,B', 'x"y', null, 't'], attempt: 2, retryOf: 'h' }])).toBe(
+    expect(retryFileText(TRANSACTIONS_DATASET, [{ fields: rowFields(['1', 'A,B', 'x"y', null, 't']), attempt: 2, retryOf: 'h' }])).toBe(
       'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp,attempt_count,retry_of_row_hash\n1,"A,B","x""y",,t,2,h\n',
     );
   });

@@ -1,4 +1,4 @@
-import { LakeStateError, REQUIRED_COLUMNS, type RowRules, type RowValidation, validateRow } from '@ledgerlake/domain';
+import { COLUMN_ROLES, type CompleteRowFields, LakeStateError, type RowRules, type RowValidation, validateRow } from '@ledgerlake/domain';
 import type { EnrichedPart } from './enriched-part';
 import { validatedMonth } from './validated-part';
 
@@ -9,15 +9,15 @@ import { validatedMonth } from './validated-part';
  */
 export function validateEnrichedRow(part: EnrichedPart, row: number, rules: RowRules): RowValidation {
   const problem = part.schemaProblem(row);
-  if (problem !== null) return validateRow([], rules, problem);
-  const fields = [part.field(row, 0), part.field(row, 1), part.field(row, 2), part.field(row, 3), part.field(row, 4)];
-  if (fields.includes(null)) {
+  if (problem !== null) return { ok: false, code: 'SCHEMA_ERROR', detail: problem };
+  const fields = part.fields(row);
+  if (fields.id === null || fields.account === null || fields.amount === null || fields.currency === null || fields.timestamp === null) {
     // Enrichment sets a schema problem whenever a field is missing; a null here means the work
     // area was written by something else, and such a row is still malformed, never valid.
-    const missing = REQUIRED_COLUMNS.filter((_, index) => fields[index] === null);
+    const missing = COLUMN_ROLES.filter((role) => fields[role] === null).map((role) => rules.columns[role].input);
     return { ok: false, code: 'SCHEMA_ERROR', detail: `record has no field for ${missing.join(', ')}` };
   }
-  return validateRow(fields as string[], rules, undefined, {
+  return validateRow(fields as CompleteRowFields, rules, undefined, {
     id: part.idParses(row) ? (part.id[row] as bigint) : undefined,
     amountMinor: part.amountOf(row),
     at: part.timestampParses(row) ? { epochMicros: part.txMicros[row] as bigint, ...validatedMonth(part.month[row] as number) } : undefined,

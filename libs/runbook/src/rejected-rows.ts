@@ -1,4 +1,4 @@
-import { REQUIRED_COLUMNS, RunIdSchema } from '@ledgerlake/domain';
+import { COLUMN_ROLES, type DatasetSpec, RunIdSchema } from '@ledgerlake/domain';
 import {
   isSupersededRun,
   isVoidRetryRun,
@@ -36,7 +36,7 @@ export interface ListedRow<S extends string> {
   readonly source_file_id: string;
   readonly source_line: number;
   /** The five input fields by their CSV column names; null where the record had none. */
-  readonly fields: Readonly<Record<(typeof REQUIRED_COLUMNS)[number], string | null>>;
+  readonly fields: Readonly<Record<string, string | null>>;
   readonly status: S;
   /** RETRYING, RESOLVED, REQUARANTINED, CONDEMNED, APPROVED: the retry run that re-submitted the row; OPEN: a retry run that did not publish. */
   readonly retry_run_id?: string;
@@ -101,7 +101,7 @@ async function rejectedRowsCount(lake: Lake, manifest: RunManifest): Promise<boo
   return manifest.run.mode !== 'retry' || !isVoidRetryRun(await readRunRecord(lake.store, lake.layout, manifest.run_id));
 }
 
-function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
+function base(row: RejectedRow, dataset: DatasetSpec): Omit<ListedRow<never>, 'status'> {
   return {
     run_id: row.run_id,
     row_hash: row.row_hash,
@@ -110,7 +110,7 @@ function base(row: RejectedRow): Omit<ListedRow<never>, 'status'> {
     attempt_count: row.attempt_count,
     source_file_id: row.source_file_id,
     source_line: row.source_line,
-    fields: Object.fromEntries(REQUIRED_COLUMNS.map((column, i) => [column, row.fields[i] ?? null])) as ListedRow<never>['fields'],
+    fields: Object.fromEntries(COLUMN_ROLES.map((role) => [dataset.columns[role].input, row.fields[role]])),
   };
 }
 
@@ -125,7 +125,7 @@ export async function quarantinedRows(lake: Lake, runId?: string, watch: RetryRu
         const manifest = await readManifest(lake, id);
         if (manifest === undefined) return { quarantined: new Set<string>(), condemned: new Set<string>() };
         const late = await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), id);
-        const hashesOf = async (refs: RunManifest['quarantine_files']) => new Set((await readRejectedRows(lake.store, refs)).map((row) => row.row_hash));
+        const hashesOf = async (refs: RunManifest['quarantine_files']) => new Set((await readRejectedRows(lake.store, refs, lake.layout.dataset)).map((row) => row.row_hash));
         return { quarantined: await hashesOf(manifest.quarantine_files), condemned: await hashesOf([...manifest.condemned_files, ...late]) };
       })();
       rejectedOfRun.set(id, hashes);
@@ -134,7 +134,7 @@ export async function quarantinedRows(lake: Lake, runId?: string, watch: RetryRu
   };
   const out: Listed<QuarantineStatus>[] = [];
   for (const manifest of await manifests(lake, runId)) {
-    for (const row of await readRejectedRows(lake.store, manifest.quarantine_files)) {
+    for (const row of await readRejectedRows(lake.store, manifest.quarantine_files, lake.layout.dataset)) {
       const claim = row.attempt_count < 255 ? await readRetryClaim(lake.store, lake.layout, row.row_hash, row.attempt_count + 1) : undefined;
       const record = claim === undefined ? undefined : await readRunRecord(lake.store, lake.layout, claim.retry_run_id);
       let rejectedAs: 'quarantined' | 'condemned' | undefined;
@@ -145,7 +145,7 @@ export async function quarantinedRows(lake: Lake, runId?: string, watch: RetryRu
       }
       const gone = claim !== undefined && record === undefined && (await retryRunGone(lake.store, lake.layout, claim, watch));
       const status = quarantinedRowStatus(claim, record, rejectedAs, gone);
-      out.push({ row, listed: { ...base(row), status, ...(claim === undefined ? {} : { retry_run_id: claim.retry_run_id }) } });
+      out.push({ row, listed: { ...base(row, lake.layout.dataset), status, ...(claim === undefined ? {} : { retry_run_id: claim.retry_run_id }) } });
     }
   }
   return out;
@@ -156,13 +156,13 @@ export async function condemnedRows(lake: Lake, runId?: string): Promise<Listed<
   const out: Listed<CondemnedStatus>[] = [];
   for (const manifest of await manifests(lake, runId)) {
     const late = await listLateCondemned(lake.store, lake.layout, manifest.started_at.slice(0, 10), manifest.run_id);
-    for (const row of await readRejectedRows(lake.store, [...manifest.condemned_files, ...late])) {
+    for (const row of await readRejectedRows(lake.store, [...manifest.condemned_files, ...late], lake.layout.dataset)) {
       const decision = await readCondemnedRowDecision(lake.store, lake.layout, row.run_id, row.row_hash);
       const status: CondemnedStatus = decision === undefined ? 'CONDEMNED' : decision.decision === 'approve' ? 'APPROVED' : 'REJECTED';
       out.push({
         row,
         listed: {
-          ...base(row),
+          ...base(row, lake.layout.dataset),
           status,
           ...(decision === undefined ? {} : { decision: { decision_id: decision.decision_id, by: decision.by, at: decision.at } }),
         },

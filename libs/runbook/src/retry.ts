@@ -1,4 +1,4 @@
-import { type RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
+import { type RowFields as RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
 import { type RejectedRow, type RetryCandidate, type RetryRecord, submitRetry } from '@ledgerlake/pipeline';
 import { resolveRowHashes, RunbookError } from './errors';
 import { newRunId, type Operator } from './lake';

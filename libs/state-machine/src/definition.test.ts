@@ -14,6 +14,7 @@ import {
   PromotionError,
   RunBlockedError,
   RunbookRefusedError,
+  UnknownDatasetError,
   StorageError,
   TransientStorageError,
 } from '@ledgerlake/domain';
@@ -46,6 +47,7 @@ const SAMPLE_ERRORS: Record<ErrorName, () => LedgerLakeError> = {
   PromotionError: () => new PromotionError('promotion: run r has no manifest'),
   RunBlockedError: () => new RunBlockedError('20240105T090000Z-abcdef', ['quarantine rate']),
   RunbookRefusedError: () => new RunbookRefusedError('already decided'),
+  UnknownDatasetError: () => new UnknownDatasetError('cards/payments', ['mortgages/transactions']),
 };
 
 function allStates(definition: AslDefinition): [string, AslState][] {

@@ -19,6 +19,10 @@ export { MAX_LIST_LIMIT } from './list-page';
 export {
   createLakeLayout,
   LAKE_BUCKET_NAMES,
+  GOLD_SCHEMA_VERSION,
+  GOLD_TABLE_NAMES,
+  isSilverTable,
+  PUBLISHED_TABLE_NAME_PATTERN,
   PUBLISHED_TABLE_NAMES,
   localBuckets,
   parseBronzeKey,
@@ -26,6 +30,7 @@ export {
   parseRunIdFromKey,
   RUNBOOK_FILE_NAME_PATTERN,
   parseSilverPartition,
+  silverPartitionValues,
   stageBuckets,
   type ArtifactsLayout,
   type BronzeLayout,

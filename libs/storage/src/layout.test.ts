@@ -1,5 +1,7 @@
+import { datasetRegistry, type DatasetSpec, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import {
   createLakeLayout,
+  isSilverTable,
   isRunbookFileName,
   LAKE_BUCKET_NAMES,
   localBuckets,
@@ -12,6 +14,8 @@ import {
 const RUN = '20240105T090000Z';
 const JAN_2024 = { year: 2024, month: 1 };
 const local = createLakeLayout(localBuckets());
+/** A second dataset: its own path and schema version. */
+const PAYMENTS: DatasetSpec = { ...TRANSACTIONS_DATASET, path: 'cards/payments', schemaVersion: 'v2', silver: { table: 'silver.payments' }, gold: false };
 
 describe('bucket names', () => {
   it('localBuckets names each bucket after its logical name', () => {
@@ -290,7 +294,8 @@ describe('published versions, manifests and the lake catalog', () => {
   });
 
   it('refuses a table that is not published', () => {
-    expect(() => local.control.catalogTablePrefix('quarantine.rows' as never)).toThrow('layout: invalid published table');
+    expect(() => local.control.catalogTablePrefix('quarantine.rows')).toThrow('layout: invalid published table');
+    expect(local.control.catalogTablePrefix('silver.payments').prefix).toBe('catalog/silver.payments/');
     expect(() => local.control.catalogPartition('silver.transactions', { year: 2024, month: 0 })).toThrow(
       'layout: invalid year/month',
     );
@@ -410,11 +415,53 @@ describe('Artifacts and control objects', () => {
   });
 });
 
+describe('forDataset', () => {
+  const payments = local.forDataset(PAYMENTS);
+
+  it("builds another dataset's Bronze, Silver, Quarantine and Condemned keys under its path", () => {
+    expect(payments.dataset).toBe(PAYMENTS);
+    expect(payments.bronze.tablePrefix()).toEqual({ bucket: 'bronze', prefix: 'cards/payments/' });
+    expect(payments.silver.runPart(JAN_2024, RUN, 0)).toEqual({
+      bucket: 'silver',
+      key: `cards/payments/year=2024/month=01/schema_v=v2/run_id=${RUN}/part-00000.parquet`,
+    });
+    expect(payments.quarantine.runPrefix('2024-01-05', RUN)).toEqual({ bucket: 'quarantine', prefix: `cards/payments/ingest_date=2024-01-05/run_id=${RUN}/` });
+    expect(payments.condemned.tablePrefix()).toEqual({ bucket: 'quarantine', prefix: 'condemned/cards/payments/' });
+  });
+
+  it('shares the Gold, artifacts and control keys, and is one object per dataset', () => {
+    expect(payments.gold.accountBalances.tablePrefix()).toEqual(local.gold.accountBalances.tablePrefix());
+    expect(payments.artifacts.manifest(RUN)).toEqual(local.artifacts.manifest(RUN));
+    expect(payments.control.circuitBreaker()).toEqual(local.control.circuitBreaker());
+    expect(local.forDataset(PAYMENTS)).toBe(payments);
+    expect(payments.forDataset(TRANSACTIONS_DATASET)).toBe(local);
+    expect(local.dataset).toBe(TRANSACTIONS_DATASET);
+  });
+});
+
+describe('isSilverTable', () => {
+  it.each([
+    ['silver.transactions', true],
+    ['silver.payments', true],
+    ['gold.account_balances', false],
+  ])('%s: %s', (table, silver) => {
+    expect(isSilverTable(table)).toBe(silver);
+  });
+});
+
 describe('parseBronzeKey', () => {
   it('reads the ingest date and file name back from a key the layout built', () => {
     const { key } = local.bronze.file('2024-01-05', 'tx.csv.gz');
 
-    expect(parseBronzeKey(key)).toEqual({ ingestDate: '2024-01-05', fileName: 'tx.csv.gz' });
+    expect(parseBronzeKey(key)).toEqual({ dataset: TRANSACTIONS_DATASET, ingestDate: '2024-01-05', fileName: 'tx.csv.gz' });
+  });
+
+  it("reads another registered dataset's keys, and only a registered one's", () => {
+    const { key } = local.forDataset(PAYMENTS).bronze.file('2024-01-05', 'p.csv');
+
+    expect(key).toBe('cards/payments/ingest_date=2024-01-05/p.csv');
+    expect(parseBronzeKey(key, datasetRegistry([TRANSACTIONS_DATASET, PAYMENTS]))).toEqual({ dataset: PAYMENTS, ingestDate: '2024-01-05', fileName: 'p.csv' });
+    expect(parseBronzeKey(key)).toBeUndefined();
   });
 
   it.each([
@@ -433,10 +480,19 @@ describe('parseSilverPartition', () => {
   it('reads the year and month of run parts, markers, published objects and prefixes', () => {
     const month = { year: 2024, month: 2 };
 
-    expect(parseSilverPartition(local.silver.runPart(month, RUN, 0).key)).toEqual(month);
-    expect(parseSilverPartition(local.silver.latest(month).key)).toEqual(month);
-    expect(parseSilverPartition(local.silver.currentPrefix(month).prefix)).toEqual(month);
-    expect(parseSilverPartition('mortgages/transactions/year=2024/month=02')).toEqual(month);
+    expect(parseSilverPartition(local.silver.runPart(month, RUN, 0).key, TRANSACTIONS_DATASET)).toEqual(month);
+    expect(parseSilverPartition(local.silver.latest(month).key, TRANSACTIONS_DATASET)).toEqual(month);
+    expect(parseSilverPartition(local.silver.currentPrefix(month).prefix, TRANSACTIONS_DATASET)).toEqual(month);
+    expect(parseSilverPartition('mortgages/transactions/year=2024/month=02', TRANSACTIONS_DATASET)).toEqual(month);
+  });
+
+  it("reads a dataset's own keys only", () => {
+    const month = { year: 2024, month: 2 };
+    const payments = local.forDataset(PAYMENTS).silver.latest(month).key;
+
+    expect(payments).toBe('cards/payments/year=2024/month=02/schema_v=v2/_LATEST.json');
+    expect(parseSilverPartition(payments, PAYMENTS)).toEqual(month);
+    expect(parseSilverPartition(payments, TRANSACTIONS_DATASET)).toBeUndefined();
   });
 
   it.each([
@@ -447,7 +503,7 @@ describe('parseSilverPartition', () => {
     'mortgages/transactions/ingest_date=2024-01-05/x.csv',
     'finance/account_balances/schema_v=v1/as_of_month=2024-01/',
   ])('is undefined for %j', (key) => {
-    expect(parseSilverPartition(key)).toBeUndefined();
+    expect(parseSilverPartition(key, TRANSACTIONS_DATASET)).toBeUndefined();
   });
 });
 

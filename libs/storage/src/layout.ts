@@ -1,10 +1,13 @@
-import { DATASET as DATASET_PATH, RunIdSchema, SCHEMA_VERSION } from '@ledgerlake/domain';
+import { DATASETS, type DatasetRegistry, type DatasetSpec, RunIdSchema, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import type { ObjectRef } from './object-store';
 
 /*
  * The one module that knows the lake's key layout (docs/contract/layout.md, "Key layout"). The first segment of each
  * docs/contract/layout.md pattern is the bucket; `condemned/` is a key prefix inside the quarantine bucket.
  * Everything else builds keys through these functions and reads them back with the parsers.
+ * Bronze, Silver, Quarantine and Condemned keys are a dataset's (`<dataset path>/...`, its
+ * `DatasetSpec`): a layout is bound to one dataset, and `forDataset` gives the same lake's layout
+ * of another. Gold, the artifacts and the control objects are the lake's, the same for every dataset.
  */
 
 /** The five logical buckets of the lake. */
@@ -68,6 +71,8 @@ export interface PublishedTableLayout {
   tablePrefix(): PrefixRef;
   /** One year/month partition. */
   partitionPrefix(month: YearMonth): PrefixRef;
+  /** The partition column values of a month in table order, as Glue and hive paths name them (Silver `year, month, schema_v`; Gold the month). */
+  partitionValues(month: YearMonth): string[];
   /** A run's output for the partition (`run_id=<run_id>/`). */
   runPrefix(month: YearMonth, runId: string): PrefixRef;
   /** One Parquet part of a run's output (`part-NNNNN.parquet`). */
@@ -93,6 +98,8 @@ export interface PublishedTableLayout {
 
 /** Silver: a published table whose run folders also hold a `_SUCCESS` marker. */
 export interface SilverLayout extends PublishedTableLayout {
+  /** The year/month partition of one of this table's keys or prefixes, `undefined` if it is not under one (`parseSilverPartition`). */
+  partitionOf(key: string): YearMonth | undefined;
   /** The marker a run writes last in its folder (`_SUCCESS`). */
   runSuccess(month: YearMonth, runId: string): ObjectRef;
 }
@@ -110,6 +117,9 @@ export interface RejectedRowsLayout {
   /** Another Parquet object of them, named `part-<name>.parquet` (readers take every `part-*.parquet`), e.g. the rows promotion condemns late. */
   runObject(ingestDate: string, runId: string, name: string): ObjectRef;
 }
+
+/** The schema version of the Gold tables (`finance/<table>/schema_v=v1/`), their own (docs/gold.md). */
+export const GOLD_SCHEMA_VERSION = 'v1';
 
 /** The Gold tables. */
 export interface GoldLayout {
@@ -201,28 +211,47 @@ export interface ControlLayout {
   promotionIntent(runId: string): ObjectRef;
 }
 
-/** The tables published through `current/` and `_LATEST.json`, by their SQL names (docs/contract/tables.md, "Table names"). */
-export const PUBLISHED_TABLE_NAMES = ['silver.transactions', 'gold.account_balances', 'gold.monthly_reports'] as const;
+/** The Gold tables published through `current/` and `_LATEST.json`, by their SQL names (docs/contract/tables.md, "Table names"). */
+export const GOLD_TABLE_NAMES = ['gold.account_balances', 'gold.monthly_reports'] as const;
 
-/** A published table's SQL name. */
-export type PublishedTableName = (typeof PUBLISHED_TABLE_NAMES)[number];
+/**
+ * The tables published through `current/` and `_LATEST.json` of the shipped datasets, by their SQL
+ * names: each dataset's Silver table (`DatasetSpec.silver.table`), then Gold.
+ */
+export const PUBLISHED_TABLE_NAMES: readonly string[] = [...[...DATASETS.values()].map((spec) => spec.silver.table), ...GOLD_TABLE_NAMES];
 
-/** Every key of the lake, bound to physical bucket names. */
+/** A published table's SQL name: a dataset's `silver.<name>`, or a Gold table. */
+export type PublishedTableName = string;
+
+/** The shape of a published table's SQL name, `silver.<name>` or `gold.<name>`. */
+export const PUBLISHED_TABLE_NAME_PATTERN = /^(?:silver|gold)\.[a-z][a-z0-9_]*$/;
+
+/** Whether `table` is the SQL name of a Silver table (`silver.<name>`: partitioned by year, month and schema version). */
+export function isSilverTable(table: PublishedTableName): boolean {
+  return SILVER_TABLE_PATTERN.test(table);
+}
+
+/** Every key of the lake, bound to physical bucket names, with one dataset's keys. */
 export interface LakeLayout {
   readonly buckets: LakeBuckets;
+  /** The dataset whose Bronze, Silver, Quarantine and Condemned keys this layout builds. */
+  readonly dataset: DatasetSpec;
+  /** The same lake's layout of another dataset (the same object for the same spec). */
+  forDataset(dataset: DatasetSpec): LakeLayout;
+  /** Bronze bucket, `<dataset>/ingest_date=...`. */
   readonly bronze: BronzeLayout;
+  /** Silver bucket, `<dataset>/year=.../month=.../schema_v=<version>/`. */
   readonly silver: SilverLayout;
-  /** Quarantine bucket, `mortgages/transactions/...`. */
+  /** Quarantine bucket, `<dataset>/...`. */
   readonly quarantine: RejectedRowsLayout;
-  /** Quarantine bucket, `condemned/mortgages/transactions/...`. */
+  /** Quarantine bucket, `condemned/<dataset>/...`. */
   readonly condemned: RejectedRowsLayout;
   readonly gold: GoldLayout;
   readonly artifacts: ArtifactsLayout;
   readonly control: ControlLayout;
 }
 
-const DATASET = `${DATASET_PATH}/`;
-const CONDEMNED = `condemned/${DATASET}`;
+const SILVER_TABLE_PATTERN = /^silver\.[a-z][a-z0-9_]*$/;
 const MAX_PART = 99_999;
 const MAX_VERSION = 999_999_999;
 const STAGE_PREFIX_PATTERN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/;
@@ -307,8 +336,8 @@ function versionSegment(version: number): string {
 }
 
 function checkTableName(table: PublishedTableName): PublishedTableName {
-  if (!(PUBLISHED_TABLE_NAMES as readonly string[]).includes(table)) {
-    invalid('published table', table, PUBLISHED_TABLE_NAMES.join(', '));
+  if (typeof table !== 'string' || !PUBLISHED_TABLE_NAME_PATTERN.test(table)) {
+    invalid('published table', table, 'silver.<name> or gold.<name>');
   }
   return table;
 }
@@ -368,10 +397,17 @@ export function stageBuckets(prefix: string): LakeBuckets {
   };
 }
 
+/** The partition values of a Silver month (`year`, `month`, `schema_v`), as the keys name them. */
+export function silverPartitionValues(month: YearMonth, schemaVersion: string): string[] {
+  const { yyyy, mm } = checkMonth(month);
+  return [yyyy, mm, schemaVersion];
+}
+
 function publishedTable(
   bucket: string,
   tableRoot: string,
   partitionOf: (month: YearMonth) => string,
+  valuesOf: (month: YearMonth) => string[],
 ): PublishedTableLayout {
   const partition = (month: YearMonth) => `${tableRoot}${partitionOf(month)}`;
   const run = (month: YearMonth, runId: string) => `${partition(month)}run_id=${checkRunId(runId)}/`;
@@ -380,6 +416,7 @@ function publishedTable(
   return {
     tablePrefix: () => ({ bucket, prefix: tableRoot }),
     partitionPrefix: (month) => ({ bucket, prefix: partition(month) }),
+    partitionValues: valuesOf,
     runPrefix: (month, runId) => ({ bucket, prefix: run(month, runId) }),
     runPart: (month, runId, part) => ({ bucket, key: `${run(month, runId)}${partFile(part)}` }),
     currentPrefix: (month) => ({ bucket, prefix: `${partition(month)}current/` }),
@@ -424,45 +461,88 @@ function checkBuckets(buckets: LakeBuckets): LakeBuckets {
   return { ...buckets };
 }
 
-/** The lake layout over the given physical buckets; every function validates its inputs and throws `RangeError`. */
-export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
+/**
+ * The lake layout over the given physical buckets, with the keys of `dataset` (default the one the
+ * product ships, `TRANSACTIONS_DATASET`); every function validates its inputs and throws `RangeError`.
+ */
+export function createLakeLayout(lakeBuckets: LakeBuckets, dataset: DatasetSpec = TRANSACTIONS_DATASET): LakeLayout {
   const buckets = checkBuckets(lakeBuckets);
-  const { bronze, silver, gold, quarantine, artifacts } = buckets;
-  const runRoot = (runId: string) => `runs/${checkRunId(runId)}/`;
-  const silverTable = publishedTable(silver, DATASET, (month) => {
-    const { yyyy, mm } = checkMonth(month);
-    return `year=${yyyy}/month=${mm}/schema_v=${SCHEMA_VERSION}/`;
-  });
-  const goldTable = (table: string, partitionKey: string) =>
-    publishedTable(gold, `finance/${table}/schema_v=${SCHEMA_VERSION}/`, (month) => {
-      const { yyyy, mm } = checkMonth(month);
-      return `${partitionKey}=${yyyy}-${mm}/`;
-    });
+  const siblings = new Map<DatasetSpec, LakeLayout>();
+  const layoutOf = (spec: DatasetSpec): LakeLayout => {
+    let layout = siblings.get(spec);
+    if (layout === undefined) {
+      layout = datasetLayout(buckets, spec, lake, layoutOf);
+      siblings.set(spec, layout);
+    }
+    return layout;
+  };
+  const lake = lakeWide(buckets);
+  return layoutOf(dataset);
+}
 
+/** The parts of the layout every dataset shares: Gold, the artifacts, the control objects. */
+type LakeWide = Pick<LakeLayout, 'gold' | 'artifacts' | 'control'>;
+
+function datasetLayout(buckets: LakeBuckets, dataset: DatasetSpec, lake: LakeWide, forDataset: (spec: DatasetSpec) => LakeLayout): LakeLayout {
+  const { bronze, silver, quarantine } = buckets;
+  const root = `${dataset.path}/`;
+  const silverTable = publishedTable(
+    silver,
+    root,
+    (month) => {
+      const { yyyy, mm } = checkMonth(month);
+      return `year=${yyyy}/month=${mm}/schema_v=${dataset.schemaVersion}/`;
+    },
+    (month) => silverPartitionValues(month, dataset.schemaVersion),
+  );
   return {
     buckets,
+    dataset,
+    forDataset,
+    ...lake,
     bronze: {
-      tablePrefix: () => ({ bucket: bronze, prefix: DATASET }),
-      datePrefix: (ingestDate) => ({ bucket: bronze, prefix: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/` }),
+      tablePrefix: () => ({ bucket: bronze, prefix: root }),
+      datePrefix: (ingestDate) => ({ bucket: bronze, prefix: `${root}ingest_date=${checkIngestDate(ingestDate)}/` }),
       file: (ingestDate, fileName) => ({
         bucket: bronze,
-        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/${checkFileName(fileName)}`,
+        key: `${root}ingest_date=${checkIngestDate(ingestDate)}/${checkFileName(fileName)}`,
       }),
       retryFile: (ingestDate, retryRunId) => ({
         bucket: bronze,
-        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/retry-${checkRunIdKind(retryRunId, false)}.csv`,
+        key: `${root}ingest_date=${checkIngestDate(ingestDate)}/retry-${checkRunIdKind(retryRunId, false)}.csv`,
       }),
       backfillFile: (ingestDate, month, backfillRunId, gzip) => ({
         bucket: bronze,
-        key: `${DATASET}ingest_date=${checkIngestDate(ingestDate)}/backfill-${checkMonthText(month)}-${checkRunIdKind(backfillRunId, true)}.csv${gzip ? '.gz' : ''}`,
+        key: `${root}ingest_date=${checkIngestDate(ingestDate)}/backfill-${checkMonthText(month)}-${checkRunIdKind(backfillRunId, true)}.csv${gzip ? '.gz' : ''}`,
       }),
     },
     silver: {
       ...silverTable,
+      partitionOf: (key) => parseSilverPartition(key, dataset),
       runSuccess: (month, runId) => ({ bucket: silver, key: `${silverTable.runPrefix(month, runId).prefix}_SUCCESS` }),
     },
-    quarantine: rejectedRows(quarantine, DATASET),
-    condemned: rejectedRows(quarantine, CONDEMNED),
+    quarantine: rejectedRows(quarantine, root),
+    condemned: rejectedRows(quarantine, `condemned/${root}`),
+  };
+}
+
+function lakeWide(buckets: LakeBuckets): LakeWide {
+  const { gold, artifacts } = buckets;
+  const runRoot = (runId: string) => `runs/${checkRunId(runId)}/`;
+  const goldTable = (table: string, partitionKey: string) =>
+    publishedTable(
+      gold,
+      `finance/${table}/schema_v=${GOLD_SCHEMA_VERSION}/`,
+      (month) => {
+        const { yyyy, mm } = checkMonth(month);
+        return `${partitionKey}=${yyyy}-${mm}/`;
+      },
+      (month) => {
+        const { yyyy, mm } = checkMonth(month);
+        return [`${yyyy}-${mm}`];
+      },
+    );
+  return {
     gold: {
       accountBalances: goldTable('account_balances', 'as_of_month'),
       monthlyReports: goldTable('monthly_reports', 'month'),
@@ -545,17 +625,26 @@ export function createLakeLayout(lakeBuckets: LakeBuckets): LakeLayout {
   };
 }
 
-/** The ingest date and file name of a Bronze key, or `undefined` if the key is not a landed file. */
-export function parseBronzeKey(key: string): { ingestDate: string; fileName: string } | undefined {
-  const match = /^mortgages\/transactions\/ingest_date=([^/]+)\/([^/]+)$/.exec(key);
+/**
+ * The dataset, ingest date and file name of a Bronze key, or `undefined` if the key is not a file
+ * landed for one of `registry`'s datasets (default the shipped ones, `DATASETS`).
+ */
+export function parseBronzeKey(
+  key: string,
+  registry: DatasetRegistry = DATASETS,
+): { dataset: DatasetSpec; ingestDate: string; fileName: string } | undefined {
+  const match = /^([^/]+\/[^/]+)\/ingest_date=([^/]+)\/([^/]+)$/.exec(key);
   if (!match) return undefined;
-  const [, ingestDate = '', fileName = ''] = match;
-  return isIngestDate(ingestDate) && isSafeSegment(fileName) ? { ingestDate, fileName } : undefined;
+  const [, path = '', ingestDate = '', fileName = ''] = match;
+  const dataset = registry.get(path);
+  return dataset !== undefined && isIngestDate(ingestDate) && isSafeSegment(fileName) ? { dataset, ingestDate, fileName } : undefined;
 }
 
-/** The year/month partition of a Silver key or prefix, or `undefined` if it is not under one. */
-export function parseSilverPartition(key: string): YearMonth | undefined {
-  const match = /^mortgages\/transactions\/year=(\d{4})\/month=(\d{2})(?:\/|$)/.exec(key);
+/** The year/month partition of a Silver key or prefix of `dataset`, or `undefined` if it is not under one. */
+export function parseSilverPartition(key: string, dataset: DatasetSpec): YearMonth | undefined {
+  const root = `${dataset.path}/year=`;
+  if (!key.startsWith(root)) return undefined;
+  const match = /^(\d{4})\/month=(\d{2})(?:\/|$)/.exec(key.slice(root.length));
   if (!match) return undefined;
   const year = Number(match[1]);
   const month = Number(match[2]);

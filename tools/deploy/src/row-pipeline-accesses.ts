@@ -17,13 +17,21 @@ import {
   COMMAND_STORE,
   type IngestOptions,
   type IngestOutcome,
-  type LocalLake,
   localDefinition,
+  type LocalLake,
   type LocalWiring,
   operatorFor,
   runBronzeObject,
 } from '@ledgerlake/cli';
-import { DATASET, formatRunId, parseRate, type RowHashFields, rowHashInput, type RunBlockedEvent, TransientStorageError } from '@ledgerlake/domain';
+import {
+  formatRunId,
+  parseRate,
+  rowFields,
+  rowHashInput,
+  type RunBlockedEvent,
+  TRANSACTIONS_DATASET,
+  TransientStorageError,
+} from '@ledgerlake/domain';
 import { lateCondemnedRef, readRunRecord, type RunRecord } from '@ledgerlake/pipeline';
 import { readRunManifest } from '@ledgerlake/promotion';
 import { approveCondemned, backfillMonth, retryQuarantine, type RunRequest } from '@ledgerlake/runbook';
@@ -34,6 +42,9 @@ import { DEFAULT_VALIDATION_SETTINGS, type ValidationSettings } from '@ledgerlak
 import type { FunctionService } from './function-services';
 import { athenaGold, MemoryPartitionCatalog, RECORDING_GATE } from './promotion-stand-ins';
 import { RecordingObjectStore, type S3Access } from './recording-object-store';
+
+/** The five fields in role order (id, account, amount, currency, timestamp). */
+type RowHashFields = Parameters<typeof rowFields>[0];
 
 const HEADER = 'TransactionID,CustomerID,TransactionAmount,Currency,TransactionTimestamp';
 const csv = (...rows: string[]): string => `${[HEADER, ...rows].join('\n')}\n`;
@@ -51,7 +62,7 @@ const CORRECTED: RowHashFields = ['3', 'ACC002', '-25.50', 'EUR', '2024-02-12T09
 /** The first file's condemned copy (its in-file duplicate), and the row a person approves in its place (`condemned approve` with fixes). */
 const CONDEMNED: RowHashFields = ['1', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'];
 const RENUMBERED: RowHashFields = ['19', 'ACC001', '300.00', 'EUR', '2024-01-05T09:00:00Z'];
-const rowHash = (fields: RowHashFields): string => hash('sha256', rowHashInput(fields), 'hex');
+const rowHash = (fields: RowHashFields): string => hash('sha256', rowHashInput(rowFields(fields)), 'hex');
 
 /** A second file, after the first was published: a new row, a published key, a re-sent quarantined row. */
 const SECOND_FILE = csv('4,ACC001,100.00,EUR,2024-02-25T09:00:00Z', '2,ACC001,26.00,EUR,2024-02-10T09:00:00Z', QUARANTINED.join(','));
@@ -387,13 +398,13 @@ async function recordRuns(r: PipelineRecording): Promise<void> {
   expectOutcome(checked, { status: 'CHECKED', gate_decision: 'PROMOTE' }, 'a dry run');
 
   // `quarantine retry` (mode retry) of the first run's quarantined row, corrected: published.
-  const fixes = new Map([[rowHash(QUARANTINED), CORRECTED]]);
+  const fixes = new Map([[rowHash(QUARANTINED), rowFields(CORRECTED)]]);
   const retry = await r.runWith({}, (options) => retryQuarantine(operatorFor(r.lake, options), { run: first.run_id, fixes, by: 'deploy' }));
   expectMonths(r, retry, ['2024-02'], 'a quarantine retry');
 
   // `condemned approve` (mode retry with approval_id) of the first run's condemned copy, renumbered:
   // loop prevention reads the recorded approval and the retry record.
-  const approval = { run: first.run_id, by: 'deploy', reason: 'the access recording', fixes: new Map([[rowHash(CONDEMNED), RENUMBERED]]) };
+  const approval = { run: first.run_id, by: 'deploy', reason: 'the access recording', fixes: new Map([[rowHash(CONDEMNED), rowFields(RENUMBERED)]]) };
   const approved = await r.runWith({}, (options) => approveCondemned(operatorFor(r.lake, options), approval));
   expectMonths(r, approved, ['2024-01'], 'an approved condemned row');
 
@@ -549,7 +560,7 @@ async function recordAlerts(store: ObjectStore, layout: LakeLayout, runs: { fail
   const timedOut: Ended = {
     run_id: timedOutId,
     execution_arn: localExecutionArn(timedOutId),
-    dataset: DATASET,
+    dataset: TRANSACTIONS_DATASET.path,
     mode: 'ingest',
     source: layout.bronze.file(new Date().toISOString().slice(0, 10), 'timed-out.csv'),
     started_at: new Date().toISOString(),

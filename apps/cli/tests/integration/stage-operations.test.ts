@@ -9,12 +9,14 @@ import {
 } from '@aws-sdk/client-athena';
 import { CloudWatchLogsClient, DescribeLogGroupsCommand, GetQueryResultsCommand as GetLogsQueryResultsCommand, StartQueryCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { ListExecutionsCommand, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import type { ObjectStore } from '@ledgerlake/storage';
 import { crashAtKey, FaultInjectingStore } from '@ledgerlake/testing';
 import { mockClient } from 'aws-sdk-client-mock';
 import { Q1_SAMPLE, REPO } from '../support/cli-harness';
 import { REGION, STAGE, type StageHarness, startStage } from '../support/stage-harness';
+
+const DATASET = TRANSACTIONS_DATASET.path;
 
 /*
  * The commands of a deployed stage beyond its buckets (tests/support/stage-harness.ts): `ingest`

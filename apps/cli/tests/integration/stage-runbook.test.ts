@@ -1,8 +1,10 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ListStateMachinesCommand } from '@aws-sdk/client-sfn';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { STAGE, type StageHarness, startStage } from '../support/stage-harness';
+
+const DATASET = TRANSACTIONS_DATASET.path;
 
 /*
  * The runbook on a deployed stage (tests/support/stage-harness.ts): the stage's buckets in s3rver,

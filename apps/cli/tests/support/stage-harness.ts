@@ -11,7 +11,7 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { DATASET } from '@ledgerlake/domain';
+import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/pipeline';
 import type { LocalRunResult } from '@ledgerlake/state-machine';
 import { createLakeLayout, LAKE_BUCKET_NAMES, type LakeLayout, listAll, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
@@ -25,6 +25,8 @@ import { createFunctionHandler, localDefinition, localGoldEngine } from '../../s
 import type { CliIo } from '../../src/cli-io';
 import { wiringFromEnv } from '../../src/local-settings';
 import { REPO, runCli } from './cli-harness';
+
+const DATASET = TRANSACTIONS_DATASET.path;
 
 /*
  * A deployed stage for the command line's tests: its five buckets in s3rver; Step Functions through

@@ -58,14 +58,14 @@ describe('enrichment handler', () => {
     for (const { part } of await readMapItems(store, result.part_manifest, WorkPartSchema, 'enriched part')) {
       rows.push(...(await readEnrichedPart(store, workPartRef(result.work, 'enriched', part))).workRows());
     }
-    expect(rows.map((r) => [r.sourceLine, r.fields[0], r.schemaProblem])).toEqual([
+    expect(rows.map((r) => [r.sourceLine, r.fields.id, r.schemaProblem])).toEqual([
       [2, '1', null],
       [3, '2', null],
       [5, '3', null],
       [7, '4', 'record has 4 fields; the header has 6'],
       [8, '5', null],
     ]);
-    expect(rows[2]?.fields[1]).toBe('ACC,003');
+    expect(rows[2]?.fields.account).toBe('ACC,003');
 
     const planned = capture.logs().find((line) => line['message'] === 'bronze file planned');
     expect(planned).toMatchObject({ run_id: '20240105T090000Z', execution_arn: event.run.execution_arn, gzip: true, chunks: 1 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { rowHashInput, rowFields } from '@ledgerlake/domain';
 import {
   type EnrichmentResult,
   type RunState,
@@ -12,14 +12,17 @@ import {
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 
+/** The five fields in role order (id, account, amount, currency, timestamp), as a test writes them. */
+type RowHashFields = Parameters<typeof rowFields>[0];
+
 /** A work row as enrichment writes it; `line` defaults to a made-up source line. */
 export function workRow(fields: RowHashFields, over: Partial<WorkRow> = {}): WorkRow {
   return {
     sourceFileId: 's3://bronze/mortgages/transactions/ingest_date=2024-01-05/a.csv#etag',
     sourceLine: 2,
     attemptCount: 0,
-    rowHash: createHash('sha256').update(rowHashInput(fields)).digest('hex'),
-    fields,
+    rowHash: createHash('sha256').update(rowHashInput(rowFields(fields))).digest('hex'),
+    fields: rowFields(fields),
     schemaProblem: null,
     ...over,
   };

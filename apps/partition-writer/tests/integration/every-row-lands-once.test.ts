@@ -1,4 +1,6 @@
-import { formatMinor, type RowHashFields } from '@ledgerlake/domain';
+import { formatMinor, type rowFields } from '@ledgerlake/domain';
+
+type RowHashFields = Parameters<typeof rowFields>[0];
 import type { RowDecision, WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';

@@ -1,4 +1,6 @@
-import type { RowHashFields } from '@ledgerlake/domain';
+import type { rowFields } from '@ledgerlake/domain';
+
+type RowHashFields = Parameters<typeof rowFields>[0];
 import { type RowDecision, type WorkRow } from '@ledgerlake/pipeline';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';

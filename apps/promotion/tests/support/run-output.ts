@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  DATASET,
   DEFAULT_QUALITY_POLICY,
+  TRANSACTIONS_DATASET,
   DECIMAL_PRECISION,
   DECIMAL_SCALE,
   formatRunId,
   parseAmount,
   parseTimestamp,
   type RunContext,
-  SCHEMA_VERSION,
 } from '@ledgerlake/domain';
 import {
   claimFile,
@@ -76,7 +75,7 @@ export async function writeRunOutput(
     execution_arn: executionArn,
     execution_name: runId,
     started_at: options.started.toISOString(),
-    dataset: DATASET,
+    dataset: TRANSACTIONS_DATASET.path,
     mode: options.mode ?? 'ingest',
     source,
     ...(options.backfillMonth === undefined ? {} : { backfill_month: options.backfillMonth }),
@@ -116,7 +115,7 @@ export async function writeRunOutput(
     run_id: runId,
     execution_arn: executionArn,
     source_files: [`${source.bucket}/${source.key}#fixture`],
-    schema_version: SCHEMA_VERSION,
+    schema_version: TRANSACTIONS_DATASET.schemaVersion,
     counts: {
       input_rows: txs.length + quarantined + condemned,
       valid_rows: txs.length,

@@ -1,4 +1,4 @@
-import { count, formatMinor, type QuarantineByReason, REQUIRED_COLUMNS, type RunCounts } from '@ledgerlake/domain';
+import { COLUMN_ROLES, count, type DatasetSpec, formatMinor, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
 import {
   type GateCheck,
   describeVersions,
@@ -178,8 +178,8 @@ export async function gatherRunReport(store: ObjectStore, layout: LakeLayout, ru
   }
 
   const examples = {
-    quarantine: await examplesOf(store, manifest?.quarantine_files ?? [], manifest?.quarantine_by_reason ?? {}),
-    condemned: await examplesOf(store, manifest?.condemned_files ?? [], manifest?.condemned_by_reason ?? {}),
+    quarantine: await examplesOf(store, manifest?.quarantine_files ?? [], manifest?.quarantine_by_reason ?? {}, layout.dataset),
+    condemned: await examplesOf(store, manifest?.condemned_files ?? [], manifest?.condemned_by_reason ?? {}, layout.dataset),
   };
   const duration_ms = started_at === null || ended_at === null ? null : Date.parse(ended_at) - Date.parse(started_at);
   return {
@@ -270,19 +270,24 @@ async function readManifest(store: ObjectStore, layout: LakeLayout, runId: strin
 }
 
 /** At most `EXAMPLES_PER_REASON` rows per code, reading row groups only until every code of `byReason` has its examples. */
-async function examplesOf(store: ObjectStore, files: readonly ObjectRef[], byReason: QuarantineByReason): Promise<Record<string, ExampleRow[]>> {
+async function examplesOf(
+  store: ObjectStore,
+  files: readonly ObjectRef[],
+  byReason: QuarantineByReason,
+  dataset: DatasetSpec,
+): Promise<Record<string, ExampleRow[]>> {
   const examples: Record<string, ExampleRow[]> = {};
   const wanted = Object.entries(byReason).map(([code, count]) => [code, Math.min(EXAMPLES_PER_REASON, count ?? 0)] as const);
   const done = () => wanted.every(([code, count]) => (examples[code]?.length ?? 0) >= count);
-  for await (const group of rejectedRowGroups(store, files)) {
+  for await (const group of rejectedRowGroups(store, files, dataset)) {
     for (const row of group) {
       const rows = (examples[row.validation_error] ??= []);
       if (rows.length >= EXAMPLES_PER_REASON) continue;
-      const fields = row.fields as readonly (string | null)[];
+      const { fields } = row;
       // The field the detail names (validation's details begin with it), else the whole record.
-      const index = REQUIRED_COLUMNS.findIndex((column) => row.error_detail.includes(column));
-      const field = index < 0 ? '' : (REQUIRED_COLUMNS[index] as string);
-      const value = index < 0 ? fields.map((v) => v ?? '∅').join(', ') : (fields[index] ?? '∅');
+      const role = COLUMN_ROLES.find((each) => row.error_detail.includes(dataset.columns[each].input));
+      const field = role === undefined ? '' : dataset.columns[role].input;
+      const value = role === undefined ? COLUMN_ROLES.map((each) => fields[each] ?? '∅').join(', ') : (fields[role] ?? '∅');
       rows.push({ line: row.source_line, field, value: value.length > VALUE_CHARS ? `${value.slice(0, VALUE_CHARS)}…` : value, detail: row.error_detail, attempt: row.attempt_count });
     }
     if (done()) break;

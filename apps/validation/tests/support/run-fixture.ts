@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { formatMinor, rowHashInput, type RowHashFields } from '@ledgerlake/domain';
+import { formatMinor, rowHashInput, rowFields } from '@ledgerlake/domain';
 import {
   workPartRef,
   readEnrichedPart,
@@ -11,6 +11,9 @@ import {
   writePartManifest,
 } from '@ledgerlake/pipeline';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
+
+/** The five fields in role order (id, account, amount, currency, timestamp), as a test writes them. */
+type RowHashFields = Parameters<typeof rowFields>[0];
 
 /** The run every test run belongs to. */
 export const RUN: RunState['run'] = {
@@ -36,8 +39,8 @@ export function workRow(
     sourceFileId: SOURCE_FILE_ID,
     sourceLine: options.line ?? nextLine++,
     attemptCount: options.attempt ?? 0,
-    rowHash: createHash('sha256').update(rowHashInput(fields)).digest('hex'),
-    fields,
+    rowHash: createHash('sha256').update(rowHashInput(rowFields(fields))).digest('hex'),
+    fields: rowFields(fields),
     schemaProblem: options.schemaProblem ?? null,
   };
 }

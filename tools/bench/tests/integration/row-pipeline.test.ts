@@ -1,6 +1,6 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import { localDefinition, openLake, runBronzeObject } from '@ledgerlake/cli';
-import { parseAmount, parseRate, REQUIRED_COLUMNS } from '@ledgerlake/domain';
+import { inputColumns, parseAmount, parseRate, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import fc from 'fast-check';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ const quote = (f: string): string => (/[",\n\r]/.test(f) || f !== f.trim() ? `"$
 
 /** Serialises records to CSV, with blank lines, CRLF and wrong field counts sprinkled in. */
 function toCsv(records: (readonly [string, string, string, string, string, number])[]): { csv: string; written: Written[] } {
-  let csv = `${REQUIRED_COLUMNS.join(',')}\n`;
+  let csv = `${inputColumns(TRANSACTIONS_DATASET).join(',')}\n`;
   let line = 2;
   const written: Written[] = [];
   for (const [id, account, amount, currency, ts, shape] of records) {

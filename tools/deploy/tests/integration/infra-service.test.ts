@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DATASET, DEFAULT_QUALITY_POLICY, type ExactRate, RunContextSchema, RunIdSchema } from '@ledgerlake/domain';
+import { DEFAULT_QUALITY_POLICY, type ExactRate, RunContextSchema, RunIdSchema, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { type AslDefinition, loadDefinition, rawDefinition, taskFunctions } from '@ledgerlake/state-machine';
 import { starterName } from '@ledgerlake/alert-consumer';
 import { PromotionEventSchema } from '@ledgerlake/promotion';
@@ -13,6 +13,8 @@ import { asList, isAllowed, type PolicyStatement, roleStatements } from '../../s
 import { deploymentBucketFindings } from '../../src/deployment-bucket';
 import { copyInfraService, QUALITY_POLICY_DEFAULTS, ROW_PIPELINE_DEFINITION } from '../../src/infra-service';
 import { type CfnTemplate, packageService, readPackagedTemplate } from '../../src/package-service';
+
+const DATASET = TRANSACTIONS_DATASET.path;
 
 /*
  * Packages the infrastructure service (infra/serverless.yml, in a copy of the workspace's shape)
