@@ -1,4 +1,5 @@
 import { InvalidInputError, MissingColumnsError, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
+import { PAYMENTS_DATASET } from '@ledgerlake/testing';
 import { checkHeader } from './header';
 
 const FILE = 's3://bronze/mortgages/transactions/ingest_date=2024-01-05/a.csv';
@@ -40,17 +41,8 @@ describe('checkHeader', () => {
   });
 
   it("finds another dataset's columns by its own names", () => {
-    const payments = {
-      ...TRANSACTIONS_DATASET,
-      path: 'cards/payments',
-      columns: {
-        id: { input: 'PaymentRef', raw: 'payment_ref' },
-        account: { input: 'CardholderID', raw: 'cardholder_id' },
-        amount: { input: 'Amount', raw: 'amount' },
-        currency: { input: 'Currency', raw: 'currency' },
-        timestamp: { input: 'PaidAt', raw: 'paid_at' },
-      },
-    };
+    const payments = PAYMENTS_DATASET;
+
     const header = checkHeader(['PaidAt', 'Amount', 'Currency', 'CardholderID', 'PaymentRef', 'TransactionID'], FILE, 1, payments);
     expect(header.positions).toEqual({ id: 4, account: 3, amount: 1, currency: 2, timestamp: 0 });
     expect(header.extra).toEqual(['TransactionID']);

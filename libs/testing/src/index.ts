@@ -23,3 +23,4 @@ export { writeMapResults, type WrittenMapResults } from './map-results';
 export { referenceCsvRecords, type ReferenceRecord } from './reference-csv';
 export { assertLegacyOpenSslProvider, startS3rver, type S3rverHandle } from './start-s3rver';
 export { emulateS3Semantics, type ListedObject } from './emulate-s3-semantics';
+export { PAYMENTS_DATASET } from './payments-dataset';

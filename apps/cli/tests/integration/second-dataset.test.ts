@@ -1,10 +1,11 @@
+import { PAYMENTS_DATASET } from '@ledgerlake/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { datasetRegistry, type DatasetSpec, defineDataset, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
+import { datasetRegistry, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
 import { listAll, type ObjectStore } from '@ledgerlake/storage';
-import { type LocalLake, type LocalWiring, localDefinition, openLake, runBronzeObject } from '../../src';
+import { localDefinition, type LocalLake, type LocalWiring, openLake, runBronzeObject } from '../../src';
 
 /*
  * A second dataset is configuration (docs/contract/rules.md, "Datasets"): a `DatasetSpec` with its own
@@ -14,21 +15,7 @@ import { type LocalLake, type LocalWiring, localDefinition, openLake, runBronzeO
  * `mortgages/transactions` dataset, and Gold it alone feeds, as they were.
  */
 
-const PAYMENTS: DatasetSpec = defineDataset({
-  path: 'cards/payments',
-  schemaVersion: 'v1',
-  columns: {
-    id: { input: 'PaymentRef', raw: 'payment_ref' },
-    account: { input: 'CardholderID', raw: 'cardholder_id' },
-    amount: { input: 'Amount', raw: 'amount' },
-    currency: { input: 'Currency', raw: 'currency' },
-    timestamp: { input: 'PaidAt', raw: 'paid_at' },
-  },
-  businessKey: ['id', 'timestamp'],
-  partitioning: { by: 'timestamp', grain: 'year/month' },
-  silver: { table: 'silver.payments' },
-  gold: false,
-});
+const PAYMENTS = PAYMENTS_DATASET;
 
 const NOW = () => new Date('2024-06-01T12:00:00Z');
 /** In-process Map iterations; a gate that lets a file with one bad row in four through. */
