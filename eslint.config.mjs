@@ -46,15 +46,33 @@ export default [
               sourceTag: 'type:adapter',
               onlyDependOnLibsWithTags: ['type:storage', 'type:domain', 'type:testing'],
             },
+            // The rooms the functions share, each one thing, in dependency order (docs/contributing.md, "Where code lives"):
+            // the state-machine contract, streaming Parquet, a run's work area, the published lake, the control ledgers.
+            { sourceTag: 'type:contract', onlyDependOnLibsWithTags: ['type:domain'], allowedExternalImports: ['zod'] },
             {
-              sourceTag: 'type:pipeline',
+              sourceTag: 'type:parquet',
               onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:testing'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:work-area',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:contract', 'type:testing'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:lake',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:contract', 'type:parquet', 'type:testing'],
+              bannedExternalImports: awsSdk,
+            },
+            {
+              sourceTag: 'type:ledgers',
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:contract', 'type:lake', 'type:testing'],
               bannedExternalImports: awsSdk,
             },
             {
               // The operator's runbook over any lake: it starts runs through the Operator it is given, never a runner.
               sourceTag: 'type:runbook',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:lake', 'type:ledgers'],
               bannedExternalImports: awsSdk,
             },
             {
@@ -64,14 +82,14 @@ export default [
             },
             {
               sourceTag: 'type:testing',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:pipeline', 'type:observability', 'type:config'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:storage', 'type:observability', 'type:config'],
               // Its s3rver harness makes the S3 clients for that server; nothing else of the SDK.
               bannedExternalImports: awsSdk.filter((name) => name !== '@aws-sdk/*').concat(['@aws-sdk/client-!(s3)', '@aws-sdk/!(client-)*']),
             },
             {
               // The state machine definition and its local runner: it chains functions by name, never imports them.
               sourceTag: 'type:orchestration',
-              onlyDependOnLibsWithTags: ['type:domain', 'type:pipeline', 'type:storage'],
+              onlyDependOnLibsWithTags: ['type:domain', 'type:contract', 'type:storage'],
               bannedExternalImports: awsSdk,
             },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['*'] },
@@ -85,7 +103,11 @@ export default [
                 'type:storage',
                 'type:adapter',
                 'type:observability',
-                'type:pipeline',
+                'type:contract',
+                'type:parquet',
+                'type:work-area',
+                'type:lake',
+                'type:ledgers',
                 'type:testing',
               ],
             },

@@ -1,4 +1,4 @@
-import { writeRunRecordIfAbsent, type FailedRunRecord } from '@ledgerlake/pipeline';
+import { writeRunRecordIfAbsent, type FailedRunRecord } from '@ledgerlake/ledgers';
 import { createLakeLayout, MemoryObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { fixture } from '../tests/support/alerts';
 import { parseAlertMessage } from './alert-message';

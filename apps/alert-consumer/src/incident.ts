@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type QuarantineByReason, type RunCounts, RunIdSchema, runIdTime } from '@ledgerlake/domain';
-import { readRunRecord } from '@ledgerlake/pipeline';
+import { readRunRecord } from '@ledgerlake/ledgers';
 import { createLakeLayout, type LakeLayout, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import {
   alarmUrl,

@@ -9,7 +9,8 @@ import {
   type SFNClientConfig,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
-import { readRunRecord, RunStateSchema } from '@ledgerlake/pipeline';
+import { RunStateSchema } from '@ledgerlake/contract';
+import { readRunRecord } from '@ledgerlake/ledgers';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { CliError } from './cli-error';
 import { newRunId, type RunRequest } from '@ledgerlake/runbook';

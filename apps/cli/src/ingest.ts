@@ -1,17 +1,15 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
+import { type DuplicateStatus, type RunState, RunStateSchema } from '@ledgerlake/contract';
 import {
   type BronzeIgnore,
-  type DuplicateStatus,
   InterruptSignalSchema,
   type InterruptSignal,
   readPromotionIntent,
   readRunRecord,
-  type RunState,
-  RunStateSchema,
   trackLocalExecution,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
 import { type AslDefinition, localExecutionArn, type LocalRunResult, type LocalTaskCall, runLocally, statesBeforeLastMap } from '@ledgerlake/state-machine';
 import { bronzeIgnoreOf, newRunId, type RunRequest } from '@ledgerlake/runbook';
 import type { ObjectRef } from '@ledgerlake/storage';

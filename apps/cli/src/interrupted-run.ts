@@ -1,14 +1,14 @@
 import type { RunCounts } from '@ledgerlake/domain';
+import { type RunState } from '@ledgerlake/contract';
 import {
   readPromotionIntent,
   type InterruptedRunRecord,
   type InterruptSignal,
   readRunRecord,
   releaseFileClaim,
-  removeWorkArea,
-  type RunState,
   writeRunRecordIfAbsent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
+import { removeWorkArea } from '@ledgerlake/work-area';
 import type { ObjectRef } from '@ledgerlake/storage';
 import type { LocalLake } from './lake-folder';
 

@@ -1,4 +1,4 @@
-import type { InterruptSignal } from '@ledgerlake/pipeline';
+import type { InterruptSignal } from '@ledgerlake/ledgers';
 import { EXIT } from './cli-error';
 
 /** The signals that interrupt a command. */

@@ -5,7 +5,9 @@ import { createHandler as createEnrichmentHandler, type EnrichmentOptions } from
 import { createHandler as createLoopPreventionHandler, type LoopPreventionSettings } from '@ledgerlake/loop-prevention';
 import { createObservability, type LambdaContext, type LineSink, type Observability } from '@ledgerlake/observability';
 import { createHandler as createPartitionWriterHandler } from '@ledgerlake/partition-writer';
-import { type Compressor, LakeCatalog, type LivenessProbe, LOCAL_LIVENESS, localHolder, type PartitionCatalog } from '@ledgerlake/pipeline';
+import { LakeCatalog, type PartitionCatalog } from '@ledgerlake/lake';
+import { type LivenessProbe, LOCAL_LIVENESS, localHolder } from '@ledgerlake/ledgers';
+import { type Compressor } from '@ledgerlake/parquet';
 import { createHandler as createPromotionHandler, DuckDbGoldEngine, type GoldEngine } from '@ledgerlake/promotion';
 import { createHandler as createRunRecorderHandler, type Span } from '@ledgerlake/run-recorder';
 import {

@@ -1,4 +1,4 @@
-import { isPipelineState, ROW_PIPELINE, type PipelineStateName } from '@ledgerlake/pipeline';
+import { isPipelineState, ROW_PIPELINE, type PipelineStateName } from '@ledgerlake/contract';
 import type { CliOutput } from './cli-io';
 
 /*

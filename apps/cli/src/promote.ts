@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { formatRunId, PromotionError, RunBlockedError, RunIdSchema } from '@ledgerlake/domain';
-import type { VersionRequest } from '@ledgerlake/pipeline';
+import { formatRunId, PromotionError, RunBlockedError, RunIdSchema, count } from '@ledgerlake/domain';
+import type { VersionRequest } from '@ledgerlake/lake';
 import { restoreMonth, type RestoreMonthOutcome, type RestoreMonthRequest } from '@ledgerlake/promotion';
 import { localExecutionArn } from '@ledgerlake/state-machine';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
 import { type LocalWiring, promotionBackends } from './local-lake';
-import { count } from '@ledgerlake/domain';
 
 /** What `ledgerlake promote` did (apps/promotion restore-month.ts, the same on a lake folder and a stage). */
 export type PromoteOutcome = RestoreMonthOutcome;

@@ -1,4 +1,4 @@
-import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
+import { LOCAL_LIVENESS } from '@ledgerlake/ledgers';
 import { recoverPromotions, type RecoveryResult } from '@ledgerlake/promotion';
 import type { LocalLake } from './lake-folder';
 import { type LocalWiring, promotionBackends, sharedCompressor } from './local-lake';

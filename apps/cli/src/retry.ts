@@ -1,14 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { COLUMN_ROLES, inputColumns, type RowFields, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
-import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/pipeline';
+import { COLUMN_ROLES, inputColumns, type RowFields, TRANSACTIONS_DATASET, count } from '@ledgerlake/domain';
+import { LOCAL_LIVENESS, type RetryRunWatch } from '@ledgerlake/ledgers';
 import type { Fixes, ListedRow, Operator, RetryOutcome } from '@ledgerlake/runbook';
 import { parse } from 'csv-parse/sync';
 import { CliError, EXIT } from './cli-error';
 import { csvField } from './sql-output';
 import { type IngestOptions, type IngestOutcome, startRun } from './ingest';
 import type { LocalLake } from './lake-folder';
-import { count } from '@ledgerlake/domain';
 
 const FIXES_COLUMNS = ['row_hash', ...inputColumns(TRANSACTIONS_DATASET)];
 
@@ -88,7 +87,7 @@ function parseHeader(text: string): string[] {
 }
 
 /**
- * How the runbook tells a retry run that died without a record (libs/pipeline `retryRunGone`): the
+ * How the runbook tells a retry run that died without a record (libs/ledgers `retryRunGone`): the
  * runs' clock, liveness probe and claim lease.
  */
 export function retryWatch(options?: Pick<IngestOptions, 'now' | 'wiring'>): RetryRunWatch {

@@ -4,7 +4,7 @@
  * this module only for the commands that need it.
  */
 import { createGunzip } from 'node:zlib';
-import type { BreakerState, CondemnedDecision } from '@ledgerlake/pipeline';
+import type { BreakerState, CondemnedDecision } from '@ledgerlake/ledgers';
 import { CliError } from './cli-error';
 import { type InputFile, openInputFile } from './input-files';
 import { count } from '@ledgerlake/domain';

@@ -14,12 +14,12 @@ import {
 } from '@duckdb/node-api';
 import {
   type CatalogPartition,
-  type ParquetColumnSpec,
   parseSymlinkManifest,
   readLakeCatalog,
   rejectedColumns,
   SILVER_COLUMNS,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/lake';
+import { type ParquetColumnSpec } from '@ledgerlake/parquet';
 import { ACCOUNT_BALANCES_COLUMNS, MONTHLY_REPORTS_COLUMNS } from '@ledgerlake/promotion';
 import { LAKE_BUCKET_NAMES, listAll, type PrefixRef, type PublishedTableName } from '@ledgerlake/storage';
 import type { LocalLake } from './lake-folder';
@@ -30,7 +30,7 @@ import type { LocalLake } from './lake-folder';
  *
  * - silver.transactions, gold.account_balances, gold.monthly_reports come from the lake's catalog
  *   only: for each registered partition, the objects its symlink manifest lists (the reader
- *   contract of libs/pipeline published-partition.ts), with the partition columns added as
+ *   contract of libs/lake published-partition.ts), with the partition columns added as
  *   constants from the catalog entry. Never a listing of current/ or a run folder.
  * - quarantine.rows and quarantine.condemned are every `part-*.parquet` under their
  *   `ingest_date=*` folders, as Athena's partition projection reads them, with `ingest_date` from

@@ -6,7 +6,7 @@ import {
   StartQueryCommand,
 } from '@aws-sdk/client-cloudwatch-logs';
 import { FUNCTION_NAMES, type FunctionName, runIdTime } from '@ledgerlake/domain';
-import { readRunRecord, runRecordEndedAt } from '@ledgerlake/pipeline';
+import { readRunRecord, runRecordEndedAt } from '@ledgerlake/ledgers';
 import { CliError, EXIT } from './cli-error';
 import type { LocalLake } from './lake-folder';
 import { checkLogRequest, levelsFrom, type LogFilter } from './logs';

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
+import { type EnrichmentResult, type RunState, WorkPartSchema } from '@ledgerlake/contract';
+import { readEnrichedPart, workPartRef, type WorkRow, readMapItems } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';
 import { enrichFile, planChunks } from './enrich-file';

@@ -1,5 +1,6 @@
 import { type Observability, recordRunMetrics, withObservability } from '@ledgerlake/observability';
-import { parseTaskEvent, ROW_PIPELINE, runLayout, type TaskResult } from '@ledgerlake/pipeline';
+import { parseTaskEvent, ROW_PIPELINE, type TaskResult } from '@ledgerlake/contract';
+import { runLayout } from '@ledgerlake/lake';
 import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';

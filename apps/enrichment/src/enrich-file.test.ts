@@ -9,7 +9,8 @@ import {
   type RowFields as RowHashFields,
   UNPARSEABLE_RECORD_HASH_PREFIX,
 } from '@ledgerlake/domain';
-import { readEnrichedPart, workPartRef, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
+import { type EnrichmentResult, type RunState, WorkPartSchema } from '@ledgerlake/contract';
+import { readEnrichedPart, workPartRef, type WorkRow, readMapItems } from '@ledgerlake/work-area';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { enrichFile, type EnrichmentOptions } from './enrich-file';
 

@@ -6,13 +6,15 @@ import {
   ChunkEnrichmentSchema,
   type ChunkPlan,
   ChunkSchema,
-  EnrichedPartEncoder,
   type EnrichmentResult,
-  mapResultsPrefix,
   type MapRunResults,
+  type RunState,
+} from '@ledgerlake/contract';
+import {
+  EnrichedPartEncoder,
+  mapResultsPrefix,
   readMapItems,
   readMapResults,
-  type RunState,
   type WorkArea,
   workManifestRef,
   workPartRef,
@@ -20,7 +22,7 @@ import {
   writeEncodedEnrichedPart,
   writeMapItems,
   writePartManifest,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectMeta, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { streamStoredBytes } from './bronze-bytes';
 import { CsvRecordReader, type CsvRecordSink } from './csv-records';

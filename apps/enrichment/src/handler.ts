@@ -12,7 +12,7 @@ const config = parseConfig(EnrichmentConfigSchema, process.env, 'enrichment');
 const obs = createObservability({ serviceName: 'enrichment', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
-/** Step Functions task `Enrich`: the run state in, `$.enrichment` out. */
+/** Step Functions tasks `PlanChunks` (→ `$.plan`), `EnrichChunk` (a child of the EnrichChunks Map) and `CombineChunks` (→ `$.enrichment`). Each event and result is the contract's (libs/contract `ROW_PIPELINE`). */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),

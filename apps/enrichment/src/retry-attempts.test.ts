@@ -1,5 +1,6 @@
 import { InvalidInputError, type RunMode } from '@ledgerlake/domain';
-import { readEnrichedPart, workPartRef, type EnrichmentResult, type WorkRow, readMapItems, WorkPartSchema } from '@ledgerlake/pipeline';
+import { type EnrichmentResult, WorkPartSchema } from '@ledgerlake/contract';
+import { readEnrichedPart, workPartRef, type WorkRow, readMapItems } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { enrichFile } from './enrich-file';
 

@@ -1,5 +1,5 @@
 import { RunbookRefusedError } from '@ledgerlake/domain';
-import { readCondemnedDecision, readRetryRecord } from '@ledgerlake/pipeline';
+import { readCondemnedDecision, readRetryRecord } from '@ledgerlake/ledgers';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /**

@@ -1,4 +1,4 @@
-import { monthIndex } from '@ledgerlake/pipeline';
+import { monthIndex } from '@ledgerlake/work-area';
 import { dayOfMicros, dayOfMillis, FileKeyTable, formatDay, idKeyOf, keyOf, monthOf } from './business-keys';
 
 describe('business keys', () => {

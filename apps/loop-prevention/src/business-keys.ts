@@ -1,4 +1,5 @@
-import { monthName, validatedMonth } from '@ledgerlake/pipeline';
+import { monthName } from '@ledgerlake/lake';
+import { validatedMonth } from '@ledgerlake/work-area';
 
 /** Microseconds in a day. */
 const DAY_MICROS = 86_400_000_000n;

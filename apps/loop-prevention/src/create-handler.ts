@@ -1,5 +1,7 @@
 import { type Observability, recordRunMetrics, withObservability } from '@ledgerlake/observability';
-import { type LivenessProbe, type LoopPreventionResult, parseTaskEvent, ROW_PIPELINE, type RunHolder, runLayout } from '@ledgerlake/pipeline';
+import { type LoopPreventionResult, parseTaskEvent, ROW_PIPELINE } from '@ledgerlake/contract';
+import { runLayout } from '@ledgerlake/lake';
+import { type LivenessProbe, type RunHolder } from '@ledgerlake/ledgers';
 import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { type LoopPreventionSettings, preventLoops } from './prevent-loops';

@@ -14,7 +14,7 @@ const obs = createObservability({ serviceName: 'loop-prevention', dataset: TRANS
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 const sfn = obs.tracer.captureAWSv3Client(new SFNClient({}));
 
-/** Step Functions task `PreventLoops`: the run state in, `$.loop_prevention` out. */
+/** Step Functions task `PreventLoops` (→ `$.loop_prevention`). Each event and result is the contract's (libs/contract `ROW_PIPELINE`). */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),

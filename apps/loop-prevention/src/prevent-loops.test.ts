@@ -1,18 +1,16 @@
 import { CircuitBreakerOpenError } from '@ledgerlake/domain';
+import { type RunState } from '@ledgerlake/contract';
 import {
   ignoreBronzeObject,
   claimFile,
   markFileProcessed,
-  readDecisions,
   readLedgerEntry,
   recordAndEvaluateBreaker,
   releaseFileClaim,
   resetBreaker,
-  type RunState,
-  workPartRef,
   writeQuarantineIndex,
-  writePartManifest,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
+import { readDecisions, workPartRef, writePartManifest } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { micros, numbered, prepareRun, publish, tx, workRow } from '../tests/support/run-fixture';
 import { preventLoops } from './prevent-loops';

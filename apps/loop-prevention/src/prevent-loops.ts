@@ -1,27 +1,26 @@
 import { InvalidEventError, LakeStateError } from '@ledgerlake/domain';
 import type { CondemnCode } from '@ledgerlake/domain';
+import { type EnrichmentResult, type LoopPreventionResult, type RunState, WorkPartSchema } from '@ledgerlake/contract';
 import {
   assertBreakerClosed,
   claimFile,
   DEFAULT_CLAIM_TIMEOUT_MINUTES,
   discardSupersededOutput,
-  type EnrichmentResult,
   loadQuarantineHashes,
   type LivenessProbe,
-  type LoopPreventionResult,
   readBronzeIgnore,
+  type RunHolder,
+  UNKNOWN_MONTH,
+  writeCheckedVersions,
+} from '@ledgerlake/ledgers';
+import {
   readEnrichedPart,
   readMapItems,
   type RowDecision,
-  type RunHolder,
-  type RunState,
   tidyWorkArea,
-  UNKNOWN_MONTH,
-  WorkPartSchema,
   workPartRef,
-  writeCheckedVersions,
   writeDecisions,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { approvedRowHashes } from './approved-rows';
 import { FileKeyTable, keyOf, monthOf } from './business-keys';

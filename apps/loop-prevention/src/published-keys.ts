@@ -1,6 +1,6 @@
 import { LakeStateError } from '@ledgerlake/domain';
 import { type LakeLayout, type ObjectRef, type ObjectStore, parseRunIdFromKey } from '@ledgerlake/storage';
-import { readParquetRowGroups } from '@ledgerlake/pipeline';
+import { readParquetRowGroups } from '@ledgerlake/parquet';
 import { z } from 'zod';
 import { dayOfMicros, dayOfMillis, type FileKeyTable, idKeyOf } from './business-keys';
 

@@ -1,5 +1,7 @@
 import { RunbookRefusedError } from '@ledgerlake/domain';
-import { readDecisions, recordCondemnedDecision, type RunState, workPartRef, writeRetryRecord } from '@ledgerlake/pipeline';
+import { type RunState } from '@ledgerlake/contract';
+import { recordCondemnedDecision, writeRetryRecord } from '@ledgerlake/ledgers';
+import { readDecisions, workPartRef } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { micros, numbered, prepareRun, publish, tx } from '../tests/support/run-fixture';
 import { preventLoops } from './prevent-loops';

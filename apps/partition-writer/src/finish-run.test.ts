@@ -1,5 +1,6 @@
 import { ObjectConflictError, SuccessMarkerSchema } from '@ledgerlake/domain';
-import { RunManifestSchema, type PartWritten, type RunState } from '@ledgerlake/pipeline';
+import { type PartWritten, type RunState } from '@ledgerlake/contract';
+import { RunManifestSchema } from '@ledgerlake/lake';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { finishEvent, sections, writePartEvent } from '../tests/support/part-events';
 import { RUN, seedValidatedRun, workRow } from '../tests/support/run-fixture';

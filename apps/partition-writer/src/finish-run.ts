@@ -1,22 +1,17 @@
 import { LakeStateError, ObjectConflictError, type RowErrorCode, type SuccessMarker, SuccessMarkerSchema } from '@ledgerlake/domain';
 import {
-  monthName,
-  parseDecimalSum,
-  parseJson,
   type PartitionWriterResult,
   type PartWritten,
   PartWrittenSchema,
-  readMapItems,
-  readMapResults,
-  renewFileClaim,
   requireContinue,
-  type RunManifest,
-  RunManifestSchema,
   STATE_CRITICAL_ERRORS,
   type TaskEvent,
   WorkPartSchema,
-  writeQuarantineIndex,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
+import { monthName, type RunManifest, RunManifestSchema } from '@ledgerlake/lake';
+import { renewFileClaim, writeQuarantineIndex } from '@ledgerlake/ledgers';
+import { parseJson } from '@ledgerlake/storage';
+import { parseDecimalSum, readMapItems, readMapResults } from '@ledgerlake/work-area';
 import type { ObjectRef } from '@ledgerlake/storage';
 import { type PartResult, partResultRef, PartResultSchema } from './part-result';
 import { reconcile } from './reconcile';

@@ -13,7 +13,7 @@ const config = parseConfig(PartitionWriterConfigSchema, process.env, 'partition-
 const obs = createObservability({ serviceName: 'partition-writer', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
-/** Step Functions task `WritePartitions`: the run state in, `$.partition_writer` out. */
+/** Step Functions tasks `WritePart` (a child of the ProcessParts Map) and `FinishRun` (→ `$.partition_writer`). Each event and result is the contract's (libs/contract `ROW_PIPELINE`). */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),

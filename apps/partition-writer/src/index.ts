@@ -1,12 +1,7 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import {
-  type Compressor,
-  type PartitionWriterResult,
-  type PartWritten,
-  parseTaskEvent,
-  ROW_PIPELINE,
-  runLayout,
-} from '@ledgerlake/pipeline';
+import { type PartitionWriterResult, type PartWritten, parseTaskEvent, ROW_PIPELINE } from '@ledgerlake/contract';
+import { runLayout } from '@ledgerlake/lake';
+import { type Compressor } from '@ledgerlake/parquet';
 import type { DatasetRegistry } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';

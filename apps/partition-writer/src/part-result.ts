@@ -1,5 +1,5 @@
 import { MinorUnitsStringSchema, QuarantineByReasonSchema, RunCountsSchema } from '@ledgerlake/domain';
-import { ObjectRefSchema } from '@ledgerlake/pipeline';
+import { ObjectRefSchema } from '@ledgerlake/contract';
 import type { LakeLayout, ObjectRef } from '@ledgerlake/storage';
 import { z } from 'zod';
 

@@ -5,7 +5,7 @@ import {
   type RowErrorCode,
   type RunCounts,
 } from '@ledgerlake/domain';
-import type { LoopPreventionResult, ValidationResult } from '@ledgerlake/pipeline';
+import type { LoopPreventionResult, ValidationResult } from '@ledgerlake/contract';
 
 /** What the partition writer routed, and what the earlier stages said. */
 export interface ReconciliationInput {

@@ -1,4 +1,4 @@
-import type { Compressor, ParquetBufferLimits } from '@ledgerlake/pipeline';
+import type { Compressor, ParquetBufferLimits } from '@ledgerlake/parquet';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** What the partition writer is configured with. */

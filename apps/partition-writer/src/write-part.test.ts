@@ -1,5 +1,6 @@
 import { ObjectConflictError } from '@ledgerlake/domain';
-import { type RunState, ValidatedPartBuilder, workPartRef, writeDecisions, writeValidatedPart } from '@ledgerlake/pipeline';
+import { type RunState } from '@ledgerlake/contract';
+import { ValidatedPartBuilder, workPartRef, writeDecisions, writeValidatedPart } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { writePartEvent, sections } from '../tests/support/part-events';
 import { RUN, seedValidatedRun, workRow } from '../tests/support/run-fixture';

@@ -1,26 +1,22 @@
 import { type DatasetSpec, InvalidEventError, ObjectConflictError, parseTimestamp, type RowErrorCode, type RunContext } from '@ledgerlake/domain';
+import { type EnrichmentResult, type PartWritten, requireContinue, type TaskEvent } from '@ledgerlake/contract';
+import { monthName, rejectedColumns, SILVER_COLUMNS } from '@ledgerlake/lake';
+import { renewFileClaim, UNKNOWN_MONTH } from '@ledgerlake/ledgers';
 import {
-  type EnrichedPart,
-  type EnrichmentResult,
-  monthName,
   type ParquetBufferLimits,
   type ParquetValue,
   PartitionedParquetWriter,
-  type PartWritten,
+  type WrittenPartition,
+} from '@ledgerlake/parquet';
+import {
+  type EnrichedPart,
   readDecisions,
   readEnrichedPart,
   readValidatedPart,
-  rejectedColumns,
-  renewFileClaim,
-  requireContinue,
   ROW_FATE,
-  SILVER_COLUMNS,
-  type TaskEvent,
-  UNKNOWN_MONTH,
   validatedMonth,
   workPartRef,
-  type WrittenPartition,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { ObjectRef, YearMonth } from '@ledgerlake/storage';
 import { type PartResult, partResultRef } from './part-result';
 import type { PartitionWriterDeps } from './settings';

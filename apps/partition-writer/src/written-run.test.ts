@@ -1,13 +1,8 @@
 import { ObjectConflictError, SuccessMarkerSchema } from '@ledgerlake/domain';
-import {
-  loadQuarantineHashes,
-  readEnrichedPart,
-  RunManifestSchema,
-  workPartRef,
-  writeDecisions,
-  type RunState,
-  type WorkRow,
-} from '@ledgerlake/pipeline';
+import { type RunState } from '@ledgerlake/contract';
+import { RunManifestSchema } from '@ledgerlake/lake';
+import { loadQuarantineHashes } from '@ledgerlake/ledgers';
+import { readEnrichedPart, workPartRef, writeDecisions, type WorkRow } from '@ledgerlake/work-area';
 import {
   createLakeLayout,
   localBuckets,

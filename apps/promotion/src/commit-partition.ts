@@ -1,17 +1,16 @@
 import { LakeStateError, ObjectConflictError, TransientStorageError } from '@ledgerlake/domain';
+import { type PublishAction } from '@ledgerlake/contract';
 import {
-  JSON_PUT_OPTIONS,
-  jsonBody,
   monthName,
   parseMonthName,
-  type PublishAction,
   type PublishedPartition,
   PublishedPartitionSchema,
   type PublishedRun,
   readLatest,
   symlinkManifest,
   type VersionRequest,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/lake';
+import { JSON_PUT_OPTIONS, jsonBody } from '@ledgerlake/storage';
 import type { ObjectStore, PublishedTableLayout, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
 /** What a commit makes of the partition's current version. */

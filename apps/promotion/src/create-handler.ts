@@ -1,5 +1,7 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
-import type { Compressor, LivenessProbe, PartitionCatalog, RunHolder } from '@ledgerlake/pipeline';
+import type { PartitionCatalog } from '@ledgerlake/lake';
+import type { LivenessProbe, RunHolder } from '@ledgerlake/ledgers';
+import type { Compressor } from '@ledgerlake/parquet';
 import { type DatasetRegistry, type GateLimits, type RunBlockedEvent } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { GoldEngine } from './gold-engine';

@@ -1,5 +1,5 @@
 import { condemnedRowsPass, type GateLimits, quarantineRatePasses, type RunCounts, type RunMode } from '@ledgerlake/domain';
-import { type GateCheck, type GateVerdict, STATE_CRITICAL_ERRORS } from '@ledgerlake/pipeline';
+import { type GateCheck, type GateVerdict, STATE_CRITICAL_ERRORS } from '@ledgerlake/contract';
 
 /** What the gate looks at: the run's mode, its counts and the critical errors its writer found. */
 export interface GateInput {

@@ -9,7 +9,7 @@ import {
   UpdatePartitionCommand,
 } from '@aws-sdk/client-glue';
 import { StorageError, TransientStorageError } from '@ledgerlake/domain';
-import type { CatalogPartition } from '@ledgerlake/pipeline';
+import type { CatalogPartition } from '@ledgerlake/lake';
 import { mockClient } from 'aws-sdk-client-mock';
 import { GlueCatalog, VERSION_PARAMETER } from './glue-catalog';
 

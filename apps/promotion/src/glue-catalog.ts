@@ -9,7 +9,12 @@ import {
   UpdatePartitionCommand,
 } from '@aws-sdk/client-glue';
 import { StorageError, TransientStorageError } from '@ledgerlake/domain';
-import { type CatalogPartition, CatalogPartitionSchema, type PartitionCatalog, partitionValues } from '@ledgerlake/pipeline';
+import {
+  type CatalogPartition,
+  CatalogPartitionSchema,
+  type PartitionCatalog,
+  partitionValues,
+} from '@ledgerlake/lake';
 import type { PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
 /** Glue databases of the published tables; the table names are those of the SQL names. */

@@ -1,5 +1,5 @@
 import { DECIMAL_SCALE } from '@ledgerlake/domain';
-import type { ParquetColumnSpec } from '@ledgerlake/pipeline';
+import type { ParquetColumnSpec } from '@ledgerlake/parquet';
 
 /*
  * The Parquet columns of the Gold tables (docs/contract/tables.md). The partition column (`as_of_month`,

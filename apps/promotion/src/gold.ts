@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { InternalError, TransientStorageError } from '@ledgerlake/domain';
-import { type GoldRefresh, monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
+import { type GoldRefresh } from '@ledgerlake/contract';
+import { monthName, parseMonthName, type PartitionCatalog, readLatest } from '@ledgerlake/lake';
 import type { LakeLayout, ObjectRef, ObjectStore, PublishedTableLayout } from '@ledgerlake/storage';
 import { commitPartition } from './commit-partition';
 import type { GoldEngine, GoldTableOutput } from './gold-engine';

@@ -27,7 +27,7 @@ const athena = obs.tracer.captureAWSv3Client(new AthenaClient({}));
 const store = new S3ObjectStore(s3);
 const layout = createLakeLayout(bucketsFromEnv(config));
 
-/** Step Functions tasks `RecoverPromotions`, `EvaluateGate`, `RecordBlocked`, `Promote`, `RefreshGold` and `RollForward`. */
+/** Step Functions tasks `RecoverPromotions`, `EvaluateGate`, `Promote`, `RefreshGold`, `RollForward`, `RecordBlocked` and `RecordDryRun`. Each event and result is the contract's (libs/contract `ROW_PIPELINE`). */
 export const handler = createHandler({
   store,
   layout,

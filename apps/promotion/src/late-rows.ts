@@ -1,16 +1,13 @@
 import { createHash } from 'node:crypto';
 import { businessKey, formatMinor, formatTimestampMicros } from '@ledgerlake/domain';
+import { lateCondemnedRef, listLateCondemned, rejectedColumns, SILVER_COLUMNS } from '@ledgerlake/lake';
 import {
   type ColumnValues,
   type Compressor,
-  lateCondemnedRef,
-  listLateCondemned,
   ParquetObjectWriter,
   readParquetRowGroups,
-  rejectedColumns,
-  SILVER_COLUMNS,
   TIMESTAMPS_AS_MICROS,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/parquet';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 
 /*

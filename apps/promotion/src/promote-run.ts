@@ -1,34 +1,33 @@
 import { type DatasetRegistry, type GateLimits, PromotionError, RunBlockedError, runBlockedEvent, type RunBlockedEvent } from '@ledgerlake/domain';
+import { type GateVerdict, type GoldRefresh, type PromotedPartition, type PromotionResult } from '@ledgerlake/contract';
 import {
-  type Compressor,
+  monthName,
+  parseMonthName,
+  type PartitionCatalog,
+  type PublishedPartition,
+  readPartitionVersions,
+  readVersion,
+  runLayout,
+  type RunManifest,
+  RunManifestSchema,
+  type VersionRequest,
+} from '@ledgerlake/lake';
+import {
   deletePromotionIntent,
-  type GateVerdict,
-  type GoldRefresh,
   type IntentMonth,
   listPromotionIntents,
   type LivenessProbe,
   markFileProcessed,
-  monthName,
-  parseJson,
-  parseMonthName,
-  type PartitionCatalog,
-  type PromotedPartition,
   type PromotionIntent,
-  type PromotionResult,
-  type PublishedPartition,
   readCheckedVersions,
-  readPartitionVersions,
   readPromotionIntent,
-  readVersion,
   type RunHolder,
-  runLayout,
-  type RunManifest,
-  RunManifestSchema,
-  tidyWorkArea,
-  type VersionRequest,
   writePromotionIntent,
   writeRunRecordIfAbsent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
+import { type Compressor } from '@ledgerlake/parquet';
+import { parseJson } from '@ledgerlake/storage';
+import { tidyWorkArea } from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { commitPartition, type PartitionChange } from './commit-partition';
 import { evaluateGate } from './gate';

@@ -1,4 +1,4 @@
-import { listSilverMonths, type PublishedPartition, monthName, parseMonthName, readLatest } from '@ledgerlake/pipeline';
+import { listSilverMonths, type PublishedPartition, monthName, parseMonthName, readLatest } from '@ledgerlake/lake';
 import { type LakeLayout, listPrefixes, type ObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 
 /** The published version of every Silver month, by `YYYY-MM`, as read now. */

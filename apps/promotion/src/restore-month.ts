@@ -1,5 +1,5 @@
 import { RunIdSchema } from '@ledgerlake/domain';
-import { parseMonthName, VersionRequestSchema } from '@ledgerlake/pipeline';
+import { parseMonthName, VersionRequestSchema } from '@ledgerlake/lake';
 import { z } from 'zod';
 import { refreshGold } from './gold';
 import { type PromotionDeps, restorePartition } from './promote-run';

@@ -7,15 +7,12 @@ import {
   type GoldRefresh,
   parseTaskEvent,
   type PromotionResult,
-  readPromotionIntent,
-  readRunRecord,
   type RecoverySummary,
-  releaseFileClaim,
   type RollForwardResult,
   ROW_PIPELINE,
-  tidyWorkArea,
-  writeRunRecordIfAbsent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
+import { readPromotionIntent, readRunRecord, releaseFileClaim, writeRunRecordIfAbsent } from '@ledgerlake/ledgers';
+import { tidyWorkArea } from '@ledgerlake/work-area';
 import { z } from 'zod';
 import {
   beginPromotion,
@@ -38,7 +35,7 @@ import { restoreMonth, type RestoreMonthOutcome, RestoreMonthRequestSchema } fro
  * Gold and the roll-forward of an interrupted promotion (docs/exactly-once.md).
  */
 
-/** The event of each promotion Task: the row pipeline's (libs/pipeline state-contract.ts) and the starter's. */
+/** The event of each promotion Task: the row pipeline's (libs/contract state-contract.ts) and the starter's. */
 export const PromotionEventSchema = z.discriminatedUnion('action', [
   ROW_PIPELINE.EvaluateGate.event,
   ROW_PIPELINE.RecordBlocked.event,

@@ -1,5 +1,5 @@
 import { TransientStorageError } from '@ledgerlake/domain';
-import { monthName, type PartitionCatalog, readLatest } from '@ledgerlake/pipeline';
+import { monthName, type PartitionCatalog, readLatest } from '@ledgerlake/lake';
 import type { ObjectStore, PublishedTableLayout, PublishedTableName, YearMonth } from '@ledgerlake/storage';
 
 const MAX_ROUNDS = 10;

@@ -1,8 +1,8 @@
 import { recordRunMetrics, withObservability, type Observability } from '@ledgerlake/observability';
 import { type DatasetRegistry, UnknownDatasetError } from '@ledgerlake/domain';
-import { runLayout } from '@ledgerlake/pipeline';
+import type { RecordFailureResult, ReportResult } from '@ledgerlake/contract';
+import { runLayout } from '@ledgerlake/lake';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
-import type { RecordFailureResult, ReportResult } from '@ledgerlake/pipeline';
 import { recordRunFailure } from './record-failure';
 import { reportRun, type ReportRunDeps } from './report/report-run';
 

@@ -10,7 +10,7 @@ import {
   type StepFunctionsError,
   type TaskEvent,
   type ValidationResult,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
 import { z } from 'zod';
 
 /** The failed run's state, with every section that was present and well-formed. */

@@ -1,5 +1,6 @@
 import { InvalidEventError, StorageError, TransientStorageError } from '@ledgerlake/domain';
-import { claimFile, readLedgerEntry, readRunRecord, RUN_RECORD_MAX_CAUSE_BYTES, type RunState } from '@ledgerlake/pipeline';
+import { type RunState } from '@ledgerlake/contract';
+import { claimFile, readLedgerEntry, readRunRecord, RUN_RECORD_MAX_CAUSE_BYTES } from '@ledgerlake/ledgers';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 
 import { causeMessage, recordRunFailure, type CoreLogger } from './record-failure';

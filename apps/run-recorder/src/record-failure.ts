@@ -1,17 +1,14 @@
 import type { RunCounts } from '@ledgerlake/domain';
 import { isRetryable } from '@ledgerlake/domain';
+import { MAIN_LINE, type RecordFailureResult, type StepFunctionsError } from '@ledgerlake/contract';
 import {
-  firstFailedChild,
-  MAIN_LINE,
   readPromotionIntent,
-  type RecordFailureResult,
   releaseFileClaim,
   RUN_RECORD_MAX_CAUSE_BYTES,
-  type StepFunctionsError,
-  tidyWorkArea,
   writeRunRecordIfAbsent,
   type FailedRunRecord,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
+import { firstFailedChild, tidyWorkArea } from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { parseFailureState, type FailureState } from './failure-state';
 

@@ -1,20 +1,14 @@
 import { CircuitBreakerOpenError } from '@ledgerlake/domain';
 import {
-  BreakerWindowEntrySchema,
-  readBreakerState,
-  readDecisions,
-  recordAndEvaluateBreaker,
-  mapResultsPrefix,
-  readMapItems,
   WorkPartSchema,
-  workPartRef,
-  writePartManifest,
   type EnrichmentResult,
   type LoopPreventionResult,
   type PartWritten,
   type RunState,
   type TaskEvent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
+import { BreakerWindowEntrySchema, readBreakerState, recordAndEvaluateBreaker } from '@ledgerlake/ledgers';
+import { readDecisions, mapResultsPrefix, readMapItems, workPartRef, writePartManifest } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { writeMapResults } from '@ledgerlake/testing';
 import { RUN, seedRun, workRow } from '../tests/support/run-fixture';

@@ -1,12 +1,7 @@
 import { CircuitBreakerOpenError, LakeStateError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
-import {
-  PartWrittenSchema,
-  readMapResults,
-  recordAndEvaluateBreaker,
-  type PartWritten,
-  type ValidationResult,
-  type TaskEvent,
-} from '@ledgerlake/pipeline';
+import { PartWrittenSchema, type PartWritten, type ValidationResult, type TaskEvent } from '@ledgerlake/contract';
+import { recordAndEvaluateBreaker } from '@ledgerlake/ledgers';
+import { readMapResults } from '@ledgerlake/work-area';
 import type { ValidationDeps } from './settings';
 
 /**

@@ -12,7 +12,7 @@ const config = parseConfig(ValidationConfigSchema, process.env, 'validation');
 const obs = createObservability({ serviceName: 'validation', dataset: TRANSACTIONS_DATASET.path });
 const s3 = obs.tracer.captureAWSv3Client(new S3Client({}));
 
-/** Step Functions task `Validate`: the run state in, `$.validation` out. */
+/** Step Functions tasks `ValidatePart` (a child of the ProcessParts Map) and `CheckBreaker` (→ `$.validation`). Each event and result is the contract's (libs/contract `ROW_PIPELINE`). */
 export const handler = createHandler({
   store: new S3ObjectStore(s3),
   layout: createLakeLayout(bucketsFromEnv(config)),

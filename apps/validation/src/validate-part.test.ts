@@ -1,15 +1,13 @@
 import { CircuitBreakerOpenError } from '@ledgerlake/domain';
 import {
-  readDecisions,
-  readMapItems,
   WorkPartSchema,
-  recordAndEvaluateBreaker,
-  workPartRef,
   type EnrichmentResult,
   type LoopPreventionResult,
   type RunState,
   type TaskEvent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
+import { recordAndEvaluateBreaker } from '@ledgerlake/ledgers';
+import { readDecisions, readMapItems, workPartRef } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { seedRun, workRow } from '../tests/support/run-fixture';
 import { DEFAULT_VALIDATION_SETTINGS } from './settings';

@@ -1,19 +1,17 @@
 import { InvalidEventError, LakeStateError, type RowErrorCode, rowRules, type RowRules } from '@ledgerlake/domain';
+import { type PartValidation, requireContinue, type TaskEvent } from '@ledgerlake/contract';
+import { assertBreakerClosed } from '@ledgerlake/ledgers';
 import {
-  assertBreakerClosed,
-  type PartValidation,
   readDecisions,
   readEnrichedPart,
-  requireContinue,
   type RowDecision,
-  type TaskEvent,
   ValidatedPartBuilder,
   validateEnrichedRow,
   type WorkArea,
   workPartRef,
   writeDecisions,
   writeValidatedPart,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { ObjectStore } from '@ledgerlake/storage';
 import type { ValidationDeps } from './settings';
 

@@ -7,7 +7,7 @@ import {
   readRunRecord,
   type RunRecord,
   settledOutcome,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
 import { basename } from 'node:path';
 import { isRunbookFileName, listAll, listPrefixes, type ObjectRef } from '@ledgerlake/storage';
 import { RunbookError } from './errors';

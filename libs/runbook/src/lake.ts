@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { backfillRunId, formatRunId } from '@ledgerlake/domain';
-import type { RetryRunWatch } from '@ledgerlake/pipeline';
+import type { RetryRunWatch } from '@ledgerlake/ledgers';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import type { RunMode } from '@ledgerlake/domain';
 
@@ -38,7 +38,7 @@ export interface Operator<O> {
   readonly lake: Lake;
   readonly startRun: StartRun<O>;
   readonly now: () => Date;
-  /** How a retry run that died without a record is told (libs/pipeline `retryRunGone`). */
+  /** How a retry run that died without a record is told (libs/ledgers `retryRunGone`). */
   readonly watch: () => RetryRunWatch;
 }
 

@@ -1,4 +1,4 @@
-import { describeVersions, parseMonthName, readPartitionVersions, type VersionEntry } from '@ledgerlake/pipeline';
+import { describeVersions, parseMonthName, readPartitionVersions, type VersionEntry } from '@ledgerlake/lake';
 import type { PublishedTableName } from '@ledgerlake/storage';
 import type { Lake } from './lake';
 

@@ -1,26 +1,28 @@
 import { COLUMN_ROLES, type DatasetSpec, RunIdSchema } from '@ledgerlake/domain';
 import {
+  listLateCondemned,
+  readRejectedRows,
+  type RejectedRow,
+  type RunManifest,
+  RunManifestSchema,
+} from '@ledgerlake/lake';
+import {
   isSupersededRun,
   isVoidRetryRun,
-  listLateCondemned,
   LOCAL_LIVENESS,
   type QuarantinedRowStatus,
   quarantinedRowStatus,
   readCondemnedRowDecision,
-  readRejectedRows,
   readRetryClaim,
   readRunRecord,
-  type RejectedRow,
   type RetryRunWatch,
   retryRunGone,
-  type RunManifest,
-  RunManifestSchema,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
 import { listPrefixes } from '@ledgerlake/storage';
 import { RunbookError, unknownRunError } from './errors';
 import type { Lake } from './lake';
 
-/** A quarantined row's state (libs/pipeline `runbook-ledger.ts`, docs/quarantine-lifecycle.md). */
+/** A quarantined row's state (libs/ledgers `runbook-ledger.ts`, docs/quarantine-lifecycle.md). */
 export type QuarantineStatus = QuarantinedRowStatus;
 
 /** A condemned row's state: CONDEMNED (no decision yet), APPROVED (re-submitted), REJECTED (kept forever). */

@@ -1,4 +1,4 @@
-import { readLedgerEntry, readPromotionIntent, readRunRecord, settledOutcome } from '@ledgerlake/pipeline';
+import { readLedgerEntry, readPromotionIntent, readRunRecord, settledOutcome } from '@ledgerlake/ledgers';
 import { bronzeIgnoreOf, bronzeObjects, formatIgnored } from './bronze';
 import { RunbookError } from './errors';
 import type { Lake, Operator } from './lake';
@@ -7,7 +7,7 @@ import { requireKnownRun } from './rejected-rows';
 /*
  * Running a Bronze object again on request. A content whose run ended BLOCKED or FAILED is dealt
  * with: triggers, sweeps and a plain `ingest` of the same bytes end as a no-op (loop prevention,
- * libs/pipeline `processed-file-ledger.ts`). A person re-runs it with `runs rerun RUN_ID` or
+ * libs/ledgers `processed-file-ledger.ts`). A person re-runs it with `runs rerun RUN_ID` or
  * `ingest --force FILE`: the run carries `rerun_of` (that run), which lets loop prevention take
  * the released claim over; the run taken over is superseded (its quarantined and condemned rows
  * removed, docs/exactly-once.md), so no row is OPEN twice. A published content is never re-run.

@@ -1,5 +1,6 @@
 import { type RowFields as RowHashFields, RunbookRefusedError } from '@ledgerlake/domain';
-import { type RejectedRow, type RetryCandidate, type RetryRecord, submitRetry } from '@ledgerlake/pipeline';
+import { type RejectedRow } from '@ledgerlake/lake';
+import { type RetryCandidate, type RetryRecord, submitRetry } from '@ledgerlake/ledgers';
 import { resolveRowHashes, RunbookError } from './errors';
 import { newRunId, type Operator } from './lake';
 

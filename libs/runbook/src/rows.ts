@@ -7,7 +7,7 @@ import {
   recordCondemnedDecision,
   resetBreaker,
   type RetryRunWatch,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
 import { resolveRowHashes, RunbookError } from './errors';
 import { type Lake, newRunId, type Operator } from './lake';
 import {

@@ -1,15 +1,6 @@
 import { type QuarantineByReason, type RunMode } from '@ledgerlake/domain';
-import {
-  describeVersions,
-  monthName,
-  placeRun,
-  readPartitionVersions,
-  readRetryRecord,
-  readRunRecord,
-  type RetryRecord,
-  type RunPlacement,
-  runRecordEndedAt,
-} from '@ledgerlake/pipeline';
+import { describeVersions, monthName, placeRun, readPartitionVersions, type RunPlacement } from '@ledgerlake/lake';
+import { readRetryRecord, readRunRecord, type RetryRecord, runRecordEndedAt } from '@ledgerlake/ledgers';
 import { RunbookError, unknownRunError } from './errors';
 import type { Lake } from './lake';
 import { checkRunId, readManifest } from './rejected-rows';

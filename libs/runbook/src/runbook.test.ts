@@ -1,5 +1,5 @@
 import { RunIdSchema } from '@ledgerlake/domain';
-import { LOCAL_LIVENESS } from '@ledgerlake/pipeline';
+import { LOCAL_LIVENESS } from '@ledgerlake/ledgers';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import { backfillMonth, forcedRerunOf, type Lake, listQuarantine, type Operator, rerunRun, resolveRowHashes, retryQuarantine, RunbookError, type RunRequest, showRun } from './index';
 

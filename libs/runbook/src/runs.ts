@@ -1,15 +1,12 @@
 import { type QuarantineByReason, type RunCounts, RunIdSchema, runIdTime } from '@ledgerlake/domain';
 import {
   describeVersions,
-  type InterruptSignal,
   listSilverMonths,
   monthName,
   readPartitionVersions,
-  readPromotionIntent,
-  readRunRecord,
-  runRecordEndedAt,
   RunManifestSchema,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/lake';
+import { type InterruptSignal, readPromotionIntent, readRunRecord, runRecordEndedAt } from '@ledgerlake/ledgers';
 import { listPrefixes } from '@ledgerlake/storage';
 import type { Lake } from './lake';
 

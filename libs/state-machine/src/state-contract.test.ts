@@ -1,9 +1,11 @@
-import { MAIN_LINE, ROW_PIPELINE, type MapContract, type TaskContract } from '@ledgerlake/pipeline';
+import { MAIN_LINE, ROW_PIPELINE, type MapContract, type TaskContract } from '@ledgerlake/contract';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { z } from 'zod';
 import { type AslDefinition, type AslState, rawDefinition } from './definition';
 
 /*
- * The row pipeline's contract (libs/pipeline state-contract.ts) against the ASL it describes:
+ * The row pipeline's contract (libs/contract state-contract.ts) against the ASL it describes:
  * every Task and Distributed Map has an entry and every entry a state; each Task's function,
  * action, Parameters keys and ResultPath, each Map's children and ResultPath, match.
  */
@@ -90,4 +92,16 @@ describe('the row pipeline contract', () => {
 
     expect(MAIN_LINE.map(({ state }) => state)).toEqual(passed);
   });
+
+  it.each([...new Set(contracts.flatMap(([, contract]) => (contract.kind === 'task' ? [contract.function] : [])))])(
+    "the %s handler's comment names exactly the Tasks it serves",
+    (fn) => {
+      const source = readFileSync(join(__dirname, '../../../apps', fn, 'src/handler.ts'), 'utf8');
+      const comment = /\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export const handler\b/.exec(source)?.[1] ?? '';
+      const named = [...comment.matchAll(/`([A-Z][A-Za-z]+)`/g)].map((match) => match[1]);
+      const served = contracts.flatMap(([name, contract]) => (contract.kind === 'task' && contract.function === fn ? [name] : []));
+
+      expect([...new Set(named)].sort()).toEqual(served.sort());
+    },
+  );
 });

@@ -46,3 +46,5 @@ export {
   type SilverLayout,
   type YearMonth,
 } from './layout';
+export { JSON_PUT_OPTIONS, jsonBody, parseJson, readVersionedJson, type VersionedJson } from './json-object';
+export { readLineBatches } from './line-batches';

@@ -3,7 +3,7 @@
 -- Partitions are registered by promotion, never discovered: each partition's location is the
 -- folder of the symlink manifest of its committed version
 --   .../year=YYYY/month=MM/schema_v=v1/_manifests/v=NNNNNNNNN/run_id=<run_id>/manifest
--- which lists exactly the Parquet objects that version published (libs/pipeline
+-- which lists exactly the Parquet objects that version published (libs/lake
 -- published-partition.ts). SymlinkTextInputFormat reads those objects and nothing else, so Athena
 -- reads published data only: never a run folder, never a promotion in progress. Do not run
 -- MSCK REPAIR TABLE on it.

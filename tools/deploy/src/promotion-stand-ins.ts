@@ -1,4 +1,4 @@
-import { type CatalogPartition, CatalogPartitionSchema, monthName, type PartitionCatalog } from '@ledgerlake/pipeline';
+import { type CatalogPartition, CatalogPartitionSchema, monthName, type PartitionCatalog } from '@ledgerlake/lake';
 import { DEFAULT_QUALITY_POLICY, type GateLimits, parseRate } from '@ledgerlake/domain';
 import { AthenaGoldEngine, type GoldEngine } from '@ledgerlake/promotion';
 import { AthenaOnDuckDb } from '@ledgerlake/testing';

@@ -32,7 +32,8 @@ import {
   TRANSACTIONS_DATASET,
   TransientStorageError,
 } from '@ledgerlake/domain';
-import { lateCondemnedRef, readRunRecord, type RunRecord } from '@ledgerlake/pipeline';
+import { lateCondemnedRef } from '@ledgerlake/lake';
+import { readRunRecord, type RunRecord } from '@ledgerlake/ledgers';
 import { readRunManifest } from '@ledgerlake/promotion';
 import { approveCondemned, backfillMonth, retryQuarantine, type RunRequest } from '@ledgerlake/runbook';
 import { localExecutionArn } from '@ledgerlake/state-machine';

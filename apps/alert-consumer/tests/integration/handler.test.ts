@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import { writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
+import { writeRunRecordIfAbsent } from '@ledgerlake/ledgers';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, startFakeSlack, type FakeSlack } from '@ledgerlake/testing';
 import { createHandler, createSlackWebhook, type SqsEvent } from '../../src';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readRunRecord } from '@ledgerlake/pipeline';
+import { readRunRecord } from '@ledgerlake/ledgers';
 import { listAll } from '@ledgerlake/storage';
 import { openLake } from '../../src/lake-folder';
 import { Q1_SAMPLE, REPO, runCli, useTempLake } from '../support/cli-harness';

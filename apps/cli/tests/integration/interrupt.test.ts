@@ -4,7 +4,7 @@ import { EventEmitter, once } from 'node:events';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError } from '@ledgerlake/domain';
-import { LedgerEntrySchema, readRunRecord, writeRunRecordIfAbsent } from '@ledgerlake/pipeline';
+import { LedgerEntrySchema, readRunRecord, writeRunRecordIfAbsent } from '@ledgerlake/ledgers';
 import { listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import { FaultInjectingStore, generateTransactionsCsv } from '@ledgerlake/testing';
 import type { SignalSource } from '../../src/interrupts';

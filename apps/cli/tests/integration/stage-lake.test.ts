@@ -1,7 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CatalogPartition, type PartitionCatalog, readRunRecord } from '@ledgerlake/pipeline';
+import { type CatalogPartition, type PartitionCatalog } from '@ledgerlake/lake';
+import { readRunRecord } from '@ledgerlake/ledgers';
 import { createLakeLayout, listAll, MemoryObjectStore, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { runBronzeObject } from '../../src/ingest';
 import type { LocalLake } from '../../src/lake-folder';

@@ -1,6 +1,6 @@
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { readBreakerState } from '@ledgerlake/pipeline';
+import { readBreakerState } from '@ledgerlake/ledgers';
 import { createLakeLayout, stageBuckets } from '@ledgerlake/storage';
 import type { CliIo } from '../../src/cli-io';
 import { Q1_SAMPLE, REPO, runCli } from '../support/cli-harness';

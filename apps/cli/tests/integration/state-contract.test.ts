@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { isPipelineState, ROW_PIPELINE, type TaskContract } from '@ledgerlake/pipeline';
+import { isPipelineState, ROW_PIPELINE, type TaskContract } from '@ledgerlake/contract';
 import type { LocalTaskCall } from '@ledgerlake/state-machine';
 import { type IngestOptions, runBronzeObject } from '../../src/ingest';
 import { openLake } from '../../src/lake-folder';
@@ -8,7 +8,7 @@ import { localDefinition } from '../../src/local-lake';
 import { Q1_SAMPLE, REPO, runLogLines, useTempLake } from '../support/cli-harness';
 
 /*
- * The row pipeline's contract (libs/pipeline state-contract.ts) against what the deployed path
+ * The row pipeline's contract (libs/contract state-contract.ts) against what the deployed path
  * really sends and returns: files run through the real ASL with the local runner and the real
  * handlers, and every Task's event and result is parsed with its state's schemas — exactly (a
  * field the contract does not name fails too). Every path: published, skipped as a duplicate,

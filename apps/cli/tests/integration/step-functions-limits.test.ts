@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StorageError } from '@ledgerlake/domain';
-import { readRunRecord } from '@ledgerlake/pipeline';
+import { readRunRecord } from '@ledgerlake/ledgers';
 import type { LocalRunResult } from '@ledgerlake/state-machine';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type ObjectStore } from '@ledgerlake/storage';
 import { FaultInjectingStore } from '@ledgerlake/testing';

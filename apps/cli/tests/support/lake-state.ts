@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LivenessProbe } from '@ledgerlake/pipeline';
+import type { LivenessProbe } from '@ledgerlake/ledgers';
 import { runCli } from './cli-harness';
 
 /*

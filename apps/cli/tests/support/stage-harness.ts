@@ -12,7 +12,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { TRANSACTIONS_DATASET } from '@ledgerlake/domain';
-import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/pipeline';
+import type { CatalogPartition, PartitionCatalog } from '@ledgerlake/lake';
 import type { LocalRunResult } from '@ledgerlake/state-machine';
 import { createLakeLayout, LAKE_BUCKET_NAMES, type LakeLayout, listAll, type ObjectStore, stageBuckets } from '@ledgerlake/storage';
 import { S3ObjectStore } from '@ledgerlake/storage-s3';

@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { createObservability } from '@ledgerlake/observability';
-import { readEnrichedPart, workPartRef, type ChunkEnrichment, type ChunkPlan, type EnrichmentResult, type RunState, type WorkRow, readMapItems, WorkPartSchema, ChunkSchema } from '@ledgerlake/pipeline';
+import {
+  type ChunkEnrichment,
+  type ChunkPlan,
+  type EnrichmentResult,
+  type RunState,
+  WorkPartSchema,
+  ChunkSchema,
+} from '@ledgerlake/contract';
+import { readEnrichedPart, workPartRef, type WorkRow, readMapItems } from '@ledgerlake/work-area';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { createHandler } from '../../src';

@@ -1,14 +1,7 @@
 import { createHash } from 'node:crypto';
 import { rowHashInput, rowFields } from '@ledgerlake/domain';
-import {
-  type EnrichmentResult,
-  type RunState,
-  type WorkArea,
-  workPartRef,
-  type WorkRow,
-  writeEnrichedPart,
-  writePartManifest,
-} from '@ledgerlake/pipeline';
+import { type EnrichmentResult, type RunState } from '@ledgerlake/contract';
+import { type WorkArea, workPartRef, type WorkRow, writeEnrichedPart, writePartManifest } from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 

@@ -1,7 +1,7 @@
 import { formatMinor, type rowFields } from '@ledgerlake/domain';
 
 type RowHashFields = Parameters<typeof rowFields>[0];
-import type { RowDecision, WorkRow } from '@ledgerlake/pipeline';
+import type { RowDecision, WorkRow } from '@ledgerlake/work-area';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import fc from 'fast-check';
 import { DEFAULT_PARTITION_WRITER_SETTINGS } from '../../src';

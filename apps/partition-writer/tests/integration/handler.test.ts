@@ -2,19 +2,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
+import { type PartitionWriterResult, type PartWritten, type RunState, type TaskEvent } from '@ledgerlake/contract';
+import { RunManifestSchema } from '@ledgerlake/lake';
 import {
-  RunManifestSchema,
   ValidatedPartBuilder,
   workPartRef,
   writeDecisions,
   writeValidatedPart,
   writeEnrichedPart,
   writePartManifest,
-  type PartitionWriterResult,
-  type PartWritten,
-  type RunState,
-  type TaskEvent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { snappyCompressor } from 'hysnappy';

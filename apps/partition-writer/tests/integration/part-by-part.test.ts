@@ -1,7 +1,7 @@
 import type { rowFields } from '@ledgerlake/domain';
 
 type RowHashFields = Parameters<typeof rowFields>[0];
-import { type RowDecision, type WorkRow } from '@ledgerlake/pipeline';
+import { type RowDecision, type WorkRow } from '@ledgerlake/work-area';
 import { createLakeLayout, listAll, localBuckets, MemoryObjectStore, type ObjectRef } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { DEFAULT_PARTITION_WRITER_SETTINGS, type PartitionWriterDeps } from '../../src';

@@ -1,12 +1,6 @@
 import { writeMapResults } from '@ledgerlake/testing';
 import {
-  parseJson,
-  readDecisions,
-  RunManifestSchema,
-  type RunManifest,
-  readMapItems,
   WorkPartSchema,
-  workPartRef,
   type EnrichmentResult,
   type LoopPreventionResult,
   type PartitionWriterResult,
@@ -15,7 +9,10 @@ import {
   type RunState,
   type ValidationResult,
   type TaskEvent,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/contract';
+import { RunManifestSchema, type RunManifest } from '@ledgerlake/lake';
+import { parseJson } from '@ledgerlake/storage';
+import { readDecisions, readMapItems, workPartRef } from '@ledgerlake/work-area';
 import type { ObjectStore } from '@ledgerlake/storage';
 import { finishRun } from '../../src/finish-run';
 import type { PartitionWriterDeps } from '../../src/settings';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { DEFAULT_ROW_RULE_SETTINGS, formatMinor, rowHashInput, rowFields, rowRules, TRANSACTIONS_DATASET } from '@ledgerlake/domain';
+import { type RunState } from '@ledgerlake/contract';
 import {
   readEnrichedPart,
   validateEnrichedRow,
@@ -9,10 +10,9 @@ import {
   writeDecisions,
   writeEnrichedPart,
   type RowDecision,
-  type RunState,
   type WorkRow,
   writePartManifest,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** The five fields in role order (id, account, amount, currency, timestamp), as a test writes them. */

@@ -1,4 +1,4 @@
-import { readLatest } from '@ledgerlake/pipeline';
+import { readLatest } from '@ledgerlake/lake';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { GOLD_CARRY_FORWARD_MONTHS, promoteRun, refreshGold } from '../../src';

@@ -1,4 +1,4 @@
-import { readLatest } from '@ledgerlake/pipeline';
+import { readLatest } from '@ledgerlake/lake';
 import { createLakeLayout, type LakeLayout, localBuckets, MemoryObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 import { AthenaOnDuckDb, openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { AthenaGoldEngine, GOLD_BUILD_PREFIX, type GoldEngine, promoteRun, refreshGold } from '../../src';

@@ -1,5 +1,6 @@
 import { RUN_BLOCKED_DETAIL_TYPE, RunBlockedError, type RunBlockedEvent } from '@ledgerlake/domain';
-import { readLatest, readLedgerEntry, readRunRecord, readVersion } from '@ledgerlake/pipeline';
+import { readLatest, readVersion } from '@ledgerlake/lake';
+import { readLedgerEntry, readRunRecord } from '@ledgerlake/ledgers';
 import { createLakeLayout, localBuckets, MemoryObjectStore, type PublishedTableLayout } from '@ledgerlake/storage';
 import { openParquetScratch, type ParquetScratch } from '@ledgerlake/testing';
 import { beginPromotion, commitPromotion, completePromotion, promoteRun, refreshGold, restorePartition, runPromotionStep } from '../../src';

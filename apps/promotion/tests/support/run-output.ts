@@ -11,17 +11,10 @@ import {
   parseTimestamp,
   type RunContext,
 } from '@ledgerlake/domain';
-import {
-  claimFile,
-  ColumnBuffer,
-  jsonBody,
-  LakeCatalog,
-  monthName,
-  ParquetObjectWriter,
-  type ParquetColumnSpec,
-  type RunManifest,
-  RunManifestSchema,
-} from '@ledgerlake/pipeline';
+import { LakeCatalog, monthName, type RunManifest, RunManifestSchema } from '@ledgerlake/lake';
+import { claimFile } from '@ledgerlake/ledgers';
+import { ColumnBuffer, ParquetObjectWriter, type ParquetColumnSpec } from '@ledgerlake/parquet';
+import { jsonBody } from '@ledgerlake/storage';
 import type { LakeLayout, ObjectStore, YearMonth } from '@ledgerlake/storage';
 import { DuckDbGoldEngine, type GoldEngine, type PromotionDeps } from '../../src';
 

@@ -1,4 +1,4 @@
-import { writeRetryRecord } from '@ledgerlake/pipeline';
+import { writeRetryRecord } from '@ledgerlake/ledgers';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
 import { decisionsAbout } from './facts';
 

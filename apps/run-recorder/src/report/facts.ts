@@ -1,19 +1,21 @@
 import { COLUMN_ROLES, count, type DatasetSpec, formatMinor, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
+import { type GateCheck } from '@ledgerlake/contract';
 import {
-  type GateCheck,
   describeVersions,
   placeRun,
-  readBreakerState,
-  readCondemnedDecision,
-  readCondemnedRowDecision,
   readPartitionVersions,
-  readRetryRecord,
-  readRunRecord,
   rejectedRowGroups,
   type RunManifest,
   RunManifestSchema,
+} from '@ledgerlake/lake';
+import {
+  readBreakerState,
+  readCondemnedDecision,
+  readCondemnedRowDecision,
+  readRetryRecord,
+  readRunRecord,
   runRecordEndedAt,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/ledgers';
 import { type LakeLayout, listAll, type ObjectRef, type ObjectStore } from '@ledgerlake/storage';
 import type { Span } from './charts';
 

@@ -1,4 +1,5 @@
-import { parseTaskEvent, readRetryRecord, type ReportResult, ROW_PIPELINE } from '@ledgerlake/pipeline';
+import { parseTaskEvent, type ReportResult, ROW_PIPELINE } from '@ledgerlake/contract';
+import { readRetryRecord } from '@ledgerlake/ledgers';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import type { CoreLogger } from '../record-failure';
 import type { Span } from './charts';

@@ -1,5 +1,5 @@
 import { ObjectConflictError } from '@ledgerlake/domain';
-import { GateCheckSchema } from '@ledgerlake/pipeline';
+import { GateCheckSchema } from '@ledgerlake/contract';
 import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { gatherRunReport, type ReportContext, type RunReport } from './facts';

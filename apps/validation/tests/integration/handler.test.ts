@@ -2,14 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createObservability } from '@ledgerlake/observability';
-import {
-  readDecisions,
-  workPartRef,
-  writeDecisions,
-  writeEnrichedPart,
-  type PartWritten,
-  type TaskEvent,
-} from '@ledgerlake/pipeline';
+import { type PartWritten, type TaskEvent } from '@ledgerlake/contract';
+import { readDecisions, workPartRef, writeDecisions, writeEnrichedPart } from '@ledgerlake/work-area';
 import { createLakeLayout, FsObjectStore, localBuckets } from '@ledgerlake/storage';
 import { captureSink, fakeLambdaContext, loadFixture, writeMapResults } from '@ledgerlake/testing';
 import { createHandler } from '../../src';

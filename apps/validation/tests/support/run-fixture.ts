@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
 import { formatMinor, rowHashInput, rowFields } from '@ledgerlake/domain';
+import { type RunState } from '@ledgerlake/contract';
 import {
   workPartRef,
   readEnrichedPart,
   writeDecisions,
   writeEnrichedPart,
   type RowDecision,
-  type RunState,
   type WorkRow,
   writePartManifest,
-} from '@ledgerlake/pipeline';
+} from '@ledgerlake/work-area';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 
 /** The five fields in role order (id, account, amount, currency, timestamp), as a test writes them. */

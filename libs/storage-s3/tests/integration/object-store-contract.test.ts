@@ -1,7 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { describeObjectStoreContract } from '@ledgerlake/testing';
+import { describeObjectStoreContract, startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 import { S3ObjectStore } from '../../src/s3-object-store';
-import { startS3rver, type S3rverHandle } from '@ledgerlake/testing';
 
 // The shared ObjectStore contract against S3ObjectStore, over real HTTP to an in-process s3rver.
 // The client carries the S3 emulation (libs/testing emulate-s3-semantics.ts): s3rver itself does not

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'contract',
+  preset: '../../jest.preset.js',
+};

@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'lake',
+  preset: '../../jest.preset.js',
+};

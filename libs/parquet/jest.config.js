@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'parquet',
+  preset: '../../jest.preset.js',
+};

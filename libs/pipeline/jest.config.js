@@ -1,4 +1,0 @@
-module.exports = {
-  displayName: 'pipeline',
-  preset: '../../jest.preset.js',
-};

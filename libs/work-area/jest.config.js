@@ -1,0 +1,4 @@
+module.exports = {
+  displayName: 'work-area',
+  preset: '../../jest.preset.js',
+};
