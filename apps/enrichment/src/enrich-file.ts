@@ -3,7 +3,6 @@ import { type DatasetSpec, formatMinor, InternalError, InvalidInputError, LakeSt
 import {
   type Chunk,
   type ChunkEnrichment,
-  ChunkEnrichmentSchema,
   type ChunkPlan,
   ChunkSchema,
   type EnrichmentResult,
@@ -471,7 +470,7 @@ export async function combineChunkResults(
   results: MapRunResults,
   deps: EnrichmentDeps,
 ): Promise<EnrichmentResult> {
-  const enriched = await readMapResults(deps.store, results, ChunkEnrichmentSchema, 'EnrichChunks');
+  const enriched = await readMapResults(deps.store, results, 'EnrichChunks');
   return combineChunks(state.plan, enriched, describeObject(state.run.source.bucket, state.run.source.key), deps.store, deps.layout.dataset);
 }
 

@@ -2,7 +2,6 @@ import { LakeStateError, ObjectConflictError, type RowErrorCode, type SuccessMar
 import {
   type PartitionWriterResult,
   type PartWritten,
-  PartWrittenSchema,
   requireContinue,
   STATE_CRITICAL_ERRORS,
   type TaskEvent,
@@ -183,7 +182,7 @@ async function readPartResults(
 ): Promise<{ summary: PartWritten; result: PartResult }[]> {
   const runId = event.run.run_id;
   const byPart = new Map<number, PartWritten>();
-  for (const summary of await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts')) {
+  for (const summary of await readMapResults(deps.store, event.parts, 'ProcessParts')) {
     if (byPart.has(summary.part)) throw new LakeStateError(`partition-writer: work part ${summary.part} appears twice in run ${runId}'s parts`);
     byPart.set(summary.part, summary);
   }

@@ -1,5 +1,5 @@
 import { CircuitBreakerOpenError, LakeStateError, type QuarantineByReason, type RowErrorCode } from '@ledgerlake/domain';
-import { PartWrittenSchema, type PartWritten, type ValidationResult, type TaskEvent } from '@ledgerlake/contract';
+import { type PartWritten, type ValidationResult, type TaskEvent } from '@ledgerlake/contract';
 import { recordAndEvaluateBreaker } from '@ledgerlake/ledgers';
 import { readMapResults } from '@ledgerlake/work-area';
 import type { ValidationDeps } from './settings';
@@ -12,7 +12,7 @@ import type { ValidationDeps } from './settings';
  * run's `$.validation` section, summed over the parts.
  */
 export async function checkBreaker(event: TaskEvent<'CheckBreaker'>, deps: ValidationDeps): Promise<ValidationResult> {
-  const parts = await readMapResults(deps.store, event.parts, PartWrittenSchema, 'ProcessParts');
+  const parts = await readMapResults(deps.store, event.parts, 'ProcessParts');
   const seen = new Set<number>();
   for (const { part } of parts) {
     if (seen.has(part)) throw new LakeStateError(`validation: work part ${part} appears twice in run ${event.run.run_id}'s parts`);

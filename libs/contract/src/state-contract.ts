@@ -296,6 +296,18 @@ export type TaskEvent<N extends TaskStateName> = z.infer<Contracts[N]['event']>;
 /** The result of Task `N` (what its function returns). */
 export type TaskResult<N extends TaskStateName> = z.infer<Contracts[N]['result']>;
 
+/** The Task whose result is each child's output of Map `M`: its last child. */
+export type MapOutputState<M extends MapStateName> = Contracts[M]['children'] extends readonly [...unknown[], infer Last extends TaskStateName] ? Last : never;
+
+/** What each child execution of Map `M` outputs (what its `ResultWriter` stores). */
+export type MapOutput<M extends MapStateName> = TaskResult<MapOutputState<M>>;
+
+/** The schema of each child's output of Map `M`: its last child's result. */
+export function mapOutputSchema<M extends MapStateName>(map: M): Contracts[MapOutputState<M>]['result'] {
+  const { children } = ROW_PIPELINE[map];
+  return ROW_PIPELINE[children[children.length - 1] as MapOutputState<M>].result;
+}
+
 /** The state names, in the order a published run passes them. */
 export const PIPELINE_STATE_NAMES = Object.keys(ROW_PIPELINE) as PipelineStateName[];
 

@@ -317,23 +317,3 @@ describe('quoteValue', () => {
     );
   });
 });
-
-describe("validateRow: details name the dataset's own columns", () => {
-  const payments = rowRules(DEFAULT_ROW_RULE_SETTINGS, STARTED, {
-    ...TRANSACTIONS_DATASET,
-    path: 'cards/payments',
-    columns: {
-      id: { input: 'PaymentRef', raw: 'payment_ref' },
-      account: { input: 'CardholderID', raw: 'cardholder_id' },
-      amount: { input: 'Amount', raw: 'amount' },
-      currency: { input: 'Currency', raw: 'currency' },
-      timestamp: { input: 'PaidAt', raw: 'paid_at' },
-    },
-  });
-
-  it('by their input names', () => {
-    expect(failure(validateRow(row({ id: 'abc' }), payments)).detail).toMatch(/^PaymentRef "abc"/);
-    expect(failure(validateRow(row({ amount: '', timestamp: '' }), payments)).detail).toBe('required field(s) empty: Amount, PaidAt');
-    expect(failure(validateRow(row({ timestamp: 'soon' }), payments)).detail).toMatch(/^PaidAt "soon"/);
-  });
-});

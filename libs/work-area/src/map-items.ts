@@ -2,7 +2,7 @@ import { LakeStateError } from '@ledgerlake/domain';
 import type { ObjectRef, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { JSON_PUT_OPTIONS, parseJson } from '@ledgerlake/storage';
-import type { EnrichmentResult, MapResultsPrefix, MapRunResults } from '@ledgerlake/contract';
+import { type EnrichmentResult, type MapOutput, mapOutputSchema, type MapResultsPrefix, type MapRunResults, type MapStateName } from '@ledgerlake/contract';
 import { mapResultsPrefix, type WorkArea, workManifestRef } from './work-area';
 
 /**
@@ -70,23 +70,20 @@ export interface ChildError {
 }
 
 /**
- * Every child execution's output of a Distributed Map, each checked against `output`, in the order
- * of the result files. A child that did not succeed is an error: the Map succeeds only when all
- * did (`ToleratedFailurePercentage` 0).
+ * Every child execution's output of the Distributed Map `map`, each checked against the
+ * contract's schema of it (its last child's result), in the order of the result files. A child
+ * that did not succeed is an error: the Map succeeds only when all did (`ToleratedFailurePercentage` 0).
  */
-export async function readMapResults<S extends z.ZodType>(
-  store: ObjectStore,
-  results: MapRunResults,
-  output: S,
-  what: string,
-): Promise<z.output<S>[]> {
+export async function readMapResults<M extends MapStateName>(store: ObjectStore, results: MapRunResults, map: M): Promise<MapOutput<M>[]> {
+  const output = mapOutputSchema(map);
+  const what = map;
   const manifestRef = { bucket: results.ResultWriterDetails.Bucket, key: results.ResultWriterDetails.Key };
   const manifest = await readResultManifest(store, manifestRef);
   const unfinished = manifest.ResultFiles.FAILED.length + manifest.ResultFiles.PENDING.length;
   if (unfinished > 0) {
     throw new LakeStateError(`pipeline: the ${what} map run ${manifest.MapRunArn} lists ${unfinished} result file(s) of children that did not succeed`);
   }
-  const outputs: z.output<S>[] = [];
+  const outputs: MapOutput<M>[] = [];
   for (const { Key } of manifest.ResultFiles.SUCCEEDED) {
     const ref = { bucket: manifest.DestinationBucket, key: Key };
     for (const child of await readResultFile(store, ref)) {
@@ -94,7 +91,7 @@ export async function readMapResults<S extends z.ZodType>(
       if (!parsed.success) {
         throw new LakeStateError(`pipeline: a ${what} result in ${ref.bucket}/${ref.key} (child ${child.Name ?? '?'}) is malformed: ${parsed.error.message}`);
       }
-      outputs.push(parsed.data);
+      outputs.push(parsed.data as MapOutput<M>);
     }
   }
   return outputs;
