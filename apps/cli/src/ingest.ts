@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { basename, extname } from 'node:path';
 import { ObjectConflictError, type QuarantineByReason, type RunCounts } from '@ledgerlake/domain';
-import { type DuplicateStatus, type RunState, RunStateSchema } from '@ledgerlake/contract';
+import { type DuplicateStatus, type RunState, RunStateSchema, type TaskStateName } from '@ledgerlake/contract';
 import {
   type BronzeIgnore,
   InterruptSignalSchema,
@@ -285,7 +285,7 @@ export async function runBronzeObject(
         const parsed = RunStateSchema.safeParse(event.output);
         if (parsed.success && options.definition.States[event.name] !== undefined) lastState = parsed.data;
         const recorderError = RecordFailureErrorSchema.safeParse(event.output);
-        if (event.name === 'RecordFailure' && recorderError.success) {
+        if (event.name === ('RecordFailure' satisfies TaskStateName) && recorderError.success) {
           const { Error: name, Cause: cause } = recorderError.data.record_failure_error;
           fault('failure-record', `The failure of run ${runId} (${file}) could not be recorded: run-recorder failed with ${name}: ${causeMessage(cause)}`, recorderError.data);
         }

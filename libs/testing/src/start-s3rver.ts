@@ -36,7 +36,7 @@ export function assertLegacyOpenSslProvider(): void {
   } catch (error) {
     throw new Error(
       's3rver needs the DES cipher for list continuation tokens, so Node must run ' +
-        'with NODE_OPTIONS=--openssl-legacy-provider. the test targets that use it set it (their project.json); ' +
+        'with NODE_OPTIONS=--openssl-legacy-provider. The test:integration target sets it (nx.json, targetDefaults); ' +
         'when running jest directly, set it yourself.',
       { cause: error },
     );
