@@ -1,4 +1,4 @@
-import { DATASETS, ObjectConflictError, RunIdSchema, TransientStorageError, YearMonthSchema } from '@ledgerlake/domain';
+import { DATASETS, RunIdSchema, YearMonthSchema } from '@ledgerlake/domain';
 import {
   type LakeLayout,
   listAll,
@@ -8,10 +8,9 @@ import {
   type PublishedTableName,
   silverPartitionValues,
   type YearMonth,
-  JSON_PUT_OPTIONS,
-  jsonBody,
   parseJson,
   readVersionedJson,
+  updateJson,
 } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { monthName, parseMonthName } from './published-partition';
@@ -62,6 +61,7 @@ export function partitionValues(table: PublishedTableName, month: YearMonth): st
 }
 
 const MAX_CONFLICTS = 20;
+const CATALOG_PARTITION = 'catalog partition';
 
 /** The lake's own catalog: one JSON object per table partition in the artifacts bucket. */
 export class LakeCatalog implements PartitionCatalog {
@@ -73,23 +73,19 @@ export class LakeCatalog implements PartitionCatalog {
   async registerPartition(entry: CatalogPartition): Promise<void> {
     const valid = CatalogPartitionSchema.parse(entry);
     const ref = this.layout.control.catalogPartition(valid.table, parseMonthName(valid.partition));
-    for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
-      const existing = await readVersionedJson(this.store, ref, CatalogPartitionSchema, 'catalog partition');
-      if (existing !== undefined && existing.value.version >= valid.version) return;
-      try {
-        if (existing === undefined) await this.store.putIfAbsent(ref, jsonBody(valid), JSON_PUT_OPTIONS);
-        else await this.store.putIfMatch(ref, jsonBody(valid), existing.etag, JSON_PUT_OPTIONS);
-        return;
-      } catch (error) {
-        if (!(error instanceof ObjectConflictError)) throw error;
-      }
-    }
-    throw new TransientStorageError(`catalog: ${ref.bucket}/${ref.key} kept changing over ${MAX_CONFLICTS} attempts`);
+    await updateJson(
+      this.store,
+      ref,
+      CatalogPartitionSchema,
+      CATALOG_PARTITION,
+      (existing) => (existing !== undefined && existing.version >= valid.version ? { result: undefined } : { write: valid, result: undefined }),
+      MAX_CONFLICTS,
+    );
   }
 
   async registeredVersion(table: PublishedTableName, month: YearMonth): Promise<number | undefined> {
     const ref = this.layout.control.catalogPartition(table, month);
-    return (await readVersionedJson(this.store, ref, CatalogPartitionSchema, 'catalog partition'))?.value.version;
+    return (await readVersionedJson(this.store, ref, CatalogPartitionSchema, CATALOG_PARTITION))?.value.version;
   }
 }
 
@@ -105,7 +101,7 @@ export async function readLakeCatalog(
     if (!object.key.endsWith('.json')) continue;
     const ref = { bucket, key: object.key };
     const bytes = await store.getBytes(ref);
-    if (bytes !== undefined) entries.push(parseJson(bytes, ref, CatalogPartitionSchema, 'catalog partition'));
+    if (bytes !== undefined) entries.push(parseJson(bytes, ref, CatalogPartitionSchema, CATALOG_PARTITION));
   }
   return entries.sort((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : 0));
 }

@@ -4,7 +4,6 @@ import {
   checkBreakerLimits,
   CircuitBreakerOpenError,
   DEFAULT_QUALITY_POLICY,
-  ObjectConflictError,
   type QuarantineByReason,
   QuarantineByReasonSchema,
   type RowErrorCode,
@@ -18,6 +17,7 @@ import {
   jsonBody,
   parseJson,
   readVersionedJson,
+  updateJson,
 } from '@ledgerlake/storage';
 import { z } from 'zod';
 
@@ -123,7 +123,7 @@ const CLOSED: BreakerState = {
   window_minutes: null,
   reset: [],
 };
-const MAX_WRITE_ATTEMPTS = 5;
+const BREAKER_STATE = 'breaker state';
 const MINUTE_MS = 60_000;
 /** Window entries last modified this long before the window are not even read. */
 const LIST_SKIP_SLACK_MS = 24 * 60 * MINUTE_MS;
@@ -135,7 +135,7 @@ function resolveLimits(limits: Partial<BreakerLimits> | undefined): BreakerLimit
 
 /** Reads the breaker state; a breaker never written is closed. */
 export async function readBreakerState(store: ObjectStore, layout: LakeLayout): Promise<BreakerState> {
-  const current = await readVersionedJson(store, layout.control.circuitBreaker(), BreakerStateSchema, 'breaker state');
+  const current = await readVersionedJson(store, layout.control.circuitBreaker(), BreakerStateSchema, BREAKER_STATE);
   return current?.value ?? CLOSED;
 }
 
@@ -251,19 +251,11 @@ async function openBreaker(
   layout: LakeLayout,
   trip: Omit<BreakerState, 'reset'>,
 ): Promise<BreakerState> {
-  const ref = layout.control.circuitBreaker();
-  for (let attempt = 1; ; attempt++) {
-    const current = await readVersionedJson(store, ref, BreakerStateSchema, 'breaker state');
-    if (current?.value.state === 'open') return current.value;
-    const next: BreakerState = { ...trip, reset: current?.value.reset ?? [] };
-    try {
-      if (current === undefined) await store.putIfAbsent(ref, jsonBody(next), JSON_PUT_OPTIONS);
-      else await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
-      return next;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
-    }
-  }
+  return updateJson(store, layout.control.circuitBreaker(), BreakerStateSchema, BREAKER_STATE, (current) => {
+    if (current?.state === 'open') return { result: current };
+    const next: BreakerState = { ...trip, reset: current?.reset ?? [] };
+    return { write: next, result: next };
+  });
 }
 
 /**
@@ -281,17 +273,8 @@ export async function resetBreaker(
     throw new RangeError('circuit-breaker: a reset needs who resets it (by) and why (reason); both must be non-empty');
   }
   const reset: BreakerReset = { by, reason, at: (request.at ?? new Date()).toISOString() };
-  const ref = layout.control.circuitBreaker();
-  for (let attempt = 1; ; attempt++) {
-    const current = await readVersionedJson(store, ref, BreakerStateSchema, 'breaker state');
-    const previous = current?.value ?? CLOSED;
-    const next: BreakerState = { ...previous, state: 'closed', reset: [...previous.reset, reset] };
-    try {
-      if (current === undefined) await store.putIfAbsent(ref, jsonBody(next), JSON_PUT_OPTIONS);
-      else await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
-      return next;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError) || attempt >= MAX_WRITE_ATTEMPTS) throw error;
-    }
-  }
+  return updateJson(store, layout.control.circuitBreaker(), BreakerStateSchema, BREAKER_STATE, (current = CLOSED) => {
+    const next: BreakerState = { ...current, state: 'closed', reset: [...current.reset, reset] };
+    return { write: next, result: next };
+  });
 }

@@ -1,4 +1,6 @@
+import { TransientStorageError } from '@ledgerlake/domain';
 import { createLakeLayout, localBuckets, MemoryObjectStore } from '@ledgerlake/storage';
+import { FaultInjectingStore } from '@ledgerlake/testing';
 import { claimFile, markFileProcessed, readLedgerEntry, releaseFileClaim, renewFileClaim, type FileClaimRequest } from './processed-file-ledger';
 
 const layout = createLakeLayout(localBuckets());
@@ -205,5 +207,20 @@ describe('processed-file ledger', () => {
     await claimFile(store, layout, request('20250301T100000Z'));
     await releaseFileClaim(store, layout, SHA, '20250301T100000Z', { outcome: 'FAILED' });
     await expect(markFileProcessed(store, layout, SHA, '20250301T100000Z')).rejects.toThrow(/released/);
+  });
+
+  it('ends a write that loses every race in a retryable TransientStorageError naming the entry', async () => {
+    const inner = new MemoryObjectStore();
+    await claimFile(inner, layout, request('20250301T100000Z'));
+    // Another writer changes the entry just before each conditional write: every compare-and-swap loses.
+    const raced = new FaultInjectingStore(inner, undefined, async (call) => {
+      if (call.op !== 'putIfMatch') return;
+      const ref = { bucket: call.bucket, key: call.key };
+      await inner.put(ref, `${Buffer.from((await inner.getBytes(ref)) ?? '').toString('utf8')} `);
+    });
+    const error = await markFileProcessed(raced, layout, SHA, '20250301T100000Z').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TransientStorageError);
+    expect((error as Error).message).toContain(layout.control.processedFile(SHA).key);
+    expect(await readLedgerEntry(inner, layout, SHA)).toMatchObject({ status: 'claimed' });
   });
 });

@@ -1,7 +1,7 @@
 import { LakeStateError, ObjectConflictError, type SourceObject, SourceObjectSchema } from '@ledgerlake/domain';
 import type { LakeLayout, ObjectStore } from '@ledgerlake/storage';
 import { z } from 'zod';
-import { JSON_PUT_OPTIONS, jsonBody, readVersionedJson } from '@ledgerlake/storage';
+import { JSON_PUT_OPTIONS, type JsonDecision, jsonBody, readVersionedJson, updateJson } from '@ledgerlake/storage';
 import { type LivenessProbe, type RunHolder, RunHolderSchema } from './promotion-intent';
 import type { DuplicateStatus } from '@ledgerlake/contract';
 
@@ -134,10 +134,10 @@ export const DEFAULT_CLAIM_TIMEOUT_MINUTES = 30;
 
 /** A claim is renewed when its last renewal is older than this (most calls then only read it). */
 export const CLAIM_RENEWAL_MINUTES = 2;
-const MAX_ATTEMPTS = 5;
+const LEDGER_ENTRY = 'ledger entry';
 
 async function readEntry(store: ObjectStore, layout: LakeLayout, sha: string) {
-  return readVersionedJson(store, layout.control.processedFile(sha), LedgerEntrySchema, 'ledger entry');
+  return readVersionedJson(store, layout.control.processedFile(sha), LedgerEntrySchema, LEDGER_ENTRY);
 }
 
 /**
@@ -175,56 +175,49 @@ export async function claimFile(store: ObjectStore, layout: LakeLayout, request:
     previous,
   });
 
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const current = await readEntry(store, layout, request.contentSha256);
-      if (current === undefined) {
-        await store.putIfAbsent(ref, jsonBody(fresh([])), JSON_PUT_OPTIONS);
-        return { status: 'claimed', how: 'new', previousRunIds: [] };
+  // A lost race (another run created or replaced the entry) reads again and decides again.
+  return updateJson(store, ref, LedgerEntrySchema, LEDGER_ENTRY, async (entry): Promise<JsonDecision<LedgerEntry, FileClaimOutcome>> => {
+    if (entry === undefined) return { write: fresh([]), result: { status: 'claimed', how: 'new', previousRunIds: [] } };
+    const previousRunIds = entry.previous.map((claim) => claim.run_id);
+    let abandonReason: string | undefined;
+    if (entry.status === 'processed') {
+      return { result: { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'processed' } };
+    }
+    if (entry.run_id === request.runId && entry.status === 'claimed') {
+      return { result: { status: 'claimed', how: 'own', previousRunIds } };
+    }
+    const settled = settledOutcome(entry);
+    if (settled !== undefined && entry.run_id !== request.runId && request.rerun !== true) {
+      return { result: { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: settled } };
+    }
+    if (entry.status === 'claimed') {
+      // A run whose promotion began owns the content until that promotion is completed.
+      if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
+        return { result: { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' } };
       }
-      const entry = current.value;
-      const previousRunIds = entry.previous.map((claim) => claim.run_id);
-      let abandonReason: string | undefined;
-      if (entry.status === 'processed') {
-        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'processed' };
-      }
-      if (entry.run_id === request.runId && entry.status === 'claimed') {
-        return { status: 'claimed', how: 'own', previousRunIds };
-      }
-      const settled = settledOutcome(entry);
-      if (settled !== undefined && entry.run_id !== request.runId && request.rerun !== true) {
-        return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: settled };
-      }
-      if (entry.status === 'claimed') {
-        // A run whose promotion began owns the content until that promotion is completed.
-        if ((await store.head(layout.control.promotionIntent(entry.run_id))) !== undefined) {
-          return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'promoting' };
-        }
-        abandonReason = await claimLapse(entry, request.at, timeoutMinutes, request.liveness);
-        if (abandonReason === undefined) return { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' };
-      }
-      // Released, or abandoned: take it over, keeping the earlier claim for the record.
-      const ended: LedgerEntry['previous'][number] = {
-        run_id: entry.run_id,
-        claimed_at: entry.claimed_at,
-        status: entry.status === 'released' ? 'released' : 'abandoned',
-        ended_at: entry.released_at ?? now,
-        ...(entry.release_reason === undefined ? {} : { reason: entry.release_reason }),
-        ...(abandonReason === undefined ? {} : { reason: abandonReason }),
-      };
-      const previous = [...entry.previous, ended];
-      await store.putIfMatch(ref, jsonBody(fresh(previous)), current.etag, JSON_PUT_OPTIONS);
-      return {
+      abandonReason = await claimLapse(entry, request.at, timeoutMinutes, request.liveness);
+      if (abandonReason === undefined) return { result: { status: 'duplicate', duplicateOf: entry.run_id, entryStatus: 'claimed' } };
+    }
+    // Released, or abandoned: take it over, keeping the earlier claim for the record.
+    const ended: LedgerEntry['previous'][number] = {
+      run_id: entry.run_id,
+      claimed_at: entry.claimed_at,
+      status: entry.status === 'released' ? 'released' : 'abandoned',
+      ended_at: entry.released_at ?? now,
+      ...(entry.release_reason === undefined ? {} : { reason: entry.release_reason }),
+      ...(abandonReason === undefined ? {} : { reason: abandonReason }),
+    };
+    const previous = [...entry.previous, ended];
+    return {
+      write: fresh(previous),
+      result: {
         status: 'claimed',
         how: 'taken-over',
         ...(entry.run_id === request.runId ? {} : { superseded: { run_id: entry.run_id, claimed_at: entry.claimed_at } }),
         previousRunIds: [...new Set(previous.map((claim) => claim.run_id))].filter((id) => id !== request.runId),
-      };
-    } catch (error) {
-      // Lost a race (another run created or replaced the entry): read again and decide again.
-      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+      },
+    };
+  });
 }
 
 /**
@@ -240,23 +233,16 @@ export async function markFileProcessed(
   at: Date = new Date(),
 ): Promise<LedgerEntry> {
   const ref = layout.control.processedFile(sha);
-  for (let attempt = 1; ; attempt++) {
-    const current = await readEntry(store, layout, sha);
-    if (current === undefined) throw new LakeStateError(`ledger: ${ref.key} does not exist; run ${runId} never claimed the file`);
-    const entry = current.value;
+  return updateJson(store, ref, LedgerEntrySchema, LEDGER_ENTRY, (entry) => {
+    if (entry === undefined) throw new LakeStateError(`ledger: ${ref.key} does not exist; run ${runId} never claimed the file`);
     if (entry.run_id !== runId) {
       throw new LakeStateError(`ledger: ${ref.key} is held by run ${entry.run_id}, not ${runId}`);
     }
-    if (entry.status === 'processed') return entry;
+    if (entry.status === 'processed') return { result: entry };
     if (entry.status === 'released') throw new LakeStateError(`ledger: run ${runId} released ${ref.key}; it cannot be marked processed`);
     const next: LedgerEntry = { ...entry, status: 'processed', processed_at: at.toISOString() };
-    try {
-      await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
-      return next;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+    return { write: next, result: next };
+  });
 }
 
 /** Options of `releaseFileClaim`. */
@@ -280,12 +266,8 @@ export async function releaseFileClaim(
   runId: string,
   options: ReleaseOptions,
 ): Promise<boolean> {
-  const ref = layout.control.processedFile(sha);
-  for (let attempt = 1; ; attempt++) {
-    const current = await readEntry(store, layout, sha);
-    if (current === undefined) return false;
-    const entry = current.value;
-    if (entry.run_id !== runId || entry.status !== 'claimed') return false;
+  return updateJson(store, layout.control.processedFile(sha), LedgerEntrySchema, LEDGER_ENTRY, (entry) => {
+    if (entry === undefined || entry.run_id !== runId || entry.status !== 'claimed') return { result: false };
     const next: LedgerEntry = {
       ...entry,
       status: 'released',
@@ -293,13 +275,8 @@ export async function releaseFileClaim(
       released_outcome: options.outcome,
       ...(options.reason === undefined ? {} : { release_reason: options.reason }),
     };
-    try {
-      await store.putIfMatch(ref, jsonBody(next), current.etag, JSON_PUT_OPTIONS);
-      return true;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError) || attempt >= MAX_ATTEMPTS) throw error;
-    }
-  }
+    return { write: next, result: true };
+  });
 }
 
 /** Reads a content's ledger entry, if any. */

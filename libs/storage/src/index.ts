@@ -46,5 +46,14 @@ export {
   type SilverLayout,
   type YearMonth,
 } from './layout';
-export { JSON_PUT_OPTIONS, jsonBody, parseJson, readVersionedJson, type VersionedJson } from './json-object';
+export {
+  JSON_PUT_OPTIONS,
+  JSON_UPDATE_ATTEMPTS,
+  jsonBody,
+  type JsonDecision,
+  parseJson,
+  readVersionedJson,
+  updateJson,
+  type VersionedJson,
+} from './json-object';
 export { readLineBatches } from './line-batches';

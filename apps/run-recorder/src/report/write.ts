@@ -1,6 +1,5 @@
-import { ObjectConflictError } from '@ledgerlake/domain';
 import { GateCheckSchema } from '@ledgerlake/contract';
-import type { LakeLayout, ObjectRef, ObjectStore } from '@ledgerlake/storage';
+import { type LakeLayout, type ObjectRef, type ObjectStore, updateJson } from '@ledgerlake/storage';
 import { z } from 'zod';
 import { gatherRunReport, type ReportContext, type RunReport } from './facts';
 import { type IndexEntry, renderRunIndex, renderRunReport } from './render';
@@ -17,6 +16,8 @@ const IndexEntrySchema = z.object({
   quarantined_rows: z.number().nullable(),
   duration_ms: z.number().nullable(),
 });
+/** The index's entries; an unreadable list starts over rather than failing the report. */
+const RunIndexSchema = z.array(IndexEntrySchema).catch([]);
 
 const SpanSchema = z.object({ name: z.string(), start_ms: z.number(), end_ms: z.number(), iterations: z.number().optional() });
 const ReportDataSchema = z.object({
@@ -68,22 +69,12 @@ export async function writeRunReport(store: ObjectStore, layout: LakeLayout, run
     quarantined_rows: facts.counts?.quarantined_rows ?? null,
     duration_ms: facts.duration_ms,
   };
-  let entries: IndexEntry[] = [];
-  for (let attempt = 1; ; attempt++) {
-    const [meta, bytes] = await Promise.all([store.head(index.entries), store.getBytes(index.entries)]);
-    const stored = bytes === undefined ? [] : z.array(IndexEntrySchema).catch([]).parse(JSON.parse(Buffer.from(bytes).toString('utf8')));
-    entries = [entry, ...stored.filter((e) => e.run_id !== runId)]
+  const entries = await updateJson(store, index.entries, RunIndexSchema, 'run index', (stored = []) => {
+    const next = [entry, ...stored.filter((e) => e.run_id !== runId)]
       .sort((a, b) => (b.started_at ?? b.run_id).localeCompare(a.started_at ?? a.run_id))
       .slice(0, INDEX_RUNS);
-    const body = `${JSON.stringify(entries)}\n`;
-    try {
-      if (meta === undefined) await store.putIfAbsent(index.entries, body, { contentType: 'application/json' });
-      else await store.putIfMatch(index.entries, body, meta.etag, { contentType: 'application/json' });
-      break;
-    } catch (error) {
-      if (!(error instanceof ObjectConflictError) || attempt >= 5) throw error;
-    }
-  }
+    return { write: next, result: next };
+  });
   await store.put(index.page, renderRunIndex(entries, context.where), HTML);
   return { report, index: index.page, bytes: Buffer.byteLength(page), facts };
 }
